@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed from this repository's own files (setup.cfg files, package.json + lock).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PLUGINS := booking events elearning crm newsletter
+HUB_CONFIG ?= config/development.ini
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::UserWarning
+
+.PHONY: run test install assets i18n lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Plugins build with the core's catalogue-compiling step, so the core goes in first.
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg) examples/hub-greetings/setup.cfg package.json package-lock.json
+	$(BIN)/pip install -q --upgrade pip "setuptools>=68,<81" wheel "babel>=2.14" "pluggy>=1.5"
+	$(BIN)/pip install -q --no-build-isolation -e '.[testing,dev]'
+	$(BIN)/pip install -q --no-build-isolation $(foreach p,$(PLUGINS),-e plugins/$(p)) -e examples/hub-greetings
+	$(MAKE) assets
+	touch $@
+
+install: $(VENV)/.installed
+
+assets:
+	npm ci --no-audit --no-fund
+	$(BIN)/python -m hub.assets
+
+run: install
+	mkdir -p var
+	HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub db upgrade
+	HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub demo
+	trap 'kill 0' EXIT; HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub worker & HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub serve
+
+# The whole suite on SQLite, then again on PostgreSQL (skipped with a reason when no
+# PostgreSQL answers at PG_URL; a failure in CI).
+test: install
+	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2
+	HUB_TEST_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -m "not slow and not browser"
+	$(BIN)/ruff check core plugins tests examples bench
+	$(BIN)/bandit -q -c pyproject.toml -r core plugins -ll
+
+i18n: install
+	$(BIN)/python -m hub.build core/hub hub
+	$(foreach p,$(PLUGINS),$(BIN)/python -m hub.build plugins/$(p)/hub_$(p) hub_$(p);)
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules var build *.egg-info plugins/*/*.egg-info

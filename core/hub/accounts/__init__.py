@@ -1,0 +1,1 @@
+"""People: user accounts, roles and server-side sessions."""

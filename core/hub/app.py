@@ -1,0 +1,61 @@
+"""Application assembly: settings → plugins → Pyramid configuration → WSGI app."""
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from hub import plugins as plugin_loader
+from hub.contributions import Permission
+from hub.security import CORE_PERMISSIONS, ROLE_NAMES, build_root_acl
+from hub.settings import SettingsError, apply_core_settings, apply_plugin_settings
+from hub.shell import flatten
+
+
+def make_config(settings: dict, global_config=None) -> Configurator:
+    """A committed Configurator with the core and the enabled plugins included."""
+    settings = apply_core_settings(settings)
+    loaded = plugin_loader.load_plugins(settings["hub.plugins"])
+    pm = plugin_loader.make_plugin_manager(loaded)
+    order = plugin_loader.dependency_order(pm, loaded)
+    schemas = {name: spec for name, spec in
+               plugin_loader.per_plugin(pm, "hub_settings_schema").items() if name in loaded}
+    for name in loaded:
+        schemas.setdefault(name, [])
+    settings = apply_plugin_settings(settings, schemas, set(plugin_loader.installed_plugins()))
+
+    config = Configurator(settings=settings)
+    config.registry["hub.pm"] = pm
+    config.registry["hub.plugins"] = loaded
+    config.registry["hub.plugin_order"] = order
+    config.registry["hub.root_acl"] = build_root_acl(collect_permissions(pm))
+
+    config.include("pyramid_chameleon")
+    config.include("hub.security")  # before anything that could commit (CSRF defaults)
+    config.include("hub.db")
+    config.include("hub.sessions")
+    config.include("hub.i18n")
+    config.include("hub.shell")
+    config.include("hub.jobs")
+    config.include("hub.views")
+    for name in order:
+        prefix = settings.get(f"{name}.route_prefix", f"/{name}")
+        config.include(loaded[name].module, route_prefix=prefix)
+    config.commit()
+    return config
+
+
+def collect_permissions(pm) -> list[Permission]:
+    permissions = list(CORE_PERMISSIONS) + flatten(pm.hook.hub_permissions())
+    seen: dict[str, Permission] = {}
+    for perm in permissions:
+        if perm.name in seen and seen[perm.name] != perm:
+            raise SettingsError(f"Permission {perm.name} is declared twice, differently.")
+        unknown = set(perm.roles) - set(ROLE_NAMES)
+        if unknown:
+            raise SettingsError(f"Permission {perm.name} names unknown roles {sorted(unknown)}")
+        seen[perm.name] = perm
+    return list(seen.values())
+
+
+def make_app(settings: dict, global_config=None):
+    config = make_config(settings, global_config)
+    return config.make_wsgi_app()

@@ -1,0 +1,205 @@
+"""The ``hub`` command: run the portal, migrate the database, load demo data, run workers.
+
+The configuration file is ``--config``, else ``$HUB_CONFIG``, else
+``config/development.ini``. Plugins add subcommands through ``hub_cli``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from functools import cached_property
+
+import click
+
+DEFAULT_CONFIG = "config/development.ini"
+
+
+class Env:
+    """The configuration and, built on first use, the application around a CLI call."""
+
+    def __init__(self, config_path: str):
+        self.config_path = config_path
+
+    @cached_property
+    def settings(self) -> dict:
+        from pyramid.paster import get_appsettings, setup_logging
+
+        if not os.path.exists(self.config_path):
+            raise click.ClickException(f"Configuration file not found: {self.config_path}")
+        setup_logging(self.config_path)
+        return dict(get_appsettings(self.config_path))
+
+    @cached_property
+    def config(self):
+        from hub.app import make_config
+        from hub.plugins import PluginError
+        from hub.settings import SettingsError
+
+        try:
+            return make_config(self.settings)
+        except (PluginError, SettingsError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    @property
+    def registry(self):
+        return self.config.registry
+
+    @cached_property
+    def app(self):
+        return self.config.make_wsgi_app()
+
+
+def _config_path(ctx_args_config: str | None) -> str:
+    return ctx_args_config or os.environ.get("HUB_CONFIG") or DEFAULT_CONFIG
+
+
+class HubGroup(click.Group):
+    """Adds the plugins' subcommands once the configuration is known."""
+
+    def _plugin_group(self, ctx):
+        if "hub.plugin_commands" not in ctx.meta:
+            ctx.meta["hub.plugin_commands"] = {}
+            config = _config_path(ctx.params.get("config"))
+            if os.path.exists(config):
+                try:
+                    env = Env(config)
+                    extra = click.Group()
+                    env.registry["hub.pm"].hook.hub_cli(group=extra)
+                    ctx.meta["hub.plugin_commands"] = extra.commands
+                except click.ClickException:
+                    pass  # the built-in command will report the configuration error
+        return ctx.meta["hub.plugin_commands"]
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugin_group(ctx)))
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or self._plugin_group(ctx).get(name)
+
+
+@click.group(cls=HubGroup)
+@click.option("--config", "-c", default=None, envvar="HUB_CONFIG",
+              help=f"ini file (default: {DEFAULT_CONFIG})")
+@click.pass_context
+def main(ctx, config):
+    """Patient Hub portal administration."""
+    ctx.obj = Env(_config_path(config))
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=6543, type=int)
+@click.option("--threads", default=8, type=int)
+@pass_env
+def serve(env, host, port, threads):
+    """Serve the portal with waitress."""
+    import waitress
+
+    app = env.app
+    click.echo(f"Serving on http://{host}:{port}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident=None)
+
+
+@main.group()
+def db():
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+@pass_env
+def db_upgrade(env, revision):
+    """Upgrade the core, then every enabled plugin."""
+    from hub import migrate
+
+    for branch in migrate.upgrade(env.registry, revision):
+        click.echo(f"{branch}: up to date")
+
+
+@db.command("downgrade")
+@click.argument("branch")
+@click.option("--revision", default="base")
+@pass_env
+def db_downgrade(env, branch, revision):
+    """Downgrade one branch (a plugin's tables are removed at 'base')."""
+    from hub import migrate
+
+    migrate.downgrade(env.registry, branch, revision)
+    click.echo(f"{branch}: downgraded to {revision}")
+
+
+@db.command("current")
+@pass_env
+def db_current(env):
+    """Show the database revision of each branch."""
+    from hub import migrate
+
+    for branch, (current, head) in migrate.current_heads(env.registry).items():
+        state = "up to date" if current == head else f"needs upgrade to {head}"
+        click.echo(f"{branch}: {current or '-'} ({state})")
+
+
+@db.command("revision")
+@click.argument("branch")
+@click.option("--message", "-m", required=True)
+@click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
+@pass_env
+def db_revision(env, branch, message, empty):
+    """Write a new migration for BRANCH (core or a plugin name)."""
+    from hub import migrate
+
+    migrate.revision(env.registry, branch, message, autogenerate=not empty)
+
+
+@main.command()
+@click.option("--scale", default=1, type=int, help="Multiply the amount of data (benchmarks).")
+@pass_env
+def demo(env, scale):
+    """Load demo data from every enabled plugin (safe to run again)."""
+    from hub.demo import load_demo_data
+
+    for name in load_demo_data(env.registry, scale):
+        click.echo(f"demo data: {name}")
+
+
+@main.command()
+@pass_env
+def plugins(env):
+    """List installed plugins, their versions and whether they are enabled."""
+    from hub.plugins import installed_plugins
+
+    enabled = set(env.settings and _enabled(env))
+    for name, ep in sorted(installed_plugins().items()):
+        dist = ep.dist
+        version = dist.version if dist else "?"
+        dist_name = dist.metadata["Name"] if dist else "?"
+        state = "enabled" if name in enabled else "installed"
+        click.echo(f"{name:<14} {dist_name:<18} {version:<10} {state}")
+
+
+def _enabled(env) -> list[str]:
+    from hub.settings import as_list
+
+    return as_list(env.settings.get("hub.plugins", ""))
+
+
+@main.command()
+@click.option("--workers", default=2, type=int)
+@pass_env
+def worker(env, workers):
+    """Run background jobs (and the plugins' periodic jobs)."""
+    from hub.jobs import register_periodic_jobs
+
+    registry = env.registry
+    names = register_periodic_jobs(registry)
+    click.echo(f"worker: {workers} threads; periodic jobs: {', '.join(names) or 'none'}")
+    consumer = registry["hub.huey"].create_consumer(workers=workers, worker_type="thread",
+                                                   periodic=True)
+    consumer.run()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

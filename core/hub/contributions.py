@@ -1,0 +1,112 @@
+"""Value types that hook implementations return.
+
+Plugins build these small frozen dataclasses instead of dictionaries so that a typo in a
+field name fails at import time, not silently at render time. This module imports nothing
+of the application, so plugins can use it freely.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+MENUS = ("main", "user", "admin", "footer")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of a menu.
+
+    ``label`` is a translation string; ``route`` a route name (``url`` for an absolute
+    link instead); ``permission`` is checked against the request's context, items the
+    user may not use are dropped; lower ``order`` comes first; ``match`` lists route names
+    (prefix match) that mark the item as the current one.
+    """
+
+    label: Any
+    route: str | None = None
+    url: str | None = None
+    permission: str | None = None
+    order: int = 100
+    match: tuple[str, ...] = ()
+    route_kw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A block on the home page (``where="home"``) or on "My hub" (``where="dashboard"``).
+
+    ``render`` is called with the request and returns a ``markupsafe.Markup`` (already
+    escaped HTML, typically from ``hub.rendering.render_snippet``) or ``None`` to skip.
+    """
+
+    name: str
+    title: Any
+    render: Callable[[Any], Any]
+    where: str = "dashboard"
+    order: int = 100
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A section of a user's profile page (my bookings, my courses...)."""
+
+    name: str
+    title: Any
+    render: Callable[[Any, Any], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a plugin sends, with the channels it uses by default."""
+
+    name: str
+    title: Any
+    description: Any = ""
+    default_channels: tuple[str, ...] = ("inbox", "email")
+    mandatory: bool = False
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission, ``<plugin>:<resource>:<action>``, granted to roles by default."""
+
+    name: str
+    title: Any
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An ini key of a plugin: ``<plugin>.<key>`` with a default and a converter."""
+
+    key: str
+    default: Any = None
+    converter: Callable[[Any], Any] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One hit of the site search."""
+
+    title: str
+    url: str
+    summary: str = ""
+    kind: Any = ""
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job run on a schedule by the worker (cron-like fields, huey ``crontab``)."""
+
+    name: str
+    func: Callable[..., Any]
+    minute: str = "0"
+    hour: str = "*"
+    day: str = "*"
+    month: str = "*"
+    day_of_week: str = "*"

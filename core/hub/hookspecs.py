@@ -1,0 +1,167 @@
+"""The plugin contract: every hook the core calls.
+
+A plugin implements any of these as module-level functions decorated with
+``@hub.hookimpl``; pluggy passes only the arguments a function names, so an
+implementation may take fewer arguments than the specification. Hooks are always called
+with keyword arguments. Hooks that return lists are flattened and sorted by the core;
+do not register hook wrappers on them.
+
+Every hook here is documented in docs/plugins.md with an example; a test fails when one
+is missing there.
+"""
+from __future__ import annotations
+
+from hub.markers import hookspec
+
+# -- start-up and data ------------------------------------------------------------------
+
+
+@hookspec
+def hub_dependencies():
+    """Names of the plugins this plugin requires.
+
+    Return a list of plugin names. Start-up fails with a clear message when one of them is
+    not enabled. Optional integrations should use hooks instead of a dependency.
+    """
+
+
+@hookspec
+def hub_settings_schema():
+    """The plugin's ini keys: a list of ``hub.contributions.Setting``.
+
+    Keys are written without the plugin prefix (``max_advance_days`` for
+    ``booking.max_advance_days``). The core fills defaults and converts values; an
+    unknown ``<plugin>.*`` key in the configuration stops start-up.
+    """
+
+
+@hookspec
+def hub_migrations():
+    """The absolute path of the plugin's alembic versions directory, or ``None``.
+
+    Each plugin has its own version table (``alembic_version_<plugin>``); ``hub db upgrade``
+    upgrades the core first, then every enabled plugin in dependency order.
+    """
+
+
+@hookspec
+def hub_demo_data(dbsession, scale, registry):
+    """Create realistic demo content.
+
+    Must be idempotent: running ``hub demo`` twice leaves the same data. ``scale`` is 1 for
+    the demo portal and larger to build benchmark data sets.
+    """
+
+
+@hookspec
+def hub_cli(group):
+    """Add subcommands to the ``hub`` command (a ``click.Group``)."""
+
+
+@hookspec
+def hub_periodic_jobs():
+    """Jobs the worker runs on a schedule: a list of ``hub.contributions.PeriodicJob``.
+
+    The job function receives ``registry`` and runs inside its own transaction.
+    """
+
+
+# -- page shell and people --------------------------------------------------------------
+
+
+@hookspec
+def hub_navigation(request, menu):
+    """Items of ``menu`` (one of ``main``, ``user``, ``admin``, ``footer``).
+
+    Return a list of ``hub.contributions.NavItem``. The core drops items the user may not
+    use, sorts them by ``order`` and marks the current one.
+    """
+
+
+@hookspec
+def hub_dashboard_widgets(request):
+    """Blocks for the home page and for "My hub": a list of ``hub.contributions.Widget``."""
+
+
+@hookspec
+def hub_profile_sections(request, user):
+    """Sections of ``user``'s profile page: a list of ``hub.contributions.ProfileSection``."""
+
+
+@hookspec
+def hub_notification_kinds():
+    """The kinds of notification the plugin sends: a list of ``NotificationKind``.
+
+    Users set per kind whether they get it in the inbox and by e-mail.
+    """
+
+
+@hookspec
+def hub_permissions():
+    """The plugin's permissions: a list of ``hub.contributions.Permission``.
+
+    Each names the roles that hold it by default; the core builds the root ACL from them.
+    """
+
+
+@hookspec
+def hub_slot(request, name, context):
+    """HTML for a named place in a core page (``head``, ``before_content``...).
+
+    Return a string (escaped by the layout) or a ``markupsafe.Markup`` (inserted as is).
+    """
+
+
+# -- cross-cutting ----------------------------------------------------------------------
+
+
+@hookspec
+def hub_search(request, query):
+    """Search the plugin's content: a list of ``hub.contributions.SearchResult``.
+
+    Return only what the current user may see.
+    """
+
+
+@hookspec
+def hub_personal_data_export(request, user):
+    """Everything the plugin holds about ``user``.
+
+    Return a mapping ``{section title: list of records}`` (records are JSON-serialisable
+    dictionaries); the core assembles one downloadable file.
+    """
+
+
+@hookspec
+def hub_personal_data_erase(request, user):
+    """Anonymise or delete what the plugin holds about ``user``.
+
+    Runs in the same transaction as the account's erasure; keep only what the law requires
+    and document it.
+    """
+
+
+@hookspec
+def hub_personal_data_tables():
+    """Names of the plugin's tables that hold personal data (covered by the two hooks above).
+
+    A test fails when a table with personal columns is not listed by its owner.
+    """
+
+
+@hookspec
+def hub_activity(request, user):
+    """Timeline entries about ``user`` for the CRM.
+
+    A list of dicts with ``when`` (aware datetime), ``kind``, ``title`` and ``url``.
+    """
+
+
+@hookspec
+def hub_segment_criteria():
+    """Filters this plugin offers to CRM segments (see the crm plugin's documentation)."""
+
+
+@hookspec
+def hub_openapi(request):
+    """The plugin's part of the OpenAPI document: ``{"paths": {...}, "components": {...}}``."""

@@ -1,0 +1,3 @@
+"""All core models, imported in one place so metadata is complete for migrations."""
+from hub.accounts.models import User, UserSession  # noqa: F401
+from hub.organizations.models import Membership, Organisation  # noqa: F401

@@ -1,0 +1,1 @@
+"""Organisations (patient organisations and other stakeholders) and their members."""

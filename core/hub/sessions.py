@@ -1,0 +1,231 @@
+"""Server-side sessions that can be revoked.
+
+The cookie carries a random token (256 bits); the store keeps the token's SHA-256 with
+the user id and a small JSON dictionary (flash messages, login state). Logging out or
+changing the password deletes the rows, so a copied cookie stops working at once.
+
+Sessions are saved by a tween that runs after the request's transaction has ended, in a
+short transaction of their own: a flash message survives a form error, and a session
+write never holds the database's write lock for the length of a request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from pyramid.interfaces import ISession
+from zope.interface import implementer
+
+from hub.db import utcnow
+
+COOKIE_NAME = "hub_session"
+# Idle sessions are touched at most this often, so reading pages costs no write each time.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DatabaseSessionStore:
+    """Session rows in the ``user_session`` table."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def _db(self):
+        return self.registry["hub.dbsession_factory"]()
+
+    def load(self, key: str) -> dict | None:
+        from hub.accounts.models import UserSession
+
+        with self._db() as db:
+            row = db.get(UserSession, key)
+            if row is None:
+                return None
+            return {"user_id": row.user_id, "data": dict(row.data or {}),
+                    "created_at": row.created_at, "last_seen_at": row.last_seen_at}
+
+    def save(self, key: str, record: dict) -> None:
+        from hub.accounts.models import UserSession
+
+        with self._db() as db:
+            row = db.get(UserSession, key) or UserSession(id=key)
+            row.user_id = record["user_id"]
+            row.data = record["data"]
+            row.created_at = record["created_at"]
+            row.last_seen_at = record["last_seen_at"]
+            row.user_agent = record.get("user_agent", "")[:300]
+            db.add(row)
+            db.commit()
+
+    def delete(self, key: str) -> None:
+        from hub.accounts.models import UserSession
+
+        with self._db() as db:
+            db.execute(sa.delete(UserSession).where(UserSession.id == key))
+            db.commit()
+
+    def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
+        from hub.accounts.models import UserSession
+
+        with self._db() as db:
+            stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
+            if keep:
+                stmt = stmt.where(UserSession.id != keep)
+            count = db.execute(stmt).rowcount
+            db.commit()
+            return count
+
+
+@implementer(ISession)
+class ServerSession(dict):
+    """A Pyramid session backed by a ``SessionStore``; loaded lazily from the cookie."""
+
+    def __init__(self, request, store):
+        super().__init__()
+        self.request = request
+        self.store = store
+        self.key: str | None = None
+        self.token: str | None = None
+        self.user_id: int | None = None
+        self.created = utcnow()
+        self.last_seen = self.created
+        self.new = True
+        self._changed = False
+        self._invalidated_key: str | None = None
+        token = request.cookies.get(COOKIE_NAME)
+        if token:
+            record = store.load(hash_token(token))
+            if record is not None:
+                self.token, self.key = token, hash_token(token)
+                self.user_id = record["user_id"]
+                self.update(record["data"])
+                self.created = record["created_at"]
+                self.last_seen = record["last_seen_at"]
+                self.new = False
+            else:
+                self._invalidated_key = ""  # stale cookie: clear it
+
+    # -- ISession ------------------------------------------------------------------------
+    @property
+    def created_ts(self) -> float:
+        return self.created.timestamp()
+
+    def changed(self) -> None:
+        self._changed = True
+
+    def invalidate(self) -> None:
+        if self.key:
+            self._invalidated_key = self.key
+        self.clear()
+        self.key = self.token = None
+        self.user_id = None
+        self.new = True
+        self._changed = False
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self._changed = True
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self._changed = True
+
+    def pop(self, key, *default):
+        self._changed = self._changed or key in self
+        return super().pop(key, *default)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self._changed = True
+        return super().setdefault(key, default)
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self._changed = True
+
+    def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
+        storage = self.setdefault("_f_" + queue, [])
+        text = self.request.localizer.translate(msg) if hasattr(msg, "domain") else str(msg)
+        if allow_duplicate or text not in storage:
+            storage.append(text)
+            self._changed = True
+
+    def pop_flash(self, queue: str = "") -> list:
+        return self.pop("_f_" + queue, [])
+
+    def peek_flash(self, queue: str = "") -> list:
+        return self.get("_f_" + queue, [])
+
+    def new_csrf_token(self) -> str:
+        return self.request.registry["hub.csrf_policy"].new_csrf_token(self.request)
+
+    def get_csrf_token(self) -> str:
+        return self.request.registry["hub.csrf_policy"].get_csrf_token(self.request)
+
+    # -- signing in and out --------------------------------------------------------------
+    def login(self, user_id: int) -> None:
+        """Start a fresh session for ``user_id`` (a new id: no session fixation)."""
+        data = {k: v for k, v in self.items() if k.startswith("_f_")}
+        self.invalidate()
+        self.update(data)
+        self.user_id = user_id
+        self.created = self.last_seen = utcnow()
+        self._changed = True
+
+    def persist(self, response) -> None:
+        settings = self.request.registry.settings
+        if self._invalidated_key:
+            self.store.delete(self._invalidated_key)
+        if self._invalidated_key is not None and not self._changed:
+            response.delete_cookie(COOKIE_NAME, path="/")
+        now = utcnow()
+        touch = not self.new and now - self.last_seen > TOUCH_INTERVAL
+        if not (self._changed or touch):
+            return
+        if self.new and not self.user_id and not dict(self):
+            return  # nothing worth a row
+        if self.key is None:
+            self.token = secrets.token_urlsafe(32)
+            self.key = hash_token(self.token)
+            response.set_cookie(
+                COOKIE_NAME, self.token, path="/", httponly=True, samesite="Lax",
+                secure=settings["hub.secure_cookies"],
+            )
+        self.store.save(self.key, {
+            "user_id": self.user_id, "data": dict(self), "created_at": self.created,
+            "last_seen_at": now, "user_agent": self.request.user_agent or "",
+        })
+
+
+def session_factory(request) -> ServerSession:
+    return ServerSession(request, request.registry["hub.session_store"])
+
+
+def session_tween_factory(handler, registry):
+    """Persist the session after the request's transaction has finished."""
+
+    def session_tween(request):
+        response = handler(request)
+        session = request.__dict__.get("session")
+        if session is not None:
+            session.persist(response)
+        return response
+
+    return session_tween
+
+
+def end_sessions_of(request, user_id: int, keep_current: bool = False) -> int:
+    """Sign ``user_id`` out everywhere (password change, logout from all devices)."""
+    keep = request.session.key if keep_current else None
+    return request.registry["hub.session_store"].delete_for_user(user_id, keep=keep)
+
+
+def includeme(config):
+    config.registry["hub.session_store"] = DatabaseSessionStore(config.registry)
+    config.set_session_factory(session_factory)
+    config.add_tween("hub.sessions.session_tween_factory", over="pyramid_tm.tm_tween_factory")

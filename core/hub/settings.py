@@ -1,0 +1,98 @@
+"""Settings: core defaults, environment overrides and plugin settings schemas."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pyramid.settings import asbool, aslist
+
+from hub.contributions import Setting
+
+
+class SettingsError(Exception):
+    """A configuration value is unknown or invalid; start-up stops."""
+
+
+def as_int(value: Any) -> int:
+    return int(value)
+
+
+def as_list(value: Any) -> list[str]:
+    return aslist(value) if isinstance(value, str) else list(value or [])
+
+
+CORE_SETTINGS = (
+    Setting("hub.plugins", [], as_list, "Enabled plugins, in menu order."),
+    Setting("hub.site_name", "Pacientský Hub", str, "Name shown in the header and e-mails."),
+    Setting("hub.base_url", "http://127.0.0.1:6543", str,
+            "Public address used in links sent by e-mail (never taken from the Host header)."),
+    Setting("hub.allowed_hosts", [], as_list, "Host names accepted; empty accepts any."),
+    Setting("hub.default_locale", "cs", str, "Language for visitors without a choice."),
+    Setting("hub.available_locales", ["cs", "en"], as_list, "Languages offered."),
+    Setting("hub.secure_cookies", False, asbool, "Send cookies with the Secure flag (production)."),
+    Setting("hub.hsts", False, asbool, "Send Strict-Transport-Security (production, behind TLS)."),
+    Setting("hub.session.idle_minutes", 60, as_int, "Sign out after this much inactivity."),
+    Setting("hub.session.absolute_hours", 24, as_int, "Sign out after this long in any case."),
+    Setting("hub.session.backend", "database", str, "'database' or 'redis'."),
+    Setting("hub.redis_url", "", str, "Redis for sessions, rate limits and the job queue."),
+    Setting("hub.jobs.backend", "sqlite", str, "'sqlite', 'redis' or 'immediate' (tests)."),
+    Setting("hub.jobs.path", "var/jobs.sqlite", str, "File of the embedded job queue."),
+    Setting("hub.data_dir", "var", str, "Directory for uploaded files and mail in development."),
+    Setting("hub.demo_data", False, asbool, "Load demo data when the database is empty."),
+    Setting("hub.dbengine", None, None, "An existing SQLAlchemy engine (tests, embedding)."),
+    Setting("hub.terms_version", "2026-01", str, "Version of the terms the users accept."),
+)
+
+# Keys of other libraries that are passed through untouched.
+PASSTHROUGH_PREFIXES = ("pyramid.", "tm.", "retry.", "sqlalchemy.", "mail.", "api.")
+
+
+def apply_core_settings(settings: dict) -> dict:
+    """Return a copy of ``settings`` with core defaults, conversions and env overrides."""
+    result = dict(settings)
+    for spec in CORE_SETTINGS:
+        result[spec.key] = _convert(spec, result.get(spec.key, spec.default))
+    if os.environ.get("HUB_DATABASE_URL"):
+        result["sqlalchemy.url"] = os.environ["HUB_DATABASE_URL"]
+    result.setdefault("sqlalchemy.url", "sqlite:///var/hub.sqlite")
+    if os.environ.get("HUB_REDIS_URL"):
+        result["hub.redis_url"] = os.environ["HUB_REDIS_URL"]
+    unknown = [k for k in result if k.startswith("hub.")
+               and k not in {s.key for s in CORE_SETTINGS}]
+    if unknown:
+        raise SettingsError(f"Unknown core settings: {', '.join(sorted(unknown))}")
+    return result
+
+
+def apply_plugin_settings(settings: dict, schemas: dict[str, list[Setting] | None],
+                          installed: set[str]) -> dict:
+    """Fill plugin defaults and reject unknown keys of enabled plugins.
+
+    ``schemas`` maps an enabled plugin's name to the list its ``hub_settings_schema``
+    returned. Keys of installed but disabled plugins are ignored so one ini file can serve
+    several assemblies.
+    """
+    result = dict(settings)
+    for plugin, specs in schemas.items():
+        known = {"route_prefix"}
+        for spec in specs or ():
+            key = f"{plugin}.{spec.key}"
+            known.add(spec.key)
+            result[key] = _convert(spec, result.get(key, spec.default))
+        unknown = sorted(k for k in result if k.startswith(plugin + ".")
+                         and k.split(".", 1)[1] not in known)
+        if unknown:
+            raise SettingsError(
+                f"Unknown settings for plugin '{plugin}': {', '.join(unknown)}. "
+                f"Known: {', '.join(sorted(known))}."
+            )
+    return result
+
+
+def _convert(spec: Setting, value: Any) -> Any:
+    if spec.converter is None or value is None:
+        return value
+    try:
+        return spec.converter(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"Setting {spec.key} = {value!r} is invalid: {exc}") from exc

@@ -1,0 +1,191 @@
+"""The page shell: layout macro, menus, widgets, flash messages, language switch.
+
+Templates of the core and of plugins use ``<html metal:use-macro="layout">`` and fill the
+``content`` slot (and ``title``); everything around it comes from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from markupsafe import Markup, escape
+from pyramid.decorator import reify
+from pyramid.events import BeforeRender, subscriber
+from pyramid.i18n import get_localizer
+from pyramid.renderers import get_renderer, render
+
+from hub.contributions import MENUS, NavItem
+from hub.i18n import LANGUAGE_NAMES
+from hub.security import PUBLIC
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    href: str
+    current: bool
+
+
+def flatten(results) -> list:
+    """Hook results are lists per plugin (or None): one flat list."""
+    items = []
+    for result in results:
+        if result:
+            items.extend(result)
+    return items
+
+
+class Shell:
+    """What the layout needs, computed once per request."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @property
+    def site_name(self) -> str:
+        return self.request.registry.settings["hub.site_name"]
+
+    @property
+    def degraded(self) -> bool:
+        return bool(self.request.environ.get("hub.degraded"))
+
+    @property
+    def user(self):
+        return None if self.degraded else self.request.identity
+
+    @cached_property
+    def localizer(self):
+        return get_localizer(self.request)
+
+    def translate(self, message, mapping=None) -> str:
+        return self.localizer.translate(message, mapping=mapping)
+
+    def menu(self, name: str) -> list[MenuEntry]:
+        if name not in MENUS:
+            raise ValueError(f"unknown menu {name!r}")
+        request = self.request
+        items: list[NavItem] = flatten(request.hooks.hub_navigation(request=request, menu=name))
+        if self.degraded:
+            # The database may be unusable while an error page renders: public items only.
+            items = [i for i in items if i.permission in (None, PUBLIC)]
+        else:
+            items = [i for i in items
+                     if i.permission is None or request.has_permission(i.permission)]
+        items.sort(key=lambda i: (i.order, str(i.label)))
+        current_route = request.matched_route.name if request.matched_route else None
+        entries = []
+        for item in items:
+            href = item.url or request.route_path(item.route, **item.route_kw)
+            current = current_route is not None and (
+                current_route == item.route
+                or any(current_route.startswith(m) for m in item.match))
+            entries.append(MenuEntry(self.translate(item.label), href, current))
+        # Only the most specific match is "current" (a page is in one section only).
+        if sum(e.current for e in entries) > 1:
+            exact = [e for e, i in zip(entries, items, strict=True) if i.route == current_route]
+            keep = exact[0] if exact else next(e for e in entries if e.current)
+            entries = [MenuEntry(e.label, e.href, e is keep) for e in entries]
+        return entries
+
+    def widgets(self, where: str) -> list[dict]:
+        request = self.request
+        found = flatten(request.hooks.hub_dashboard_widgets(request=request))
+        found = [w for w in found if w.where == where
+                 and (w.permission is None or request.has_permission(w.permission))]
+        found.sort(key=lambda w: (w.order, w.name))
+        blocks = []
+        for widget in found:
+            html = widget.render(request)
+            if html is not None:
+                blocks.append({"name": widget.name, "title": self.translate(widget.title),
+                               "html": html if isinstance(html, Markup) else escape(html)})
+        return blocks
+
+    def slot(self, name: str, context=None) -> Markup:
+        parts = self.request.hooks.hub_slot(request=self.request, name=name, context=context)
+        return Markup("").join(p if isinstance(p, Markup) else escape(p) for p in parts if p)
+
+    def flash(self) -> list[dict]:
+        session = self.request.session
+        messages = []
+        for queue, kind in (("", "info"), ("success", "success"), ("error", "error")):
+            for text in session.pop_flash(queue):
+                messages.append({"kind": kind, "text": text})
+        return messages
+
+    @reify
+    def csrf_token(self) -> str:
+        return self.request.registry["hub.csrf_policy"].get_csrf_token(self.request)
+
+    @property
+    def languages(self) -> list[dict]:
+        current = self.request.locale_name
+        return [{"code": code, "name": LANGUAGE_NAMES.get(code, code), "current": code == current}
+                for code in self.request.registry.settings["hub.available_locales"]]
+
+    def has_route(self, name: str) -> bool:
+        return name in route_names(self.request.registry)
+
+    @property
+    def next_url(self) -> str:
+        return self.request.path_qs
+
+    def unread_notifications(self) -> int:
+        if self.degraded:
+            return 0
+        counter = self.request.registry.get("hub.unread_counter")
+        if counter is None or self.user is None:
+            return 0
+        return counter(self.request)
+
+
+def route_names(registry) -> frozenset[str]:
+    """Names of all routes (cached: routes do not change after start-up)."""
+    names = registry.get("hub.route_names")
+    if names is None:
+        from pyramid.interfaces import IRoutesMapper
+
+        names = frozenset(r.name for r in registry.getUtility(IRoutesMapper).get_routes())
+        registry["hub.route_names"] = names
+    return names
+
+
+def layout_macro(request):
+    return get_renderer("hub:templates/layout.pt").implementation().macros["layout"]
+
+
+def render_snippet(request, renderer: str, values: dict) -> Markup:
+    """Render a template fragment (a widget, a profile section) to safe HTML."""
+    # Chameleon has escaped every value already; the result is HTML to insert as is.
+    return Markup(render(renderer, values, request=request))  # noqa: S704  # nosec B704
+
+
+@subscriber(BeforeRender)
+def add_shell_globals(event):
+    request = event.get("request")
+    if request is None or event.get("renderer_name", "").endswith(".json"):
+        return
+    event.setdefault("layout", request.layout)
+    event.setdefault("shell", request.shell)
+    event.setdefault("title", "")
+    event.setdefault("breadcrumbs", [])
+
+
+def doctype_tween_factory(handler, registry):
+    """Page templates fill the layout macro, which cannot carry the doctype itself."""
+
+    def doctype_tween(request):
+        response = handler(request)
+        if response.content_type == "text/html" and response.body[:2] == b"<h":
+            response.body = b"<!DOCTYPE html>\n" + response.body
+        return response
+
+    return doctype_tween
+
+
+def includeme(config):
+    config.add_tween("hub.shell.doctype_tween_factory")
+    config.add_request_method(Shell, "shell", reify=True)
+    config.add_request_method(layout_macro, "layout", reify=True)
+    config.add_request_method(lambda r: r.registry["hub.pm"].hook, "hooks", reify=True)
+    config.scan("hub.shell")

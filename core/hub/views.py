@@ -1,0 +1,101 @@
+"""The core's own pages: home, "My hub", language switch, health check and error pages."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.view import (
+    exception_view_config,
+    forbidden_view_config,
+    notfound_view_config,
+    view_config,
+)
+
+from hub.i18n import LANGUAGE_COOKIE, _
+from hub.security import AUTHENTICATED, PUBLIC, safe_redirect_target
+from hub.shell import route_names
+
+log = logging.getLogger(__name__)
+
+
+@view_config(route_name="home", renderer="hub:templates/home.pt", permission=PUBLIC)
+def home(request):
+    return {"widgets": request.shell.widgets("home")}
+
+
+@view_config(route_name="dashboard", renderer="hub:templates/dashboard.pt",
+             permission=AUTHENTICATED)
+def dashboard(request):
+    return {"widgets": request.shell.widgets("dashboard"),
+            "breadcrumbs": [(_("My hub"), None)]}
+
+
+@view_config(route_name="accessibility", renderer="hub:templates/accessibility.pt",
+             permission=PUBLIC)
+def accessibility(request):
+    return {"breadcrumbs": [(_("Accessibility statement"), None)]}
+
+
+@view_config(route_name="language", request_method="POST", permission=PUBLIC)
+def set_language(request):
+    code = request.POST.get("language", "")
+    target = safe_redirect_target(request, request.POST.get("next"), request.route_path("home"))
+    response = HTTPSeeOther(location=target)
+    if code in request.registry.settings["hub.available_locales"]:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, path="/",
+                            samesite="Lax", httponly=True,
+                            secure=request.registry.settings["hub.secure_cookies"])
+        user = request.identity
+        if user is not None:
+            user.language = code
+    return response
+
+
+@view_config(route_name="healthz", renderer="json", permission=PUBLIC)
+def healthz(request):
+    try:
+        request.dbsession.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except sa.exc.SQLAlchemyError:
+        log.exception("health check: database unavailable")
+        database = "unavailable"
+    if database != "ok":
+        request.response.status = 503
+    return {"status": "ok" if database == "ok" else "degraded", "database": database}
+
+
+@notfound_view_config(renderer="hub:templates/error.pt")
+def not_found(request):
+    request.response.status = 404
+    return {"code": 404, "heading": _("Page not found"),
+            "message": _("The page you asked for does not exist or has moved.")}
+
+
+@forbidden_view_config(renderer="hub:templates/error.pt")
+def forbidden(request):
+    if request.identity is None and "login" in route_names(request.registry) \
+            and request.method in ("GET", "HEAD"):
+        return HTTPFound(location=request.route_path("login", _query={"next": request.path_qs}))
+    request.response.status = 403
+    return {"code": 403, "heading": _("Access denied"),
+            "message": _("You do not have permission to see this page.")}
+
+
+@exception_view_config(Exception, renderer="hub:templates/error.pt")
+def server_error(exc, request):
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    request.environ["hub.degraded"] = True
+    request.response.status = 500
+    return {"code": 500, "heading": _("Something went wrong"),
+            "message": _("The error has been recorded. Please try again later.")}
+
+
+def includeme(config):
+    config.add_static_view("static", "hub:static", cache_max_age=3600, permission=PUBLIC)
+    config.add_route("home", "/")
+    config.add_route("dashboard", "/my")
+    config.add_route("accessibility", "/accessibility")
+    config.add_route("language", "/language")
+    config.add_route("healthz", "/healthz")
+    config.scan("hub.views")

@@ -1,0 +1,1 @@
+"""Core tests use the fixtures of ``hub.testing`` (loaded as a pytest plugin)."""

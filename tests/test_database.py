@@ -1,0 +1,120 @@
+"""Database wiring: migrations per plugin, transactions, SQLite behaviour."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from hub import migrate
+from hub.app import make_config
+from hub.db import Base, make_engine
+from hub.plugins import installed_plugins
+from hub.testing import _postgres_database
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A URL of a new, empty database on the backend under test."""
+    base = os.environ.get("HUB_TEST_DATABASE_URL")
+    if base:
+        url, drop = _postgres_database(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
+def _registry(base_settings, url, plugins):
+    engine = make_engine(url)
+    config = make_config({**base_settings, "sqlalchemy.url": url, "hub.dbengine": engine,
+                          "hub.plugins": " ".join(plugins)})
+    return config.registry
+
+
+def test_upgraded_empty_database_matches_the_models(base_settings, empty_database):
+    registry = _registry(base_settings, empty_database, sorted(installed_plugins()))
+    migrate.upgrade(registry)
+    with registry["hub.dbengine"].connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = [d for d in compare_metadata(context, Base.metadata)
+                if not (d[0] == "remove_table" and d[1].name.startswith("alembic_version"))]
+    registry["hub.dbengine"].dispose()
+    assert diff == []
+
+
+def test_each_branch_has_its_own_version_table_and_disabled_plugins_are_untouched(
+        base_settings, empty_database):
+    registry = _registry(base_settings, empty_database, ["greetings"])
+    assert migrate.upgrade(registry) == ["core", "greetings"]
+    tables = set(sa.inspect(registry["hub.dbengine"]).get_table_names())
+    assert {"alembic_version_core", "alembic_version_greetings", "greetings_greeting"} <= tables
+    assert "user" in tables
+    registry["hub.dbengine"].dispose()
+    # The same database later without the plugin: upgrading the rest still works.
+    registry = _registry(base_settings, empty_database, ["events"])
+    assert "greetings" not in migrate.upgrade(registry)
+    heads = migrate.current_heads(registry)
+    assert heads["core"][0] == heads["core"][1]
+    registry["hub.dbengine"].dispose()
+
+
+def test_a_plugin_can_be_removed_by_downgrading_its_branch(base_settings, empty_database):
+    registry = _registry(base_settings, empty_database, ["greetings"])
+    migrate.upgrade(registry)
+    migrate.downgrade(registry, "greetings")
+    assert "greetings_greeting" not in sa.inspect(registry["hub.dbengine"]).get_table_names()
+    registry["hub.dbengine"].dispose()
+
+
+def test_plugin_tables_carry_the_plugin_prefix(make_app):
+    app = make_app(*sorted(installed_plugins()))
+    migrate.import_models(app.registry)
+    plugins = {info.package: name for name, info in app.registry["hub.plugins"].items()}
+    for mapper in Base.registry.mappers:
+        package = mapper.class_.__module__.split(".")[0]
+        table = mapper.local_table.name
+        if package == "hub":
+            assert table.split("_", 1)[0] not in plugins.values(), table
+        else:
+            assert table.startswith(plugins[package] + "_"), table
+
+
+def test_error_responses_roll_back_the_transaction(testapp, users, dbsession, registry):
+    """A view that writes and then returns an error response leaves nothing behind."""
+    from hub.accounts.models import User
+
+    testapp.login(users.member)
+    testapp.post_form("/language", {"language": "en", "next": "/"}, status=303)
+    dbsession.expire_all()
+    assert dbsession.get(User, users.member.id).language == "en"
+    # The commit veto is configured for every application.
+    assert registry.settings["tm.commit_veto"] == "pyramid_tm.default_commit_veto"
+
+
+@pytest.mark.skipif(os.environ.get("HUB_TEST_DATABASE_URL") is not None,
+                    reason="SQLite behaviour (the PostgreSQL run checks PostgreSQL)")
+def test_sqlite_has_foreign_keys_and_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_database_url_from_the_environment_wins(monkeypatch):
+    from hub.settings import apply_core_settings
+
+    monkeypatch.setenv("HUB_DATABASE_URL", "postgresql://someone@db/hub")
+    assert apply_core_settings({"sqlalchemy.url": "sqlite://"})["sqlalchemy.url"] == \
+        "postgresql://someone@db/hub"
+
+
+def test_health_check_reports_an_unreachable_database(make_app, base_settings):
+    import webtest
+
+    broken = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    config = make_config({**base_settings, "hub.plugins": "events", "hub.dbengine": broken})
+    client = webtest.TestApp(config.make_wsgi_app())
+    response = client.get("/healthz", status=503)
+    assert response.json == {"status": "degraded", "database": "unavailable"}

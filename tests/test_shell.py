@@ -1,0 +1,148 @@
+"""The page shell: layout, menus, language, error pages, health check."""
+from hub.contributions import NavItem, Widget
+from hub.markers import hookimpl
+from hub.security import AUTHENTICATED, PUBLIC, STAFF
+from hub.testing import html_text
+
+
+def test_home_page_has_the_layout_in_czech_by_default(testapp):
+    page = testapp.get("/")
+    assert page.text.startswith("<!DOCTYPE html>")
+    assert '<html lang="cs"' in page.text
+    assert 'href="#content"' in page.text and 'id="content"' in page.text
+    assert "Prohlášení o přístupnosti" in page.text
+    assert 'aria-current="page">Domů<' in page.text
+
+
+def test_language_switch_keeps_the_page_and_translates_it(testapp):
+    page = testapp.get("/events")
+    form = page.forms[0]
+    assert form.action == "/language"
+    response = form.submit("language", value="en")
+    assert response.location.endswith("/events")
+    english = response.follow()
+    assert '<html lang="en"' in english.text
+    assert "Accessibility statement" in english.text and "Home" in english.text
+
+
+def test_language_choice_of_a_signed_in_user_is_stored(testapp, users, dbsession):
+    testapp.login(users.member)
+    testapp.post_form("/language", {"language": "en", "next": "/my"}, status=303)
+    dbsession.refresh(users.member)
+    assert users.member.language == "en"
+    testapp.cookies.pop("hub_lang")
+    assert '<html lang="en"' in testapp.get("/my").text
+
+
+def test_language_switch_refuses_foreign_redirects(testapp):
+    response = testapp.post_form("/language", {"language": "en", "next": "//evil.example/"})
+    assert response.location == "https://hub.example.org/"
+
+
+def test_navigation_is_filtered_by_permission_and_marks_the_current_item(app, registry,
+                                                                        testapp, users):
+    class Extra:
+        @hookimpl
+        def hub_navigation(request, menu):
+            if menu == "admin":
+                return [NavItem("Staff only", route="home", permission=STAFF)]
+            if menu == "main":
+                return [NavItem("Members only", route="dashboard", permission=AUTHENTICATED)]
+            return None
+
+    pm = registry["hub.pm"]
+    pm.register(Extra, name="extra-nav")
+    try:
+        anonymous = testapp.get("/").text
+        assert "Staff only" not in anonymous and "Members only" not in anonymous
+        testapp.login(users.member)
+        member = testapp.get("/my").text
+        assert "Members only" in member and "Staff only" not in member
+        assert 'aria-current="page">Members only<' in member
+        testapp.login(users.staff)
+        assert "Staff only" in testapp.get("/").text
+    finally:
+        pm.unregister(name="extra-nav")
+
+
+def test_home_page_is_assembled_from_widgets(registry, testapp):
+    class Extra:
+        @hookimpl
+        def hub_dashboard_widgets(request):
+            return [Widget("hello", "Hello block", lambda r: "<p>plain <b>text</b></p>",
+                           where="home", permission=PUBLIC)]
+
+    registry["hub.pm"].register(Extra, name="extra-widget")
+    try:
+        page = testapp.get("/")
+        assert "Hello block" in page.text
+    finally:
+        registry["hub.pm"].unregister(name="extra-widget")
+
+
+def test_slot_snippets_are_escaped_unless_marked_safe(registry, testapp):
+    from markupsafe import Markup
+
+    class Extra:
+        @hookimpl
+        def hub_slot(request, name, context):
+            if name == "before_content":
+                return Markup("<p class='safe-snippet'>ok</p>")
+            if name == "head":
+                return "<script>alert(1)</script>"
+            return None
+
+    registry["hub.pm"].register(Extra, name="extra-slot")
+    try:
+        page = testapp.get("/")
+        assert "<p class='safe-snippet'>ok</p>" in page.text
+        assert "<script>alert(1)</script>" not in page.text
+        assert "&lt;script&gt;" in page.text
+    finally:
+        registry["hub.pm"].unregister(name="extra-slot")
+
+
+def test_not_found_page_in_both_languages(testapp):
+    page = testapp.get("/no-such-page", status=404)
+    assert "Stránka nenalezena" in page.text and "<nav" in page.text
+    testapp.set_cookie("hub_lang", "en")
+    assert "Page not found" in testapp.get("/no-such-page", status=404).text
+
+
+def test_forbidden_page_in_the_layout_in_both_languages(testapp):
+    page = testapp.get("/my", status=403)
+    assert "Přístup odepřen" in page.text and "<footer" in page.text
+    testapp.set_cookie("hub_lang", "en")
+    assert "Access denied" in testapp.get("/my", status=403).text
+
+
+def test_server_error_page_is_rendered_in_the_layout(registry, testapp):
+    class Broken:
+        @hookimpl
+        def hub_dashboard_widgets(request):
+            raise RuntimeError("boom")
+
+    registry["hub.pm"].register(Broken, name="broken-widgets")
+    try:
+        page = testapp.get("/", status=500)
+        assert "Něco se pokazilo" in page.text and "boom" not in page.text
+        assert "<footer" in page.text
+    finally:
+        registry["hub.pm"].unregister(name="broken-widgets")
+
+
+def test_dashboard_for_a_signed_in_user(testapp, users):
+    testapp.login(users.member)
+    assert users.member.name in html_text(testapp.get("/my"))
+
+
+def test_health_check_reports_the_database(testapp):
+    assert testapp.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+def test_accessibility_statement_is_linked_from_every_page(testapp):
+    for url in ("/", "/events", "/no-such-page"):
+        page = testapp.get(url, status="*")
+        assert 'href="/accessibility"' in page.text
+    statement = testapp.get("/accessibility")
+    assert "99/2019" in statement.text
