@@ -35,6 +35,8 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.i18n")
     config.include("hub.shell")
     config.include("hub.jobs")
+    config.include("hub.mail")
+    config.include("hub.notifications")
     config.include("hub.views")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")

@@ -109,7 +109,7 @@ def db():
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head")
+@click.option("--revision", default="heads")
 @pass_env
 def db_upgrade(env, revision):
     """Upgrade the core, then every enabled plugin."""

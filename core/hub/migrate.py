@@ -67,7 +67,7 @@ def import_models(registry) -> None:
                 raise
 
 
-def upgrade(registry, revision: str = "head") -> list[str]:
+def upgrade(registry, revision: str = "heads") -> list[str]:
     """Upgrade the core and every enabled plugin; return the branches touched."""
     engine = registry["hub.dbengine"]
     import_models(registry)

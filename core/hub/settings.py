@@ -44,7 +44,7 @@ CORE_SETTINGS = (
 )
 
 # Keys of other libraries that are passed through untouched.
-PASSTHROUGH_PREFIXES = ("pyramid.", "tm.", "retry.", "sqlalchemy.", "mail.", "api.")
+
 
 
 def apply_core_settings(settings: dict) -> dict:

@@ -346,6 +346,14 @@ def users(dbsession) -> Users:
 
 # -- services ---------------------------------------------------------------------------
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class SMTPSink:
     """A real SMTP server on 127.0.0.1 that keeps every message it receives."""
 
@@ -365,12 +373,11 @@ class SMTPSink:
                     sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        self.host, self.port = "127.0.0.1", _free_port()
+        self.controller = Controller(Handler(), hostname=self.host, port=self.port)
 
     def start(self):
         self.controller.start()
-        self.host = "127.0.0.1"
-        self.port = self.controller.server.sockets[0].getsockname()[1]
         return self
 
     def stop(self):

@@ -1,0 +1,153 @@
+"""Transactional mail outbox.
+
+``queue_mail`` writes a row in the same transaction as the change that caused the mail;
+after commit a job delivers pending rows over SMTP (``mail.backend = smtp``) or, in
+development, into ``.eml`` files under ``<hub.data_dir>/mail`` (``mail.backend = files``).
+A mail whose transaction rolls back is never sent.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import logging
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+MAX_ATTEMPTS = 6
+
+
+class MailMessage(Base):
+    __tablename__ = "mail_message"
+    __table_args__ = (sa.CheckConstraint("status IN ('pending', 'sent', 'failed')",
+                                         name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str | None] = mapped_column(sa.Text)
+    headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    attachments: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+def _clean_header(value: str) -> str:
+    # No header injection through names or subjects.
+    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+
+
+def queue_mail(request, to: str, subject: str, text: str, html: str | None = None,
+               attachments: tuple = (), headers: dict | None = None) -> MailMessage:
+    """Queue an e-mail; it is delivered after the current transaction commits.
+
+    ``attachments`` are ``(filename, content_type, bytes)`` tuples (an .ics invitation).
+    """
+    message = MailMessage(
+        recipient=_clean_header(to), subject=_clean_header(subject)[:300], text=text, html=html,
+        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+        attachments=[{"filename": name, "content_type": ctype,
+                      "data": base64.b64encode(data).decode()}
+                     for name, ctype, data in attachments],
+    )
+    request.dbsession.add(message)
+    request.dbsession.flush()
+    from hub.jobs import enqueue
+
+    enqueue(request, "hub.mail.deliver", message_id=message.id)
+    return message
+
+
+def build_email(settings: dict, message: MailMessage) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = settings.get("mail.sender", "Pacientský Hub <hub@example.org>")
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = email.utils.formatdate(localtime=False)
+    mail["Message-ID"] = f"<hub-{message.id}@{settings.get('mail.domain', 'hub.example.org')}>"
+    for name, value in (message.headers or {}).items():
+        mail[name] = value
+    mail.set_content(message.text)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    for item in message.attachments or []:
+        maintype, subtype = item["content_type"].split("/", 1)
+        mail.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                            filename=item["filename"])
+    return mail
+
+
+def send(settings: dict, mail: EmailMessage) -> None:
+    backend = settings.get("mail.backend", "files")
+    if backend == "files":
+        directory = Path(settings["hub.data_dir"]) / "mail"
+        directory.mkdir(parents=True, exist_ok=True)
+        name = mail["Message-ID"].strip("<>").replace("@", "_") + ".eml"
+        (directory / name).write_bytes(bytes(mail))
+        return
+    host = settings.get("mail.host", "127.0.0.1")
+    port = int(settings.get("mail.port", 25))
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        if str(settings.get("mail.tls", "false")).lower() == "true":
+            smtp.starttls()
+        if settings.get("mail.username"):
+            smtp.login(settings["mail.username"], settings.get("mail.password", ""))
+        smtp.send_message(mail)
+
+
+def deliver(request, message_id: int) -> None:
+    """Job: send one queued message; temporary failures are retried with backoff."""
+    message = request.dbsession.get(MailMessage, message_id, with_for_update=True)
+    if message is None or message.status != PENDING:
+        return
+    settings = request.registry.settings
+    message.attempts += 1
+    try:
+        send(settings, build_email(settings, message))
+    except smtplib.SMTPResponseException as exc:
+        permanent = 500 <= exc.smtp_code < 600
+        _failed(message, f"{exc.smtp_code} {exc.smtp_error!r}", permanent)
+    except (OSError, smtplib.SMTPException) as exc:
+        _failed(message, str(exc), permanent=False)
+    else:
+        message.status = SENT
+        message.sent_at = utcnow()
+        message.last_error = ""
+
+
+def _failed(message: MailMessage, error: str, permanent: bool) -> None:
+    message.last_error = error[:2000]
+    if permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = FAILED
+        log.warning("mail %s to %s failed permanently: %s", message.id, message.recipient, error)
+    else:
+        message.next_attempt_at = utcnow() + dt.timedelta(minutes=2 ** message.attempts)
+
+
+def retry_pending(request) -> int:
+    """Periodic job: deliver pending messages whose retry time has come."""
+    ids = request.dbsession.scalars(
+        sa.select(MailMessage.id).where(MailMessage.status == PENDING,
+                                        MailMessage.next_attempt_at <= utcnow())
+        .order_by(MailMessage.id).limit(500)).all()
+    for message_id in ids:
+        deliver(request, message_id)
+    return len(ids)
+
+
+def includeme(config):
+    config.add_job("hub.mail.deliver", deliver)
