@@ -34,6 +34,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.sessions")
     config.include("hub.i18n")
     config.include("hub.shell")
+    config.include("hub.api")
     config.include("hub.jobs")
     config.include("hub.mail")
     config.include("hub.notifications")

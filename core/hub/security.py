@@ -224,6 +224,11 @@ def security_headers_tween_factory(handler, registry):
     return security_headers_tween
 
 
+def uses_cookie_authentication(request) -> bool:
+    """CSRF applies unless the request carries a bearer token (an API client)."""
+    return not (request.authorization and request.authorization.authtype.lower() == "bearer")
+
+
 def is_safe_redirect(target: str | None, request) -> bool:
     """True when ``target`` is a path on this site (not another host, not a script)."""
     if not target or not isinstance(target, str):
@@ -248,6 +253,6 @@ def includeme(config):
     policy = CSRFPolicy(secure=settings["hub.secure_cookies"])
     config.registry["hub.csrf_policy"] = policy
     config.set_csrf_storage_policy(policy)
-    config.set_default_csrf_options(require_csrf=True)
+    config.set_default_csrf_options(require_csrf=True, callback=uses_cookie_authentication)
     config.registry.setdefault("hub.is_representative", is_representative)
     config.add_tween("hub.security.security_headers_tween_factory")
