@@ -110,3 +110,19 @@ class PeriodicJob:
     day: str = "*"
     month: str = "*"
     day_of_week: str = "*"
+
+
+@dataclass(frozen=True)
+class SegmentCriterion:
+    """A filter a plugin offers to CRM segments ("attended event X", "completed course Y").
+
+    ``options(request)`` lists ``(value, label)`` choices for the parameter (empty when the
+    criterion takes none); ``user_ids(request, value)`` returns a SQLAlchemy ``Select`` of
+    ``user.id`` values that match, so the CRM can combine it with its own conditions in one
+    query.
+    """
+
+    name: str
+    label: Any
+    options: Callable[[Any], list]
+    user_ids: Callable[[Any, Any], Any]

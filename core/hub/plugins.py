@@ -23,6 +23,9 @@ ENTRY_POINT_GROUP = "hub.plugins"
 # The core's own behaviour is registered through the same hooks as any plugin.
 INTERNAL_PLUGINS = (
     "hub.core_hooks",
+    "hub.accounts.hooks",
+    "hub.organizations.hooks",
+    "hub.notifications.hooks",
 )
 
 

@@ -1,0 +1,1 @@
+"""Hook implementations of the core's accounts (an internal plugin)."""
