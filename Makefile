@@ -9,7 +9,7 @@ HUB_CONFIG ?= config/development.ini
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::UserWarning
 
-.PHONY: run test install assets i18n lint bench clean
+.PHONY: run test install assets browser i18n lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml $(wildcard plugins/
 
 install: $(VENV)/.installed
 
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "Chromium could not be installed: browser tests will be skipped (CI fails)"
+
 assets:
 	npm ci --no-audit --no-fund
 	$(BIN)/python -m hub.assets
@@ -36,7 +41,7 @@ run: install
 
 # The whole suite on SQLite, then again on PostgreSQL (skipped with a reason when no
 # PostgreSQL answers at PG_URL; a failure in CI).
-test: install
+test: install browser
 	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2
 	HUB_TEST_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -m "not slow and not browser"
 	$(BIN)/ruff check core plugins tests examples bench

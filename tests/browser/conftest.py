@@ -1,0 +1,104 @@
+"""A live portal with demo data served on 127.0.0.1, and headless Chromium from Debian.
+
+The browser is the system's /usr/bin/chromium (``HUB_CHROMIUM`` overrides), never a
+downloaded build. Without it the browser tests are skipped locally and fail in CI.
+"""
+import os
+import shutil
+import threading
+import uuid
+
+import pytest
+
+from hub.testing import need_service
+
+CHROMIUM = os.environ.get("HUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def live_server(base_settings, tmp_path_factory):
+    """Base URL of the portal (all bundled plugins, demo data) served by waitress."""
+    from waitress.server import create_server
+
+    from hub import migrate
+    from hub.app import make_config
+    from hub.db import make_engine
+    from hub.demo import load_demo_data
+
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    url = f"sqlite:///{path}"
+    settings = {**base_settings, "sqlalchemy.url": url, "hub.dbengine": make_engine(url)}
+    config = make_config(settings)
+    migrate.upgrade(config.registry)
+    load_demo_data(config.registry)
+    app = config.make_wsgi_app()
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    yield type("Live", (), {"url": base, "registry": config.registry})
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        need_service("Chromium", f"{CHROMIUM} not found (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def sign_in(context, live, email):
+    """Give a browser context the session cookie of the user with ``email``."""
+    import sqlalchemy as sa
+
+    from hub.accounts.models import User, UserSession
+    from hub.db import utcnow
+    from hub.sessions import COOKIE_NAME, hash_token
+
+    token = uuid.uuid4().hex * 2
+    with live.registry["hub.dbsession_factory"]() as db:
+        user = db.scalars(sa.select(User).where(User.email == email)).one()
+        db.add(UserSession(id=hash_token(token), user_id=user.id, data={},
+                           created_at=utcnow(), last_seen_at=utcnow()))
+        db.commit()
+    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live.url}])
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """``page_for(email or None, locale="cs")``: a new page, signed in when email is given."""
+    contexts = []
+
+    def _make(email=None, locale="cs"):
+        context = browser.new_context(locale=locale)
+        if locale != "cs":
+            context.add_cookies([{"name": "hub_lang", "value": locale, "url": live_server.url}])
+        if email:
+            sign_in(context, live_server, email)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)``: save a full-page PNG under test-artifacts/."""
+
+    def _save(page, name):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+    return _save
