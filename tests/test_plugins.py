@@ -98,3 +98,19 @@ def test_one_plugin_manager_per_application(make_app):
     assert one.registry["hub.pm"] is not two.registry["hub.pm"]
     assert one.registry["hub.pm"].get_plugin("booking") is None
     assert sys.modules["hub.core_hooks"] in one.registry["hub.pm"].get_plugins()
+
+
+def test_another_hub_assembly_has_only_its_two_modules(base_settings, make_testapp):
+    from pyramid.paster import get_appsettings
+
+    from hub.app import make_config
+
+    settings = dict(get_appsettings("config/another-hub.ini"))
+    settings.update({k: base_settings[k] for k in ("sqlalchemy.url", "hub.jobs.backend")})
+    app = make_config(settings).make_wsgi_app()
+    client = make_testapp(app)
+    home = client.get("/")
+    assert "Vzdělávací hub" in home.text
+    assert 'href="/akce"' in home.text and 'href="/kurzy"' in home.text
+    assert 'href="/booking"' not in home.text and 'href="/crm"' not in home.text
+    client.get("/booking", status=404)
