@@ -39,6 +39,11 @@ class DatabaseSessionStore:
     def _db(self):
         return self.registry["hub.dbsession_factory"]()
 
+    def _writer(self):
+        # Writes take SQLite's write lock at BEGIN: a read-then-write transaction could not
+        # wait for the lock and would fail under concurrent requests.
+        return self.registry["hub.dbsession_writer"]()
+
     def load(self, key: str) -> dict | None:
         from hub.accounts.models import UserSession
 
@@ -52,7 +57,7 @@ class DatabaseSessionStore:
     def save(self, key: str, record: dict) -> None:
         from hub.accounts.models import UserSession
 
-        with self._db() as db:
+        with self._writer() as db:
             row = db.get(UserSession, key) or UserSession(id=key)
             row.user_id = record["user_id"]
             row.data = record["data"]
@@ -65,14 +70,14 @@ class DatabaseSessionStore:
     def delete(self, key: str) -> None:
         from hub.accounts.models import UserSession
 
-        with self._db() as db:
+        with self._writer() as db:
             db.execute(sa.delete(UserSession).where(UserSession.id == key))
             db.commit()
 
     def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
         from hub.accounts.models import UserSession
 
-        with self._db() as db:
+        with self._writer() as db:
             stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
             if keep:
                 stmt = stmt.where(UserSession.id != keep)
