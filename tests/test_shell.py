@@ -146,3 +146,29 @@ def test_accessibility_statement_is_linked_from_every_page(testapp):
         assert 'href="/accessibility"' in page.text
     statement = testapp.get("/accessibility")
     assert "99/2019" in statement.text
+
+
+def test_search_collects_results_from_every_plugin(registry, testapp):
+    from hub.contributions import SearchResult
+
+    class Extra:
+        @hookimpl
+        def hub_search(request, query):
+            return [SearchResult("Seminar on " + query, "/events/1", "About <b>x</b>", score=1),
+                    SearchResult("Course on " + query, "/elearning/2", score=2)]
+
+    registry["hub.pm"].register(Extra, name="extra-search")
+    try:
+        page = testapp.get("/search", {"q": "diabetes"})
+        text = page.text
+        assert text.index("Course on diabetes") < text.index("Seminar on diabetes")
+        assert "About &lt;b&gt;x&lt;/b&gt;" in text
+        assert testapp.get("/search").status_int == 200
+    finally:
+        registry["hub.pm"].unregister(name="extra-search")
+
+
+def test_search_without_results_says_so(testapp):
+    testapp.set_cookie("hub_lang", "en")
+    page = testapp.get("/search", {"q": "nothing-matches-this"})
+    assert "Nothing was found" in page.text and "nothing-matches-this" in page.text

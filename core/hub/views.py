@@ -14,7 +14,7 @@ from pyramid.view import (
 
 from hub.i18n import LANGUAGE_COOKIE, _
 from hub.security import AUTHENTICATED, PUBLIC, safe_redirect_target
-from hub.shell import route_names
+from hub.shell import flatten, route_names
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,21 @@ def dashboard(request):
              permission=PUBLIC)
 def accessibility(request):
     return {"breadcrumbs": [(_("Accessibility statement"), None)]}
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+@view_config(route_name="search", renderer="hub:templates/search.pt", permission=PUBLIC)
+def search(request):
+    """Site search: every enabled plugin answers ``hub_search`` with what the user may see."""
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    results = []
+    if query:
+        results = flatten(request.hooks.hub_search(request=request, query=query))
+        results.sort(key=lambda r: (-r.score, str(r.title)))
+    return {"query": query, "results": results,
+            "breadcrumbs": [(_("Search"), None)]}
 
 
 @view_config(route_name="language", request_method="POST", permission=PUBLIC)
@@ -97,5 +112,6 @@ def includeme(config):
     config.add_route("dashboard", "/my")
     config.add_route("accessibility", "/accessibility")
     config.add_route("language", "/language")
+    config.add_route("search", "/search")
     config.add_route("healthz", "/healthz")
     config.scan("hub.views")
