@@ -150,3 +150,21 @@ def test_no_database_writes_on_get(everything, make_testapp, users, dbsession):
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert writes == []
+
+
+def test_every_get_route_answers_with_security_headers_and_no_server_error(everything,
+                                                                           make_testapp, users):
+    client = make_testapp(everything)
+    for who in (None, users.member, users.staff, users.admin):
+        if who is not None:
+            client.login(who)
+        for route, methods, _perm, _func in registered_views(everything.registry):
+            if not route or "GET" not in methods:
+                continue
+            path = _sample_path(everything.registry, route)
+            response = client.get(path, status="*")
+            assert response.status_int < 500, (route, path, response.status)
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            if who is not None and not path.startswith("/static/"):
+                assert response.headers.get("Cache-Control") == "no-store", (route, path)
