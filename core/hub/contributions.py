@@ -126,3 +126,15 @@ class SegmentCriterion:
     label: Any
     options: Callable[[Any], list]
     user_ids: Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An item of a user's "For you" list (an upcoming event, a course, an article)."""
+
+    title: str
+    url: str
+    kind: Any = ""
+    when: Any = None
+    summary: str = ""
+    topics: tuple[str, ...] = ()

@@ -163,5 +163,14 @@ def hub_segment_criteria():
 
 
 @hookspec
+def hub_for_you(request, user, topics):
+    """Personal suggestions for "For you" on My hub: a list of ``hub.contributions.Suggestion``.
+
+    ``topics`` are the slugs of the user's declared interests (the core's topics taxonomy).
+    Return only items the user may see: upcoming events, courses, news matching them.
+    """
+
+
+@hookspec
 def hub_openapi(request):
     """The plugin's part of the OpenAPI document: ``{"paths": {...}, "components": {...}}``."""

@@ -26,6 +26,7 @@ INTERNAL_PLUGINS = (
     "hub.accounts.hooks",
     "hub.organizations.hooks",
     "hub.notifications.hooks",
+    "hub.topics.hooks",
 )
 
 

@@ -1,0 +1,1 @@
+"""Hook implementations of the core's topics (an internal plugin)."""
