@@ -1,10 +1,29 @@
 """Hook implementations of the events plugin."""
+from __future__ import annotations
+
+import datetime as dt
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from hub import hookimpl
-from hub.contributions import NavItem
-from hub.security import PUBLIC
+from hub.contributions import (
+    NavItem,
+    NotificationKind,
+    PeriodicJob,
+    ProfileSection,
+    SearchResult,
+    SegmentCriterion,
+    Setting,
+    Widget,
+)
+from hub.db import utcnow
+from hub.security import AUTHENTICATED, PUBLIC
+from hub.settings import as_int
+from hub.shell import render_snippet
 from hub_events.i18n import _
+from hub_events.models import CANCELLED, CONFIRMED, HOLDS_PLACE, Event, Feedback, Registration
+from hub_events.permissions import MANAGE, PERMISSIONS
 
 
 @hookimpl
@@ -12,9 +31,251 @@ def hub_navigation(request, menu):
     if menu == "main":
         return [NavItem(_("Events"), route="events.index", permission=PUBLIC, order=20,
                         match=("events.",))]
+    if menu == "user":
+        return [NavItem(_("My events"), route="events.mine", permission=AUTHENTICATED,
+                        order=35)]
+    if menu == "admin":
+        return [NavItem(_("Organise events"), route="events.manage", permission=MANAGE,
+                        order=20)]
     return None
 
 
 @hookimpl
 def hub_migrations():
     return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def hub_permissions():
+    return PERMISSIONS
+
+
+@hookimpl
+def hub_settings_schema():
+    return [
+        Setting("offer_hours", 48, as_int,
+                "Hours a person promoted from the waiting list has to confirm the place."),
+        Setting("reminder_hours", 24, as_int, "Remind registered people this long before."),
+    ]
+
+
+@hookimpl
+def hub_notification_kinds():
+    return [
+        NotificationKind("events.registration", _("Event registrations"),
+                         _("Confirmations, waiting list and cancellations.")),
+        NotificationKind("events.promoted", _("A place at an event is free for you"),
+                         mandatory=True),
+        NotificationKind("events.reminder", _("Event reminders and follow-ups")),
+        NotificationKind("events.message", _("Messages from event organisers")),
+    ]
+
+
+@hookimpl
+def hub_periodic_jobs():
+    from hub_events.jobs import send_follow_ups, send_reminders
+    from hub_events.services import expire_offers
+
+    return [PeriodicJob("events.expire_offers", expire_offers, minute="*/10"),
+            PeriodicJob("events.reminders", send_reminders, minute="5,35"),
+            PeriodicJob("events.follow_ups", send_follow_ups, minute="20")]
+
+
+# -- page contributions -----------------------------------------------------------------
+
+def upcoming_public(request, limit: int):
+    return request.dbsession.scalars(
+        sa.select(Event).where(Event.state == "published", Event.starts_at >= utcnow())
+        .order_by(Event.starts_at, Event.id).limit(limit)).all()
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    from hub_events.views import labels, my_registrations
+
+    def home(request):
+        events = upcoming_public(request, 5)
+        return render_snippet(request, "hub_events:templates/widget.pt",
+                              {"events": events, "rows": None, "labels": labels(request)})
+
+    def mine(request):
+        if request.identity is None:
+            return None
+        rows = [(r, e) for r, e in my_registrations(request, request.identity, 20)
+                if e.ends_at >= utcnow() and r.status != CANCELLED][:5]
+        return render_snippet(request, "hub_events:templates/widget.pt",
+                              {"events": None, "rows": rows, "labels": labels(request)})
+
+    return [Widget("events.upcoming", _("Upcoming events"), home, where="home", order=20),
+            Widget("events.mine", _("My upcoming events"), mine, where="dashboard", order=20,
+                   permission=AUTHENTICATED)]
+
+
+@hookimpl
+def hub_profile_sections(request, user):
+    from hub_events.views import labels, my_registrations
+
+    def render(request, user):
+        viewer = request.identity
+        if viewer is None or (viewer.id != user.id and not request.has_permission(MANAGE)):
+            return None
+        return render_snippet(request, "hub_events:templates/profile_section.pt",
+                              {"rows": my_registrations(request, user, 50),
+                               "labels": labels(request), "own": viewer.id == user.id})
+
+    return [ProfileSection("events.mine", _("My events"), render, order=20)]
+
+
+@hookimpl
+def hub_search(request, query):
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    pattern = f"%{text}%"
+    events = request.dbsession.scalars(
+        sa.select(Event).where(Event.state == "published", sa.or_(
+            Event.title.ilike(pattern), Event.summary.ilike(pattern),
+            Event.topic.ilike(pattern), Event.speakers.ilike(pattern)))
+        .order_by(Event.starts_at.desc()).limit(20)).all()
+    return [SearchResult(title=e.title, url=request.route_path("events.detail", id=e.id),
+                         summary=e.summary, kind=_("Event"),
+                         score=2.0 if text.lower() in e.title.lower() else 1.0)
+            for e in events]
+
+
+# -- personal data ------------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["events_registration", "events_feedback"]
+
+
+def _own_registrations(request, user):
+    return request.dbsession.scalars(
+        sa.select(Registration).where(sa.or_(Registration.user_id == user.id,
+                                             Registration.email == user.email.lower()))
+        .order_by(Registration.id)).all()
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    records = []
+    for r in _own_registrations(request, user):
+        event = request.dbsession.get(Event, r.event_id)
+        feedback = request.dbsession.scalar(
+            sa.select(Feedback).where(Feedback.registration_id == r.id))
+        records.append({
+            "event": event.title, "starts_at": event.starts_at.isoformat(),
+            "name": r.name, "email": r.email, "status": r.status, "answer": r.answer,
+            "needs_sign_language": r.needs_sign_language, "needs_assistant": r.needs_assistant,
+            "needs_step_free": r.needs_step_free, "needs_note": r.needs_note,
+            "privacy_accepted_at": r.privacy_accepted_at.isoformat()
+            if r.privacy_accepted_at else None,
+            "attended": r.attended, "created_at": r.created_at.isoformat(),
+            "feedback": {"rating": feedback.rating, "comment": feedback.comment}
+            if feedback else None,
+        })
+    return {"Event registrations": records}
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    """Active registrations of future events are cancelled (their places go to the waiting
+    list); then the registrations are deleted. Feedback stays as anonymous statistics
+    (rating and comment, detached from the person)."""
+    from hub_events import services
+
+    now = utcnow()
+    for registration in _own_registrations(request, user):
+        event = request.dbsession.get(Event, registration.event_id)
+        if event.starts_at > now:
+            services.cancel(request, registration)
+        request.dbsession.execute(sa.update(Feedback).where(
+            Feedback.registration_id == registration.id).values(registration_id=None))
+        request.dbsession.delete(registration)
+    request.dbsession.flush()
+
+
+# -- CRM ------------------------------------------------------------------------------------
+
+@hookimpl
+def hub_activity(request, user):
+    rows = request.dbsession.execute(
+        sa.select(Registration, Event).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id).order_by(Event.starts_at.desc())
+        .limit(100)).all()
+    entries = []
+    for registration, event in rows:
+        url = request.route_path("events.detail", id=event.id)
+        entries.append({"when": registration.created_at, "kind": "event_registration",
+                        "title": f"{event.title} ({registration.status})", "url": url})
+        if registration.attended:
+            entries.append({"when": event.starts_at, "kind": "event_attendance",
+                            "title": event.title, "url": url})
+    return entries
+
+
+def _event_options(request):
+    since = utcnow() - dt.timedelta(days=730)
+    rows = request.dbsession.execute(
+        sa.select(Event.id, Event.title, Event.starts_at).where(
+            Event.state != "draft", Event.starts_at >= since)
+        .order_by(Event.starts_at.desc()).limit(500)).all()
+    return [(str(i), f"{title} ({starts.date().isoformat()})") for i, title, starts in rows]
+
+
+def _event_id(value) -> int:
+    return int(value) if str(value).isdigit() else -1
+
+
+def _registered_for(request, value):
+    return sa.select(Registration.user_id).where(
+        Registration.event_id == _event_id(value), Registration.user_id.is_not(None),
+        Registration.status.in_(HOLDS_PLACE))
+
+
+def _attended(request, value):
+    return sa.select(Registration.user_id).where(
+        Registration.event_id == _event_id(value), Registration.user_id.is_not(None),
+        Registration.status == CONFIRMED, Registration.attended.is_(True))
+
+
+@hookimpl
+def hub_segment_criteria():
+    return [SegmentCriterion("events.registered_for", _("Registered for event"),
+                             _event_options, _registered_for),
+            SegmentCriterion("events.attended", _("Attended event"), _event_options, _attended)]
+
+
+# -- for other plugins -----------------------------------------------------------------------
+
+@hookimpl
+def hub_event_recordings(request):
+    events = request.dbsession.scalars(
+        sa.select(Event).where(Event.state == "published", Event.recording_published.is_(True),
+                               Event.ends_at < utcnow())
+        .order_by(Event.starts_at.desc()).limit(500)).all()
+    return [{"event_id": e.id, "title": e.title, "date": e.starts_at.date().isoformat(),
+             "video_url": e.video_url, "embed_url": e.embed_url,
+             "captions_url": e.captions_url, "transcript": e.transcript} for e in events]
+
+
+@hookimpl
+def hub_upcoming_events(request):
+    return [{"id": e.id, "title": e.title, "starts_at": e.starts_at.isoformat(),
+             "url": request.route_url("events.detail", id=e.id)}
+            for e in upcoming_public(request, 50) if e.audience == "public"]
+
+
+@hookimpl
+def hub_openapi(request):
+    from hub_events.api import openapi
+
+    return openapi()
+
+
+@hookimpl
+def hub_demo_data(dbsession, scale):
+    from hub_events.demo import create_demo_data
+
+    create_demo_data(dbsession, scale)

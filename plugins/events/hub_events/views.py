@@ -1,11 +1,433 @@
-"""Pages of the events plugin."""
+"""Pages of the events plugin: the public calendar, registration, organiser pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import view_config
 
-from hub.security import PUBLIC
+from hub.accounts.models import User
+from hub.db import utcnow
+from hub.organizations.models import Membership, Organisation
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_events import services
+from hub_events.forms import (
+    parse_local_time,
+)
 from hub_events.i18n import _
+from hub_events.models import (
+    ACCESSIBILITY,
+    ACTIVE,
+    CONFIRMED,
+    HOLDS_PLACE,
+    KINDS,
+    OFFERED,
+    Event,
+    Feedback,
+    Registration,
+)
+from hub_events.permissions import MANAGE, REGISTER_MEMBERS
+from hub_events.services import RegistrationError, format_when
+
+PAGE_SIZE = 30
+
+KIND_LABELS = {"lecture": _("Lecture"), "seminar": _("Seminar"), "workshop": _("Workshop"),
+               "conference": _("Conference"), "meeting": _("Meeting")}
+VENUE_LABELS = {"room": _("Hub room"), "address": _("Address"), "online": _("Online"),
+                "hybrid": _("Hybrid (in person and online)")}
+ACCESSIBILITY_LABELS = {"step_free": _("Step-free access"), "induction_loop": _("Induction loop"),
+                        "accessible_toilet": _("Accessible toilet"), "lift": _("Lift"),
+                        "parking": _("Accessible parking")}
+STATUS_LABELS = {"unverified": _("Waiting for e-mail confirmation"),
+                 "pending": _("Waiting for approval"), "confirmed": _("Confirmed"),
+                 "waitlisted": _("On the waiting list"), "offered": _("Place offered"),
+                 "cancelled": _("Cancelled"), "rejected": _("Not accepted")}
+STATE_LABELS = {"draft": _("Draft"), "published": _("Published"), "cancelled": _("Cancelled")}
+AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
+                   "members": _("Signed-in members only")}
+
+
+def labels(request) -> dict:
+    return {"kinds": KIND_LABELS, "venues": VENUE_LABELS, "access": ACCESSIBILITY_LABELS,
+            "statuses": STATUS_LABELS, "states": STATE_LABELS, "audiences": AUDIENCE_LABELS,
+            "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt)}
+
+
+def can_manage(request) -> bool:
+    return bool(request.has_permission(MANAGE))
+
+
+def get_event(request, visible_only: bool = True) -> Event:
+    try:
+        event_id = int(request.matchdict["id"])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+    event = request.dbsession.get(Event, event_id)
+    if event is None or (visible_only and event.state == "draft" and not can_manage(request)):
+        raise HTTPNotFound()
+    return event
+
+
+# -- the public calendar ----------------------------------------------------------------
+
+@dataclass
+class Filters:
+    kind: str = ""
+    topic: str = ""
+    date_from: str = ""
+    mode: str = ""
+    access: list = field(default_factory=list)
+    page: int = 1
+
+    @classmethod
+    def from_request(cls, params) -> Filters:
+        page = params.get("page", "1")
+        return cls(kind=params.get("kind", "") if params.get("kind") in KINDS else "",
+                   topic=params.get("topic", "").strip()[:100],
+                   date_from=params.get("from", "")[:10],
+                   mode=params.get("mode", "") if params.get("mode") in ("online", "in_person")
+                   else "",
+                   access=[a for a in params.getall("access") if a in ACCESSIBILITY],
+                   page=int(page) if page.isdigit() and 0 < int(page) < 10000 else 1)
+
+
+def event_query(filters: Filters, upcoming: bool = True):
+    now = utcnow()
+    stmt = sa.select(Event).where(Event.state != "draft")
+    if upcoming:
+        stmt = stmt.where(Event.ends_at >= now)
+    if filters.kind:
+        stmt = stmt.where(Event.kind == filters.kind)
+    if filters.topic:
+        stmt = stmt.where(Event.topic == filters.topic)
+    if filters.date_from:
+        try:
+            start = parse_local_time(filters.date_from + "T00:00")
+            stmt = stmt.where(Event.starts_at >= start)
+        except ValueError:
+            filters.date_from = ""
+    if filters.mode == "online":
+        stmt = stmt.where(Event.venue.in_(("online", "hybrid")))
+    elif filters.mode == "in_person":
+        stmt = stmt.where(Event.venue != "online")
+    return stmt
+
+
+def matches_access(event: Event, wanted: list) -> bool:
+    return set(wanted) <= set(event.accessibility or [])
 
 
 @view_config(route_name="events.index", renderer="hub_events:templates/index.pt",
-             permission=PUBLIC)
+             permission=PUBLIC, request_method="GET")
 def index(request):
-    return {"breadcrumbs": [(_("Educational events"), None)]}
+    filters = Filters.from_request(request.GET)
+    stmt = event_query(filters).order_by(Event.starts_at, Event.id)
+    if filters.access:
+        # Accessibility is a small JSON list; filter in Python on the page's candidates.
+        events = [e for e in request.dbsession.scalars(stmt).all()
+                  if matches_access(e, filters.access)]
+        total = len(events)
+        events = events[(filters.page - 1) * PAGE_SIZE: filters.page * PAGE_SIZE]
+    else:
+        total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        events = request.dbsession.scalars(
+            stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    topics = request.dbsession.scalars(
+        sa.select(Event.topic).where(Event.topic != "", Event.state == "published")
+        .distinct().order_by(Event.topic)).all()
+    pages = max(1, -(-total // PAGE_SIZE))
+    return {"events": events, "filters": filters, "topics": topics, "total": total,
+            "pages": pages, "labels": labels(request), "can_manage": can_manage(request),
+            "page_url": lambda n: request.current_route_path(_query={
+                **{k: v for k, v in request.GET.items() if k not in ("page", "access")},
+                "page": n}),
+            "breadcrumbs": [(_("Educational events"), None)]}
+
+
+@view_config(route_name="events.archive", renderer="hub_events:templates/archive.pt",
+             permission=PUBLIC, request_method="GET")
+def archive(request):
+    events = request.dbsession.scalars(
+        sa.select(Event).where(Event.state == "published", Event.ends_at < utcnow(),
+                               Event.recording_published.is_(True))
+        .order_by(Event.starts_at.desc()).limit(200)).all()
+    return {"events": events, "labels": labels(request),
+            "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
+                            (_("Recordings of past events"), None)]}
+
+
+@view_config(route_name="events.feed", permission=PUBLIC, request_method="GET")
+def feed(request):
+    since = utcnow() - dt.timedelta(days=90)
+    events = request.dbsession.scalars(
+        sa.select(Event).where(Event.state != "draft", Event.ends_at >= since)
+        .order_by(Event.starts_at).limit(1000)).all()
+    return Response(body=services.event_ics(request, events), content_type="text/calendar",
+                    charset="utf-8")
+
+
+@view_config(route_name="events.ics", permission=PUBLIC, request_method="GET")
+def event_ics(request):
+    event = get_event(request)
+    response = Response(body=services.event_ics(request, [event]),
+                        content_type="text/calendar", charset="utf-8")
+    response.content_disposition = f'attachment; filename="event-{event.id}.ics"'
+    return response
+
+
+@view_config(route_name="events.detail", renderer="hub_events:templates/detail.pt",
+             permission=PUBLIC, request_method="GET")
+def detail(request, form=None):
+    event = get_event(request)
+    user = request.identity
+    mine = services.registration_of(request.dbsession, event.id, user)
+    attending = mine is not None and mine.status in HOLDS_PLACE
+    organisation = (request.dbsession.get(Organisation, event.organisation_id)
+                    if event.organisation_id else None)
+    members = []
+    if user is not None and request.has_permission(REGISTER_MEMBERS):
+        members = request.dbsession.execute(
+            sa.select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id.in_(represented_organisations(request)),
+                   User.id != user.id, User.is_active.is_(True))
+            .order_by(User.name).limit(500)).all()
+    feedback_given = mine is not None and request.dbsession.scalar(
+        sa.select(Feedback.id).where(Feedback.registration_id == mine.id)) is not None
+    return {"event": event, "mine": mine, "attending": attending,
+            "show_link": attending or can_manage(request),
+            "organisation": organisation, "closed": services.registration_closed_reason(event),
+            "past": event.ends_at < utcnow(), "members": members,
+            "feedback_given": feedback_given,
+            "form": form or {"values": {"name": user.name if user else "",
+                                        "email": user.email if user else ""}, "errors": {}},
+            "labels": labels(request), "can_manage": can_manage(request),
+            "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
+                            (event.title, None)]}
+
+
+def represented_organisations(request) -> list[int]:
+    user = request.identity
+    return list(request.dbsession.scalars(sa.select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.is_representative.is_(True))))
+
+
+def _needs(params) -> dict:
+    return {"sign_language": params.get("needs_sign_language") == "1",
+            "assistant": params.get("needs_assistant") == "1",
+            "step_free": params.get("needs_step_free") == "1",
+            "note": params.get("needs_note", "")}
+
+
+@view_config(route_name="events.register", permission=PUBLIC, request_method="POST")
+def register(request):
+    event = get_event(request)
+    user = request.identity
+    params = request.POST
+    email = user.email if user else params.get("email", "")
+    name = user.name if user else params.get("name", "")
+    try:
+        registration = services.register(
+            request, event.id, user=user, email=email, name=name,
+            answer=params.get("answer", ""), needs=_needs(params),
+            privacy_accepted=params.get("privacy") == "1", language=request.locale_name)
+    except RegistrationError as exc:
+        request.tm.doom()
+        form = {"values": {k: params.get(k, "") for k in
+                           ("name", "email", "answer", "needs_note", "needs_sign_language",
+                            "needs_assistant", "needs_step_free", "privacy")},
+                "errors": {exc.field or "general": exc.message}}
+        if user:
+            form["values"].update(name=user.name, email=user.email)
+        request.response.status_int = 409 if exc.code == "duplicate" else 422
+        return render_detail(request, form)
+    messages = {
+        "unverified": _("Almost done: we sent you an e-mail with a link to confirm the "
+                        "registration."),
+        "pending": _("Thank you. The organiser will confirm your registration."),
+        "confirmed": _("You are registered. A confirmation is on its way by e-mail."),
+        "waitlisted": _("The event is full; you are on the waiting list and we will let "
+                        "you know when a place frees up."),
+    }
+    request.session.flash(request.shell.translate(messages[registration.status]), "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+
+
+def render_detail(request, form):
+    from pyramid.renderers import render_to_response
+
+    values = detail(request, form=form)
+    response = render_to_response("hub_events:templates/detail.pt", values, request=request)
+    response.status_int = request.response.status_int
+    return response
+
+
+@view_config(route_name="events.register_member", permission=REGISTER_MEMBERS,
+             request_method="POST")
+def register_member(request):
+    """A representative registers a member of their organisation."""
+    event = get_event(request)
+    member_id = request.POST.get("user_id", "")
+    member = None
+    if member_id.isdigit():
+        member = request.dbsession.scalar(
+            sa.select(User).join(Membership, Membership.user_id == User.id).where(
+                User.id == int(member_id),
+                Membership.organisation_id.in_(represented_organisations(request))))
+    if member is None:
+        raise HTTPNotFound()
+    try:
+        services.register(request, event.id, user=member, email=member.email, name=member.name,
+                          registered_by=request.identity, privacy_accepted=True)
+    except RegistrationError as exc:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(exc.message), "error")
+    else:
+        request.session.flash(request.shell.translate(
+            _("${name} is registered.", mapping={"name": member.name})), "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+
+
+def own_registration(request, event) -> Registration:
+    mine = services.registration_of(request.dbsession, event.id, request.identity)
+    if mine is None:
+        raise HTTPNotFound()
+    return mine
+
+
+@view_config(route_name="events.cancel", permission=AUTHENTICATED, request_method="POST")
+def cancel(request):
+    event = get_event(request)
+    if services.cancel(request, own_registration(request, event)):
+        request.session.flash(request.shell.translate(_("Your registration is cancelled.")),
+                              "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+
+
+@view_config(route_name="events.accept", permission=AUTHENTICATED, request_method="POST")
+def accept(request):
+    event = get_event(request)
+    try:
+        services.accept_offer(request, own_registration(request, event))
+    except RegistrationError as exc:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(exc.message), "error")
+    else:
+        request.session.flash(request.shell.translate(_("Your place is confirmed.")), "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+
+
+# -- links from e-mails (guests and members) -----------------------------------------------
+
+LINK_PURPOSES = {
+    "verify": (_("Confirm your registration"), _("Confirm registration")),
+    "cancel": (_("Cancel your registration"), _("Cancel registration")),
+    "accept": (_("Confirm the offered place"), _("Confirm my place")),
+}
+
+
+def _link_registration(request) -> tuple[str, Registration]:
+    purpose = request.matchdict["purpose"]
+    if purpose not in LINK_PURPOSES:
+        raise HTTPNotFound()
+    registration = services.registration_from_token(request.dbsession,
+                                                    request.matchdict["token"], purpose)
+    if registration is None:
+        raise HTTPNotFound()
+    return purpose, registration
+
+
+@view_config(route_name="events.link", renderer="hub_events:templates/link.pt",
+             permission=PUBLIC, request_method="GET")
+def link_page(request):
+    """Shows what the link will do; only the button (a POST) changes anything."""
+    purpose, registration = _link_registration(request)
+    title, button = LINK_PURPOSES[purpose]
+    event = request.dbsession.get(Event, registration.event_id)
+    return {"event": event, "registration": registration, "title": title, "button": button,
+            "purpose": purpose, "labels": labels(request),
+            "done": (purpose == "verify" and registration.status != "unverified")
+            or (purpose == "cancel" and registration.status not in ACTIVE)
+            or (purpose == "accept" and registration.status != OFFERED),
+            "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
+                            (title, None)]}
+
+
+@view_config(route_name="events.link", permission=PUBLIC, request_method="POST")
+def link_action(request):
+    purpose, registration = _link_registration(request)
+    try:
+        if purpose == "verify":
+            registration = services.verify_guest(request, registration)
+            message = STATUS_LABELS[registration.status]
+        elif purpose == "cancel":
+            services.cancel(request, registration)
+            message = _("Your registration is cancelled.")
+        else:
+            services.accept_offer(request, registration)
+            message = _("Your place is confirmed.")
+    except RegistrationError as exc:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(exc.message), "error")
+    else:
+        request.session.flash(request.shell.translate(message), "success")
+    return HTTPSeeOther(request.route_path("events.link", purpose=purpose,
+                                           token=request.matchdict["token"]))
+
+
+# -- attendees ----------------------------------------------------------------------------
+
+def attended_registration(request, event) -> Registration:
+    mine = own_registration(request, event)
+    if not mine.attended or event.ends_at > utcnow():
+        raise HTTPNotFound()
+    return mine
+
+
+@view_config(route_name="events.feedback", permission=AUTHENTICATED, request_method="POST")
+def feedback(request):
+    event = get_event(request)
+    mine = own_registration(request, event)
+    if mine.status != CONFIRMED or event.starts_at > utcnow():
+        raise HTTPNotFound()
+    rating = request.POST.get("rating", "")
+    if rating not in {"1", "2", "3", "4", "5"}:
+        request.session.flash(request.shell.translate(_("Choose a rating from 1 to 5.")), "error")
+        return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+    exists = request.dbsession.scalar(sa.select(Feedback.id).where(
+        Feedback.registration_id == mine.id))
+    if exists is None:
+        request.dbsession.add(Feedback(event_id=event.id, registration_id=mine.id,
+                                       rating=int(rating),
+                                       comment=request.POST.get("comment", "").strip()[:5000]))
+    request.session.flash(request.shell.translate(_("Thank you for your feedback.")), "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id))
+
+
+@view_config(route_name="events.certificate", permission=AUTHENTICATED, request_method="GET")
+def certificate(request):
+    from hub_events.certificate import certificate_pdf
+
+    event = get_event(request)
+    registration = attended_registration(request, event)
+    pdf = certificate_pdf(request, event, registration)
+    response = Response(body=pdf, content_type="application/pdf")
+    response.content_disposition = f'attachment; filename="certificate-{event.id}.pdf"'
+    return response
+
+
+@view_config(route_name="events.mine", renderer="hub_events:templates/mine.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def mine(request):
+    return {"rows": my_registrations(request, request.identity), "labels": labels(request),
+            "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
+                            (_("My events"), None)]}
+
+
+def my_registrations(request, user, limit: int = 200) -> list:
+    return request.dbsession.execute(
+        sa.select(Registration, Event).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id)
+        .order_by(Event.starts_at.desc()).limit(limit)).all()

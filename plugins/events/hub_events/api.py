@@ -1,0 +1,302 @@
+"""JSON API: /api/v1/events..."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from pyramid.view import view_config
+from webob.multidict import MultiDict
+
+from hub.api import api_error
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_events import services
+from hub_events.forms import read_event_form
+from hub_events.models import HOLDS_PLACE, Event, Registration
+from hub_events.permissions import MANAGE
+from hub_events.services import RegistrationError
+from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query, matches_access
+
+
+def event_json(request, event: Event, registration: Registration | None = None) -> dict:
+    data = {
+        "id": event.id, "title": event.title, "summary": event.summary,
+        "description": event.description, "kind": event.kind, "topic": event.topic,
+        "speakers": event.speakers, "organisation_id": event.organisation_id,
+        "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
+        "venue": event.venue, "address": event.address,
+        "accessibility": list(event.accessibility or []),
+        "capacity": event.capacity, "places_left": event.places_left,
+        "audience": event.audience, "approval_required": event.approval_required,
+        "state": event.state,
+        "registration_open": services.registration_closed_reason(event) is None,
+        "url": services.event_url(request, event),
+    }
+    if (registration is not None and registration.status in HOLDS_PLACE) or can_manage(request):
+        data["online_url"] = event.online_url
+    if event.recording_published:
+        data["recording"] = {"video_url": event.video_url, "embed_url": event.embed_url,
+                             "captions_url": event.captions_url}
+    return data
+
+
+def registration_json(request, registration: Registration, event: Event) -> dict:
+    return {"id": registration.id, "event_id": event.id, "event_title": event.title,
+            "starts_at": event.starts_at.isoformat(), "status": registration.status,
+            "offered_until": registration.offered_until.isoformat()
+            if registration.offered_until else None,
+            "created_at": registration.created_at.isoformat()}
+
+
+def api_event(request) -> Event:
+    event_id = request.matchdict.get("id", "")
+    event = request.dbsession.get(Event, int(event_id)) if str(event_id).isdigit() else None
+    if event is None or (event.state == "draft" and not can_manage(request)):
+        raise api_error(404, "not_found", "No such event.")
+    return event
+
+
+@view_config(route_name="events.api.events", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def list_events(request):
+    filters = Filters.from_request(request.GET)
+    stmt = event_query(filters).order_by(Event.starts_at, Event.id)
+    if filters.access:
+        events = [e for e in request.dbsession.scalars(stmt) if matches_access(e, filters.access)]
+        total = len(events)
+        events = events[(filters.page - 1) * PAGE_SIZE: filters.page * PAGE_SIZE]
+    else:
+        total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        events = request.dbsession.scalars(
+            stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    return {"items": [event_json(request, e) for e in events], "total": total,
+            "page": filters.page, "page_size": PAGE_SIZE}
+
+
+def _form_data(body: dict) -> MultiDict:
+    data = MultiDict()
+    for key, value in body.items():
+        if key == "accessibility" and isinstance(value, list):
+            for item in value:
+                data.add(key, str(item))
+        elif isinstance(value, bool):
+            data.add(key, "1" if value else "")
+        elif value is not None:
+            data.add(key, str(value))
+    return data
+
+
+@view_config(route_name="events.api.events", renderer="json", permission=MANAGE,
+             request_method="POST")
+def create_event(request):
+    try:
+        body = request.json_body
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise api_error(422, "validation_failed", "Send a JSON object.")
+    body.setdefault("state", "published")
+    body.setdefault("kind", "lecture")
+    body.setdefault("venue", "address")
+    body.setdefault("audience", "public")
+    _raw, clean, errors = read_event_form(request, None, _form_data(body))
+    if errors:
+        raise api_error(422, "validation_failed", "The event is not valid.",
+                        fields={k: request.shell.translate(v) for k, v in errors.items()})
+    from hub_events.manage import EVENT_FIELDS
+
+    event = Event(created_by_id=request.identity.id, taken=0)
+    for key in EVENT_FIELDS:
+        setattr(event, key, clean[key])
+    request.dbsession.add(event)
+    request.dbsession.flush()
+    problem = services.sync_room(request, event, None, request.identity)
+    if problem:
+        request.tm.doom()
+        raise api_error(409, "room_unavailable", request.shell.translate(problem))
+    request.response.status_int = 201
+    return event_json(request, event)
+
+
+@view_config(route_name="events.api.event", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def get_event(request):
+    event = api_event(request)
+    mine = services.registration_of(request.dbsession, event.id, request.identity)
+    data = event_json(request, event, mine)
+    data["programme"] = [{"title": t.title, "speaker": t.speaker,
+                          "starts_at": t.starts_at.isoformat(), "ends_at": t.ends_at.isoformat()}
+                         for t in event.talks]
+    data["my_registration"] = registration_json(request, mine, event) if mine else None
+    return data
+
+
+@view_config(route_name="events.api.registrations", renderer="json", permission=AUTHENTICATED,
+             request_method="POST")
+def register(request):
+    event = api_event(request)
+    user = request.identity
+    try:
+        body = request.json_body if request.body else {}
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise api_error(422, "validation_failed", "Send a JSON object.")
+    needs = body.get("needs") if isinstance(body.get("needs"), dict) else {}
+    try:
+        registration = services.register(
+            request, event.id, user=user, email=user.email, name=user.name,
+            answer=str(body.get("answer") or ""), needs=needs,
+            privacy_accepted=bool(body.get("privacy_accepted")), language=user.language)
+    except RegistrationError as exc:
+        request.tm.doom()
+        code = {"duplicate": "already_registered", "closed": "registration_closed"}.get(
+            exc.code, "validation_failed")
+        raise api_error(exc.status, code, request.shell.translate(exc.message)) from None
+    request.response.status_int = 201
+    return registration_json(request, registration, event)
+
+
+@view_config(route_name="events.api.registrations", renderer="json", permission=AUTHENTICATED,
+             request_method="DELETE")
+def cancel(request):
+    event = api_event(request)
+    mine = services.registration_of(request.dbsession, event.id, request.identity)
+    if mine is None:
+        raise api_error(404, "not_found", "You have no registration for this event.")
+    services.cancel(request, mine)
+    mine = services.refresh(request.dbsession, mine)
+    return registration_json(request, mine, event)
+
+
+@view_config(route_name="events.api.mine", renderer="json", permission=AUTHENTICATED,
+             request_method="GET")
+def my_registrations(request):
+    rows = request.dbsession.execute(
+        sa.select(Registration, Event).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == request.identity.id)
+        .order_by(Event.starts_at.desc()).limit(500)).all()
+    return {"items": [registration_json(request, r, e) for r, e in rows]}
+
+
+# -- OpenAPI ---------------------------------------------------------------------------------
+
+def _error(description):
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"error": {"type": "object", "properties": {
+            "status": {"type": "integer"}, "code": {"type": "string"},
+            "message": {"type": "string"}, "details": {"type": "object"}}}}}}}}
+
+
+def openapi() -> dict:
+    event_ref = {"$ref": "#/components/schemas/Event"}
+    registration_ref = {"$ref": "#/components/schemas/EventRegistration"}
+    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    filters = [
+        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(
+            ("lecture", "seminar", "workshop", "conference", "meeting"))}},
+        {"name": "topic", "in": "query", "schema": {"type": "string"}},
+        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "mode", "in": "query", "schema": {"type": "string",
+                                                   "enum": ["online", "in_person"]}},
+        {"name": "access", "in": "query", "schema": {"type": "array", "items": {
+            "type": "string"}}, "style": "form", "explode": True},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    ]
+    return {
+        "paths": {
+            "/api/v1/events": {
+                "get": {"tags": ["events"], "summary": "Upcoming events", "parameters": filters,
+                        "responses": {"200": {"description": "A page of events", "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {
+                                "items": {"type": "array", "items": event_ref},
+                                "total": {"type": "integer"}, "page": {"type": "integer"},
+                                "page_size": {"type": "integer"}}}}}}}},
+                "post": {"tags": ["events"], "summary": "Create an event (staff)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"$ref": "#/components/schemas/EventInput"}}}},
+                         "responses": {"201": {"description": "Created", "content": {
+                             "application/json": {"schema": event_ref}}},
+                             "403": _error("Not allowed"), "409": _error("Room not free"),
+                             "422": _error("Invalid event")}},
+            },
+            "/api/v1/events/{id}": {
+                "get": {"tags": ["events"], "summary": "One event", "parameters": [id_param],
+                        "responses": {"200": {"description": "The event", "content": {
+                            "application/json": {"schema": event_ref}}},
+                            "404": _error("No such event")}},
+            },
+            "/api/v1/events/{id}/registrations": {
+                "post": {"tags": ["events"], "summary": "Register (signed-in user)",
+                         "parameters": [id_param],
+                         "requestBody": {"content": {"application/json": {"schema": {
+                             "type": "object", "properties": {
+                                 "answer": {"type": "string"},
+                                 "privacy_accepted": {"type": "boolean"},
+                                 "needs": {"type": "object", "properties": {
+                                     "sign_language": {"type": "boolean"},
+                                     "assistant": {"type": "boolean"},
+                                     "step_free": {"type": "boolean"},
+                                     "note": {"type": "string"}}}}}}}},
+                         "responses": {"201": {"description": "Registered: status confirmed, "
+                                                              "waitlisted or pending",
+                                               "content": {"application/json": {
+                                                   "schema": registration_ref}}},
+                                       "404": _error("No such event"),
+                                       "409": _error("Already registered"),
+                                       "422": _error("Registration closed or invalid")}},
+                "delete": {"tags": ["events"], "summary": "Cancel my registration",
+                           "parameters": [id_param],
+                           "responses": {"200": {"description": "Cancelled", "content": {
+                               "application/json": {"schema": registration_ref}}},
+                               "404": _error("No registration")}},
+            },
+            "/api/v1/events/registrations": {
+                "get": {"tags": ["events"], "summary": "My registrations",
+                        "responses": {"200": {"description": "My registrations", "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {
+                                "items": {"type": "array", "items": registration_ref}}}}}}}},
+            },
+        },
+        "components": {"schemas": {
+            "Event": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "title": {"type": "string"},
+                "summary": {"type": "string"}, "description": {"type": "string"},
+                "kind": {"type": "string"}, "topic": {"type": "string"},
+                "speakers": {"type": "string"},
+                "organisation_id": {"type": "integer", "nullable": True},
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"},
+                "venue": {"type": "string", "enum": ["room", "address", "online", "hybrid"]},
+                "address": {"type": "string"},
+                "accessibility": {"type": "array", "items": {"type": "string"}},
+                "capacity": {"type": "integer", "nullable": True},
+                "places_left": {"type": "integer", "nullable": True},
+                "audience": {"type": "string", "enum": ["public", "members"]},
+                "approval_required": {"type": "boolean"}, "state": {"type": "string"},
+                "registration_open": {"type": "boolean"},
+                "url": {"type": "string", "format": "uri"},
+                "online_url": {"type": "string", "description": "Only for registered people"},
+            }},
+            "EventInput": {"type": "object", "required": ["title", "starts_at", "ends_at"],
+                           "properties": {
+                               "title": {"type": "string"}, "summary": {"type": "string"},
+                               "description": {"type": "string"}, "kind": {"type": "string"},
+                               "topic": {"type": "string"},
+                               "starts_at": {"type": "string", "format": "date-time"},
+                               "ends_at": {"type": "string", "format": "date-time"},
+                               "venue": {"type": "string"}, "address": {"type": "string"},
+                               "online_url": {"type": "string"},
+                               "capacity": {"type": "integer"},
+                               "room_id": {"type": "integer"},
+                               "audience": {"type": "string"},
+                               "approval_required": {"type": "boolean"},
+                               "state": {"type": "string"}}},
+            "EventRegistration": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "event_id": {"type": "integer"},
+                "event_title": {"type": "string"},
+                "starts_at": {"type": "string", "format": "date-time"},
+                "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending",
+                                                      "offered", "cancelled", "rejected",
+                                                      "unverified"]},
+                "offered_until": {"type": "string", "format": "date-time", "nullable": True},
+                "created_at": {"type": "string", "format": "date-time"}}},
+        }},
+    }

@@ -1,0 +1,164 @@
+"""Reading and checking the organiser's event form."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from hub.organizations.models import Organisation
+from hub_events.i18n import _
+from hub_events.models import ACCESSIBILITY, AUDIENCES, EVENT_STATES, KINDS, VENUES, Event
+from hub_events.services import PRAGUE, local, room_provider
+
+EMBED_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")  # allowed by the CSP
+TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "topic": 100,
+               "speakers": 500, "address": 300, "accessibility_note": 2000,
+               "online_url": 500, "question": 300, "privacy_notice": 5000, "video_url": 500,
+               "embed_url": 500, "captions_url": 500, "transcript": 100000, "materials": 5000}
+TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+URL_FIELDS = ("online_url", "video_url", "embed_url", "captions_url")
+
+
+def parse_local_time(value: str) -> dt.datetime | None:
+    """A ``datetime-local`` value in Prague time, as an aware datetime (``None`` if empty)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=PRAGUE)
+    return parsed.astimezone(dt.UTC)
+
+
+def local_input(value: dt.datetime | None) -> str:
+    return local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def form_values(event: Event | None) -> dict:
+    """The form's initial values for ``event`` (or a new event)."""
+    if event is None:
+        return {"kind": "lecture", "venue": "address", "audience": "public", "state": "draft",
+                "accessibility": [], "capacity": "", "organisation_id": "", "room_id": ""}
+    values = {k: getattr(event, k) for k in TEXT_FIELDS}
+    values.update({k: local_input(getattr(event, k)) for k in TIME_FIELDS})
+    values.update(kind=event.kind, venue=event.venue, audience=event.audience,
+                  state=event.state, accessibility=list(event.accessibility or []),
+                  capacity="" if event.capacity is None else str(event.capacity),
+                  organisation_id=str(event.organisation_id or ""),
+                  room_id=str(event.room_id or ""), approval_required=event.approval_required,
+                  recording_published=event.recording_published)
+    return values
+
+
+def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dict]:
+    """Return ``(raw values for re-display, cleaned values, errors by field)``."""
+    raw = {k: (data.get(k) or "").strip() for k in TEXT_FIELDS}
+    raw.update({k: (data.get(k) or "").strip() for k in TIME_FIELDS})
+    for key in ("kind", "venue", "audience", "state", "capacity", "organisation_id", "room_id"):
+        raw[key] = (data.get(key) or "").strip()
+    raw["accessibility"] = [a for a in data.getall("accessibility") if a in ACCESSIBILITY]
+    raw["approval_required"] = data.get("approval_required") == "1"
+    raw["recording_published"] = data.get("recording_published") == "1"
+    errors: dict = {}
+    clean: dict = {}
+    for key, limit in TEXT_FIELDS.items():
+        if len(raw[key]) > limit:
+            errors[key] = _("This text is too long (at most ${n} characters).",
+                            mapping={"n": limit})
+        clean[key] = raw[key][:limit]
+    if not raw["title"]:
+        errors["title"] = _("Enter a title.")
+    for key, allowed in (("kind", KINDS), ("venue", VENUES), ("audience", AUDIENCES),
+                         ("state", EVENT_STATES)):
+        if raw[key] not in allowed:
+            errors[key] = _("Choose one of the options.")
+        clean[key] = raw[key]
+    for key in TIME_FIELDS:
+        try:
+            clean[key] = parse_local_time(raw[key])
+        except ValueError:
+            errors[key] = _("Enter a date and time.")
+            clean[key] = None
+    for key in ("starts_at", "ends_at"):
+        if clean[key] is None and key not in errors:
+            errors[key] = _("Enter a date and time.")
+    if clean["starts_at"] and clean["ends_at"] and clean["ends_at"] <= clean["starts_at"]:
+        errors["ends_at"] = _("The event must end after it starts.")
+    opens, closes = clean["registration_opens_at"], clean["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
+    clean["capacity"] = None
+    if raw["capacity"]:
+        if raw["capacity"].isdigit() and int(raw["capacity"]) <= 100000:
+            clean["capacity"] = int(raw["capacity"])
+        else:
+            errors["capacity"] = _("Enter a whole number of places, or leave it empty.")
+    if event is not None and clean["capacity"] is not None and clean["capacity"] < event.taken:
+        errors["capacity"] = _("${n} places are already taken; the limit cannot be lower.",
+                               mapping={"n": event.taken})
+    clean["organisation_id"] = None
+    if raw["organisation_id"]:
+        org = (request.dbsession.get(Organisation, int(raw["organisation_id"]))
+               if raw["organisation_id"].isdigit() else None)
+        if org is None:
+            errors["organisation_id"] = _("Choose one of the options.")
+        else:
+            clean["organisation_id"] = org.id
+    for key in URL_FIELDS:
+        if clean[key] and not is_web_url(clean[key]):
+            errors[key] = _("Enter a web address starting with https://.")
+    if clean["embed_url"] and urlsplit(clean["embed_url"]).netloc not in EMBED_HOSTS:
+        errors["embed_url"] = _("Embedded players can come from YouTube (youtube-nocookie.com) "
+                                "or Vimeo (player.vimeo.com).")
+    clean["accessibility"] = raw["accessibility"]
+    clean["approval_required"] = raw["approval_required"]
+    clean["recording_published"] = raw["recording_published"]
+    if clean["venue"] in ("online", "hybrid") and not clean["online_url"]:
+        errors["online_url"] = _("Enter the stream or meeting link.")
+    if clean["venue"] in ("address", "hybrid") and not clean["address"] and not raw["room_id"]:
+        errors["address"] = _("Enter the address.")
+    clean["room_id"] = None
+    if clean["venue"] == "room" or (clean["venue"] == "hybrid" and raw["room_id"]):
+        _check_room(request, raw, clean, errors)
+    if clean["recording_published"]:
+        if not (clean["video_url"] or clean["embed_url"]):
+            errors["recording_published"] = _("Add the video link before publishing the recording.")
+        elif event is not None and any(t.do_not_record or not t.speaker_consent
+                                       for t in event.talks):
+            errors["recording_published"] = _(
+                "Every talk needs the speaker's consent and must not be marked "
+                "\"do not record\" before the recording is published.")
+    return raw, clean, errors
+
+
+def _check_room(request, raw, clean, errors) -> None:
+    provider = room_provider(request)
+    if provider is None:
+        errors["room_id"] = _("Room booking is not available; choose another venue.")
+        return
+    room = provider.room(int(raw["room_id"])) if raw["room_id"].isdigit() else None
+    if room is None:
+        errors["room_id"] = _("Choose a room.")
+        return
+    clean["room_id"] = room["id"]
+    if clean["capacity"] is None:
+        clean["capacity"] = room["capacity"]
+    elif clean["capacity"] > room["capacity"]:
+        errors["capacity"] = _("The room holds ${n} people; the limit cannot be higher.",
+                               mapping={"n": room["capacity"]})
+    if not clean["address"]:
+        clean["address"] = ", ".join(p for p in (room["name"], room.get("location") or "") if p)
+    if not clean["accessibility"]:
+        clean["accessibility"] = [a for a in room.get("accessibility") or []
+                                  if a in ACCESSIBILITY]
+
+
+def organisation_choices(request) -> list:
+    return request.dbsession.execute(
+        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()

@@ -1,0 +1,398 @@
+"""Organiser pages: create, edit and clone events, registrations, export, check-in."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from hub.db import utcnow
+from hub_events import services
+from hub_events.forms import (
+    form_values,
+    local_input,
+    organisation_choices,
+    parse_local_time,
+    read_event_form,
+)
+from hub_events.i18n import _
+from hub_events.models import (
+    ACCESSIBILITY,
+    AUDIENCES,
+    EVENT_STATES,
+    HOLDS_PLACE,
+    KINDS,
+    PENDING,
+    VENUES,
+    Event,
+    Feedback,
+    Registration,
+    Talk,
+)
+from hub_events.permissions import MANAGE
+from hub_events.services import RegistrationError
+from hub_events.views import (
+    ACCESSIBILITY_LABELS,
+    AUDIENCE_LABELS,
+    KIND_LABELS,
+    STATE_LABELS,
+    VENUE_LABELS,
+    get_event,
+    labels,
+)
+
+EVENT_FIELDS = ("title", "summary", "description", "kind", "topic", "organisation_id",
+                "speakers", "starts_at", "ends_at", "venue", "room_id", "address",
+                "accessibility", "accessibility_note", "online_url", "capacity",
+                "registration_opens_at", "registration_closes_at", "audience",
+                "approval_required", "question", "privacy_notice", "state", "video_url",
+                "embed_url", "captions_url", "transcript", "materials", "recording_published")
+
+
+def manage_crumbs(request, *more):
+    return [(_("Educational events"), request.route_path("events.index")),
+            (_("Organise events"), request.route_path("events.manage")), *more]
+
+
+@view_config(route_name="events.manage", renderer="hub_events:templates/manage.pt",
+             permission=MANAGE, request_method="GET")
+def manage(request):
+    counts = (sa.select(Registration.event_id, Registration.status, sa.func.count())
+              .group_by(Registration.event_id, Registration.status))
+    events = request.dbsession.scalars(
+        sa.select(Event).order_by(Event.starts_at.desc()).limit(300)).all()
+    per_event: dict = {}
+    for event_id, status, count in request.dbsession.execute(
+            counts.where(Registration.event_id.in_([e.id for e in events]))):
+        per_event.setdefault(event_id, {})[status] = count
+    return {"events": events, "counts": per_event, "labels": labels(request),
+            "breadcrumbs": manage_crumbs(request)[:1] + [(_("Organise events"), None)]}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: object
+    type: str = "text"
+    options: tuple = ()
+    hint: object = None
+    required: bool = False
+
+
+def event_fields(request, rooms) -> list[Field]:
+    site = request.registry.settings.get("hub.site_name", "")
+    organisations = tuple([("", site)] + [(str(i), n) for i, n in organisation_choices(request)])
+    return [
+        Field("title", _("Title"), required=True),
+        Field("summary", _("Short summary")),
+        Field("description", _("Description"), "textarea",
+              hint=_("Separate paragraphs with an empty line.")),
+        Field("kind", _("Type"), "select", tuple((k, KIND_LABELS[k]) for k in KINDS)),
+        Field("topic", _("Topic"), hint=_("For example a disease area: diabetes, rare diseases.")),
+        Field("organisation_id", _("Organiser"), "select", organisations),
+        Field("speakers", _("Speakers")),
+        Field("starts_at", _("Starts"), "datetime-local", required=True,
+              hint=_("Prague time.")),
+        Field("ends_at", _("Ends"), "datetime-local", required=True),
+        Field("venue", _("Venue"), "select", tuple((v, VENUE_LABELS[v]) for v in VENUES)),
+        *([Field("room_id", _("Hub room"), "select",
+                 tuple([("", _("No room"))] + [
+                     (str(r["id"]), f"{r['name']} ({r['capacity']})") for r in rooms]),
+                 hint=_("The room is reserved when the event is published."))]
+          if rooms else []),
+        Field("address", _("Address")),
+        Field("accessibility", _("Accessibility of the venue"), "checkboxes",
+              tuple((a, ACCESSIBILITY_LABELS[a]) for a in ACCESSIBILITY)),
+        Field("accessibility_note", _("More about accessibility"), "textarea"),
+        Field("online_url", _("Stream or meeting link"), "url",
+              hint=_("Shown only to registered participants.")),
+        Field("capacity", _("Registration limit"), "number",
+              hint=_("Leave empty for no limit.")),
+        Field("registration_opens_at", _("Registration opens"), "datetime-local"),
+        Field("registration_closes_at", _("Registration closes"), "datetime-local"),
+        Field("audience", _("Who can register"), "select",
+              tuple((a, AUDIENCE_LABELS[a]) for a in AUDIENCES)),
+        Field("approval_required", _("The organiser approves each registration"), "checkbox"),
+        Field("question", _("Question for registrants"), hint=_("Optional.")),
+        Field("privacy_notice", _("Privacy notice to accept"), "textarea"),
+        Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES)),
+        Field("video_url", _("Recording: video link"), "url"),
+        Field("embed_url", _("Recording: embedded player"), "url",
+              hint=_("A YouTube (youtube-nocookie.com) or Vimeo player address.")),
+        Field("captions_url", _("Captions link"), "url"),
+        Field("transcript", _("Transcript"), "textarea"),
+        Field("materials", _("Materials"), "textarea",
+              hint=_("One per line: a title or a link to slides and files.")),
+        Field("recording_published", _("Publish the recording"), "checkbox",
+              hint=_("Every talk needs the speaker's consent first.")),
+    ]
+
+
+def event_form_page(request, event, raw, errors, status=200):
+    from pyramid.renderers import render_to_response
+
+    provider = services.room_provider(request)
+    rooms = provider.rooms() if provider is not None else []
+    values = {"event": event, "values": raw, "errors": errors, "labels": labels(request),
+              "fields": event_fields(request, rooms),
+              "talk_time": local_input,
+              "breadcrumbs": manage_crumbs(
+                  request, ((event.title if event else _("New event")), None))}
+    response = render_to_response("hub_events:templates/form.pt", values, request=request)
+    response.status_int = status
+    return response
+
+
+def save_event(request, event: Event | None):
+    raw, clean, errors = read_event_form(request, event, request.POST)
+    if errors:
+        request.tm.doom()
+        return event_form_page(request, event, raw, errors, status=422)
+    previous = None
+    if event is None:
+        event = Event(created_by_id=request.identity.id, taken=0)
+        request.dbsession.add(event)
+    else:
+        event = services.lock_event(request.dbsession, event.id)
+        previous = {k: getattr(event, k) for k in ("room_id", "starts_at", "ends_at", "venue")}
+    for key in EVENT_FIELDS:
+        setattr(event, key, clean[key])
+    request.dbsession.flush()
+    problem = services.sync_room(request, event, previous, request.identity)
+    if problem:
+        request.tm.doom()
+        return event_form_page(request, event, raw, {"room_id": problem}, status=409)
+    if event.state == "cancelled" and previous is not None:
+        tell_all(request, event, _("Event cancelled: ${event}"),
+                 _("We are sorry: ${event} (${when}) has been cancelled."))
+    else:
+        services.fill_free_places(request, event)
+    request.session.flash(request.shell.translate(_("The event is saved.")), "success")
+    return HTTPSeeOther(request.route_path("events.edit", id=event.id))
+
+
+@view_config(route_name="events.new", permission=MANAGE, request_method="GET")
+def new_form(request):
+    return event_form_page(request, None, form_values(None), {})
+
+
+@view_config(route_name="events.new", permission=MANAGE, request_method="POST")
+def create(request):
+    return save_event(request, None)
+
+
+@view_config(route_name="events.edit", permission=MANAGE, request_method="GET")
+def edit_form(request):
+    event = get_event(request, visible_only=False)
+    return event_form_page(request, event, form_values(event), {})
+
+
+@view_config(route_name="events.edit", permission=MANAGE, request_method="POST")
+def edit(request):
+    return save_event(request, get_event(request, visible_only=False))
+
+
+@view_config(route_name="events.clone", permission=MANAGE, request_method="POST")
+def clone(request):
+    """A draft copy (without registrations, recordings or room reservation)."""
+    source = get_event(request, visible_only=False)
+    copy = Event(created_by_id=request.identity.id, state="draft", taken=0,
+                 recording_published=False)
+    skip = {"id", "state", "taken", "room_reservation_id", "video_url", "embed_url",
+            "captions_url", "transcript", "recording_published", "created_by_id", "created_at"}
+    for column in Event.__table__.columns:
+        if column.key not in skip:
+            setattr(copy, column.key, getattr(source, column.key))
+    copy.title = request.shell.translate(
+        _("${title} (copy)", mapping={"title": source.title}))[:200]
+    request.dbsession.add(copy)
+    request.dbsession.flush()
+    for talk in source.talks:
+        request.dbsession.add(Talk(event_id=copy.id, title=talk.title, speaker=talk.speaker,
+                                   starts_at=talk.starts_at, ends_at=talk.ends_at,
+                                   do_not_record=talk.do_not_record))
+    request.session.flash(request.shell.translate(_("A draft copy was created.")), "success")
+    return HTTPSeeOther(request.route_path("events.edit", id=copy.id))
+
+
+# -- programme -------------------------------------------------------------------------------
+
+@view_config(route_name="events.talks", permission=MANAGE, request_method="POST")
+def save_talk(request):
+    """Add a talk, or change or delete one (``talk_id``)."""
+    event = get_event(request, visible_only=False)
+    params = request.POST
+    talk = None
+    if params.get("talk_id", "").isdigit():
+        talk = request.dbsession.get(Talk, int(params["talk_id"]))
+        if talk is None or talk.event_id != event.id:
+            raise HTTPNotFound()
+    if talk is not None and params.get("delete") == "1":
+        request.dbsession.delete(talk)
+        request.session.flash(request.shell.translate(_("The talk was removed.")), "success")
+        return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
+    error = None
+    try:
+        starts = parse_local_time(params.get("starts_at", ""))
+        ends = parse_local_time(params.get("ends_at", ""))
+    except ValueError:
+        starts = ends = None
+    title = params.get("title", "").strip()[:200]
+    video = params.get("video_url", "").strip()[:500]
+    consent = params.get("speaker_consent") == "1"
+    do_not_record = params.get("do_not_record") == "1"
+    if not title:
+        error = _("Enter a title.")
+    elif not starts or not ends or ends <= starts:
+        error = _("Enter when the talk starts and ends (the end after the start).")
+    elif video and (do_not_record or not consent):
+        error = _("A recording can be attached only with the speaker's consent and when the "
+                  "talk is not marked \"do not record\".")
+    if error:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(error), "error")
+        return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
+    if talk is None:
+        talk = Talk(event_id=event.id)
+        request.dbsession.add(talk)
+    talk.title, talk.starts_at, talk.ends_at = title, starts, ends
+    talk.speaker = params.get("speaker", "").strip()[:200]
+    talk.do_not_record, talk.speaker_consent, talk.video_url = do_not_record, consent, video
+    talk.slides_url = params.get("slides_url", "").strip()[:500]
+    request.session.flash(request.shell.translate(_("The programme is saved.")), "success")
+    return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
+
+
+# -- registrations ---------------------------------------------------------------------------
+
+def registrations_of(request, event):
+    return request.dbsession.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id)
+        .order_by(Registration.status, Registration.created_at, Registration.id)).all()
+
+
+@view_config(route_name="events.registrations", renderer="hub_events:templates/registrations.pt",
+             permission=MANAGE, request_method="GET")
+def registrations(request):
+    event = get_event(request, visible_only=False)
+    ratings = request.dbsession.execute(
+        sa.select(sa.func.count(Feedback.id), sa.func.avg(Feedback.rating))
+        .where(Feedback.event_id == event.id)).one()
+    comments = request.dbsession.scalars(
+        sa.select(Feedback.comment).where(Feedback.event_id == event.id, Feedback.comment != "")
+        .order_by(Feedback.id)).all()
+    return {"event": event, "rows": registrations_of(request, event), "labels": labels(request),
+            "feedback_count": ratings[0], "feedback_average": ratings[1], "comments": comments,
+            "breadcrumbs": manage_crumbs(request, (event.title, None))}
+
+
+@view_config(route_name="events.decide", permission=MANAGE, request_method="POST")
+def decide(request):
+    event = get_event(request, visible_only=False)
+    rid = request.matchdict["rid"]
+    registration = request.dbsession.get(Registration, int(rid)) if rid.isdigit() else None
+    if registration is None or registration.event_id != event.id:
+        raise HTTPNotFound()
+    action = request.POST.get("action")
+    try:
+        if action in ("approve", "reject"):
+            services.decide(request, registration, approve=action == "approve")
+        elif action == "cancel":
+            services.cancel(request, registration)
+        else:
+            raise HTTPNotFound()
+    except RegistrationError as exc:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(exc.message), "error")
+    else:
+        request.session.flash(request.shell.translate(_("The registration is updated.")),
+                              "success")
+    return HTTPSeeOther(request.route_path("events.registrations", id=event.id))
+
+
+CSV_COLUMNS = ("name", "email", "status", "registered", "attended", "answer")
+CSV_NEEDS = ("sign_language", "assistant", "step_free", "needs_note")
+
+
+def _csv_safe(value) -> str:
+    # Spreadsheet formula injection: a leading = + - @ would run as a formula.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@view_config(route_name="events.export", permission=MANAGE, request_method="GET")
+def export(request):
+    """Registrations as CSV; accommodation needs only when explicitly chosen."""
+    event = get_event(request, visible_only=False)
+    with_needs = request.GET.get("needs") == "1"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = list(CSV_COLUMNS) + (list(CSV_NEEDS) if with_needs else [])
+    writer.writerow(header)
+    for r in registrations_of(request, event):
+        registered = services.local(r.created_at).isoformat(timespec="minutes")
+        row = [r.name, r.email, r.status, registered,
+               "yes" if r.attended else "", r.answer]
+        if with_needs:
+            row += ["yes" if r.needs_sign_language else "", "yes" if r.needs_assistant else "",
+                    "yes" if r.needs_step_free else "", r.needs_note]
+        writer.writerow([_csv_safe(v) for v in row])
+    response = Response(body=out.getvalue().encode("utf-8-sig"), content_type="text/csv",
+                        charset="utf-8")
+    response.content_disposition = f'attachment; filename="registrations-{event.id}.csv"'
+    return response
+
+
+@view_config(route_name="events.checkin", renderer="hub_events:templates/checkin.pt",
+             permission=MANAGE, request_method="GET")
+def checkin(request):
+    event = get_event(request, visible_only=False)
+    rows = [r for r in registrations_of(request, event) if r.status in HOLDS_PLACE]
+    rows.sort(key=lambda r: r.name.lower())
+    return {"event": event, "rows": rows, "labels": labels(request),
+            "breadcrumbs": manage_crumbs(
+                request, (event.title, request.route_path("events.registrations", id=event.id)),
+                (_("Check-in"), None))}
+
+
+@view_config(route_name="events.checkin", permission=MANAGE, request_method="POST")
+def checkin_mark(request):
+    event = get_event(request, visible_only=False)
+    rid = request.POST.get("registration_id", "")
+    registration = request.dbsession.get(Registration, int(rid)) if rid.isdigit() else None
+    if registration is None or registration.event_id != event.id \
+            or registration.status not in HOLDS_PLACE:
+        raise HTTPNotFound()
+    registration.attended = request.POST.get("attended") == "1"
+    registration.updated_at = utcnow()
+    return HTTPSeeOther(request.route_path("events.checkin", id=event.id)
+                        + f"#registration-{registration.id}")
+
+
+@view_config(route_name="events.message", permission=MANAGE, request_method="POST")
+def message(request):
+    """A message from the organiser to everyone registered (confirmed or offered)."""
+    event = get_event(request, visible_only=False)
+    subject = request.POST.get("subject", "").strip()[:200]
+    body = request.POST.get("body", "").strip()[:10000]
+    if not subject or not body:
+        request.session.flash(request.shell.translate(
+            _("Enter the subject and the text of the message.")), "error")
+        return HTTPSeeOther(request.route_path("events.registrations", id=event.id))
+    sent = tell_all(request, event, subject, body)
+    request.session.flash(request.shell.translate(
+        _("The message was sent to ${n} people.", mapping={"n": sent})), "success")
+    return HTTPSeeOther(request.route_path("events.registrations", id=event.id))
+
+
+def tell_all(request, event, subject, text) -> int:
+    rows = request.dbsession.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status.in_((*HOLDS_PLACE, PENDING, "waitlisted")))).all()
+    for registration in rows:
+        services.tell(request, registration, "events.message", subject, text)
+    return len(rows)

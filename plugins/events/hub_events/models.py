@@ -1,0 +1,192 @@
+"""Events, their programme, registrations and feedback.
+
+Invariants live in the database: the number of places held (``taken``) never exceeds the
+capacity (CHECK), one registration per person and event (UNIQUE on user and on e-mail),
+a talk recording needs the speaker's consent and must not be marked "do not record".
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, UTCDateTime, utcnow
+
+KINDS = ("lecture", "seminar", "workshop", "conference", "meeting")
+VENUES = ("room", "address", "online", "hybrid")
+AUDIENCES = ("members", "public")
+EVENT_STATES = ("draft", "published", "cancelled")
+ACCESSIBILITY = ("step_free", "induction_loop", "accessible_toilet", "lift", "parking")
+
+# Registration states. Only CONFIRMED and OFFERED hold one of the event's places.
+UNVERIFIED = "unverified"  # a guest has not yet confirmed the e-mail address
+PENDING = "pending"  # waits for the organiser's approval
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+OFFERED = "offered"  # promoted from the waiting list, must confirm before offered_until
+CANCELLED = "cancelled"
+REJECTED = "rejected"
+REGISTRATION_STATES = (UNVERIFIED, PENDING, CONFIRMED, WAITLISTED, OFFERED, CANCELLED, REJECTED)
+HOLDS_PLACE = (CONFIRMED, OFFERED)
+ACTIVE = (UNVERIFIED, PENDING, CONFIRMED, WAITLISTED, OFFERED)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Event(Base):
+    __tablename__ = "events_event"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", KINDS), name="kind"),
+        sa.CheckConstraint(_in("venue", VENUES), name="venue"),
+        sa.CheckConstraint(_in("audience", AUDIENCES), name="audience"),
+        sa.CheckConstraint(_in("state", EVENT_STATES), name="state"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
+        sa.CheckConstraint("taken >= 0 AND (capacity IS NULL OR taken <= capacity)",
+                           name="taken_within_capacity"),
+        sa.CheckConstraint("registration_closes_at IS NULL OR registration_opens_at IS NULL "
+                           "OR registration_closes_at > registration_opens_at",
+                           name="registration_window"),
+        sa.Index("ix_events_event_state_starts_at", "state", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[str] = mapped_column(sa.String(20), default="lecture")
+    topic: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    speakers: Mapped[str] = mapped_column(sa.String(500), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(sa.String(10), default="address")
+    room_id: Mapped[int | None] = mapped_column()
+    room_reservation_id: Mapped[int | None] = mapped_column()
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    accessibility: Mapped[list] = mapped_column(sa.JSON, default=list)
+    accessibility_note: Mapped[str] = mapped_column(sa.Text, default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    capacity: Mapped[int | None] = mapped_column()
+    taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    audience: Mapped[str] = mapped_column(sa.String(10), default="public")
+    approval_required: Mapped[bool] = mapped_column(default=False)
+    question: Mapped[str] = mapped_column(sa.String(300), default="")
+    privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
+    state: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    embed_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    captions_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    transcript: Mapped[str] = mapped_column(sa.Text, default="")
+    materials: Mapped[str] = mapped_column(sa.Text, default="")
+    recording_published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    talks: Mapped[list[Talk]] = relationship(
+        back_populates="event", order_by="Talk.starts_at", cascade="all, delete-orphan")
+
+    @property
+    def is_online(self) -> bool:
+        return self.venue in ("online", "hybrid")
+
+    @property
+    def in_person(self) -> bool:
+        return self.venue != "online"
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+
+
+class Talk(Base):
+    """A session or talk of the programme."""
+
+    __tablename__ = "events_talk"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("video_url = '' OR (speaker_consent AND NOT do_not_record)",
+                           name="recording_needs_consent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    speaker: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    do_not_record: Mapped[bool] = mapped_column(default=False)
+    speaker_consent: Mapped[bool] = mapped_column(default=False)
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    slides_url: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    event: Mapped[Event] = relationship(back_populates="talks")
+
+
+class Registration(Base):
+    __tablename__ = "events_registration"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "user_id"),
+        sa.UniqueConstraint("event_id", "email"),
+        sa.CheckConstraint(_in("status", REGISTRATION_STATES), name="status"),
+        sa.CheckConstraint("status <> 'offered' OR offered_until IS NOT NULL",
+                           name="offer_has_deadline"),
+        sa.Index("ix_events_registration_event_id_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events_event.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    language: Mapped[str] = mapped_column(sa.String(2), default="cs")
+    status: Mapped[str] = mapped_column(sa.String(12))
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    # Accommodation needs are sensitive: only organisers see them.
+    needs_sign_language: Mapped[bool] = mapped_column(default=False)
+    needs_assistant: Mapped[bool] = mapped_column(default=False)
+    needs_step_free: Mapped[bool] = mapped_column(default=False)
+    needs_note: Mapped[str] = mapped_column(sa.String(500), default="")
+    privacy_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    access_key: Mapped[str] = mapped_column(sa.String(64))
+    offered_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attended: Mapped[bool] = mapped_column(default=False)
+    reminded: Mapped[bool] = mapped_column(default=False)
+    followed_up: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def has_needs(self) -> bool:
+        return bool(self.needs_sign_language or self.needs_assistant or self.needs_step_free
+                    or self.needs_note)
+
+
+class Feedback(Base):
+    __tablename__ = "events_feedback"
+    __table_args__ = (
+        sa.UniqueConstraint("registration_id"),
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("events_registration.id", ondelete="SET NULL"))
+    rating: Mapped[int] = mapped_column()
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

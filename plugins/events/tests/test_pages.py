@@ -1,0 +1,147 @@
+import datetime as dt
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub.testing import html_text
+
+
+def test_public_list_detail_and_calendar(testapp, make_event, dbsession):
+    event = make_event(title="Jak číst výsledky", topic="Diabetes", capacity=20)
+    make_event(title="Koncept", state="draft")
+    page = testapp.get("/events")
+    text = html_text(page)
+    assert "Jak číst výsledky" in text and "Koncept" not in text
+    detail = testapp.get(f"/events/{event.id}")
+    assert "Jak číst výsledky" in html_text(detail)
+    assert "https://meet.example.org/x" not in detail.text  # stream link only for registered
+    ics = testapp.get(f"/events/{event.id}/event.ics")
+    assert ics.content_type == "text/calendar" and b"SUMMARY:Jak \xc4\x8d" in ics.body
+    feed = testapp.get("/events/calendar.ics")
+    assert feed.body.count(b"BEGIN:VEVENT") >= 1
+    testapp.get(f"/events/{event.id + 1000}", status=404)
+
+
+def test_filters(testapp, make_event):
+    make_event(title="Online seminář", kind="seminar", venue="online", address="",
+               accessibility=[])
+    make_event(title="Workshop v Praze", kind="workshop", venue="address",
+               accessibility=["step_free", "lift"])
+    text = html_text(testapp.get("/events?mode=online"))
+    assert "Online seminář" in text and "Workshop v Praze" not in text
+    text = html_text(testapp.get("/events?kind=workshop"))
+    assert "Workshop v Praze" in text and "Online seminář" not in text
+    text = html_text(testapp.get("/events?access=lift"))
+    assert "Workshop v Praze" in text and "Online seminář" not in text
+
+
+def test_member_registers_sees_link_and_cancels(testapp, users, make_event, dbsession):
+    from hub_events.models import Registration
+
+    event = make_event(capacity=5)
+    testapp.login(users.member)
+    page = testapp.get(f"/events/{event.id}")
+    form = page.forms["events-register"]
+    form["needs_sign_language"] = True
+    form.submit().follow()
+    registration = dbsession.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id))
+    assert registration.status == "confirmed" and registration.needs_sign_language
+    page = testapp.get(f"/events/{event.id}")
+    assert "https://meet.example.org/x" in page.text
+    # a second registration is refused and writes nothing
+    resp = testapp.post_form(f"/events/{event.id}/register", {}, status=409)
+    assert "already registered" in html_text(resp) or "již" in html_text(resp)
+    page.forms["events-cancel"].submit().follow()
+    dbsession.refresh(registration)
+    dbsession.refresh(event)
+    assert registration.status == "cancelled" and event.taken == 0
+
+
+def test_registration_after_close_is_refused(testapp, users, make_event, dbsession):
+    from hub_events.models import Registration
+
+    event = make_event(registration_closes_at=utcnow() - dt.timedelta(hours=1))
+    testapp.login(users.member)
+    assert "events-register" not in testapp.get(f"/events/{event.id}").forms
+    testapp.post_form(f"/events/{event.id}/register", {}, status=422)
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_guest_registration_needs_email_confirmation(testapp, make_event, dbsession):
+    from hub.mail import MailMessage
+    from hub_events.models import Registration
+    from hub_events.services import link_token
+
+    event = make_event(capacity=3, privacy_notice="Zpracováváme vaše údaje.")
+    page = testapp.get(f"/events/{event.id}")
+    form = page.forms["events-register"]
+    form["name"], form["email"] = "Host Hostovský", "not-an-email"
+    form["privacy"] = True
+    resp = form.submit(status=422)
+    assert 'aria-invalid="true"' in resp.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    form = resp.forms["events-register"]
+    form["email"] = "Host@Example.org"
+    form.submit().follow()
+    registration = dbsession.scalar(sa.select(Registration))
+    assert registration.status == "unverified" and registration.email == "host@example.org"
+    dbsession.refresh(event)
+    assert event.taken == 0
+    mail = dbsession.scalars(sa.select(MailMessage).where(
+        MailMessage.recipient == "host@example.org")).all()
+    token = link_token(registration, "verify")
+    assert any(token in m.text for m in mail)
+    # GET shows a button and changes nothing; POST confirms
+    page = testapp.get(f"/events/r/verify/{token}")
+    dbsession.refresh(registration)
+    assert registration.status == "unverified"
+    page.forms["events-link"].submit().follow()
+    dbsession.refresh(registration)
+    assert registration.status == "confirmed"
+    testapp.get(f"/events/r/verify/{registration.id}.forged", status=404)
+    testapp.get(f"/events/r/cancel/{token}", status=404)  # purpose-bound
+
+
+def test_members_only_event_refuses_guests(testapp, make_event):
+    event = make_event(audience="members")
+    testapp.post_form(f"/events/{event.id}/register",
+                      {"name": "Host", "email": "host@example.org"}, status=422)
+
+
+def test_draft_event_is_hidden_from_the_public(testapp, make_event):
+    event = make_event(state="draft")
+    testapp.get(f"/events/{event.id}", status=404)
+
+
+def test_staff_creates_and_edits_an_event(testapp, users, dbsession):
+    from hub_events.models import Event
+
+    testapp.login(users.staff)
+    page = testapp.get("/events/manage/new")
+    form = page.forms["events-event"]
+    form["title"] = "Seminář o právech pacientů"
+    form["starts_at"] = "2031-03-10T17:00"
+    form["ends_at"] = "2031-03-10T16:00"
+    form["venue"] = "address"
+    form["address"] = "Praha"
+    form["capacity"] = "abc"
+    resp = form.submit(status=422)
+    assert "hub-error-summary" in resp.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+    form = resp.forms["events-event"]
+    form["ends_at"] = "2031-03-10T19:00"
+    form["capacity"] = "25"
+    form["state"] = "published"
+    form.submit().follow()
+    event = dbsession.scalar(sa.select(Event))
+    assert event.capacity == 25 and event.starts_at.hour == 16  # 17:00 Prague = 16:00 UTC
+    testapp.get("/events/manage").mustcontain("Seminář o právech pacientů")
+
+
+def test_members_cannot_manage(testapp, users, make_event):
+    event = make_event()
+    testapp.login(users.member)
+    testapp.get("/events/manage", status=403)
+    testapp.get(f"/events/manage/{event.id}/registrations", status=403)
+    testapp.get(f"/events/manage/{event.id}/registrations.csv", status=403)
