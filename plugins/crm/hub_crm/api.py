@@ -1,0 +1,392 @@
+"""JSON API of the crm plugin (staff only): contacts, organisations, segments, consents.
+
+Responses contain only the fields listed in the schemas below; special-category (health)
+fields are never part of them except through the dedicated, audited ``health`` endpoint.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from pyramid.view import view_config
+
+from hub.api import api_error, json_body
+from hub.organizations.models import Organisation
+from hub_crm import services
+from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, SEGMENT_MANAGE
+from hub_crm.models import (
+    PURPOSES,
+    STAKEHOLDER_TYPES,
+    Contact,
+    Interest,
+    OrganisationProfile,
+    Segment,
+)
+
+MAX_LIMIT = 200
+WRITABLE = ("kind", "first_name", "last_name", "name", "email", "phone", "gender", "language",
+            "stakeholder_type", "region", "directory_opt_in")
+
+
+def includeme(config):
+    config.add_api_route("crm.api.contacts", "/crm/contacts")
+    config.add_api_route("crm.api.contact", "/crm/contacts/{id:\\d+}")
+    config.add_api_route("crm.api.contact_consents", "/crm/contacts/{id:\\d+}/consents")
+    config.add_api_route("crm.api.contact_health", "/crm/contacts/{id:\\d+}/health")
+    config.add_api_route("crm.api.organisations", "/crm/organisations")
+    config.add_api_route("crm.api.segments", "/crm/segments")
+    config.add_api_route("crm.api.segment_contacts", "/crm/segments/{id:\\d+}/contacts")
+
+
+def paging(request) -> tuple[int, int]:
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+        limit = min(MAX_LIMIT, max(1, int(request.GET.get("limit", 50))))
+    except ValueError:
+        raise api_error(422, "validation_failed", "offset and limit must be integers") from None
+    return offset, limit
+
+
+def contact_json(contact: Contact) -> dict:
+    return {"id": contact.id, "kind": contact.kind, "first_name": contact.first_name,
+            "last_name": contact.last_name, "name": contact.name, "email": contact.email,
+            "phone": contact.phone, "gender": contact.gender, "language": contact.language,
+            "stakeholder_type": contact.stakeholder_type, "region": contact.region,
+            "directory_opt_in": contact.directory_opt_in, "user_id": contact.user_id,
+            "organisation_id": contact.organisation_id,
+            "tags": [t.name for t in contact.tags],
+            "topics": [i.name for i in contact.interests if i.kind == "topic"],
+            "updated_at": contact.updated_at.isoformat()}
+
+
+def get_contact(request) -> Contact:
+    contact = request.dbsession.get(Contact, int(request.matchdict["id"]))
+    if contact is None:
+        raise api_error(404, "not_found", "No such contact")
+    return contact
+
+
+@view_config(route_name="crm.api.contacts", renderer="json", permission=CONTACT_READ,
+             request_method="GET")
+def list_contacts(request):
+    from sqlalchemy.orm import selectinload
+
+    from hub_crm.views import contact_filters
+
+    offset, limit = paging(request)
+    stmt, _filters = contact_filters(request, sa.select(Contact))
+    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = request.dbsession.scalars(
+        stmt.options(selectinload(Contact.tags), selectinload(Contact.interests))
+        .order_by(Contact.id).offset(offset).limit(limit))
+    return {"total": total, "offset": offset, "limit": limit,
+            "items": [contact_json(c) for c in rows]}
+
+
+def validate_contact(data, partial: bool) -> dict:
+    if not isinstance(data, dict):
+        raise api_error(422, "validation_failed", "A JSON object is required")
+    unknown = sorted(set(data) - set(WRITABLE))
+    if unknown:
+        raise api_error(422, "validation_failed", "Unknown or read-only fields",
+                        fields=unknown)
+    errors = {}
+    values = {k: data[k] for k in WRITABLE if k in data}
+    for key, value in values.items():
+        if key == "directory_opt_in":
+            if not isinstance(value, bool):
+                errors[key] = "must be true or false"
+        elif key == "gender":
+            if value not in (None, "f", "m"):
+                errors[key] = "must be f, m or null"
+        elif key == "email":
+            if value is not None and (not isinstance(value, str) or not
+                                      services_email_ok(value)):
+                errors[key] = "must be an e-mail address or null"
+        elif not isinstance(value, str):
+            errors[key] = "must be a string"
+    if values.get("kind", "person") not in ("person", "organisation"):
+        errors["kind"] = "must be person or organisation"
+    if values.get("language", "cs") not in ("cs", "en"):
+        errors["language"] = "must be cs or en"
+    if values.get("stakeholder_type", "patient") not in STAKEHOLDER_TYPES:
+        errors["stakeholder_type"] = f"must be one of {', '.join(STAKEHOLDER_TYPES)}"
+    if not partial and not (values.get("name") or values.get("first_name")
+                            or values.get("last_name")):
+        errors["name"] = "a name is required"
+    for key, limit in (("first_name", 100), ("last_name", 100), ("name", 200), ("phone", 50),
+                       ("region", 100)):
+        if isinstance(values.get(key), str) and len(values[key]) > limit:
+            errors[key] = f"at most {limit} characters"
+    if errors:
+        raise api_error(422, "validation_failed", "Invalid contact", fields=errors)
+    if isinstance(values.get("email"), str):
+        values["email"] = values["email"].strip().lower()
+    return values
+
+
+def services_email_ok(value: str) -> bool:
+    from hub_crm.views import EMAIL_RE
+
+    return bool(EMAIL_RE.match(value.strip()))
+
+
+def save_contact(request, contact: Contact, values: dict, is_new: bool):
+    db = request.dbsession
+    for key, value in values.items():
+        setattr(contact, key, value)
+    if contact.kind == "person" and ("first_name" in values or "last_name" in values):
+        contact.name = services.display_name(contact.first_name or "", contact.last_name or "")
+    if not contact.name:
+        contact.name = services.display_name(contact.first_name or "", contact.last_name or "")
+    services.touch(contact)
+    try:
+        with db.begin_nested():
+            if is_new:
+                db.add(contact)
+            db.flush()
+    except sa.exc.IntegrityError:
+        raise api_error(409, "conflict", "Another contact has this e-mail address") from None
+    services.audit(request, contact.id, "contact.created" if is_new else "contact.updated",
+                   "api")
+    return contact_json(contact)
+
+
+@view_config(route_name="crm.api.contacts", renderer="json", permission=CONTACT_EDIT,
+             request_method="POST")
+def create_contact(request):
+    values = validate_contact(json_body(request), partial=False)
+    values.setdefault("first_name", "")
+    values.setdefault("last_name", "")
+    request.response.status = 201
+    return save_contact(request, Contact(), values, is_new=True)
+
+
+@view_config(route_name="crm.api.contact", renderer="json", permission=CONTACT_READ,
+             request_method="GET")
+def get_contact_view(request):
+    return contact_json(get_contact(request))
+
+
+@view_config(route_name="crm.api.contact", renderer="json", permission=CONTACT_EDIT,
+             request_method=("PATCH", "PUT"))
+def update_contact(request):
+    contact = get_contact(request)
+    values = validate_contact(json_body(request), partial=True)
+    return save_contact(request, contact, values, is_new=False)
+
+
+@view_config(route_name="crm.api.contact_consents", renderer="json", permission=CONTACT_READ,
+             request_method="GET")
+def contact_consents(request):
+    contact = get_contact(request)
+    consents = services.consents_of(request, contact.id)
+    return {"items": [{"purpose": p, "granted": bool(consents.get(p) and consents[p].granted),
+                       "changed_at": consents[p].changed_at.isoformat() if p in consents
+                       else None,
+                       "source": consents[p].source if p in consents else None,
+                       "text_version": consents[p].text_version if p in consents else None}
+                      for p in PURPOSES]}
+
+
+@view_config(route_name="crm.api.contact_consents", renderer="json", permission=CONTACT_EDIT,
+             request_method="POST")
+def record_consent(request):
+    contact = get_contact(request)
+    data = json_body(request)
+    if not isinstance(data, dict) or data.get("purpose") not in PURPOSES \
+            or not isinstance(data.get("granted"), bool) \
+            or not isinstance(data.get("source"), str) or not data["source"].strip():
+        raise api_error(422, "validation_failed",
+                        "purpose (one of " + ", ".join(PURPOSES) + "), granted (boolean) and "
+                        "source (where the decision came from) are required")
+    changed = services.set_consent(request, contact, data["purpose"], data["granted"],
+                                   source="api: " + data["source"].strip()[:50])
+    if changed:
+        services.touch(contact)
+    return {"changed": changed, **contact_consents(request)}
+
+
+@view_config(route_name="crm.api.contact_health", renderer="json", permission=CONTACT_READ,
+             request_method="POST")
+def contact_health(request):
+    """Health data of one contact: POST because every read is recorded."""
+    contact = get_contact(request)
+    if not services.can_read_health(request):
+        raise api_error(404, "not_found", "No such resource")
+    fields = [f for f in services.custom_fields(request, include_special=True) if f.is_special]
+    values = services.field_values(request, [contact.id], fields, "api")
+    if not fields:
+        services.audit(request, contact.id, "health.read", "api: disease areas")
+    return {"fields": {f.key: values.get((contact.id, f.id), "") for f in fields},
+            "disease_areas": [i.name for i in contact.interests if i.kind == "disease"]}
+
+
+@view_config(route_name="crm.api.organisations", renderer="json", permission=CONTACT_READ,
+             request_method="GET")
+def organisations(request):
+    offset, limit = paging(request)
+    db = request.dbsession
+    stmt = sa.select(Organisation, OrganisationProfile).outerjoin(
+        OrganisationProfile, OrganisationProfile.organisation_id == Organisation.id)
+    if request.GET.get("region"):
+        stmt = stmt.where(Organisation.region == request.GET["region"])
+    if request.GET.get("kind"):
+        stmt = stmt.where(Organisation.kind == request.GET["kind"])
+    total = db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = db.execute(stmt.order_by(Organisation.name).offset(offset).limit(limit)).all()
+    ids = [o.id for o, _p in rows]
+    from hub_crm.models import organisation_interest
+
+    topics: dict[int, list[str]] = {}
+    if ids:
+        for org_id, name in db.execute(sa.select(organisation_interest.c.organisation_id,
+                                                 Interest.name)
+                                       .join(Interest,
+                                             Interest.id == organisation_interest.c.interest_id)
+                                       .where(organisation_interest.c.organisation_id.in_(ids))):
+            topics.setdefault(org_id, []).append(name)
+    return {"total": total, "offset": offset, "limit": limit, "items": [
+        {"id": o.id, "name": o.name, "slug": o.slug, "kind": o.kind, "region": o.region,
+         "website": o.website, "email": o.email, "description": o.description,
+         "listed": p.listed if p else True, "phone": p.phone if p else "",
+         "address": p.address if p else "", "topics": sorted(topics.get(o.id, []))}
+        for o, p in rows]}
+
+
+def segment_json(request, segment: Segment) -> dict:
+    try:
+        count = services.segment_count(request, segment)
+    except services.SegmentError:
+        count = None
+    return {"id": segment.id, "name": segment.name, "purpose": segment.purpose,
+            "match": segment.match, "conditions": segment.conditions, "count": count}
+
+
+@view_config(route_name="crm.api.segments", renderer="json", permission=SEGMENT_MANAGE,
+             request_method="GET")
+def segments(request):
+    rows = request.dbsession.scalars(sa.select(Segment).order_by(Segment.name))
+    return {"items": [segment_json(request, s) for s in rows]}
+
+
+@view_config(route_name="crm.api.segment_contacts", renderer="json",
+             permission=SEGMENT_MANAGE, request_method="GET")
+def segment_contacts(request):
+    segment = request.dbsession.get(Segment, int(request.matchdict["id"]))
+    if segment is None:
+        raise api_error(404, "not_found", "No such segment")
+    offset, limit = paging(request)
+    try:
+        total = services.segment_count(request, segment)
+        rows = services.segment_contacts(request, segment, offset, limit)
+    except services.SegmentError as exc:
+        raise api_error(409, "segment_unusable",
+                        request.shell.translate(exc.args[0])) from None
+    return {"total": total, "offset": offset, "limit": limit,
+            "items": [contact_json(c) for c in rows]}
+
+
+# -- OpenAPI ---------------------------------------------------------------------------------
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page_of(name):
+    return {"type": "object", "properties": {
+        "total": {"type": "integer"}, "offset": {"type": "integer"},
+        "limit": {"type": "integer"}, "items": {"type": "array", "items": _ref(name)}}}
+
+
+def _ok(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def openapi() -> dict:
+    paging_params = [
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                    "maximum": MAX_LIMIT}}]
+    id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    errors = {"404": {"description": "Not found"}, "422": {"description": "Invalid input"}}
+    contact_input = {"type": "object", "additionalProperties": False, "properties": {
+        "kind": {"type": "string", "enum": ["person", "organisation"]},
+        "first_name": {"type": "string"}, "last_name": {"type": "string"},
+        "name": {"type": "string"}, "email": {"type": ["string", "null"], "format": "email"},
+        "phone": {"type": "string"}, "gender": {"type": ["string", "null"],
+                                                "enum": ["f", "m", None]},
+        "language": {"type": "string", "enum": ["cs", "en"]},
+        "stakeholder_type": {"type": "string", "enum": list(STAKEHOLDER_TYPES)},
+        "region": {"type": "string"}, "directory_opt_in": {"type": "boolean"}}}
+    contact = {"type": "object", "properties": {
+        **contact_input["properties"], "id": {"type": "integer"},
+        "user_id": {"type": ["integer", "null"]},
+        "organisation_id": {"type": ["integer", "null"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "topics": {"type": "array", "items": {"type": "string"}},
+        "updated_at": {"type": "string", "format": "date-time"}}}
+    consent = {"type": "object", "properties": {
+        "purpose": {"type": "string", "enum": list(PURPOSES)}, "granted": {"type": "boolean"},
+        "changed_at": {"type": ["string", "null"], "format": "date-time"},
+        "source": {"type": ["string", "null"]}, "text_version": {"type": ["string", "null"]}}}
+    body = {"required": True, "content": {"application/json": {"schema": _ref(
+        "CrmContactInput")}}}
+    tags = ["crm"]
+    return {
+        "paths": {
+            "/crm/contacts": {
+                "get": {"tags": tags, "summary": "List contacts",
+                        "parameters": paging_params + [
+                            {"name": n, "in": "query", "schema": {"type": "string"}}
+                            for n in ("q", "type", "tag", "region")],
+                        "responses": {"200": _ok(_page_of("CrmContact"))}},
+                "post": {"tags": tags, "summary": "Create a contact", "requestBody": body,
+                         "responses": {"201": _ok(_ref("CrmContact"), "Created"),
+                                       "409": {"description": "E-mail already used"},
+                                       **errors}}},
+            "/crm/contacts/{id}": {
+                "get": {"tags": tags, "summary": "One contact (no health data)",
+                        "parameters": id_param,
+                        "responses": {"200": _ok(_ref("CrmContact")), **errors}},
+                "patch": {"tags": tags, "summary": "Change a contact", "parameters": id_param,
+                          "requestBody": body,
+                          "responses": {"200": _ok(_ref("CrmContact")),
+                                        "409": {"description": "E-mail already used"},
+                                        **errors}}},
+            "/crm/contacts/{id}/consents": {
+                "get": {"tags": tags, "summary": "Current consent per purpose",
+                        "parameters": id_param,
+                        "responses": {"200": _ok({"type": "object", "properties": {
+                            "items": {"type": "array", "items": _ref("CrmConsent")}}})}},
+                "post": {"tags": tags, "summary": "Record a consent decision",
+                         "parameters": id_param,
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"type": "object", "required": ["purpose", "granted",
+                                                                       "source"],
+                                        "properties": {
+                                            "purpose": {"type": "string",
+                                                        "enum": list(PURPOSES)},
+                                            "granted": {"type": "boolean"},
+                                            "source": {"type": "string"}}}}}},
+                         "responses": {"200": {"description": "Recorded"}, **errors}}},
+            "/crm/contacts/{id}/health": {
+                "post": {"tags": tags, "summary": "Read health data (recorded in the audit "
+                                                  "log; needs access to health data)",
+                         "parameters": id_param,
+                         "responses": {"200": {"description": "Health fields"}, **errors}}},
+            "/crm/organisations": {
+                "get": {"tags": tags, "summary": "Organisations with directory profiles",
+                        "parameters": paging_params,
+                        "responses": {"200": {"description": "A page of organisations"}}}},
+            "/crm/segments": {
+                "get": {"tags": tags, "summary": "Segments with their live counts",
+                        "responses": {"200": {"description": "Segments"}}}},
+            "/crm/segments/{id}/contacts": {
+                "get": {"tags": tags, "summary": "Contacts of a segment who have the consent "
+                                                 "its purpose needs (paged)",
+                        "parameters": id_param + paging_params,
+                        "responses": {"200": _ok(_page_of("CrmContact")), **errors}}},
+        },
+        "components": {"schemas": {"CrmContact": contact, "CrmContactInput": contact_input,
+                                   "CrmConsent": consent}},
+    }
+

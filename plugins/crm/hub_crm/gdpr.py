@@ -1,0 +1,58 @@
+"""Export and erasure of a contact (GDPR Art. 15, 17, 20)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub_crm.models import (
+    Activity,
+    Consent,
+    ConsentEvent,
+    Contact,
+    Enquiry,
+    FieldValue,
+    Relationship,
+    Task,
+)
+from hub_crm.services import audit
+
+
+def export_contact(request, contact: Contact) -> dict:
+    """Everything held about the contact, including health fields (it is the subject's data)."""
+    db = request.dbsession
+    values = db.execute(sa.select(FieldValue).where(FieldValue.contact_id == contact.id))
+    consents = db.scalars(sa.select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
+                          .order_by(ConsentEvent.at))
+    activities = db.scalars(sa.select(Activity).where(Activity.contact_id == contact.id))
+    enquiries = db.scalars(sa.select(Enquiry).where(Enquiry.contact_id == contact.id))
+    return {
+        "id": contact.id, "kind": contact.kind, "first_name": contact.first_name,
+        "last_name": contact.last_name, "name": contact.name, "email": contact.email,
+        "phone": contact.phone, "gender": contact.gender, "language": contact.language,
+        "stakeholder_type": contact.stakeholder_type, "region": contact.region,
+        "directory_opt_in": contact.directory_opt_in,
+        "tags": [t.name for t in contact.tags],
+        "interests": [i.name for i in contact.interests],
+        "fields": {v.field.label: v.value for (v,) in values},
+        "consent_history": [{"purpose": c.purpose, "granted": c.granted,
+                             "at": c.at.isoformat(), "source": c.source,
+                             "text_version": c.text_version} for c in consents],
+        "activities": [{"kind": a.kind, "text": a.text, "at": a.at.isoformat()}
+                       for a in activities],
+        "enquiries": [{"subject": e.subject, "message": e.message, "status": e.status,
+                       "created_at": e.created_at.isoformat()} for e in enquiries],
+    }
+
+
+def erase_contact(request, contact: Contact, delete: bool = True,
+                  action: str = "contact.erased") -> None:
+    """Delete the contact and everything hanging on it; the audit trail keeps only the id."""
+    db = request.dbsession
+    cid = contact.id
+    for model in (FieldValue, Consent, ConsentEvent, Activity, Enquiry, Task):
+        db.execute(sa.delete(model).where(model.contact_id == cid))
+    db.execute(sa.delete(Relationship).where(
+        sa.or_(Relationship.contact_id == cid, Relationship.related_id == cid)))
+    audit(request, cid, action)
+    if delete:
+        db.delete(contact)
+    db.flush()

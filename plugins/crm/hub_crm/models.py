@@ -1,0 +1,333 @@
+"""Tables of the crm plugin (all prefixed ``crm_``).
+
+Invariants live here: allowed values are CHECK constraints, links are foreign keys, one
+current consent per contact and purpose is the primary key of ``crm_consent``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, UTCDateTime, utcnow
+
+PURPOSES = ("newsletter", "event_invitations", "disease_information", "research")
+# Purposes under which health (Art. 9) data may be used for targeting.
+HEALTH_PURPOSES = ("disease_information", "research")
+STAKEHOLDER_TYPES = ("patient", "caregiver", "patient_organisation", "ngo", "medical_student",
+                     "doctor", "academic", "app_developer", "public_body", "other")
+RELATIONSHIP_KINDS = ("member_of", "represents", "works_for")
+INTEREST_KINDS = ("disease", "topic")
+ACTIVITY_KINDS = ("note", "call", "meeting")
+ENQUIRY_STATUSES = ("new", "in_progress", "closed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+contact_tag = sa.Table(
+    "crm_contact_tag", Base.metadata,
+    sa.Column("contact_id", sa.ForeignKey("crm_contact.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("crm_tag.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+contact_interest = sa.Table(
+    "crm_contact_interest", Base.metadata,
+    sa.Column("contact_id", sa.ForeignKey("crm_contact.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("interest_id", sa.ForeignKey("crm_interest.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+organisation_interest = sa.Table(
+    "crm_organisation_interest", Base.metadata,
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("interest_id", sa.ForeignKey("crm_interest.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+
+class Contact(Base):
+    """A person or an organisation the hub works with, with or without a portal account."""
+
+    __tablename__ = "crm_contact"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('person', 'organisation')", name="kind"),
+        sa.CheckConstraint(_in("stakeholder_type", STAKEHOLDER_TYPES), name="stakeholder_type"),
+        sa.CheckConstraint("gender IS NULL OR gender IN ('f', 'm')", name="gender"),
+        sa.CheckConstraint("language IN ('cs', 'en')", name="language"),
+        sa.CheckConstraint("email = lower(email)", name="email_lower"),
+        sa.CheckConstraint("kind = 'person' OR organisation_id IS NULL OR user_id IS NULL",
+                           name="org_has_no_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="person")
+    first_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    last_name: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
+    # Display name: "first last" for people, the name for organisations.
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    gender: Mapped[str | None] = mapped_column(sa.String(1))
+    language: Mapped[str] = mapped_column(sa.String(2), default="cs")
+    stakeholder_type: Mapped[str] = mapped_column(sa.String(30), default="patient", index=True)
+    region: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), unique=True)
+    directory_opt_in: Mapped[bool] = mapped_column(default=False)
+    restricted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                          index=True)
+    retention_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    tags: Mapped[list[Tag]] = relationship(secondary=contact_tag, order_by="Tag.name")
+    interests: Mapped[list[Interest]] = relationship(secondary=contact_interest,
+                                                     order_by="Interest.name")
+
+
+class Tag(Base):
+    __tablename__ = "crm_tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class Interest(Base):
+    """A disease area or a topic. Disease areas of a person are health data."""
+
+    __tablename__ = "crm_interest"
+    __table_args__ = (sa.CheckConstraint(_in("kind", INTEREST_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="topic")
+
+
+class Relationship(Base):
+    __tablename__ = "crm_relationship"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", RELATIONSHIP_KINDS), name="kind"),
+        sa.CheckConstraint("contact_id <> related_id", name="not_self"),
+        sa.UniqueConstraint("contact_id", "related_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    related_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+
+    related: Mapped[Contact] = relationship(foreign_keys=[related_id])
+    contact: Mapped[Contact] = relationship(foreign_keys=[contact_id])
+
+
+class CustomField(Base):
+    """A field defined by staff; ``is_special`` marks special-category (health) data."""
+
+    __tablename__ = "crm_field"
+    __table_args__ = (sa.CheckConstraint("key <> ''", name="key_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(120))
+    is_special: Mapped[bool] = mapped_column(default=False)
+
+
+class FieldValue(Base):
+    __tablename__ = "crm_field_value"
+
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), primary_key=True)
+    field_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_field.id", ondelete="CASCADE"), primary_key=True, index=True)
+    value: Mapped[str] = mapped_column(sa.Text, default="")
+
+    field: Mapped[CustomField] = relationship()
+
+
+class Consent(Base):
+    """The current consent of a contact for one purpose (history in ``crm_consent_event``)."""
+
+    __tablename__ = "crm_consent"
+    __table_args__ = (sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose"),)
+
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    granted: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(60), default="")
+    text_version: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
+sa.Index("ix_crm_consent_purpose_granted", Consent.purpose, Consent.granted, Consent.contact_id)
+
+
+class ConsentEvent(Base):
+    """Evidence: every giving or withdrawal, never updated."""
+
+    __tablename__ = "crm_consent_event"
+    __table_args__ = (sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30))
+    granted: Mapped[bool] = mapped_column()
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(60), default="")
+    text_version: Mapped[str] = mapped_column(sa.String(40), default="")
+    text_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    actor_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Activity(Base):
+    """A note, call or meeting recorded by staff."""
+
+    __tablename__ = "crm_activity"
+    __table_args__ = (sa.CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="note")
+    text: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Segment(Base):
+    """A saved filter; ``conditions`` is a list of ``{"kind", "value"}``."""
+
+    __tablename__ = "crm_segment"
+    __table_args__ = (
+        sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose"),
+        sa.CheckConstraint("match IN ('all', 'any')", name="match"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30))
+    match: Mapped[str] = mapped_column(sa.String(3), default="all")
+    conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Enquiry(Base):
+    """A question sent through the public "ask the hub" form: a case on a contact."""
+
+    __tablename__ = "crm_enquiry"
+    __table_args__ = (sa.CheckConstraint(_in("status", ENQUIRY_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    message: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="new", index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+
+
+class Task(Base):
+    """A staff follow-up with a due date."""
+
+    __tablename__ = "crm_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    done: Mapped[bool] = mapped_column(default=False)
+    contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact | None] = relationship()
+
+
+class HealthAccess(Base):
+    """Staff members an administrator granted need-to-know access to health data."""
+
+    __tablename__ = "crm_health_access"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which contact, including every read of health data."""
+
+    __tablename__ = "crm_audit"
+    __table_args__ = (sa.Index("ix_crm_audit_contact_at", "contact_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"),
+                                                index=True)
+    # Not a foreign key: the trail outlives an erased contact (pseudonymised by id).
+    contact_id: Mapped[int | None] = mapped_column()
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class OrganisationProfile(Base):
+    """Directory data of a core organisation, kept by its representatives."""
+
+    __tablename__ = "crm_organisation_profile"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    listed: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    show_email: Mapped[bool] = mapped_column(default=True)
+    show_website: Mapped[bool] = mapped_column(default=True)
+    show_phone: Mapped[bool] = mapped_column(default=False)
+    show_address: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportBatch(Base):
+    """An uploaded CSV file waiting for column mapping and validation."""
+
+    __tablename__ = "crm_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+    filename: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SigningKey(Base):
+    """The key for signed preference links when ``crm.secret`` is not configured.
+
+    Kept in the database (not in process memory) so every app process and worker agrees.
+    """
+
+    __tablename__ = "crm_signing_key"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100))

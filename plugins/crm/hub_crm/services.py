@@ -1,0 +1,358 @@
+"""The crm plugin's rules: consent, health-data access and audit, segments, signed links."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub.shell import flatten
+from hub_crm.i18n import _
+from hub_crm.models import (
+    HEALTH_PURPOSES,
+    PURPOSES,
+    RELATIONSHIP_KINDS,
+    STAKEHOLDER_TYPES,
+    AuditEntry,
+    Consent,
+    ConsentEvent,
+    Contact,
+    CustomField,
+    FieldValue,
+    HealthAccess,
+    Interest,
+    Relationship,
+    SigningKey,
+    Tag,
+    contact_interest,
+    contact_tag,
+)
+
+HEALTH_READ = "crm:health:read"
+
+PURPOSE_LABELS = {
+    "newsletter": _("Newsletter"),
+    "event_invitations": _("Event invitations"),
+    "disease_information": _("Targeted information about a disease area"),
+    "research": _("Research"),
+}
+# Version of the consent wording shown on the preferences page and forms.
+CONSENT_TEXT_VERSION = "2026-11"
+CONSENT_TEXTS = {
+    "newsletter": "I want to receive the hub's newsletter by e-mail.",
+    "event_invitations": "I want to be invited to events of the hub.",
+    "disease_information": "I want targeted information about my disease areas; the hub may "
+                           "use the health information I gave it for this purpose.",
+    "research": "The hub may contact me about research and use my health information to "
+                "select relevant studies.",
+}
+TYPE_LABELS = {
+    "patient": _("Patient"),
+    "caregiver": _("Caregiver"),
+    "patient_organisation": _("Patient organisation"),
+    "ngo": _("NGO"),
+    "medical_student": _("Medical student"),
+    "doctor": _("Doctor"),
+    "academic": _("Academic"),
+    "app_developer": _("App developer"),
+    "public_body": _("Public body"),
+    "other": _("Other"),
+}
+RELATIONSHIP_LABELS = {
+    "member_of": _("member of"),
+    "represents": _("represents"),
+    "works_for": _("works for"),
+}
+
+
+def text_hash(purpose: str) -> str:
+    return hashlib.sha256(
+        f"{CONSENT_TEXT_VERSION}:{CONSENT_TEXTS[purpose]}".encode()).hexdigest()
+
+
+# -- audit and health data -----------------------------------------------------------------
+
+def current_user(request):
+    """The signed-in user, or None outside a web request (jobs, CLI)."""
+    try:
+        return request.identity
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def audit(request, contact_id, action: str, detail: str = "") -> None:
+    user = current_user(request)
+    request.dbsession.add(AuditEntry(user_id=user.id if user else None, contact_id=contact_id,
+                                     action=action, detail=detail[:2000]))
+
+
+def can_read_health(request) -> bool:
+    """Admins, and staff an administrator granted need-to-know access."""
+    user = request.identity
+    if user is None or not user.is_staff:
+        return False
+    if request.has_permission(HEALTH_READ):
+        return True
+    return request.dbsession.get(HealthAccess, user.id) is not None
+
+
+def custom_fields(request, include_special: bool) -> list[CustomField]:
+    stmt = sa.select(CustomField).order_by(CustomField.label)
+    if not include_special:
+        stmt = stmt.where(CustomField.is_special.is_(False))
+    return list(request.dbsession.scalars(stmt))
+
+
+def field_values(request, contact_ids: list[int], fields: list[CustomField],
+                 channel: str) -> dict[tuple[int, int], str]:
+    """Values of ``fields`` for contacts; reads of special-category fields are audited."""
+    if not contact_ids or not fields:
+        return {}
+    rows = request.dbsession.execute(
+        sa.select(FieldValue.contact_id, FieldValue.field_id, FieldValue.value).where(
+            FieldValue.contact_id.in_(contact_ids),
+            FieldValue.field_id.in_([f.id for f in fields])))
+    values = {(c, f): v for c, f, v in rows}
+    special = [f.key for f in fields if f.is_special]
+    if special:
+        for contact_id in contact_ids:
+            audit(request, contact_id, "health.read", f"{channel}: {', '.join(special)}")
+    return values
+
+
+def disease_interests_visible(request) -> bool:
+    # A person's disease areas reveal health: treated like a special-category field.
+    return can_read_health(request)
+
+
+# -- consent ---------------------------------------------------------------------------------
+
+def set_consent(request, contact: Contact, purpose: str, granted: bool, source: str) -> bool:
+    """Record a consent decision; returns True when it changed. Effective at once."""
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    db = request.dbsession
+    current = db.get(Consent, (contact.id, purpose))
+    if current is not None and current.granted == granted:
+        return False
+    now = utcnow()
+    if current is None:
+        db.add(Consent(contact_id=contact.id, purpose=purpose, granted=granted,
+                       changed_at=now, source=source, text_version=CONSENT_TEXT_VERSION))
+    else:
+        current.granted, current.changed_at, current.source = granted, now, source
+        current.text_version = CONSENT_TEXT_VERSION
+    user = current_user(request)
+    db.add(ConsentEvent(contact_id=contact.id, purpose=purpose, granted=granted, at=now,
+                        source=source, text_version=CONSENT_TEXT_VERSION,
+                        text_hash=text_hash(purpose), actor_user_id=user.id if user else None))
+    audit(request, contact.id, "consent.given" if granted else "consent.withdrawn", purpose)
+    db.flush()
+    return True
+
+
+def consents_of(request, contact_id: int) -> dict[str, Consent]:
+    rows = request.dbsession.scalars(sa.select(Consent).where(Consent.contact_id == contact_id))
+    return {c.purpose: c for c in rows}
+
+
+def has_consent(purpose: str):
+    """SQL condition: the contact (``crm_contact.id``) has granted ``purpose`` now."""
+    return sa.exists().where(Consent.contact_id == Contact.id, Consent.purpose == purpose,
+                             Consent.granted.is_(True))
+
+
+# -- segments --------------------------------------------------------------------------------
+
+class SegmentError(ValueError):
+    """A condition cannot be used (unknown kind, value, or health data without consent)."""
+
+
+def segment_criteria(request) -> dict:
+    # Through the registry: background requests (jobs) have no ``request.hooks``.
+    found = flatten(request.registry["hub.pm"].hook.hub_segment_criteria())
+    return {c.name: c for c in found}
+
+
+def condition_kinds(request) -> list[tuple[str, str]]:
+    """(kind, label) of every condition a segment can use, for the editor."""
+    tr = request.shell.translate if hasattr(request, "shell") else str
+    kinds = [("type", tr(_("Stakeholder type"))), ("tag", tr(_("Tag"))),
+             ("interest", tr(_("Interest"))), ("region", tr(_("Region"))),
+             ("language", tr(_("Language"))), ("relationship", tr(_("Relationship")))]
+    for field in request.dbsession.scalars(sa.select(CustomField).order_by(CustomField.label)):
+        kinds.append((f"field:{field.key}", field.label))
+    for name, crit in sorted(segment_criteria(request).items()):
+        kinds.append((f"criterion:{name}", tr(crit.label)))
+    return kinds
+
+
+def condition_clause(request, kind: str, value: str, purpose: str):
+    """One segment condition as an SQL expression over ``crm_contact``."""
+    db = request.dbsession
+    value = (value or "").strip()
+    if not value:
+        raise SegmentError(_("Every condition needs a value."))
+    if kind == "type":
+        if value not in STAKEHOLDER_TYPES:
+            raise SegmentError(_("Unknown stakeholder type."))
+        return Contact.stakeholder_type == value
+    if kind == "region":
+        return Contact.region == value
+    if kind == "language":
+        return Contact.language == value
+    if kind == "tag":
+        tag_id = db.scalar(sa.select(Tag.id).where(Tag.name == value))
+        if tag_id is None:
+            raise SegmentError(_("There is no such tag."))
+        return sa.exists().where(contact_tag.c.contact_id == Contact.id,
+                                 contact_tag.c.tag_id == tag_id)
+    if kind == "interest":
+        interest = db.scalar(sa.select(Interest).where(Interest.name == value))
+        if interest is None:
+            raise SegmentError(_("There is no such interest."))
+        if interest.kind == "disease" and purpose not in HEALTH_PURPOSES:
+            raise SegmentError(_("Disease areas are health data: they may only be used by "
+                                 "segments for disease information or research."))
+        return sa.exists().where(contact_interest.c.contact_id == Contact.id,
+                                 contact_interest.c.interest_id == interest.id)
+    if kind == "relationship":
+        # "member_of:<contact id>"
+        rel_kind, _sep, related = value.partition(":")
+        if rel_kind not in RELATIONSHIP_KINDS or not related.isdigit():
+            raise SegmentError(_("Write a relationship as kind:contact number, "
+                                 "e.g. member_of:12."))
+        return sa.exists().where(Relationship.contact_id == Contact.id,
+                                 Relationship.kind == rel_kind,
+                                 Relationship.related_id == int(related))
+    if kind.startswith("field:"):
+        field = db.scalar(sa.select(CustomField).where(CustomField.key == kind[6:]))
+        if field is None:
+            raise SegmentError(_("There is no such field."))
+        if field.is_special and purpose not in HEALTH_PURPOSES:
+            raise SegmentError(_("Special-category fields may only be used by segments for "
+                                 "disease information or research."))
+        return sa.exists().where(FieldValue.contact_id == Contact.id,
+                                 FieldValue.field_id == field.id, FieldValue.value == value)
+    if kind.startswith("criterion:"):
+        crit = segment_criteria(request).get(kind[10:])
+        if crit is None:
+            raise SegmentError(_("This condition's plugin is not enabled."))
+        return Contact.user_id.in_(crit.user_ids(request, value))
+    raise SegmentError(_("Unknown condition."))
+
+
+def segment_query(request, purpose: str, match: str, conditions: list[dict]) -> sa.Select:
+    """``SELECT crm_contact.id`` of the segment: conditions AND the consent, one query."""
+    if purpose not in PURPOSES:
+        raise SegmentError(_("Unknown purpose."))
+    clauses = [condition_clause(request, c.get("kind", ""), c.get("value", ""), purpose)
+               for c in conditions]
+    stmt = sa.select(Contact.id).where(has_consent(purpose), Contact.restricted.is_(False),
+                                       Contact.email.is_not(None))
+    if clauses:
+        stmt = stmt.where(sa.and_(*clauses) if match == "all" else sa.or_(*clauses))
+    return stmt
+
+
+def segment_count(request, segment) -> int:
+    stmt = segment_query(request, segment.purpose, segment.match, segment.conditions)
+    return request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+
+def segment_contacts(request, segment, offset: int = 0, limit: int = 50) -> list[Contact]:
+    ids = segment_query(request, segment.purpose, segment.match, segment.conditions)
+    stmt = (sa.select(Contact).where(Contact.id.in_(ids))
+            .order_by(Contact.last_name, Contact.first_name, Contact.id)
+            .offset(offset).limit(limit))
+    return list(request.dbsession.scalars(stmt))
+
+
+# -- signed links to the preferences page --------------------------------------------------
+
+def _secret(request) -> bytes:
+    secret = request.registry.settings.get("crm.secret") or ""
+    if secret:
+        return secret.encode()
+    db = request.dbsession
+    row = db.get(SigningKey, 1)
+    if row is None:
+        # Two first requests may race to create it: the loser reads the winner's key.
+        try:
+            with db.begin_nested():
+                db.add(SigningKey(id=1, key=secrets.token_urlsafe(48)))
+        except sa.exc.IntegrityError:
+            pass
+        row = db.get(SigningKey, 1)
+    return row.key.encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def make_token(request, contact_id: int) -> str:
+    payload = _b64(json.dumps({"c": contact_id}).encode())
+    sig = hmac.new(_secret(request), payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{_b64(sig)}"
+
+
+def read_token(request, token: str) -> int | None:
+    """The contact id of a valid token, or None."""
+    payload, _sep, sig = (token or "").partition(".")
+    if not payload or not sig:
+        return None
+    expected = _b64(hmac.new(_secret(request), payload.encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(expected, sig):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return int(data["c"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def preferences_url(request, contact_id: int) -> str:
+    base = request.registry.settings["hub.base_url"].rstrip("/")
+    return base + request.route_path("crm.preferences", token=make_token(request, contact_id))
+
+
+# -- contacts --------------------------------------------------------------------------------
+
+def display_name(first_name: str, last_name: str) -> str:
+    return " ".join(p for p in (first_name.strip(), last_name.strip()) if p)
+
+
+def contact_for_user(request, user, create: bool = False) -> Contact | None:
+    db = request.dbsession
+    contact = db.scalar(sa.select(Contact).where(Contact.user_id == user.id))
+    if contact is None:
+        contact = db.scalar(sa.select(Contact).where(Contact.email == user.email.lower()))
+        if contact is not None and contact.user_id is None:
+            contact.user_id = user.id
+    if contact is None and create:
+        first, _sep, last = user.name.partition(" ")
+        contact = Contact(kind="person", first_name=first, last_name=last, name=user.name,
+                          email=user.email.lower(), language=user.language, user_id=user.id)
+        db.add(contact)
+        db.flush()
+    return contact
+
+
+def get_or_create_tag(request, name: str) -> Tag:
+    db = request.dbsession
+    tag = db.scalar(sa.select(Tag).where(Tag.name == name))
+    if tag is None:
+        tag = Tag(name=name)
+        db.add(tag)
+        db.flush()
+    return tag
+
+
+def touch(contact: Contact) -> None:
+    contact.updated_at = contact.last_activity_at = utcnow()
+    contact.retention_notified_at = None

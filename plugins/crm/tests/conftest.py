@@ -1,0 +1,72 @@
+import pytest
+import transaction
+
+from hub_crm.models import Consent, Contact, CustomField, FieldValue, Interest, Segment
+from hub_crm.services import set_consent
+
+
+@pytest.fixture
+def crm_app(make_app):
+    return make_app("crm")
+
+
+@pytest.fixture
+def client(crm_app, make_testapp):
+    return make_testapp(crm_app)
+
+
+class Req:
+    """The minimum of a request the services need, for setting up data."""
+
+    def __init__(self, dbsession, registry):
+        self.dbsession = dbsession
+        self.registry = registry
+        self.identity = None
+
+
+@pytest.fixture
+def crm(dbsession, crm_app):
+    """Helpers building CRM data in the test's transaction."""
+
+    class Helpers:
+        req = Req(dbsession, crm_app.registry)
+
+        def contact(self, email, first="Jana", last="Nováková", consents=(), **kw):
+            contact = Contact(kind="person", first_name=first, last_name=last,
+                              name=f"{first} {last}", email=email, **kw)
+            dbsession.add(contact)
+            dbsession.flush()
+            for purpose in consents:
+                set_consent(self.req, contact, purpose, True, source="test")
+            return contact
+
+        def segment(self, name, purpose, conditions=(), match="all"):
+            seg = Segment(name=name, purpose=purpose, match=match, conditions=list(conditions))
+            dbsession.add(seg)
+            dbsession.flush()
+            return seg
+
+        def field(self, key, special):
+            field = CustomField(key=key, label=key.title(), is_special=special)
+            dbsession.add(field)
+            dbsession.flush()
+            return field
+
+        def value(self, contact, field, value):
+            dbsession.add(FieldValue(contact_id=contact.id, field_id=field.id, value=value))
+            dbsession.flush()
+
+        def interest(self, name, kind):
+            interest = Interest(name=name, kind=kind)
+            dbsession.add(interest)
+            dbsession.flush()
+            return interest
+
+        def commit(self):
+            transaction.commit()
+            transaction.begin()
+
+    return Helpers()
+
+
+__all__ = ["Consent"]

@@ -1,0 +1,130 @@
+"""A segment never returns a contact without the consent its purpose needs; withdrawal is
+effective at once (pages, API, the audience hooks the newsletter plugin uses)."""
+import re
+
+import sqlalchemy as sa
+
+from hub.testing import html_text
+from hub_crm.models import Consent, ConsentEvent, Segment
+from hub_crm.services import make_token, segment_query, set_consent
+
+
+def hooks(crm_app):
+    return crm_app.registry["hub.pm"].hook
+
+
+def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, crm, crm_app):
+    ok = crm.contact("ok@example.cz", first="Alena", consents=("newsletter",),
+                     stakeholder_type="patient")
+    crm.contact("none@example.cz", first="Bohdan", stakeholder_type="patient")
+    crm.contact("other@example.cz", first="Cyril", consents=("event_invitations",),
+                stakeholder_type="patient")
+    withdrawn = crm.contact("gone@example.cz", first="Dana", consents=("newsletter",),
+                            stakeholder_type="patient")
+    set_consent(crm.req, withdrawn, "newsletter", False, source="test")
+    crm.contact("restricted@example.cz", first="Emil", consents=("newsletter",),
+                stakeholder_type="patient", restricted=True)
+    seg = crm.segment("Pacienti", "newsletter", [{"kind": "type", "value": "patient"}])
+    everyone = crm.segment("Všichni", "newsletter", [], match="any")
+
+    for s in (seg, everyone):
+        ids = list(crm.req.dbsession.scalars(segment_query(crm.req, s.purpose, s.match,
+                                                           s.conditions)))
+        assert ids == [ok.id]
+    members = hooks(crm_app).hub_audience_members(request=crm.req, key=f"crm.segment.{seg.id}")
+    assert [m["email"] for m in members] == ["ok@example.cz"]
+    assert set(members[0]) == {"email", "name", "first_name", "last_name", "gender",
+                               "language", "contact_id"}
+    audiences = [a for r in hooks(crm_app).hub_audiences(request=crm.req) for a in r]
+    assert {"key": f"crm.segment.{seg.id}", "label": "Pacienti", "purpose": "newsletter",
+            "count": 1} in audiences
+
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/segments/{seg.id}")
+    assert "Alena" in html_text(page) and "Bohdan" not in html_text(page)
+    assert re.search(r'id="segment-total">1<', page.text)
+    data = client.get(f"/api/v1/crm/segments/{seg.id}/contacts").json
+    assert data["total"] == 1 and [c["email"] for c in data["items"]] == ["ok@example.cz"]
+
+
+def test_withdrawal_through_the_signed_link_takes_effect_at_once(client, users, crm, crm_app):
+    contact = crm.contact("jana@example.cz", consents=("newsletter", "research"))
+    seg = crm.segment("Newsletter", "newsletter")
+    key = f"crm.segment.{seg.id}"
+    assert hooks(crm_app).hub_audience_consents(request=crm.req, key=key,
+                                                email="jana@example.cz") is True
+    token = make_token(crm.req, contact.id)
+    page = client.get(f"/crm/preferences/{token}")
+    form = page.forms["preferences-form"]
+    assert form["consent_newsletter"].checked and form["consent_research"].checked
+    form["consent_newsletter"].checked = False
+    form.submit().follow()
+    assert hooks(crm_app).hub_audience_consents(request=crm.req, key=key,
+                                                email="jana@example.cz") is False
+    assert hooks(crm_app).hub_audience_members(request=crm.req, key=key) == []
+    state = crm.req.dbsession.get(Consent, (contact.id, "newsletter"))
+    crm.req.dbsession.refresh(state)
+    assert state.granted is False
+    events = crm.req.dbsession.scalars(sa.select(ConsentEvent).where(
+        ConsentEvent.contact_id == contact.id, ConsentEvent.purpose == "newsletter")
+        .order_by(ConsentEvent.id)).all()
+    assert [e.granted for e in events] == [True, False]
+    assert events[-1].source == "preferences" and events[-1].text_hash
+    # Research stays given.
+    assert crm.req.dbsession.get(Consent, (contact.id, "research")).granted
+
+
+def test_unknown_audience_keys_are_not_ours(crm, crm_app):
+    assert hooks(crm_app).hub_audience_members(request=crm.req, key="other.list.1") is None
+    assert hooks(crm_app).hub_audience_consents(request=crm.req, key="crm.segment.999999",
+                                                email="x@example.cz") is None
+
+
+def test_tampered_preferences_token_is_404(client, crm):
+    contact = crm.contact("jana@example.cz")
+    token = make_token(crm.req, contact.id)
+    other = crm.contact("petr@example.cz", first="Petr")
+    forged = token.split(".")[0][:-2] + "xx." + token.split(".")[1]
+    assert client.get(f"/crm/preferences/{forged}", expect_errors=True).status_int == 404
+    assert client.get(f"/crm/preferences/{other.id}", expect_errors=True).status_int == 404
+
+
+def test_health_conditions_need_a_health_purpose(client, users, crm):
+    crm.interest("Diabetes", "disease")
+    client.login(users.staff)
+    page = client.get("/crm/staff/segments/new")
+    form = page.forms["segment-form"]
+    form["name"] = "Diabetici"
+    form["purpose"] = "newsletter"
+    form["kind_0"] = "interest"
+    form["value_0"] = "Diabetes"
+    result = form.submit("action", value="save")
+    assert result.status_int == 200
+    assert "health data" in html_text(result) or "zdravotní" in html_text(result)
+    assert crm.req.dbsession.scalar(sa.select(Segment.id).where(Segment.name == "Diabetici")) \
+        is None
+    form = result.forms["segment-form"]
+    form["purpose"] = "disease_information"
+    saved = form.submit("action", value="save")
+    assert saved.status_int == 303
+
+
+def test_segment_editor_counts_live_and_combines_with_or(client, users, crm):
+    crm.contact("a@example.cz", first="A", consents=("event_invitations",),
+                stakeholder_type="doctor")
+    crm.contact("b@example.cz", first="B", consents=("event_invitations",),
+                stakeholder_type="medical_student")
+    crm.contact("c@example.cz", first="C", consents=("event_invitations",),
+                stakeholder_type="patient")
+    crm.contact("d@example.cz", first="D", stakeholder_type="doctor")
+    client.login(users.staff)
+    form = client.get("/crm/staff/segments/new").forms["segment-form"]
+    form["purpose"] = "event_invitations"
+    form["match"] = "any"
+    form["kind_0"], form["value_0"] = "type", "doctor"
+    form["kind_1"], form["value_1"] = "type", "medical_student"
+    counted = form.submit("action", value="count")
+    assert re.search(r"<strong>2</strong>", counted.text)
+    form = counted.forms["segment-form"]
+    form["match"] = "all"
+    assert re.search(r"<strong>0</strong>", form.submit("action", value="count").text)
