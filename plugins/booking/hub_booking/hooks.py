@@ -1,10 +1,33 @@
 """Hook implementations of the booking plugin."""
+from __future__ import annotations
+
+import datetime as dt
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
 from hub import hookimpl
-from hub.contributions import NavItem
-from hub.security import PUBLIC
+from hub.contributions import (
+    NavItem,
+    NotificationKind,
+    PeriodicJob,
+    Permission,
+    ProfileSection,
+    SearchResult,
+    SegmentCriterion,
+    Setting,
+    Widget,
+)
+from hub.db import utcnow
+from hub.security import AUTHENTICATED, PUBLIC
+from hub.settings import as_int
 from hub_booking.i18n import _
+from hub_booking.models import ACTIVE_STATUSES, FeedToken, Reservation, Room, Series
+
+CREATE = "booking:reservation:create"
+APPROVE = "booking:reservation:approve"
+MANAGE = "booking:room:manage"
 
 
 @hookimpl
@@ -12,9 +35,282 @@ def hub_navigation(request, menu):
     if menu == "main":
         return [NavItem(_("Room booking"), route="booking.index", permission=PUBLIC, order=10,
                         match=("booking.",))]
+    if menu == "user":
+        return [NavItem(_("My bookings"), route="booking.mine", permission=AUTHENTICATED,
+                        order=30)]
+    if menu == "admin":
+        return [NavItem(_("Bookings"), route="booking.manage", permission=APPROVE, order=10,
+                        match=("booking.manage", "booking.overview", "booking.room_"))]
     return None
 
 
 @hookimpl
 def hub_migrations():
     return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def hub_permissions():
+    return [
+        Permission(CREATE, _("Book rooms"), ("member", "representative", "staff", "admin")),
+        Permission(APPROVE, _("Approve and reject bookings"), ("staff", "admin")),
+        Permission(MANAGE, _("Manage rooms and closures"), ("staff", "admin")),
+    ]
+
+
+@hookimpl
+def hub_settings_schema():
+    return [
+        Setting("user_monthly_hours", 40, as_int, "Hours a member may book per month."),
+        Setting("organisation_monthly_hours", 80, as_int,
+                "Hours booked on behalf of one organisation per month."),
+        Setting("reminder_hours", 24, as_int, "Remind bookers this many hours before."),
+    ]
+
+
+@hookimpl
+def hub_notification_kinds():
+    return [
+        NotificationKind("booking.confirmed", _("Booking confirmed")),
+        NotificationKind("booking.requested", _("Booking waiting for approval")),
+        NotificationKind("booking.approved", _("Booking approved")),
+        NotificationKind("booking.rejected", _("Booking rejected")),
+        NotificationKind("booking.cancelled", _("Booking cancelled by the hub staff")),
+        NotificationKind("booking.reminder", _("Reminder of a booking")),
+        NotificationKind("booking.approval_needed", _("A booking needs approval (staff)")),
+    ]
+
+
+# -- reminders --------------------------------------------------------------------------
+
+def send_reminders(request) -> int:
+    """Remind bookers of approved bookings that start within ``booking.reminder_hours``."""
+    from hub.accounts.models import User
+    from hub.notifications import notify
+    from hub_booking import services
+
+    hours = int(request.registry.settings.get("booking.reminder_hours", 24))
+    now = utcnow()
+    due = request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.status == "approved", Reservation.reminded_at.is_(None),
+               Reservation.user_id.is_not(None), Reservation.starts_at > now,
+               Reservation.starts_at <= now + dt.timedelta(hours=hours))
+        .with_for_update(skip_locked=True)).all()
+    for reservation in due:
+        user = request.dbsession.get(User, reservation.user_id)
+        notify(request, user, "booking.reminder", _("Reminder: ${title}"),
+               _("${room}, ${when}."),
+               url=request.route_url("booking.reservation", id=reservation.id),
+               mapping={"title": reservation.title, "room": reservation.room.name,
+                        "when": services.format_span(request, reservation.starts_at,
+                                                     reservation.ends_at)})
+        reservation.reminded_at = now
+    return len(due)
+
+
+@hookimpl
+def hub_periodic_jobs():
+    return [PeriodicJob("booking.reminders", send_reminders, minute="*/15")]
+
+
+# -- page contributions -----------------------------------------------------------------
+
+def _upcoming(request, user, limit=5):
+    return request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.user_id == user.id, Reservation.status.in_(ACTIVE_STATUSES),
+               Reservation.ends_at >= utcnow())
+        .order_by(Reservation.starts_at).limit(limit)).all()
+
+
+def _render_list(request, user):
+    from hub.shell import render_snippet
+    from hub_booking.views import reservation_row
+
+    rows = [reservation_row(request, r, True) for r in _upcoming(request, user)]
+    return render_snippet(request, "hub_booking:templates/upcoming.pt", {"rows": rows})
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    def render(request):
+        if request.identity is None:
+            return None
+        return _render_list(request, request.identity)
+
+    return [Widget("booking.upcoming", _("Upcoming bookings"), render, where="dashboard",
+                   order=20, permission=AUTHENTICATED)]
+
+
+@hookimpl
+def hub_profile_sections(request, user):
+    def render(request, user):
+        viewer = request.identity
+        if viewer is None or (viewer.id != user.id and not request.has_permission(APPROVE)):
+            return None
+        return _render_list(request, user)
+
+    return [ProfileSection("booking.mine", _("My bookings"), render, order=20)]
+
+
+@hookimpl
+def hub_search(request, query):
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    pattern = f"%{text}%"
+    rooms = request.dbsession.scalars(
+        sa.select(Room).where(Room.is_active.is_(True),
+                              sa.or_(Room.name.ilike(pattern), Room.description.ilike(pattern),
+                                     Room.location.ilike(pattern)))
+        .order_by(Room.name).limit(20)).all()
+    return [SearchResult(title=r.name, url=request.route_path("booking.room", id=r.id),
+                         summary=(r.description or r.location)[:200], kind=_("Room"),
+                         score=2.0 if text.lower() in r.name.lower() else 1.0)
+            for r in rooms]
+
+
+# -- people data ------------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["booking_reservation", "booking_series", "booking_feed_token"]
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    reservations = request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.user_id == user.id).order_by(Reservation.starts_at)).all()
+    records = [{**r.as_dict(), "room": r.room.name, "created_at": r.created_at.isoformat()}
+               for r in reservations]
+    return {"Room bookings": records}
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    """Future bookings are cancelled; past ones stay for occupancy statistics without the
+    person (no user, no title or purpose, which may name them)."""
+    db = request.dbsession
+    now = utcnow()
+    for reservation in db.scalars(sa.select(Reservation).where(Reservation.user_id == user.id)):
+        if reservation.ends_at > now and reservation.status in ACTIVE_STATUSES:
+            reservation.status = "cancelled"
+        reservation.user_id = None
+        reservation.title = "—"
+        reservation.purpose = ""
+    db.execute(sa.update(Series).where(Series.user_id == user.id).values(user_id=None))
+    db.execute(sa.delete(FeedToken).where(FeedToken.user_id == user.id))
+    db.flush()
+
+
+# -- CRM ---------------------------------------------------------------------------------
+
+@hookimpl
+def hub_activity(request, user):
+    rows = request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.user_id == user.id).order_by(Reservation.starts_at.desc())
+        .limit(100)).all()
+    return [{"when": r.starts_at, "kind": "booking",
+             "title": f"{r.room.name}: {r.title} ({r.status})",
+             "url": request.route_path("booking.reservation", id=r.id)} for r in rows]
+
+
+def _booked_recently(request, value):
+    months = int(value or 3)
+    since = utcnow() - dt.timedelta(days=30 * months)
+    return (sa.select(Reservation.user_id)
+            .where(Reservation.user_id.is_not(None), Reservation.starts_at >= since,
+                   Reservation.status.in_(("approved", "pending")))
+            .distinct())
+
+
+def _month_options(request):
+    return [("1", _("in the last month")), ("3", _("in the last 3 months")),
+            ("6", _("in the last 6 months")), ("12", _("in the last 12 months"))]
+
+
+@hookimpl
+def hub_segment_criteria():
+    return [SegmentCriterion("booking.booked_recently", _("Booked a room"), _month_options,
+                             _booked_recently)]
+
+
+# -- API document ------------------------------------------------------------------------
+
+@hookimpl
+def hub_openapi(request):
+    from hub_booking.api import OPENAPI
+
+    return OPENAPI
+
+
+# -- demo data ---------------------------------------------------------------------------
+
+@hookimpl
+def hub_demo_data(dbsession, scale):
+    from hub_booking.demo import create_demo_data
+
+    create_demo_data(dbsession, scale)
+
+
+# -- rooms for other plugins --------------------------------------------------------------
+
+class RoomProvider:
+    """What the events plugin uses to reserve a room for an event (see hookspecs.py)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def rooms(self) -> list[dict]:
+        from hub_booking import services
+
+        return [_room_dict(r) for r in services.active_rooms(self.request)]
+
+    def room(self, room_id) -> dict | None:
+        room = self.request.dbsession.get(Room, room_id)
+        return _room_dict(room) if room is not None and room.is_active else None
+
+    def reserve(self, room_id, starts_at, ends_at, title, user) -> dict:
+        from hub_booking import services
+
+        request = self.request
+        room = request.dbsession.get(Room, room_id)
+        translate = request.localizer.translate
+        if room is None or not room.is_active:
+            return {"ok": False, "message": translate(_("This room cannot be booked."))}
+        if starts_at.tzinfo is None or ends_at.tzinfo is None:
+            return {"ok": False, "message": translate(_("The time needs an offset, e.g. "
+                                                        "+02:00."))}
+        if ends_at <= starts_at:
+            return {"ok": False, "message": translate(_("The end must be after the start."))}
+        closed = services.closed_period_at(request, room, starts_at, ends_at)
+        if closed is not None:
+            return {"ok": False, "message": translate(_("The room is closed at this time."))}
+        try:
+            reservation = services.place(request, Reservation(
+                room_id=room.id, room=room, user_id=user.id if user is not None else None,
+                title=(title or "")[:200] or "—", starts_at=starts_at, ends_at=ends_at,
+                status="approved", source="events"))
+        except services.Conflict as conflict:
+            return {"ok": False,
+                    "message": translate(services.conflict_message(request, conflict))}
+        return {"ok": True, "reservation_id": reservation.id}
+
+    def release(self, reservation_id) -> None:
+        reservation = self.request.dbsession.get(Reservation, reservation_id)
+        if reservation is not None and reservation.status in ACTIVE_STATUSES:
+            reservation.status = "cancelled"
+            self.request.dbsession.flush()
+
+
+def _room_dict(room: Room) -> dict:
+    return {"id": room.id, "name": room.name, "capacity": room.capacity,
+            "location": room.location, "accessibility": list(room.accessibility or [])}
+
+
+@hookimpl
+def hub_room_provider(request):
+    return RoomProvider(request)

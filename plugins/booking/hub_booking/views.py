@@ -1,11 +1,745 @@
-"""Pages of the booking plugin."""
+"""Pages of the booking plugin: rooms, calendars, booking, my bookings, staff pages."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
 
-from hub.security import PUBLIC
+from hub.db import utcnow
+from hub.notifications import notify
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_booking import ics, services
 from hub_booking.i18n import _
+from hub_booking.models import (
+    ACCESSIBILITY_KEYS,
+    ACTIVE_STATUSES,
+    EQUIPMENT_KEYS,
+    BookableHours,
+    ClosedPeriod,
+    FeedToken,
+    Reservation,
+    Room,
+)
+from hub_booking.services import PRAGUE, BookingError, Conflict
 
+CREATE = "booking:reservation:create"
+APPROVE = "booking:reservation:approve"
+MANAGE = "booking:room:manage"
+
+ACCESSIBILITY_LABELS = {
+    "step_free": _("Step-free access"),
+    "induction_loop": _("Induction loop"),
+    "accessible_toilet": _("Accessible toilet"),
+    "lift": _("Lift"),
+    "parking": _("Accessible parking"),
+}
+EQUIPMENT_LABELS = {
+    "projector": _("Projector"),
+    "screen": _("Screen"),
+    "microphone": _("Microphone"),
+    "videoconference": _("Videoconference"),
+    "whiteboard": _("Whiteboard"),
+    "flipchart": _("Flipchart"),
+    "kitchenette": _("Kitchenette"),
+    "wifi": _("Wi-Fi"),
+}
+STATUS_LABELS = {
+    "pending": _("Waiting for approval"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "cancelled": _("Cancelled"),
+}
+WEEKDAY_LABELS = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+                  _("Saturday"), _("Sunday"))
+FREQUENCY_LABELS = {"": _("Does not repeat"), "daily": _("Daily"), "weekly": _("Weekly"),
+                    "monthly": _("Monthly")}
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+def today() -> dt.date:
+    return services.local(utcnow()).date()
+
+
+def parse_date(value, field_name: str, default: dt.date | None = None) -> dt.date:
+    if not value and default is not None:
+        return default
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise BookingError(_("Enter a date as YYYY-MM-DD."), field_name) from None
+
+
+def parse_time(value, field_name: str) -> dt.time:
+    try:
+        parsed = dt.time.fromisoformat(str(value))
+    except ValueError:
+        raise BookingError(_("Enter a time as HH:MM."), field_name) from None
+    return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def parse_int(value, field_name: str, default: int = 0, minimum: int = 0) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise BookingError(_("Enter a whole number."), field_name) from None
+    if number < minimum:
+        raise BookingError(_("Enter a number of at least ${minimum}.",
+                             mapping={"minimum": minimum}), field_name)
+    return number
+
+
+def get_room(request) -> Room:
+    try:
+        room_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound() from None
+    room = request.dbsession.get(Room, room_id)
+    if room is None or (not room.is_active and not request.has_permission(MANAGE)):
+        raise HTTPNotFound()
+    return room
+
+
+def may_see(request, reservation: Reservation) -> bool:
+    user = request.identity
+    return user is not None and (reservation.user_id == user.id
+                                 or bool(request.has_permission(APPROVE)))
+
+
+def get_reservation(request) -> Reservation:
+    """The reservation of the URL if the user may see it; 404 otherwise (not 403, so ids
+    of other people's bookings reveal nothing)."""
+    try:
+        reservation = request.dbsession.get(Reservation, int(request.matchdict["id"]))
+    except ValueError:
+        raise HTTPNotFound() from None
+    if reservation is None or not may_see(request, reservation):
+        raise HTTPNotFound()
+    return reservation
+
+
+def reservation_row(request, reservation: Reservation, show_details: bool) -> dict:
+    return {
+        "id": reservation.id,
+        "title": reservation.title if show_details else None,
+        "when": services.format_span(request, reservation.starts_at, reservation.ends_at),
+        "starts_at": reservation.starts_at, "ends_at": reservation.ends_at,
+        "start_time": services.local(reservation.starts_at).strftime("%H:%M"),
+        "end_time": services.local(reservation.ends_at).strftime("%H:%M"),
+        "status": reservation.status,
+        "status_label": STATUS_LABELS[reservation.status],
+        "room": reservation.room.name if reservation.room else "",
+        "url": request.route_path("booking.reservation", id=reservation.id)
+        if show_details else None,
+    }
+
+
+def reservation_url(request, reservation) -> str:
+    return request.route_url("booking.reservation", id=reservation.id)
+
+
+def ics_attachment(request, reservations) -> tuple:
+    events = [{"id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
+               "status": r.status, "location": f"{r.room.name}, {r.room.location}".strip(", ")}
+              for r in reservations]
+    data = ics.calendar(request.registry.settings["hub.site_name"], events, request.host)
+    return (("booking.ics", "text/calendar", data),)
+
+
+def staff_users(request):
+    from hub.accounts.models import User
+
+    stmt = sa.select(User).where(User.role.in_(("staff", "admin")), User.is_active.is_(True))
+    return list(request.dbsession.scalars(stmt))
+
+
+def announce(request, outcome: services.Outcome, user) -> None:
+    """Tell the booker (with an .ics) and, for pending bookings, the room managers."""
+    first = outcome.created[0]
+    mapping = {"room": first.room.name, "title": first.title,
+               "when": services.format_span(request, first.starts_at, first.ends_at),
+               "count": len(outcome.created)}
+    url = reservation_url(request, first)
+    text = _("${title}: ${room}, ${when} (${count} occurrence(s)).")
+    if first.status == "pending":
+        notify(request, user, "booking.requested", _("Your booking is waiting for approval"),
+               text, url=url, mapping=mapping)
+        for staff in staff_users(request):
+            notify(request, staff, "booking.approval_needed",
+                   _("A booking is waiting for your approval"), text,
+                   url=request.route_url("booking.manage"), mapping=mapping)
+    else:
+        notify(request, user, "booking.confirmed", _("Your booking is confirmed"), text,
+               url=url, mapping=mapping, attachments=ics_attachment(request, outcome.created))
+
+
+def error_list(errors: dict) -> list[dict]:
+    return [{"field": k, "message": v} for k, v in errors.items()]
+
+
+# -- public pages ----------------------------------------------------------------------
 
 @view_config(route_name="booking.index", renderer="hub_booking:templates/index.pt",
-             permission=PUBLIC)
+             permission=PUBLIC, request_method="GET")
 def index(request):
-    return {"breadcrumbs": [(_("Rooms of the hub"), None)]}
+    rooms = services.active_rooms(request)
+    params = request.GET
+    search = {"date": params.get("date", ""), "start": params.get("start", ""),
+              "end": params.get("end", ""), "capacity": params.get("capacity", ""),
+              "equipment": params.getall("equipment"),
+              "accessibility": params.getall("accessibility")}
+    errors: dict = {}
+    results = None
+    if search["date"] or search["start"] or search["end"]:
+        try:
+            day = parse_date(search["date"], "date")
+            starts_at = services.aware_local(day, parse_time(search["start"], "start"))
+            ends_at = services.aware_local(day, parse_time(search["end"], "end"))
+            if ends_at <= starts_at:
+                raise BookingError(_("The end must be after the start."), "end")
+            capacity = parse_int(search["capacity"], "capacity")
+            results = services.free_rooms(
+                request, starts_at, ends_at, capacity,
+                [e for e in search["equipment"] if e in EQUIPMENT_KEYS],
+                [a for a in search["accessibility"] if a in ACCESSIBILITY_KEYS])
+        except BookingError as error:
+            errors[error.field or "date"] = error.message
+    return {"rooms": rooms, "search": search, "results": results, "errors": errors,
+            "error_list": error_list(errors), "accessibility_labels": ACCESSIBILITY_LABELS,
+            "equipment_labels": EQUIPMENT_LABELS,
+            "breadcrumbs": [(_("Rooms of the hub"), None)]}
+
+
+def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
+    """A week (7 columns) or month (weeks of days) of the room's busy times."""
+    show_details = bool(request.has_permission(APPROVE))
+    user = request.identity
+    if view == "month":
+        first = day.replace(day=1)
+        start = services.week_start(first)
+        next_month = (first + dt.timedelta(days=32)).replace(day=1)
+        end = services.week_start(next_month - dt.timedelta(days=1)) + dt.timedelta(days=7)
+        previous, following = (first - dt.timedelta(days=1)).replace(day=1), next_month
+    else:
+        start = services.week_start(day)
+        end = start + dt.timedelta(days=7)
+        previous, following = start - dt.timedelta(days=7), end
+    range_start, range_end = services.day_bounds(start)[0], services.day_bounds(end)[0]
+    taken = services.busy(request, [room.id], range_start, range_end)
+    by_day: dict[dt.date, list] = {}
+    for reservation in taken:
+        own = user is not None and reservation.user_id == user.id
+        row = reservation_row(request, reservation, show_details or own)
+        by_day.setdefault(services.local(reservation.starts_at).date(), []).append(row)
+    days = []
+    current = start
+    while current < end:
+        hours = next((h for h in room.hours if h.weekday == current.weekday()), None)
+        days.append({"date": current, "label": services.format_day(request, current, "EEE d. M."),
+                     "full": services.format_day(request, current),
+                     "in_month": view != "month" or current.month == day.month,
+                     "today": current == today(),
+                     "hours": f"{hours.opens_at:%H:%M}–{hours.closes_at:%H:%M}" if hours else None,
+                     "bookings": by_day.get(current, [])})
+        current += dt.timedelta(days=1)
+    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    if view == "month":
+        title = services.format_day(request, day, "LLLL y")
+    else:
+        title = (services.format_day(request, start, "d. M. y") + " – "
+                 + services.format_day(request, end - dt.timedelta(days=1), "d. M. y"))
+    return {"view": view, "weeks": weeks, "title": title, "previous": previous.isoformat(),
+            "following": following.isoformat()}
+
+
+@view_config(route_name="booking.room", renderer="hub_booking:templates/room.pt",
+             permission=PUBLIC, request_method="GET")
+def room_page(request):
+    room = get_room(request)
+    view = "month" if request.GET.get("view") == "month" else "week"
+    try:
+        day = parse_date(request.GET.get("day"), "day", today())
+    except BookingError:
+        day = today()
+    return {"room": room, "calendar": _calendar(request, room, view, day),
+            "accessibility_labels": ACCESSIBILITY_LABELS, "equipment_labels": EQUIPMENT_LABELS,
+            "weekday_labels": WEEKDAY_LABELS,
+            "closed": list(request.dbsession.scalars(
+                sa.select(ClosedPeriod).where(
+                    sa.or_(ClosedPeriod.room_id == room.id, ClosedPeriod.room_id.is_(None)),
+                    ClosedPeriod.ends_at > utcnow()).order_by(ClosedPeriod.starts_at)
+                .limit(10))),
+            "format_when": lambda v: services.format_when(request, v),
+            "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
+                            (room.name, None)]}
+
+
+@view_config(route_name="booking.room_ics", permission=PUBLIC, request_method="GET")
+def room_feed(request):
+    """The room's busy times without personal details."""
+    room = get_room(request)
+    now = utcnow()
+    taken = services.busy(request, [room.id], now - dt.timedelta(days=30),
+                          now + dt.timedelta(days=366))
+    label = request.shell.translate(_("Booked"))
+    events = [{"id": r.id, "title": label, "starts_at": r.starts_at, "ends_at": r.ends_at,
+               "status": r.status, "location": room.name} for r in taken]
+    return Response(ics.calendar(room.name, events, request.host),
+                    content_type="text/calendar", charset="utf-8")
+
+
+@view_config(route_name="booking.feed", permission=PUBLIC, request_method="GET")
+def personal_feed(request):
+    token = request.matchdict["token"]
+    feed = request.dbsession.scalars(sa.select(FeedToken).where(FeedToken.token == token)).first()
+    if feed is None or not secrets.compare_digest(feed.token, token):
+        raise HTTPNotFound()
+    stmt = (sa.select(Reservation).options(selectinload(Reservation.room))
+            .where(Reservation.user_id == feed.user_id,
+                   Reservation.ends_at > utcnow() - dt.timedelta(days=90))
+            .order_by(Reservation.starts_at))
+    events = [{"id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
+               "status": r.status, "location": r.room.name, "description": r.purpose}
+              for r in request.dbsession.scalars(stmt)]
+    return Response(ics.calendar(request.registry.settings["hub.site_name"], events,
+                                 request.host), content_type="text/calendar", charset="utf-8")
+
+
+# -- booking ---------------------------------------------------------------------------
+
+def _form_defaults(request, room: Room) -> dict:
+    start = services.local(utcnow() + dt.timedelta(days=1))
+    return {"date": request.GET.get("date", start.date().isoformat()),
+            "start": request.GET.get("start", "10:00"), "end": request.GET.get("end", "11:00"),
+            "title": "", "purpose": "", "attendees": "", "organisation": "",
+            "frequency": "", "interval": "1", "weekdays": [], "until": ""}
+
+
+def _book_page(request, room, form, errors, conflict=False, other_rooms=(), suggestions=()):
+    request.response.status = 409 if conflict else (400 if errors else 200)
+    return {"room": room, "form": form, "errors": errors, "error_list": error_list(errors),
+            "organisations": services.organisations_of(request, request.identity),
+            "frequency_labels": FREQUENCY_LABELS, "weekday_labels": WEEKDAY_LABELS,
+            "suggestions": [{"label": services.format_span(request, s, e),
+                             "url": request.route_path("booking.book", id=room.id, _query={
+                                 "date": services.local(s).date().isoformat(),
+                                 "start": services.local(s).strftime("%H:%M"),
+                                 "end": services.local(e).strftime("%H:%M")})}
+                            for s, e in suggestions],
+            "other_rooms": other_rooms,
+            "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
+                            (room.name, request.route_path("booking.room", id=room.id)),
+                            (_("Book"), None)]}
+
+
+@view_config(route_name="booking.book", renderer="hub_booking:templates/book.pt",
+             permission=CREATE, request_method="GET")
+def book_form(request):
+    room = get_room(request)
+    return _book_page(request, room, _form_defaults(request, room), {})
+
+
+@view_config(route_name="booking.book", renderer="hub_booking:templates/book.pt",
+             permission=CREATE, request_method="POST")
+def book_submit(request):
+    room = get_room(request)
+    post = request.POST
+    form = {k: post.get(k, "") for k in ("date", "start", "end", "title", "purpose",
+                                         "attendees", "organisation", "frequency", "interval",
+                                         "until")}
+    form["weekdays"] = post.getall("weekdays")
+    errors: dict = {}
+    try:
+        day = parse_date(form["date"], "date")
+        start, end = parse_time(form["start"], "start"), parse_time(form["end"], "end")
+        attendees = parse_int(form["attendees"], "attendees")
+        organisation_id = parse_int(form["organisation"], "organisation") or None
+        recurrence = None
+        if form["frequency"]:
+            if form["frequency"] not in services.FREQUENCIES:
+                raise BookingError(_("Choose how the booking repeats."), "frequency")
+            recurrence = services.Recurrence(
+                form["frequency"], parse_int(form["interval"], "interval", 1, 1),
+                tuple(int(d) for d in form["weekdays"] if d in "0123456" and len(d) == 1),
+                parse_date(form["until"], "until"))
+        outcome = services.book(request, room, request.identity, first_day=day, start=start,
+                                end=end, title=form["title"], purpose=form["purpose"].strip(),
+                                attendees=attendees, organisation_id=organisation_id,
+                                recurrence=recurrence)
+    except BookingError as error:
+        errors[error.field or "date"] = error.message
+        return _book_page(request, room, form, errors)
+    except Conflict as conflict:
+        errors["start"] = services.conflict_message(request, conflict)
+        others = services.free_rooms(request, conflict.starts_at, conflict.ends_at,
+                                     parse_int(form["attendees"], "attendees"))
+        return _book_page(request, room, form, errors, conflict=True,
+                          other_rooms=[r for r in others if r.id != room.id][:5],
+                          suggestions=services.suggestions(request, room, conflict.starts_at,
+                                                           conflict.ends_at))
+    announce(request, outcome, request.identity)
+    first = outcome.created[0]
+    if outcome.skipped:
+        request.session["booking.skipped"] = [
+            request.shell.translate(_("${when}: ${reason}", mapping={
+                "when": services.format_span(request, s, e),
+                "reason": request.shell.translate(reason)}))
+            for s, e, reason in outcome.skipped]
+    message = (_("Booked. It is waiting for approval by the hub staff.")
+               if first.status == "pending" else _("Booked."))
+    request.session.flash(request.shell.translate(message), "success")
+    return HTTPSeeOther(request.route_path("booking.reservation", id=first.id))
+
+
+@view_config(route_name="booking.mine", renderer="hub_booking:templates/mine.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def mine(request):
+    user = request.identity
+    now = utcnow()
+    stmt = (sa.select(Reservation).options(selectinload(Reservation.room))
+            .where(Reservation.user_id == user.id))
+    upcoming = request.dbsession.scalars(
+        stmt.where(Reservation.ends_at >= now).order_by(Reservation.starts_at).limit(200))
+    past = request.dbsession.scalars(
+        stmt.where(Reservation.ends_at < now).order_by(Reservation.starts_at.desc()).limit(50))
+    feed = request.dbsession.scalars(
+        sa.select(FeedToken).where(FeedToken.user_id == user.id)).first()
+    return {"upcoming": [reservation_row(request, r, True) for r in upcoming],
+            "past": [reservation_row(request, r, True) for r in past],
+            "feed_url": request.route_url("booking.feed", token=feed.token) if feed else None,
+            "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
+                            (_("My bookings"), None)]}
+
+
+@view_config(route_name="booking.feed_create", permission=AUTHENTICATED, request_method="POST")
+def feed_create(request):
+    """Create (or replace, which revokes the old address) the personal feed."""
+    user = request.identity
+    feed = request.dbsession.scalars(
+        sa.select(FeedToken).where(FeedToken.user_id == user.id)).first()
+    if feed is None:
+        feed = FeedToken(user_id=user.id)
+        request.dbsession.add(feed)
+    feed.token = secrets.token_urlsafe(32)
+    request.session.flash(request.shell.translate(_("Your calendar address is ready.")),
+                          "success")
+    return HTTPSeeOther(request.route_path("booking.mine"))
+
+
+@view_config(route_name="booking.reservation", renderer="hub_booking:templates/reservation.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def reservation_page(request):
+    reservation = get_reservation(request)
+    series = []
+    if reservation.series_id:
+        series = request.dbsession.scalars(
+            sa.select(Reservation).where(Reservation.series_id == reservation.series_id)
+            .order_by(Reservation.starts_at)).all()
+    from hub.accounts.models import User
+    from hub.organizations.models import Organisation
+
+    booker = request.dbsession.get(User, reservation.user_id) if reservation.user_id else None
+    organisation = (request.dbsession.get(Organisation, reservation.organisation_id)
+                    if reservation.organisation_id else None)
+    return {"reservation": reservation, "row": reservation_row(request, reservation, True),
+            "series": [reservation_row(request, r, True) for r in series],
+            "skipped": request.session.pop("booking.skipped", []),
+            "booker": booker, "organisation": organisation,
+            "can_cancel": reservation.status in ACTIVE_STATUSES
+            and reservation.ends_at > utcnow(),
+            "can_decide": reservation.status == "pending" and request.has_permission(APPROVE),
+            "breadcrumbs": [(_("My bookings"), request.route_path("booking.mine")),
+                            (reservation.title, None)]}
+
+
+@view_config(route_name="booking.cancel", permission=AUTHENTICATED, request_method="POST")
+def cancel(request):
+    reservation = get_reservation(request)
+    scope = request.POST.get("scope", "one")
+    targets = [reservation]
+    if scope == "series" and reservation.series_id:
+        targets = request.dbsession.scalars(
+            sa.select(Reservation).where(Reservation.series_id == reservation.series_id,
+                                         Reservation.starts_at >= utcnow())).all()
+    for target in targets:
+        services.cancel(request, target)
+    if reservation.user_id and request.identity.id != reservation.user_id:
+        from hub.accounts.models import User
+
+        booker = request.dbsession.get(User, reservation.user_id)
+        notify(request, booker, "booking.cancelled", _("Your booking was cancelled"),
+               _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
+               mapping={"title": reservation.title, "room": reservation.room.name,
+                        "when": services.format_span(request, reservation.starts_at,
+                                                     reservation.ends_at)})
+    request.session.flash(request.shell.translate(_("The booking was cancelled.")), "success")
+    return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
+
+
+# -- staff -----------------------------------------------------------------------------
+
+@view_config(route_name="booking.manage", renderer="hub_booking:templates/manage.pt",
+             permission=APPROVE, request_method="GET")
+def manage(request):
+    pending = request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.status == "pending", Reservation.ends_at > utcnow())
+        .order_by(Reservation.starts_at).limit(200))
+    rooms = request.dbsession.scalars(sa.select(Room).order_by(Room.name)).all()
+    closed = request.dbsession.scalars(
+        sa.select(ClosedPeriod).where(ClosedPeriod.ends_at > utcnow())
+        .order_by(ClosedPeriod.starts_at)).all()
+    names = {r.id: r.name for r in rooms}
+    return {"pending": [reservation_row(request, r, True) for r in pending], "rooms": rooms,
+            "closed": [{"id": c.id, "room": names.get(c.room_id),
+                        "when": services.format_span(request, c.starts_at, c.ends_at),
+                        "reason": c.reason} for c in closed],
+            "can_manage": request.has_permission(MANAGE), "all_rooms_label": _("All rooms"),
+            "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
+                            (_("Manage bookings"), None)]}
+
+
+@view_config(route_name="booking.decide", permission=APPROVE, request_method="POST")
+def decide(request):
+    reservation = get_reservation(request)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide(request, reservation, approve, request.POST.get("reason", ""),
+                        request.identity)
+    except BookingError as error:
+        request.session.flash(request.shell.translate(error.message), "error")
+        return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
+    from hub.accounts.models import User
+
+    booker = request.dbsession.get(User, reservation.user_id) if reservation.user_id else None
+    if booker is not None:
+        mapping = {"title": reservation.title, "room": reservation.room.name,
+                   "when": services.format_span(request, reservation.starts_at,
+                                                reservation.ends_at),
+                   "reason": reservation.decision_reason}
+        if approve:
+            notify(request, booker, "booking.approved", _("Your booking was approved"),
+                   _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
+                   mapping=mapping, attachments=ics_attachment(request, [reservation]))
+        else:
+            notify(request, booker, "booking.rejected", _("Your booking was rejected"),
+                   _("${title}: ${room}, ${when}. Reason: ${reason}"),
+                   url=reservation_url(request, reservation), mapping=mapping)
+    message = _("The booking was approved.") if approve else _("The booking was rejected.")
+    request.session.flash(request.shell.translate(message), "success")
+    return HTTPSeeOther(request.route_path("booking.manage"))
+
+
+ROOM_FIELDS = ("name", "description", "capacity", "location", "min_duration_minutes",
+               "max_duration_minutes", "min_notice_hours", "max_advance_days", "buffer_minutes")
+
+
+def _room_form(room: Room | None) -> dict:
+    if room is None:
+        form = {"name": "", "description": "", "capacity": "10", "location": "",
+                "min_duration_minutes": "30", "max_duration_minutes": "480",
+                "min_notice_hours": "2", "max_advance_days": "180", "buffer_minutes": "0",
+                "requires_approval": False, "is_active": True, "equipment": [],
+                "accessibility": []}
+        hours = {h.weekday: h for h in services.default_hours()}
+    else:
+        form = {k: str(getattr(room, k)) for k in ROOM_FIELDS}
+        form.update(requires_approval=room.requires_approval, is_active=room.is_active,
+                    equipment=list(room.equipment or []),
+                    accessibility=list(room.accessibility or []))
+        hours = {h.weekday: h for h in room.hours}
+    for day in range(7):
+        h = hours.get(day)
+        form[f"opens_{day}"] = h.opens_at.strftime("%H:%M") if h else ""
+        form[f"closes_{day}"] = h.closes_at.strftime("%H:%M") if h else ""
+    return form
+
+
+def _room_page(request, room, form, errors):
+    if errors:
+        request.response.status = 400
+    return {"room": room, "form": form, "errors": errors, "error_list": error_list(errors),
+            "weekday_labels": WEEKDAY_LABELS, "accessibility_labels": ACCESSIBILITY_LABELS,
+            "equipment_labels": EQUIPMENT_LABELS,
+            "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
+                            (room.name if room else _("New room"), None)]}
+
+
+@view_config(route_name="booking.room_new", renderer="hub_booking:templates/room_form.pt",
+             permission=MANAGE, request_method="GET")
+@view_config(route_name="booking.room_edit", renderer="hub_booking:templates/room_form.pt",
+             permission=MANAGE, request_method="GET")
+def room_form(request):
+    room = get_room(request) if "id" in request.matchdict else None
+    return _room_page(request, room, _room_form(room), {})
+
+
+@view_config(route_name="booking.room_new", renderer="hub_booking:templates/room_form.pt",
+             permission=MANAGE, request_method="POST")
+@view_config(route_name="booking.room_edit", renderer="hub_booking:templates/room_form.pt",
+             permission=MANAGE, request_method="POST")
+def room_save(request):
+    room = get_room(request) if "id" in request.matchdict else None
+    post = request.POST
+    form = {k: post.get(k, "").strip() for k in ROOM_FIELDS}
+    form.update(requires_approval=bool(post.get("requires_approval")),
+                is_active=bool(post.get("is_active")),
+                equipment=[e for e in post.getall("equipment") if e in EQUIPMENT_KEYS],
+                accessibility=[a for a in post.getall("accessibility")
+                               if a in ACCESSIBILITY_KEYS])
+    for day in range(7):
+        form[f"opens_{day}"] = post.get(f"opens_{day}", "").strip()
+        form[f"closes_{day}"] = post.get(f"closes_{day}", "").strip()
+    errors: dict = {}
+    values: dict = {}
+    if not form["name"]:
+        errors["name"] = _("Enter the room's name.")
+    elif len(form["name"]) > 200:
+        errors["name"] = _("The name can have at most 200 characters.")
+    elif request.dbsession.scalar(sa.select(Room.id).where(
+            Room.name == form["name"], Room.id != (room.id if room else -1))):
+        errors["name"] = _("Another room has this name.")
+    minimums = {"capacity": 1, "min_duration_minutes": 5, "max_duration_minutes": 5,
+                "min_notice_hours": 0, "max_advance_days": 1, "buffer_minutes": 0}
+    for key, minimum in minimums.items():
+        try:
+            values[key] = parse_int(form[key], key, minimum, minimum)
+        except BookingError as error:
+            errors[key] = error.message
+    if not errors and values["max_duration_minutes"] < values["min_duration_minutes"]:
+        errors["max_duration_minutes"] = _("The longest booking cannot be shorter than the "
+                                           "shortest.")
+    hours = []
+    for day in range(7):
+        opens, closes = form[f"opens_{day}"], form[f"closes_{day}"]
+        if not opens and not closes:
+            continue
+        try:
+            opens_at, closes_at = parse_time(opens, f"opens_{day}"), parse_time(
+                closes, f"opens_{day}")
+        except BookingError as error:
+            errors[f"opens_{day}"] = error.message
+            continue
+        if opens_at >= closes_at:
+            errors[f"opens_{day}"] = _("Opening must be before closing.")
+            continue
+        hours.append(BookableHours(weekday=day, opens_at=opens_at, closes_at=closes_at))
+    if errors:
+        return _room_page(request, room, form, errors)
+    if room is None:
+        room = Room(name=form["name"])
+        request.dbsession.add(room)
+    room.name, room.description, room.location = (form["name"], form["description"],
+                                                  form["location"][:200])
+    for key, value in values.items():
+        setattr(room, key, value)
+    room.requires_approval, room.is_active = form["requires_approval"], form["is_active"]
+    room.equipment, room.accessibility = form["equipment"], form["accessibility"]
+    room.hours.clear()
+    request.dbsession.flush()
+    room.hours.extend(hours)
+    request.dbsession.flush()
+    request.session.flash(request.shell.translate(_("The room was saved.")), "success")
+    return HTTPSeeOther(request.route_path("booking.room", id=room.id))
+
+
+@view_config(route_name="booking.closed_new", permission=MANAGE, request_method="POST")
+def closed_new(request):
+    post = request.POST
+    try:
+        room_id = parse_int(post.get("room"), "room") or None
+        if room_id is not None and request.dbsession.get(Room, room_id) is None:
+            raise BookingError(_("Choose a room."), "room")
+        starts_at = services.aware_local(parse_date(post.get("start_date"), "start_date"),
+                                         parse_time(post.get("start_time") or "00:00", "start"))
+        ends_at = services.aware_local(parse_date(post.get("end_date"), "end_date"),
+                                       parse_time(post.get("end_time") or "23:59", "end"))
+        if ends_at <= starts_at:
+            raise BookingError(_("The end must be after the start."), "end")
+    except BookingError as error:
+        request.session.flash(request.shell.translate(error.message), "error")
+        return HTTPSeeOther(request.route_path("booking.manage"))
+    request.dbsession.add(ClosedPeriod(room_id=room_id, starts_at=starts_at, ends_at=ends_at,
+                                       reason=post.get("reason", "").strip()[:300]))
+    request.session.flash(request.shell.translate(_("The closure was saved.")), "success")
+    return HTTPSeeOther(request.route_path("booking.manage"))
+
+
+@view_config(route_name="booking.overview", renderer="hub_booking:templates/overview.pt",
+             permission=APPROVE, request_method="GET")
+def overview(request):
+    """All rooms on one grid: a row per room, a column per day of the week."""
+    try:
+        day = parse_date(request.GET.get("day"), "day", today())
+    except BookingError:
+        day = today()
+    start = services.week_start(day)
+    days = [start + dt.timedelta(days=i) for i in range(7)]
+    rooms = services.active_rooms(request)
+    taken = services.busy(request, [r.id for r in rooms], services.day_bounds(start)[0],
+                          services.day_bounds(days[-1])[1])
+    cells: dict = {}
+    for reservation in taken:
+        key = (reservation.room_id, services.local(reservation.starts_at).date())
+        cells.setdefault(key, []).append(reservation_row(request, reservation, True))
+    return {"days": [{"date": d, "label": services.format_day(request, d, "EEE d. M.")}
+                     for d in days],
+            "rows": [{"room": r, "cells": [cells.get((r.id, d), []) for d in days]}
+                     for r in rooms],
+            "previous": (start - dt.timedelta(days=7)).isoformat(),
+            "following": (start + dt.timedelta(days=7)).isoformat(),
+            "month": day.strftime("%Y-%m"),
+            "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
+                            (_("All rooms"), None)]}
+
+
+@view_config(route_name="booking.stats", permission=APPROVE, request_method="GET")
+def stats_csv(request):
+    """Booked hours per room and per organisation in a month (approved bookings)."""
+    from hub.organizations.models import Organisation
+
+    try:
+        month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = today().replace(day=1)
+    first, last = services.month_bounds(dt.datetime.combine(month, dt.time(12), tzinfo=PRAGUE))
+    rows = request.dbsession.execute(
+        sa.select(Room.name, Organisation.name, Reservation.starts_at, Reservation.ends_at)
+        .join(Room, Room.id == Reservation.room_id)
+        .outerjoin(Organisation, Organisation.id == Reservation.organisation_id)
+        .where(Reservation.status == "approved", Reservation.starts_at >= first,
+               Reservation.starts_at < last)).all()
+    per_room: dict = {}
+    per_org: dict = {}
+    for room_name, org_name, starts_at, ends_at in rows:
+        length = (ends_at - starts_at).total_seconds() / 3600
+        per_room[room_name] = per_room.get(room_name, 0) + length
+        key = org_name or request.shell.translate(_("(no organisation)"))
+        per_org[key] = per_org.get(key, 0) + length
+    out = io.StringIO()
+    writer = csv.writer(out)
+    t = request.shell.translate
+    writer.writerow([t(_("Kind")), t(_("Name")), t(_("Booked hours")), t(_("Month"))])
+    for name, value in sorted(per_room.items()):
+        writer.writerow([t(_("Room")), _csv_safe(name), f"{value:.2f}", month.strftime("%Y-%m")])
+    for name, value in sorted(per_org.items()):
+        writer.writerow([t(_("Organisation")), _csv_safe(name), f"{value:.2f}",
+                         month.strftime("%Y-%m")])
+    response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv",
+                        charset="utf-8")
+    response.content_disposition = f'attachment; filename="booking-{month:%Y-%m}.csv"'
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

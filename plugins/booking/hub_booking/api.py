@@ -1,0 +1,330 @@
+"""JSON API of the booking plugin (served under /api/v1/booking)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
+
+from hub.api import api_error, json_body
+from hub.db import utcnow
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_booking import services
+from hub_booking.i18n import _
+from hub_booking.models import ACTIVE_STATUSES, STATUSES, ClosedPeriod, Reservation, Room
+from hub_booking.services import BookingError, Conflict
+from hub_booking.views import APPROVE, CREATE, announce, may_see
+
+MAX_RANGE_DAYS = 92
+
+
+def _t(request, message) -> str:
+    return request.localizer.translate(message)
+
+
+def _invalid(request, error: BookingError):
+    return api_error(422, "validation_failed", _t(request, error.message),
+                     field=error.field)
+
+
+def _room(request) -> Room:
+    try:
+        room = request.dbsession.get(Room, int(request.matchdict["id"]))
+    except ValueError:
+        room = None
+    if room is None or not room.is_active:
+        raise api_error(404, "not_found", _t(request, _("No such room.")))
+    return room
+
+
+def _public(reservation: Reservation) -> dict:
+    return {"starts_at": reservation.starts_at.isoformat(),
+            "ends_at": reservation.ends_at.isoformat(), "status": reservation.status}
+
+
+@view_config(route_name="booking.api.rooms", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def rooms(request):
+    return {"rooms": [{**r.as_dict(), "bookable_hours": _hours(r)}
+                      for r in services.active_rooms(request)]}
+
+
+def _hours(room: Room) -> list[dict]:
+    return [{"weekday": h.weekday, "opens_at": h.opens_at.strftime("%H:%M"),
+             "closes_at": h.closes_at.strftime("%H:%M")} for h in room.hours]
+
+
+@view_config(route_name="booking.api.availability", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def availability(request):
+    """Busy times of a room without personal details (pending ones block too)."""
+    room = _room(request)
+    try:
+        start = (services.parse_iso(request.GET["from"], "from") if request.GET.get("from")
+                 else utcnow())
+        end = (services.parse_iso(request.GET["to"], "to") if request.GET.get("to")
+               else start + dt.timedelta(days=7))
+    except BookingError as error:
+        return _invalid(request, error)
+    if end <= start:
+        return _invalid(request, BookingError(_("The end must be after the start."), "to"))
+    if end - start > dt.timedelta(days=MAX_RANGE_DAYS):
+        return _invalid(request, BookingError(
+            _("Ask for at most ${days} days at once.", mapping={"days": MAX_RANGE_DAYS}), "to"))
+    closed = request.dbsession.scalars(
+        sa.select(ClosedPeriod).where(
+            sa.or_(ClosedPeriod.room_id == room.id, ClosedPeriod.room_id.is_(None)),
+            ClosedPeriod.starts_at < end, ClosedPeriod.ends_at > start)).all()
+    return {"room_id": room.id, "from": start.isoformat(), "to": end.isoformat(),
+            "timezone": "Europe/Prague", "bookable_hours": _hours(room),
+            "busy": [_public(r) for r in services.busy(request, [room.id], start, end)],
+            "closed": [{"starts_at": c.starts_at.isoformat(), "ends_at": c.ends_at.isoformat(),
+                        "reason": c.reason} for c in closed]}
+
+
+def _recurrence(data) -> services.Recurrence | None:
+    rule = data.get("recurrence")
+    if not rule:
+        return None
+    if not isinstance(rule, dict):
+        raise BookingError(_("Choose how the booking repeats."), "recurrence")
+    try:
+        until = dt.date.fromisoformat(str(rule.get("until", "")))
+    except ValueError:
+        raise BookingError(_("Enter a date as YYYY-MM-DD."), "recurrence.until") from None
+    weekdays = rule.get("weekdays") or []
+    if not isinstance(weekdays, list) or not all(
+            isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
+        raise BookingError(_("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."),
+                           "recurrence.weekdays")
+    interval = rule.get("interval", 1)
+    if not isinstance(interval, int):
+        raise BookingError(_("Repeat every 1 to 12 periods."), "recurrence.interval")
+    return services.Recurrence(str(rule.get("frequency", "")), interval, tuple(weekdays), until)
+
+
+def _int_field(data, name, default=None):
+    value = data.get(name, default)
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise BookingError(_("Enter a whole number."), name)
+
+
+@view_config(route_name="booking.api.reservations", renderer="json", permission=CREATE,
+             request_method="POST")
+def create(request):
+    data = json_body(request)
+    room_id = data.get("room_id")
+    room = request.dbsession.get(Room, room_id) if isinstance(room_id, int) else None
+    if room is None or not room.is_active:
+        return api_error(422, "validation_failed", _t(request, _("No such room.")),
+                         field="room_id")
+    try:
+        starts_at = services.parse_iso(data.get("starts_at"), "starts_at")
+        ends_at = services.parse_iso(data.get("ends_at"), "ends_at")
+        if ends_at <= starts_at:
+            raise BookingError(_("The end must be after the start."), "ends_at")
+        start_local, end_local = services.local(starts_at), services.local(ends_at)
+        if end_local.date() != start_local.date() and not (
+                end_local.time() == dt.time(0)
+                and end_local.date() == start_local.date() + dt.timedelta(days=1)):
+            raise BookingError(_("A booking must start and end on the same day."), "ends_at")
+        title = data.get("title")
+        if not isinstance(title, str):
+            raise BookingError(_("Enter a title."), "title")
+        purpose = data.get("purpose") or ""
+        if not isinstance(purpose, str):
+            raise BookingError(_("The purpose must be text."), "purpose")
+        outcome = services.book(
+            request, room, request.identity, first_day=start_local.date(),
+            start=start_local.time().replace(tzinfo=None),
+            end=end_local.time().replace(tzinfo=None), title=title, purpose=purpose.strip(),
+            attendees=_int_field(data, "attendees", 0),
+            organisation_id=_int_field(data, "organisation_id"),
+            recurrence=_recurrence(data))
+    except BookingError as error:
+        return _invalid(request, error)
+    except Conflict as conflict:
+        existing = conflict.existing
+        return api_error(
+            409, "conflict", _t(request, services.conflict_message(request, conflict)),
+            conflicting=_public(existing) if existing else None,
+            suggestions=[{"starts_at": s.isoformat(), "ends_at": e.isoformat()}
+                         for s, e in services.suggestions(request, room, conflict.starts_at,
+                                                          conflict.ends_at)])
+    announce(request, outcome, request.identity)
+    request.response.status = 201
+    first = outcome.created[0]
+    request.response.location = request.route_url("booking.api.reservation", id=first.id)
+    return {"reservation": first.as_dict(),
+            "occurrences": [r.as_dict() for r in outcome.created],
+            "skipped": [{"starts_at": s.isoformat(), "ends_at": e.isoformat(),
+                         "reason": _t(request, reason)} for s, e, reason in outcome.skipped]}
+
+
+@view_config(route_name="booking.api.reservations", renderer="json", permission=AUTHENTICATED,
+             request_method="GET")
+def listing(request):
+    """The caller's reservations; staff may ask for everyone's (``all=1``) and filter."""
+    params = request.GET
+    stmt = sa.select(Reservation).order_by(Reservation.starts_at)
+    if not (params.get("all") == "1" and request.has_permission(APPROVE)):
+        stmt = stmt.where(Reservation.user_id == request.identity.id)
+    try:
+        if params.get("room_id"):
+            stmt = stmt.where(Reservation.room_id == int(params["room_id"]))
+        if params.get("user_id") and request.has_permission(APPROVE):
+            stmt = stmt.where(Reservation.user_id == int(params["user_id"]))
+        if params.get("organisation_id") and request.has_permission(APPROVE):
+            stmt = stmt.where(Reservation.organisation_id == int(params["organisation_id"]))
+    except ValueError:
+        return api_error(422, "validation_failed", _t(request, _("Enter a whole number.")))
+    if params.get("status"):
+        if params["status"] not in STATUSES:
+            return api_error(422, "validation_failed",
+                             _t(request, _("Unknown status.")), field="status")
+        stmt = stmt.where(Reservation.status == params["status"])
+    try:
+        if params.get("from"):
+            stmt = stmt.where(Reservation.ends_at > services.parse_iso(params["from"], "from"))
+        if params.get("to"):
+            stmt = stmt.where(Reservation.starts_at < services.parse_iso(params["to"], "to"))
+    except BookingError as error:
+        return _invalid(request, error)
+    try:
+        limit = min(max(int(params.get("limit", 100)), 1), 500)
+    except ValueError:
+        limit = 100
+    rows = request.dbsession.scalars(stmt.options(selectinload(Reservation.room))
+                                     .limit(limit)).all()
+    return {"reservations": [{**r.as_dict(), "room": r.room.name} for r in rows]}
+
+
+def _reservation(request) -> Reservation:
+    try:
+        reservation = request.dbsession.get(Reservation, int(request.matchdict["id"]))
+    except ValueError:
+        reservation = None
+    if reservation is None or not may_see(request, reservation):
+        raise api_error(404, "not_found", _t(request, _("No such booking.")))
+    return reservation
+
+
+@view_config(route_name="booking.api.reservation", renderer="json", permission=AUTHENTICATED,
+             request_method="GET")
+def detail(request):
+    return {"reservation": _reservation(request).as_dict()}
+
+
+@view_config(route_name="booking.api.reservation", renderer="json", permission=AUTHENTICATED,
+             request_method="DELETE")
+def delete(request):
+    """Cancel a reservation (it stays in the history as cancelled)."""
+    reservation = _reservation(request)
+    if reservation.status not in ACTIVE_STATUSES:
+        return api_error(409, "not_active", _t(request, _("The booking is not active.")))
+    services.cancel(request, reservation)
+    return {"reservation": reservation.as_dict()}
+
+
+def _schema_ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_ERROR = {"description": "Error", "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Error"}}}}
+
+OPENAPI = {
+    "paths": {
+        "/booking/rooms": {"get": {
+            "tags": ["booking"], "summary": "Rooms that can be booked",
+            "responses": {"200": {"description": "Rooms", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {
+                    "rooms": {"type": "array", "items": _schema_ref("BookingRoom")}}}}}}}}},
+        "/booking/rooms/{id}/availability": {"get": {
+            "tags": ["booking"], "summary": "Busy times of a room (no personal details)",
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {"name": "from", "in": "query", "schema": {"type": "string",
+                                                           "format": "date-time"}},
+                {"name": "to", "in": "query", "schema": {"type": "string",
+                                                         "format": "date-time"}}],
+            "responses": {"200": {"description": "Busy times", "content": {
+                "application/json": {"schema": _schema_ref("BookingAvailability")}}},
+                "404": _ERROR, "422": _ERROR}}},
+        "/booking/reservations": {
+            "get": {"tags": ["booking"], "summary": "My reservations (staff: all=1, filters)",
+                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
+                                   for n in ("all", "room_id", "user_id", "organisation_id",
+                                             "status", "from", "to", "limit")],
+                    "responses": {"200": {"description": "Reservations", "content": {
+                        "application/json": {"schema": {"type": "object", "properties": {
+                            "reservations": {"type": "array",
+                                             "items": _schema_ref("BookingReservation")}}}}}}}},
+            "post": {"tags": ["booking"], "summary": "Book a room (once or recurring)",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": _schema_ref("BookingRequest")}}},
+                     "responses": {"201": {"description": "Booked", "content": {
+                         "application/json": {"schema": {"type": "object", "properties": {
+                             "reservation": _schema_ref("BookingReservation"),
+                             "occurrences": {"type": "array",
+                                             "items": _schema_ref("BookingReservation")},
+                             "skipped": {"type": "array", "items": {"type": "object"}}}}}}},
+                         "409": _ERROR, "422": _ERROR}}},
+        "/booking/reservations/{id}": {
+            "get": {"tags": ["booking"], "summary": "One of my reservations",
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "Reservation"}, "404": _ERROR}},
+            "delete": {"tags": ["booking"], "summary": "Cancel a reservation",
+                       "parameters": [{"name": "id", "in": "path", "required": True,
+                                       "schema": {"type": "integer"}}],
+                       "responses": {"200": {"description": "Cancelled"}, "404": _ERROR,
+                                     "409": _ERROR}}},
+    },
+    "components": {"schemas": {
+        "BookingRoom": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "capacity": {"type": "integer"}, "location": {"type": "string"},
+            "description": {"type": "string"},
+            "equipment": {"type": "array", "items": {"type": "string"}},
+            "accessibility": {"type": "array", "items": {"type": "string", "enum": [
+                "step_free", "induction_loop", "accessible_toilet", "lift", "parking"]}},
+            "requires_approval": {"type": "boolean"},
+            "bookable_hours": {"type": "array", "items": {"type": "object"}}}},
+        "BookingAvailability": {"type": "object", "properties": {
+            "room_id": {"type": "integer"}, "from": {"type": "string", "format": "date-time"},
+            "to": {"type": "string", "format": "date-time"},
+            "busy": {"type": "array", "items": {"type": "object", "properties": {
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"},
+                "status": {"type": "string"}}}},
+            "closed": {"type": "array", "items": {"type": "object"}}}},
+        "BookingRequest": {"type": "object", "required": ["room_id", "starts_at", "ends_at",
+                                                          "title"], "properties": {
+            "room_id": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time",
+                          "description": "ISO 8601 with an offset"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "title": {"type": "string", "maxLength": 200}, "purpose": {"type": "string"},
+            "attendees": {"type": "integer", "minimum": 0},
+            "organisation_id": {"type": "integer"},
+            "recurrence": {"type": "object", "properties": {
+                "frequency": {"type": "string", "enum": ["daily", "weekly", "monthly"]},
+                "interval": {"type": "integer", "minimum": 1, "maximum": 12},
+                "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0,
+                                                        "maximum": 6}},
+                "until": {"type": "string", "format": "date"}}}}},
+        "BookingReservation": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "room_id": {"type": "integer"},
+            "title": {"type": "string"}, "purpose": {"type": "string"},
+            "attendees": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "series_id": {"type": "integer", "nullable": True},
+            "organisation_id": {"type": "integer", "nullable": True},
+            "decision_reason": {"type": "string"}}},
+    }},
+}

@@ -1,0 +1,172 @@
+"""Rooms, their rules and reservations.
+
+No double booking is an invariant of the database: a reservation blocks its room from
+``starts_at`` to ``blocked_until`` (its end plus the room's buffer) while it is pending or
+approved. PostgreSQL enforces it with an exclusion constraint, SQLite with triggers (the
+core starts every writing request with BEGIN IMMEDIATE, so the triggers see committed
+rows). Pending reservations block the slot too: the first request wins while staff decide.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, UTCDateTime, utcnow
+
+STATUSES = ("pending", "approved", "rejected", "cancelled")
+ACTIVE_STATUSES = ("pending", "approved")
+ACCESSIBILITY_KEYS = ("step_free", "induction_loop", "accessible_toilet", "lift", "parking")
+EQUIPMENT_KEYS = ("projector", "screen", "microphone", "videoconference", "whiteboard",
+                  "flipchart", "kitchenette", "wifi")
+OVERLAP_MESSAGE = "booking overlap"
+
+
+class Room(Base):
+    __tablename__ = "booking_room"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("min_duration_minutes > 0", name="min_duration_positive"),
+        sa.CheckConstraint("max_duration_minutes >= min_duration_minutes",
+                           name="max_duration_not_below_min"),
+        sa.CheckConstraint("min_notice_hours >= 0", name="min_notice_not_negative"),
+        sa.CheckConstraint("max_advance_days > 0", name="max_advance_positive"),
+        sa.CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    equipment: Mapped[list] = mapped_column(sa.JSON, default=list)
+    accessibility: Mapped[list] = mapped_column(sa.JSON, default=list)
+    min_duration_minutes: Mapped[int] = mapped_column(sa.Integer, default=30)
+    max_duration_minutes: Mapped[int] = mapped_column(sa.Integer, default=480)
+    min_notice_hours: Mapped[int] = mapped_column(sa.Integer, default=2)
+    max_advance_days: Mapped[int] = mapped_column(sa.Integer, default=180)
+    buffer_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    requires_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    hours: Mapped[list[BookableHours]] = relationship(
+        back_populates="room", cascade="all, delete-orphan", order_by="BookableHours.weekday")
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "capacity": self.capacity,
+                "location": self.location, "accessibility": list(self.accessibility or []),
+                "equipment": list(self.equipment or []), "description": self.description,
+                "requires_approval": self.requires_approval}
+
+
+class BookableHours(Base):
+    """When a room may be booked on a weekday (0 = Monday), in Prague local time."""
+
+    __tablename__ = "booking_bookable_hours"
+    __table_args__ = (
+        sa.UniqueConstraint("room_id", "weekday"),
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint("opens_at < closes_at", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("booking_room.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(sa.Integer)
+    opens_at: Mapped[dt.time] = mapped_column(sa.Time)
+    closes_at: Mapped[dt.time] = mapped_column(sa.Time)
+
+    room: Mapped[Room] = relationship(back_populates="hours")
+
+
+class ClosedPeriod(Base):
+    """A room (or, without a room, the whole hub) is closed: holidays, maintenance."""
+
+    __tablename__ = "booking_closed_period"
+    __table_args__ = (sa.CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("booking_room.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+
+
+class Series(Base):
+    """The rule a recurring booking was made with; its occurrences are reservations."""
+
+    __tablename__ = "booking_series"
+    __table_args__ = (
+        sa.CheckConstraint("frequency IN ('daily', 'weekly', 'monthly')", name="frequency"),
+        sa.CheckConstraint("interval_ >= 1", name="interval_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    frequency: Mapped[str] = mapped_column(sa.String(10))
+    interval_: Mapped[int] = mapped_column(sa.Integer, default=1)
+    weekdays: Mapped[str] = mapped_column(sa.String(7), default="")
+    until: Mapped[dt.date] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reservation(Base):
+    __tablename__ = "booking_reservation"
+    __table_args__ = (
+        sa.CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        sa.CheckConstraint("blocked_until >= ends_at", name="blocked_until_after_end"),
+        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected', 'cancelled')",
+                           name="status"),
+        sa.CheckConstraint("attendees >= 0", name="attendees_not_negative"),
+        sa.Index("ix_booking_reservation_room_starts", "room_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("booking_room.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("booking_series.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    attendees: Mapped[int] = mapped_column(sa.Integer, default=0)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    decision_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(sa.String(30), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    room: Mapped[Room] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "room_id": self.room_id, "title": self.title,
+                "purpose": self.purpose, "attendees": self.attendees,
+                "starts_at": self.starts_at.isoformat(), "ends_at": self.ends_at.isoformat(),
+                "status": self.status, "series_id": self.series_id,
+                "organisation_id": self.organisation_id,
+                "decision_reason": self.decision_reason}
+
+
+class FeedToken(Base):
+    """The secret address of a user's personal iCalendar feed (calendar apps cannot sign in)."""
+
+    __tablename__ = "booking_feed_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
