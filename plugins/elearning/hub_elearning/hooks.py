@@ -1,20 +1,241 @@
 """Hook implementations of the elearning plugin."""
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from hub import hookimpl
-from hub.contributions import NavItem
-from hub.security import PUBLIC
+from hub.contributions import (
+    NavItem,
+    NotificationKind,
+    Permission,
+    ProfileSection,
+    SearchResult,
+    SegmentCriterion,
+    Widget,
+)
+from hub.security import AUTHENTICATED, PUBLIC
+from hub.shell import render_snippet
 from hub_elearning.i18n import _
+from hub_elearning.services import MANAGE, REPORTS
 
 
 @hookimpl
 def hub_navigation(request, menu):
     if menu == "main":
         return [NavItem(_("E-learning"), route="elearning.index", permission=PUBLIC, order=30,
-                        match=("elearning.",))]
+                        match=("elearning.index", "elearning.course", "elearning.lesson",
+                               "elearning.verify"))]
+    if menu == "user":
+        return [NavItem(_("My courses"), route="elearning.my", permission=AUTHENTICATED,
+                        order=30, match=("elearning.my",))]
+    if menu == "admin":
+        return [NavItem(_("Courses"), route="elearning.manage", permission=MANAGE, order=30,
+                        match=("elearning.manage", "elearning.course_", "elearning.section_",
+                               "elearning.lesson_", "elearning.question_",
+                               "elearning.import_", "elearning.report"))]
     return None
+
+
+@hookimpl
+def hub_permissions():
+    return [Permission(MANAGE, _("Create and edit online courses"), ("staff", "admin")),
+            Permission(REPORTS, _("See reports on online courses"), ("staff", "admin"))]
+
+
+@hookimpl
+def hub_notification_kinds():
+    return [NotificationKind("elearning.course_completed", _("Course completed"),
+                             _("A certificate when you complete an online course."))]
 
 
 @hookimpl
 def hub_migrations():
     return str(Path(__file__).parent / "migrations")
+
+
+# -- page shell -------------------------------------------------------------------------
+
+def _render_my_courses(request, user, limit=None):
+    from hub_elearning.views import my_courses
+
+    items = my_courses(request, user)
+    return render_snippet(request, "hub_elearning:templates/my_courses_snippet.pt",
+                          {"items": items[:limit] if limit else items,
+                           "more": bool(limit and len(items) > limit)})
+
+
+def _render_dashboard(request):
+    return _render_my_courses(request, request.identity, limit=3)
+
+
+def _render_new_courses(request):
+    from hub_elearning.services import search_courses
+
+    courses = search_courses(request, limit=3)
+    if not courses:
+        return None
+    return render_snippet(request, "hub_elearning:templates/new_courses_snippet.pt",
+                          {"courses": courses})
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    return [Widget("elearning.my", _("My courses"), _render_dashboard, where="dashboard",
+                   order=30, permission=AUTHENTICATED),
+            Widget("elearning.new", _("Online courses"), _render_new_courses, where="home",
+                   order=30, permission=PUBLIC)]
+
+
+@hookimpl
+def hub_profile_sections(request, user):
+    def render(request, user):
+        viewer = request.identity
+        if viewer is None or (viewer.id != user.id and not request.has_permission(REPORTS)):
+            return None
+        return _render_my_courses(request, user)
+
+    return [ProfileSection("elearning.mine", _("My courses"), render, order=30)]
+
+
+@hookimpl
+def hub_search(request, query):
+    from hub_elearning.services import search_courses
+
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    return [SearchResult(title=c.title, url=request.route_path("elearning.course", slug=c.slug),
+                         summary=c.summary[:200], kind=_("Online course"),
+                         score=2.0 if text.lower() in c.title.lower() else 1.0)
+            for c in search_courses(request, q=text, limit=20)]
+
+
+# -- personal data ----------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["elearning_enrolment", "elearning_lesson_progress", "elearning_quiz_attempt",
+            "elearning_certificate"]
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    from hub_elearning.models import (
+        Certificate,
+        Course,
+        Enrolment,
+        Lesson,
+        LessonProgress,
+        QuizAttempt,
+    )
+
+    db = request.dbsession
+    enrolments = db.execute(
+        sa.select(Enrolment, Course.title).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id == user.id).order_by(Enrolment.started_at)).all()
+    lessons = db.execute(
+        sa.select(LessonProgress, Lesson.title).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.user_id == user.id).order_by(LessonProgress.completed_at)).all()
+    attempts = db.execute(
+        sa.select(QuizAttempt, Lesson.title).join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+        .where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.submitted_at)).all()
+    certificates = db.scalars(sa.select(Certificate).where(Certificate.user_id == user.id)).all()
+    return {
+        "Online courses": [{"course": title, "started_at": e.started_at.isoformat(),
+                            "completed_at": e.completed_at.isoformat() if e.completed_at else None}
+                           for e, title in enrolments],
+        "Completed lessons": [{"lesson": title, "completed_at": p.completed_at.isoformat()}
+                              for p, title in lessons],
+        "Quiz attempts": [{"quiz": title, "number": a.number, "score": a.score,
+                           "passed": a.passed, "answers": a.answers,
+                           "submitted_at": a.submitted_at.isoformat()} for a, title in attempts],
+        "Certificates": [{"code": c.code, "course": c.course_title, "name": c.learner_name,
+                          "issued_at": c.issued_at.isoformat()} for c in certificates],
+    }
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    """Everything about the learner is deleted, certificates included (a verification of
+    an erased person's certificate then answers "not found")."""
+    from hub_elearning.models import Certificate, Enrolment, LessonProgress, QuizAttempt
+
+    db = request.dbsession
+    for model in (QuizAttempt, LessonProgress, Enrolment, Certificate):
+        db.execute(sa.delete(model).where(model.user_id == user.id))
+
+
+# -- CRM --------------------------------------------------------------------------------
+
+@hookimpl
+def hub_activity(request, user):
+    from hub_elearning.models import Course, Enrolment
+
+    db = request.dbsession
+    rows = db.execute(
+        sa.select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id == user.id).order_by(Enrolment.started_at.desc())
+        .limit(100)).all()
+    entries = []
+    for enrolment, course in rows:
+        url = request.route_path("elearning.course", slug=course.slug)
+        entries.append({"when": enrolment.started_at, "kind": "elearning",
+                        "title": request.shell.translate(
+                            _("Started the course ${course}", mapping={"course": course.title})),
+                        "url": url})
+        if enrolment.completed_at:
+            entries.append({"when": enrolment.completed_at, "kind": "elearning",
+                            "title": request.shell.translate(
+                                _("Completed the course ${course}",
+                                  mapping={"course": course.title})),
+                            "url": url})
+    return entries
+
+
+def _course_options(request):
+    from hub_elearning.models import Course
+
+    return [(str(c.id), c.title) for c in request.dbsession.scalars(
+        sa.select(Course).order_by(Course.title))]
+
+
+def _completed_course(request, value):
+    from hub_elearning.models import Enrolment
+
+    stmt = sa.select(Enrolment.user_id).where(Enrolment.completed_at.is_not(None))
+    if value:
+        stmt = stmt.where(Enrolment.course_id == int(value) if str(value).isdigit() else sa.false())
+    return stmt.distinct()
+
+
+def _started_course(request, value):
+    from hub_elearning.models import Enrolment
+
+    stmt = sa.select(Enrolment.user_id)
+    if value:
+        stmt = stmt.where(Enrolment.course_id == int(value) if str(value).isdigit() else sa.false())
+    return stmt.distinct()
+
+
+@hookimpl
+def hub_segment_criteria():
+    return [SegmentCriterion("elearning.completed_course", _("Completed the course"),
+                             _course_options, _completed_course),
+            SegmentCriterion("elearning.started_course", _("Started the course"),
+                             _course_options, _started_course)]
+
+
+# -- API and demo -----------------------------------------------------------------------
+
+@hookimpl
+def hub_openapi(request):
+    from hub_elearning.api import openapi
+
+    return openapi(request)
+
+
+@hookimpl
+def hub_demo_data(dbsession, scale):
+    from hub_elearning.demo import create_demo_data
+
+    create_demo_data(dbsession, scale)

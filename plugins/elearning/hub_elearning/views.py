@@ -1,11 +1,347 @@
-"""Pages of the elearning plugin."""
+"""Pages for learners: catalogue, course, lessons, quizzes, my courses, certificates."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from babel.dates import format_date
+from pyramid.events import BeforeRender, subscriber
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import get_renderer, render_to_response
+from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
-from hub.security import PUBLIC
+from hub.notifications import notify
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_elearning import services
 from hub_elearning.i18n import _
+from hub_elearning.models import LEVELS, Certificate, Course, Enrolment, Lesson
 
+LEVEL_LABELS = {"beginner": _("Beginner"), "intermediate": _("Intermediate"),
+                "advanced": _("Advanced")}
+LANGUAGE_LABELS = {"cs": _("Czech"), "en": _("English")}
+KIND_LABELS = {"article": _("Article"), "video": _("Video"), "document": _("Document"),
+               "quiz": _("Quiz")}
+VISIBILITY_LABELS = {"public": _("Everyone"), "signed_in": _("Signed-in users"),
+                     "members": _("Members of patient organisations"),
+                     "link": _("Only with the link")}
+
+
+PRAGUE = ZoneInfo("Europe/Prague")
+
+
+def format_day(request, value) -> str:
+    return format_date(value.astimezone(PRAGUE).date(), format="long",
+                       locale=request.locale_name)
+
+
+@subscriber(BeforeRender)
+def add_macros(event):
+    """Form macros for this plugin's templates."""
+    if str(event.get("renderer_name", "")).startswith("hub_elearning:templates/"):
+        event.setdefault("el_macros", get_renderer(
+            "hub_elearning:templates/macros.pt").implementation().macros)
+
+
+def course_query(request, course) -> dict:
+    """Query parameters that keep a link-only course reachable from its own pages."""
+    if course.visibility == "link" and services.has_link(request, course):
+        return {"key": request.params["key"]}
+    return {}
+
+
+def course_url(request, course) -> str:
+    return request.route_path("elearning.course", slug=course.slug,
+                              _query=course_query(request, course))
+
+
+def lesson_url(request, course, lesson, **extra) -> str:
+    return request.route_path("elearning.lesson", slug=course.slug, id=lesson.id,
+                              _query={**course_query(request, course), **extra})
+
+
+def get_visible_course(request) -> Course:
+    course = services.load_course(request, request.matchdict["slug"])
+    if course is None or not services.can_see(request, course):
+        raise HTTPNotFound()
+    return course
+
+
+def get_lesson(request, course) -> Lesson:
+    lesson_id = request.matchdict["id"]
+    for section in course.sections:
+        for lesson in section.lessons:
+            if str(lesson.id) == lesson_id:
+                return lesson
+    raise HTTPNotFound()
+
+
+# -- catalogue --------------------------------------------------------------------------
 
 @view_config(route_name="elearning.index", renderer="hub_elearning:templates/index.pt",
-             permission=PUBLIC)
+             permission=PUBLIC, request_method="GET")
 def index(request):
-    return {"breadcrumbs": [(_("Online courses"), None)]}
+    params = request.GET
+    q = params.get("q", "").strip()[:100]
+    topic = params.get("topic", "")[:100]
+    level = params.get("level", "") if params.get("level") in LEVELS else ""
+    language = params.get("language", "") if params.get("language") in LANGUAGE_LABELS else ""
+    courses = services.search_courses(request, q=q, topic=topic, level=level, language=language)
+    return {"breadcrumbs": [(_("Online courses"), None)], "courses": courses,
+            "q": q, "topic": topic, "level": level, "language": language,
+            "topics": services.topics(request), "levels": LEVEL_LABELS,
+            "languages": LANGUAGE_LABELS, "visibility_labels": VISIBILITY_LABELS,
+            "filtered": bool(q or topic or level or language),
+            "manager": services.is_manager(request)}
+
+
+@view_config(route_name="elearning.course", renderer="hub_elearning:templates/course.pt",
+             permission=PUBLIC, request_method="GET")
+def course_view(request):
+    course = get_visible_course(request)
+    user = request.identity
+    done: set[int] = set()
+    enrolment = None
+    certificate = None
+    if user is not None:
+        done = services.completed_lesson_ids(request.dbsession, user.id, course.id)
+        enrolment = request.dbsession.scalars(sa.select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.course_id == course.id)).first()
+        certificate = request.dbsession.scalars(sa.select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.course_id == course.id)).first()
+    lessons = services.visible_lessons(request, course)
+    can_take = services.can_take(request, course)
+    continue_lesson = services.next_lesson(course, done) if lessons else None
+    manager = services.is_manager(request)
+    outline = []
+    for section in course.sections:
+        items = [{"lesson": lesson, "done": lesson.id in done,
+                  "open": services.can_open_lesson(request, course, lesson),
+                  "url": lesson_url(request, course, lesson)}
+                 for lesson in section.lessons if manager or lesson.is_published]
+        if items or manager:
+            outline.append({"section": section, "items": items})
+    return {"breadcrumbs": [(_("Online courses"), request.route_path("elearning.index")),
+                            (course.title, None)],
+            "course": course, "outline": outline, "done": done, "enrolment": enrolment,
+            "percent": services.percent_done(course, done) if user else 0,
+            "continue_url": lesson_url(request, course, continue_lesson)
+            if continue_lesson and (can_take or continue_lesson.is_preview) else None,
+            "started": bool(done), "can_take": can_take, "certificate": certificate,
+            "levels": LEVEL_LABELS, "languages": LANGUAGE_LABELS, "kinds": KIND_LABELS,
+            "visibility_labels": VISIBILITY_LABELS, "manager": manager}
+
+
+# -- lessons ----------------------------------------------------------------------------
+
+def _lesson_context(request):
+    course = get_visible_course(request)
+    lesson = get_lesson(request, course)
+    if not services.can_open_lesson(request, course, lesson):
+        if not services.is_manager(request) and not lesson.is_published:
+            raise HTTPNotFound()
+        return course, lesson, False
+    return course, lesson, True
+
+
+@view_config(route_name="elearning.lesson", renderer="hub_elearning:templates/lesson.pt",
+             permission=PUBLIC, request_method="GET")
+def lesson_view(request):
+    course, lesson, allowed = _lesson_context(request)
+    crumbs = [(_("Online courses"), request.route_path("elearning.index")),
+              (course.title, course_url(request, course)), (lesson.title, None)]
+    if not allowed:
+        request.response.status = 403
+        return {"breadcrumbs": crumbs, "course": course, "lesson": lesson, "restricted": True,
+                "course_url": course_url(request, course)}
+    user = request.identity
+    lessons = services.visible_lessons(request, course)
+    index = lessons.index(lesson)
+    previous = lessons[index - 1] if index > 0 else None
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    done = services.completed_lesson_ids(request.dbsession, user.id, course.id) if user else set()
+    attempts = services.attempts_of(request.dbsession, user.id, lesson.id) \
+        if user and lesson.kind == "quiz" else []
+    last = attempts[-1] if attempts else None
+    attempts_left = None if lesson.max_attempts is None else max(
+        0, lesson.max_attempts - len(attempts))
+    feedback = []
+    if last is not None:
+        by_id = {r["question_id"]: r for r in last.answers.get("results", [])}
+        feedback = [{"question": q, "result": by_id.get(q.id)} for q in lesson.questions]
+    return {"breadcrumbs": crumbs, "course": course, "lesson": lesson, "restricted": False,
+            "course_url": course_url(request, course),
+            "previous_url": lesson_url(request, course, previous) if previous else None,
+            "next_url": lesson_url(request, course, following) if following else None,
+            "done": lesson.id in done, "attempts": attempts, "last_attempt": last,
+            "attempts_left": attempts_left, "feedback": feedback,
+            "questions": services.questions_for_learner(lesson) if lesson.kind == "quiz" else [],
+            "key": course_query(request, course).get("key"),
+            "file_url": request.route_path("elearning.lesson_file", slug=course.slug,
+                                           id=lesson.id, _query=course_query(request, course))
+            if lesson.file_key else None,
+            "captions_src": request.route_path("elearning.captions", slug=course.slug,
+                                               id=lesson.id,
+                                               _query=course_query(request, course))
+            if lesson.captions_vtt else lesson.captions_url,
+            "transcript_paragraphs": [p for p in lesson.transcript.split("\n\n") if p.strip()],
+            "kinds": KIND_LABELS, "manager": services.is_manager(request),
+            "login_url": request.route_path("login", _query={"next": request.path_qs})
+            if request.shell.has_route("login") else None}
+
+
+def _after_completion(request, course, certificate):
+    if certificate is None:
+        return
+    user = request.identity
+    url = request.route_url("elearning.certificate", code=certificate.code)
+    notify(request, user, "elearning.course_completed",
+           _("You have completed the course ${course}"),
+           _("Congratulations! Your certificate of completion (code ${code}) is ready to "
+             "download."), url=url, mapping={"course": course.title, "code": certificate.code})
+    request.session.flash(request.shell.translate(
+        _("You have completed the course. Your certificate is ready.")), "success")
+
+
+@view_config(route_name="elearning.lesson_complete", permission=AUTHENTICATED,
+             request_method="POST")
+def lesson_complete(request):
+    course, lesson, allowed = _lesson_context(request)
+    if not allowed or lesson.kind == "quiz" or not lesson.is_published:
+        raise HTTPNotFound()
+    certificate = services.record_completion(request, course, lesson)
+    _after_completion(request, course, certificate)
+    lessons = services.published_lessons(course)
+    following = next((item for item in lessons[lessons.index(lesson) + 1:]), None)
+    target = lesson_url(request, course, following) if following and services.can_open_lesson(
+        request, course, following) else course_url(request, course)
+    return HTTPSeeOther(target)
+
+
+@view_config(route_name="elearning.quiz_submit", permission=AUTHENTICATED,
+             request_method="POST")
+def quiz_submit(request):
+    course, lesson, allowed = _lesson_context(request)
+    if not allowed or lesson.kind != "quiz" or not lesson.is_published:
+        raise HTTPNotFound()
+    answers = {}
+    for question in lesson.questions:
+        name = f"q{question.id}"
+        if question.kind == "multiple":
+            answers[str(question.id)] = request.POST.getall(name)[:50]
+        else:
+            answers[str(question.id)] = (request.POST.get(name) or "")[:500]
+    try:
+        attempt = services.submit_attempt(request, course, lesson, answers)
+    except services.AttemptLimitReached:
+        response = render_to_response(
+            "hub:templates/error.pt",
+            {"code": 409, "heading": _("No attempts left"),
+             "message": _("You have used all attempts for this quiz.")}, request=request)
+        response.status = 409
+        return response
+    if attempt.passed:
+        certificate = services.record_completion(request, course, lesson)
+        _after_completion(request, course, certificate)
+        request.session.flash(request.shell.translate(
+            _("Passed with ${score} %.", mapping={"score": attempt.score})), "success")
+    else:
+        request.session.flash(request.shell.translate(
+            _("Not passed: ${score} % (${mark} % needed).",
+              mapping={"score": attempt.score, "mark": lesson.pass_mark})), "error")
+    return HTTPSeeOther(lesson_url(request, course, lesson) + "#quiz-result")
+
+
+@view_config(route_name="elearning.lesson_file", permission=PUBLIC, request_method="GET")
+def lesson_file(request):
+    course, lesson, allowed = _lesson_context(request)
+    path = services.file_path(request.registry, lesson.file_key)
+    if not allowed or path is None:
+        raise HTTPNotFound()
+    response = FileResponse(str(path), request=request,
+                            content_type=lesson.file_type or "application/octet-stream")
+    response.content_disposition = "inline"
+    return response
+
+
+@view_config(route_name="elearning.captions", permission=PUBLIC, request_method="GET")
+def captions(request):
+    course, lesson, allowed = _lesson_context(request)
+    if not allowed or not lesson.captions_vtt:
+        raise HTTPNotFound()
+    return Response(lesson.captions_vtt, content_type="text/vtt", charset="utf-8")
+
+
+# -- my courses and certificates --------------------------------------------------------
+
+def my_courses(request, user) -> list[dict]:
+    """The user's courses with progress (three queries whatever the number of courses)."""
+    from sqlalchemy.orm import selectinload
+
+    from hub_elearning.models import LessonProgress, Section
+
+    rows = request.dbsession.execute(
+        sa.select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id == user.id)
+        .options(selectinload(Course.sections).selectinload(Section.lessons))
+        .order_by(Enrolment.last_activity_at.desc())).all()
+    done = set(request.dbsession.scalars(sa.select(LessonProgress.lesson_id).where(
+        LessonProgress.user_id == user.id)))
+    certificates = {c.course_id: c for c in request.dbsession.scalars(
+        sa.select(Certificate).where(Certificate.user_id == user.id))}
+    result = []
+    for enrolment, course in rows:
+        following = services.next_lesson(course, done)
+        result.append({"course": course, "enrolment": enrolment,
+                       "percent": services.percent_done(course, done),
+                       "certificate": certificates.get(course.id),
+                       "url": request.route_path("elearning.course", slug=course.slug,
+                                                 _query={"key": course.link_token}
+                                                 if course.visibility == "link" else {}),
+                       "continue_url": request.route_path(
+                           "elearning.lesson", slug=course.slug, id=following.id,
+                           _query={"key": course.link_token}
+                           if course.visibility == "link" else {})
+                       if following and course.is_published else None})
+    return result
+
+
+@view_config(route_name="elearning.my", renderer="hub_elearning:templates/my.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def my(request):
+    return {"breadcrumbs": [(_("Online courses"), request.route_path("elearning.index")),
+                            (_("My courses"), None)],
+            "items": my_courses(request, request.identity), "more": False}
+
+
+@view_config(route_name="elearning.certificate", permission=AUTHENTICATED,
+             request_method="GET")
+def certificate_pdf(request):
+    from hub_elearning.pdf import certificate_pdf as render_pdf
+
+    code = services.normalise_code(request.matchdict["code"])
+    certificate = request.dbsession.scalars(
+        sa.select(Certificate).where(Certificate.code == code)).first() if code else None
+    if certificate is None or (certificate.user_id != request.identity.id
+                               and not services.is_manager(request)):
+        raise HTTPNotFound()
+    verify = request.route_url("elearning.verify", _query={"code": certificate.code})
+    body = render_pdf(request, certificate, request.registry.settings["hub.site_name"], verify)
+    response = Response(body, content_type="application/pdf")
+    response.content_disposition = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+@view_config(route_name="elearning.verify", renderer="hub_elearning:templates/verify.pt",
+             permission=PUBLIC, request_method="GET")
+def verify(request):
+    given = request.GET.get("code", "").strip()[:40]
+    code = services.normalise_code(given)
+    certificate = request.dbsession.scalars(
+        sa.select(Certificate).where(Certificate.code == code)).first() if code else None
+    if given and certificate is None:
+        request.response.status = 404
+    return {"breadcrumbs": [(_("Online courses"), request.route_path("elearning.index")),
+                            (_("Verify a certificate"), None)],
+            "given": given, "certificate": certificate,
+            "issued": format_day(request, certificate.issued_at) if certificate else ""}

@@ -1,0 +1,150 @@
+"""JSON API: catalogue, course detail, my progress (served under /api/v1/elearning)."""
+from __future__ import annotations
+
+from pyramid.view import view_config
+
+from hub.api import api_error
+from hub.security import AUTHENTICATED, PUBLIC
+from hub_elearning import services
+from hub_elearning.models import LANGUAGES, LEVELS
+
+
+def course_summary(request, course) -> dict:
+    return {"slug": course.slug, "title": course.title, "summary": course.summary,
+            "topic": course.topic, "level": course.level, "language": course.language,
+            "duration_minutes": course.duration_minutes, "visibility": course.visibility,
+            "url": request.route_url("elearning.course", slug=course.slug)}
+
+
+@view_config(route_name="elearning.api.courses", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def courses(request):
+    params = request.GET
+    level = params.get("level", "")
+    language = params.get("language", "")
+    if level and level not in LEVELS:
+        return api_error(422, "validation_failed", "Unknown level.", field="level",
+                         allowed=list(LEVELS))
+    if language and language not in LANGUAGES:
+        return api_error(422, "validation_failed", "Unknown language.", field="language",
+                         allowed=list(LANGUAGES))
+    found = services.search_courses(request, q=params.get("q", "")[:100],
+                                    topic=params.get("topic", "")[:100], level=level,
+                                    language=language)
+    return {"courses": [course_summary(request, c) for c in found]}
+
+
+@view_config(route_name="elearning.api.course", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def course_detail(request):
+    course = services.load_course(request, request.matchdict["slug"])
+    if course is None or not services.can_see(request, course):
+        return api_error(404, "not_found", "No such course.")
+    manager = services.is_manager(request)
+    can_take = services.can_take(request, course)
+    sections = []
+    for section in course.sections:
+        lessons = [{"id": lesson.id, "title": lesson.title, "kind": lesson.kind,
+                    "preview": lesson.is_preview, "duration_minutes": lesson.duration_minutes,
+                    "open": can_take or lesson.is_preview}
+                   for lesson in section.lessons if manager or lesson.is_published]
+        sections.append({"id": section.id, "title": section.title, "lessons": lessons})
+    return {**course_summary(request, course), "description_html": course.description,
+            "completion_rule": course.completion_rule, "can_take": can_take,
+            "sections": sections}
+
+
+@view_config(route_name="elearning.api.progress", renderer="json", permission=AUTHENTICATED,
+             request_method="GET")
+def my_progress(request):
+    from hub_elearning.views import my_courses
+
+    items = my_courses(request, request.identity)
+    return {"courses": [
+        {"slug": item["course"].slug, "title": item["course"].title,
+         "percent": item["percent"],
+         "started_at": item["enrolment"].started_at.isoformat(),
+         "completed_at": item["enrolment"].completed_at.isoformat()
+         if item["enrolment"].completed_at else None,
+         "certificate_code": item["certificate"].code if item["certificate"] else None,
+         "continue_url": request.host_url + item["continue_url"]
+         if item["continue_url"] else None}
+        for item in items]}
+
+
+def _error_ref():
+    return {"$ref": "#/components/schemas/Error"}
+
+
+def openapi(request) -> dict:
+    course = {"type": "object", "properties": {
+        "slug": {"type": "string"}, "title": {"type": "string"},
+        "summary": {"type": "string"}, "topic": {"type": "string"},
+        "level": {"type": "string", "enum": list(LEVELS)},
+        "language": {"type": "string", "enum": list(LANGUAGES)},
+        "duration_minutes": {"type": "integer"},
+        "visibility": {"type": "string"}, "url": {"type": "string", "format": "uri"}}}
+    lesson = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "kind": {"type": "string", "enum": ["article", "video", "document", "quiz"]},
+        "preview": {"type": "boolean"}, "duration_minutes": {"type": "integer"},
+        "open": {"type": "boolean"}}}
+    detail = {"allOf": [{"$ref": "#/components/schemas/ElearningCourse"}, {
+        "type": "object", "properties": {
+            "description_html": {"type": "string"}, "completion_rule": {"type": "string"},
+            "can_take": {"type": "boolean"},
+            "sections": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "title": {"type": "string"},
+                "lessons": {"type": "array",
+                            "items": {"$ref": "#/components/schemas/ElearningLesson"}}}}}}}]}
+    progress = {"type": "object", "properties": {
+        "slug": {"type": "string"}, "title": {"type": "string"},
+        "percent": {"type": "integer"},
+        "started_at": {"type": "string", "format": "date-time"},
+        "completed_at": {"type": ["string", "null"], "format": "date-time"},
+        "certificate_code": {"type": ["string", "null"]},
+        "continue_url": {"type": ["string", "null"]}}}
+
+    def json_of(ref):
+        return {"application/json": {"schema": ref}}
+
+    return {
+        "paths": {
+            "/elearning/courses": {"get": {
+                "tags": ["elearning"], "summary": "Course catalogue",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                    for n in ("q", "topic", "level", "language")],
+                "responses": {
+                    "200": {"description": "Published courses listed in the catalogue",
+                            "content": json_of({"type": "object", "properties": {
+                                "courses": {"type": "array", "items": {
+                                    "$ref": "#/components/schemas/ElearningCourse"}}}})},
+                    "422": {"description": "Invalid filter", "content": json_of(_error_ref())}}}},
+            "/elearning/courses/{slug}": {"get": {
+                "tags": ["elearning"], "summary": "Course detail with its outline",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "key", "in": "query", "required": False,
+                     "description": "Secret key of a course shared by link",
+                     "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "The course", "content": json_of(
+                        {"$ref": "#/components/schemas/ElearningCourseDetail"})},
+                    "404": {"description": "No such course (or not visible)",
+                            "content": json_of(_error_ref())}}}},
+            "/elearning/my/progress": {"get": {
+                "tags": ["elearning"], "summary": "The signed-in learner's progress",
+                "responses": {
+                    "200": {"description": "Courses the learner started",
+                            "content": json_of({"type": "object", "properties": {
+                                "courses": {"type": "array", "items": {
+                                    "$ref": "#/components/schemas/ElearningProgress"}}}})},
+                    "403": {"description": "Not signed in", "content": json_of(_error_ref())}}}},
+        },
+        "components": {"schemas": {"ElearningCourse": course, "ElearningLesson": lesson,
+                                   "ElearningCourseDetail": detail,
+                                   "ElearningProgress": progress}},
+    }

@@ -1,0 +1,713 @@
+"""Authoring and reports for staff: courses, sections, lessons, questions, CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import PurePath
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from hub.shell import flatten
+from hub_elearning import services
+from hub_elearning.forms import Field, Form
+from hub_elearning.i18n import _
+from hub_elearning.models import (
+    COMPLETION_RULES,
+    LANGUAGES,
+    LESSON_KINDS,
+    LEVELS,
+    QUESTION_KINDS,
+    VISIBILITIES,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuizAttempt,
+    Section,
+)
+from hub_elearning.services import MANAGE, REPORTS
+from hub_elearning.views import (
+    KIND_LABELS,
+    LANGUAGE_LABELS,
+    LEVEL_LABELS,
+    VISIBILITY_LABELS,
+)
+
+RULE_LABELS = {"all_lessons": _("All lessons completed"), "quizzes": _("All quizzes passed")}
+QUESTION_LABELS = {"single": _("Single choice"), "multiple": _("Multiple choice"),
+                   "short": _("Short answer")}
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+def _options(values, labels):
+    return [(v, labels[v]) for v in values]
+
+
+def course_fields() -> list[Field]:
+    return [
+        Field("title", _("Title"), required=True, maxlength=200),
+        Field("slug", _("Address (slug)"), maxlength=100,
+              help=_("Letters, digits and hyphens; filled from the title when empty.")),
+        Field("summary", _("Summary"), "textarea", rows=2, maxlength=500),
+        Field("description", _("Description"), "textarea", rows=8, maxlength=50000,
+              help=_("HTML is allowed; scripts, styles and unsafe links are removed.")),
+        Field("topic", _("Topic"), maxlength=100),
+        Field("level", _("Level"), "select", _options(LEVELS, LEVEL_LABELS)),
+        Field("language", _("Language"), "select", _options(LANGUAGES, LANGUAGE_LABELS)),
+        Field("duration_minutes", _("Duration in minutes"), "number", maxlength=5),
+        Field("visibility", _("Who can see the course"), "select",
+              _options(VISIBILITIES, VISIBILITY_LABELS)),
+        Field("completion_rule", _("The course is completed when"), "select",
+              _options(COMPLETION_RULES, RULE_LABELS)),
+    ]
+
+
+def lesson_fields(new: bool) -> list[Field]:
+    fields = [Field("title", _("Title"), required=True, maxlength=200)]
+    if new:
+        fields.append(Field("kind", _("Kind of lesson"), "select",
+                            _options(LESSON_KINDS, KIND_LABELS)))
+    fields += [
+        Field("is_preview", _("Can be previewed by anyone who can see the course"), "checkbox"),
+        Field("duration_minutes", _("Duration in minutes"), "number", maxlength=5),
+        Field("body", _("Text"), "textarea", rows=10, maxlength=200000,
+              help=_("HTML is allowed; scripts, styles and unsafe links are removed.")),
+        Field("video_url", _("Video address"), "url", maxlength=500,
+              help=_("A YouTube or Vimeo link, or an https address of a video file.")),
+        Field("upload", _("Video or PDF file"), "file", accept=".mp4,.webm,.pdf",
+              help=_("An MP4 or WebM video, or a PDF document (for document lessons).")),
+        Field("captions", _("Captions file (WebVTT)"), "file", accept=".vtt"),
+        Field("captions_url", _("Captions address (WebVTT)"), "url", maxlength=500),
+        Field("captions_language", _("Language of the captions"), "select",
+              _options(LANGUAGES, LANGUAGE_LABELS)),
+        Field("transcript", _("Transcript"), "textarea", rows=8, maxlength=200000,
+              help=_("Required for videos. Separate paragraphs with an empty line.")),
+        Field("pass_mark", _("Pass mark in %"), "number", maxlength=3),
+        Field("max_attempts", _("Attempts allowed"), "number", maxlength=3,
+              help=_("Leave empty for unlimited attempts.")),
+    ]
+    return fields
+
+
+def question_fields() -> list[Field]:
+    return [
+        Field("kind", _("Kind of question"), "select", _options(QUESTION_KINDS, QUESTION_LABELS)),
+        Field("text", _("Question"), "textarea", rows=2, required=True, maxlength=1000),
+        Field("choices", _("Choices"), "textarea", rows=5, maxlength=5000,
+              help=_("One per line; start the correct ones with an asterisk (*).")),
+        Field("accepted_answers", _("Accepted answers"), "textarea", rows=3, maxlength=1000,
+              help=_("For short answers: one accepted answer per line (case does not matter).")),
+        Field("feedback", _("Feedback shown after submitting"), "textarea", rows=3,
+              maxlength=2000),
+    ]
+
+
+def _course(request, key="id") -> Course:
+    course = request.dbsession.get(Course, int(request.matchdict[key]))
+    if course is None:
+        raise HTTPNotFound()
+    return course
+
+
+def _section(request) -> Section:
+    section = request.dbsession.get(Section, int(request.matchdict["sid"]))
+    if section is None:
+        raise HTTPNotFound()
+    return section
+
+
+def _lesson(request) -> Lesson:
+    lesson = request.dbsession.get(Lesson, int(request.matchdict["lid"]))
+    if lesson is None:
+        raise HTTPNotFound()
+    return lesson
+
+
+def _edit_url(request, course_id) -> str:
+    return request.route_path("elearning.course_edit", id=course_id)
+
+
+def _crumbs(request, *extra):
+    return [(_("Online courses"), request.route_path("elearning.index")),
+            (_("Course management"), request.route_path("elearning.manage")), *extra]
+
+
+def _flash(request, message, queue="success"):
+    request.session.flash(request.shell.translate(message), queue)
+
+
+# -- courses ----------------------------------------------------------------------------
+
+@view_config(route_name="elearning.manage", renderer="hub_elearning:templates/manage.pt",
+             permission=MANAGE, request_method="GET")
+def manage(request):
+    courses = request.dbsession.scalars(sa.select(Course).order_by(Course.title)).all()
+    counts = dict(request.dbsession.execute(
+        sa.select(Enrolment.course_id, sa.func.count(Enrolment.id))
+        .group_by(Enrolment.course_id)).all())
+    return {"breadcrumbs": _crumbs(request)[:1] + [(_("Course management"), None)],
+            "courses": courses, "counts": counts, "visibility_labels": VISIBILITY_LABELS,
+            "can_report": request.has_permission(REPORTS)}
+
+
+def _apply_course(request, form: Form, course: Course | None) -> Course | None:
+    values = form.values
+    slug = services.slugify(values.get("slug") or values.get("title", ""))
+    if form.ok:
+        clash = request.dbsession.scalar(sa.select(Course.id).where(
+            Course.slug == slug, Course.id != (course.id if course else -1)))
+        if clash is not None:
+            form.error("slug", _("Another course already uses this address."))
+    if not form.ok:
+        return None
+    if course is None:
+        course = Course(link_token=services.new_token(), is_published=False)
+        request.dbsession.add(course)
+    course.title = values["title"]
+    course.slug = slug
+    course.summary = values["summary"]
+    course.description = services.clean_html(values["description"])
+    course.topic = values["topic"]
+    course.level = values["level"] or "beginner"
+    course.language = values["language"] or "cs"
+    course.duration_minutes = form.int("duration_minutes")
+    course.visibility = values["visibility"] or "public"
+    course.completion_rule = values["completion_rule"] or "all_lessons"
+    try:
+        with request.dbsession.begin_nested():
+            request.dbsession.flush()
+    except sa.exc.IntegrityError:
+        form.error("slug", _("Another course already uses this address."))
+        return None
+    return course
+
+
+@view_config(route_name="elearning.course_new", renderer="hub_elearning:templates/course_form.pt",
+             permission=MANAGE)
+def course_new(request):
+    form = Form(course_fields(), {"level": "beginner", "language": "cs",
+                                  "visibility": "public", "completion_rule": "all_lessons"})
+    if request.method == "POST":
+        course = _apply_course(request, form.read(request.POST), None)
+        if course is not None:
+            _flash(request, _("The course was created. Add sections and lessons, then publish it."))
+            return HTTPSeeOther(_edit_url(request, course.id))
+        request.response.status = 422
+    return {"breadcrumbs": _crumbs(request, (_("New course"), None)), "form": form,
+            "heading": _("New course"), "action": request.route_path("elearning.course_new")}
+
+
+def _outline_warnings(course) -> list:
+    warnings = []
+    if not services.published_lessons(course):
+        warnings.append(_("The course has no published lesson yet."))
+    return warnings
+
+
+@view_config(route_name="elearning.course_edit", renderer="hub_elearning:templates/course_edit.pt",
+             permission=MANAGE)
+def course_edit(request):
+    course = _course(request)
+    form = Form(course_fields(), {
+        "title": course.title, "slug": course.slug, "summary": course.summary,
+        "description": course.description, "topic": course.topic, "level": course.level,
+        "language": course.language, "duration_minutes": str(course.duration_minutes),
+        "visibility": course.visibility, "completion_rule": course.completion_rule})
+    if request.method == "POST":
+        if _apply_course(request, form.read(request.POST), course) is not None:
+            _flash(request, _("The course was saved."))
+            return HTTPSeeOther(_edit_url(request, course.id))
+        request.response.status = 422
+    has_recordings = getattr(request.hooks, "hub_event_recordings", None) is not None
+    return {"breadcrumbs": _crumbs(request, (course.title, None)), "course": course,
+            "form": form, "kinds": KIND_LABELS, "warnings": _outline_warnings(course),
+            "link_url": request.route_url("elearning.course", slug=course.slug,
+                                          _query={"key": course.link_token}),
+            "has_recordings": has_recordings,
+            "can_report": request.has_permission(REPORTS)}
+
+
+@view_config(route_name="elearning.course_publish", permission=MANAGE, request_method="POST")
+def course_publish(request):
+    course = _course(request)
+    publish = request.POST.get("publish") == "1"
+    if publish and not services.published_lessons(course):
+        _flash(request, _("Publish at least one lesson before publishing the course."), "error")
+    else:
+        course.is_published = publish
+        _flash(request, _("The course is published.") if publish
+               else _("The course is no longer published."))
+    return HTTPSeeOther(_edit_url(request, course.id))
+
+
+@view_config(route_name="elearning.course_delete", permission=MANAGE, request_method="POST")
+def course_delete(request):
+    course = _course(request)
+    if course.is_published:
+        _flash(request, _("Unpublish the course before deleting it."), "error")
+        return HTTPSeeOther(_edit_url(request, course.id))
+    request.dbsession.delete(course)
+    _flash(request, _("The course was deleted."))
+    return HTTPSeeOther(request.route_path("elearning.manage"))
+
+
+# -- sections ---------------------------------------------------------------------------
+
+def _title_from(request) -> str:
+    return (request.POST.get("title") or "").strip()[:200]
+
+
+@view_config(route_name="elearning.section_add", permission=MANAGE, request_method="POST")
+def section_add(request):
+    course = _course(request)
+    title = _title_from(request)
+    if not title:
+        _flash(request, _("Enter the title of the section."), "error")
+    else:
+        course.sections.append(Section(title=title, position=len(course.sections) + 1))
+        _flash(request, _("The section was added."))
+    return HTTPSeeOther(_edit_url(request, course.id))
+
+
+@view_config(route_name="elearning.section_edit", permission=MANAGE, request_method="POST")
+def section_edit(request):
+    section = _section(request)
+    title = _title_from(request)
+    if title:
+        section.title = title
+        _flash(request, _("The section was renamed."))
+    else:
+        _flash(request, _("Enter the title of the section."), "error")
+    return HTTPSeeOther(_edit_url(request, section.course_id))
+
+
+def _move(items: list, item, direction: str) -> None:
+    """Swap ``item`` with its neighbour and renumber positions 1..n."""
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, entry in enumerate(items, start=1):
+        entry.position = position
+
+
+@view_config(route_name="elearning.section_move", permission=MANAGE, request_method="POST")
+def section_move(request):
+    section = _section(request)
+    _move(list(section.course.sections), section, request.POST.get("direction", ""))
+    return HTTPSeeOther(_edit_url(request, section.course_id) + f"#section-{section.id}")
+
+
+@view_config(route_name="elearning.section_delete", permission=MANAGE, request_method="POST")
+def section_delete(request):
+    section = _section(request)
+    course_id = section.course_id
+    if section.lessons:
+        _flash(request, _("Move or delete the lessons of the section first."), "error")
+    else:
+        request.dbsession.delete(section)
+        _flash(request, _("The section was deleted."))
+    return HTTPSeeOther(_edit_url(request, course_id))
+
+
+# -- lessons ----------------------------------------------------------------------------
+
+def _read_upload(form: Form, name: str, allowed: tuple[str, ...]):
+    upload = form.values.get(name)
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    suffix = PurePath(upload.filename).suffix.lower()
+    if suffix not in allowed:
+        form.error(name, _("This kind of file is not accepted."))
+        return None
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        form.error(name, _("The file is too large."))
+        return None
+    if suffix == ".pdf" and not data.startswith(b"%PDF"):
+        form.error(name, _("The file is not a PDF document."))
+        return None
+    return upload.filename, suffix, data
+
+
+def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
+    values = form.values
+    upload = _read_upload(form, "upload", (".mp4", ".webm", ".pdf"))
+    captions = _read_upload(form, "captions", (".vtt",))
+    video_url = values.get("video_url", "")
+    embed = services.embed_url_for(video_url) if video_url else None
+    if video_url and embed is None and not services.is_https_url(video_url):
+        form.error("video_url", _("Enter a YouTube or Vimeo link or an https address."))
+    captions_url = values.get("captions_url", "")
+    if captions_url and not services.is_https_url(captions_url):
+        form.error("captions_url", _("Enter an https address."))
+    captions_text = None
+    if captions is not None:
+        captions_text = captions[2].decode("utf-8", "replace")
+        if not captions_text.lstrip("\ufeff").startswith("WEBVTT"):
+            form.error("captions", _("The captions file must be in WebVTT format."))
+    pass_mark = form.int("pass_mark", lesson.pass_mark)
+    if pass_mark > 100:
+        form.error("pass_mark", _("Enter a number from 0 to 100."))
+    if values.get("max_attempts") == "0":
+        form.error("max_attempts", _("Allow at least one attempt, or leave the field empty."))
+    if not form.ok:
+        return False
+    lesson.title = values["title"]
+    lesson.is_preview = bool(values.get("is_preview"))
+    lesson.duration_minutes = form.int("duration_minutes")
+    lesson.body = services.clean_html(values.get("body", ""))
+    lesson.video_url = video_url if embed is None else ""
+    lesson.embed_url = embed or ""
+    if upload is not None:
+        name, suffix, data = upload
+        lesson.file_key = services.store_file(request.registry, data, suffix)
+        lesson.file_name = PurePath(name).name[:200]
+        lesson.file_type = services.FILE_TYPES[suffix]
+    if captions_text is not None:
+        lesson.captions_vtt = captions_text
+    lesson.captions_url = captions_url
+    lesson.captions_language = values.get("captions_language") or "cs"
+    lesson.transcript = values.get("transcript", "")
+    lesson.pass_mark = pass_mark
+    lesson.max_attempts = form.int("max_attempts") if values.get("max_attempts") else None
+    problems = publication_problems(lesson)
+    if lesson.is_published and problems:
+        lesson.is_published = False
+        _flash(request, problems[0], "error")
+    return True
+
+
+def publication_problems(lesson: Lesson) -> list:
+    problems = []
+    if lesson.kind == "video":
+        if not (lesson.embed_url or lesson.video_url or lesson.file_key):
+            problems.append(_("A video lesson needs a video (a link or a file)."))
+        if not (lesson.captions_vtt or lesson.captions_url):
+            problems.append(_("A video needs captions before it can be published."))
+        if not lesson.transcript.strip():
+            problems.append(_("A video needs a transcript before it can be published."))
+    elif lesson.kind == "document" and not lesson.file_key:
+        problems.append(_("A document lesson needs a PDF file."))
+    elif lesson.kind == "quiz" and not lesson.questions:
+        problems.append(_("A quiz needs at least one question."))
+    elif lesson.kind == "article" and not lesson.body.strip():
+        problems.append(_("An article needs some text."))
+    return problems
+
+
+def _lesson_values(lesson: Lesson) -> dict:
+    return {"title": lesson.title, "kind": lesson.kind, "is_preview": lesson.is_preview,
+            "duration_minutes": str(lesson.duration_minutes), "body": lesson.body,
+            "video_url": lesson.embed_url or lesson.video_url, "captions_url": lesson.captions_url,
+            "captions_language": lesson.captions_language, "transcript": lesson.transcript,
+            "pass_mark": str(lesson.pass_mark),
+            "max_attempts": "" if lesson.max_attempts is None else str(lesson.max_attempts)}
+
+
+@view_config(route_name="elearning.lesson_new", renderer="hub_elearning:templates/lesson_form.pt",
+             permission=MANAGE)
+def lesson_new(request):
+    section = _section(request)
+    course = section.course
+    form = Form(lesson_fields(new=True), {"kind": request.GET.get("kind", "article"),
+                                          "pass_mark": "60", "max_attempts": "3",
+                                          "captions_language": course.language})
+    if request.method == "POST":
+        form.read(request.POST)
+        kind = form.values.get("kind") or "article"
+        lesson = Lesson(kind=kind, title="", course_id=course.id,
+                        position=len(section.lessons) + 1)
+        if _apply_lesson(request, form, lesson):
+            section.lessons.append(lesson)
+            request.dbsession.flush()
+            _flash(request, _("The lesson was added. Publish it when it is ready."))
+            if kind == "quiz":
+                return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+            return HTTPSeeOther(_edit_url(request, course.id))
+        request.response.status = 422
+    return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
+                                   (_("New lesson"), None)),
+            "form": form, "heading": _("New lesson"), "lesson": None, "course": course,
+            "section": section, "problems": [], "question_form": None,
+            "action": request.route_path("elearning.lesson_new", sid=section.id),
+            "question_labels": QUESTION_LABELS}
+
+
+@view_config(route_name="elearning.lesson_edit", renderer="hub_elearning:templates/lesson_form.pt",
+             permission=MANAGE)
+def lesson_edit(request):
+    lesson = _lesson(request)
+    course = lesson.section.course
+    form = Form(lesson_fields(new=False), _lesson_values(lesson))
+    if request.method == "POST":
+        if _apply_lesson(request, form.read(request.POST), lesson):
+            _flash(request, _("The lesson was saved."))
+            return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+        request.response.status = 422
+    question_form = Form(question_fields(), {"kind": "single"}) if lesson.kind == "quiz" else None
+    return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
+                                   (lesson.title, None)),
+            "form": form, "heading": lesson.title, "lesson": lesson, "course": course,
+            "section": lesson.section, "problems": publication_problems(lesson),
+            "question_form": question_form, "question_labels": QUESTION_LABELS,
+            "action": request.route_path("elearning.lesson_edit", lid=lesson.id)}
+
+
+@view_config(route_name="elearning.lesson_publish", permission=MANAGE, request_method="POST")
+def lesson_publish(request):
+    lesson = _lesson(request)
+    publish = request.POST.get("publish") == "1"
+    problems = publication_problems(lesson) if publish else []
+    if problems:
+        for problem in problems:
+            _flash(request, problem, "error")
+    else:
+        lesson.is_published = publish
+        try:
+            with request.dbsession.begin_nested():
+                request.dbsession.flush()
+        except sa.exc.IntegrityError:
+            lesson.is_published = False
+            _flash(request, _("A video needs captions and a transcript before it can be "
+                              "published."), "error")
+        else:
+            _flash(request, _("The lesson is published.") if publish
+                   else _("The lesson is no longer published."))
+    return HTTPSeeOther(request.POST.get("back") == "course" and _edit_url(
+        request, lesson.course_id) or request.route_path("elearning.lesson_edit", lid=lesson.id))
+
+
+@view_config(route_name="elearning.lesson_move", permission=MANAGE, request_method="POST")
+def lesson_move(request):
+    lesson = _lesson(request)
+    _move(list(lesson.section.lessons), lesson, request.POST.get("direction", ""))
+    return HTTPSeeOther(_edit_url(request, lesson.course_id) + f"#lesson-{lesson.id}")
+
+
+@view_config(route_name="elearning.lesson_delete", permission=MANAGE, request_method="POST")
+def lesson_delete(request):
+    lesson = _lesson(request)
+    course_id = lesson.course_id
+    request.dbsession.delete(lesson)
+    _flash(request, _("The lesson was deleted."))
+    return HTTPSeeOther(_edit_url(request, course_id))
+
+
+# -- questions --------------------------------------------------------------------------
+
+def _apply_question(form: Form, question: Question) -> bool:
+    values = form.values
+    kind = values.get("kind") or "single"
+    lines = [line.strip() for line in values.get("choices", "").splitlines() if line.strip()]
+    correct = [line for line in lines if line.startswith("*")]
+    if kind in ("single", "multiple"):
+        if len(lines) < 2:
+            form.error("choices", _("Enter at least two choices."))
+        elif kind == "single" and len(correct) != 1:
+            form.error("choices", _("Mark exactly one correct choice with an asterisk."))
+        elif not correct:
+            form.error("choices", _("Mark at least one correct choice with an asterisk."))
+    elif not values.get("accepted_answers", "").strip():
+        form.error("accepted_answers", _("Enter at least one accepted answer."))
+    if not form.ok:
+        return False
+    question.kind = kind
+    question.text = values["text"]
+    question.feedback = values.get("feedback", "")
+    if kind == "short":
+        question.accepted_answers = values.get("accepted_answers", "")
+        question.choices.clear()
+    else:
+        question.accepted_answers = ""
+        services.replace_choices(question, values.get("choices", ""))
+    return True
+
+
+@view_config(route_name="elearning.question_add",
+             renderer="hub_elearning:templates/question_form.pt", permission=MANAGE,
+             request_method="POST")
+def question_add(request):
+    lesson = _lesson(request)
+    if lesson.kind != "quiz":
+        raise HTTPNotFound()
+    form = Form(question_fields()).read(request.POST)
+    question = Question(kind="single", text="", position=len(lesson.questions) + 1)
+    if _apply_question(form, question):
+        lesson.questions.append(question)
+        _flash(request, _("The question was added."))
+        return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+    request.response.status = 422
+    return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
+        "elearning.lesson_edit", lid=lesson.id)), (_("New question"), None)),
+        "form": form, "heading": _("New question"), "lesson": lesson,
+        "action": request.route_path("elearning.question_add", lid=lesson.id)}
+
+
+def _question(request) -> Question:
+    question = request.dbsession.get(Question, int(request.matchdict["qid"]))
+    if question is None:
+        raise HTTPNotFound()
+    return question
+
+
+@view_config(route_name="elearning.question_edit",
+             renderer="hub_elearning:templates/question_form.pt", permission=MANAGE)
+def question_edit(request):
+    question = _question(request)
+    lesson = question.lesson
+    form = Form(question_fields(), {
+        "kind": question.kind, "text": question.text, "feedback": question.feedback,
+        "accepted_answers": question.accepted_answers,
+        "choices": "\n".join(("*" if c.is_correct else "") + c.text for c in question.choices)})
+    if request.method == "POST":
+        if _apply_question(form.read(request.POST), question):
+            _flash(request, _("The question was saved."))
+            return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+        request.response.status = 422
+    return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
+        "elearning.lesson_edit", lid=lesson.id)), (_("Edit question"), None)),
+        "form": form, "heading": _("Edit question"), "lesson": lesson,
+        "action": request.route_path("elearning.question_edit", qid=question.id)}
+
+
+@view_config(route_name="elearning.question_delete", permission=MANAGE, request_method="POST")
+def question_delete(request):
+    question = _question(request)
+    lesson = question.lesson
+    if lesson.is_published and len(lesson.questions) == 1:
+        _flash(request, _("A published quiz needs at least one question."), "error")
+    else:
+        request.dbsession.delete(question)
+        _flash(request, _("The question was deleted."))
+    return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+
+
+# -- event recordings -------------------------------------------------------------------
+
+def event_recordings(request) -> list[dict]:
+    """Recordings of past events offered by the events plugin (none when it is disabled)."""
+    hook = getattr(request.hooks, "hub_event_recordings", None)
+    if hook is None:
+        return []
+    return flatten(hook(request=request))
+
+
+@view_config(route_name="elearning.import_recording",
+             renderer="hub_elearning:templates/import.pt", permission=MANAGE)
+def import_recording(request):
+    course = _course(request)
+    recordings = event_recordings(request)
+    error = None
+    if request.method == "POST":
+        chosen = next((r for r in recordings
+                       if str(r.get("event_id")) == request.POST.get("event_id")), None)
+        section = next((s for s in course.sections
+                        if str(s.id) == request.POST.get("section_id")), None)
+        if chosen is None or section is None:
+            error = _("Choose a recording and a section.")
+            request.response.status = 422
+        else:
+            url = chosen.get("embed_url") or chosen.get("video_url") or ""
+            embed = services.embed_url_for(url)
+            captions_url = chosen.get("captions_url") or ""
+            lesson = Lesson(
+                kind="video", title=str(chosen.get("title") or "")[:200], course_id=course.id,
+                position=len(section.lessons) + 1, is_published=False,
+                embed_url=embed or "",
+                video_url="" if embed else (url if services.is_https_url(url) else ""),
+                captions_url=captions_url if services.is_https_url(captions_url) else "",
+                transcript=chosen.get("transcript") or "",
+                captions_language=course.language,
+                source_event_id=str(chosen.get("event_id"))[:100])
+            section.lessons.append(lesson)
+            request.dbsession.flush()
+            _flash(request, _("The recording was imported as an unpublished video lesson."))
+            return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
+    return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
+                                   (_("Import an event recording"), None)),
+            "course": course, "recordings": recordings, "error": error,
+            "available": getattr(request.hooks, "hub_event_recordings", None) is not None}
+
+
+# -- reports ----------------------------------------------------------------------------
+
+def course_report(request, course) -> dict:
+    """Learners, completion and quiz results of one course (a fixed number of queries)."""
+    from hub.accounts.models import User
+
+    db = request.dbsession
+    learners = db.execute(
+        sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course.id).order_by(User.name, User.id)).all()
+    done_counts = dict(db.execute(
+        sa.select(LessonProgress.user_id, sa.func.count(LessonProgress.id))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(Lesson.course_id == course.id).group_by(LessonProgress.user_id)).all())
+    quiz_rows = db.execute(
+        sa.select(Lesson.id, Lesson.title, sa.func.count(QuizAttempt.id),
+                  sa.func.avg(QuizAttempt.score),
+                  sa.func.sum(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)))
+        .outerjoin(QuizAttempt, QuizAttempt.lesson_id == Lesson.id)
+        .where(Lesson.course_id == course.id, Lesson.kind == "quiz")
+        .group_by(Lesson.id, Lesson.title).order_by(Lesson.id)).all()
+    best = {}
+    for user_id, lesson_id, score in db.execute(
+            sa.select(QuizAttempt.user_id, QuizAttempt.lesson_id, sa.func.max(QuizAttempt.score))
+            .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+            .where(Lesson.course_id == course.id)
+            .group_by(QuizAttempt.user_id, QuizAttempt.lesson_id)).all():
+        best[(user_id, lesson_id)] = score
+    total = len(services.published_lessons(course))
+    completed = sum(1 for e, _u in learners if e.completed_at is not None)
+    return {
+        "learners": [{"user": u, "enrolment": e, "lessons_done": done_counts.get(u.id, 0),
+                      "scores": [best.get((u.id, q[0])) for q in quiz_rows]}
+                     for e, u in learners],
+        "quizzes": [{"id": q[0], "title": q[1], "attempts": q[2],
+                     "average": round(q[3]) if q[3] is not None else None,
+                     "passed": q[4] or 0} for q in quiz_rows],
+        "total_lessons": total, "completed": completed,
+        "rate": round(100 * completed / len(learners)) if learners else 0,
+    }
+
+
+@view_config(route_name="elearning.report", renderer="hub_elearning:templates/report.pt",
+             permission=REPORTS, request_method="GET")
+def report(request):
+    course = _course(request)
+    return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
+                                   (_("Report"), None)),
+            "course": course, "report": course_report(request, course)}
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheets execute cells starting with these characters as formulas.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@view_config(route_name="elearning.report_csv", permission=REPORTS, request_method="GET")
+def report_csv(request):
+    course = _course(request)
+    data = course_report(request, course)
+    translate = request.shell.translate
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([translate(_("Name")), translate(_("E-mail")), translate(_("Started")),
+                     translate(_("Completed")), translate(_("Lessons completed"))]
+                    + [q["title"] for q in data["quizzes"]])
+    for row in data["learners"]:
+        enrolment = row["enrolment"]
+        writer.writerow([_csv_cell(v) for v in (
+            row["user"].name, row["user"].email, enrolment.started_at.isoformat(),
+            enrolment.completed_at.isoformat() if enrolment.completed_at else "",
+            row["lessons_done"], *row["scores"])])
+    response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv",
+                        charset="utf-8")
+    response.content_disposition = f'attachment; filename="course-{course.slug}.csv"'
+    return response

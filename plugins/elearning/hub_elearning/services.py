@@ -1,0 +1,420 @@
+"""Rules of the e-learning plugin: who may see what, progress, quizzes, certificates."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import nh3
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from hub.db import utcnow
+from hub.organizations.models import Membership
+from hub.security import STAFF
+from hub_elearning.models import (
+    Certificate,
+    Choice,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuizAttempt,
+    Section,
+)
+
+MANAGE = "elearning:course:manage"
+REPORTS = "elearning:report:view"
+
+# -- HTML -------------------------------------------------------------------------------
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "a", "ul", "ol", "li", "h2",
+                "h3", "h4", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th",
+                "td", "caption", "hr", "abbr", "span", "img", "figure", "figcaption"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "lang"}, "abbr": {"title"}, "th": {"scope"},
+                      "img": {"src", "alt", "width", "height"}, "span": {"lang"},
+                      "p": {"lang"}}
+
+
+def clean_html(html: str) -> str:
+    """Rich text reduced to an allowlist: no scripts, event handlers, styles or
+    javascript:/data: URLs (E3)."""
+    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                     strip_comments=True)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:100] or "kurz"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# -- video ------------------------------------------------------------------------------
+
+def embed_url_for(url: str) -> str | None:
+    """The privacy-friendly embed URL for a YouTube or Vimeo link, or None if not one.
+
+    Only hosts allowed by the Content-Security-Policy (frame-src) can be embedded.
+    """
+    parts = urlsplit((url or "").strip())
+    if parts.scheme != "https":
+        return None
+    host = (parts.hostname or "").lower()
+    video_id = None
+    if host in ("www.youtube.com", "youtube.com", "m.youtube.com", "www.youtube-nocookie.com"):
+        if parts.path == "/watch":
+            video_id = (parse_qs(parts.query).get("v") or [None])[0]
+        elif parts.path.startswith("/embed/"):
+            video_id = parts.path.split("/")[2]
+        if video_id and re.fullmatch(r"[A-Za-z0-9_-]{6,20}", video_id):
+            return f"https://www.youtube-nocookie.com/embed/{video_id}"
+        return None
+    if host == "youtu.be":
+        video_id = parts.path.strip("/")
+        if re.fullmatch(r"[A-Za-z0-9_-]{6,20}", video_id):
+            return f"https://www.youtube-nocookie.com/embed/{video_id}"
+        return None
+    if host in ("vimeo.com", "www.vimeo.com", "player.vimeo.com"):
+        match = re.search(r"(\d{5,12})$", parts.path.rstrip("/"))
+        if match:
+            return f"https://player.vimeo.com/video/{match.group(1)}"
+    return None
+
+
+def is_https_url(url: str) -> bool:
+    parts = urlsplit((url or "").strip())
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+# -- files ------------------------------------------------------------------------------
+
+FILE_TYPES = {".pdf": "application/pdf", ".mp4": "video/mp4", ".webm": "video/webm",
+              ".vtt": "text/vtt"}
+
+
+def storage_dir(registry) -> Path:
+    return Path(registry.settings["hub.data_dir"]) / "elearning"
+
+
+def store_file(registry, data: bytes, suffix: str) -> str:
+    """Keep an uploaded file under a content hash (writing it twice is harmless, so a
+    rolled-back transaction leaves at most an unused file, never a broken reference)."""
+    key = hashlib.sha256(data).hexdigest() + suffix
+    directory = storage_dir(registry)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / key
+    if not path.exists():
+        path.write_bytes(data)
+    return key
+
+
+def file_path(registry, key: str) -> Path | None:
+    if not re.fullmatch(r"[0-9a-f]{64}\.[a-z0-9]{2,5}", key or ""):
+        return None
+    path = storage_dir(registry) / key
+    return path if path.exists() else None
+
+
+# -- access -----------------------------------------------------------------------------
+
+def is_manager(request) -> bool:
+    return bool(request.has_permission(MANAGE))
+
+
+def is_org_member(request) -> bool:
+    user = request.identity
+    if user is None:
+        return False
+    cache = request.environ.setdefault("elearning.member", {})
+    if user.id not in cache:
+        cache[user.id] = request.dbsession.execute(
+            sa.select(Membership.id).where(Membership.user_id == user.id).limit(1)
+        ).first() is not None
+    return cache[user.id]
+
+
+def is_enrolled(request, course) -> bool:
+    user = request.identity
+    if user is None:
+        return False
+    return request.dbsession.execute(
+        sa.select(Enrolment.id).where(Enrolment.user_id == user.id,
+                                      Enrolment.course_id == course.id)).first() is not None
+
+
+def has_link(request, course) -> bool:
+    key = request.params.get("key", "")
+    return bool(key) and secrets.compare_digest(key.encode(), course.link_token.encode())
+
+
+def can_see(request, course) -> bool:
+    """May the current user see the course page and its preview lessons?"""
+    if is_manager(request):
+        return True
+    if not course.is_published:
+        return False
+    if course.visibility == "link":
+        return has_link(request, course) or is_enrolled(request, course)
+    return True
+
+
+def can_take(request, course) -> bool:
+    """May the current user open every lesson (not only the previews)?"""
+    if not can_see(request, course):
+        return False
+    if is_manager(request) or course.visibility in ("public", "link"):
+        return True
+    if course.visibility == "signed_in":
+        return request.identity is not None
+    return is_org_member(request) or request.has_permission(STAFF)
+
+
+def can_open_lesson(request, course, lesson) -> bool:
+    if not is_manager(request) and not lesson.is_published:
+        return False
+    return can_take(request, course) or (lesson.is_preview and can_see(request, course))
+
+
+def listed_courses_query(request):
+    """Courses in the catalogue: published and not link-only (managers see everything)."""
+    stmt = sa.select(Course)
+    if not is_manager(request):
+        stmt = stmt.where(Course.is_published.is_(True), Course.visibility != "link")
+    return stmt
+
+
+def search_courses(request, q="", topic="", level="", language="", limit=None):
+    stmt = listed_courses_query(request)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Course.title).like(like),
+                                 sa.func.lower(Course.summary).like(like),
+                                 sa.func.lower(Course.topic).like(like)))
+    if topic:
+        stmt = stmt.where(Course.topic == topic)
+    if level:
+        stmt = stmt.where(Course.level == level)
+    if language:
+        stmt = stmt.where(Course.language == language)
+    stmt = stmt.order_by(Course.created_at.desc(), Course.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    return request.dbsession.scalars(stmt).all()
+
+
+def topics(request) -> list[str]:
+    stmt = listed_courses_query(request).with_only_columns(Course.topic).distinct()
+    return sorted(t for t in request.dbsession.scalars(stmt) if t)
+
+
+def load_course(request, slug: str) -> Course | None:
+    return request.dbsession.scalars(
+        sa.select(Course).where(Course.slug == slug).options(
+            selectinload(Course.sections).selectinload(Section.lessons))).first()
+
+
+def visible_lessons(request, course) -> list[Lesson]:
+    """Lessons of the course in order, as the current user sees the outline."""
+    manager = is_manager(request)
+    return [lesson for section in course.sections for lesson in section.lessons
+            if manager or lesson.is_published]
+
+
+def published_lessons(course) -> list[Lesson]:
+    return [lesson for section in course.sections for lesson in section.lessons
+            if lesson.is_published]
+
+
+# -- progress ---------------------------------------------------------------------------
+
+def completed_lesson_ids(dbsession, user_id: int, course_id: int) -> set[int]:
+    stmt = (sa.select(LessonProgress.lesson_id).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == user_id, Lesson.course_id == course_id))
+    return set(dbsession.scalars(stmt))
+
+
+def required_lessons(course) -> list[Lesson]:
+    lessons = published_lessons(course)
+    if course.completion_rule == "quizzes":
+        quizzes = [lesson for lesson in lessons if lesson.kind == "quiz"]
+        return quizzes or lessons
+    return lessons
+
+
+def percent_done(course, done: set[int]) -> int:
+    required = required_lessons(course)
+    if not required:
+        return 0
+    return round(100 * sum(1 for lesson in required if lesson.id in done) / len(required))
+
+
+def next_lesson(course, done: set[int]) -> Lesson | None:
+    """Where the learner continues: the first published lesson not completed yet."""
+    for lesson in published_lessons(course):
+        if lesson.id not in done:
+            return lesson
+    return None
+
+
+def ensure_enrolment(dbsession, user, course) -> Enrolment:
+    enrolment = dbsession.scalars(sa.select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.course_id == course.id)).first()
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user.id, course_id=course.id)
+        with dbsession.begin_nested():
+            dbsession.add(enrolment)
+            try:
+                dbsession.flush()
+            except sa.exc.IntegrityError:
+                enrolment = None
+        if enrolment is None:  # a concurrent request created it first
+            enrolment = dbsession.scalars(sa.select(Enrolment).where(
+                Enrolment.user_id == user.id, Enrolment.course_id == course.id)).one()
+    return enrolment
+
+
+def record_completion(request, course, lesson) -> Certificate | None:
+    """Mark ``lesson`` done for the current user; complete the course when the rule is met.
+
+    Returns the new certificate when this call completed the course.
+    """
+    user = request.identity
+    dbsession = request.dbsession
+    enrolment = ensure_enrolment(dbsession, user, course)
+    enrolment.last_activity_at = utcnow()
+    exists = dbsession.execute(sa.select(LessonProgress.id).where(
+        LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)).first()
+    if exists is None:
+        try:
+            with dbsession.begin_nested():
+                dbsession.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+                dbsession.flush()
+        except sa.exc.IntegrityError:
+            pass  # recorded by a concurrent request
+    if enrolment.completed_at is not None:
+        return None
+    done = completed_lesson_ids(dbsession, user.id, course.id)
+    required = required_lessons(course)
+    if not required or not all(item.id in done for item in required):
+        return None
+    enrolment.completed_at = utcnow()
+    return issue_certificate(dbsession, user, course)
+
+
+def issue_certificate(dbsession, user, course) -> Certificate:
+    existing = dbsession.scalars(sa.select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.course_id == course.id)).first()
+    if existing is not None:
+        return existing
+    certificate = Certificate(code=new_certificate_code(), user_id=user.id, course_id=course.id,
+                              learner_name=user.name or user.email, course_title=course.title)
+    dbsession.add(certificate)
+    dbsession.flush()
+    return certificate
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_certificate_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    raw = re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else ""
+
+
+# -- quizzes ----------------------------------------------------------------------------
+
+class AttemptLimitReached(Exception):
+    """No attempt left (or a concurrent submission took the last one)."""
+
+
+def attempts_of(dbsession, user_id: int, lesson_id: int) -> list[QuizAttempt]:
+    return dbsession.scalars(sa.select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id
+    ).order_by(QuizAttempt.number)).all()
+
+
+def _normalise_answer(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text or "")).strip().casefold()
+
+
+def grade(lesson, answers: dict) -> tuple[int, list[dict]]:
+    """Score (0-100) and per-question results for ``answers`` {question id: value(s)}."""
+    results = []
+    for question in lesson.questions:
+        given = answers.get(str(question.id))
+        if question.kind == "short":
+            accepted = {_normalise_answer(a) for a in question.accepted_answers.splitlines()
+                        if a.strip()}
+            value = given if isinstance(given, str) else ""
+            correct = _normalise_answer(value) in accepted
+        else:
+            values = given if isinstance(given, list) else ([given] if given else [])
+            chosen = {int(v) for v in values if str(v).isdigit()}
+            right = {c.id for c in question.choices if c.is_correct}
+            correct = bool(right) and chosen == right
+        results.append({"question_id": question.id, "correct": correct,
+                        "given": given if given is not None else ""})
+    if not results:
+        return 0, results
+    score = round(100 * sum(1 for r in results if r["correct"]) / len(results))
+    return score, results
+
+
+def submit_attempt(request, course, lesson, answers: dict) -> QuizAttempt:
+    """Grade and store an attempt; raises ``AttemptLimitReached`` when none is left.
+
+    The attempt number is unique per learner and quiz, so of two concurrent submissions
+    for the last attempt only one is stored; the database trigger rejects numbers above
+    the quiz's limit.
+    """
+    user = request.identity
+    dbsession = request.dbsession
+    used = dbsession.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)) or 0
+    if lesson.max_attempts is not None and used >= lesson.max_attempts:
+        raise AttemptLimitReached()
+    score, results = grade(lesson, answers)
+    attempt = QuizAttempt(user_id=user.id, lesson_id=lesson.id, number=used + 1, score=score,
+                          passed=score >= lesson.pass_mark,
+                          answers={"results": results})
+    try:
+        with dbsession.begin_nested():
+            dbsession.add(attempt)
+            dbsession.flush()
+    except (sa.exc.IntegrityError, sa.exc.DBAPIError) as exc:
+        raise AttemptLimitReached() from exc
+    return attempt
+
+
+def questions_for_learner(lesson) -> list[dict]:
+    """A quiz as shown before submission: never which answer is right."""
+    return [{"id": q.id, "kind": q.kind, "text": q.text,
+             "choices": [{"id": c.id, "text": c.text} for c in q.choices]}
+            for q in lesson.questions]
+
+
+def replace_choices(question: Question, lines: str) -> None:
+    """Choices from a text area: one per line, a leading ``*`` marks a correct one."""
+    question.choices.clear()
+    for line in lines.splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        correct = text.startswith("*")
+        text = text.lstrip("*").strip()
+        if text:
+            question.choices.append(Choice(text=text[:500], is_correct=correct))
