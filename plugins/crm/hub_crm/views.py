@@ -858,7 +858,9 @@ def import_map(request):
             return HTTPSeeOther(request.route_path("crm.contacts"))
     labels = {t: (tr(request, IMPORT_FIELDS[t]) if t in IMPORT_FIELDS else
                   next(f.label for f in fields if f"field:{f.key}" == t)) for t in targets}
-    return base_values(request, batch=batch, header=header, preview=rows[:5],
+    samples = [" / ".join(r[i] if i < len(r) else "" for r in rows[:5])
+               for i in range(len(header))]
+    return base_values(request, batch=batch, header=header, samples=samples,
                        total=len(rows), targets=targets, labels=labels, mapping=mapping,
                        report=report,
                        breadcrumbs=[(_("Contacts"), request.route_path("crm.contacts")),

@@ -25,6 +25,12 @@ class Req:
 
 
 @pytest.fixture
+def anonymous(crm_app, make_testapp):
+    """A second browser, never signed in (``HubTestApp.logout`` keeps the cookie jar)."""
+    return make_testapp(crm_app)
+
+
+@pytest.fixture
 def crm(dbsession, crm_app):
     """Helpers building CRM data in the test's transaction."""
 

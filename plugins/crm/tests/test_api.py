@@ -1,0 +1,78 @@
+import sqlalchemy as sa
+
+from hub_crm.models import Contact
+
+
+def headers(client):
+    return {"X-CSRF-Token": client.csrf_token, "Origin": client.origin}
+
+
+def test_contacts_crud_with_validation_and_conflicts(client, users, crm):
+    crm.contact("existing@example.cz")
+    client.login(users.staff)
+    client.get("/crm/staff/contacts")
+    created = client.post_json("/api/v1/crm/contacts", {
+        "first_name": "Jan", "last_name": "Novák", "email": "Jan@Example.cz",
+        "stakeholder_type": "doctor"}, headers=headers(client), status=201).json
+    assert created["name"] == "Jan Novák" and created["email"] == "jan@example.cz"
+    listed = client.get("/api/v1/crm/contacts", {"type": "doctor"}).json
+    assert [c["id"] for c in listed["items"]] == [created["id"]] and listed["total"] == 1
+    got = client.get(f"/api/v1/crm/contacts/{created['id']}").json
+    assert got == created
+    patched = client.patch_json(f"/api/v1/crm/contacts/{created['id']}", {"region": "Praha"},
+                                headers=headers(client)).json
+    assert patched["region"] == "Praha"
+    conflict = client.patch_json(f"/api/v1/crm/contacts/{created['id']}",
+                                 {"email": "existing@example.cz"}, headers=headers(client),
+                                 status=409).json
+    assert conflict["error"]["code"] == "conflict"
+    bad = client.post_json("/api/v1/crm/contacts", {"first_name": "X", "gender": "x",
+                                                    "user_id": 1},
+                           headers=headers(client), status=422).json
+    assert bad["error"]["details"]["fields"] == ["user_id"]
+    bad = client.post_json("/api/v1/crm/contacts", {"first_name": "X", "gender": "x"},
+                           headers=headers(client), status=422).json
+    assert "gender" in bad["error"]["details"]["fields"]
+    assert client.get("/api/v1/crm/contacts/999999", status=404).json["error"]["code"] \
+        == "not_found"
+    assert crm.req.dbsession.scalar(sa.select(sa.func.count(Contact.id))) == 2
+
+
+def test_consents_per_contact(client, users, crm):
+    contact = crm.contact("jana@example.cz", consents=("newsletter",))
+    client.login(users.staff)
+    client.get("/crm/staff/contacts")
+    data = client.get(f"/api/v1/crm/contacts/{contact.id}/consents").json
+    state = {c["purpose"]: c["granted"] for c in data["items"]}
+    assert state == {"newsletter": True, "event_invitations": False,
+                     "disease_information": False, "research": False}
+    changed = client.post_json(f"/api/v1/crm/contacts/{contact.id}/consents",
+                               {"purpose": "newsletter", "granted": False,
+                                "source": "telefonát"}, headers=headers(client)).json
+    assert changed["changed"] is True
+    assert not [c for c in changed["items"] if c["granted"]]
+    client.post_json(f"/api/v1/crm/contacts/{contact.id}/consents", {"purpose": "spam"},
+                     headers=headers(client), status=422)
+
+
+def test_organisations_and_segments(client, users, crm):
+    crm.segment("Newsletter", "newsletter")
+    client.login(users.staff)
+    orgs = client.get("/api/v1/crm/organisations").json
+    assert "Testovací spolek pacientů" in [o["name"] for o in orgs["items"]]
+    segs = client.get("/api/v1/crm/segments").json
+    assert [s["name"] for s in segs["items"]] == ["Newsletter"]
+    assert segs["items"][0]["count"] == 0
+
+
+def test_members_get_no_api_access(client, users, crm):
+    client.login(users.member)
+    for url in ("/api/v1/crm/contacts", "/api/v1/crm/segments", "/api/v1/crm/organisations"):
+        assert client.get(url, expect_errors=True).status_int == 403
+
+
+def test_openapi_document_lists_the_crm_paths(client, crm_app):
+    doc = client.get("/api/v1/openapi.json").json
+    for path in ("/crm/contacts", "/crm/contacts/{id}", "/crm/contacts/{id}/consents",
+                 "/crm/organisations", "/crm/segments", "/crm/segments/{id}/contacts"):
+        assert path in doc["paths"] or "/api/v1" + path in doc["paths"], path

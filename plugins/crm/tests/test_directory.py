@@ -1,0 +1,73 @@
+"""The public directory, profiles kept by representatives, per-field visibility."""
+from hub.testing import html_text
+from hub_crm.models import OrganisationProfile
+
+
+def test_representative_edits_own_profile_and_controls_visibility(client, anonymous, users,
+                                                                  crm):
+    org = users.organisation
+    client.login(users.representative)
+    page = client.get(f"/crm/organisations/{org.slug}")
+    assert "Edit profile" in page.text or "Upravit profil" in page.text
+    form = client.get(f"/crm/organisations/{org.slug}/edit").forms["organisation-form"]
+    form["description"] = "Pomáháme pacientům."
+    form["email"] = "info@spolek.cz"
+    form["phone"] = "+420 777 111 222"
+    form["region"] = "Praha"
+    form["show_email"].checked = False
+    form["show_phone"].checked = True
+    form.submit().follow()
+    public = html_text(anonymous.get(f"/crm/organisations/{org.slug}"))
+    assert "Pomáháme pacientům." in public and "+420 777 111 222" in public
+    assert "info@spolek.cz" not in public
+    found = html_text(anonymous.get("/crm", {"region": "Praha"}))
+    assert org.name in found and users.other_organisation.name not in found
+
+
+def test_profile_edit_ignores_extra_fields_and_other_representatives_get_404(client, users,
+                                                                            crm):
+    org = users.organisation
+    client.login(users.representative)
+    client.get(f"/crm/organisations/{org.slug}/edit")
+    client.post_form(f"/crm/organisations/{org.slug}/edit",
+                     {"description": "x", "name": "Přejmenováno", "slug": "hacked",
+                      "kind": "company", "listed": "1"})
+    crm.req.dbsession.refresh(org)
+    assert org.name == "Testovací spolek pacientů" and org.slug == "test-spolek"
+    assert org.kind != "company"
+    client.login(users.other_representative)
+    assert client.get(f"/crm/organisations/{org.slug}/edit", expect_errors=True).status_int \
+        == 404
+    client.login(users.member)
+    assert client.post_form(f"/crm/organisations/{org.slug}/edit", {"description": "y"},
+                            expect_errors=True).status_int == 404
+    crm.req.dbsession.refresh(org)
+    assert org.description == "x"
+
+
+def test_unlisted_organisations_are_hidden_and_bad_input_keeps_the_form(client, anonymous,
+                                                                       users, crm):
+    org = users.organisation
+    client.login(users.representative)
+    form = client.get(f"/crm/organisations/{org.slug}/edit").forms["organisation-form"]
+    form["email"] = "not an address"
+    form["description"] = "Zachovaný text"
+    again = form.submit()
+    assert again.status_int == 200 and "hub-error-summary" in again.text
+    assert "Zachovaný text" in again.text
+    form = again.forms["organisation-form"]
+    form["email"] = ""
+    form["listed"].checked = False
+    form.submit()
+    assert crm.req.dbsession.get(OrganisationProfile, org.id).listed is False
+    assert org.name not in html_text(anonymous.get("/crm"))
+    assert anonymous.get(f"/crm/organisations/{org.slug}", expect_errors=True).status_int == 404
+
+
+def test_people_who_opt_in_are_listed(client, crm):
+    shown = crm.contact("listed@example.cz", first="Věra", last="Veřejná",
+                        directory_opt_in=True, stakeholder_type="academic")
+    crm.contact("hidden@example.cz", first="Skrytá", last="Osoba")
+    page = html_text(client.get("/crm", {"type": "academic"}))
+    assert "Věra Veřejná" in page and "Skrytá" not in page
+    assert "listed@example.cz" not in client.get(f"/crm/people/{shown.id}").text

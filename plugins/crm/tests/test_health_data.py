@@ -1,0 +1,112 @@
+"""Special-category fields: hidden without the permission (pages, exports, API), every read
+audited, never used for targeting without a matching purpose."""
+import sqlalchemy as sa
+
+from hub.testing import html_text
+from hub_crm.models import AuditEntry, HealthAccess
+
+
+def health_reads(crm, contact_id=None):
+    stmt = sa.select(AuditEntry).where(AuditEntry.action == "health.read")
+    if contact_id:
+        stmt = stmt.where(AuditEntry.contact_id == contact_id)
+    return crm.req.dbsession.scalars(stmt).all()
+
+
+def setup_contact(crm):
+    contact = crm.contact("pacient@example.cz", first="Petra")
+    diagnosis = crm.field("diagnosis", special=True)
+    employer = crm.field("employer", special=False)
+    crm.value(contact, diagnosis, "DIAGNOSIS-CANARY")
+    crm.value(contact, employer, "Nemocnice Motol")
+    return contact
+
+
+def test_staff_without_access_never_sees_health_fields(client, users, crm):
+    contact = setup_contact(crm)
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/contacts/{contact.id}")
+    assert "Nemocnice Motol" in page.text
+    assert "DIAGNOSIS-CANARY" not in page.text and "Diagnosis" not in page.text
+    assert "health-reveal" not in page.text
+    reveal = client.post_form(f"/crm/staff/contacts/{contact.id}/health", {"action": "show"},
+                              expect_errors=True)
+    assert reveal.status_int == 404 and "DIAGNOSIS-CANARY" not in reveal.text
+    edit = client.get(f"/crm/staff/contacts/{contact.id}/edit")
+    assert "DIAGNOSIS-CANARY" not in edit.text and "field_diagnosis" not in edit.text
+    export = client.post_form("/crm/staff/export", {"include_health": "1"})
+    assert "Nemocnice Motol" in export.text
+    assert "DIAGNOSIS-CANARY" not in export.text and "diagnosis" not in export.text
+    headers = {"X-CSRF-Token": client.csrf_token, "Origin": client.origin}
+    api = client.get(f"/api/v1/crm/contacts/{contact.id}").json
+    assert "DIAGNOSIS-CANARY" not in str(api)
+    assert client.post(f"/api/v1/crm/contacts/{contact.id}/health", headers=headers,
+                       expect_errors=True).status_int == 404
+    assert health_reads(crm) == []
+
+
+def test_a_granted_read_is_shown_on_request_and_audited(client, users, crm):
+    contact = setup_contact(crm)
+    client.login(users.admin)
+    page = client.get(f"/crm/staff/contacts/{contact.id}")
+    # A plain GET shows nothing (and records nothing): the data appear only on request.
+    assert "DIAGNOSIS-CANARY" not in page.text and health_reads(crm) == []
+    shown = page.forms["health-reveal"].submit()
+    assert "DIAGNOSIS-CANARY" in shown.text
+    reads = health_reads(crm, contact.id)
+    assert len(reads) == 1 and reads[0].user_id == users.admin.id
+    assert "diagnosis" in reads[0].detail and reads[0].at is not None
+
+
+def test_staff_with_a_grant_can_read_and_the_export_only_includes_health_when_chosen(
+        client, users, crm):
+    contact = setup_contact(crm)
+    crm.req.dbsession.add(HealthAccess(user_id=users.staff.id))
+    crm.req.dbsession.flush()
+    client.login(users.staff)
+    client.get("/crm/staff/export")  # the CSRF cookie comes from the site, as in a browser
+    plain = client.post_form("/crm/staff/export", {})
+    assert "DIAGNOSIS-CANARY" not in plain.text and health_reads(crm) == []
+    chosen = client.post_form("/crm/staff/export", {"include_health": "1"})
+    assert "DIAGNOSIS-CANARY" in chosen.text
+    assert [r.contact_id for r in health_reads(crm)] == [contact.id]
+    headers = {"X-CSRF-Token": client.csrf_token, "Origin": client.origin}
+    api = client.post(f"/api/v1/crm/contacts/{contact.id}/health", headers=headers).json
+    assert api["fields"]["diagnosis"] == "DIAGNOSIS-CANARY"
+    assert len(health_reads(crm, contact.id)) == 2
+
+
+def test_health_fields_can_only_target_health_purposes(crm):
+    from hub_crm.services import SegmentError, segment_query
+
+    contact = setup_contact(crm)
+    for purpose in ("disease_information", "research"):
+        stmt = segment_query(crm.req, purpose, "all",
+                             [{"kind": "field:diagnosis", "value": "DIAGNOSIS-CANARY"}])
+        assert list(crm.req.dbsession.scalars(stmt)) == []  # no consent yet
+    from hub_crm.services import set_consent
+
+    set_consent(crm.req, contact, "research", True, source="test")
+    stmt = segment_query(crm.req, "research", "all",
+                         [{"kind": "field:diagnosis", "value": "DIAGNOSIS-CANARY"}])
+    assert list(crm.req.dbsession.scalars(stmt)) == [contact.id]
+    for purpose in ("newsletter", "event_invitations"):
+        try:
+            segment_query(crm.req, purpose, "all",
+                          [{"kind": "field:diagnosis", "value": "DIAGNOSIS-CANARY"}])
+        except SegmentError:
+            pass
+        else:
+            raise AssertionError(f"health field accepted for {purpose}")
+
+
+def test_representatives_and_members_get_nothing(client, users, crm):
+    contact = setup_contact(crm)
+    for user in (users.member, users.representative):
+        client.login(user)
+        for url in (f"/crm/staff/contacts/{contact.id}", f"/api/v1/crm/contacts/{contact.id}",
+                    "/crm/staff/export"):
+            response = client.get(url, expect_errors=True)
+            assert response.status_int in (401, 403, 404), url
+            assert "DIAGNOSIS-CANARY" not in response.text
+    assert "DIAGNOSIS-CANARY" not in html_text(client.get("/crm"))
