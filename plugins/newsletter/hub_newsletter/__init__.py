@@ -1,8 +1,50 @@
-"""Newsletters: news and invitations from the hub by e-mail."""
-from hub_newsletter.hooks import hub_migrations, hub_navigation  # noqa: F401
+"""Newsletters: news and invitations from the hub by e-mail, exactly once per person."""
+from hub_newsletter.hooks import (  # noqa: F401
+    hub_activity,
+    hub_dashboard_widgets,
+    hub_demo_data,
+    hub_migrations,
+    hub_navigation,
+    hub_notification_kinds,
+    hub_openapi,
+    hub_periodic_jobs,
+    hub_permissions,
+    hub_personal_data_erase,
+    hub_personal_data_export,
+    hub_personal_data_tables,
+    hub_profile_sections,
+    hub_search,
+    hub_settings_schema,
+)
 
 
 def includeme(config):
+    from hub_newsletter import bounces, sending, services
+
     config.add_translation_dirs("hub_newsletter:locale/")
+    config.add_static_view("static", "hub_newsletter:static", permission="public")
     config.add_route("newsletter.index", "", inherit_slash=True)
+    config.add_route("newsletter.confirm", "/confirm/{token}")
+    config.add_route("newsletter.unsubscribe", "/u/{token}")
+    config.add_route("newsletter.preferences", "/preferences/{token}")
+    config.add_route("newsletter.archive", "/archive")
+    config.add_route("newsletter.archive_item", "/archive/{id}")
+    config.add_route("newsletter.admin", "/admin")
+    config.add_route("newsletter.list_new", "/admin/lists/new")
+    config.add_route("newsletter.list_edit", "/admin/lists/{id}")
+    config.add_route("newsletter.campaign_new", "/admin/campaigns/new")
+    config.add_route("newsletter.campaign", "/admin/campaigns/{id}")
+    config.add_route("newsletter.campaign_edit", "/admin/campaigns/{id}/edit")
+    config.add_route("newsletter.campaign_preview", "/admin/campaigns/{id}/preview")
+    for action in ("submit", "approve", "send", "pause", "resume", "cancel", "test"):
+        config.add_route(f"newsletter.campaign_{action}", f"/admin/campaigns/{{id}}/{action}")
+    config.add_api_route("newsletter.api.lists", "/newsletter/lists")
+    config.add_api_route("newsletter.api.subscriptions", "/newsletter/subscriptions")
+    config.add_api_route("newsletter.api.campaigns", "/newsletter/campaigns")
+    config.add_api_route("newsletter.api.campaign", "/newsletter/campaigns/{id}")
+    config.add_api_route("newsletter.api.bounces", "/newsletter/bounces")
+    config.add_job("newsletter.send", sending.send_campaign)
+    config.add_job("newsletter.start_due", services.start_due_campaigns)
+    config.add_job("newsletter.process_bounces", bounces.process_maildir)
     config.scan("hub_newsletter.views")
+    config.scan("hub_newsletter.api")

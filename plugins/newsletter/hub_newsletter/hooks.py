@@ -1,20 +1,291 @@
 """Hook implementations of the newsletter plugin."""
+from __future__ import annotations
+
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from hub import hookimpl
-from hub.contributions import NavItem
-from hub.security import PUBLIC
+from hub.contributions import (
+    NavItem,
+    NotificationKind,
+    PeriodicJob,
+    Permission,
+    ProfileSection,
+    SearchResult,
+    Setting,
+    Widget,
+)
+from hub.security import AUTHENTICATED, PUBLIC
+from hub.settings import as_int
 from hub_newsletter.i18n import _
+
+EDIT = "newsletter:campaign:edit"
 
 
 @hookimpl
 def hub_navigation(request, menu):
     if menu == "main":
         return [NavItem(_("Newsletter"), route="newsletter.index", permission=PUBLIC, order=50,
-                        match=("newsletter.",))]
+                        match=("newsletter.index", "newsletter.archive", "newsletter.confirm",
+                               "newsletter.preferences", "newsletter.unsubscribe"))]
+    if menu == "admin":
+        return [NavItem(_("Newsletters"), route="newsletter.admin", permission=EDIT, order=50,
+                        match=("newsletter.admin", "newsletter.list", "newsletter.campaign"))]
     return None
 
 
 @hookimpl
 def hub_migrations():
     return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def hub_permissions():
+    return [
+        Permission(EDIT, _("Write newsletters and manage mailing lists"), ("staff", "admin")),
+        Permission("newsletter:campaign:approve", _("Approve newsletters"), ("admin",)),
+        Permission("newsletter:campaign:send", _("Send newsletters"), ("admin",)),
+    ]
+
+
+def _bool(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@hookimpl
+def hub_settings_schema():
+    return [
+        Setting("backend", None, str, "'smtp' or 'files'; defaults to mail.backend."),
+        Setting("smtp_host", None, str, "SMTP server for bulk mail; defaults to mail.host."),
+        Setting("smtp_port", None, as_int, "Defaults to mail.port."),
+        Setting("smtp_tls", None, str, "'true' for STARTTLS; defaults to mail.tls."),
+        Setting("smtp_username", None, str, "Defaults to mail.username."),
+        Setting("smtp_password", None, str, "Defaults to mail.password."),
+        Setting("sender", None, str, "From header; defaults to mail.sender."),
+        Setting("domain", None, str, "Domain of Message-IDs; defaults to mail.domain."),
+        Setting("bounce_address", None, str, "Return path; VERP adds +<delivery>-<token>."),
+        Setting("bounce_maildir", "", str, "Maildir of the bounce mailbox (empty: off)."),
+        Setting("webhook_secret", "", str, "Secret of the bounce webhook (empty: off)."),
+        Setting("soft_bounce_limit", 5, as_int, "Soft bounces after which sending stops."),
+        Setting("batch_size", 100, as_int, "Deliveries a worker claims at once."),
+        Setting("rate_limit", 0, float, "Messages per second per worker (0: no limit)."),
+        Setting("max_attempts", 5, as_int, "Attempts for temporary SMTP failures."),
+        Setting("retry_delay", 300, as_int, "Seconds before retrying a temporary failure."),
+        Setting("claim_lease_seconds", 300, as_int,
+                "After this long, rows claimed by a vanished worker are claimed again."),
+        Setting("confirm_expiry_days", 7, as_int, "Unconfirmed subscriptions expire."),
+    ]
+
+
+@hookimpl
+def hub_periodic_jobs():
+    from hub_newsletter.bounces import process_maildir
+    from hub_newsletter.services import expire_unconfirmed, start_due_campaigns
+
+    return [
+        PeriodicJob("newsletter.start_due", start_due_campaigns, minute="*"),
+        PeriodicJob("newsletter.process_bounces", process_maildir, minute="*/5"),
+        PeriodicJob("newsletter.expire_unconfirmed", expire_unconfirmed, minute="17", hour="3"),
+    ]
+
+
+@hookimpl
+def hub_notification_kinds():
+    return [
+        NotificationKind("newsletter.approval_requested", _("A newsletter waits for approval"),
+                         _("For the people who approve newsletters."),
+                         default_channels=("inbox", "email")),
+        NotificationKind("newsletter.approved", _("Your newsletter was approved"),
+                         default_channels=("inbox",)),
+    ]
+
+
+# -- page contributions -----------------------------------------------------------------------
+
+def _my_subscriptions(request, user):
+    from hub_newsletter.models import Subscriber
+
+    return request.dbsession.scalar(sa.select(Subscriber).where(sa.or_(
+        Subscriber.user_id == user.id, Subscriber.email == user.email.lower())).limit(1))
+
+
+def _subscriptions_snippet(request, user):
+    from hub.shell import render_snippet
+    from hub_newsletter.models import Subscription
+
+    if request.identity is None or request.identity.id != user.id:
+        return None  # one's own subscriptions only
+    subscriber = _my_subscriptions(request, user)
+    subscriptions = []
+    if subscriber is not None:
+        subscriptions = request.dbsession.scalars(
+            sa.select(Subscription).where(Subscription.subscriber_id == subscriber.id,
+                                          Subscription.status == "confirmed")
+            .options(sa.orm.joinedload(Subscription.list))).all()
+    return render_snippet(request, "hub_newsletter:templates/profile_section.pt",
+                          {"subscriber": subscriber, "subscriptions": subscriptions})
+
+
+@hookimpl
+def hub_profile_sections(request, user):
+    return [ProfileSection("newsletter", _("Newsletters"), _subscriptions_snippet, order=70)]
+
+
+def _latest_widget(request):
+    from hub.shell import render_snippet
+    from hub_newsletter.models import Campaign
+
+    latest = request.dbsession.scalars(
+        sa.select(Campaign).where(Campaign.status == "sent", Campaign.in_archive.is_(True))
+        .order_by(Campaign.finished_at.desc()).limit(3)).all()
+    from hub_newsletter.sending import archive_subject
+
+    return render_snippet(request, "hub_newsletter:templates/widget.pt",
+                          {"latest": latest, "subject": archive_subject})
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    return [
+        Widget("newsletter-latest", _("Latest newsletters"), _latest_widget, where="home",
+               order=60, permission=PUBLIC),
+        Widget("newsletter-mine", _("My newsletters"),
+               lambda r: _subscriptions_snippet(r, r.identity), where="dashboard", order=60,
+               permission=AUTHENTICATED),
+    ]
+
+
+@hookimpl
+def hub_search(request, query):
+    from hub_newsletter.models import Campaign
+
+    words = (query or "").strip()
+    if len(words) < 2:
+        return []
+    pattern = f"%{words.replace('%', '').replace('_', '')}%"
+    found = request.dbsession.scalars(
+        sa.select(Campaign).where(Campaign.status == "sent", Campaign.in_archive.is_(True),
+                                  sa.or_(Campaign.subject.ilike(pattern),
+                                         Campaign.body.ilike(pattern)))
+        .order_by(Campaign.finished_at.desc()).limit(20)).all()
+    from hub_newsletter.sending import archive_subject
+
+    return [SearchResult(title=archive_subject(c),
+                         url=request.route_path("newsletter.archive_item", id=c.id),
+                         summary=c.preheader, kind=_("Newsletter")) for c in found]
+
+
+@hookimpl
+def hub_activity(request, user):
+    """Newsletters the person received (for the CRM timeline)."""
+    from hub_newsletter.models import Campaign, Delivery
+
+    rows = request.dbsession.execute(
+        sa.select(Delivery.sent_at, Campaign.id, Campaign.subject, Campaign.kind)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Delivery.address == user.email.lower(), Delivery.status == "sent")
+        .order_by(Delivery.sent_at.desc()).limit(100)).all()
+    return [{"when": sent_at, "kind": f"newsletter.{kind}",
+             "title": subject, "url": request.route_path("newsletter.campaign", id=cid)}
+            for sent_at, cid, subject, kind in rows]
+
+
+@hookimpl
+def hub_segment_criteria():
+    from hub.contributions import SegmentCriterion
+
+    def options(request):
+        from hub_newsletter.models import NewsletterList
+
+        return [(str(nl.id), nl.name) for nl in request.dbsession.scalars(
+            sa.select(NewsletterList).order_by(NewsletterList.name))]
+
+    def user_ids(request, value):
+        from hub_newsletter.models import Subscriber, Subscription
+
+        list_id = int(value) if str(value).isdigit() else -1
+        return (sa.select(Subscriber.user_id)
+                .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+                .where(Subscription.list_id == list_id, Subscription.status == "confirmed",
+                       Subscriber.user_id.is_not(None)))
+
+    return [SegmentCriterion("newsletter.subscribed", _("Subscribed to the newsletter"),
+                             options, user_ids)]
+
+
+@hookimpl
+def hub_openapi(request):
+    from hub_newsletter.api import OPENAPI
+
+    return OPENAPI
+
+
+# -- personal data ------------------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["newsletter_subscriber", "newsletter_subscription", "newsletter_delivery"]
+
+
+def _subscribers_of(request, user):
+    from hub_newsletter.models import Subscriber
+
+    return request.dbsession.scalars(sa.select(Subscriber).where(sa.or_(
+        Subscriber.user_id == user.id, Subscriber.email == user.email.lower()))).all()
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    from hub_newsletter.models import Campaign, Delivery, Subscription
+
+    db = request.dbsession
+    records, subs, received = [], [], []
+    for subscriber in _subscribers_of(request, user):
+        records.append({"email": subscriber.email, "name": subscriber.name,
+                        "first_name": subscriber.first_name, "last_name": subscriber.last_name,
+                        "gender": subscriber.gender, "language": subscriber.language,
+                        "opted_out_at": subscriber.opted_out_at,
+                        "hard_bounced_at": subscriber.hard_bounced_at,
+                        "soft_bounces": subscriber.soft_bounces,
+                        "created_at": subscriber.created_at})
+        for s in db.scalars(sa.select(Subscription)
+                            .where(Subscription.subscriber_id == subscriber.id)):
+            subs.append({"list": s.list.name, "status": s.status, "requested_at": s.requested_at,
+                         "consent_at": s.consent_at, "consent_ip": s.consent_ip,
+                         "consent_text_version": s.consent_text_version,
+                         "consent_source": s.consent_source,
+                         "unsubscribed_at": s.unsubscribed_at})
+        for subject, status, sent_at in db.execute(
+                sa.select(Campaign.subject, Delivery.status, Delivery.sent_at)
+                .join(Campaign, Campaign.id == Delivery.campaign_id)
+                .where(Delivery.subscriber_id == subscriber.id).order_by(Delivery.id)):
+            received.append({"newsletter": subject, "status": status, "sent_at": sent_at})
+    return {_("Newsletter address"): records, _("Newsletter subscriptions"): subs,
+            _("Newsletters sent to you"): received}
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    """Delete the subscriber (subscriptions go with it) and anonymise delivery rows.
+
+    Delivery rows stay as anonymous counts for the campaign statistics.
+    """
+    from hub_newsletter.models import Delivery
+
+    db = request.dbsession
+    for subscriber in _subscribers_of(request, user):
+        db.execute(sa.update(Delivery).where(Delivery.subscriber_id == subscriber.id).values(
+            address=sa.literal("erased-") + sa.cast(Delivery.id, sa.String) + "@invalid",
+            subscriber_id=None, error=""))
+        db.delete(subscriber)
+    db.flush()
+
+
+# -- demo data -------------------------------------------------------------------------------
+
+@hookimpl
+def hub_demo_data(dbsession, scale):
+    from hub_newsletter.demo import load
+
+    load(dbsession, scale)

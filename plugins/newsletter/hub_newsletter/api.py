@@ -1,0 +1,178 @@
+"""JSON API of the newsletter plugin (``/api/v1/newsletter/...``)."""
+from __future__ import annotations
+
+import hmac
+
+import sqlalchemy as sa
+from pyramid.view import view_config
+
+from hub.api import api_error
+from hub.security import PUBLIC
+from hub_newsletter import services
+from hub_newsletter.bounces import record_bounce
+from hub_newsletter.models import Campaign
+
+EDIT = "newsletter:campaign:edit"
+
+
+def _list_json(nl) -> dict:
+    return {"id": nl.id, "slug": nl.slug, "name": nl.name, "description": nl.description,
+            "consent_text": nl.consent_text, "consent_version": nl.consent_version}
+
+
+def _campaign_json(campaign, stats=None) -> dict:
+    data = {"id": campaign.id, "kind": campaign.kind, "status": campaign.status,
+            "subject": campaign.subject, "language": campaign.language,
+            "lists": [nl.id for nl in campaign.lists], "audiences": campaign.audiences or [],
+            "event_id": campaign.event_id,
+            "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
+            "started_at": campaign.started_at.isoformat() if campaign.started_at else None,
+            "finished_at": campaign.finished_at.isoformat() if campaign.finished_at else None,
+            "error": campaign.error or None}
+    if stats is not None:
+        data["stats"] = stats
+    return data
+
+
+@view_config(route_name="newsletter.api.lists", renderer="json", permission=PUBLIC,
+             request_method="GET")
+def lists(request):
+    return {"lists": [_list_json(nl) for nl in services.public_lists(request.dbsession)]}
+
+
+@view_config(route_name="newsletter.api.subscriptions", renderer="json", permission=PUBLIC,
+             request_method="POST")
+def subscribe(request):
+    """Subscribe an address (double opt-in: a confirmation e-mail is sent)."""
+    try:
+        body = request.json_body
+    except ValueError:
+        return api_error(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        return api_error(400, "invalid_json", "The request body must be a JSON object.")
+    email = services.normalise_email(str(body.get("email") or ""))
+    wanted = body.get("lists") or []
+    details = {}
+    if not services.valid_email(email):
+        details["email"] = "Enter a valid e-mail address."
+    if not isinstance(wanted, list) or not wanted:
+        details["lists"] = "Give a non-empty list of list ids or slugs."
+    if body.get("consent") is not True:
+        details["consent"] = "Consent must be given (true) to subscribe."
+    if details:
+        return api_error(422, "validation_failed", "The subscription is not valid.", **details)
+    available = services.public_lists(request.dbsession)
+    chosen = [nl for nl in available if nl.id in wanted or nl.slug in wanted]
+    if len(chosen) != len(set(wanted)):
+        return api_error(422, "validation_failed", "Unknown list.",
+                         lists="Some lists do not exist or are not public.")
+    language = body.get("language") if body.get("language") in ("cs", "en") else "cs"
+    services.subscribe(request, email, str(body.get("name") or "")[:200], chosen, language)
+    request.response.status = 202
+    # The same answer whether the address was known or not (no enumeration).
+    return {"status": "accepted",
+            "message": "If the address is valid, a confirmation e-mail is on its way."}
+
+
+@view_config(route_name="newsletter.api.campaigns", renderer="json", permission=EDIT,
+             request_method="GET")
+def campaigns(request):
+    db = request.dbsession
+    found = db.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200)).all()
+    counts = services.delivery_counts(db, [c.id for c in found])
+    return {"campaigns": [_campaign_json(c, {"total": sum(counts[c.id].values()),
+                                             **counts[c.id]}) for c in found]}
+
+
+@view_config(route_name="newsletter.api.campaign", renderer="json", permission=EDIT,
+             request_method="GET")
+def campaign(request):
+    try:
+        campaign_id = int(request.matchdict["id"])
+    except ValueError:
+        return api_error(404, "not_found", "No such campaign.")
+    found = request.dbsession.get(Campaign, campaign_id)
+    if found is None:
+        return api_error(404, "not_found", "No such campaign.")
+    return _campaign_json(found, services.campaign_stats(request.dbsession, found))
+
+
+# Called by a mail service, not a browser: authenticated by a shared secret in a header,
+# so the cookie CSRF check does not apply.
+@view_config(route_name="newsletter.api.bounces", renderer="json", permission=PUBLIC,
+             request_method="POST", require_csrf=False)
+def bounce_webhook(request):
+    secret = str(request.registry.settings.get("newsletter.webhook_secret") or "")
+    given = request.headers.get("X-Webhook-Secret", "")
+    if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
+        return api_error(403, "forbidden", "A valid X-Webhook-Secret header is required.")
+    try:
+        body = request.json_body
+    except ValueError:
+        return api_error(400, "invalid_json", "The request body is not valid JSON.")
+    items = body if isinstance(body, list) else [body]
+    handled = 0
+    for item in items:
+        if not isinstance(item, dict) or item.get("type") not in ("hard", "soft"):
+            return api_error(422, "validation_failed",
+                             "Each bounce needs 'recipient' (the VERP address) and "
+                             "'type' ('hard' or 'soft').")
+        handled += record_bounce(request, str(item.get("recipient") or ""),
+                                 item["type"] == "hard")
+    return {"handled": handled}
+
+
+OPENAPI = {
+    "paths": {
+        "/api/v1/newsletter/lists": {"get": {
+            "summary": "Public mailing lists", "tags": ["newsletter"],
+            "responses": {"200": {"description": "Lists", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"lists": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/NewsletterList"}}}}}}}}}},
+        "/api/v1/newsletter/subscriptions": {"post": {
+            "summary": "Subscribe an address (double opt-in)", "tags": ["newsletter"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/NewsletterSubscribe"}}}},
+            "responses": {"202": {"description": "Confirmation e-mail sent"},
+                          "422": {"description": "Validation failed"}}}},
+        "/api/v1/newsletter/campaigns": {"get": {
+            "summary": "Campaigns with delivery counts (staff)", "tags": ["newsletter"],
+            "responses": {"200": {"description": "Campaigns"}}}},
+        "/api/v1/newsletter/campaigns/{id}": {"get": {
+            "summary": "One campaign with statistics (staff)", "tags": ["newsletter"],
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "Campaign", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/NewsletterCampaign"}}}},
+                "404": {"description": "No such campaign"}}}},
+        "/api/v1/newsletter/bounces": {"post": {
+            "summary": "Report bounces (mail service webhook; X-Webhook-Secret header)",
+            "tags": ["newsletter"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/NewsletterBounce"}}}},
+            "responses": {"200": {"description": "Number of bounces recorded"},
+                          "403": {"description": "Missing or wrong secret"}}}},
+    },
+    "components": {"schemas": {
+        "NewsletterList": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+            "description": {"type": "string"}, "consent_text": {"type": "string"},
+            "consent_version": {"type": "integer"}}},
+        "NewsletterSubscribe": {"type": "object", "required": ["email", "lists", "consent"],
+                                "properties": {
+            "email": {"type": "string", "format": "email"}, "name": {"type": "string"},
+            "lists": {"type": "array", "items": {"oneOf": [{"type": "integer"},
+                                                           {"type": "string"}]}},
+            "consent": {"type": "boolean", "enum": [True]},
+            "language": {"type": "string", "enum": ["cs", "en"]}}},
+        "NewsletterCampaign": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string"},
+            "status": {"type": "string"}, "subject": {"type": "string"},
+            "stats": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "NewsletterBounce": {"type": "object", "required": ["recipient", "type"],
+                             "properties": {
+            "recipient": {"type": "string", "description": "The VERP return path"},
+            "type": {"type": "string", "enum": ["hard", "soft"]}}},
+    }},
+}

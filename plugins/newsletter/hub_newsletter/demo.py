@@ -1,0 +1,94 @@
+"""Demo data: two lists, Czech subscribers and a sent newsletter in the archive.
+
+Idempotent (looked up by slug, address and subject); ``scale`` multiplies the subscribers
+for benchmarks (scale 100 gives about 10,000 confirmed addresses).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub_newsletter.models import Campaign, NewsletterList, Subscriber, Subscription
+
+LISTS = (
+    ("novinky", "Novinky Pacientského hubu",
+     "Jednou měsíčně přehled akcí, kurzů a novinek z hubu.",
+     "Souhlasím se zasíláním novinek Pacientského hubu na uvedenou e-mailovou adresu. "
+     "Souhlas mohu kdykoli odvolat odkazem v každém e-mailu."),
+    ("pozvanky", "Pozvánky na akce",
+     "Pozvánky na semináře, konference a setkání pacientských organizací.",
+     "Souhlasím se zasíláním pozvánek na akce Pacientského hubu. Souhlas mohu kdykoli "
+     "odvolat odkazem v každém e-mailu."),
+)
+FIRST = (("Jana", "f"), ("Petr", "m"), ("Marie", "f"), ("Tomáš", "m"), ("Eva", "f"),
+         ("Jiří", "m"), ("Lucie", "f"), ("Martin", "m"), ("Hana", "f"), ("Pavel", "m"))
+LAST = (("Nováková", "Novák"), ("Svobodová", "Svoboda"), ("Dvořáková", "Dvořák"),
+        ("Černá", "Černý"), ("Procházková", "Procházka"), ("Kučerová", "Kučera"),
+        ("Veselá", "Veselý"), ("Horáková", "Horák"), ("Němcová", "Němec"),
+        ("Marešová", "Mareš"))
+BODY = """${salutation},
+
+v prosinci pro vás chystáme tři setkání pacientských organizací a nový kurz o právech
+pacientů.
+
+## Co nás čeká
+
+- seminář o sdílení zdravotních dat s lékaři (4. 12., Praha)
+- kulatý stůl pacientských organizací k úhradám léčiv (11. 12., online)
+- nový e-learningový kurz „Práva pacienta v praxi“
+
+Podrobnosti najdete na https://hub.example.org/events
+
+S přáním pevného zdraví
+tým Pacientského hubu"""
+
+
+def load(dbsession, scale: int = 1) -> None:
+    lists = {}
+    for slug, name, description, consent in LISTS:
+        nl = dbsession.scalar(sa.select(NewsletterList).where(NewsletterList.slug == slug))
+        if nl is None:
+            nl = NewsletterList(slug=slug, name=name, description=description,
+                                consent_text=consent, is_public=True)
+            dbsession.add(nl)
+            dbsession.flush()
+        lists[slug] = nl
+    count = 100 * max(1, scale)
+    existing = set(dbsession.scalars(sa.select(Subscriber.email).where(
+        Subscriber.email.like("%@demo.example.cz"))))
+    consent_at = utcnow() - dt.timedelta(days=30)
+    for i in range(count):
+        first, gender = FIRST[i % len(FIRST)]
+        female, male = LAST[(i // len(FIRST)) % len(LAST)]
+        last = female if gender == "f" else male
+        address = f"ctenar{i}@demo.example.cz"
+        if address in existing:
+            continue
+        subscriber = Subscriber(email=address, name=f"{first} {last}", first_name=first,
+                                last_name=last, gender=gender, language="cs")
+        dbsession.add(subscriber)
+        dbsession.flush()
+        for slug in ("novinky",) if i % 3 else ("novinky", "pozvanky"):
+            nl = lists[slug]
+            dbsession.add(Subscription(
+                list_id=nl.id, subscriber_id=subscriber.id, status="confirmed",
+                consent_at=consent_at, consent_ip="192.0.2.10",
+                consent_text_version=nl.consent_version, consent_source="newsletter-form"))
+    subject = "Prosincové novinky Pacientského hubu"
+    if dbsession.scalar(sa.select(Campaign.id).where(Campaign.subject == subject)) is None:
+        campaign = Campaign(subject=subject, body=BODY, status="sent", kind="newsletter",
+                            preheader="Setkání, kulatý stůl a nový kurz",
+                            started_at=utcnow() - dt.timedelta(days=2),
+                            finished_at=utcnow() - dt.timedelta(days=2))
+        campaign.lists = [lists["novinky"]]
+        dbsession.add(campaign)
+    draft = "Pozvánka: setkání pacientských organizací"
+    if dbsession.scalar(sa.select(Campaign.id).where(Campaign.subject == draft)) is None:
+        campaign = Campaign(subject=draft, body="${salutation},\n\nzveme vás na setkání "
+                            "pacientských organizací.\n\nTěšíme se na vás.",
+                            status="draft", kind="newsletter", salutation="formal")
+        campaign.lists = [lists["pozvanky"]]
+        dbsession.add(campaign)
+    dbsession.flush()

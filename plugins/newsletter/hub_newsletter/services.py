@@ -1,0 +1,341 @@
+"""What the pages, the API and the jobs of the newsletter plugin do."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+from pyramid.i18n import get_localizer
+
+from hub.db import utcnow
+from hub.i18n import localizer_for
+from hub.mail import queue_mail
+from hub_newsletter import content
+from hub_newsletter.i18n import _, plugin_hooks
+from hub_newsletter.models import (
+    Campaign,
+    Delivery,
+    NewsletterList,
+    Subscriber,
+    Subscription,
+    new_token,
+)
+from hub_newsletter.salutation import split_name
+
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def valid_email(value: str) -> bool:
+    return len(value) <= 254 and bool(EMAIL.match(value))
+
+
+def client_ip(request) -> str:
+    return (request.client_addr or "")[:45]
+
+
+def get_or_create_subscriber(db, email: str, name: str = "", language: str = "cs",
+                             user=None, first_name: str = "", last_name: str = "",
+                             gender: str | None = None) -> Subscriber:
+    subscriber = db.scalar(sa.select(Subscriber).where(Subscriber.email == email))
+    if subscriber is None:
+        if not (first_name or last_name):
+            first_name, last_name = split_name(name)
+        subscriber = Subscriber(email=email, name=name, first_name=first_name,
+                                last_name=last_name, gender=gender,
+                                language=language if language in ("cs", "en") else "cs",
+                                user_id=user.id if user is not None else None)
+        nested = db.begin_nested()
+        try:
+            db.add(subscriber)
+            db.flush()
+            nested.commit()
+        except sa.exc.IntegrityError:
+            # Another request created the same address a moment ago: use that one.
+            nested.rollback()
+            subscriber = db.scalar(sa.select(Subscriber).where(Subscriber.email == email))
+    elif user is not None and subscriber.user_id is None:
+        subscriber.user_id = user.id
+    return subscriber
+
+
+def public_lists(db) -> list[NewsletterList]:
+    return list(db.scalars(sa.select(NewsletterList).where(NewsletterList.is_public.is_(True))
+                           .order_by(NewsletterList.name)))
+
+
+def record_consent(subscription: Subscription, nl: NewsletterList, ip: str, source: str):
+    subscription.status = "confirmed"
+    subscription.consent_at = utcnow()
+    subscription.consent_ip = ip
+    subscription.consent_text_version = nl.consent_version
+    subscription.consent_source = source
+    subscription.unsubscribed_at = None
+    subscription.confirm_token = None
+
+
+def subscribe(request, email: str, name: str, lists: list[NewsletterList],
+              language: str) -> list[Subscription]:
+    """Subscribe ``email`` to ``lists``.
+
+    An anonymous visitor gets a confirmation e-mail (double opt-in); a signed-in user
+    subscribing their own verified address is confirmed at once (the account proves the
+    mailbox). The answer never tells whether the address was known.
+    """
+    db = request.dbsession
+    user = request.identity
+    own_verified = (user is not None and user.email.lower() == email
+                    and user.email_verified_at is not None)
+    subscriber = get_or_create_subscriber(db, email, name or (user.name if own_verified else ""),
+                                          language, user if own_verified else None)
+    changed = []
+    for nl in lists:
+        subscription = db.scalar(sa.select(Subscription).where(
+            Subscription.list_id == nl.id, Subscription.subscriber_id == subscriber.id))
+        if subscription is None:
+            subscription = Subscription(list_id=nl.id, subscriber_id=subscriber.id)
+            db.add(subscription)
+        if subscription.status == "confirmed":
+            continue
+        if own_verified:
+            record_consent(subscription, nl, client_ip(request), "account")
+            subscriber.opted_out_at = None
+        else:
+            subscription.status = "pending"
+            subscription.requested_at = utcnow()
+            subscription.confirm_token = new_token()
+            subscription.consent_ip = client_ip(request)
+        changed.append(subscription)
+    db.flush()
+    pending = [s for s in changed if s.status == "pending"]
+    if pending:
+        _send_confirmation(request, subscriber, pending)
+    return changed
+
+
+def _send_confirmation(request, subscriber: Subscriber, subscriptions: list[Subscription]):
+    localizer = localizer_for(request.registry, subscriber.language)
+    lines = [localizer.translate(_("Please confirm that you want to receive these newsletters "
+                                   "from ${site}:",
+                                   mapping={"site": request.registry.settings["hub.site_name"]}))]
+    for subscription in subscriptions:
+        url = request.route_url("newsletter.confirm", token=subscription.confirm_token)
+        lines.append(f"- {subscription.list.name}: {url}")
+    lines.append(localizer.translate(_("If you did not ask for this, ignore this e-mail; "
+                                       "nothing will be sent to you.")))
+    queue_mail(request, subscriber.email, localizer.translate(_("Confirm your subscription")),
+               "\n\n".join(lines))
+
+
+def confirm(request, token: str) -> Subscription | None:
+    db = request.dbsession
+    subscription = db.scalar(sa.select(Subscription).where(Subscription.confirm_token == token))
+    if subscription is None or subscription.status != "pending":
+        return None
+    expiry = int(request.registry.settings.get("newsletter.confirm_expiry_days") or 7)
+    if subscription.requested_at < utcnow() - dt.timedelta(days=expiry):
+        return None
+    record_consent(subscription, subscription.list, client_ip(request), "newsletter-form")
+    subscription.subscriber.opted_out_at = None
+    return subscription
+
+
+def unsubscribe_everything(request, subscriber: Subscriber, campaign_id: int | None) -> bool:
+    """One-click unsubscribe: every list, and no newsletter from any source again.
+
+    Returns False when the address was already unsubscribed (the call is idempotent).
+    """
+    db = request.dbsession
+    already = subscriber.opted_out_at is not None
+    now = utcnow()
+    if not already:
+        subscriber.opted_out_at = now
+    db.execute(sa.update(Subscription).where(Subscription.subscriber_id == subscriber.id,
+                                             Subscription.status != "unsubscribed")
+               .values(status="unsubscribed", unsubscribed_at=now, confirm_token=None))
+    if not already and campaign_id:
+        db.execute(sa.update(Campaign).where(Campaign.id == campaign_id)
+                   .values(unsubscribes=Campaign.unsubscribes + 1))
+    return not already
+
+
+def set_preferences(request, subscriber: Subscriber, wanted_ids: set[int]) -> None:
+    """Subscribe to exactly ``wanted_ids`` among the public lists and the current ones.
+
+    The link came to the subscriber's mailbox, so the mailbox is proven: consent is
+    recorded directly (source "preferences").
+    """
+    db = request.dbsession
+    current = {s.list_id: s for s in subscriber.subscriptions}
+    lists = {nl.id: nl for nl in public_lists(db)}
+    for subscription in current.values():
+        lists.setdefault(subscription.list_id, subscription.list)
+    now = utcnow()
+    for list_id, nl in lists.items():
+        subscription = current.get(list_id)
+        if list_id in wanted_ids:
+            if subscription is None:
+                subscription = Subscription(list_id=list_id, subscriber_id=subscriber.id)
+                db.add(subscription)
+            if subscription.status != "confirmed":
+                record_consent(subscription, nl, client_ip(request), "preferences")
+        elif subscription is not None and subscription.status != "unsubscribed":
+            subscription.status = "unsubscribed"
+            subscription.unsubscribed_at = now
+            subscription.confirm_token = None
+    if wanted_ids & set(lists):
+        subscriber.opted_out_at = None
+    db.flush()
+
+
+def expire_unconfirmed(request) -> int:
+    """Periodic job: forget subscription requests never confirmed (retention)."""
+    expiry = int(request.registry.settings.get("newsletter.confirm_expiry_days") or 7)
+    result = request.dbsession.execute(sa.delete(Subscription).where(
+        Subscription.status == "pending",
+        Subscription.requested_at < utcnow() - dt.timedelta(days=expiry)))
+    return result.rowcount
+
+
+# -- audiences --------------------------------------------------------------------------------
+
+def crm_audiences(request) -> list[dict]:
+    hook = getattr(plugin_hooks(request), "hub_audiences", None)
+    if hook is None:
+        return []
+    found = []
+    for result in hook(request=request):
+        found.extend(result or ())
+    return found
+
+
+def collect_recipients(request, campaign: Campaign) -> dict[str, dict]:
+    """``{address: {"subscriber": Subscriber, "source": ...}}`` of everyone who may get it."""
+    db = request.dbsession
+    recipients: dict[str, dict] = {}
+    list_ids = [nl.id for nl in campaign.lists]
+    if list_ids:
+        rows = db.execute(
+            sa.select(Subscriber.id, Subscriber.email, Subscription.list_id)
+            .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+            .where(Subscription.list_id.in_(list_ids), Subscription.status == "confirmed",
+                   Subscriber.opted_out_at.is_(None), Subscriber.hard_bounced_at.is_(None))
+            .order_by(Subscriber.id))
+        for subscriber_id, address, list_id in rows:
+            recipients.setdefault(address, {"subscriber_id": subscriber_id,
+                                            "source": f"list:{list_id}"})
+    members_hook = getattr(plugin_hooks(request), "hub_audience_members", None)
+    for key in campaign.audiences or ():
+        if members_hook is None:
+            break
+        for member in members_hook(request=request, key=key) or ():
+            address = normalise_email(member.get("email", ""))
+            if not valid_email(address) or address in recipients:
+                continue
+            subscriber = get_or_create_subscriber(
+                db, address, member.get("name") or "", member.get("language") or "cs",
+                first_name=member.get("first_name") or "",
+                last_name=member.get("last_name") or "",
+                gender=member.get("gender") if member.get("gender") in ("f", "m") else None)
+            if subscriber.can_receive:
+                recipients[address] = {"subscriber_id": subscriber.id,
+                                       "source": f"audience:{key}"[:120]}
+    return recipients
+
+
+class CampaignError(Exception):
+    def __init__(self, errors):
+        super().__init__("campaign cannot be sent")
+        self.errors = errors
+
+
+def start_sending(request, campaign: Campaign) -> int:
+    """Validate, write one delivery row per recipient and hand the campaign to the workers.
+
+    Fails before anything is written or sent when the content is broken; the error is
+    kept on the campaign for the staff to see.
+    """
+    from hub.jobs import enqueue
+
+    errors = content.campaign_errors(campaign)
+    if not errors:
+        try:
+            from hub_newsletter.sending import archive_values, render
+
+            render(request, campaign, archive_values(campaign))
+        except Exception as exc:  # noqa: BLE001 (any rendering error stops the campaign)
+            errors = [_("The message cannot be rendered: ${error}",
+                        mapping={"error": str(exc)})]
+    if errors:
+        campaign.status = "failed"
+        localizer = get_localizer(request)
+        campaign.error = "\n".join(localizer.translate(e) for e in errors)
+        raise CampaignError(errors)
+    db = request.dbsession
+    recipients = collect_recipients(request, campaign)
+    known = set(db.scalars(sa.select(Delivery.address).where(Delivery.campaign_id == campaign.id)))
+    rows = [{"campaign_id": campaign.id, "address": address, "subscriber_id": r["subscriber_id"],
+             "source": r["source"], "status": "pending"}
+            for address, r in recipients.items() if address not in known]
+    for start in range(0, len(rows), 1000):
+        db.execute(sa.insert(Delivery), rows[start:start + 1000])
+    campaign.status = "sending"
+    campaign.error = ""
+    campaign.started_at = campaign.started_at or utcnow()
+    db.flush()
+    enqueue(request, "newsletter.send", campaign_id=campaign.id)
+    return len(rows)
+
+
+def start_due_campaigns(request) -> int:
+    """Periodic job: start scheduled campaigns whose time has come, and wake campaigns
+    whose worker died holding claims (the lease has expired)."""
+    from hub.jobs import enqueue
+
+    db = request.dbsession
+    due = list(db.scalars(sa.select(Campaign).where(Campaign.status == "scheduled",
+                                                    Campaign.scheduled_at <= utcnow())))
+    for campaign in due:
+        try:
+            start_sending(request, campaign)
+        except CampaignError:
+            continue
+    lease = int(request.registry.settings.get("newsletter.claim_lease_seconds") or 0)
+    now = utcnow()
+    stalled = db.scalars(
+        sa.select(Delivery.campaign_id).distinct()
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Campaign.status == "sending", Delivery.status == "pending",
+               sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+               sa.or_(Delivery.claimed_by.is_(None),
+                      Delivery.claimed_at <= now - dt.timedelta(seconds=lease))))
+    for campaign_id in stalled:
+        enqueue(request, "newsletter.send", campaign_id=campaign_id)
+    return len(due)
+
+
+def delivery_counts(db, campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    """``{campaign id: {status: count}}`` in one query (list pages stay N+1 free)."""
+    result: dict[int, dict[str, int]] = {cid: {} for cid in campaign_ids}
+    if not campaign_ids:
+        return result
+    rows = db.execute(sa.select(Delivery.campaign_id, Delivery.status, sa.func.count())
+                      .where(Delivery.campaign_id.in_(campaign_ids))
+                      .group_by(Delivery.campaign_id, Delivery.status))
+    for campaign_id, status, count in rows:
+        result[campaign_id][status] = count
+    return result
+
+
+def campaign_stats(db, campaign: Campaign) -> dict:
+    counts = delivery_counts(db, [campaign.id])[campaign.id]
+    total = sum(counts.values())
+    done = total - counts.get("pending", 0)
+    return {"total": total, "pending": counts.get("pending", 0),
+            "sending": counts.get("sending", 0), "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0), "skipped": counts.get("skipped", 0),
+            "bounced": counts.get("bounced", 0), "unsubscribed": campaign.unsubscribes,
+            "progress": round(100 * done / total) if total else 0}

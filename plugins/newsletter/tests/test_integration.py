@@ -1,0 +1,204 @@
+"""API, OpenAPI, CRM audiences, bounces, personal data, notifications and translations."""
+import email.message
+import mailbox
+from pathlib import Path
+
+import sqlalchemy as sa
+from babel.messages.pofile import read_po
+
+from hub.jobs import background_request
+from hub.notifications.models import Notification
+from hub_newsletter.models import Campaign, Delivery, Subscriber, Subscription
+
+from .conftest import add_campaign, add_list, add_subscriber, post
+
+API_HEADERS = {"Origin": "https://hub.example.org"}
+
+
+def test_api_lists_and_subscribe_with_validation(nl_testapp, dbsession):
+    nl = add_list(dbsession)
+    add_list(dbsession, "interni", "Interní", public=False)
+    data = nl_testapp.get("/api/v1/newsletter/lists").json
+    assert [item["slug"] for item in data["lists"]] == ["novinky"]
+    headers = {**API_HEADERS, "X-CSRF-Token": nl_testapp.csrf_token.strip('"')}
+    bad = nl_testapp.post_json("/api/v1/newsletter/subscriptions",
+                               {"email": "x", "lists": [], "consent": False},
+                               headers=headers, status=422).json
+    assert set(bad["error"]["details"]) == {"email", "lists", "consent"}
+    nl_testapp.post_json("/api/v1/newsletter/subscriptions",
+                         {"email": "a@example.cz", "lists": ["interni"], "consent": True},
+                         headers=headers, status=422)
+    ok = nl_testapp.post_json("/api/v1/newsletter/subscriptions",
+                              {"email": "A@example.cz", "lists": [nl.id], "consent": True},
+                              headers=headers, status=202)
+    assert ok.json["status"] == "accepted"
+    assert dbsession.scalar(sa.select(Subscription.status)) == "pending"
+
+
+def test_api_campaigns_for_staff_only_and_openapi(nl_testapp, dbsession, users):
+    nl = add_list(dbsession)
+    campaign = add_campaign(dbsession, [nl])
+    assert nl_testapp.get("/api/v1/newsletter/campaigns", expect_errors=True).status_code in (
+        401, 403)
+    nl_testapp.login(users.member)
+    nl_testapp.get("/api/v1/newsletter/campaigns", status=403)
+    nl_testapp.login(users.staff)
+    data = nl_testapp.get("/api/v1/newsletter/campaigns").json
+    assert data["campaigns"][0]["id"] == campaign.id
+    one = nl_testapp.get(f"/api/v1/newsletter/campaigns/{campaign.id}").json
+    assert one["stats"]["total"] == 0 and one["status"] == "approved"
+    nl_testapp.get("/api/v1/newsletter/campaigns/999999", status=404)
+    request = background_request(nl_testapp.app.registry)
+    parts = request.registry["hub.pm"].hook.hub_openapi(request=request)
+    paths = {p for part in parts for p in part["paths"]}
+    assert "/api/v1/newsletter/subscriptions" in paths
+
+
+def test_crm_audience_members_get_it_and_consent_is_rechecked_at_send_time(
+        nl_testapp, dbsession, users, sink, fake_crm):
+    members = [{"email": "Anna@example.cz", "name": "Anna Malá", "first_name": "Anna",
+                "last_name": "Malá", "gender": "f", "language": "cs", "contact_id": 1},
+               {"email": "bohus@example.cz", "name": "Bohumil Hrabal", "first_name": "Bohumil",
+                "last_name": "Hrabal", "gender": "m", "language": "cs", "contact_id": 2}]
+    fake_crm(members, withdrawn={"bohus@example.cz"})
+    campaign = add_campaign(dbsession, [], audiences=["patients"], salutation="informal")
+    nl_testapp.login(users.admin)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/send", {})
+    assert [r for _f, rcpts, _m in sink.messages for r in rcpts] == ["anna@example.cz"]
+    skipped = dbsession.scalar(sa.select(Delivery).where(Delivery.address == "bohus@example.cz"))
+    assert skipped.status == "skipped"
+    body = sink.messages[0][2].get_payload()[0].get_payload(decode=True).decode()
+    assert body.startswith("Milá Anno,")
+
+
+def test_staff_see_crm_audiences_in_the_campaign_form(nl_testapp, users, fake_crm):
+    fake_crm([])
+    nl_testapp.login(users.staff)
+    assert "Pacienti" in nl_testapp.get("/newsletter/admin/campaigns/new").text
+
+
+def test_bounce_webhook_and_maildir(nl_app, nl_testapp, dbsession, tmp_path):
+    from hub_newsletter.bounces import process_maildir
+    from hub_newsletter.sending import verp_address
+
+    nl = add_list(dbsession)
+    hard = add_subscriber(dbsession, nl, "hard@example.cz")
+    soft = add_subscriber(dbsession, nl, "soft@example.cz")
+    campaign = add_campaign(dbsession, [nl], status="sent")
+    rows = {}
+    for s in (hard, soft):
+        rows[s.email] = Delivery(campaign_id=campaign.id, subscriber_id=s.id, address=s.email,
+                                 source="list", status="sent")
+        dbsession.add(rows[s.email])
+    dbsession.flush()
+    settings = nl_app.registry.settings
+    # Webhook: off without a secret.
+    nl_testapp.post_json("/api/v1/newsletter/bounces", {"recipient": "x", "type": "hard"},
+                         status=403)
+    settings["newsletter.webhook_secret"] = "s3cret"  # noqa: S105
+    try:
+        result = nl_testapp.post_json(
+            "/api/v1/newsletter/bounces",
+            {"recipient": verp_address(settings, rows["hard@example.cz"].id, hard.token),
+             "type": "hard"}, headers={"X-Webhook-Secret": "s3cret"}).json
+        assert result == {"handled": 1}
+        forged = nl_testapp.post_json(
+            "/api/v1/newsletter/bounces",
+            {"recipient": f"bounces+{rows['soft@example.cz'].id}-AAAAAAAAAA@x", "type": "hard"},
+            headers={"X-Webhook-Secret": "s3cret"}).json
+        assert forged == {"handled": 0}
+    finally:
+        settings["newsletter.webhook_secret"] = ""
+    dbsession.refresh(hard)
+    assert hard.hard_bounced_at is not None and not hard.can_receive
+
+    # Maildir: a soft DSN and an unsubscribe mail (the mailto: of List-Unsubscribe).
+    box = mailbox.Maildir(str(tmp_path / "bounces"), create=True)
+    dsn = email.message.EmailMessage()
+    dsn["To"] = verp_address(settings, rows["soft@example.cz"].id, soft.token)
+    dsn["Subject"] = "Delivery Status Notification (Delay)"
+    dsn.set_content("Action: delayed\nStatus: 4.2.2\n")
+    box.add(dsn)
+    unsubscribe = email.message.EmailMessage()
+    unsubscribe["To"] = "bounces@hub.example.org"
+    unsubscribe["Subject"] = f"unsubscribe-{soft.token}"
+    unsubscribe.set_content("")
+    box.add(unsubscribe)
+    settings["newsletter.bounce_maildir"] = str(tmp_path / "bounces")
+    try:
+        request = background_request(nl_app.registry)
+        request.dbsession = dbsession
+        assert process_maildir(request) == 2
+    finally:
+        settings["newsletter.bounce_maildir"] = ""
+    dbsession.flush()
+    dbsession.refresh(soft)
+    assert soft.soft_bounces == 1 and soft.hard_bounced_at is None
+    assert soft.opted_out_at is not None
+    assert list(box.keys()) == []
+
+
+def test_personal_data_export_and_erase(nl_app, dbsession, users):
+    nl = add_list(dbsession)
+    subscriber = add_subscriber(dbsession, nl, users.member.email, users.member.name)
+    campaign = add_campaign(dbsession, [nl], status="sent")
+    dbsession.add(Delivery(campaign_id=campaign.id, subscriber_id=subscriber.id,
+                           address=subscriber.email, source="list", status="sent"))
+    dbsession.flush()
+    request = background_request(nl_app.registry)
+    request.dbsession = dbsession
+    hook = nl_app.registry["hub.pm"].hook
+    exported = {k: v for part in hook.hub_personal_data_export(request=request,
+                                                               user=users.member)
+                for k, v in part.items()}
+    assert any(r.get("email") == users.member.email for rows in exported.values() for r in rows)
+    assert any(r.get("newsletter") == "Novinky" for rows in exported.values() for r in rows)
+    hook.hub_personal_data_erase(request=request, user=users.member)
+    assert dbsession.scalar(sa.select(Subscriber).where(
+        Subscriber.email == users.member.email)) is None
+    delivery = dbsession.scalar(sa.select(Delivery))
+    assert delivery.address.startswith("erased-") and delivery.subscriber_id is None
+    tables = [t for part in hook.hub_personal_data_tables() for t in part]
+    assert "newsletter_subscriber" in tables
+
+
+def test_approvers_are_notified_and_profile_section_lists_subscriptions(nl_testapp, dbsession,
+                                                                         users):
+    nl = add_list(dbsession)
+    campaign = add_campaign(dbsession, [nl], status="draft", created_by=users.staff)
+    nl_testapp.login(users.staff)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/submit", {})
+    assert dbsession.scalar(sa.select(Notification).where(
+        Notification.user_id == users.admin.id)).kind == "newsletter.approval_requested"
+    dbsession.refresh(campaign)
+    assert campaign.status == "submitted"
+    add_subscriber(dbsession, nl, users.member.email)
+    nl_testapp.login(users.member)
+    dashboard = nl_testapp.get("/my")
+    assert "Novinky" in dashboard.text and "/newsletter/preferences/" in dashboard.text
+
+
+def test_pages_are_translated_to_czech_and_english(nl_testapp, dbsession):
+    add_list(dbsession)
+    assert "Přihlásit k odběru" in nl_testapp.get("/newsletter").text
+    nl_testapp.set_cookie("hub_lang", "en")
+    assert "Subscribe" in nl_testapp.get("/newsletter").text
+
+
+def test_czech_catalogue_has_no_empty_translation():
+    po = Path(__file__).parents[1] / "hub_newsletter/locale/cs/LC_MESSAGES/hub_newsletter.po"
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    assert [m.id for m in catalogue if m.id and not m.string] == []
+
+
+def test_demo_data_is_idempotent(nl_app, dbsession):
+    from hub_newsletter.demo import load
+
+    load(dbsession, 1)
+    counts = [dbsession.scalar(sa.select(sa.func.count()).select_from(t))
+              for t in (Subscriber, Subscription, Campaign)]
+    load(dbsession, 1)
+    assert counts == [dbsession.scalar(sa.select(sa.func.count()).select_from(t))
+                      for t in (Subscriber, Subscription, Campaign)]
+    assert counts[0] == 100
