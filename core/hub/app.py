@@ -38,6 +38,11 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.jobs")
     config.include("hub.mail")
     config.include("hub.notifications")
+    config.include("hub.accounts")
+    config.include("hub.organizations.views")
+    config.include("hub.profile")
+    config.include("hub.privacy")
+    config.include("hub.admin")
     config.include("hub.views")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")

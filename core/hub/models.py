@@ -1,5 +1,12 @@
 """All core models, imported in one place so metadata is complete for migrations."""
-from hub.accounts.models import User, UserSession  # noqa: F401
+from hub.accounts.models import (  # noqa: F401
+    AccountToken,
+    AuditEvent,
+    AuthAttempt,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from hub.mail import MailMessage  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
-from hub.organizations.models import Membership, Organisation  # noqa: F401
+from hub.organizations.models import Membership, MembershipRequest, Organisation  # noqa: F401

@@ -295,12 +295,16 @@ TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
 
 def make_user(dbsession, email: str, role: str = "member", name: str | None = None,
               language: str = "cs", password: str | None = TEST_PASSWORD):
+    import pyotp
+
     from hub.accounts.models import User
     from hub.db import utcnow
 
+    # Staff and admins must use two-factor sign-in; test accounts have it set up.
     user = User(email=email, name=name or email.split("@")[0].title(), role=role,
                 language=language, email_verified_at=utcnow(),
-                password_hash=_cached_hash(password) if password else None)
+                password_hash=_cached_hash(password) if password else None,
+                totp_secret=pyotp.random_base32(32) if role in ("staff", "admin") else None)
     dbsession.add(user)
     dbsession.flush()
     return user

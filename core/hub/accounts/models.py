@@ -28,6 +28,16 @@ class User(Base):
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    terms_version: Mapped[str | None] = mapped_column(sa.String(20))
+    terms_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # TOTP: base32 secret (160 bits) and the last accepted time step (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def has_2fa(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def is_staff(self) -> bool:
@@ -53,3 +63,65 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+
+
+class AccountToken(Base):
+    """A single-use link sent by e-mail (address verification, password reset).
+
+    Only the SHA-256 of the 256-bit token is stored; a row is deleted when used, when the
+    user signs in (reset links) or when the password changes.
+    """
+
+    __tablename__ = "account_token"
+    __table_args__ = (sa.CheckConstraint("purpose IN ('verify', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces a TOTP code when the phone is lost (argon2 hash)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthAttempt(Base):
+    """A failed sign-in or 2FA attempt, counted by the rate limits.
+
+    ``key`` is a SHA-256 of the account's e-mail or of the client address, so the table
+    holds no personal data in clear.
+    """
+
+    __tablename__ = "auth_attempt"
+    __table_args__ = (sa.Index("ix_auth_attempt_scope_key_at", "scope", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(20))
+    key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Security-relevant account events (erasure, role changes, deactivation).
+
+    ``subject_id`` has no foreign key on purpose: the record outlives an erased account.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)

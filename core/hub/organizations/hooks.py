@@ -1,1 +1,77 @@
 """Hook implementations of the core's organizations (an internal plugin)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub.contributions import NavItem, Widget
+from hub.i18n import _
+from hub.markers import hookimpl
+from hub.security import AUTHENTICATED, STAFF
+
+
+@hookimpl
+def hub_navigation(request, menu):
+    if menu == "user":
+        return [NavItem(_("My organisations"), route="my_organisations",
+                        permission=AUTHENTICATED, order=30,
+                        match=("my_organisations", "organisation_"))]
+    if menu == "admin":
+        return [NavItem(_("Organisations"), route="admin_organisations", permission=STAFF,
+                        order=20, match=("admin_organisation",))]
+    return None
+
+
+def _my_organisations_widget(request):
+    from hub.organizations.views import memberships_of
+    from hub.shell import render_snippet
+
+    return render_snippet(request, "hub:templates/organizations/widget.pt",
+                          {"memberships": memberships_of(request, request.identity)})
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    return [Widget("my-organisations", _("My organisations"), _my_organisations_widget,
+                   where="dashboard", order=20, permission=AUTHENTICATED)]
+
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["membership", "membership_request"]
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    from hub.organizations.models import Membership, MembershipRequest, Organisation
+
+    db = request.dbsession
+    members = db.execute(sa.select(Membership, Organisation.name).join(
+        Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id).order_by(Membership.id)).all()
+    asked = db.execute(sa.select(MembershipRequest, Organisation.name).join(
+        Organisation, Organisation.id == MembershipRequest.organisation_id)
+        .where(MembershipRequest.user_id == user.id).order_by(MembershipRequest.id)).all()
+    return {
+        _("Organisation memberships"): [
+            {"organisation": name, "representative": m.is_representative,
+             "since": m.created_at} for m, name in members],
+        _("Requests to join organisations"): [
+            {"organisation": name, "message": r.message, "created_at": r.created_at}
+            for r, name in asked],
+    }
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    from hub.organizations.models import Membership, MembershipRequest
+
+    for model in (Membership, MembershipRequest):
+        request.dbsession.execute(sa.delete(model).where(model.user_id == user.id))
+
+
+@hookimpl
+def hub_notification_kinds():
+    from hub.contributions import NotificationKind
+
+    return [NotificationKind("organisations.membership", _("Organisation membership"),
+                             _("Requests to join your organisation and their answers."))]

@@ -1,0 +1,80 @@
+"""Rate limits for sign-in and two-factor codes, kept in the database.
+
+Failures are written in a short transaction of their own (on SQLite one that takes the
+write lock at BEGIN), so they count even when the
+request's transaction rolls back, and every application process sees the same numbers.
+Keys are SHA-256 digests: the table never holds an e-mail or an address in clear.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+
+# scope: (attempts allowed, window in seconds)
+LIMITS = {
+    "login_account": (10, 300),
+    "login_ip": (30, 300),
+    "totp": (5, 300),
+    "mail_account": (3, 3600),  # reset and verification mails per account
+    "mail_ip": (20, 3600),
+}
+
+
+def digest(value) -> str:
+    return hashlib.sha256(str(value).strip().lower().encode()).hexdigest()
+
+
+def client_ip(request) -> str:
+    return request.remote_addr or "unknown"
+
+
+def retry_after(request, checks: list[tuple[str, str]]) -> int | None:
+    """Seconds until the first exhausted limit among ``(scope, value)`` frees up, or None."""
+    from hub.accounts.models import AuthAttempt
+
+    worst = None
+    now = utcnow()
+    with request.registry["hub.dbsession_factory"]() as db:
+        for scope, value in checks:
+            allowed, window = LIMITS[scope]
+            since = now - dt.timedelta(seconds=window)
+            times = db.scalars(
+                sa.select(AuthAttempt.created_at)
+                .where(AuthAttempt.scope == scope, AuthAttempt.key == digest(value),
+                       AuthAttempt.created_at > since)
+                .order_by(AuthAttempt.created_at.desc()).limit(allowed)).all()
+            if len(times) >= allowed:
+                oldest = min(times)
+                wait = math.ceil((oldest + dt.timedelta(seconds=window) - now).total_seconds())
+                worst = max(worst or 0, max(wait, 1))
+    return worst
+
+
+def record(request, checks: list[tuple[str, str]]) -> None:
+    """Count one attempt against each ``(scope, value)``; old rows of those keys go."""
+    from hub.accounts.models import AuthAttempt
+
+    now = utcnow()
+    with request.registry["hub.dbsession_writer"]() as db:
+        for scope, value in checks:
+            key = digest(value)
+            window = LIMITS[scope][1]
+            db.execute(sa.delete(AuthAttempt).where(
+                AuthAttempt.scope == scope, AuthAttempt.key == key,
+                AuthAttempt.created_at < now - dt.timedelta(seconds=window)))
+            db.add(AuthAttempt(scope=scope, key=key, created_at=now))
+        db.commit()
+
+
+def clear(request, scope: str, value) -> None:
+    from hub.accounts.models import AuthAttempt
+
+    with request.registry["hub.dbsession_writer"]() as db:
+        db.execute(sa.delete(AuthAttempt).where(AuthAttempt.scope == scope,
+                                                AuthAttempt.key == digest(value)))
+        db.commit()

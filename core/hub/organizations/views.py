@@ -1,0 +1,346 @@
+"""Organisation management: representatives edit the profile and the members; users ask
+to join; hub staff manage every organisation (the public directory is the CRM's)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from hub.accounts.forms import Field, Form
+from hub.accounts.models import User
+from hub.i18n import _
+from hub.notifications import notify
+from hub.organizations.models import KINDS, Membership, MembershipRequest, Organisation
+from hub.security import AUTHENTICATED, STAFF
+
+KIND_LABELS = {
+    "patient_organisation": _("Patient organisation"),
+    "ngo": _("Non-governmental organisation"),
+    "professional_body": _("Professional body"),
+    "university": _("University or research institute"),
+    "company": _("Company"),
+    "public_body": _("Public body"),
+    "other": _("Other"),
+}
+MEMBERSHIP_KIND = "organisations.membership"
+
+
+@dataclass
+class MembershipView:
+    membership: Membership
+    organisation: Organisation
+
+
+def memberships_of(request, user) -> list[MembershipView]:
+    rows = request.dbsession.execute(
+        sa.select(Membership, Organisation)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id).order_by(Organisation.name)).all()
+    return [MembershipView(m, o) for m, o in rows]
+
+
+def can_manage(request, organisation: Organisation) -> bool:
+    user = request.identity
+    if user is None:
+        return False
+    if request.has_permission(STAFF):
+        return True
+    return request.dbsession.scalar(sa.select(Membership.id).where(
+        Membership.organisation_id == organisation.id, Membership.user_id == user.id,
+        Membership.is_representative.is_(True))) is not None
+
+
+def managed_organisation(request) -> Organisation:
+    """The organisation of the URL if the user manages it; 404 otherwise (no existence leak)."""
+    try:
+        org_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound() from None
+    organisation = request.dbsession.get(Organisation, org_id)
+    if organisation is None or not can_manage(request, organisation):
+        raise HTTPNotFound()
+    return organisation
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100] or "organizace"
+
+
+def unique_slug(dbsession, name: str) -> str:
+    base = slugify(name)
+    taken = set(dbsession.scalars(sa.select(Organisation.slug).where(
+        Organisation.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def organisation_form(request, organisation: Organisation | None) -> Form:
+    values = {} if organisation is None else {
+        "name": organisation.name, "kind": organisation.kind,
+        "description": organisation.description, "website": organisation.website,
+        "email": organisation.email, "region": organisation.region}
+    values.setdefault("kind", "patient_organisation")
+    return Form(request, [
+        Field("name", _("Name of the organisation"), maxlength=200, autocomplete="organization"),
+        Field("kind", _("Kind"), "select", options=tuple((k, KIND_LABELS[k]) for k in KINDS)),
+        Field("description", _("Description"), "textarea", required=False, maxlength=5000),
+        Field("website", _("Website"), "url", required=False, maxlength=300,
+              hint=_("A full address starting with https://")),
+        Field("email", _("Contact e-mail"), "email", required=False, maxlength=254),
+        Field("region", _("Region"), required=False, maxlength=100),
+    ], values=values)
+
+
+def read_organisation(form: Form) -> dict:
+    values = form.read()
+    if values["website"] and not re.match(r"^https?://[^\s/]+\.[^\s]+$", values["website"]):
+        form.error("website", _("Enter a web address starting with https://"))
+    if values["email"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", values["email"]):
+        form.error("email", _("Enter an e-mail address like name@example.cz."))
+    return values
+
+
+def apply_organisation(organisation: Organisation, values: dict) -> None:
+    for key in ("name", "kind", "description", "website", "email", "region"):
+        setattr(organisation, key, values[key])
+
+
+def insert_once(request, row) -> bool:
+    """Add ``row``; False when a unique constraint says it exists already (a race or a
+    repeated form), without spoiling the request's transaction."""
+    try:
+        with request.dbsession.begin_nested():
+            request.dbsession.add(row)
+            request.dbsession.flush()
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def representatives(request, organisation: Organisation) -> list[User]:
+    return list(request.dbsession.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id,
+               Membership.is_representative.is_(True), User.is_active.is_(True))))
+
+
+# -- a user's own organisations -------------------------------------------------------------
+
+def join_form(request, user) -> Form:
+    mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+    asked = sa.select(MembershipRequest.organisation_id).where(
+        MembershipRequest.user_id == user.id)
+    choices = request.dbsession.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.id.not_in(mine), Organisation.id.not_in(asked))
+        .order_by(Organisation.name)).all()
+    return Form(request, [
+        Field("organisation", _("Organisation"), "select",
+              options=tuple((str(i), n) for i, n in choices)),
+        Field("message", _("Message to the representatives"), "textarea", required=False,
+              maxlength=1000),
+    ])
+
+
+@view_config(route_name="my_organisations", renderer="hub:templates/organizations/mine.pt",
+             permission=AUTHENTICATED)
+def my_organisations(request):
+    user = request.identity
+    form = join_form(request, user)
+    if request.method == "POST":
+        values = form.read()
+        if form.ok:
+            organisation = request.dbsession.get(Organisation, int(values["organisation"]))
+            if insert_once(request, MembershipRequest(organisation_id=organisation.id,
+                                                      user_id=user.id,
+                                                      message=values["message"])):
+                for rep in representatives(request, organisation):
+                    notify(request, rep, MEMBERSHIP_KIND,
+                           _("${name} asks to join ${organisation}",
+                             mapping={"name": user.name, "organisation": organisation.name}),
+                           url=request.route_url("organisation_manage", id=organisation.id))
+            request.session.flash(_("Your request has been sent to the organisation's "
+                                    "representatives."), "success")
+            return HTTPSeeOther(location=request.route_path("my_organisations"))
+    pending = request.dbsession.execute(
+        sa.select(MembershipRequest, Organisation)
+        .join(Organisation, Organisation.id == MembershipRequest.organisation_id)
+        .where(MembershipRequest.user_id == user.id).order_by(Organisation.name)).all()
+    return {"memberships": memberships_of(request, user), "pending": pending, "form": form,
+            "form_id": "join-form", "action": request.route_path("my_organisations"),
+            "submit": _("Ask to join"), "kind_labels": KIND_LABELS,
+            "breadcrumbs": [(_("My organisations"), None)]}
+
+
+@view_config(route_name="organisation_leave", request_method="POST", permission=AUTHENTICATED)
+def leave(request):
+    user = request.identity
+    try:
+        org_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound() from None
+    for model in (Membership, MembershipRequest):
+        request.dbsession.execute(sa.delete(model).where(
+            model.organisation_id == org_id, model.user_id == user.id))
+    request.session.flash(_("Done: you are no longer a member, and no request of yours is "
+                            "waiting."), "success")
+    return HTTPSeeOther(location=request.route_path("my_organisations"))
+
+
+# -- managing an organisation -----------------------------------------------------------------
+
+def manage_values(request, organisation, form, add_form=None):
+    members = request.dbsession.execute(
+        sa.select(Membership, User).join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == organisation.id).order_by(User.name)).all()
+    waiting = request.dbsession.execute(
+        sa.select(MembershipRequest, User).join(User, User.id == MembershipRequest.user_id)
+        .where(MembershipRequest.organisation_id == organisation.id)
+        .order_by(MembershipRequest.created_at)).all()
+    return {"organisation": organisation, "form": form, "form_id": "organisation-form",
+            "action": request.route_path("organisation_manage", id=organisation.id),
+            "submit": _("Save"), "members": members, "waiting": waiting,
+            "add_form": add_form or add_member_form(request),
+            "add_submit": _("Add member"), "kind_labels": KIND_LABELS,
+            "breadcrumbs": [(_("My organisations"), request.route_path("my_organisations")),
+                            (organisation.name, None)]}
+
+
+def add_member_form(request) -> Form:
+    return Form(request, [
+        Field("email", _("E-mail of the member"), "email", maxlength=254,
+              hint=_("The person needs an account in the hub.")),
+        Field("representative", _("Also make them a representative"), "checkbox",
+              required=False)])
+
+
+@view_config(route_name="organisation_manage", renderer="hub:templates/organizations/manage.pt",
+             permission=AUTHENTICATED)
+def manage(request):
+    organisation = managed_organisation(request)
+    form = organisation_form(request, organisation)
+    if request.method == "POST":
+        values = read_organisation(form)
+        if form.ok:
+            apply_organisation(organisation, values)
+            request.session.flash(_("The organisation's profile has been saved."), "success")
+            return HTTPSeeOther(location=request.route_path("organisation_manage",
+                                                            id=organisation.id))
+    return manage_values(request, organisation, form)
+
+
+@view_config(route_name="organisation_members", renderer="hub:templates/organizations/manage.pt",
+             request_method="POST", permission=AUTHENTICATED)
+def add_member(request):
+    organisation = managed_organisation(request)
+    form = add_member_form(request)
+    values = form.read()
+    user = None
+    if form.ok:
+        user = request.dbsession.scalar(sa.select(User).where(
+            User.email == values["email"].lower(), User.is_active.is_(True)))
+        if user is None:
+            form.error("email", _("There is no active account with this e-mail. Ask the "
+                                  "person to register first."))
+    if not form.ok:
+        return manage_values(request, organisation, organisation_form(request, organisation),
+                             add_form=form)
+    added = insert_once(request, Membership(organisation_id=organisation.id, user_id=user.id,
+                                            is_representative=values["representative"]))
+    if added:
+        request.dbsession.execute(sa.delete(MembershipRequest).where(
+            MembershipRequest.organisation_id == organisation.id,
+            MembershipRequest.user_id == user.id))
+        notify(request, user, MEMBERSHIP_KIND,
+               _("You are now a member of ${organisation}",
+                 mapping={"organisation": organisation.name}),
+               url=request.route_url("my_organisations"))
+        request.session.flash(_("${name} is now a member.", mapping={"name": user.name}),
+                              "success")
+    else:
+        request.session.flash(_("${name} is already a member.", mapping={"name": user.name}))
+    return HTTPSeeOther(location=request.route_path("organisation_manage", id=organisation.id))
+
+
+@view_config(route_name="organisation_member", request_method="POST", permission=AUTHENTICATED)
+def change_member(request):
+    organisation = managed_organisation(request)
+    membership = request.dbsession.scalar(sa.select(Membership).where(
+        Membership.organisation_id == organisation.id,
+        Membership.user_id == _int(request.matchdict["user_id"])))
+    if membership is None:
+        raise HTTPNotFound()
+    action = request.POST.get("action")
+    back = HTTPSeeOther(location=request.route_path("organisation_manage", id=organisation.id))
+    last_rep = membership.is_representative and len(representatives(request, organisation)) <= 1
+    if action in ("remove", "member") and last_rep and not request.has_permission(STAFF):
+        request.session.flash(_("An organisation needs at least one representative. Make "
+                                "someone else a representative first."), "error")
+        return back
+    if action == "representative":
+        membership.is_representative = True
+    elif action == "member":
+        membership.is_representative = False
+    elif action == "remove":
+        request.dbsession.delete(membership)
+    else:
+        raise HTTPNotFound()
+    request.session.flash(_("The membership has been changed."), "success")
+    if membership.user_id == request.identity.id and action != "representative" \
+            and not request.has_permission(STAFF):
+        return HTTPSeeOther(location=request.route_path("my_organisations"))
+    return back
+
+
+@view_config(route_name="organisation_request", request_method="POST", permission=AUTHENTICATED)
+def decide_request(request):
+    organisation = managed_organisation(request)
+    asked = request.dbsession.scalar(sa.select(MembershipRequest).where(
+        MembershipRequest.organisation_id == organisation.id,
+        MembershipRequest.id == _int(request.matchdict["request_id"])))
+    if asked is None:
+        raise HTTPNotFound()
+    user = request.dbsession.get(User, asked.user_id)
+    action = request.POST.get("action")
+    if action == "approve":
+        insert_once(request, Membership(organisation_id=organisation.id, user_id=user.id))
+        notify(request, user, MEMBERSHIP_KIND,
+               _("You are now a member of ${organisation}",
+                 mapping={"organisation": organisation.name}),
+               url=request.route_url("my_organisations"))
+        request.session.flash(_("${name} is now a member.", mapping={"name": user.name}),
+                              "success")
+    elif action == "decline":
+        notify(request, user, MEMBERSHIP_KIND,
+               _("Your request to join ${organisation} was declined",
+                 mapping={"organisation": organisation.name}))
+        request.session.flash(_("The request has been declined."), "success")
+    else:
+        raise HTTPNotFound()
+    request.dbsession.execute(sa.delete(MembershipRequest).where(
+        MembershipRequest.id == asked.id))
+    return HTTPSeeOther(location=request.route_path("organisation_manage", id=organisation.id))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise HTTPNotFound() from None
+
+
+def includeme(config):
+    config.add_route("my_organisations", "/my/organisations")
+    config.add_route("organisation_leave", "/my/organisations/{id}/leave")
+    config.add_route("organisation_manage", "/organisation/{id}/manage")
+    config.add_route("organisation_members", "/organisation/{id}/members")
+    config.add_route("organisation_member", "/organisation/{id}/members/{user_id}")
+    config.add_route("organisation_request", "/organisation/{id}/requests/{request_id}")
+    config.scan("hub.organizations.views")
