@@ -10,3 +10,4 @@ from hub.accounts.models import (  # noqa: F401
 from hub.mail import MailMessage  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
 from hub.organizations.models import Membership, MembershipRequest, Organisation  # noqa: F401
+from hub.topics.models import Topic, TopicDigestSubscription, UserStakeholder, UserTopic  # noqa: F401,E501
