@@ -23,9 +23,15 @@ def _t(request, message) -> str:
     return request.localizer.translate(message)
 
 
+# The form's field names, as the API calls them.
+API_FIELDS = {"start": "starts_at", "end": "ends_at", "date": "starts_at",
+              "frequency": "recurrence.frequency", "interval": "recurrence.interval",
+              "until": "recurrence.until", "organisation": "organisation_id"}
+
+
 def _invalid(request, error: BookingError):
     return api_error(422, "validation_failed", _t(request, error.message),
-                     field=error.field)
+                     field=API_FIELDS.get(error.field, error.field))
 
 
 def _room(request) -> Room:

@@ -1,0 +1,118 @@
+"""The JSON API: rooms, availability, reservations."""
+import datetime as dt
+
+from hub_booking.models import Reservation
+from tests.conftest import at, csrf, future_day, make_room
+
+
+def api_post(testapp, body, status):
+    return testapp.post_json("/api/v1/booking/reservations", body, status=status, headers={
+        "X-CSRF-Token": csrf(testapp), "Origin": testapp.origin})
+
+
+def api_delete(testapp, reservation_id, status):
+    return testapp.delete(f"/api/v1/booking/reservations/{reservation_id}", status=status,
+                          headers={"X-CSRF-Token": csrf(testapp), "Origin": testapp.origin})
+
+
+def body(room, day, start=10, end=11, **extra):
+    return {"room_id": room.id, "title": "Porada", "starts_at": at(day, start).isoformat(),
+            "ends_at": at(day, end).isoformat(), **extra}
+
+
+def test_rooms_and_availability_are_public_without_personal_details(
+        testapp, dbsession, users, room):
+    day = future_day()
+    dbsession.add(Reservation(room_id=room.id, user_id=users.member.id, title="Tajné",
+                              starts_at=at(day, 10), ends_at=at(day, 11),
+                              blocked_until=at(day, 11), status="approved"))
+    dbsession.flush()
+    rooms = testapp.get("/api/v1/booking/rooms").json["rooms"]
+    assert [r["name"] for r in rooms] == [room.name]
+    assert rooms[0]["accessibility"] == ["step_free", "lift"]
+    data = testapp.get(f"/api/v1/booking/rooms/{room.id}/availability", {
+        "from": at(day, 0).isoformat(), "to": at(day + dt.timedelta(days=1), 0).isoformat()}).json
+    assert data["busy"] == [{"starts_at": at(day, 10).astimezone(dt.UTC).isoformat(),
+                             "ends_at": at(day, 11).astimezone(dt.UTC).isoformat(),
+                             "status": "approved"}]
+    assert "Tajné" not in str(data)
+    error = testapp.get(f"/api/v1/booking/rooms/{room.id}/availability",
+                        {"from": "2026-01-01T10:00"}, status=422).json["error"]
+    assert error["code"] == "validation_failed" and "+02:00" in error["message"]
+    testapp.get("/api/v1/booking/rooms/999999/availability", status=404)
+
+
+def test_create_conflict_invalid_list_and_delete(testapp, dbsession, users, room):
+    day = future_day()
+    api_post(testapp, body(room, day), 401)
+    testapp.login(users.member)
+    created = api_post(testapp, body(room, day, attendees=4), 201)
+    reservation = created.json["reservation"]
+    assert reservation["status"] == "approved" and created.location.endswith(
+        f"/api/v1/booking/reservations/{reservation['id']}")
+    conflict = api_post(testapp, body(room, day, 10, 12), 409).json["error"]
+    assert conflict["code"] == "conflict"
+    assert conflict["details"]["conflicting"]["starts_at"] == at(day, 10).astimezone(
+        dt.UTC).isoformat()
+    assert conflict["details"]["suggestions"]
+    assert "rezervována od" in conflict["message"]
+    invalid = [
+        ({**body(room, day, 12, 11)}, "ends_at"),
+        ({**body(room, day), "starts_at": "2030-01-01T10:00:00"}, "starts_at"),
+        ({**body(room, day), "title": ""}, "title"),
+        ({**body(room, day), "room_id": "x"}, "room_id"),
+        ({**body(room, day - dt.timedelta(days=60), 14, 15)}, "starts_at"),
+        ({**body(room, day, 14, 15), "attendees": 500}, "attendees"),
+        ({**body(room, day, 14, 15), "recurrence": {"frequency": "yearly",
+                                                    "until": "2030-01-01"}},
+         "recurrence.frequency"),
+    ]
+    for data, field in invalid:
+        error = api_post(testapp, data, 422).json["error"]
+        assert error["details"]["field"] == field, (data, error)
+    mine = testapp.get("/api/v1/booking/reservations").json["reservations"]
+    assert [r["id"] for r in mine] == [reservation["id"]]
+    # Someone else neither sees nor cancels it.
+    testapp.login(users.representative)
+    assert testapp.get("/api/v1/booking/reservations").json["reservations"] == []
+    testapp.get(f"/api/v1/booking/reservations/{reservation['id']}", status=404)
+    api_delete(testapp, reservation["id"], 404)
+    # Staff see everyone's with filters.
+    testapp.login(users.staff)
+    everyone = testapp.get("/api/v1/booking/reservations",
+                           {"all": "1", "room_id": str(room.id)}).json["reservations"]
+    assert [r["id"] for r in everyone] == [reservation["id"]]
+    testapp.get("/api/v1/booking/reservations", {"status": "nonsense"}, status=422)
+    testapp.login(users.member)
+    cancelled = api_delete(testapp, reservation["id"], 200).json["reservation"]
+    assert cancelled["status"] == "cancelled"
+    api_delete(testapp, reservation["id"], 409)
+    # The slot is free again.
+    api_post(testapp, body(room, day, 10, 12), 201)
+
+
+def test_recurring_booking_through_the_api(testapp, dbsession, users, room):
+    day = future_day()
+    testapp.login(users.member)
+    api_post(testapp, body(room, day + dt.timedelta(weeks=1), 9, 10), 201)
+    data = api_post(testapp, body(room, day, 9, 10, recurrence={
+        "frequency": "weekly", "interval": 1,
+        "until": (day + dt.timedelta(weeks=2)).isoformat()}), 201).json
+    assert len(data["occurrences"]) == 2 and len(data["skipped"]) == 1
+    assert "rezervována" in data["skipped"][0]["reason"]
+
+
+def test_approval_needed_rooms_answer_pending(testapp, dbsession, users):
+    room = make_room(dbsession, "Sál se schvalováním", requires_approval=True)
+    testapp.login(users.member)
+    data = api_post(testapp, body(room, future_day()), 201).json
+    assert data["reservation"]["status"] == "pending"
+
+
+def test_openapi_document_lists_the_endpoints(testapp):
+    document = testapp.get("/api/v1/openapi.json").json
+    for path in ("/booking/rooms", "/booking/rooms/{id}/availability",
+                 "/booking/reservations", "/booking/reservations/{id}"):
+        assert path in document["paths"], path
+    assert "post" in document["paths"]["/booking/reservations"]
+    assert "BookingReservation" in document["components"]["schemas"]
