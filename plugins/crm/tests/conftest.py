@@ -22,6 +22,10 @@ class Req:
         self.dbsession = dbsession
         self.registry = registry
         self.identity = None
+        self.tm = transaction.manager
+
+    def route_url(self, name, **kw):
+        return "https://hub.example.org/" + name
 
 
 @pytest.fixture

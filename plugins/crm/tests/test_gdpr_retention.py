@@ -1,0 +1,72 @@
+import datetime as dt
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub.notifications.models import Notification
+from hub_crm.models import AuditEntry, Consent, Contact, Enquiry, Segment
+
+
+def hooks(crm_app):
+    return crm_app.registry["hub.pm"].hook
+
+
+def test_export_and_erase_of_a_users_contact(users, crm, crm_app):
+    contact = crm.contact(users.member.email, first="Marie", consents=("newsletter",))
+    contact.user_id = users.member.id
+    field = crm.field("diagnosis", special=True)
+    crm.value(contact, field, "CANARY-DX")
+    crm.req.dbsession.add(Enquiry(contact_id=contact.id, subject="Dotaz", message="CANARY-Q"))
+    crm.req.dbsession.flush()
+    exported = [r for r in hooks(crm_app).hub_personal_data_export(request=crm.req,
+                                                                   user=users.member) if r]
+    text = str(exported)
+    assert "CANARY-DX" in text and "CANARY-Q" in text and "newsletter" in text
+    contact_id = contact.id
+    hooks(crm_app).hub_personal_data_erase(request=crm.req, user=users.member)
+    db = crm.req.dbsession
+    db.expire_all()
+    assert db.get(Contact, contact_id) is None
+    assert db.scalar(sa.select(Consent.contact_id).where(Consent.contact_id == contact_id)) \
+        is None
+    assert db.scalar(sa.select(AuditEntry.id).where(AuditEntry.contact_id == contact_id,
+                                                    AuditEntry.action == "contact.erased"))
+    tables = [t for r in hooks(crm_app).hub_personal_data_tables() for t in r]
+    assert "crm_contact" in tables and "crm_consent_event" in tables
+
+
+def test_retention_reports_first_then_deletes_and_is_idempotent(users, crm, crm_app):
+    from hub_crm.retention import retention_job
+
+    old = crm.contact("old@example.cz", first="Starý")
+    old.last_activity_at = utcnow() - dt.timedelta(days=4 * 365)
+    linked = crm.contact("linked@example.cz", first="Účet")
+    linked.user_id = users.member.id
+    linked.last_activity_at = utcnow() - dt.timedelta(days=4 * 365)
+    crm.contact("fresh@example.cz", first="Nový")
+    crm.req.dbsession.flush()
+    req = crm.req
+    assert retention_job(req) == {"reported": 1, "deleted": 0}
+    assert retention_job(req) == {"reported": 0, "deleted": 0}
+    assert req.dbsession.scalar(sa.select(Notification.id).where(
+        Notification.user_id == users.admin.id, Notification.kind == "crm.retention_report"))
+    old.retention_notified_at = utcnow() - dt.timedelta(days=31)
+    req.dbsession.flush()
+    old_id = old.id
+    assert retention_job(req) == {"reported": 0, "deleted": 1}
+    req.dbsession.expire_all()
+    assert req.dbsession.get(Contact, old_id) is None
+    assert req.dbsession.get(Contact, linked.id) is not None
+
+
+def test_demo_data_is_idempotent(crm, crm_app):
+    from hub_crm.demo import demo_data
+
+    db = crm.req.dbsession
+    demo_data(db, 1)
+    counts = (db.scalar(sa.select(sa.func.count(Contact.id))),
+              db.scalar(sa.select(sa.func.count(Segment.id))))
+    demo_data(db, 1)
+    assert (db.scalar(sa.select(sa.func.count(Contact.id))),
+            db.scalar(sa.select(sa.func.count(Segment.id)))) == counts
+    assert counts[0] >= 60 and counts[1] == 3
