@@ -26,4 +26,12 @@ def make_event(dbsession):
 
 
 def api_headers(client):
-    return {"X-CSRF-Token": client.csrf_token, "Origin": "https://hub.example.org"}
+    # HubTestApp.csrf_token returns the cookie as WebTest stores it, quoted after the first
+    # call; the server compares the unquoted value.
+    return {"X-CSRF-Token": client.csrf_token.strip('"'), "Origin": "https://hub.example.org"}
+
+
+def form_post(client, url, fields, **kwargs):
+    """``client.post_form`` with the CSRF token unquoted (see ``api_headers``)."""
+    return client.post(url, {**fields, "csrf_token": client.csrf_token.strip('"')},
+                       headers={"Origin": "https://hub.example.org"}, **kwargs)

@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub.testing import html_text
 
+from .conftest import form_post
+
 
 def test_public_list_detail_and_calendar(testapp, make_event, dbsession):
     event = make_event(title="Jak číst výsledky", topic="Diabetes", capacity=20)
@@ -50,7 +52,7 @@ def test_member_registers_sees_link_and_cancels(testapp, users, make_event, dbse
     page = testapp.get(f"/events/{event.id}")
     assert "https://meet.example.org/x" in page.text
     # a second registration is refused and writes nothing
-    resp = testapp.post_form(f"/events/{event.id}/register", {}, status=409)
+    resp = form_post(testapp, f"/events/{event.id}/register", {}, status=409)
     assert "already registered" in html_text(resp) or "již" in html_text(resp)
     page.forms["events-cancel"].submit().follow()
     dbsession.refresh(registration)
@@ -64,7 +66,7 @@ def test_registration_after_close_is_refused(testapp, users, make_event, dbsessi
     event = make_event(registration_closes_at=utcnow() - dt.timedelta(hours=1))
     testapp.login(users.member)
     assert "events-register" not in testapp.get(f"/events/{event.id}").forms
-    testapp.post_form(f"/events/{event.id}/register", {}, status=422)
+    form_post(testapp, f"/events/{event.id}/register", {}, status=422)
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
@@ -105,7 +107,7 @@ def test_guest_registration_needs_email_confirmation(testapp, make_event, dbsess
 
 def test_members_only_event_refuses_guests(testapp, make_event):
     event = make_event(audience="members")
-    testapp.post_form(f"/events/{event.id}/register",
+    form_post(testapp, f"/events/{event.id}/register",
                       {"name": "Host", "email": "host@example.org"}, status=422)
 
 

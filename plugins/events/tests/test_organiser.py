@@ -1,0 +1,169 @@
+import datetime as dt
+
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub.testing import html_text
+
+from .conftest import form_post
+
+
+def _register(dbsession, event, user, status="confirmed", **values):
+    from hub_events.models import Registration
+    from hub_events.services import new_access_key
+
+    registration = Registration(event_id=event.id, user_id=user.id if user else None,
+                                email=values.pop("email", user.email if user else ""),
+                                name=values.pop("name", user.name if user else ""),
+                                status=status, access_key=new_access_key(), **values)
+    dbsession.add(registration)
+    if status in ("confirmed", "offered"):
+        event.taken += 1
+    dbsession.flush()
+    return registration
+
+
+def test_needs_only_for_organisers_and_csv_only_when_chosen(testapp, users, make_event,
+                                                             dbsession):
+    event = make_event(capacity=10)
+    _register(dbsession, event, users.member, needs_sign_language=True,
+              needs_note="=HYPERLINK(\"x\")")
+    testapp.login(users.staff)
+    page = testapp.get(f"/events/manage/{event.id}/registrations")
+    assert "HYPERLINK" in page.text
+    plain = testapp.get(f"/events/manage/{event.id}/registrations.csv").text
+    assert "member@test.example" in plain and "sign_language" not in plain
+    assert "HYPERLINK" not in plain
+    full = testapp.get(f"/events/manage/{event.id}/registrations.csv?needs=1").text
+    assert "sign_language" in full and "'=HYPERLINK" in full
+    testapp.login(users.member)
+    assert "HYPERLINK" not in testapp.get(f"/events/{event.id}").text
+
+
+def test_approval_flow(testapp, users, make_event, dbsession):
+    event = make_event(capacity=1, approval_required=True)
+    registration = _register(dbsession, event, users.member, status="pending")
+    testapp.login(users.staff)
+    page = testapp.get(f"/events/manage/{event.id}/registrations")
+    page.forms[f"decide-approve-{registration.id}"].submit("action", value="approve").follow()
+    dbsession.refresh(registration)
+    dbsession.refresh(event)
+    assert registration.status == "confirmed" and event.taken == 1
+
+
+def test_offer_accept_and_expiry(testapp, users, make_event, dbsession, registry):
+    from hub_events import services
+
+    event = make_event(capacity=1)
+    first = _register(dbsession, event, users.member)
+    second = _register(dbsession, event, users.representative, status="waitlisted",
+                       created_at=utcnow() - dt.timedelta(minutes=5))
+    third = _register(dbsession, event, users.other_representative, status="waitlisted")
+    testapp.login(users.member)
+    testapp.get(f"/events/{event.id}").forms["events-cancel"].submit().follow()
+    dbsession.refresh(second)
+    assert second.status == "offered"
+    # the offer runs out: the next person gets it
+    second.offered_until = utcnow() - dt.timedelta(minutes=1)
+    dbsession.flush()
+    from hub.jobs import background_request
+
+    request = background_request(registry)
+    request.dbsession = dbsession
+    request.tm = type("TM", (), {"get": lambda self: __import__("transaction").get()})()
+    assert services.expire_offers(request) == 1
+    dbsession.refresh(second)
+    dbsession.refresh(third)
+    assert second.status == "cancelled" and third.status == "offered"
+    testapp.login(users.other_representative)
+    testapp.get(f"/events/{event.id}").forms["events-accept"].submit().follow()
+    dbsession.refresh(third)
+    dbsession.refresh(event)
+    assert third.status == "confirmed" and event.taken == 1
+    dbsession.refresh(first)
+    assert first.status == "cancelled"
+
+
+def test_representative_registers_own_members_only(testapp, users, make_event, dbsession):
+    from hub_events.models import Registration
+
+    event = make_event()
+    testapp.login(users.representative)
+    page = testapp.get(f"/events/{event.id}")
+    form = page.forms["events-register-member"]
+    form["user_id"] = str(users.member.id)
+    form.submit().follow()
+    registration = dbsession.scalar(sa.select(Registration).where(
+        Registration.user_id == users.member.id))
+    assert registration.status == "confirmed"
+    assert registration.registered_by_id == users.representative.id
+    form_post(testapp, f"/events/{event.id}/register-member",
+                      {"user_id": str(users.other_representative.id)}, status=404)
+    testapp.login(users.member)
+    form_post(testapp, f"/events/{event.id}/register-member",
+                      {"user_id": str(users.representative.id)}, status=403)
+
+
+def test_checkin_certificate_and_feedback(testapp, users, make_event, dbsession):
+    from hub_events.models import Feedback
+
+    event = make_event(title="Školení pro pečující – Žluťoučký kůň",
+                       starts_at=utcnow() - dt.timedelta(hours=3))
+    registration = _register(dbsession, event, users.member)
+    testapp.login(users.member)
+    testapp.get(f"/events/{event.id}/certificate.pdf", status=404)  # not checked in yet
+    testapp.login(users.staff)
+    page = testapp.get(f"/events/manage/{event.id}/checkin")
+    page.forms[f"checkin-{registration.id}"].submit().follow()
+    dbsession.refresh(registration)
+    assert registration.attended
+    testapp.login(users.member)
+    pdf = testapp.get(f"/events/{event.id}/certificate.pdf")
+    assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+    page = testapp.get(f"/events/{event.id}")
+    form = page.forms["events-feedback"]
+    form["rating"] = "5"
+    form["comment"] = "Výborné"
+    form.submit().follow()
+    assert dbsession.scalar(sa.select(Feedback.rating)) == 5
+    testapp.login(users.staff)
+    assert "Výborné" in html_text(testapp.get(f"/events/manage/{event.id}/registrations"))
+
+
+def test_recording_needs_speaker_consent(testapp, users, make_event, dbsession):
+    from hub_events.models import Talk
+
+    event = make_event(starts_at=utcnow() - dt.timedelta(days=2))
+    dbsession.add(Talk(event_id=event.id, title="Úvod", starts_at=event.starts_at,
+                       ends_at=event.ends_at, speaker_consent=False))
+    dbsession.flush()
+    testapp.login(users.staff)
+    form = testapp.get(f"/events/manage/{event.id}").forms["events-event"]
+    form["embed_url"] = "https://www.youtube-nocookie.com/embed/abc"
+    form["recording_published"] = True
+    resp = form.submit(status=422)
+    assert "consent" in resp.text or "souhlas" in resp.text
+    dbsession.refresh(event)
+    assert not event.recording_published
+    # a talk recording without consent is refused as well
+    form_post(testapp, f"/events/manage/{event.id}/talks", {
+        "title": "Bez souhlasu", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00",
+        "video_url": "https://video.example.org/1"}).follow()
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Talk).where(
+        Talk.title == "Bez souhlasu")) == 0
+
+
+def test_clone_and_message(testapp, users, make_event, dbsession):
+    from hub.mail import MailMessage
+    from hub_events.models import Event
+
+    event = make_event(title="Originál")
+    _register(dbsession, event, None, email="host@example.org", name="Host")
+    testapp.login(users.staff)
+    form_post(testapp, f"/events/manage/{event.id}/clone", {}).follow()
+    copy = dbsession.scalar(sa.select(Event).where(Event.id != event.id))
+    assert copy.state == "draft" and copy.taken == 0 and "Originál" in copy.title
+    form_post(testapp, f"/events/manage/{event.id}/message",
+                      {"subject": "Změna sálu", "body": "Sejdeme se v sále B."}).follow()
+    assert dbsession.scalar(sa.select(MailMessage).where(
+        MailMessage.recipient == "host@example.org", MailMessage.subject == "Změna sálu"))
