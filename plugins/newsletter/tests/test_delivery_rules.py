@@ -1,0 +1,222 @@
+"""Retries, bounces at SMTP time, scheduling, invitations, list management, retention."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from hub.db import utcnow
+from hub.jobs import background_request
+from hub.markers import hookimpl, hookspec
+from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscription
+
+from .conftest import add_campaign, add_list, add_subscriber, post, prepare_deliveries
+
+
+class RefusingSink:
+    """An SMTP server that answers RCPT with a chosen code for chosen addresses."""
+
+    def __init__(self, replies):
+        from aiosmtpd.controller import Controller
+
+        from hub.testing import _free_port
+
+        self.replies = replies
+        self.accepted = []
+        sink = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                reply = sink.replies.get(address)
+                if reply:
+                    return reply
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                sink.accepted.extend(envelope.rcpt_tos)
+                return "250 OK"
+
+        self.port = _free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+
+@pytest.fixture
+def refusing(make_app, make_testapp):
+    sink = RefusingSink({"later@example.cz": "451 4.7.1 try again later",
+                         "nobody@example.cz": "550 5.1.1 no such user"})
+    sink.controller.start()
+    app = make_app("newsletter", **{"newsletter.backend": "smtp",
+                                    "newsletter.smtp_host": "127.0.0.1",
+                                    "newsletter.smtp_port": str(sink.port)})
+    yield sink, make_testapp(app)
+    sink.controller.stop()
+
+
+def test_temporary_failures_are_retried_and_refused_addresses_stop(refusing, dbsession):
+    from hub_newsletter.sending import send_campaign
+
+    sink, testapp = refusing
+    nl = add_list(dbsession)
+    for address in ("ok@example.cz", "later@example.cz", "nobody@example.cz"):
+        add_subscriber(dbsession, nl, address, "Jan Novák")
+    campaign = add_campaign(dbsession, [nl])
+    prepare_deliveries(dbsession, campaign)
+    registry = testapp.app.registry
+    send_campaign(background_request(registry), campaign.id)
+    rows = {d.address: d for d in dbsession.scalars(sa.select(Delivery))}
+    for row in rows.values():
+        dbsession.refresh(row)
+    assert sink.accepted == ["ok@example.cz"]
+    assert rows["ok@example.cz"].status == "sent"
+    later = rows["later@example.cz"]
+    assert later.status == "pending" and later.attempts == 1 and later.next_attempt_at > utcnow()
+    assert rows["nobody@example.cz"].status == "bounced"
+    dbsession.refresh(campaign)
+    assert campaign.status == "sending"  # a retry is due later
+    # The server accepts now; the retry time has come.
+    sink.replies.pop("later@example.cz")
+    later.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+    dbsession.flush()
+    send_campaign(background_request(registry), campaign.id)
+    dbsession.refresh(later)
+    dbsession.refresh(campaign)
+    assert later.status == "sent" and campaign.status == "sent"
+    assert sink.accepted == ["ok@example.cz", "later@example.cz"]
+    from hub_newsletter.models import Subscriber
+
+    refused = dbsession.scalar(sa.select(Subscriber).where(
+        Subscriber.email == "nobody@example.cz"))
+    dbsession.refresh(refused)
+    assert refused.hard_bounced_at is not None
+
+
+def test_scheduled_campaign_starts_when_due(nl_testapp, dbsession, users, sink):
+    from hub_newsletter.services import start_due_campaigns
+
+    nl = add_list(dbsession)
+    add_subscriber(dbsession, nl, "jana@example.cz", "Jana Nováková")
+    campaign = add_campaign(dbsession, [nl], created_by=users.staff)
+    nl_testapp.login(users.admin)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/send",
+         {"scheduled_at": "2099-01-01T09:00"})
+    dbsession.refresh(campaign)
+    assert campaign.status == "scheduled"
+    assert campaign.scheduled_at == dt.datetime(2099, 1, 1, 8, 0, tzinfo=dt.UTC)
+    assert sink.messages == []
+    campaign.scheduled_at = utcnow() - dt.timedelta(minutes=1)
+    dbsession.flush()
+    request = background_request(nl_testapp.app.registry)
+    request.dbsession = dbsession
+    import transaction
+
+    campaign_id = campaign.id
+    assert start_due_campaigns(request) == 1
+    transaction.commit()  # the job is handed to the queue after commit
+    assert dbsession.get(Campaign, campaign_id).status == "sent"
+    assert [r for _f, rcpts, _m in sink.messages for r in rcpts] == ["jana@example.cz"]
+
+
+class EventSpecs:
+    @hookspec
+    def hub_upcoming_events(self, request):
+        """Upcoming events."""
+
+
+class FakeEvents:
+    @hookimpl
+    def hub_upcoming_events(self, request):
+        return [{"id": 7, "title": "Seminář o právech pacientů",
+                 "starts_at": dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC),
+                 "url": "https://hub.example.org/events/7"}]
+
+
+def test_invitation_links_an_event_from_the_events_plugin(nl_testapp, nl_app, dbsession, users,
+                                                          sink):
+    pm = nl_app.registry["hub.pm"]
+    if not hasattr(pm.hook, "hub_upcoming_events"):
+        pm.add_hookspecs(EventSpecs)
+    events = FakeEvents()
+    pm.register(events, name="fake-events")
+    try:
+        nl = add_list(dbsession)
+        add_subscriber(dbsession, nl, "jana@example.cz", "Jana Nováková")
+        nl_testapp.login(users.staff)
+        form = nl_testapp.get("/newsletter/admin/campaigns/new").forms["newsletter-campaign"]
+        form["kind"] = "invitation"
+        form["subject"] = "Pozvánka: ${event_title}"
+        form["body"] = "${salutation},\n\nzveme vás na ${event_title} (${event_date})."
+        form["list"] = [str(nl.id)]
+        form["event"] = "7"
+        form.submit(headers={"Origin": nl_testapp.origin})
+        campaign = dbsession.scalar(sa.select(Campaign))
+        assert campaign.event_title == "Seminář o právech pacientů"
+        campaign.status = "approved"
+        dbsession.flush()
+        nl_testapp.login(users.admin)
+        post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/send", {})
+    finally:
+        pm.unregister(events)
+    (message,) = sink.to("jana@example.cz")
+    assert "Seminář o právech pacientů" in str(message["Subject"]) or \
+        "=?utf-8?" in str(message["Subject"])
+    html = [p for p in message.walk() if p.get_content_type() == "text/html"][0]
+    html = html.get_payload(decode=True).decode()
+    assert "https://hub.example.org/events/7" in html and "4. prosince 2026" in html
+
+
+def test_event_placeholders_without_an_event_are_reported(nl_testapp, dbsession, users):
+    nl = add_list(dbsession)
+    campaign = add_campaign(dbsession, [nl], status="draft", body="Přijďte na ${event_title}.",
+                            created_by=users.staff)
+    nl_testapp.login(users.staff)
+    page = nl_testapp.get(f"/newsletter/admin/campaigns/{campaign.id}")
+    assert "${event_title}" in page.text
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/submit", {})
+    dbsession.refresh(campaign)
+    assert campaign.status == "draft"
+
+
+def test_staff_create_lists_and_a_new_consent_text_is_a_new_version(nl_testapp, dbsession,
+                                                                    users):
+    nl_testapp.login(users.staff)
+    page = post(nl_testapp, "/newsletter/admin/lists/new",
+                {"name": "Novinky", "slug": "Špatně", "consent_text": ""}, status=422)
+    assert 'id="list-errors"' in page.text
+    post(nl_testapp, "/newsletter/admin/lists/new",
+         {"name": "Novinky", "slug": "novinky", "consent_text": "Souhlasím.", "is_public": "on"})
+    nl = dbsession.scalar(sa.select(NewsletterList))
+    assert nl.consent_version == 1 and nl.is_public
+    post(nl_testapp, "/newsletter/admin/lists/new",
+         {"name": "Jiné", "slug": "novinky", "consent_text": "Souhlasím."}, status=422)
+    post(nl_testapp, f"/newsletter/admin/lists/{nl.id}",
+         {"name": "Novinky", "slug": "novinky", "consent_text": "Souhlasím s novinkami."})
+    dbsession.refresh(nl)
+    assert nl.consent_version == 2 and not nl.is_public
+
+
+def test_unconfirmed_subscriptions_expire(nl_app, dbsession):
+    from hub_newsletter.services import expire_unconfirmed
+
+    nl = add_list(dbsession)
+    add_subscriber(dbsession, nl, "old@example.cz", status="pending")
+    add_subscriber(dbsession, nl, "new@example.cz", status="pending")
+    old = dbsession.scalar(sa.select(Subscription).join(Subscription.subscriber).where(
+        Subscription.subscriber.has(email="old@example.cz")))
+    old.requested_at = utcnow() - dt.timedelta(days=30)
+    dbsession.flush()
+    request = background_request(nl_app.registry)
+    request.dbsession = dbsession
+    assert expire_unconfirmed(request) == 1
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 1
+
+
+def test_search_finds_archived_newsletters_only(nl_app, dbsession):
+    nl = add_list(dbsession)
+    add_campaign(dbsession, [nl], status="sent", subject="Očkování ${first_name}",
+                 finished_at=utcnow())
+    add_campaign(dbsession, [nl], status="draft", subject="Očkování koncept")
+    request = background_request(nl_app.registry)
+    request.dbsession = dbsession
+    results = [r for part in nl_app.registry["hub.pm"].hook.hub_search(
+        request=request, query="Očkování") for r in part]
+    assert [r.title for r in results] == ["Očkování "]
