@@ -179,10 +179,8 @@ def my_registrations(request):
 # -- OpenAPI ---------------------------------------------------------------------------------
 
 def _error(description):
-    return {"description": description, "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"error": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "code": {"type": "string"},
-            "message": {"type": "string"}, "details": {"type": "object"}}}}}}}}
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def openapi() -> dict:
@@ -202,7 +200,7 @@ def openapi() -> dict:
     ]
     return {
         "paths": {
-            "/api/v1/events": {
+            "/events": {
                 "get": {"tags": ["events"], "summary": "Upcoming events", "parameters": filters,
                         "responses": {"200": {"description": "A page of events", "content": {
                             "application/json": {"schema": {"type": "object", "properties": {
@@ -217,13 +215,13 @@ def openapi() -> dict:
                              "403": _error("Not allowed"), "409": _error("Room not free"),
                              "422": _error("Invalid event")}},
             },
-            "/api/v1/events/{id}": {
+            "/events/{id}": {
                 "get": {"tags": ["events"], "summary": "One event", "parameters": [id_param],
                         "responses": {"200": {"description": "The event", "content": {
                             "application/json": {"schema": event_ref}}},
                             "404": _error("No such event")}},
             },
-            "/api/v1/events/{id}/registrations": {
+            "/events/{id}/registrations": {
                 "post": {"tags": ["events"], "summary": "Register (signed-in user)",
                          "parameters": [id_param],
                          "requestBody": {"content": {"application/json": {"schema": {
@@ -248,7 +246,7 @@ def openapi() -> dict:
                                "application/json": {"schema": registration_ref}}},
                                "404": _error("No registration")}},
             },
-            "/api/v1/events/registrations": {
+            "/events/registrations": {
                 "get": {"tags": ["events"], "summary": "My registrations",
                         "responses": {"200": {"description": "My registrations", "content": {
                             "application/json": {"schema": {"type": "object", "properties": {

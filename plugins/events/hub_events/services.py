@@ -169,6 +169,11 @@ def register(request, event_id: int, *, user: User | None, email: str, name: str
         condition = sa.or_(condition, Registration.user_id == user.id)
     existing = dbsession.scalars(sa.select(Registration).where(
         Registration.event_id == event.id, condition)).all()
+    unverified = [r for r in existing if r.status == UNVERIFIED]
+    if user is None and unverified:
+        # The guest lost the first message: send the confirmation link again.
+        send_guest_confirmation_link(request, event, unverified[0])
+        return unverified[0]
     if any(r.status in ACTIVE for r in existing):
         raise RegistrationError("duplicate", _("You are already registered for this event."))
     needs = needs or {}
@@ -390,19 +395,21 @@ def tell(request, registration: Registration, kind: str, subject, text, url=None
          attachments=(), extra: dict | None = None) -> None:
     """Notify the registrant: a member through notify(), a guest by e-mail."""
     event = registration.event or request.dbsession.get(Event, registration.event_id)
-    mapping = {"event": event.title,
+    cancel_url = action_url(request, registration, "cancel")
+    mapping = {"event": event.title, "cancel_url": cancel_url,
                "when": format_when(event.starts_at, registration.language), **(extra or {})}
     url = url or event_url(request, event)
-    cancel_line = _("Cancel your registration: ${url}",
-                    mapping={"url": action_url(request, registration, "cancel")})
     user = request.dbsession.get(User, registration.user_id) if registration.user_id else None
     if user is not None:
         notify(request, user, kind, subject, text, url=url, mapping=mapping,
                attachments=attachments)
         return
     localizer = localizer_for(request.registry, registration.language)
-    body = "\n\n".join([localizer.translate(text, mapping=mapping), url,
-                        localizer.translate(cancel_line)])
+    parts = [localizer.translate(text, mapping=mapping), url]
+    if "${cancel_url}" not in str(text):
+        parts.append(localizer.translate(_("Cancel your registration: ${url}",
+                                           mapping={"url": cancel_url})))
+    body = "\n\n".join(parts)
     queue_mail(request, registration.email, localizer.translate(subject, mapping=mapping),
                body, attachments=attachments)
 
@@ -411,7 +418,8 @@ def confirm_mail(request, event: Event, registration: Registration) -> None:
     tell(request, registration, "events.registration",
          _("Registration confirmed: ${event}"),
          _("Your place at ${event} (${when}) is confirmed. The calendar entry is attached. "
-           "You can cancel from your profile or with the link in this message."),
+           "If you cannot come, please cancel so that someone else can take the place: "
+           "${cancel_url}"),
          attachments=(("event.ics", "text/calendar", event_ics(request, [event])),))
 
 

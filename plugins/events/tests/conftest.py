@@ -35,3 +35,14 @@ def form_post(client, url, fields, **kwargs):
     """``client.post_form`` with the CSRF token unquoted (see ``api_headers``)."""
     return client.post(url, {**fields, "csrf_token": client.csrf_token.strip('"')},
                        headers={"Origin": "https://hub.example.org"}, **kwargs)
+
+
+def job_request(registry, dbsession):
+    """A background request (as jobs get) working in the test's session."""
+    import transaction
+
+    from hub.jobs import background_request
+
+    request = background_request(registry, tm=transaction.manager)
+    request.dbsession = dbsession
+    return request

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub.testing import html_text
 
-from .conftest import form_post
+from .conftest import form_post, job_request
 
 
 def _register(dbsession, event, user, status="confirmed", **values):
@@ -66,12 +66,7 @@ def test_offer_accept_and_expiry(testapp, users, make_event, dbsession, registry
     # the offer runs out: the next person gets it
     second.offered_until = utcnow() - dt.timedelta(minutes=1)
     dbsession.flush()
-    from hub.jobs import background_request
-
-    request = background_request(registry)
-    request.dbsession = dbsession
-    request.tm = type("TM", (), {"get": lambda self: __import__("transaction").get()})()
-    assert services.expire_offers(request) == 1
+    assert services.expire_offers(job_request(registry, dbsession)) == 1
     dbsession.refresh(second)
     dbsession.refresh(third)
     assert second.status == "cancelled" and third.status == "offered"
@@ -167,3 +162,42 @@ def test_clone_and_message(testapp, users, make_event, dbsession):
                       {"subject": "Změna sálu", "body": "Sejdeme se v sále B."}).follow()
     assert dbsession.scalar(sa.select(MailMessage).where(
         MailMessage.recipient == "host@example.org", MailMessage.subject == "Změna sálu"))
+
+
+def test_reminders_and_follow_ups_are_sent_once(users, make_event, dbsession, registry):
+    from hub.notifications.models import Notification
+    from hub_events.jobs import send_follow_ups, send_reminders
+
+    soon = make_event(title="Zítřejší akce", starts_at=utcnow() + dt.timedelta(hours=20))
+    done = make_event(title="Včerejší akce", starts_at=utcnow() - dt.timedelta(days=1))
+    _register(dbsession, soon, users.member)
+    _register(dbsession, done, users.member)
+    _register(dbsession, soon, None, email="host@example.org", name="Host")
+    request = job_request(registry, dbsession)
+    assert send_reminders(request) == 2 and send_reminders(request) == 0
+    assert send_follow_ups(request) == 1 and send_follow_ups(request) == 0
+    subjects = set(dbsession.scalars(sa.select(Notification.subject).where(
+        Notification.user_id == users.member.id)))
+    assert any("Zítřejší akce" in s for s in subjects)
+    assert any("Včerejší akce" in s for s in subjects)
+
+
+def test_confirmation_mail_has_calendar_and_cancel_link(testapp, users, make_event, dbsession):
+    from hub.mail import MailMessage
+    from hub_events.models import Registration
+    from hub_events.services import link_token
+
+    event = make_event(capacity=3)
+    testapp.login(users.member)
+    testapp.get(f"/events/{event.id}").forms["events-register"].submit().follow()
+    registration = dbsession.scalar(sa.select(Registration))
+    mail = dbsession.scalar(sa.select(MailMessage).where(
+        MailMessage.recipient == users.member.email))
+    assert link_token(registration, "cancel") in mail.text
+    assert mail.attachments[0]["content_type"] == "text/calendar"
+    # the link works without signing in: GET asks, POST cancels
+    testapp.logout()
+    page = testapp.get(f"/events/r/cancel/{link_token(registration, 'cancel')}")
+    page.forms["events-link"].submit().follow()
+    dbsession.refresh(registration)
+    assert registration.status == "cancelled"

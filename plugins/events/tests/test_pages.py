@@ -147,3 +147,16 @@ def test_members_cannot_manage(testapp, users, make_event):
     testapp.get("/events/manage", status=403)
     testapp.get(f"/events/manage/{event.id}/registrations", status=403)
     testapp.get(f"/events/manage/{event.id}/registrations.csv", status=403)
+
+
+def test_guest_registering_again_gets_the_link_again(testapp, make_event, dbsession):
+    from hub.mail import MailMessage
+    from hub_events.models import Registration
+
+    event = make_event()
+    fields = {"name": "Host", "email": "znovu@example.org"}
+    form_post(testapp, f"/events/{event.id}/register", fields).follow()
+    form_post(testapp, f"/events/{event.id}/register", fields).follow()
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(
+        MailMessage.recipient == "znovu@example.org")) == 2
