@@ -220,7 +220,7 @@ def hub_audiences(request):
 @hookimpl
 def hub_audience_members(request, key):
     from hub_crm.models import Contact
-    from hub_crm.services import SegmentError, segment_query
+    from hub_crm.services import SegmentError, preferences_url, segment_query
 
     segment = _segment_for_key(request, key)
     if segment is None:
@@ -235,7 +235,8 @@ def hub_audience_members(request, key):
         .where(Contact.id.in_(ids)).order_by(Contact.id))
     return [{"email": r.email, "name": r.name, "first_name": r.first_name,
              "last_name": r.last_name, "gender": r.gender, "language": r.language,
-             "contact_id": r.id} for r in rows]
+             "contact_id": r.id, "preferences_url": preferences_url(request, r.id)}
+            for r in rows]
 
 
 @hookimpl

@@ -191,6 +191,22 @@ def condition_kinds(request) -> list[tuple[str, str]]:
     return kinds
 
 
+def condition_values(request) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For the editor: (condition label, [(value, label)]) of every condition with choices."""
+    tr = request.shell.translate
+    db = request.dbsession
+    found = [(tr(_("Stakeholder type")), [(k, tr(v)) for k, v in TYPE_LABELS.items()]),
+             (tr(_("Tag")), [(n, n) for n in db.scalars(sa.select(Tag.name).order_by(Tag.name))]),
+             (tr(_("Interest")), [(i.name, i.name + (" *" if i.kind == "disease" else ""))
+                                  for i in db.scalars(sa.select(Interest)
+                                                      .order_by(Interest.name))])]
+    for crit in sorted(segment_criteria(request).values(), key=lambda c: c.name):
+        options = [(str(v), tr(label)) for v, label in crit.options(request)]
+        if options:
+            found.append((tr(crit.label), options))
+    return [f for f in found if f[1]]
+
+
 def condition_clause(request, kind: str, value: str, purpose: str):
     """One segment condition as an SQL expression over ``crm_contact``."""
     db = request.dbsession
@@ -317,8 +333,11 @@ def read_token(request, token: str) -> int | None:
 
 
 def preferences_url(request, contact_id: int) -> str:
+    # Built from the setting, never from the Host header, and without request.route_path so
+    # that background jobs (a newsletter send) can call it.
     base = request.registry.settings["hub.base_url"].rstrip("/")
-    return base + request.route_path("crm.preferences", token=make_token(request, contact_id))
+    prefix = request.registry.settings.get("crm.route_prefix", "/crm").rstrip("/")
+    return f"{base}{prefix}/preferences/{make_token(request, contact_id)}"
 
 
 # -- contacts --------------------------------------------------------------------------------

@@ -458,6 +458,7 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
     post = request.POST
     form = {k: post.get(k, "").strip() for k in CONTACT_FIELDS}
     form["tags"] = post.get("tags", "").strip()
+    form["organisation_id"] = post.get("organisation_id", "").strip()
     form["directory_opt_in"] = post.get("directory_opt_in") == "1"
     form["restricted"] = post.get("restricted") == "1"
     form["interests"] = {int(v) for v in post.getall("interests") if v.isdigit()}
@@ -471,6 +472,9 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
         errors["name"] = _("Enter a name.")
     if form["email"] and not EMAIL_RE.match(form["email"]):
         errors["email"] = _("Enter a valid e-mail address.")
+    if form["organisation_id"] and not (form["organisation_id"].isdigit() and request.dbsession.get(
+            Organisation, int(form["organisation_id"]))):
+        errors["organisation_id"] = _("Choose a valid value.")
     if form["gender"] not in ("", "f", "m"):
         errors["gender"] = _("Choose a valid value.")
     if form["language"] not in ("cs", "en"):
@@ -484,9 +488,15 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
     return form, errors
 
 
+AUDITED = ("kind", "first_name", "last_name", "name", "email", "phone", "gender", "language",
+           "stakeholder_type", "region", "directory_opt_in", "restricted", "organisation_id")
+
+
 def apply_contact_form(request, contact: Contact, form: dict, fields: list[CustomField],
-                       editable_interests: list[Interest]) -> None:
+                       editable_interests: list[Interest]) -> list[str]:
+    """Apply the form; return the names of the fields that changed (for the audit log)."""
     db = request.dbsession
+    before = {k: getattr(contact, k) for k in AUDITED}
     for key in ("kind", "first_name", "last_name", "phone", "language", "stakeholder_type",
                 "region"):
         setattr(contact, key, form[key])
@@ -496,6 +506,14 @@ def apply_contact_form(request, contact: Contact, form: dict, fields: list[Custo
                     if form["kind"] == "person" else form["name"])
     contact.directory_opt_in = form["directory_opt_in"]
     contact.restricted = form["restricted"]
+    org = form["organisation_id"]
+    contact.organisation_id = int(org) if org.isdigit() and form["kind"] == "organisation" \
+        else None
+    if contact.user_id is None and contact.email and form["kind"] == "person":
+        # Someone with a portal account: link them, so other plugins' data join in.
+        contact.user_id = db.scalar(sa.select(User.id).where(
+            sa.func.lower(User.email) == contact.email,
+            ~sa.exists().where(Contact.user_id == User.id)))
     names = {t.strip() for t in form["tags"].split(",") if t.strip()}
     contact.tags = [services.get_or_create_tag(request, n[:80]) for n in sorted(names)]
     # Only the interests shown in the form change; hidden (disease) ones are kept.
@@ -515,6 +533,8 @@ def apply_contact_form(request, contact: Contact, form: dict, fields: list[Custo
             current.value = value
         elif current is not None:
             db.delete(current)
+    changed = [k for k in AUDITED if getattr(contact, k) != before[k]]
+    return changed + (["fields"] if fields else [])
 
 
 def email_taken(request, email: str, contact_id: int | None) -> bool:
@@ -540,13 +560,14 @@ def contact_form_view(request, contact: Contact | None):
             target = contact or Contact()
             try:
                 with db.begin_nested():
-                    apply_contact_form(request, target, form, fields, topics)
+                    changed = apply_contact_form(request, target, form, fields, topics)
             except sa.exc.IntegrityError:
-                errors["email"] = _("Another contact has this e-mail address; merge the two "
-                                    "contacts instead.")
+                errors["organisation_id"] = _("Another contact has this e-mail address or "
+                                              "portal organisation; merge the two contacts "
+                                              "instead.")
             else:
                 services.audit(request, target.id, "contact.created" if is_new
-                               else "contact.updated")
+                               else "contact.updated", ", ".join(changed))
                 flash(request, _("The contact was saved."))
                 return HTTPSeeOther(request.route_path("crm.contact", id=target.id))
     else:
@@ -558,7 +579,8 @@ def contact_form_view(request, contact: Contact | None):
         form = {k: (getattr(contact, k) or "") if contact else "" for k in CONTACT_FIELDS}
         if contact is None:
             form.update(kind="person", language="cs", stakeholder_type="patient")
-        form.update(tags=", ".join(t.name for t in contact.tags) if contact else "",
+        form.update(organisation_id=str(contact.organisation_id or "") if contact else "",
+                    tags=", ".join(t.name for t in contact.tags) if contact else "",
                     directory_opt_in=contact.directory_opt_in if contact else False,
                     restricted=contact.restricted if contact else False,
                     interests={i.id for i in contact.interests} if contact else set(),
@@ -568,8 +590,11 @@ def contact_form_view(request, contact: Contact | None):
     if contact is not None:
         crumbs.append((contact.name, request.route_path("crm.contact", id=contact.id)))
     crumbs.append((_("Edit contact") if contact else _("New contact"), None))
+    organisations = db.execute(sa.select(Organisation.id, Organisation.name)
+                               .order_by(Organisation.name)).all()
     return base_values(request, contact=contact, form=form, errors=errors, fields=fields,
-                       topics=topics, types=STAKEHOLDER_TYPES, breadcrumbs=crumbs)
+                       topics=topics, types=STAKEHOLDER_TYPES, breadcrumbs=crumbs,
+                       organisations=organisations)
 
 
 @view_config(route_name="crm.contact_new", renderer="hub_crm:templates/contact_edit.pt",
@@ -939,7 +964,8 @@ def segment_form_view(request, segment: Segment | None):
         crumbs.append((segment.name, request.route_path("crm.segment", id=segment.id)))
     crumbs.append((_("Edit segment") if segment else _("New segment"), None))
     return base_values(request, segment=segment, form=form, rows=rows, kinds=kinds,
-                       purposes=PURPOSES, errors=errors, count=count, breadcrumbs=crumbs)
+                       purposes=PURPOSES, errors=errors, count=count, breadcrumbs=crumbs,
+                       choices=services.condition_values(request))
 
 
 @view_config(route_name="crm.segment_new", renderer="hub_crm:templates/segment_edit.pt",

@@ -34,7 +34,11 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
     members = hooks(crm_app).hub_audience_members(request=crm.req, key=f"crm.segment.{seg.id}")
     assert [m["email"] for m in members] == ["ok@example.cz"]
     assert set(members[0]) == {"email", "name", "first_name", "last_name", "gender",
-                               "language", "contact_id"}
+                               "language", "contact_id", "preferences_url"}
+    # The link in every mail leads to the contact's own preferences page.
+    link = members[0]["preferences_url"]
+    assert link.startswith("https://hub.example.org/crm/preferences/")
+    assert "ok@example.cz" in client.get(link.split("hub.example.org")[1]).text
     audiences = [a for r in hooks(crm_app).hub_audiences(request=crm.req) for a in r]
     assert {"key": f"crm.segment.{seg.id}", "label": "Pacienti", "purpose": "newsletter",
             "count": 1} in audiences
@@ -128,3 +132,49 @@ def test_segment_editor_counts_live_and_combines_with_or(client, users, crm):
     form = counted.forms["segment-form"]
     form["match"] = "all"
     assert re.search(r"<strong>0</strong>", form.submit("action", value="count").text)
+
+
+class FakeCriterionPlugin:
+    """A plugin offering "has a portal account with this e-mail" as a segment criterion."""
+
+    @staticmethod
+    def criterion():
+        from hub.accounts.models import User
+        from hub.contributions import SegmentCriterion
+
+        return SegmentCriterion(
+            "fake.account_email", "Account e-mail",
+            options=lambda request: [("member@test.example", "Marie")],
+            user_ids=lambda request, value: sa.select(User.id).where(User.email == value))
+
+
+def test_criteria_from_other_plugins_combine_in_one_query(client, users, crm, crm_app):
+    from hub import hookimpl
+
+    class Plugin:
+        @hookimpl
+        def hub_segment_criteria(self):
+            return [FakeCriterionPlugin.criterion()]
+
+    pm = crm_app.registry["hub.pm"]
+    plugin = Plugin()
+    pm.register(plugin, name="fake-criteria")
+    try:
+        linked = crm.contact("marie@example.cz", first="Marie", consents=("research",),
+                             user_id=users.member.id)
+        crm.contact("rep@example.cz", first="Roman", consents=("research",),
+                    user_id=users.representative.id)
+        crm.contact("noconsent@example.cz", first="Bez", user_id=users.staff.id)
+        conditions = [{"kind": "criterion:fake.account_email", "value": "member@test.example"}]
+        stmt = segment_query(crm.req, "research", "all", conditions)
+        assert list(crm.req.dbsession.scalars(stmt)) == [linked.id]
+        client.login(users.staff)
+        editor = client.get("/crm/staff/segments/new")
+        assert "member@test.example = Marie" in editor.text  # the criterion's options
+        form = editor.forms["segment-form"]
+        form["name"], form["purpose"] = "Marie", "research"
+        form["kind_0"], form["value_0"] = conditions[0]["kind"], conditions[0]["value"]
+        page = form.submit("action", value="save").follow()
+        assert re.search(r'id="segment-total">1<', page.text)
+    finally:
+        pm.unregister(plugin)

@@ -19,3 +19,66 @@ def test_staff_pages_need_staff(client, users, crm):
     client.login(users.admin)
     for url in ("/crm/staff/fields", "/crm/staff/health-access", "/crm/staff/audit"):
         assert client.get(url).status_int == 200
+
+
+def test_staff_create_and_edit_a_contact_with_audit(client, users, crm):
+    import sqlalchemy as sa
+
+    from hub_crm.models import AuditEntry, Contact
+
+    crm.field("employer", special=False)
+    crm.interest("Práva pacientů", "topic")
+    client.login(users.staff)
+    form = client.get("/crm/staff/contacts/new").forms["contact-form"]
+    form["first_name"] = "Marie"
+    form["last_name"] = "Členová"
+    form["email"] = "MEMBER@test.example"
+    form["stakeholder_type"] = "caregiver"
+    form["tags"] = "mentor, dobrovolník"
+    form["field_employer"] = "FN Brno"
+    form.get("interests", index=0).checked = True
+    page = form.submit().follow()
+    text = html_text(page)
+    assert "Marie Členová" in text and "FN Brno" in text and "dobrovolník, mentor" in text
+    contact = crm.req.dbsession.scalar(sa.select(Contact).where(
+        Contact.email == "member@test.example"))
+    assert contact.user_id == users.member.id  # linked to the portal account
+    form = client.get(f"/crm/staff/contacts/{contact.id}/edit").forms["contact-form"]
+    form["region"] = "Praha"
+    form["email"] = "rep@test.example"
+    crm.contact("rep@test.example", first="Roman")
+    duplicate = form.submit()
+    assert duplicate.status_int == 200 and "hub-error-summary" in duplicate.text
+    form = duplicate.forms["contact-form"]
+    form["email"] = "member@test.example"
+    form.submit().follow()
+    entries = crm.req.dbsession.scalars(sa.select(AuditEntry).where(
+        AuditEntry.contact_id == contact.id).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["contact.created", "contact.updated"]
+    assert "region" in entries[-1].detail and entries[-1].user_id == users.staff.id
+
+
+def test_contact_page_with_relationships_consent_and_timeline(client, users, crm):
+    person = crm.contact("jana@example.cz")
+    org = crm.contact("spolek@example.cz", first="", last="")
+    org.kind, org.name = "organisation", "Spolek Naděje"
+    crm.req.dbsession.flush()
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/contacts/{person.id}")
+    form = page.forms["relationship-form"]
+    form["kind"] = "member_of"
+    form["related_id"] = str(org.id)
+    page = form.submit().follow()
+    assert "Spolek Naděje" in html_text(page)
+    form = page.forms["consent-form"]
+    form["purpose"] = "event_invitations"
+    form["granted"] = "1"
+    form["source"] = "podepsaný formulář"
+    page = form.submit().follow()
+    text = html_text(page)
+    assert "staff: podepsaný formulář" in text
+    assert client.get(f"/crm/staff/contacts/{org.id}").status_int == 200
+    assert client.get("/crm/staff/contacts/999999", expect_errors=True).status_int == 404
+    client.login(users.admin)
+    audit = html_text(client.get("/crm/staff/audit", {"contact": person.id}))
+    assert "consent.given" in audit and "relationship.added" in audit
