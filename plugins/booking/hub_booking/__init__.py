@@ -32,6 +32,7 @@ def includeme(config):
     config.add_route("booking.feed_create", "/my/feed")
     config.add_route("booking.feed", "/feed/{token}.ics")
     config.add_route("booking.reservation", "/reservations/{id}")
+    config.add_route("booking.edit", "/reservations/{id}/edit")
     config.add_route("booking.cancel", "/reservations/{id}/cancel")
     config.add_route("booking.decide", "/reservations/{id}/decide")
     config.add_route("booking.manage", "/manage")

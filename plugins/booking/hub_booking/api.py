@@ -12,7 +12,7 @@ from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_booking import services
 from hub_booking.i18n import _
-from hub_booking.models import ACTIVE_STATUSES, STATUSES, ClosedPeriod, Reservation, Room
+from hub_booking.models import STATUSES, ClosedPeriod, Reservation, Room
 from hub_booking.services import BookingError, Conflict
 from hub_booking.views import APPROVE, CREATE, announce, may_see
 
@@ -228,9 +228,8 @@ def detail(request):
 def delete(request):
     """Cancel a reservation (it stays in the history as cancelled)."""
     reservation = _reservation(request)
-    if reservation.status not in ACTIVE_STATUSES:
+    if not services.cancel(request, reservation):
         return api_error(409, "not_active", _t(request, _("The booking is not active.")))
-    services.cancel(request, reservation)
     return {"reservation": reservation.as_dict()}
 
 

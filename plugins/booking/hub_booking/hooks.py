@@ -23,7 +23,14 @@ from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.settings import as_int
 from hub_booking.i18n import _
-from hub_booking.models import ACTIVE_STATUSES, FeedToken, Reservation, Room, Series
+from hub_booking.models import (
+    ACTIVE_STATUSES,
+    ClosedPeriodException,
+    FeedToken,
+    Reservation,
+    Room,
+    Series,
+)
 
 CREATE = "booking:reservation:create"
 APPROVE = "booking:reservation:approve"
@@ -175,7 +182,8 @@ def hub_search(request, query):
 
 @hookimpl
 def hub_personal_data_tables():
-    return ["booking_reservation", "booking_series", "booking_feed_token"]
+    return ["booking_reservation", "booking_series", "booking_feed_token",
+            "booking_closed_period_exception"]
 
 
 @hookimpl
@@ -185,7 +193,11 @@ def hub_personal_data_export(request, user):
         .where(Reservation.user_id == user.id).order_by(Reservation.starts_at)).all()
     records = [{**r.as_dict(), "room": r.room.name, "created_at": r.created_at.isoformat()}
                for r in reservations]
-    return {"Room bookings": records}
+    exceptions = request.dbsession.scalars(
+        sa.select(ClosedPeriodException.closed_period_id)
+        .where(ClosedPeriodException.user_id == user.id)).all()
+    return {"Room bookings": records,
+            "Room closures you may book in": [{"closed_period_id": i} for i in exceptions]}
 
 
 @hookimpl
@@ -202,6 +214,7 @@ def hub_personal_data_erase(request, user):
         reservation.purpose = ""
     db.execute(sa.update(Series).where(Series.user_id == user.id).values(user_id=None))
     db.execute(sa.delete(FeedToken).where(FeedToken.user_id == user.id))
+    db.execute(sa.delete(ClosedPeriodException).where(ClosedPeriodException.user_id == user.id))
     db.flush()
 
 

@@ -92,6 +92,22 @@ class ClosedPeriod(Base):
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(sa.String(300), default="")
 
+    exceptions: Mapped[list[ClosedPeriodException]] = relationship(
+        cascade="all, delete-orphan")
+
+
+class ClosedPeriodException(Base):
+    """A person who may still book during a closure (e.g. the organiser of a big event)."""
+
+    __tablename__ = "booking_closed_period_exception"
+    __table_args__ = (sa.UniqueConstraint("closed_period_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    closed_period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("booking_closed_period.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         index=True)
+
 
 class Series(Base):
     """The rule a recurring booking was made with; its occurrences are reservations."""

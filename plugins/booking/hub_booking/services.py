@@ -24,6 +24,7 @@ from hub_booking.models import (
     OVERLAP_MESSAGE,
     BookableHours,
     ClosedPeriod,
+    ClosedPeriodException,
     Reservation,
     Room,
     Series,
@@ -122,11 +123,17 @@ def settings_of(request) -> dict:
             "organisation": int(settings.get("booking.organisation_monthly_hours", 80))}
 
 
-def closed_period_at(request, room: Room, starts_at, ends_at) -> ClosedPeriod | None:
+def closed_period_at(request, room: Room, starts_at, ends_at,
+                     user=None) -> ClosedPeriod | None:
+    """The closure of the room (or the hub) at that time, unless ``user`` is exempt."""
     stmt = (sa.select(ClosedPeriod)
             .where(sa.or_(ClosedPeriod.room_id == room.id, ClosedPeriod.room_id.is_(None)),
                    ClosedPeriod.starts_at < ends_at, ClosedPeriod.ends_at > starts_at)
             .limit(1))
+    if user is not None:
+        stmt = stmt.where(~sa.exists().where(
+            ClosedPeriodException.closed_period_id == ClosedPeriod.id,
+            ClosedPeriodException.user_id == user.id))
     return request.dbsession.scalars(stmt).first()
 
 
@@ -182,7 +189,7 @@ def check_rules(request, room: Room, starts_at: dt.datetime, ends_at: dt.datetim
             raise BookingError(_("Book at most ${days} days in advance.",
                                  mapping={"days": room.max_advance_days}), "start")
     check_bookable_hours(room, starts_at, ends_at)
-    closed = closed_period_at(request, room, starts_at, ends_at)
+    closed = closed_period_at(request, room, starts_at, ends_at, user)
     if closed is not None:
         raise BookingError(_("The room is closed from ${start} to ${end}${reason}.", mapping={
             "start": format_when(request, closed.starts_at),
@@ -407,6 +414,50 @@ def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: 
     return outcome
 
 
+def change(request, reservation: Reservation, user, *, day: dt.date, start: dt.time,
+           end: dt.time, title: str, purpose: str, attendees: int) -> bool:
+    """Edit a booking; the rules apply again and, where the room needs approval, a new
+    time needs it again. Returns True when the booking went back to pending."""
+    title = (title or "").strip()
+    if not title:
+        raise BookingError(_("Enter a title."), "title")
+    if len(title) > 200:
+        raise BookingError(_("The title can have at most 200 characters."), "title")
+    if reservation.status not in ACTIVE_STATUSES or reservation.ends_at <= utcnow():
+        raise BookingError(_("Only an active future booking can be changed."), "title")
+    room = reservation.room
+    starts_at = aware_local(day, start)
+    ends_at = aware_local(day + dt.timedelta(days=1 if end == dt.time(0) else 0), end)
+    moved = (starts_at, ends_at) != (reservation.starts_at, reservation.ends_at)
+    if moved or attendees != reservation.attendees:
+        same_month = month_bounds(starts_at) == month_bounds(reservation.starts_at)
+        already = (reservation.ends_at - reservation.starts_at).total_seconds() / 3600
+        check_rules(request, room, starts_at, ends_at, user, attendees=attendees,
+                    organisation_id=reservation.organisation_id,
+                    extra_hours=-already if same_month else 0.0)
+    again = moved and room.requires_approval and not is_staff(user) \
+        and reservation.status == "approved"
+    session = request.dbsession
+    savepoint = session.begin_nested()
+    try:
+        reservation.title, reservation.purpose, reservation.attendees = title, purpose, attendees
+        reservation.starts_at, reservation.ends_at = starts_at, ends_at
+        reservation.blocked_until = ends_at + dt.timedelta(minutes=room.buffer_minutes)
+        if again:
+            reservation.status, reservation.decided_by_id = "pending", None
+        session.flush()
+    except IntegrityError as error:
+        savepoint.rollback()
+        if not is_overlap(error):
+            raise
+        existing = conflicting(request, room.id, starts_at,
+                               ends_at + dt.timedelta(minutes=room.buffer_minutes),
+                               exclude_id=reservation.id)
+        raise Conflict(starts_at, ends_at, existing) from None
+    savepoint.commit()
+    return again
+
+
 def conflict_message(request, conflict: Conflict):
     if conflict.existing is None:
         return _("The room is already booked at this time.")
@@ -415,20 +466,30 @@ def conflict_message(request, conflict: Conflict):
         "end": format_when(request, conflict.existing.blocked_until)})
 
 
-def cancel(request, reservation: Reservation) -> None:
-    if reservation.status in ACTIVE_STATUSES:
-        reservation.status = "cancelled"
+def cancel(request, reservation: Reservation) -> bool:
+    """Cancel an active reservation; False when it was not active (any more)."""
+    return _transition(request, reservation, ACTIVE_STATUSES, status="cancelled")
 
 
 def decide(request, reservation: Reservation, approve: bool, reason: str, staff) -> None:
     """Approve or reject a pending reservation (a cancelled one stays cancelled)."""
-    if reservation.status != "pending":
-        raise BookingError(_("Only a pending booking can be approved or rejected."), "status")
     if not approve and not reason.strip():
         raise BookingError(_("Give a reason for the rejection."), "reason")
-    reservation.status = "approved" if approve else "rejected"
-    reservation.decision_reason = reason.strip()[:500]
-    reservation.decided_by_id = staff.id
+    if not _transition(request, reservation, ("pending",),
+                       status="approved" if approve else "rejected",
+                       decision_reason=reason.strip()[:500], decided_by_id=staff.id):
+        raise BookingError(_("Only a pending booking can be approved or rejected."), "status")
+
+
+def _transition(request, reservation: Reservation, allowed: tuple, **values) -> bool:
+    """Change a reservation only if its status is still one of ``allowed``: a single
+    conditional UPDATE, so a concurrent cancel and approve cannot both win."""
+    result = request.dbsession.execute(
+        sa.update(Reservation)
+        .where(Reservation.id == reservation.id, Reservation.status.in_(allowed))
+        .values(**values).execution_options(synchronize_session=False))
+    request.dbsession.refresh(reservation)
+    return result.rowcount == 1
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from hub_booking.models import (
     EQUIPMENT_KEYS,
     BookableHours,
     ClosedPeriod,
+    ClosedPeriodException,
     FeedToken,
     Reservation,
     Room,
@@ -400,6 +401,60 @@ def book_submit(request):
     return HTTPSeeOther(request.route_path("booking.reservation", id=first.id))
 
 
+def _edit_page(request, reservation, form, errors, conflict=False):
+    request.response.status = 409 if conflict else (400 if errors else 200)
+    return {"reservation": reservation, "form": form, "errors": errors,
+            "error_list": error_list(errors),
+            "breadcrumbs": [(_("My bookings"), request.route_path("booking.mine")),
+                            (reservation.title, request.route_path("booking.reservation",
+                                                                   id=reservation.id)),
+                            (_("Change"), None)]}
+
+
+@view_config(route_name="booking.edit", renderer="hub_booking:templates/edit.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def edit_form(request):
+    reservation = get_reservation(request)
+    start, end = services.local(reservation.starts_at), services.local(reservation.ends_at)
+    form = {"date": start.date().isoformat(), "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"), "title": reservation.title,
+            "purpose": reservation.purpose, "attendees": str(reservation.attendees)}
+    return _edit_page(request, reservation, form, {})
+
+
+@view_config(route_name="booking.edit", renderer="hub_booking:templates/edit.pt",
+             permission=AUTHENTICATED, request_method="POST")
+def edit_submit(request):
+    reservation = get_reservation(request)
+    form = {k: request.POST.get(k, "") for k in ("date", "start", "end", "title", "purpose",
+                                                 "attendees")}
+    try:
+        back_to_pending = services.change(
+            request, reservation, request.identity, day=parse_date(form["date"], "date"),
+            start=parse_time(form["start"], "start"), end=parse_time(form["end"], "end"),
+            title=form["title"], purpose=form["purpose"].strip(),
+            attendees=parse_int(form["attendees"], "attendees"))
+    except BookingError as error:
+        return _edit_page(request, reservation, form, {error.field or "date": error.message})
+    except Conflict as conflict:
+        return _edit_page(request, reservation, form,
+                          {"start": services.conflict_message(request, conflict)}, True)
+    if back_to_pending:
+        mapping = {"room": reservation.room.name, "title": reservation.title, "count": 1,
+                   "when": services.format_span(request, reservation.starts_at,
+                                                reservation.ends_at)}
+        for staff in staff_users(request):
+            notify(request, staff, "booking.approval_needed",
+                   _("A booking is waiting for your approval"),
+                   _("${title}: ${room}, ${when} (${count} occurrence(s))."),
+                   url=request.route_url("booking.manage"), mapping=mapping)
+        message = _("The booking was changed and waits for approval again.")
+    else:
+        message = _("The booking was changed.")
+    request.session.flash(request.shell.translate(message), "success")
+    return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
+
+
 @view_config(route_name="booking.mine", renderer="hub_booking:templates/mine.pt",
              permission=AUTHENTICATED, request_method="GET")
 def mine(request):
@@ -668,8 +723,22 @@ def closed_new(request):
     except BookingError as error:
         request.session.flash(request.shell.translate(error.message), "error")
         return HTTPSeeOther(request.route_path("booking.manage"))
-    request.dbsession.add(ClosedPeriod(room_id=room_id, starts_at=starts_at, ends_at=ends_at,
-                                       reason=post.get("reason", "").strip()[:300]))
+    from hub.accounts.models import User
+
+    emails = {e.strip().lower() for e in post.get("exceptions", "").replace(";", ",").split(",")
+              if e.strip()}
+    exempt = request.dbsession.scalars(
+        sa.select(User).where(sa.func.lower(User.email).in_(emails))).all() if emails else []
+    unknown = emails - {u.email.lower() for u in exempt}
+    if unknown:
+        request.session.flash(request.shell.translate(_(
+            "No account has the e-mail address ${emails}; nothing was saved.",
+            mapping={"emails": ", ".join(sorted(unknown))})), "error")
+        return HTTPSeeOther(request.route_path("booking.manage"))
+    period = ClosedPeriod(room_id=room_id, starts_at=starts_at, ends_at=ends_at,
+                          reason=post.get("reason", "").strip()[:300])
+    period.exceptions = [ClosedPeriodException(user_id=u.id) for u in exempt]
+    request.dbsession.add(period)
     request.session.flash(request.shell.translate(_("The closure was saved.")), "success")
     return HTTPSeeOther(request.route_path("booking.manage"))
 

@@ -99,3 +99,47 @@ def test_overlapping_recurring_series_exactly_one_wins(committed_app, concurrent
     assert sorted(results) == [201] + [409] * (THREADS - 1), results
     active = _active(app, room_id)
     assert len(active) == 4 and len({r.series_id for r in active}) == 1
+
+
+def test_concurrent_decisions_on_one_pending_booking_only_one_wins(committed_app, concurrent):
+    """K4: staff approving and rejecting (and the booker cancelling) at the same time."""
+    from hub_booking.models import Reservation
+
+    app = committed_app("booking")
+    room_id, users = _setup(app)
+    day = future_day(10)
+    with app.registry["hub.dbsession_factory"]() as db:
+        for user in users[:20]:
+            staff = db.get(type(user), user.id)
+            staff.role, staff.totp_secret = "staff", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        reservation = Reservation(room_id=room_id, user_id=users[20].id, title="Čeká",
+                                  starts_at=at(day, 9), ends_at=at(day, 10),
+                                  blocked_until=at(day, 10), status="pending")
+        db.add(reservation)
+        db.commit()
+        reservation_id = reservation.id
+    clients = _clients(app, users[:21])
+
+    def act(i):
+        client = clients[i]
+        url = f"/booking/reservations/{reservation_id}/" + ("cancel" if i == 20 else "decide")
+        fields = {"decision": "approve" if i % 2 else "reject", "reason": "Obsazeno",
+                  "csrf_token": client.csrf_token.strip('"')}
+        response = client.post(url, fields, headers={"Origin": client.origin})
+        return response.status_int, response.location or "", i
+
+    results = concurrent(21, act)
+    errors = [r for r in results if not isinstance(r, tuple)]
+    assert not errors, errors[:3]
+    assert {status for status, _loc, _i in results} == {303}, results
+    decided = [i for _s, location, i in results if i < 20 and location.endswith("/manage")]
+    assert len(decided) <= 1
+    with app.registry["hub.dbsession_factory"]() as db:
+        final = db.get(Reservation, reservation_id)
+        if decided:
+            expected = "approved" if decided[0] % 2 else "rejected"
+            assert final.status in (expected, "cancelled")
+            assert final.decided_by_id == users[decided[0]].id
+        else:
+            assert final.status == "cancelled"
+        assert final.status != "pending"

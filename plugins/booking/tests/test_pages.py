@@ -282,3 +282,51 @@ def test_personal_calendar_feed(testapp, dbsession, users, room):
     feed = testapp.get(path)
     assert "Setkání skupiny" in feed.text
     testapp.get("/booking/feed/wrong.ics", status=404)
+
+
+def test_editing_a_booking_checks_the_rules_again_and_needs_re_approval(
+        testapp, dbsession, users):
+    room = make_room(dbsession, "Sál se schvalováním", requires_approval=True)
+    day = future_day()
+    dbsession.add(Reservation(room_id=room.id, user_id=users.staff.id, title="Jiná",
+                              starts_at=at(day, 14), ends_at=at(day, 15),
+                              blocked_until=at(day, 15), status="approved"))
+    dbsession.flush()
+    testapp.login(users.member)
+    book(testapp, room, day, "10:00", "11:00", status=303)
+    mine = [r for r in reservations(dbsession, room) if r.user_id == users.member.id][0]
+    mine.status = "approved"
+    dbsession.flush()
+    form = testapp.get(f"/booking/reservations/{mine.id}/edit").forms["edit-form"]
+    form["title"] = "Přejmenováno"
+    form.submit(status=303)
+    dbsession.refresh(mine)
+    assert mine.title == "Přejmenováno" and mine.status == "approved"
+    form = testapp.get(f"/booking/reservations/{mine.id}/edit").forms["edit-form"]
+    form["start"], form["end"] = "14:30", "15:30"
+    page = form.submit(status=409)
+    assert "rezervována od" in html_text(page)
+    form = page.forms["edit-form"]
+    form["start"], form["end"] = "12:00", "13:00"
+    assert "čeká na schválení" in html_text(form.submit(status=303).follow())
+    dbsession.refresh(mine)
+    assert mine.status == "pending" and mine.starts_at == at(day, 12)
+    testapp.login(users.representative)
+    testapp.get(f"/booking/reservations/{mine.id}/edit", status=404)
+
+
+def test_closure_with_an_exception_for_a_chosen_person(testapp, dbsession, users, room):
+    day = future_day()
+    testapp.login(users.staff)
+    page = post_form(testapp, "/booking/manage/closures", {
+        "room": str(room.id), "start_date": day.isoformat(), "end_date": day.isoformat(),
+        "reason": "Konference", "exceptions": "nikdo@nikde.example"}, status=303).follow()
+    assert "nikdo@nikde.example" in html_text(page)
+    assert dbsession.scalars(sa.select(ClosedPeriod)).all() == []
+    post_form(testapp, "/booking/manage/closures", {
+        "room": str(room.id), "start_date": day.isoformat(), "end_date": day.isoformat(),
+        "reason": "Konference", "exceptions": users.member.email.upper()}, status=303)
+    testapp.login(users.representative)
+    assert "Konference" in html_text(book(testapp, room, day, status=400))
+    testapp.login(users.member)
+    book(testapp, room, day, status=303)

@@ -1,8 +1,8 @@
 """rooms and reservations
 
-Revision ID: d4a5a18152b4
+Revision ID: 3e278ca82de9
 Revises: 
-Create Date: 2026-11-23 11:38:19.039302
+Create Date: 2026-11-23 12:02:58.547671
 """
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +34,7 @@ SQLITE_TRIGGERS = {
 
 
 
-revision = 'd4a5a18152b4'
+revision = '3e278ca82de9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -117,6 +117,18 @@ def upgrade():
     with op.batch_alter_table('booking_series', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_series_user_id'), ['user_id'], unique=False)
 
+    op.create_table('booking_closed_period_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('closed_period_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['closed_period_id'], ['booking_closed_period.id'], name=op.f('fk_booking_closed_period_exception_closed_period_id_booking_closed_period'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_booking_closed_period_exception_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_closed_period_exception')),
+    sa.UniqueConstraint('closed_period_id', 'user_id', name=op.f('uq_booking_closed_period_exception_closed_period_id_user_id'))
+    )
+    with op.batch_alter_table('booking_closed_period_exception', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_closed_period_exception_user_id'), ['user_id'], unique=False)
+
     op.create_table('booking_reservation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('room_id', sa.Integer(), nullable=False),
@@ -174,6 +186,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_booking_reservation_organisation_id'))
 
     op.drop_table('booking_reservation')
+    with op.batch_alter_table('booking_closed_period_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_closed_period_exception_user_id'))
+
+    op.drop_table('booking_closed_period_exception')
     with op.batch_alter_table('booking_series', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_series_user_id'))
 
