@@ -40,10 +40,15 @@ run: install
 	trap 'kill 0' EXIT; HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub worker & HUB_CONFIG=$(HUB_CONFIG) $(BIN)/hub serve
 
 # The whole suite on SQLite, then again on PostgreSQL (skipped with a reason when no
-# PostgreSQL answers at PG_URL; a failure in CI).
+# PostgreSQL answers at PG_URL; a failure in CI). Each distribution's tests run on their own,
+# as they would for a plugin developed outside this repository.
+SUITES := tests $(foreach p,$(PLUGINS),plugins/$(p))
 test: install browser
-	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2
-	HUB_TEST_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -m "not slow and not browser"
+	set -e; for suite in $(SUITES); do \
+		env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2 $$suite; done
+	set -e; for suite in $(SUITES); do \
+		HUB_TEST_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-$(PG_URL)} \
+		$(BIN)/pytest -n 2 -m "not slow and not browser" $$suite; done
 	$(BIN)/ruff check core plugins tests examples bench
 	$(BIN)/bandit -q -c pyproject.toml -r core plugins -ll
 
