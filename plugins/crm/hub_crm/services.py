@@ -290,14 +290,16 @@ def segment_contacts(request, segment, offset: int = 0, limit: int = 50) -> list
 
 # -- signed links to the preferences page --------------------------------------------------
 
-def _secret(request) -> bytes:
+def _secret(request, create: bool = True) -> bytes | None:
     secret = request.registry.settings.get("crm.secret") or ""
     if secret:
         return secret.encode()
     db = request.dbsession
     row = db.get(SigningKey, 1)
     if row is None:
-        # Two first requests may race to create it: the loser reads the winner's key.
+        if not create:
+            return None  # no link was ever signed; reading one must not write (GET)
+        # Two first signers may race to create it: the loser reads the winner's key.
         try:
             with db.begin_nested():
                 db.add(SigningKey(id=1, key=secrets.token_urlsafe(48)))
@@ -320,9 +322,10 @@ def make_token(request, contact_id: int) -> str:
 def read_token(request, token: str) -> int | None:
     """The contact id of a valid token, or None."""
     payload, _sep, sig = (token or "").partition(".")
-    if not payload or not sig:
+    key = _secret(request, create=False) if payload and sig else None
+    if key is None:
         return None
-    expected = _b64(hmac.new(_secret(request), payload.encode(), hashlib.sha256).digest())
+    expected = _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
     if not hmac.compare_digest(expected, sig):
         return None
     try:
@@ -350,13 +353,17 @@ def contact_for_user(request, user, create: bool = False) -> Contact | None:
     db = request.dbsession
     contact = db.scalar(sa.select(Contact).where(Contact.user_id == user.id))
     if contact is None:
-        contact = db.scalar(sa.select(Contact).where(Contact.email == user.email.lower()))
-        if contact is not None and contact.user_id is None:
-            contact.user_id = user.id
+        contact = db.scalar(sa.select(Contact).where(Contact.email == user.email.lower(),
+                                                     Contact.user_id.is_(None)))
+        if contact is not None and create:
+            contact.user_id = user.id  # linked when the person acts (POST), never on GET
     if contact is None and create:
         first, _sep, last = user.name.partition(" ")
+        email = user.email.lower()
+        if db.scalar(sa.select(Contact.id).where(Contact.email == email)) is not None:
+            email = None  # that address belongs to a contact linked to another account
         contact = Contact(kind="person", first_name=first, last_name=last, name=user.name,
-                          email=user.email.lower(), language=user.language, user_id=user.id)
+                          email=email, language=user.language, user_id=user.id)
         db.add(contact)
         db.flush()
     return contact

@@ -379,7 +379,7 @@ def preferences(request):
              permission=AUTHENTICATED)
 def my_preferences(request):
     user = request.identity
-    contact = services.contact_for_user(request, user, create=False)
+    contact = services.contact_for_user(request, user, create=request.method == "POST")
     return preferences_form(request, contact, request.route_path("crm.my_preferences"),
                             lambda: services.contact_for_user(request, user, create=True))
 

@@ -76,3 +76,41 @@ def test_openapi_document_lists_the_crm_paths(client, crm_app):
     for path in ("/crm/contacts", "/crm/contacts/{id}", "/crm/contacts/{id}/consents",
                  "/crm/organisations", "/crm/segments", "/crm/segments/{id}/contacts"):
         assert path in doc["paths"] or "/api/v1" + path in doc["paths"], path
+
+
+def test_staff_bearer_tokens_work_without_csrf_and_member_tokens_are_refused(client, users,
+                                                                            crm):
+    from hub.tokens import create_token
+
+    _row, staff_secret = create_token(crm.req.dbsession, users.staff, "crm sync")
+    _row, member_secret = create_token(crm.req.dbsession, users.member, "mine")
+    staff = {"Authorization": f"Bearer {staff_secret}"}
+    created = client.post_json("/api/v1/crm/contacts", {"name": "Spolek Token",
+                                                        "kind": "organisation"},
+                               headers=staff, status=201).json
+    assert created["name"] == "Spolek Token"
+    assert client.get("/api/v1/crm/contacts", headers=staff).json["total"] == 1
+    member = {"Authorization": f"Bearer {member_secret}"}
+    assert client.get("/api/v1/crm/contacts", headers=member, expect_errors=True).status_int \
+        == 403
+    assert client.get("/api/v1/crm/contacts", expect_errors=True).status_int == 401
+
+
+def test_profile_section_and_search(client, users, crm):
+    crm.contact(users.member.email, first="Marie", consents=("newsletter",))
+    client.login(users.member)
+    assert "/crm/my-preferences" in client.get("/profile").text
+    page = client.get("/crm/my-preferences")
+    assert page.forms["preferences-form"]["consent_newsletter"].checked
+    form = page.forms["preferences-form"]
+    form["consent_research"].checked = True
+    form.submit().follow()
+    import sqlalchemy as sa
+
+    from hub_crm.models import Consent, Contact
+
+    contact = crm.req.dbsession.scalar(sa.select(Contact).where(
+        Contact.email == users.member.email))
+    crm.req.dbsession.refresh(contact)
+    assert contact.user_id == users.member.id  # linked when the member acted
+    assert crm.req.dbsession.get(Consent, (contact.id, "research")).granted
