@@ -14,6 +14,7 @@ from hub.db import utcnow
 from hub_events import services
 from hub_events.forms import (
     form_values,
+    is_web_url,
     local_input,
     organisation_choices,
     parse_local_time,
@@ -91,14 +92,16 @@ def event_fields(request, rooms) -> list[Field]:
         Field("summary", _("Short summary")),
         Field("description", _("Description"), "textarea",
               hint=_("Separate paragraphs with an empty line.")),
-        Field("kind", _("Type"), "select", tuple((k, KIND_LABELS[k]) for k in KINDS)),
+        Field("kind", _("Type"), "select", tuple((k, KIND_LABELS[k]) for k in KINDS),
+              required=True),
         Field("topic", _("Topic"), hint=_("For example a disease area: diabetes, rare diseases.")),
         Field("organisation_id", _("Organiser"), "select", organisations),
         Field("speakers", _("Speakers")),
         Field("starts_at", _("Starts"), "datetime-local", required=True,
               hint=_("Prague time.")),
         Field("ends_at", _("Ends"), "datetime-local", required=True),
-        Field("venue", _("Venue"), "select", tuple((v, VENUE_LABELS[v]) for v in VENUES)),
+        Field("venue", _("Venue"), "select", tuple((v, VENUE_LABELS[v]) for v in VENUES),
+              required=True),
         *([Field("room_id", _("Hub room"), "select",
                  tuple([("", _("No room"))] + [
                      (str(r["id"]), f"{r['name']} ({r['capacity']})") for r in rooms]),
@@ -115,11 +118,12 @@ def event_fields(request, rooms) -> list[Field]:
         Field("registration_opens_at", _("Registration opens"), "datetime-local"),
         Field("registration_closes_at", _("Registration closes"), "datetime-local"),
         Field("audience", _("Who can register"), "select",
-              tuple((a, AUDIENCE_LABELS[a]) for a in AUDIENCES)),
+              tuple((a, AUDIENCE_LABELS[a]) for a in AUDIENCES), required=True),
         Field("approval_required", _("The organiser approves each registration"), "checkbox"),
         Field("question", _("Question for registrants"), hint=_("Optional.")),
         Field("privacy_notice", _("Privacy notice to accept"), "textarea"),
-        Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES)),
+        Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES),
+              required=True),
         Field("video_url", _("Recording: video link"), "url"),
         Field("embed_url", _("Recording: embedded player"), "url",
               hint=_("A YouTube (youtube-nocookie.com) or Vimeo player address.")),
@@ -243,12 +247,15 @@ def save_talk(request):
         starts = ends = None
     title = params.get("title", "").strip()[:200]
     video = params.get("video_url", "").strip()[:500]
+    slides = params.get("slides_url", "").strip()[:500]
     consent = params.get("speaker_consent") == "1"
     do_not_record = params.get("do_not_record") == "1"
     if not title:
         error = _("Enter a title.")
     elif not starts or not ends or ends <= starts:
         error = _("Enter when the talk starts and ends (the end after the start).")
+    elif any(link and not is_web_url(link) for link in (video, slides)):
+        error = _("Enter a web address starting with https://.")
     elif video and (do_not_record or not consent):
         error = _("A recording can be attached only with the speaker's consent and when the "
                   "talk is not marked \"do not record\".")
@@ -262,7 +269,7 @@ def save_talk(request):
     talk.title, talk.starts_at, talk.ends_at = title, starts, ends
     talk.speaker = params.get("speaker", "").strip()[:200]
     talk.do_not_record, talk.speaker_consent, talk.video_url = do_not_record, consent, video
-    talk.slides_url = params.get("slides_url", "").strip()[:500]
+    talk.slides_url = slides
     request.session.flash(request.shell.translate(_("The programme is saved.")), "success")
     return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
 

@@ -16,7 +16,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
@@ -66,9 +66,25 @@ def local(value: dt.datetime) -> dt.datetime:
 
 
 def format_when(value: dt.datetime | None, locale: str, fmt: str = "medium") -> str:
+    """Prague time for people: ``full``/``medium`` date with hours and minutes, ``long``
+    date only, ``time`` hours and minutes only."""
     if value is None:
         return ""
-    return format_datetime(local(value), format=fmt, locale=locale, tzinfo=PRAGUE)
+    value = local(value)
+    if fmt == "time":
+        return format_time(value, format="short", locale=locale)
+    if fmt == "long":
+        return format_date(value, format="long", locale=locale)
+    date_format = "full" if fmt == "full" else "medium"
+    return (f"{format_date(value, format=date_format, locale=locale)} "
+            f"{format_time(value, format='short', locale=locale)}")
+
+
+def format_span(starts: dt.datetime, ends: dt.datetime, locale: str) -> str:
+    """``Thursday 3 December 2026 16:00–18:00`` (the end date only when it differs)."""
+    same_day = local(starts).date() == local(ends).date()
+    end = format_when(ends, locale, "time" if same_day else "full")
+    return f"{format_when(starts, locale, 'full')} – {end}"
 
 
 def normalise_email(value: str) -> str:

@@ -30,7 +30,7 @@ from hub_events.models import (
     Registration,
 )
 from hub_events.permissions import MANAGE, REGISTER_MEMBERS
-from hub_events.services import RegistrationError, format_when
+from hub_events.services import RegistrationError, format_span, format_when
 
 PAGE_SIZE = 30
 
@@ -53,7 +53,8 @@ AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
 def labels(request) -> dict:
     return {"kinds": KIND_LABELS, "venues": VENUE_LABELS, "access": ACCESSIBILITY_LABELS,
             "statuses": STATUS_LABELS, "states": STATE_LABELS, "audiences": AUDIENCE_LABELS,
-            "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt)}
+            "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt),
+            "span": lambda starts, ends: format_span(starts, ends, request.locale_name)}
 
 
 def can_manage(request) -> bool:

@@ -201,3 +201,29 @@ def test_confirmation_mail_has_calendar_and_cancel_link(testapp, users, make_eve
     page.forms["events-link"].submit().follow()
     dbsession.refresh(registration)
     assert registration.status == "cancelled"
+
+
+def test_consent_recorded_on_a_talk_then_recording_published(testapp, users, make_event,
+                                                              dbsession):
+    from hub_events.models import Talk
+
+    event = make_event(starts_at=utcnow() - dt.timedelta(days=2))
+    talk = Talk(event_id=event.id, title="Úvod", starts_at=event.starts_at,
+                ends_at=event.ends_at)
+    dbsession.add(talk)
+    dbsession.flush()
+    testapp.login(users.staff)
+    page = testapp.get(f"/events/manage/{event.id}")
+    form = page.forms[f"talk-edit-{talk.id}"]
+    form["speaker_consent"] = True
+    form["video_url"] = "https://video.example.org/uvod"
+    form.submit().follow()
+    dbsession.refresh(talk)
+    assert talk.speaker_consent and talk.video_url
+    form = testapp.get(f"/events/manage/{event.id}").forms["events-event"]
+    form["embed_url"] = "https://www.youtube-nocookie.com/embed/abc"
+    form["recording_published"] = True
+    form.submit().follow()
+    dbsession.refresh(event)
+    assert event.recording_published
+    assert "youtube-nocookie.com/embed/abc" in testapp.get(f"/events/{event.id}").text
