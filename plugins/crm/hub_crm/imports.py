@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from hub.db import utcnow
 from hub_crm import services
 from hub_crm.i18n import _
 from hub_crm.models import STAKEHOLDER_TYPES, Contact, CustomField, FieldValue, contact_tag
@@ -106,7 +107,8 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
     if report["errors"]:
         return report
     db = request.dbsession
-    existing = {}
+    now = utcnow()
+    existing: dict[str, Contact] = {}
     emails = [v["email"] for v in parsed if v.get("email")]
     for start in range(0, len(emails), 500):
         for contact in db.scalars(sa.select(Contact).where(
@@ -114,23 +116,29 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
             existing[contact.email] = contact
     fields = {f"field:{f.key}": f for f in db.scalars(sa.select(CustomField).where(
         CustomField.is_special.is_(False)))}
-    tags: dict[str, int] = {}
+    tag_names = {t.strip()[:80] for v in parsed for t in v.get("tags", "").split(";")
+                 if t.strip()}
+    tags = {name: services.get_or_create_tag(request, name).id for name in sorted(tag_names)}
+    new_rows, new_values, merged = [], [], []
     for values in parsed:
         contact = existing.get(values.get("email") or "")
         if contact is None:
             is_org = bool(values.get("name")) and not (values.get("first_name")
                                                       or values.get("last_name"))
-            contact = Contact(
-                kind="organisation" if is_org else "person",
-                first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
-                name=values.get("name") if is_org else services.display_name(
+            new_rows.append({
+                "kind": "organisation" if is_org else "person",
+                "first_name": values.get("first_name", ""),
+                "last_name": values.get("last_name", ""),
+                "name": values.get("name") if is_org else services.display_name(
                     values.get("first_name", ""), values.get("last_name", "")),
-                email=values.get("email") or None, phone=values.get("phone", ""),
-                gender=values.get("gender") or None, language=values.get("language") or "cs",
-                stakeholder_type=values.get("stakeholder_type") or "other",
-                region=values.get("region", ""))
-            db.add(contact)
-            report["created"] += 1
+                "email": values.get("email") or None, "phone": values.get("phone", ""),
+                "gender": values.get("gender") or None,
+                "language": values.get("language") or "cs",
+                "stakeholder_type": values.get("stakeholder_type") or "other",
+                "region": values.get("region", ""), "directory_opt_in": False,
+                "restricted": False, "created_at": now, "updated_at": now,
+                "last_activity_at": now})
+            new_values.append(values)
         else:
             # Merge: fill what the existing contact lacks, never overwrite.
             for key in ("first_name", "last_name", "phone", "region"):
@@ -139,20 +147,43 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
             if values.get("gender") and not contact.gender:
                 contact.gender = values["gender"]
             services.touch(contact)
-            report["merged"] += 1
-        db.flush()
-        for name in {t.strip()[:80] for t in values.get("tags", "").split(";") if t.strip()}:
-            if name not in tags:
-                tags[name] = services.get_or_create_tag(request, name).id
-            exists = db.scalar(sa.select(contact_tag.c.tag_id).where(
-                contact_tag.c.contact_id == contact.id, contact_tag.c.tag_id == tags[name]))
-            if exists is None:
-                db.execute(sa.insert(contact_tag).values(contact_id=contact.id,
-                                                         tag_id=tags[name]))
-        for target, field in fields.items():
-            if values.get(target) and db.get(FieldValue, (contact.id, field.id)) is None:
-                db.add(FieldValue(contact_id=contact.id, field_id=field.id,
-                                  value=values[target]))
+            merged.append((contact, values))
+    db.flush()
+    links, field_rows = [], []
+    # Bulk insert in chunks; ids come back in the order of the rows.
+    for start in range(0, len(new_rows), 1000):
+        chunk = new_rows[start:start + 1000]
+        ids = db.scalars(sa.insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+                         chunk).all()
+        for contact_id, values in zip(ids, new_values[start:start + 1000], strict=True):
+            links += [{"contact_id": contact_id, "tag_id": tags[t.strip()[:80]]}
+                      for t in {t.strip() for t in values.get("tags", "").split(";")
+                                if t.strip()}]
+            field_rows += [{"contact_id": contact_id, "field_id": f.id, "value": values[k]}
+                           for k, f in fields.items() if values.get(k)]
+    if merged:
+        ids = [c.id for c, _v in merged]
+        have_tags, have_fields = set(), set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            have_tags |= set(db.execute(sa.select(contact_tag.c.contact_id, contact_tag.c.tag_id)
+                                        .where(contact_tag.c.contact_id.in_(part))).all())
+            have_fields |= set(db.execute(sa.select(FieldValue.contact_id, FieldValue.field_id)
+                                          .where(FieldValue.contact_id.in_(part))).all())
+        for contact, values in merged:
+            for name in {t.strip()[:80] for t in values.get("tags", "").split(";") if t.strip()}:
+                if (contact.id, tags[name]) not in have_tags:
+                    have_tags.add((contact.id, tags[name]))
+                    links.append({"contact_id": contact.id, "tag_id": tags[name]})
+            for key, field in fields.items():
+                if values.get(key) and (contact.id, field.id) not in have_fields:
+                    field_rows.append({"contact_id": contact.id, "field_id": field.id,
+                                       "value": values[key]})
+    for table, rows in ((contact_tag, links), (FieldValue.__table__, field_rows)):
+        for start in range(0, len(rows), 5000):
+            db.execute(sa.insert(table), rows[start:start + 5000])
+    db.expire_all()
+    report["created"], report["merged"] = len(new_rows), len(merged)
     services.audit(request, None, "import",
                    f"{report['created']} created, {report['merged']} merged")
     report["ok"] = True
