@@ -22,6 +22,7 @@ CAMPAIGN_STATUSES = ("draft", "submitted", "approved", "scheduled", "sending", "
                      "sent", "cancelled", "failed")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "bounced")
 SALUTATION_STYLES = ("formal", "informal")
+LAYOUTS = ("gov", "light", "plain")
 
 
 def new_token() -> str:
@@ -39,7 +40,8 @@ class NewsletterList(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    # The list's name, not a person's.
+    name: Mapped[str] = mapped_column(sa.String(200), info={"personal": False})
     description: Mapped[str] = mapped_column(sa.Text, default="")
     is_public: Mapped[bool] = mapped_column(default=True)
     # The consent text the subscriber agrees to, versioned: every consent records the
@@ -131,6 +133,7 @@ class Campaign(Base):
         sa.CheckConstraint(_in("kind", CAMPAIGN_KINDS), name="kind"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
         sa.CheckConstraint(_in("salutation", SALUTATION_STYLES), name="salutation"),
+        sa.CheckConstraint(_in("layout", LAYOUTS), name="layout"),
         sa.CheckConstraint("language IN ('cs', 'en')", name="language"),
     )
 
@@ -142,6 +145,8 @@ class Campaign(Base):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str] = mapped_column(sa.String(2), default="cs")
     salutation: Mapped[str] = mapped_column(sa.String(10), default="formal")
+    # The look of the e-mail (sending.LAYOUT_STYLES).
+    layout: Mapped[str] = mapped_column(sa.String(10), default="gov", server_default="gov")
     # CRM audience keys (when the crm plugin is enabled).
     audiences: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The linked event of the events plugin, copied when the campaign is written.

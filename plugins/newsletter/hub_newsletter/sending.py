@@ -134,6 +134,22 @@ def archive_values(campaign: Campaign) -> dict:
             "event_date": format_event_date(campaign)}
 
 
+SANS = "font-family:Arial,Helvetica,sans-serif;"
+LAYOUT_STYLES = {
+    # The gov.cz look: a blue band with the site's name.
+    "gov": {"font": SANS, "frame": "border-top:6px solid #2362a2;",
+            "header": "padding:20px 32px;background:#2362a2;color:#ffffff;font-size:20px;"
+                      "font-weight:bold;" + SANS},
+    # Light: white header, blue name and rule (prints well, quieter).
+    "light": {"font": SANS, "frame": "border:1px solid #c7d4e2;",
+              "header": "padding:20px 32px;color:#2362a2;font-size:20px;font-weight:bold;"
+                        "border-bottom:3px solid #2362a2;" + SANS},
+    # Plain letter: no header band, a serif text face, for personal letters.
+    "plain": {"font": "font-family:Georgia,'Times New Roman',serif;", "frame": "",
+              "header": "padding:16px 32px 0;color:#3b4a5a;font-size:14px;" + SANS},
+}
+
+
 def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str, str, str]:
     """``(subject, text, html)`` of one message."""
     blocks = blocks if blocks is not None else content.parse_body(campaign.body)
@@ -154,6 +170,7 @@ def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str,
                  f"{values['preferences_url']}\n")
     html = MAIL_TEMPLATE(
         subject=subject, preheader=campaign.preheader, language=campaign.language,
+        s=LAYOUT_STYLES.get(campaign.layout or "gov", LAYOUT_STYLES["gov"]),
         site_name=request.registry.settings["hub.site_name"],
         blocks=content.personalised_blocks(blocks, values), values=values, footer=footer,
         event=campaign.event_title and {"title": campaign.event_title,

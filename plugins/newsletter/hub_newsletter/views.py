@@ -18,6 +18,7 @@ from hub_newsletter import content, services
 from hub_newsletter.i18n import _, plugin_hooks
 from hub_newsletter.models import (
     CAMPAIGN_KINDS,
+    LAYOUTS,
     SALUTATION_STYLES,
     Campaign,
     NewsletterList,
@@ -337,6 +338,7 @@ def _campaign_form_values(request, campaign, form, errors):
             "audiences": services.crm_audiences(request),
             "events": upcoming_events(request), "kinds": CAMPAIGN_KINDS,
             "styles": SALUTATION_STYLES, "kind_labels": KIND_LABELS,
+            "layouts": [(key, LAYOUT_LABELS[key]) for key in LAYOUTS],
             "placeholders": ", ".join("${" + f + "}" for f in content.FIELDS),
             "breadcrumbs": [(_("Newsletter administration"),
                              request.route_path("newsletter.admin")),
@@ -346,7 +348,8 @@ def _campaign_form_values(request, campaign, form, errors):
 def _campaign_to_form(campaign: Campaign) -> dict:
     return {"kind": campaign.kind, "subject": campaign.subject, "preheader": campaign.preheader,
             "body": campaign.body, "language": campaign.language,
-            "salutation": campaign.salutation, "lists": {nl.id for nl in campaign.lists},
+            "salutation": campaign.salutation, "layout": campaign.layout,
+            "lists": {nl.id for nl in campaign.lists},
             "audiences": set(campaign.audiences or ()), "event": str(campaign.event_id or ""),
             "in_archive": campaign.in_archive}
 
@@ -367,6 +370,7 @@ def campaign_form(request):
              "another point")
     return _campaign_form_values(request, None, {
         "kind": "newsletter", "language": request.locale_name, "salutation": "formal",
+        "layout": "gov",
         "in_archive": True, "lists": set(), "audiences": set(),
         "body": request.shell.translate(body)}, {})
 
@@ -391,6 +395,7 @@ def campaign_save(request):
     form = {"kind": post.get("kind", ""), "subject": post.get("subject", "").strip(),
             "preheader": post.get("preheader", "").strip(), "body": post.get("body", ""),
             "language": post.get("language", ""), "salutation": post.get("salutation", ""),
+            "layout": post.get("layout", "gov"),
             "lists": {int(v) for v in post.getall("list") if v.isdigit()},
             "audiences": set(post.getall("audience")), "event": post.get("event", ""),
             "in_archive": post.get("in_archive") == "on"}
@@ -405,6 +410,8 @@ def campaign_save(request):
         errors["language"] = _("Choose one of the offered values.")
     if form["salutation"] not in SALUTATION_STYLES:
         errors["salutation"] = _("Choose one of the offered values.")
+    if form["layout"] not in LAYOUTS:
+        errors["layout"] = _("Choose one of the offered values.")
     lists = db.scalars(sa.select(NewsletterList).where(
         NewsletterList.id.in_(form["lists"]))).all() if form["lists"] else []
     known_audiences = {a["key"] for a in services.crm_audiences(request)}
@@ -428,6 +435,7 @@ def campaign_save(request):
                                                            form["preheader"])
     campaign.body, campaign.language = form["body"], form["language"]
     campaign.salutation, campaign.in_archive = form["salutation"], form["in_archive"]
+    campaign.layout = form["layout"]
     campaign.lists = list(lists)
     campaign.audiences = audiences
     if event is not None:
@@ -513,6 +521,8 @@ def _transition(request, campaign, allowed: tuple[str, ...], new: str, message):
     return True
 
 
+LAYOUT_LABELS = {"gov": _("Blue header (gov.cz)"), "light": _("Light"),
+                 "plain": _("Plain letter")}
 KIND_LABELS = {"newsletter": _("Newsletter"), "invitation": _("Invitation")}
 STATUS_LABELS = {
     "draft": _("a draft"), "submitted": _("waiting for approval"), "approved": _("approved"),

@@ -136,3 +136,25 @@ def test_test_send_and_preview(nl_testapp, dbsession, users, sink):
     assert message["Subject"].startswith("[TEST]")
     dbsession.refresh(campaign)
     assert campaign.status == "draft"
+
+
+def test_layouts_change_the_look_of_the_mail(nl_app, dbsession, users):
+    from hub.jobs import background_request
+    from hub_newsletter.sending import archive_values, render
+
+    nl = add_list(dbsession)
+    campaign = add_campaign(dbsession, [nl], status="draft")
+    request = background_request(nl_app.registry)
+    looks = {}
+    for layout in ("gov", "light", "plain"):
+        campaign.layout = layout
+        looks[layout] = render(request, campaign, archive_values(campaign))[2]
+    assert "background:#2362a2" in looks["gov"].split("<h1")[0]
+    assert "border-bottom:3px solid #2362a2" in looks["light"]
+    assert "Georgia" in looks["plain"]
+    campaign.layout = "fancy"
+    import pytest
+    import sqlalchemy.exc
+
+    with pytest.raises(sqlalchemy.exc.IntegrityError), dbsession.begin_nested():
+        dbsession.flush()

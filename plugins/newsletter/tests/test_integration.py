@@ -202,3 +202,25 @@ def test_demo_data_is_idempotent(nl_app, dbsession):
     assert counts == [dbsession.scalar(sa.select(sa.func.count()).select_from(t))
                       for t in (Subscriber, Subscription, Campaign)]
     assert counts[0] == 100
+
+
+def test_activity_lists_newsletters_a_person_received(nl_app, dbsession, users):
+    from hub.db import utcnow
+
+    nl = add_list(dbsession)
+    subscriber = add_subscriber(dbsession, nl, users.member.email)
+    campaign = add_campaign(dbsession, [nl], status="sent", subject="Lednové novinky")
+    dbsession.add(Delivery(campaign_id=campaign.id, subscriber_id=subscriber.id,
+                           address=subscriber.email, source="list", status="sent",
+                           sent_at=utcnow()))
+    dbsession.flush()
+    request = background_request(nl_app.registry)
+    request.dbsession = dbsession
+    entries = [e for part in nl_app.registry["hub.pm"].hook.hub_activity(
+        request=request, user=users.member) for e in part]
+    assert [(e["kind"], e["title"]) for e in entries] == [("newsletter.newsletter",
+                                                           "Lednové novinky")]
+    assert entries[0]["when"].tzinfo is not None
+    others = [e for part in nl_app.registry["hub.pm"].hook.hub_activity(
+        request=request, user=users.staff) for e in part]
+    assert others == []
