@@ -13,6 +13,7 @@ import json
 import logging
 import zipfile
 
+import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render
 from pyramid.response import Response
@@ -125,3 +126,51 @@ def includeme(config):
     config.add_route("privacy_export", "/profile/export")
     config.add_route("privacy_erase", "/profile/delete")
     config.scan("hub.privacy")
+
+
+# -- the core's service tables (inbox, preferences, tokens, outbox) -------------------------
+# They are addressed through the metadata so that this module does not depend on how those
+# services are built; secrets (token hashes) are never exported.
+
+USER_TABLES = {"notification": _("Notifications"),
+               "notification_preference": _("Notification settings"),
+               "api_token": _("API tokens")}
+SECRET_MARKERS = ("hash", "secret", "token")
+
+
+def _table(name: str):
+    from hub.db import Base
+
+    return Base.metadata.tables.get(name)
+
+
+def _rows(request, table, condition) -> list[dict]:
+    columns = [c for c in table.columns
+               if not any(marker in c.name for marker in SECRET_MARKERS)]
+    rows = request.dbsession.execute(sa.select(*columns).where(condition)).mappings()
+    return [dict(row) for row in rows]
+
+
+def export_core_tables(request, user) -> dict:
+    result = {}
+    for name, title in USER_TABLES.items():
+        table = _table(name)
+        if table is not None:
+            result[title] = _rows(request, table, table.c.user_id == user.id)
+    outbox = _table("mail_message")
+    if outbox is not None:
+        result[_("E-mails sent to you")] = [
+            {k: v for k, v in row.items() if k in ("subject", "text", "status", "created_at",
+                                                    "sent_at")}
+            for row in _rows(request, outbox, outbox.c.recipient == user.email)]
+    return result
+
+
+def erase_core_tables(request, user) -> None:
+    for name in USER_TABLES:
+        table = _table(name)
+        if table is not None:
+            request.dbsession.execute(sa.delete(table).where(table.c.user_id == user.id))
+    outbox = _table("mail_message")
+    if outbox is not None:
+        request.dbsession.execute(sa.delete(outbox).where(outbox.c.recipient == user.email))

@@ -23,7 +23,10 @@ def hub_navigation(request, menu):
 @hookimpl
 def hub_personal_data_tables():
     # auth_attempt holds only SHA-256 digests and is emptied by its own time window.
-    return ["user", "user_session", "account_token", "recovery_code", "audit_event"]
+    from hub.privacy import USER_TABLES
+
+    return ["user", "user_session", "account_token", "recovery_code", "audit_event",
+            "mail_message", *USER_TABLES]
 
 
 @hookimpl
@@ -38,7 +41,10 @@ def hub_personal_data_export(request, user):
         .order_by(AuditEvent.id)).all()
     codes = db.scalar(sa.select(sa.func.count(RecoveryCode.id)).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    from hub.privacy import export_core_tables
+
     return {
+        **export_core_tables(request, user),
         _("Account"): [{
             "id": user.id, "email": user.email, "name": user.name, "role": user.role,
             "language": user.language, "active": user.is_active,
@@ -59,8 +65,10 @@ def hub_personal_data_export(request, user):
 def hub_personal_data_erase(request, user):
     from hub.accounts import ratelimit
     from hub.accounts.models import AccountToken, AuthAttempt, RecoveryCode, UserSession
+    from hub.privacy import erase_core_tables
 
     db = request.dbsession
+    erase_core_tables(request, user)
     for model in (AccountToken, RecoveryCode, UserSession):
         db.execute(sa.delete(model).where(model.user_id == user.id))
     db.execute(sa.delete(AuthAttempt).where(AuthAttempt.key == ratelimit.digest(user.email)))

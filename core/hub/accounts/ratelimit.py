@@ -1,7 +1,7 @@
 """Rate limits for sign-in and two-factor codes, kept in the database.
 
-Failures are written in a short transaction of their own (on SQLite one that takes the
-write lock at BEGIN), so they count even when the
+Failures are written after the request, in a short transaction of their own (on SQLite
+one that takes the write lock at BEGIN), so they count even when the
 request's transaction rolls back, and every application process sees the same numbers.
 Keys are SHA-256 digests: the table never holds an e-mail or an address in clear.
 """
@@ -56,13 +56,21 @@ def retry_after(request, checks: list[tuple[str, str]]) -> int | None:
 
 
 def record(request, checks: list[tuple[str, str]]) -> None:
-    """Count one attempt against each ``(scope, value)``; old rows of those keys go."""
+    """Count one attempt against each ``(scope, value)``; old rows of those keys go.
+
+    Written when the request has finished, outside its transaction: a failed sign-in
+    rolls its own transaction back, the count must stay.
+    """
+    keys = [(scope, digest(value)) for scope, value in checks]
+    request.add_finished_callback(lambda r: _write(r.registry, keys))
+
+
+def _write(registry, keys) -> None:
     from hub.accounts.models import AuthAttempt
 
     now = utcnow()
-    with request.registry["hub.dbsession_writer"]() as db:
-        for scope, value in checks:
-            key = digest(value)
+    with registry["hub.dbsession_writer"]() as db:
+        for scope, key in keys:
             window = LIMITS[scope][1]
             db.execute(sa.delete(AuthAttempt).where(
                 AuthAttempt.scope == scope, AuthAttempt.key == key,
@@ -72,9 +80,14 @@ def record(request, checks: list[tuple[str, str]]) -> None:
 
 
 def clear(request, scope: str, value) -> None:
+    key = digest(value)
+    request.add_finished_callback(lambda r: _clear(r.registry, scope, key))
+
+
+def _clear(registry, scope: str, key: str) -> None:
     from hub.accounts.models import AuthAttempt
 
-    with request.registry["hub.dbsession_writer"]() as db:
+    with registry["hub.dbsession_writer"]() as db:
         db.execute(sa.delete(AuthAttempt).where(AuthAttempt.scope == scope,
-                                                AuthAttempt.key == digest(value)))
+                                                AuthAttempt.key == key))
         db.commit()

@@ -6,6 +6,7 @@ simultaneous requests (the step is stored with a conditional UPDATE).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
@@ -66,7 +67,7 @@ def new_recovery_codes(dbsession, user: User) -> list[str]:
     dbsession.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
     for _i in range(RECOVERY_CODES):
-        raw = pyotp.random_base32(16).lower()  # 80 bits
+        raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()  # 80 bits
         codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}-{raw[12:]}")
         dbsession.add(RecoveryCode(user_id=user.id, code_hash=_hash_code(raw)))
     dbsession.flush()

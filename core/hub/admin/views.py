@@ -33,8 +33,20 @@ def _page(request) -> int:
 
 
 def _like(query: str) -> str:
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def matches(request, column, query: str):
+    """Case-insensitive substring match, Czech letters included.
+
+    PostgreSQL's ILIKE knows them; SQLite's LIKE folds ASCII only, so the usual spellings
+    of the query are tried as well.
+    """
+    if request.dbsession.get_bind().dialect.name == "postgresql":
+        return column.ilike(_like(query), escape="\\")
+    variants = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
+    return sa.or_(*(column.like(_like(v), escape="\\") for v in sorted(variants)))
 
 
 @view_config(route_name="admin_users", renderer="hub:templates/admin/users.pt", permission=STAFF)
@@ -43,9 +55,8 @@ def users(request):
     role = request.params.get("role", "")
     stmt = sa.select(User).where(User.erased_at.is_(None))
     if query:
-        pattern = _like(query)
-        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
-                                 sa.func.lower(User.email).like(pattern, escape="\\")))
+        stmt = stmt.where(sa.or_(matches(request, User.name, query),
+                                 matches(request, User.email, query)))
     if role in ROLES:
         stmt = stmt.where(User.role == role)
     page = _page(request)
@@ -126,7 +137,7 @@ def organisations(request):
                .where(Membership.organisation_id == Organisation.id).scalar_subquery())
     stmt = sa.select(Organisation, members.label("members"))
     if query:
-        stmt = stmt.where(sa.func.lower(Organisation.name).like(_like(query), escape="\\"))
+        stmt = stmt.where(matches(request, Organisation.name, query))
     page = _page(request)
     rows = request.dbsession.execute(stmt.order_by(Organisation.name)
                                      .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
