@@ -31,6 +31,7 @@ def includeme(config):
     config.add_static_view("static", "hub_events:static", permission=PUBLIC)
     config.add_route("events.index", "", inherit_slash=True)
     config.add_route("events.archive", "/archive")
+    config.add_route("events.calendar", "/calendar")
     config.add_route("events.feed", "/calendar.ics")
     config.add_route("events.mine", "/mine")
     config.add_route("events.link", "/r/{purpose}/{token}")

@@ -148,6 +148,48 @@ def index(request):
             "breadcrumbs": [(_("Educational events"), None)]}
 
 
+@view_config(route_name="events.calendar", renderer="hub_events:templates/calendar.pt",
+             permission=PUBLIC, request_method="GET")
+def calendar(request):
+    """A month grid (Monday first) of the published and cancelled events."""
+    import calendar as cal
+
+    from babel.dates import format_date, get_day_names
+
+    today = services.local(utcnow()).date()
+    try:
+        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    if not 2000 <= first.year <= 2100:
+        first = today.replace(day=1)
+    days = cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start = dt.datetime.combine(days[0][0], dt.time(), services.PRAGUE)
+    end = dt.datetime.combine(days[-1][-1] + dt.timedelta(days=1), dt.time(), services.PRAGUE)
+    events = request.dbsession.scalars(
+        sa.select(Event).where(Event.state != "draft", Event.starts_at >= start,
+                               Event.starts_at < end)
+        .order_by(Event.starts_at).limit(1000)).all()
+    by_day: dict = {}
+    for event in events:
+        by_day.setdefault(services.local(event.starts_at).date(), []).append(event)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    locale = request.locale_name
+    return {"weeks": days, "by_day": by_day, "month": first, "today": today,
+            "title": format_date(first, "LLLL y", locale=locale),
+            "day_names": [get_day_names("wide", locale=locale)[i] for i in range(7)],
+            "day_label": lambda day: format_date(day, "full", locale=locale),
+            "previous": request.route_path("events.calendar",
+                                           _query={"month": previous.strftime("%Y-%m")}),
+            "next": request.route_path("events.calendar",
+                                       _query={"month": following.strftime("%Y-%m")}),
+            "labels": labels(request),
+            "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
+                            (_("Calendar"), None)]}
+
+
 @view_config(route_name="events.archive", renderer="hub_events:templates/archive.pt",
              permission=PUBLIC, request_method="GET")
 def archive(request):

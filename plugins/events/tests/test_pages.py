@@ -160,3 +160,14 @@ def test_guest_registering_again_gets_the_link_again(testapp, make_event, dbsess
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(
         MailMessage.recipient == "znovu@example.org")) == 2
+
+
+def test_month_calendar(testapp, make_event):
+    from hub_events.services import local
+
+    event = make_event(title="Kalendářová akce")
+    month = local(event.starts_at).strftime("%Y-%m")
+    page = testapp.get(f"/events/calendar?month={month}")
+    assert "Kalendářová akce" in html_text(page)
+    testapp.get("/events/calendar?month=nonsense")
+    assert "Kalendářová akce" not in html_text(testapp.get("/events/calendar?month=2001-01"))
