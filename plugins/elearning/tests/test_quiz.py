@@ -108,12 +108,20 @@ def test_concurrent_submissions_cannot_take_more_than_the_last_attempt(
         course, quiz_id, answers = c.slug, quiz.id, _answers(quiz)
         db.commit()
 
+    def client():
+        return HubTestApp(app, extra_environ={"wsgi.url_scheme": "https",
+                                              "HTTP_HOST": "hub.example.org"})
+
+    # Render a page first: Chameleon compiles the layout on first use, which is not safe
+    # from several threads at once (reported for the core).
+    client().get(f"/elearning/courses/{course}")
+    client().get("/nonexistent", status=404)
+
     def submit(i):
-        client = HubTestApp(app, extra_environ={"wsgi.url_scheme": "https",
-                                                "HTTP_HOST": "hub.example.org"})
-        client.login(user)
-        return client.post_form(f"/elearning/courses/{course}/lessons/{quiz_id}/quiz", answers,
-                                expect_errors=True).status_int
+        client_ = client()
+        client_.login(user)
+        return client_.post_form(f"/elearning/courses/{course}/lessons/{quiz_id}/quiz",
+                                 answers, expect_errors=True).status_int
 
     results = concurrent(8, submit)
     assert sorted(results) == [303] + [409] * 7, results

@@ -1,0 +1,41 @@
+"""JSON API: catalogue, course detail, my progress, OpenAPI document."""
+
+
+def test_catalogue_lists_visible_courses_with_filters(elearning, make_course):
+    make_course(slug="verejny", title="Veřejný kurz")
+    make_course(slug="odkazem", visibility="link")
+    make_course(slug="koncept", published=False)
+    body = elearning.get("/api/v1/elearning/courses").json
+    assert [c["slug"] for c in body["courses"]] == ["verejny"]
+    assert elearning.get("/api/v1/elearning/courses", {"q": "nic"}).json == {"courses": []}
+    error = elearning.get("/api/v1/elearning/courses", {"level": "x"}, status=422).json
+    assert error["error"]["code"] == "validation_failed"
+
+
+def test_course_detail_respects_visibility(elearning, make_course):
+    c, article, video, quiz = make_course(slug="tajny", visibility="link")
+    error = elearning.get("/api/v1/elearning/courses/tajny", status=404).json
+    assert error["error"]["status"] == 404
+    body = elearning.get("/api/v1/elearning/courses/tajny", {"key": c.link_token}).json
+    assert [lesson["id"] for lesson in body["sections"][0]["lessons"]] == [
+        article.id, video.id, quiz.id]
+    elearning.get("/api/v1/elearning/courses/neexistuje", status=404)
+
+
+def test_my_progress_needs_sign_in_and_shows_the_learners_courses(
+        elearning, course, users, lesson_url):
+    c, article, video, quiz = course
+    elearning.get("/api/v1/elearning/my/progress", status=(401, 403))
+    elearning.login(users.member)
+    assert elearning.get("/api/v1/elearning/my/progress").json == {"courses": []}
+    elearning.post_form(lesson_url(c, article) + "/complete", {})
+    item, = elearning.get("/api/v1/elearning/my/progress").json["courses"]
+    assert item["slug"] == c.slug and item["percent"] == 33 and item["completed_at"] is None
+    assert item["continue_url"].endswith(lesson_url(c, video))
+
+
+def test_paths_are_in_the_openapi_document(elearning):
+    document = elearning.get("/api/v1/openapi.json").json
+    for path in ("/elearning/courses", "/elearning/courses/{slug}", "/elearning/my/progress"):
+        assert "get" in document["paths"][path]
+    assert "ElearningCourseDetail" in document["components"]["schemas"]
