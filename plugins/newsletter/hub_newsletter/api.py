@@ -55,7 +55,8 @@ def subscribe(request):
     details = {}
     if not services.valid_email(email):
         details["email"] = "Enter a valid e-mail address."
-    if not isinstance(wanted, list) or not wanted:
+    if not isinstance(wanted, list) or not wanted or not all(
+            isinstance(item, (int, str)) and not isinstance(item, bool) for item in wanted):
         details["lists"] = "Give a non-empty list of list ids or slugs."
     if body.get("consent") is not True:
         details["consent"] = "Consent must be given (true) to subscribe."

@@ -631,7 +631,12 @@ def campaign_resume(request):
         if campaign.started_at is None:
             # Paused while still scheduled: nothing was prepared yet.
             campaign.status = "approved"
-            services.start_sending(request, campaign)
+            try:
+                services.start_sending(request, campaign)
+            except services.CampaignError:
+                request.session.flash(request.shell.translate(
+                    _("The campaign cannot be sent; nothing was sent. See the error below.")),
+                    "error")
         else:
             enqueue(request, "newsletter.send", campaign_id=campaign.id)
     return _back(request, campaign)

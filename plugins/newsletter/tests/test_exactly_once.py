@@ -122,3 +122,29 @@ def test_withdrawal_during_a_running_send_stops_the_remaining_messages(committed
     assert got["r007@example.cz"] == 0
     assert sum(got.values()) == 9 and max(got.values()) == 1
     assert statuses(app, campaign_id) == {"sent": 9, "skipped": 1}
+
+
+def test_concurrent_send_clicks_start_the_campaign_once_and_never_fail(committed, sink,
+                                                                       concurrent):
+    from hub.testing import make_user
+
+    app = committed()
+    campaign_id = None
+    with app.registry["hub.dbsession_factory"]() as db, db.begin():
+        admin = make_user(db, "admin@race.example", "admin", name="Adéla Správcová")
+        nl = add_list(db)
+        for i in range(10):
+            add_subscriber(db, nl, f"r{i:03d}@example.cz", "Petr Novák")
+        campaign_id = add_campaign(db, [nl]).id
+    from hub.testing import _make_testapp
+
+    from .conftest import post
+
+    def click(_i):
+        client = _make_testapp(app).login(admin)
+        return post(client, f"/newsletter/admin/campaigns/{campaign_id}/send", {}).status_code
+
+    results = concurrent(5, click)
+    assert results == [303] * 5
+    assert received(sink) == expected(10)
+    assert statuses(app, campaign_id) == {"sent": 10}

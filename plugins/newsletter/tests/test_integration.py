@@ -28,6 +28,11 @@ def test_api_lists_and_subscribe_with_validation(nl_testapp, dbsession):
     nl_testapp.post_json("/api/v1/newsletter/subscriptions",
                          {"email": "a@example.cz", "lists": ["interni"], "consent": True},
                          headers=headers, status=422)
+    nl_testapp.post_json("/api/v1/newsletter/subscriptions",
+                         {"email": "a@example.cz", "lists": [{"id": 1}], "consent": True},
+                         headers=headers, status=422)
+    nl_testapp.post("/api/v1/newsletter/subscriptions", "{not json", headers=headers,
+                    content_type="application/json", status=400)
     ok = nl_testapp.post_json("/api/v1/newsletter/subscriptions",
                               {"email": "A@example.cz", "lists": [nl.id], "consent": True},
                               headers=headers, status=202)
