@@ -43,6 +43,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.profile")
     config.include("hub.privacy")
     config.include("hub.admin")
+    config.include("hub.tokens")
     config.include("hub.topics")
     config.include("hub.views")
     for name in order:

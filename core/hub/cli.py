@@ -201,5 +201,146 @@ def worker(env, workers):
     consumer.run()
 
 
+# -- people and tokens -------------------------------------------------------------------
+
+def _transaction(env):
+    """A background request whose work commits when the block ends (or rolls back)."""
+    from hub.jobs import background_request
+
+    return background_request(env.registry)
+
+
+def _find_user(request, email: str):
+    import sqlalchemy as sa
+
+    from hub.accounts.models import User
+
+    user = request.dbsession.scalar(sa.select(User).where(
+        sa.func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail address {email}.")
+    return user
+
+
+@main.group()
+def user():
+    """User accounts."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.ClickException("The password must have at least 12 characters.")
+    return password
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["member", "staff", "admin"]), default="member",
+              show_default=True)
+@click.option("--name", default=None, help="Full name (default: from the e-mail address).")
+@click.option("--language", type=click.Choice(["cs", "en"]), default="cs", show_default=True)
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
+@pass_env
+def user_create(env, email, role, name, language, password_stdin):
+    """Create a verified account (the password is asked for, or read from stdin)."""
+    import sqlalchemy as sa
+
+    from hub.accounts.models import User
+    from hub.accounts.passwords import hash_password
+    from hub.db import utcnow
+
+    email = email.strip()
+    if "@" not in email or any(c.isspace() for c in email) or len(email) > 254:
+        raise click.ClickException(f"Not an e-mail address: {email!r}")
+    password = _read_password(password_stdin)
+    request = _transaction(env)
+    with request.tm:
+        exists = request.dbsession.scalar(sa.select(User.id).where(
+            sa.func.lower(User.email) == email.lower()))
+        if exists:
+            raise click.ClickException(f"A user with the e-mail address {email} exists already.")
+        account = User(email=email, name=name or email.split("@")[0], role=role,
+                       language=language, password_hash=hash_password(password),
+                       email_verified_at=utcnow(), password_changed_at=utcnow())
+        request.dbsession.add(account)
+        request.dbsession.flush()
+        click.echo(f"Created user {account.id} <{account.email}> ({role}).")
+
+
+@main.group()
+def token():
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.option("--user", "email", required=True, help="E-mail address of the token's owner.")
+@click.option("--name", default="CLI", show_default=True, help="What the token is for.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="Valid for this many days (default: no expiry).")
+@pass_env
+def token_create(env, email, name, days):
+    """Create a token and print it (it is not stored and cannot be shown again)."""
+    import datetime as dt
+
+    from hub.db import utcnow
+    from hub.tokens import create_token
+
+    if not name.strip():
+        raise click.ClickException("The token needs a name.")
+    request = _transaction(env)
+    with request.tm:
+        owner = _find_user(request, email)
+        expires = utcnow() + dt.timedelta(days=days) if days else None
+        row, secret = create_token(request.dbsession, owner, name, expires)
+        token_id = row.id
+    click.echo(secret)
+    click.echo(f"token {token_id} for {email}; shown only once.", err=True)
+
+
+@token.command("list")
+@click.option("--user", "email", default=None, help="Only the tokens of this user.")
+@pass_env
+def token_list(env, email):
+    """List tokens (never their secrets)."""
+    import sqlalchemy as sa
+
+    from hub.accounts.models import User
+    from hub.tokens import ApiToken
+
+    request = _transaction(env)
+    with request.tm:
+        query = sa.select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+        if email:
+            query = query.where(ApiToken.user_id == _find_user(request, email).id)
+        for row, owner in request.dbsession.execute(query.order_by(ApiToken.id)).all():
+            state = "revoked" if row.revoked_at else ("active" if row.is_valid() else "expired")
+            used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "-"
+            click.echo(f"{row.id:>5}  {row.prefix}…  {state:<8} {owner:<30} last used {used}"
+                       f"  {row.name}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@pass_env
+def token_revoke(env, token_id):
+    """Revoke a token by its number (see ``hub token list``)."""
+    from hub.db import utcnow
+    from hub.tokens import ApiToken
+
+    request = _transaction(env)
+    with request.tm:
+        row = request.dbsession.get(ApiToken, token_id)
+        if row is None:
+            raise click.ClickException(f"No token {token_id}.")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+    click.echo(f"token {token_id} revoked")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

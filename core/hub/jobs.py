@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import transaction
+import transaction.interfaces
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from pyramid.request import Request
 from pyramid.threadlocal import RequestContext
@@ -91,7 +92,14 @@ def enqueue(request, name: str, delay: int | None = None, **kwargs) -> None:
             else:
                 task(name, kwargs)
 
-    request.tm.get().addAfterCommitHook(send)
+    try:
+        current = request.tm.get()
+    except transaction.interfaces.NoTransaction:
+        # Outside any transaction (a script, a worker between transactions) there is
+        # nothing to wait for.
+        send(True)
+        return
+    current.addAfterCommitHook(send)
 
 
 def add_job(config, name: str, func: Callable) -> None:
@@ -105,12 +113,17 @@ def add_job(config, name: str, func: Callable) -> None:
 
 
 def register_periodic_jobs(registry) -> list[str]:
-    """Schedule every plugin's periodic jobs on the queue (done by the worker)."""
+    """Schedule the core's and every plugin's periodic jobs on the queue (done by the worker).
+
+    Each job function receives a background request and runs in its own transaction.
+    """
     from hub.shell import flatten
 
     huey = registry["hub.huey"]
     names = []
-    for job in flatten(registry["hub.pm"].hook.hub_periodic_jobs()):
+    jobs = list(registry.get("hub.core_periodic_jobs", ()))
+    jobs += flatten(registry["hub.pm"].hook.hub_periodic_jobs())
+    for job in jobs:
         schedule = crontab(minute=job.minute, hour=job.hour, day=job.day, month=job.month,
                            day_of_week=job.day_of_week)
 

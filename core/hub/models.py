@@ -8,6 +8,7 @@ from hub.accounts.models import (  # noqa: F401
     UserSession,
 )
 from hub.mail import MailMessage  # noqa: F401
-from hub.notifications.models import Notification  # noqa: F401
+from hub.notifications.models import Notification, NotificationPreference  # noqa: F401
 from hub.organizations.models import Membership, MembershipRequest, Organisation  # noqa: F401
+from hub.tokens import ApiToken  # noqa: F401
 from hub.topics.models import Topic, TopicDigestSubscription, UserStakeholder, UserTopic  # noqa: F401,E501

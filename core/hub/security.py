@@ -80,6 +80,8 @@ class SecurityPolicy:
             user = finder(request)
             if user is not None:
                 return user
+        if not uses_cookie_authentication(request):
+            return None  # a bearer request that no finder accepted is anonymous
         session = request.session
         if not session.user_id:
             return None

@@ -1,1 +1,43 @@
-"""Hook implementations of the core's notifications (an internal plugin)."""
+"""Hook implementations of the core's notifications (an internal plugin).
+
+Also the menu entries of the other core services (the outbox for administrators, the API
+documentation) and their section of the profile page.
+"""
+from __future__ import annotations
+
+from hub.contributions import NavItem, ProfileSection
+from hub.i18n import _
+from hub.markers import hookimpl
+from hub.security import ADMIN, PUBLIC
+
+
+@hookimpl
+def hub_notification_kinds():
+    from hub.notifications import CORE_KINDS
+
+    return list(CORE_KINDS)
+
+
+@hookimpl
+def hub_navigation(request, menu):
+    if menu == "admin":
+        return [NavItem(_("Outgoing mail"), route="admin_mail", permission=ADMIN, order=80,
+                        match=("admin_mail",))]
+    if menu == "footer":
+        return [NavItem(_("API"), route="api_docs", permission=PUBLIC, order=50)]
+    return None
+
+
+def _render_section(request, user):
+    from hub.shell import render_snippet
+
+    if request.identity is None or request.identity.id != user.id:
+        return None  # links to one's own inbox and tokens only
+    return render_snippet(request, "hub:templates/notifications/profile_section.pt",
+                          {"unread": request.registry["hub.unread_counter"](request)})
+
+
+@hookimpl
+def hub_profile_sections(request, user):
+    return [ProfileSection("notifications", _("Notifications and API access"), _render_section,
+                           order=80)]

@@ -4,6 +4,16 @@
 after commit a job delivers pending rows over SMTP (``mail.backend = smtp``) or, in
 development, into ``.eml`` files under ``<hub.data_dir>/mail`` (``mail.backend = files``).
 A mail whose transaction rolls back is never sent.
+
+Failed attempts are retried with exponential backoff (2, 4, 8... minutes) by the periodic
+job ``hub.mail.retry`` run by ``hub worker``; after ``MAX_ATTEMPTS`` or a permanent SMTP
+error (5xx) the message is marked failed and listed for administrators at
+``/admin/mail``, which also shows every message (a development mailbox) and can send a
+message again.
+
+Settings (ini, ``mail.*``): ``mail.backend`` (``files`` or ``smtp``), ``mail.host``,
+``mail.port``, ``mail.tls`` (STARTTLS), ``mail.ssl`` (implicit TLS), ``mail.username``,
+``mail.password``, ``mail.sender``, ``mail.domain`` (of Message-IDs), ``mail.timeout``.
 """
 from __future__ import annotations
 
@@ -11,6 +21,7 @@ import base64
 import datetime as dt
 import email.utils
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.i18n import localizer_for
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +113,55 @@ def send(settings: dict, mail: EmailMessage) -> None:
         return
     host = settings.get("mail.host", "127.0.0.1")
     port = int(settings.get("mail.port", 25))
-    with smtplib.SMTP(host, port, timeout=30) as smtp:
-        if str(settings.get("mail.tls", "false")).lower() == "true":
+    timeout = float(settings.get("mail.timeout", 30))
+    implicit_tls = _flag(settings.get("mail.ssl"))
+    smtp_class = smtplib.SMTP_SSL if implicit_tls else smtplib.SMTP
+    with smtp_class(host, port, timeout=timeout) as smtp:
+        if _flag(settings.get("mail.tls")) and not implicit_tls:
             smtp.starttls()
         if settings.get("mail.username"):
             smtp.login(settings["mail.username"], settings.get("mail.password", ""))
         smtp.send_message(mail)
+
+
+def _flag(value) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+_TEMPLATES: dict = {}
+
+
+def _template(name: str, text: bool):
+    from chameleon.zpt.template import PageTemplateFile, PageTextTemplateFile
+
+    key = (name, text)
+    if key not in _TEMPLATES:
+        path = Path(__file__).parent.parent / "templates" / "mail" / (f"{name}.txt.pt" if text
+                                                              else f"{name}.pt")
+        _TEMPLATES[key] = (PageTextTemplateFile if text else PageTemplateFile)(
+            str(path), encoding="utf-8")
+    return _TEMPLATES[key]
+
+
+def render_mail(request, name: str, language: str, values: dict) -> tuple[str, str]:
+    """Render ``templates/mail/<name>.txt.pt`` and ``<name>.pt`` in ``language``.
+
+    The HTML template translates with ``i18n:translate`` (domain ``hub``) in the recipient's
+    language, not the language of the request that caused the mail.
+    """
+    from translationstring import ChameleonTranslate
+
+    localizer = localizer_for(request.registry, language)
+    translate = ChameleonTranslate(localizer.translate)
+    body = values.get("body", "")
+    context = {"language": language, "paragraphs": [p for p in body.split("\n\n") if p.strip()],
+               **values}
+    text = _template(name, text=True)(**context)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    text = re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"  # no gaps for empty lines
+    html = _template(name, text=False)(translate=translate, **context)
+    return text, html
 
 
 def deliver(request, message_id: int) -> None:
@@ -149,5 +204,18 @@ def retry_pending(request) -> int:
     return len(ids)
 
 
+def retry_message(message: MailMessage) -> None:
+    """Put a failed (or waiting) message back in the queue for an attempt now."""
+    message.status = PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+
+
 def includeme(config):
+    from hub.contributions import PeriodicJob
+
     config.add_job("hub.mail.deliver", deliver)
+    # Every two minutes: backoff steps are whole minutes (2, 4, 8...).
+    config.registry.setdefault("hub.core_periodic_jobs", []).append(
+        PeriodicJob("hub.mail.retry", retry_pending, minute="*/2"))
+    config.include("hub.mail.views")
