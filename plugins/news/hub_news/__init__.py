@@ -1,0 +1,47 @@
+"""News, announcements and editable pages.
+
+Articles in Czech and English with scheduled publication, a news list with topic filter,
+Atom feeds, a home-page block, a site-wide announcement banner, the pages linked from
+the footer, Open Graph metadata and share links without third-party scripts.
+"""
+from hub.security import PUBLIC
+from hub_news.hooks import (  # noqa: F401
+    hub_dashboard_widgets,
+    hub_demo_data,
+    hub_for_you,
+    hub_migrations,
+    hub_navigation,
+    hub_openapi,
+    hub_permissions,
+    hub_personal_data_erase,
+    hub_personal_data_export,
+    hub_personal_data_tables,
+    hub_search,
+    hub_slot,
+)
+
+
+def includeme(config):
+    config.add_translation_dirs("hub_news:locale/")
+    config.add_static_view("static", "hub_news:static", permission=PUBLIC)
+    config.add_route("news.index", "", inherit_slash=True)
+    config.add_route("news.feed", "/feed.atom")
+    config.add_route("news.topic_feed", "/topics/{slug}/feed.atom")
+    config.add_route("news.article", r"/{id:\d+}")
+    config.add_route("news.image", r"/{id:\d+}/image/{name}")
+    config.add_route("news.page", "/pages/{slug}")
+    config.add_route("news.manage", "/manage")
+    config.add_route("news.new", "/manage/new")
+    config.add_route("news.edit", r"/manage/{id:\d+}")
+    config.add_route("news.delete", r"/manage/{id:\d+}/delete")
+    config.add_route("news.banners", "/manage/banners")
+    config.add_route("news.banner_new", "/manage/banners/new")
+    config.add_route("news.banner_edit", r"/manage/banners/{id:\d+}")
+    config.add_route("news.banner_delete", r"/manage/banners/{id:\d+}/delete")
+    config.add_route("news.pages", "/manage/pages")
+    config.add_route("news.page_edit", "/manage/pages/{slug}")
+    config.add_api_route("news.api.articles", "/news/articles")
+    config.add_api_route("news.api.article", r"/news/articles/{id:\d+}")
+    config.scan("hub_news.views")
+    config.scan("hub_news.manage")
+    config.scan("hub_news.api")

@@ -1,0 +1,185 @@
+"""Hook implementations of the news plugin."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+from markupsafe import Markup
+
+from hub import hookimpl
+from hub.contributions import NavItem, SearchResult, Suggestion, Widget
+from hub.db import utcnow
+from hub.security import PUBLIC
+from hub.shell import render_snippet
+from hub.topics.models import Topic
+from hub_news import services
+from hub_news.i18n import _
+from hub_news.models import Article, Page, article_topic
+from hub_news.permissions import MANAGE, PERMISSIONS
+
+FOR_YOU_DAYS = 60
+
+
+@hookimpl
+def hub_navigation(request, menu):
+    if menu == "main":
+        return [NavItem(_("News"), route="news.index", permission=PUBLIC, order=10,
+                        match=("news.index", "news.article"))]
+    if menu == "admin":
+        return [NavItem(_("News and pages"), route="news.manage", permission=MANAGE, order=10,
+                        match=("news.manage", "news.new", "news.edit", "news.banner",
+                               "news.page_edit", "news.pages"))]
+    if menu == "footer":
+        from hub_news.views import PAGE_TITLES
+
+        existing = request.dbsession.scalars(sa.select(Page.slug)).all()
+        order = {slug: i for i, slug in enumerate(PAGE_TITLES)}
+        return [NavItem(PAGE_TITLES[slug], route="news.page", route_kw={"slug": slug},
+                        permission=PUBLIC, order=20 + order[slug])
+                for slug in existing if slug in PAGE_TITLES]
+    return None
+
+
+@hookimpl
+def hub_migrations():
+    return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def hub_permissions():
+    return PERMISSIONS
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    def latest(request):
+        from hub_news.views import Labels
+
+        articles, _total = services.published_articles(request, size=3)
+        return render_snippet(request, "hub_news:templates/widget.pt",
+                              {"articles": articles, "labels": Labels(request)})
+
+    return [Widget("news.latest", _("Latest news"), latest, where="home", order=10)]
+
+
+@hookimpl
+def hub_slot(request, name, context):
+    if name == "before_content":
+        banners = services.current_banners(request)
+        if not banners:
+            return None
+        return render_snippet(request, "hub_news:templates/banner.pt",
+                              {"banners": banners, "language": services.language(request)})
+    if name == "head":
+        return head_markup(request)
+    return None
+
+
+def head_markup(request) -> Markup | None:
+    """Open Graph and Twitter card tags for pages that set them, and the banner's style."""
+    parts = []
+    if services.current_banners(request):
+        parts.append(Markup('<link rel="stylesheet" href="{}">').format(
+            request.static_path("hub_news:static/news.css")))
+    meta = request.environ.get("hub_news.meta")
+    if meta:
+        tags = [("property", "og:type", meta["type"]), ("property", "og:title", meta["title"]),
+                ("property", "og:description", meta["description"]),
+                ("property", "og:url", meta["url"]),
+                ("property", "og:site_name", meta["site_name"]),
+                ("property", "og:locale", meta["locale"]),
+                ("name", "twitter:card", "summary_large_image" if meta["image"] else "summary"),
+                ("name", "twitter:title", meta["title"]),
+                ("name", "twitter:description", meta["description"]),
+                ("name", "description", meta["description"])]
+        if meta["image"]:
+            tags += [("property", "og:image", meta["image"]), ("name", "twitter:image",
+                                                               meta["image"])]
+        if meta["published"]:
+            tags.append(("property", "article:published_time", meta["published"]))
+        parts += [Markup('<meta {}="{}" content="{}">').format(attr, key, value)
+                  for attr, key, value in tags if value]
+        parts.append(Markup('<link rel="canonical" href="{}">').format(meta["url"]))
+    return Markup("\n").join(parts) if parts else None
+
+
+@hookimpl
+def hub_search(request, query):
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    pattern = f"%{text}%"
+    fields = (Article.title_cs, Article.title_en, Article.perex_cs, Article.perex_en,
+              Article.body_cs, Article.body_en)
+    articles = request.dbsession.scalars(
+        sa.select(Article).where(services.published_clause(),
+                                 sa.or_(*(f.ilike(pattern) for f in fields)))
+        .order_by(Article.publish_at.desc()).limit(20)).all()
+    language = services.language(request)
+    return [SearchResult(title=a.text("title", language),
+                         url=request.route_path("news.article", id=a.id),
+                         summary=a.text("perex", language), kind=_("News"),
+                         score=2.0 if text.lower() in a.text("title", language).lower()
+                         else 1.0)
+            for a in articles]
+
+
+@hookimpl
+def hub_for_you(request, user, topics):
+    """Published articles of the last weeks in the user's topics (news is public)."""
+    if not topics:
+        return []
+    since = utcnow() - dt.timedelta(days=FOR_YOU_DAYS)
+    articles = request.dbsession.scalars(
+        sa.select(Article).where(
+            services.published_clause(), Article.publish_at >= since,
+            Article.id.in_(sa.select(article_topic.c.article_id)
+                           .join(Topic, Topic.id == article_topic.c.topic_id)
+                           .where(Topic.slug.in_(list(topics)))))
+        .order_by(Article.publish_at.desc()).limit(5)).all()
+    language = "en" if user.language == "en" else "cs"
+    return [Suggestion(title=a.text("title", language),
+                       url=request.route_path("news.article", id=a.id), kind=_("News"),
+                       when=a.publish_at, summary=a.text("perex", language),
+                       topics=tuple(t.slug for t in a.topics)) for a in articles]
+
+
+# -- personal data ------------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["news_article"]
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    articles = request.dbsession.scalars(
+        sa.select(Article).where(Article.author_id == user.id).order_by(Article.id)).all()
+    return {"News articles written": [
+        {"id": a.id, "title": a.title_cs, "title_en": a.title_en,
+         "publish_at": a.publish_at.isoformat() if a.publish_at else None,
+         "created_at": a.created_at.isoformat()} for a in articles]}
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    """Articles are the hub's publications and stay; the author's name is removed."""
+    request.dbsession.execute(
+        sa.update(Article).where(Article.author_id == user.id).values(author_id=None))
+
+
+@hookimpl
+def hub_openapi(request):
+    from hub_news.api import openapi
+
+    return openapi()
+
+
+@hookimpl
+def hub_demo_data(dbsession, scale):
+    from hub_news.demo import create_demo_data
+
+    create_demo_data(dbsession, scale)
+
+

@@ -1,0 +1,147 @@
+"""What the pages, the API, feeds and hooks share: visibility, sanitising, images."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import nh3
+import sqlalchemy as sa
+from markupsafe import Markup
+
+from hub.db import utcnow
+from hub.topics.models import Topic
+from hub_news.models import Article, Banner, article_topic
+
+PAGE_SIZE = 10
+PRAGUE = ZoneInfo("Europe/Prague")
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3",
+                "h4", "blockquote", "q", "cite", "abbr", "code", "pre", "hr", "table",
+                "caption", "thead", "tbody", "tr", "th", "td", "sub", "sup"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"},
+                      "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+
+IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ("png", "image/png"), b"\xff\xd8\xff": ("jpg", "image/jpeg"),
+               b"GIF87a": ("gif", "image/gif"), b"GIF89a": ("gif", "image/gif")}
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif",
+                 "webp": "image/webp"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def sanitise(html: str) -> str:
+    """Rich text reduced to safe structure: no scripts, styles, event handlers or
+    javascript: links; links open nothing behind the reader's back."""
+    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                     strip_comments=True)
+
+
+def rich(html: str) -> Markup:
+    """Stored rich text for a template (sanitised again: defence in depth)."""
+    return Markup(sanitise(html))  # noqa: S704  # nosec B704
+
+
+def plain(html: str) -> str:
+    """Rich text as plain text (feeds' summaries, meta descriptions, search)."""
+    return " ".join(nh3.clean(html or "", tags=set()).split())
+
+
+def published_clause(now=None):
+    now = now or utcnow()
+    return sa.and_(Article.publish_at.is_not(None), Article.publish_at <= now)
+
+
+def published_articles(request, topic: str | None = None, page: int = 1,
+                       size: int = PAGE_SIZE) -> tuple[list[Article], int]:
+    """Published articles, newest first, optionally of one topic; and their total count."""
+    stmt = sa.select(Article).where(published_clause())
+    if topic:
+        stmt = stmt.where(Article.id.in_(
+            sa.select(article_topic.c.article_id).join(Topic, Topic.id == article_topic.c.topic_id)
+            .where(Topic.slug == topic)))
+    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = request.dbsession.scalars(
+        stmt.order_by(Article.publish_at.desc(), Article.id.desc())
+        .offset((page - 1) * size).limit(size)).all()
+    return list(rows), total or 0
+
+
+def visible_article(request, article_id: int) -> Article | None:
+    """The article if the current user may read it (editors also see unpublished ones)."""
+    from hub_news.permissions import MANAGE
+
+    article = request.dbsession.get(Article, article_id)
+    if article is None:
+        return None
+    if article.is_published() or request.has_permission(MANAGE):
+        return article
+    return None
+
+
+def current_banners(request) -> list[Banner]:
+    now = utcnow()
+    return list(request.dbsession.scalars(
+        sa.select(Banner).where(Banner.starts_at <= now, Banner.ends_at > now)
+        .order_by(Banner.starts_at.desc(), Banner.id)))
+
+
+def language(request) -> str:
+    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
+
+
+def local_time(value, request, fmt: str = "medium") -> str:
+    from babel.dates import format_datetime
+
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(PRAGUE), fmt, locale=language(request))
+
+
+def local_date(value, request) -> str:
+    from babel.dates import format_date
+
+    if value is None:
+        return ""
+    return format_date(value.astimezone(PRAGUE).date(), "long", locale=language(request))
+
+
+# -- images -------------------------------------------------------------------------------
+
+def image_dir(registry) -> Path:
+    return Path(registry.settings["hub.data_dir"]) / "news" / "images"
+
+
+def detect_image(head: bytes) -> tuple[str, str] | None:
+    for magic, kind in IMAGE_TYPES.items():
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ("webp", "image/webp")
+    return None
+
+
+def store_image(registry, data: bytes) -> str | None:
+    """Save an uploaded image under a generated name; ``None`` when it is not an image."""
+    kind = detect_image(data[:16])
+    if kind is None:
+        return None
+    folder = image_dir(registry)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{kind[0]}"
+    (folder / name).write_bytes(data)
+    return name
+
+
+def image_path(request, article: Article) -> str | None:
+    """The image's address on this site (the authorised view or the given site path)."""
+    if article.image_file:
+        return request.route_path("news.image", id=article.id, name=article.image_file)
+    return article.image_url or None
+
+
+def is_site_path(value: str) -> bool:
+    """An image URL must be a path on this site (the content security policy allows no
+    other images, and no visitor is tracked by a third party)."""
+    return (value.startswith("/") and not value.startswith("//") and "\\" not in value
+            and not any(ord(c) < 33 for c in value))

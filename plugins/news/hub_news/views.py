@@ -1,0 +1,225 @@
+"""Public pages: the news list, articles, images, feeds and the editable pages."""
+from __future__ import annotations
+
+import math
+import mimetypes
+from urllib.parse import quote, urlencode
+from xml.etree.ElementTree import Element, SubElement, tostring  # nosec B405
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import FileResponse, Response
+from pyramid.view import view_config
+
+from hub.security import PUBLIC
+from hub.topics import topic_choices, topic_labels
+from hub.topics.models import Topic
+from hub_news import services
+from hub_news.i18n import _
+from hub_news.models import PAGE_SLUGS, Article, Page
+
+FEED_SIZE = 20
+
+
+class Labels:
+    """Formatting helpers for templates, in the request's language."""
+
+    def __init__(self, request):
+        self.request = request
+        self.language = services.language(request)
+
+    def date(self, value) -> str:
+        return services.local_date(value, self.request)
+
+    def when(self, value) -> str:
+        return services.local_time(value, self.request)
+
+    def text(self, obj, field: str) -> str:
+        return obj.text(field, self.language)
+
+    def rich(self, obj) -> object:
+        return services.rich(obj.text("body", self.language))
+
+    def lang(self, article) -> str:
+        return article.language_of(self.language)
+
+    def topic(self, topic) -> str:
+        return topic.name(self.language)
+
+    def image(self, article) -> str | None:
+        return services.image_path(self.request, article)
+
+    def alt(self, article) -> str:
+        if self.language == "en" and article.image_alt_en:
+            return article.image_alt_en
+        return article.image_alt_cs
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+
+
+@view_config(route_name="news.index", renderer="hub_news:templates/index.pt", permission=PUBLIC)
+def index(request):
+    topics = topic_choices(request)
+    topic = request.GET.get("topic", "")
+    if topic and topic not in dict(topics):
+        topic = ""
+    page = _page_number(request)
+    articles, total = services.published_articles(request, topic or None, page)
+    pages = max(1, math.ceil(total / services.PAGE_SIZE))
+
+    def page_url(n):
+        query = {k: v for k, v in (("topic", topic), ("page", n if n > 1 else "")) if v}
+        return request.route_path("news.index") + ("?" + urlencode(query) if query else "")
+
+    return {"articles": articles, "topics": topics, "topic": topic, "page": page,
+            "pages": pages, "total": total, "labels": Labels(request),
+            "previous_url": page_url(page - 1) if page > 1 else None,
+            "next_url": page_url(page + 1) if page < pages else None,
+            "feed_url": request.route_path("news.topic_feed", slug=topic) if topic
+            else request.route_path("news.feed"),
+            "breadcrumbs": [(_("News"), None)]}
+
+
+def share_links(url: str, title: str) -> list[tuple[str, str]]:
+    """Plain links to the networks' share pages: nothing loads until the reader clicks."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+            ("X", f"https://twitter.com/intent/tweet?url={u}&text={t}"),
+            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+            ("E-mail", f"mailto:?subject={t}&body={u}")]
+
+
+def set_meta(request, title: str, description: str, url: str, image: str | None = None,
+             kind: str = "article", published=None) -> None:
+    """Open Graph and Twitter card data for the page (rendered by the ``head`` slot)."""
+    base = request.registry.settings["hub.base_url"].rstrip("/")
+    request.environ["hub_news.meta"] = {
+        "title": title, "description": description[:300], "url": url, "type": kind,
+        "image": (base + image) if image and image.startswith("/") else image,
+        "published": published.isoformat() if published else None,
+        "locale": "en_GB" if services.language(request) == "en" else "cs_CZ",
+        "site_name": request.registry.settings["hub.site_name"]}
+
+
+@view_config(route_name="news.article", renderer="hub_news:templates/article.pt",
+             permission=PUBLIC)
+def article(request):
+    item = services.visible_article(request, int(request.matchdict["id"]))
+    if item is None:
+        raise HTTPNotFound()
+    labels = Labels(request)
+    url = request.route_url("news.article", id=item.id)
+    title = labels.text(item, "title")
+    set_meta(request, title, labels.text(item, "perex") or services.plain(labels.text(
+        item, "body")), url, labels.image(item), published=item.publish_at)
+    return {"article": item, "labels": labels, "share": share_links(url, title),
+            "published": item.is_published(),
+            "breadcrumbs": [(_("News"), request.route_path("news.index")), (title, None)]}
+
+
+@view_config(route_name="news.image", permission=PUBLIC)
+def image(request):
+    """An uploaded image, only while its article is visible to the reader."""
+    item = services.visible_article(request, int(request.matchdict["id"]))
+    name = request.matchdict["name"]
+    if item is None or not item.image_file or item.image_file != name:
+        raise HTTPNotFound()
+    path = services.image_dir(request.registry) / item.image_file
+    if not path.is_file():
+        raise HTTPNotFound()
+    content_type = services.CONTENT_TYPES.get(path.suffix.lstrip(".")) or \
+        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = FileResponse(str(path), request=request, content_type=content_type)
+    response.headers["Cache-Control"] = "public, max-age=3600" if item.is_published() \
+        else "no-store"
+    return response
+
+
+# -- feeds ------------------------------------------------------------------------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom_feed(request, articles, title: str, self_url: str) -> Response:
+    language = services.language(request)
+    feed = Element("feed", {"xmlns": ATOM, "xml:lang": language})
+    SubElement(feed, "title").text = title
+    SubElement(feed, "id").text = self_url
+    SubElement(feed, "link", {"rel": "self", "href": self_url,
+                              "type": "application/atom+xml"})
+    SubElement(feed, "link", {"rel": "alternate", "href": request.route_url("news.index"),
+                              "type": "text/html"})
+    updated = max((a.publish_at for a in articles), default=None)
+    SubElement(feed, "updated").text = (updated or services.utcnow()).isoformat()
+    author = SubElement(feed, "author")
+    SubElement(author, "name").text = request.registry.settings["hub.site_name"]
+    for item in articles:
+        url = request.route_url("news.article", id=item.id)
+        entry = SubElement(feed, "entry")
+        SubElement(entry, "title").text = item.text("title", language)
+        SubElement(entry, "id").text = url
+        SubElement(entry, "link", {"rel": "alternate", "href": url, "type": "text/html"})
+        SubElement(entry, "published").text = item.publish_at.isoformat()
+        SubElement(entry, "updated").text = item.publish_at.isoformat()
+        SubElement(entry, "summary").text = item.text("perex", language)
+        # Escaped HTML (type="html"), sanitised like on the article page.
+        SubElement(entry, "content", {"type": "html"}).text = services.sanitise(
+            item.text("body", language))
+        for topic in item.topics:
+            SubElement(entry, "category", {"term": topic.slug, "label": topic.name(language)})
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(feed, encoding="utf-8",
+                                                                   xml_declaration=False)
+    return Response(body=body, content_type="application/atom+xml", charset="utf-8")
+
+
+@view_config(route_name="news.feed", permission=PUBLIC)
+def feed(request):
+    articles, _total = services.published_articles(request, size=FEED_SIZE)
+    title = request.localizer.translate(_("News from ${site}", mapping={
+        "site": request.registry.settings["hub.site_name"]}))
+    return atom_feed(request, articles, title, request.route_url("news.feed"))
+
+
+@view_config(route_name="news.topic_feed", permission=PUBLIC)
+def topic_feed(request):
+    slug = request.matchdict["slug"]
+    exists = request.dbsession.scalar(sa.select(Topic.id).where(Topic.slug == slug))
+    if exists is None:
+        raise HTTPNotFound()
+    articles, _total = services.published_articles(request, slug, size=FEED_SIZE)
+    name = topic_labels(request, [slug]).get(slug, slug)
+    title = request.localizer.translate(_("News from ${site}: ${topic}", mapping={
+        "site": request.registry.settings["hub.site_name"], "topic": name}))
+    return atom_feed(request, articles, title,
+                     request.route_url("news.topic_feed", slug=slug))
+
+
+# -- pages ------------------------------------------------------------------------------
+
+PAGE_TITLES = {"about": _("About the hub"), "getting-here": _("How to get here"),
+               "accessibility": _("Accessibility statement"), "privacy": _("Privacy")}
+
+
+@view_config(route_name="news.page", renderer="hub_news:templates/page.pt", permission=PUBLIC)
+def page(request):
+    slug = request.matchdict["slug"]
+    item = request.dbsession.scalar(sa.select(Page).where(Page.slug == slug)) \
+        if slug in PAGE_SLUGS else None
+    if item is None:
+        raise HTTPNotFound()
+    language = services.language(request)
+    title = item.text("title", language)
+    body = item.text("body", language)
+    url = request.route_url("news.page", slug=slug)
+    set_meta(request, title, services.plain(body), url, kind="website")
+    return {"page": item, "title_text": title, "body": services.rich(body),
+            "lang": "en" if language == "en" and item.title_en else "cs",
+            "share": share_links(url, title), "breadcrumbs": [(title, None)]}
+
+
+def article_count(request) -> int:
+    return request.dbsession.scalar(sa.select(sa.func.count()).select_from(Article).where(
+        services.published_clause())) or 0
