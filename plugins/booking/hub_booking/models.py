@@ -52,12 +52,33 @@ class Room(Base):
 
     hours: Mapped[list[BookableHours]] = relationship(
         back_populates="room", cascade="all, delete-orphan", order_by="BookableHours.weekday")
+    photos: Mapped[list[RoomPhoto]] = relationship(
+        cascade="all, delete-orphan", order_by="RoomPhoto.id", lazy="selectin")
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "capacity": self.capacity,
                 "location": self.location, "accessibility": list(self.accessibility or []),
                 "equipment": list(self.equipment or []), "description": self.description,
                 "requires_approval": self.requires_approval}
+
+
+class RoomPhoto(Base):
+    """A photo of a room. Kept in the database: a few small images per room, backed up and
+    rolled back together with the room."""
+
+    __tablename__ = "booking_room_photo"
+    __table_args__ = (
+        sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')",
+                           name="content_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("booking_room.id", ondelete="CASCADE"),
+                                         index=True)
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    alt: Mapped[str] = mapped_column(sa.String(300))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BookableHours(Base):

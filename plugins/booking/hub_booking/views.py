@@ -27,6 +27,7 @@ from hub_booking.models import (
     FeedToken,
     Reservation,
     Room,
+    RoomPhoto,
 )
 from hub_booking.services import PRAGUE, BookingError, Conflict
 
@@ -623,6 +624,7 @@ def _room_page(request, room, form, errors):
     if errors:
         request.response.status = 400
     return {"room": room, "form": form, "errors": errors, "error_list": error_list(errors),
+            "photo_alt": "",
             "weekday_labels": WEEKDAY_LABELS, "accessibility_labels": ACCESSIBILITY_LABELS,
             "equipment_labels": EQUIPMENT_LABELS,
             "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
@@ -705,6 +707,69 @@ def room_save(request):
     request.dbsession.flush()
     request.session.flash(request.shell.translate(_("The room was saved.")), "success")
     return HTTPSeeOther(request.route_path("booking.room", id=room.id))
+
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def image_type(data: bytes) -> str | None:
+    """The image type by its first bytes (the browser's claim is not trusted)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@view_config(route_name="booking.photo_add", renderer="hub_booking:templates/room_form.pt",
+             permission=MANAGE, request_method="POST")
+def photo_add(request):
+    room = get_room(request)
+    upload = request.POST.get("photo")
+    alt = request.POST.get("alt", "").strip()
+    errors: dict = {}
+    data = upload.file.read(MAX_PHOTO_BYTES + 1) if hasattr(upload, "file") else b""
+    if not data:
+        errors["photo"] = _("Choose a photo.")
+    elif len(data) > MAX_PHOTO_BYTES:
+        errors["photo"] = _("A photo can have at most 5 MB.")
+    elif image_type(data) is None:
+        errors["photo"] = _("Upload a JPEG, PNG or WebP image.")
+    if not alt:
+        errors["alt"] = _("Describe the photo for people who cannot see it.")
+    if errors:
+        page = _room_page(request, room, _room_form(room), errors)
+        page["photo_alt"] = alt
+        return page
+    room.photos.append(RoomPhoto(content_type=image_type(data), alt=alt[:300], data=data))
+    request.session.flash(request.shell.translate(_("The photo was added.")), "success")
+    return HTTPSeeOther(request.route_path("booking.room_edit", id=room.id))
+
+
+@view_config(route_name="booking.photo_delete", permission=MANAGE, request_method="POST")
+def photo_delete(request):
+    room = get_room(request)
+    photo = next((p for p in room.photos if str(p.id) == request.matchdict["photo"]), None)
+    if photo is None:
+        raise HTTPNotFound()
+    room.photos.remove(photo)
+    request.session.flash(request.shell.translate(_("The photo was removed.")), "success")
+    return HTTPSeeOther(request.route_path("booking.room_edit", id=room.id))
+
+
+@view_config(route_name="booking.photo", permission=PUBLIC, request_method="GET",
+             http_cache=86400)
+def photo(request):
+    room = get_room(request)
+    photo = request.dbsession.scalars(sa.select(RoomPhoto).where(
+        RoomPhoto.room_id == room.id,
+        RoomPhoto.id == (int(request.matchdict["photo"])
+                         if request.matchdict["photo"].isdigit() else -1))).first()
+    if photo is None:
+        raise HTTPNotFound()
+    return Response(photo.data, content_type=photo.content_type)
 
 
 @view_config(route_name="booking.closed_new", permission=MANAGE, request_method="POST")

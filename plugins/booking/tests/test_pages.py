@@ -330,3 +330,38 @@ def test_closure_with_an_exception_for_a_chosen_person(testapp, dbsession, users
     assert "Konference" in html_text(book(testapp, room, day, status=400))
     testapp.login(users.member)
     book(testapp, room, day, status=303)
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_staff_add_and_remove_room_photos_with_a_description(testapp, dbsession, users, room):
+    testapp.login(users.staff)
+    form = testapp.get(f"/booking/manage/rooms/{room.id}").forms["photo-form"]
+    form["photo"] = ("room.png", b"<script>alert(1)</script>", "image/png")
+    form["alt"] = ""
+    page = form.submit(status=400)
+    text = html_text(page)
+    assert "JPEG, PNG nebo WebP" in text and "Popište fotografii" in text
+    form = page.forms["photo-form"]
+    form["photo"] = ("room.png", PNG, "image/png")
+    form["alt"] = "Sál s řadami židlí a plátnem"
+    form.submit(status=303)
+    dbsession.refresh(room)
+    (photo,) = room.photos
+    testapp.logout()
+    page = testapp.get(f"/booking/rooms/{room.id}")
+    assert 'alt="Sál s řadami židlí a plátnem"' in page.text
+    image = testapp.get(f"/booking/rooms/{room.id}/photos/{photo.id}")
+    assert image.content_type == "image/png" and image.body == PNG
+    testapp.get(f"/booking/rooms/{room.id}/photos/999999", status=404)
+    testapp.login(users.member)
+    post_form(testapp, f"/booking/manage/rooms/{room.id}/photos/{photo.id}/delete", {},
+              status=403)
+    testapp.login(users.staff)
+    post_form(testapp, f"/booking/manage/rooms/{room.id}/photos/{photo.id}/delete", {},
+              status=303)
+    dbsession.refresh(room)
+    assert room.photos == []

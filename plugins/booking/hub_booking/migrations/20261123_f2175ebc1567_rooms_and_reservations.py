@@ -1,8 +1,8 @@
 """rooms and reservations
 
-Revision ID: 3e278ca82de9
+Revision ID: f2175ebc1567
 Revises: 
-Create Date: 2026-11-23 12:02:58.547671
+Create Date: 2026-11-23 12:10:31.996088
 """
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +34,7 @@ SQLITE_TRIGGERS = {
 
 
 
-revision = '3e278ca82de9'
+revision = 'f2175ebc1567'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -101,6 +101,20 @@ def upgrade():
     sa.UniqueConstraint('token', name=op.f('uq_booking_feed_token_token')),
     sa.UniqueConstraint('user_id', name=op.f('uq_booking_feed_token_user_id'))
     )
+    op.create_table('booking_room_photo',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=20), nullable=False),
+    sa.Column('alt', sa.String(length=300), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')", name=op.f('ck_booking_room_photo_content_type')),
+    sa.ForeignKeyConstraint(['room_id'], ['booking_room.id'], name=op.f('fk_booking_room_photo_room_id_booking_room'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_room_photo'))
+    )
+    with op.batch_alter_table('booking_room_photo', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_room_photo_room_id'), ['room_id'], unique=False)
+
     op.create_table('booking_series',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
@@ -194,6 +208,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_booking_series_user_id'))
 
     op.drop_table('booking_series')
+    with op.batch_alter_table('booking_room_photo', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_room_photo_room_id'))
+
+    op.drop_table('booking_room_photo')
     op.drop_table('booking_feed_token')
     with op.batch_alter_table('booking_closed_period', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_closed_period_room_id'))
