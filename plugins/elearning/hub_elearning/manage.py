@@ -66,30 +66,37 @@ def course_fields() -> list[Field]:
     ]
 
 
-def lesson_fields(new: bool) -> list[Field]:
-    fields = [Field("title", _("Title"), required=True, maxlength=200)]
-    if new:
-        fields.append(Field("kind", _("Kind of lesson"), "select",
-                            _options(LESSON_KINDS, KIND_LABELS)))
-    fields += [
+def lesson_fields(kind: str) -> list[Field]:
+    """The fields that matter for a lesson of ``kind``."""
+    fields = [
+        Field("title", _("Title"), required=True, maxlength=200),
         Field("is_preview", _("Can be previewed by anyone who can see the course"), "checkbox"),
         Field("duration_minutes", _("Duration in minutes"), "number", maxlength=5),
-        Field("body", _("Text"), "textarea", rows=10, maxlength=200000,
+        Field("body", _("Text") if kind == "article" else _("Introduction"), "textarea",
+              rows=10 if kind == "article" else 4, maxlength=200000,
               help=_("HTML is allowed; scripts, styles and unsafe links are removed.")),
-        Field("video_url", _("Video address"), "url", maxlength=500,
-              help=_("A YouTube or Vimeo link, or an https address of a video file.")),
-        Field("upload", _("Video or PDF file"), "file", accept=".mp4,.webm,.pdf",
-              help=_("An MP4 or WebM video, or a PDF document (for document lessons).")),
-        Field("captions", _("Captions file (WebVTT)"), "file", accept=".vtt"),
-        Field("captions_url", _("Captions address (WebVTT)"), "url", maxlength=500),
-        Field("captions_language", _("Language of the captions"), "select",
-              _options(LANGUAGES, LANGUAGE_LABELS)),
-        Field("transcript", _("Transcript"), "textarea", rows=8, maxlength=200000,
-              help=_("Required for videos. Separate paragraphs with an empty line.")),
-        Field("pass_mark", _("Pass mark in %"), "number", maxlength=3),
-        Field("max_attempts", _("Attempts allowed"), "number", maxlength=3,
-              help=_("Leave empty for unlimited attempts.")),
     ]
+    if kind == "video":
+        fields += [
+            Field("video_url", _("Video address"), "url", maxlength=500,
+                  help=_("A YouTube or Vimeo link, or an https address of a video file.")),
+            Field("upload", _("Video file"), "file", accept=".mp4,.webm",
+                  help=_("An MP4 or WebM video, instead of an address.")),
+            Field("captions", _("Captions file (WebVTT)"), "file", accept=".vtt"),
+            Field("captions_url", _("Captions address (WebVTT)"), "url", maxlength=500),
+            Field("captions_language", _("Language of the captions"), "select",
+                  _options(LANGUAGES, LANGUAGE_LABELS)),
+            Field("transcript", _("Transcript"), "textarea", rows=8, maxlength=200000,
+                  help=_("Required for videos. Separate paragraphs with an empty line.")),
+        ]
+    elif kind == "document":
+        fields.append(Field("upload", _("PDF document"), "file", accept=".pdf"))
+    elif kind == "quiz":
+        fields += [
+            Field("pass_mark", _("Pass mark in %"), "number", maxlength=3),
+            Field("max_attempts", _("Attempts allowed"), "number", maxlength=3,
+                  help=_("Leave empty for unlimited attempts.")),
+        ]
     return fields
 
 
@@ -336,9 +343,10 @@ def _read_upload(form: Form, name: str, allowed: tuple[str, ...]):
 
 def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
     values = form.values
-    upload = _read_upload(form, "upload", (".mp4", ".webm", ".pdf"))
+    upload = _read_upload(form, "upload", (".pdf",) if lesson.kind == "document"
+                          else (".mp4", ".webm"))
     captions = _read_upload(form, "captions", (".vtt",))
-    video_url = values.get("video_url", "")
+    video_url = values.get("video_url", "") if lesson.kind == "video" else ""
     embed = services.embed_url_for(video_url) if video_url else None
     if video_url and embed is None and not services.is_https_url(video_url):
         form.error("video_url", _("Enter a YouTube or Vimeo link or an https address."))
@@ -361,8 +369,9 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
     lesson.is_preview = bool(values.get("is_preview"))
     lesson.duration_minutes = form.int("duration_minutes")
     lesson.body = services.clean_html(values.get("body", ""))
-    lesson.video_url = video_url if embed is None else ""
-    lesson.embed_url = embed or ""
+    if lesson.kind == "video":
+        lesson.video_url = video_url if embed is None else ""
+        lesson.embed_url = embed or ""
     if upload is not None:
         name, suffix, data = upload
         lesson.file_key = services.store_file(request.registry, data, suffix)
@@ -370,11 +379,13 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
         lesson.file_type = services.FILE_TYPES[suffix]
     if captions_text is not None:
         lesson.captions_vtt = captions_text
-    lesson.captions_url = captions_url
-    lesson.captions_language = values.get("captions_language") or "cs"
-    lesson.transcript = values.get("transcript", "")
-    lesson.pass_mark = pass_mark
-    lesson.max_attempts = form.int("max_attempts") if values.get("max_attempts") else None
+    if lesson.kind == "video":
+        lesson.captions_url = captions_url
+        lesson.captions_language = values.get("captions_language") or "cs"
+        lesson.transcript = values.get("transcript", "")
+    if lesson.kind == "quiz":
+        lesson.pass_mark = pass_mark
+        lesson.max_attempts = form.int("max_attempts") if values.get("max_attempts") else None
     problems = publication_problems(lesson)
     if lesson.is_published and problems:
         lesson.is_published = False
@@ -414,12 +425,13 @@ def _lesson_values(lesson: Lesson) -> dict:
 def lesson_new(request):
     section = _section(request)
     course = section.course
-    form = Form(lesson_fields(new=True), {"kind": request.GET.get("kind", "article"),
-                                          "pass_mark": "60", "max_attempts": "3",
-                                          "captions_language": course.language})
+    kind = request.params.get("kind", "article")
+    if kind not in LESSON_KINDS:
+        raise HTTPNotFound()
+    form = Form(lesson_fields(kind), {"pass_mark": "60", "max_attempts": "3",
+                                      "captions_language": course.language})
     if request.method == "POST":
         form.read(request.POST)
-        kind = form.values.get("kind") or "article"
         lesson = Lesson(kind=kind, title="", course_id=course.id,
                         position=len(section.lessons) + 1)
         if _apply_lesson(request, form, lesson):
@@ -432,9 +444,12 @@ def lesson_new(request):
         request.response.status = 422
     return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
                                    (_("New lesson"), None)),
-            "form": form, "heading": _("New lesson"), "lesson": None, "course": course,
+            "form": form, "heading": _("New lesson: ${kind}", mapping={
+                "kind": request.shell.translate(KIND_LABELS[kind])}),
+            "lesson": None, "course": course,
             "section": section, "problems": [], "question_form": None,
-            "action": request.route_path("elearning.lesson_new", sid=section.id),
+            "action": request.route_path("elearning.lesson_new", sid=section.id,
+                                         _query={"kind": kind}),
             "question_labels": QUESTION_LABELS}
 
 
@@ -443,7 +458,7 @@ def lesson_new(request):
 def lesson_edit(request):
     lesson = _lesson(request)
     course = lesson.section.course
-    form = Form(lesson_fields(new=False), _lesson_values(lesson))
+    form = Form(lesson_fields(lesson.kind), _lesson_values(lesson))
     if request.method == "POST":
         if _apply_lesson(request, form.read(request.POST), lesson):
             _flash(request, _("The lesson was saved."))

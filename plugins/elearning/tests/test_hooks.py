@@ -98,3 +98,12 @@ def test_demo_data_is_idempotent_and_scales(dbsession):
     assert "Jak vést pacientskou organizaci" in titles and "Připomínkování legislativy" in titles
     hooks.hub_demo_data(dbsession, 2)
     assert dbsession.scalar(sa.select(sa.func.count(Course.id))) == 13
+
+
+def test_profile_section_lists_my_courses(elearning, course, users, lesson_url):
+    c, article, video, quiz = course
+    elearning.login(users.member)
+    assert "Zatím jste nezačali žádný kurz." in elearning.get("/profile").text
+    elearning.post_form(lesson_url(c, article) + "/complete", {})
+    page = elearning.get("/profile")
+    assert "Moje kurzy" in page.text and c.title in page.text
