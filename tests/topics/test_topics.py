@@ -220,3 +220,16 @@ def test_czech_catalogue_covers_topics_strings(tmp_path):
         czech = read_po(f, locale="cs")
     assert len(wanted) > 40
     assert [m for m in wanted if czech.get(m) is None or not czech.get(m).string] == []
+
+
+def test_interests_form_is_a_section_of_the_profile_page(testapp, users, topics, dbsession):
+    testapp.login(users.member)
+    profile = testapp.get("/profile")
+    form = profile.forms["interests-form"]
+    assert form["next"].value == "/profile"
+    for box in form.fields["topic"]:
+        if box._value == str(topics["volunteering"].id):
+            box.checked = True
+    response = form.submit(status=303)
+    assert response.location.endswith("/profile")
+    assert user_topics(FakeRequest(dbsession), users.member) == ["volunteering"]

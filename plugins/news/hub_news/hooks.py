@@ -81,7 +81,7 @@ def head_markup(request) -> Markup | None:
     parts = []
     if services.current_banners(request):
         parts.append(Markup('<link rel="stylesheet" href="{}">').format(
-            request.static_path("hub_news:static/news.css")))
+            request.static_path("hub_news:static/banner.css")))
     meta = request.environ.get("hub_news.meta")
     if meta:
         tags = [("property", "og:type", meta["type"]), ("property", "og:title", meta["title"]),
