@@ -56,6 +56,8 @@ def hub_settings_schema():
         Setting("offer_hours", 48, as_int,
                 "Hours a person promoted from the waiting list has to confirm the place."),
         Setting("reminder_hours", 24, as_int, "Remind registered people this long before."),
+        Setting("guest_retention_days", 180, as_int,
+                "Days after an event when guests' registration details are anonymised."),
     ]
 
 
@@ -73,12 +75,13 @@ def hub_notification_kinds():
 
 @hookimpl
 def hub_periodic_jobs():
-    from hub_events.jobs import send_follow_ups, send_reminders
+    from hub_events.jobs import purge_guest_data, send_follow_ups, send_reminders
     from hub_events.services import expire_offers
 
     return [PeriodicJob("events.expire_offers", expire_offers, minute="*/10"),
             PeriodicJob("events.reminders", send_reminders, minute="5,35"),
-            PeriodicJob("events.follow_ups", send_follow_ups, minute="20")]
+            PeriodicJob("events.follow_ups", send_follow_ups, minute="20"),
+            PeriodicJob("events.purge_guest_data", purge_guest_data, minute="45", hour="3")]
 
 
 # -- page contributions -----------------------------------------------------------------

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub_events import services
 from hub_events.i18n import _
-from hub_events.models import CONFIRMED, HOLDS_PLACE, Event, Registration
+from hub_events.models import CONFIRMED, HOLDS_PLACE, UNVERIFIED, Event, Registration
 
 
 def send_reminders(request) -> int:
@@ -46,3 +46,27 @@ def send_follow_ups(request) -> int:
                         "a certificate of attendance."),
                       url=services.event_url(request, event))
     return len(rows)
+
+
+def purge_guest_data(request) -> int:
+    """Retention: unconfirmed guest registrations go after 7 days; guests' details are
+    anonymised ``events.guest_retention_days`` after their event (members' registrations
+    stay until the account is erased, for "My events" and certificates)."""
+    now = utcnow()
+    dbsession = request.dbsession
+    stale = dbsession.execute(sa.delete(Registration).where(
+        Registration.status == UNVERIFIED,
+        Registration.created_at < now - dt.timedelta(days=7))).rowcount
+    days = request.registry.settings.get("events.guest_retention_days", 180)
+    old_events = sa.select(Event.id).where(Event.ends_at < now - dt.timedelta(days=days))
+    guests = dbsession.scalars(sa.select(Registration).where(
+        Registration.user_id.is_(None), Registration.event_id.in_(old_events),
+        Registration.access_key != "")).all()
+    for registration in guests:
+        registration.name = ""
+        registration.email = f"erased-{registration.id}@invalid"
+        registration.answer = registration.needs_note = registration.access_key = ""
+        registration.needs_sign_language = registration.needs_assistant = False
+        registration.needs_step_free = False
+    dbsession.flush()
+    return stale + len(guests)

@@ -174,3 +174,10 @@ def test_czech_catalogue_is_complete():
     empty = [m.id for m in catalog if m.id and not m.string]
     assert empty == []
     assert len(catalog) > 100
+
+
+def test_profile_page_lists_my_events(testapp, users, make_event, dbsession):
+    event = make_event(title="Profilová akce")
+    _register(dbsession, event, users.member)
+    testapp.login(users.member)
+    assert "Profilová akce" in html_text(testapp.get("/profile"))

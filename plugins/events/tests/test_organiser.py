@@ -227,3 +227,21 @@ def test_consent_recorded_on_a_talk_then_recording_published(testapp, users, mak
     dbsession.refresh(event)
     assert event.recording_published
     assert "youtube-nocookie.com/embed/abc" in testapp.get(f"/events/{event.id}").text
+
+
+def test_guest_data_is_purged_after_retention(users, make_event, dbsession, registry):
+    from hub_events.jobs import purge_guest_data
+    from hub_events.models import Registration
+
+    old = make_event(starts_at=utcnow() - dt.timedelta(days=400))
+    guest = _register(dbsession, old, None, email="host@example.org", name="Host",
+                      needs_step_free=True)
+    member = _register(dbsession, old, users.member)
+    upcoming = make_event()
+    stale = _register(dbsession, upcoming, None, status="unverified", email="x@example.org",
+                      name="X", created_at=utcnow() - dt.timedelta(days=8))
+    assert purge_guest_data(job_request(registry, dbsession)) == 2
+    dbsession.expire_all()
+    assert dbsession.get(Registration, stale.id) is None
+    assert guest.email.endswith("@invalid") and not guest.name and not guest.needs_step_free
+    assert member.email == users.member.email
