@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from pyramid.view import view_config
 
 from hub.api import api_error
@@ -79,7 +80,8 @@ def subscribe(request):
              request_method="GET")
 def campaigns(request):
     db = request.dbsession
-    found = db.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200)).all()
+    found = db.scalars(sa.select(Campaign).options(sa.orm.selectinload(Campaign.lists))
+                       .order_by(Campaign.id.desc()).limit(200)).all()
     counts = services.delivery_counts(db, [c.id for c in found])
     return {"campaigns": [_campaign_json(c, {"total": sum(counts[c.id].values()),
                                              **counts[c.id]}) for c in found]}

@@ -229,3 +229,15 @@ def test_activity_lists_newsletters_a_person_received(nl_app, dbsession, users):
     others = [e for part in nl_app.registry["hub.pm"].hook.hub_activity(
         request=request, user=users.staff) for e in part]
     assert others == []
+
+
+def test_home_page_shows_the_latest_archived_newsletters(nl_testapp, dbsession):
+    from hub.db import utcnow
+
+    nl = add_list(dbsession)
+    add_campaign(dbsession, [nl], status="sent", subject="Únorové novinky",
+                 finished_at=utcnow())
+    add_campaign(dbsession, [nl], status="sent", subject="Interní", in_archive=False,
+                 finished_at=utcnow())
+    home = nl_testapp.get("/")
+    assert "Únorové novinky" in home.text and "Interní" not in home.text
