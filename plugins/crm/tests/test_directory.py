@@ -71,3 +71,28 @@ def test_people_who_opt_in_are_listed(client, crm):
     page = html_text(client.get("/crm", {"type": "academic"}))
     assert "Věra Veřejná" in page and "Skrytá" not in page
     assert "listed@example.cz" not in client.get(f"/crm/people/{shown.id}").text
+
+
+def test_search_finds_listed_organisations_for_everyone_and_contacts_for_staff(users, crm,
+                                                                               crm_app):
+    crm.contact("jana@example.cz", first="Jana", last="Hledaná")
+    hook = crm_app.registry["hub.pm"].hook
+
+    class Request:
+        dbsession = crm.req.dbsession
+
+        def __init__(self, staff):
+            self.staff = staff
+
+        def has_permission(self, permission):
+            return self.staff
+
+        def route_path(self, name, **kw):
+            return f"/{name}/{kw}"
+
+    public = [r for rs in hook.hub_search(request=Request(False), query="spolek") for r in rs]
+    assert "Testovací spolek pacientů" in [r.title for r in public]
+    assert not [r for rs in hook.hub_search(request=Request(False), query="Hledaná")
+                for r in rs]
+    staff = [r for rs in hook.hub_search(request=Request(True), query="hledaná") for r in rs]
+    assert [r.title for r in staff] == ["Jana Hledaná"]
