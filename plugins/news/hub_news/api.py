@@ -20,6 +20,7 @@ def article_json(request, article: Article, full: bool = False) -> dict:
         "title": {"cs": article.title_cs, "en": article.title_en or None},
         "perex": {"cs": article.perex_cs, "en": article.perex_en or None},
         "topics": [t.slug for t in article.topics],
+        "audiences": list(article.audiences or []),
         "image": {"url": request.application_url + image if image.startswith("/") else image,
                   "alt": {"cs": article.image_alt_cs, "en": article.image_alt_en or None}}
         if image else None,
@@ -72,6 +73,9 @@ def openapi() -> dict:
             "title": localized, "perex": localized,
             "topics": {"type": "array", "items": {"type": "string"},
                        "description": "Slugs of the core's shared topics"},
+            "audiences": {"type": "array", "items": {"type": "string"},
+                          "description": "Stakeholder types the article is meant for "
+                                         "(empty: everyone)"},
             "image": {"type": ["object", "null"], "properties": {
                 "url": {"type": "string"}, "alt": localized}},
             "author": {"type": ["string", "null"]},

@@ -127,7 +127,10 @@ def hub_search(request, query):
 
 @hookimpl
 def hub_for_you(request, user, topics):
-    """Published articles of the last weeks in the user's topics (news is public)."""
+    """Published articles of the last weeks in the user's topics, meant for the user's
+    stakeholder type (articles without a declared audience are meant for everyone)."""
+    from hub.topics import stakeholder_type
+
     if not topics:
         return []
     since = utcnow() - dt.timedelta(days=FOR_YOU_DAYS)
@@ -137,7 +140,10 @@ def hub_for_you(request, user, topics):
             Article.id.in_(sa.select(article_topic.c.article_id)
                            .join(Topic, Topic.id == article_topic.c.topic_id)
                            .where(Topic.slug.in_(list(topics)))))
-        .order_by(Article.publish_at.desc()).limit(5)).all()
+        .order_by(Article.publish_at.desc()).limit(50)).all()
+    stakeholder = stakeholder_type(request, user)
+    articles = [a for a in articles
+                if not a.audiences or stakeholder is None or stakeholder in a.audiences][:5]
     language = "en" if user.language == "en" else "cs"
     return [Suggestion(title=a.text("title", language),
                        url=request.route_path("news.article", id=a.id), kind=_("News"),

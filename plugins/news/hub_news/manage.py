@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from hub.topics import active_topics
+from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, active_topics
 from hub_news import services
 from hub_news.i18n import _
 from hub_news.models import PAGE_SLUGS, Article, Banner, Page
@@ -115,7 +115,7 @@ def read_fields(request, fields) -> tuple[dict, dict]:
 
 def form_values(request, fields, values, errors, **extra) -> dict:
     return {"fields": fields, "values": values, "errors": errors, "rich_hint": RICH_HINT,
-            "banner": None, "article": None, "topics": None,
+            "banner": None, "article": None, "topics": None, "audiences": None,
             "labels": Labels(request), **extra}
 
 
@@ -133,11 +133,12 @@ def manage(request):
 
 def article_values(article: Article | None) -> dict:
     if article is None:
-        return {"topics": set(), "remove_image": False}
+        return {"topics": set(), "audiences": set(), "remove_image": False}
     values = {f.name: getattr(article, f.name) or "" for f in ARTICLE_FIELDS
               if f.type not in ("file", "checkbox", "datetime-local")}
     values["publish_at"] = to_local_input(article.publish_at)
     values["topics"] = {t.id for t in article.topics}
+    values["audiences"] = set(article.audiences or ())
     values["remove_image"] = False
     return values
 
@@ -155,6 +156,10 @@ def _edit_article(request, article: Article | None):
         if not chosen <= set(offered):
             errors["topics"] = _("Choose only from the offered topics.")
         values["topics"] = chosen & set(offered)
+        audiences = request.POST.getall("audience")
+        if not set(audiences) <= set(STAKEHOLDER_TYPES):
+            errors["audiences"] = _("Choose only from the offered values.")
+        values["audiences"] = set(audiences) & set(STAKEHOLDER_TYPES)
         upload = request.POST.get("image")
         data = b""
         if getattr(upload, "file", None) is not None:
@@ -184,6 +189,7 @@ def _edit_article(request, article: Article | None):
         else request.route_path("news.edit", id=article.id)
     return form_values(request, ARTICLE_FIELDS, values, errors, article=article,
                        topics=sorted(offered.values(), key=lambda t: (t.position, t.id)),
+                       audiences=[(k, STAKEHOLDER_LABELS[k]) for k in STAKEHOLDER_TYPES],
                        heading=heading, action=action, form_id="news-article",
                        breadcrumbs=[(_("News and pages"), request.route_path("news.manage")),
                                     (heading, None)])
@@ -207,6 +213,7 @@ def _store_article(request, article, values, data, offered) -> Article:
     elif values["image_url"]:
         article.image_url = values["image_url"]
     article.topics = [offered[i] for i in sorted(values["topics"])]
+    article.audiences = [a for a in STAKEHOLDER_TYPES if a in values["audiences"]]
     request.dbsession.flush()
     return article
 

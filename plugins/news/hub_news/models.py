@@ -45,6 +45,8 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(sa.String(500))
     image_alt_cs: Mapped[str] = mapped_column(sa.String(300), default="")
     image_alt_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Stakeholder types the article is meant for (empty: everyone); used by "For you".
+    audiences: Mapped[list] = mapped_column(sa.JSON, default=list)
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     publish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -81,3 +81,40 @@ def test_for_you_offers_only_published_articles_of_the_users_topics(client, user
     for hidden in ("naplánovaná", "koncept", "Diabetes zveřejněný"):
         assert hidden not in text
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(UserTopic)) == 1
+
+
+def test_for_you_respects_the_articles_audience(make_article, topics, users, dbsession):
+    from hub.topics.models import UserStakeholder
+    from hub_news.hooks import hub_for_you
+
+    make_article(title_cs="Pro lékaře", topics=[topics["oncology"]], audiences=["doctor"])
+    make_article(title_cs="Pro všechny", topics=[topics["oncology"]])
+
+    class Request:
+        def route_path(self, name, **kw):
+            return f"/news/{kw['id']}"
+
+    request = Request()
+    request.dbsession = dbsession
+    # no declared type: everything in the topics
+    assert {s.title for s in hub_for_you(request, users.member, ["oncology"])} == {
+        "Pro lékaře", "Pro všechny"}
+    dbsession.add(UserStakeholder(user_id=users.member.id, type="patient"))
+    dbsession.flush()
+    assert [s.title for s in hub_for_you(request, users.member, ["oncology"])] == [
+        "Pro všechny"]
+
+
+def test_staff_sets_the_audience_in_the_form(client, users, dbsession):
+    from hub_news.models import Article
+
+    client.login(users.staff)
+    form = client.get("/news/manage/new").forms["news-article"]
+    form["title_cs"] = "Pro studenty"
+    for box in form.fields["audience"]:
+        if box._value == "medical_student":
+            box.checked = True
+    form.submit(status=303)
+    article = dbsession.scalar(sa.select(Article).where(Article.title_cs == "Pro studenty"))
+    assert article.audiences == ["medical_student"]
+    client.post_form("/news/manage/new", {"title_cs": "X", "audience": "king"}, status=422)

@@ -1,15 +1,15 @@
 """news articles, banners and pages
 
-Revision ID: 4e7d03bfa5f1
+Revision ID: 609cb92bb632
 Revises: 
-Create Date: 2026-11-23 12:01:24.152617
+Create Date: 2026-11-23 12:18:16.490162
 """
 import sqlalchemy as sa
 from alembic import op
 
 import hub.db
 
-revision = '4e7d03bfa5f1'
+revision = '609cb92bb632'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,6 +59,7 @@ def upgrade():
     sa.Column('image_url', sa.String(length=500), nullable=True),
     sa.Column('image_alt_cs', sa.String(length=300), nullable=False),
     sa.Column('image_alt_en', sa.String(length=300), nullable=False),
+    sa.Column('audiences', sa.JSON(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('publish_at', hub.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
