@@ -127,29 +127,29 @@ def bounce_webhook(request):
 
 OPENAPI = {
     "paths": {
-        "/api/v1/newsletter/lists": {"get": {
+        "/newsletter/lists": {"get": {
             "summary": "Public mailing lists", "tags": ["newsletter"],
             "responses": {"200": {"description": "Lists", "content": {"application/json": {
                 "schema": {"type": "object", "properties": {"lists": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/NewsletterList"}}}}}}}}}},
-        "/api/v1/newsletter/subscriptions": {"post": {
+        "/newsletter/subscriptions": {"post": {
             "summary": "Subscribe an address (double opt-in)", "tags": ["newsletter"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/NewsletterSubscribe"}}}},
             "responses": {"202": {"description": "Confirmation e-mail sent"},
                           "422": {"description": "Validation failed"}}}},
-        "/api/v1/newsletter/campaigns": {"get": {
+        "/newsletter/campaigns": {"get": {
             "summary": "Campaigns with delivery counts (staff)", "tags": ["newsletter"],
             "responses": {"200": {"description": "Campaigns"}}}},
-        "/api/v1/newsletter/campaigns/{id}": {"get": {
+        "/newsletter/campaigns/{id}": {"get": {
             "summary": "One campaign with statistics (staff)", "tags": ["newsletter"],
             "parameters": [{"name": "id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "Campaign", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/NewsletterCampaign"}}}},
                 "404": {"description": "No such campaign"}}}},
-        "/api/v1/newsletter/bounces": {"post": {
+        "/newsletter/bounces": {"post": {
             "summary": "Report bounces (mail service webhook; X-Webhook-Secret header)",
             "tags": ["newsletter"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -22,6 +22,7 @@ from hub_newsletter.models import (
 )
 from hub_newsletter.salutation import split_name
 
+RESEND_AFTER = dt.timedelta(minutes=15)
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
@@ -99,6 +100,11 @@ def subscribe(request, email: str, name: str, lists: list[NewsletterList],
             subscription = Subscription(list_id=nl.id, subscriber_id=subscriber.id)
             db.add(subscription)
         if subscription.status == "confirmed":
+            continue
+        if (subscription.status == "pending" and subscription.id is not None
+                and subscription.requested_at > utcnow() - RESEND_AFTER):
+            # Asked again within minutes: no second e-mail (nobody can flood a mailbox
+            # by submitting someone's address repeatedly).
             continue
         if own_verified:
             record_consent(subscription, nl, client_ip(request), "account")

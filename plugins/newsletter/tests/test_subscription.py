@@ -100,3 +100,12 @@ def test_preferences_page_changes_lists_and_records_consent(nl_testapp, dbsessio
     assert status[events.id].status == "confirmed"
     assert status[events.id].consent_source == "preferences"
     nl_testapp.get("/newsletter/preferences/not-a-token", status=400)
+
+
+def test_repeated_requests_do_not_flood_the_mailbox(nl_testapp, dbsession):
+    nl = add_list(dbsession)
+    for _ in range(3):
+        _subscribe(nl_testapp, nl)
+    mails = dbsession.scalars(sa.select(MailMessage).where(
+        MailMessage.recipient == "jana.novakova@example.cz")).all()
+    assert len(mails) == 1
