@@ -4,6 +4,7 @@ from email.header import decode_header, make_header
 import sqlalchemy as sa
 import transaction
 
+from hub.contributions import NotificationKind
 from hub.i18n import _
 from hub.jobs import background_request
 from hub.mail import MailMessage
@@ -121,3 +122,38 @@ def test_notification_arrives_by_smtp(make_app, bind_registry, dbsession, users,
     assert received[0].is_multipart()
     types = {part.get_content_type() for part in received[0].walk()}
     assert {"text/plain", "text/html"} <= types
+
+
+def test_profile_page_links_to_inbox_settings_and_tokens(client, users):
+    client.login(users.member)
+    page = client.get("/profile")
+    assert "Oznámení a přístup k API" in html_text(page)
+    for href in ("/notifications", "/notifications/settings", "/profile/tokens"):
+        assert f'href="{href}"' in page.text
+
+
+def test_saving_preferences_twice_at_once_keeps_one_row(committed_app, concurrent):
+    from hub.testing import HubTestApp, make_user
+
+    app = committed_app(**{"hub.plugins": ""})
+    app.registry["hub.notification_kinds"].setdefault(
+        "test.news", NotificationKind("test.news", "News"))
+    factory = app.registry["hub.dbsession_factory"]
+    with factory() as db:
+        user = make_user(db, "race@test.example")
+        db.commit()
+        user_id = user.id
+
+    def save(i):
+        client = HubTestApp(app, extra_environ={"wsgi.url_scheme": "https",
+                                                "HTTP_HOST": "hub.example.org"})
+        client.login(user)
+        fields = {"test-news-inbox": "on"} if i % 2 else {"test-news-email": "on"}
+        return client.post_form("/notifications/settings", fields, status="*").status_int
+
+    assert set(concurrent(8, save)) == {303}
+    with factory() as db:
+        rows = db.scalars(sa.select(NotificationPreference).where(
+            NotificationPreference.user_id == user_id,
+            NotificationPreference.kind == "test.news")).all()
+    assert len(rows) == 1

@@ -90,7 +90,7 @@ def test_api_conforms_to_its_document(app, dbsession, users):
     assert len(operations) >= 6
 
     for operation in operations:
-        @settings(max_examples=6, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def exercise(case):

@@ -78,3 +78,15 @@ def test_retry_job_sends_due_messages_with_backoff(make_app, bind_registry, dbse
     dbsession.expire_all()
     assert dbsession.get(MailMessage, message_id).status == SENT
     assert first_retry > message.created_at
+
+
+def test_admins_see_undelivered_mail_on_my_hub(client, core_app, dbsession, users):
+    message = dbsession.get(MailMessage, _queue(core_app.registry))
+    client.login(users.admin)
+    assert "Nedoručené e-maily" not in html_text(client.get("/my"))
+    message.status = FAILED
+    dbsession.flush()
+    text = html_text(client.get("/my"))
+    assert "Nedoručené e-maily" in text and "doručit: 1" in text
+    client.logout().login(users.member)
+    assert "Nedoručené e-maily" not in html_text(client.get("/my"))

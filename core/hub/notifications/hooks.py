@@ -5,7 +5,7 @@ documentation) and their section of the profile page.
 """
 from __future__ import annotations
 
-from hub.contributions import NavItem, ProfileSection
+from hub.contributions import NavItem, ProfileSection, Widget
 from hub.i18n import _
 from hub.markers import hookimpl
 from hub.security import ADMIN, PUBLIC
@@ -41,3 +41,22 @@ def _render_section(request, user):
 def hub_profile_sections(request, user):
     return [ProfileSection("notifications", _("Notifications and API access"), _render_section,
                            order=80)]
+
+
+def _render_failed_mail(request):
+    import sqlalchemy as sa
+
+    from hub.mail import FAILED, MailMessage
+    from hub.shell import render_snippet
+
+    failed = request.dbsession.scalar(sa.select(sa.func.count()).select_from(MailMessage)
+                                      .where(MailMessage.status == FAILED)) or 0
+    if not failed:
+        return None
+    return render_snippet(request, "hub:templates/mail/failed_widget.pt", {"failed": failed})
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    return [Widget("hub-mail-failed", _("Undelivered e-mail"), _render_failed_mail,
+                   where="dashboard", order=5, permission=ADMIN)]
