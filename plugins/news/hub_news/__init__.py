@@ -27,6 +27,8 @@ def includeme(config):
     config.add_route("news.index", "", inherit_slash=True)
     config.add_route("news.feed", "/feed.atom")
     config.add_route("news.topic_feed", "/topics/{slug}/feed.atom")
+    config.add_route("news.rss", "/feed.rss")
+    config.add_route("news.topic_rss", "/topics/{slug}/feed.rss")
     config.add_route("news.article", r"/{id:\d+}")
     config.add_route("news.image", r"/{id:\d+}/image/{name}")
     config.add_route("news.page", "/pages/{slug}")

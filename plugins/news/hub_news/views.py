@@ -16,7 +16,7 @@ from hub.topics import topic_choices, topic_labels
 from hub.topics.models import Topic
 from hub_news import services
 from hub_news.i18n import _
-from hub_news.models import PAGE_SLUGS, Article, Page
+from hub_news.models import PAGE_SLUGS, Page
 
 FEED_SIZE = 20
 
@@ -80,6 +80,8 @@ def index(request):
             "next_url": page_url(page + 1) if page < pages else None,
             "feed_url": request.route_path("news.topic_feed", slug=topic) if topic
             else request.route_path("news.feed"),
+            "rss_url": request.route_path("news.topic_rss", slug=topic) if topic
+            else request.route_path("news.rss"),
             "breadcrumbs": [(_("News"), None)]}
 
 
@@ -175,16 +177,41 @@ def atom_feed(request, articles, title: str, self_url: str) -> Response:
     return Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 
-@view_config(route_name="news.feed", permission=PUBLIC)
-def feed(request):
+def rss_feed(request, articles, title: str, self_url: str) -> Response:
+    from email.utils import format_datetime
+
+    language = services.language(request)
+    rss = Element("rss", {"version": "2.0", "xmlns:atom": ATOM})
+    channel = SubElement(rss, "channel")
+    SubElement(channel, "title").text = title
+    SubElement(channel, "link").text = request.route_url("news.index")
+    SubElement(channel, "description").text = title
+    SubElement(channel, "language").text = language
+    SubElement(channel, "atom:link", {"href": self_url, "rel": "self",
+                                      "type": "application/rss+xml"})
+    for item in articles:
+        url = request.route_url("news.article", id=item.id)
+        node = SubElement(channel, "item")
+        SubElement(node, "title").text = item.text("title", language)
+        SubElement(node, "link").text = url
+        SubElement(node, "guid", {"isPermaLink": "true"}).text = url
+        SubElement(node, "pubDate").text = format_datetime(item.publish_at)
+        SubElement(node, "description").text = item.text("perex", language)
+        for topic in item.topics:
+            SubElement(node, "category").text = topic.name(language)
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(rss, encoding="utf-8",
+                                                                  xml_declaration=False)
+    return Response(body=body, content_type="application/rss+xml", charset="utf-8")
+
+
+def _site_feed(request, render, route: str):
     articles, _total = services.published_articles(request, size=FEED_SIZE)
     title = request.localizer.translate(_("News from ${site}", mapping={
         "site": request.registry.settings["hub.site_name"]}))
-    return atom_feed(request, articles, title, request.route_url("news.feed"))
+    return render(request, articles, title, request.route_url(route))
 
 
-@view_config(route_name="news.topic_feed", permission=PUBLIC)
-def topic_feed(request):
+def _topic_feed(request, render, route: str):
     slug = request.matchdict["slug"]
     exists = request.dbsession.scalar(sa.select(Topic.id).where(Topic.slug == slug))
     if exists is None:
@@ -193,8 +220,27 @@ def topic_feed(request):
     name = topic_labels(request, [slug]).get(slug, slug)
     title = request.localizer.translate(_("News from ${site}: ${topic}", mapping={
         "site": request.registry.settings["hub.site_name"], "topic": name}))
-    return atom_feed(request, articles, title,
-                     request.route_url("news.topic_feed", slug=slug))
+    return render(request, articles, title, request.route_url(route, slug=slug))
+
+
+@view_config(route_name="news.feed", permission=PUBLIC)
+def feed(request):
+    return _site_feed(request, atom_feed, "news.feed")
+
+
+@view_config(route_name="news.rss", permission=PUBLIC)
+def rss(request):
+    return _site_feed(request, rss_feed, "news.rss")
+
+
+@view_config(route_name="news.topic_feed", permission=PUBLIC)
+def topic_feed(request):
+    return _topic_feed(request, atom_feed, "news.topic_feed")
+
+
+@view_config(route_name="news.topic_rss", permission=PUBLIC)
+def topic_rss(request):
+    return _topic_feed(request, rss_feed, "news.topic_rss")
 
 
 # -- pages ------------------------------------------------------------------------------
@@ -220,6 +266,3 @@ def page(request):
             "share": share_links(url, title), "breadcrumbs": [(title, None)]}
 
 
-def article_count(request) -> int:
-    return request.dbsession.scalar(sa.select(sa.func.count()).select_from(Article).where(
-        services.published_clause())) or 0

@@ -124,6 +124,12 @@ def test_feeds_are_valid_atom_per_site_and_per_topic(client, make_article, topic
     everything = ET.fromstring(client.get("/news/feed.atom").body)  # noqa: S314
     assert len(everything.findall("a:entry", ns)) == 2
     client.get("/news/topics/no-such-topic/feed.atom", status=404)
+    rss = client.get("/news/topics/oncology/feed.rss")
+    assert rss.content_type == "application/rss+xml"
+    items = ET.fromstring(rss.body).findall("channel/item")  # noqa: S314
+    assert [i.find("title").text for i in items] == ["Onkologie dnes"]
+    assert len(ET.fromstring(client.get("/news/feed.rss").body)  # noqa: S314
+               .findall("channel/item")) == 2
 
 
 def test_banner_is_shown_only_between_start_and_end(client, users, dbsession):

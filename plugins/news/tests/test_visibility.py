@@ -20,6 +20,7 @@ def test_scheduled_and_draft_articles_are_invisible_everywhere(client, users, ma
 
     pages = [client.get("/news"), client.get("/news?topic=diabetes"), client.get("/"),
              client.get("/news/feed.atom"), client.get("/news/topics/diabetes/feed.atom"),
+             client.get("/news/feed.rss"), client.get("/news/topics/diabetes/feed.rss"),
              client.get("/search", {"q": "článek"}), client.get("/api/v1/news/articles"),
              client.get("/api/v1/news/articles?topic=diabetes")]
     for page in pages:
