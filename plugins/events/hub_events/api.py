@@ -12,7 +12,7 @@ from hub_events.forms import read_event_form
 from hub_events.models import HOLDS_PLACE, Event, Registration
 from hub_events.permissions import MANAGE
 from hub_events.services import RegistrationError
-from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query, matches_access
+from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query
 
 
 def event_json(request, event: Event, registration: Registration | None = None) -> dict:
@@ -58,14 +58,9 @@ def api_event(request) -> Event:
 def list_events(request):
     filters = Filters.from_request(request.GET)
     stmt = event_query(filters).order_by(Event.starts_at, Event.id)
-    if filters.access:
-        events = [e for e in request.dbsession.scalars(stmt) if matches_access(e, filters.access)]
-        total = len(events)
-        events = events[(filters.page - 1) * PAGE_SIZE: filters.page * PAGE_SIZE]
-    else:
-        total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-        events = request.dbsession.scalars(
-            stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    events = request.dbsession.scalars(
+        stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     return {"items": [event_json(request, e) for e in events], "total": total,
             "page": filters.page, "page_size": PAGE_SIZE}
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
+from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
 from hub.db import utcnow
@@ -110,6 +111,10 @@ def event_query(filters: Filters, upcoming: bool = True):
             stmt = stmt.where(Event.starts_at >= start)
         except ValueError:
             filters.date_from = ""
+    for key in filters.access:
+        # Keys come from the fixed ACCESSIBILITY list; the JSON list is matched as text so
+        # that paging stays in SQL on SQLite and PostgreSQL alike.
+        stmt = stmt.where(sa.cast(Event.accessibility, sa.String).like(f'%"{key}"%'))
     if filters.mode == "online":
         stmt = stmt.where(Event.venue.in_(("online", "hybrid")))
     elif filters.mode == "in_person":
@@ -117,25 +122,14 @@ def event_query(filters: Filters, upcoming: bool = True):
     return stmt
 
 
-def matches_access(event: Event, wanted: list) -> bool:
-    return set(wanted) <= set(event.accessibility or [])
-
-
 @view_config(route_name="events.index", renderer="hub_events:templates/index.pt",
              permission=PUBLIC, request_method="GET")
 def index(request):
     filters = Filters.from_request(request.GET)
     stmt = event_query(filters).order_by(Event.starts_at, Event.id)
-    if filters.access:
-        # Accessibility is a small JSON list; filter in Python on the page's candidates.
-        events = [e for e in request.dbsession.scalars(stmt).all()
-                  if matches_access(e, filters.access)]
-        total = len(events)
-        events = events[(filters.page - 1) * PAGE_SIZE: filters.page * PAGE_SIZE]
-    else:
-        total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-        events = request.dbsession.scalars(
-            stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    events = request.dbsession.scalars(
+        stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     topics = request.dbsession.scalars(
         sa.select(Event.topic).where(Event.topic != "", Event.state == "published")
         .distinct().order_by(Event.topic)).all()
@@ -439,12 +433,15 @@ def feedback(request):
     if rating not in {"1", "2", "3", "4", "5"}:
         request.session.flash(request.shell.translate(_("Choose a rating from 1 to 5.")), "error")
         return HTTPSeeOther(request.route_path("events.detail", id=event.id))
-    exists = request.dbsession.scalar(sa.select(Feedback.id).where(
-        Feedback.registration_id == mine.id))
-    if exists is None:
-        request.dbsession.add(Feedback(event_id=event.id, registration_id=mine.id,
-                                       rating=int(rating),
-                                       comment=request.POST.get("comment", "").strip()[:5000]))
+    try:
+        # UNIQUE(registration_id): a second (or double-clicked) answer is ignored.
+        with request.dbsession.begin_nested():
+            request.dbsession.add(Feedback(
+                event_id=event.id, registration_id=mine.id, rating=int(rating),
+                comment=request.POST.get("comment", "").strip()[:5000]))
+            request.dbsession.flush()
+    except IntegrityError:
+        pass
     request.session.flash(request.shell.translate(_("Thank you for your feedback.")), "success")
     return HTTPSeeOther(request.route_path("events.detail", id=event.id))
 

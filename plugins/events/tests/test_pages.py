@@ -35,6 +35,10 @@ def test_filters(testapp, make_event):
     assert "Workshop v Praze" in text and "Online seminář" not in text
     text = html_text(testapp.get("/events?access=lift"))
     assert "Workshop v Praze" in text and "Online seminář" not in text
+    text = html_text(testapp.get("/events?access=lift&access=parking"))
+    assert "Workshop v Praze" not in text
+    api = testapp.get("/api/v1/events?access=step_free&access=lift").json
+    assert [e["title"] for e in api["items"]] == ["Workshop v Praze"]
 
 
 def test_member_registers_sees_link_and_cancels(testapp, users, make_event, dbsession):
