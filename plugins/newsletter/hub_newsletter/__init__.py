@@ -14,6 +14,7 @@ from hub_newsletter.hooks import (  # noqa: F401
     hub_personal_data_tables,
     hub_profile_sections,
     hub_search,
+    hub_segment_criteria,
     hub_settings_schema,
 )
 

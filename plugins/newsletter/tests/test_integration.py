@@ -241,3 +241,19 @@ def test_home_page_shows_the_latest_archived_newsletters(nl_testapp, dbsession):
                  finished_at=utcnow())
     home = nl_testapp.get("/")
     assert "Únorové novinky" in home.text and "Interní" not in home.text
+
+
+def test_segment_criterion_selects_users_subscribed_to_a_list(nl_app, dbsession, users):
+    nl = add_list(dbsession)
+    subscriber = add_subscriber(dbsession, nl, users.member.email)
+    subscriber.user_id = users.member.id
+    add_subscriber(dbsession, nl, "anonymous@example.cz")
+    dbsession.flush()
+    request = background_request(nl_app.registry)
+    request.dbsession = dbsession
+    (criterion,) = [c for part in nl_app.registry["hub.pm"].hook.hub_segment_criteria()
+                    for c in part]
+    assert criterion.options(request) == [(str(nl.id), "Novinky")]
+    assert list(dbsession.scalars(criterion.user_ids(request, str(nl.id)))) == [
+        users.member.id]
+    assert list(dbsession.scalars(criterion.user_ids(request, "junk"))) == []
