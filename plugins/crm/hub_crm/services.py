@@ -137,13 +137,21 @@ def set_consent(request, contact: Contact, purpose: str, granted: bool, source: 
         raise ValueError(purpose)
     db = request.dbsession
     current = db.get(Consent, (contact.id, purpose))
+    if current is None and not granted:
+        return False  # never given: nothing to withdraw, no record of a non-decision
     if current is not None and current.granted == granted:
         return False
     now = utcnow()
     if current is None:
-        db.add(Consent(contact_id=contact.id, purpose=purpose, granted=granted,
-                       changed_at=now, source=source, text_version=CONSENT_TEXT_VERSION))
-    else:
+        try:
+            # A concurrent first decision for the same purpose hits the primary key.
+            with db.begin_nested():
+                db.add(Consent(contact_id=contact.id, purpose=purpose, granted=granted,
+                               changed_at=now, source=source,
+                               text_version=CONSENT_TEXT_VERSION))
+        except sa.exc.IntegrityError:
+            current = db.get(Consent, (contact.id, purpose), populate_existing=True)
+    if current is not None:
         current.granted, current.changed_at, current.source = granted, now, source
         current.text_version = CONSENT_TEXT_VERSION
     user = current_user(request)
@@ -373,9 +381,12 @@ def get_or_create_tag(request, name: str) -> Tag:
     db = request.dbsession
     tag = db.scalar(sa.select(Tag).where(Tag.name == name))
     if tag is None:
-        tag = Tag(name=name)
-        db.add(tag)
-        db.flush()
+        try:
+            with db.begin_nested():
+                tag = Tag(name=name)
+                db.add(tag)
+        except sa.exc.IntegrityError:  # created by a concurrent request meanwhile
+            tag = db.scalar(sa.select(Tag).where(Tag.name == name))
     return tag
 
 

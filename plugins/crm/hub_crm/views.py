@@ -942,14 +942,18 @@ def segment_form_view(request, segment: Segment | None):
                     errors["name"] = _("A segment with this name exists already.")
                 else:
                     target = segment or Segment()
-                    target.name, target.purpose, target.match = (
-                        form["name"], form["purpose"], form["match"])
-                    target.conditions = clean
-                    if segment is None:
-                        db.add(target)
-                    db.flush()
-                    flash(request, _("The segment was saved."))
-                    return HTTPSeeOther(request.route_path("crm.segment", id=target.id))
+                    try:
+                        with db.begin_nested():
+                            target.name, target.purpose, target.match = (
+                                form["name"], form["purpose"], form["match"])
+                            target.conditions = clean
+                            if segment is None:
+                                db.add(target)
+                    except sa.exc.IntegrityError:
+                        errors["name"] = _("A segment with this name exists already.")
+                    else:
+                        flash(request, _("The segment was saved."))
+                        return HTTPSeeOther(request.route_path("crm.segment", id=target.id))
         rows = [{"kind": "", "value": ""} for _i in range(CONDITION_ROWS)]
         for c in conditions:
             rows[c["row"]] = {"kind": c["kind"], "value": c["value"]}
