@@ -33,6 +33,9 @@ def hub_navigation(request, menu):
     if menu == "footer":
         from hub_news.views import PAGE_TITLES
 
+        if request.environ.get("hub.degraded"):
+            return None  # an error page: the database may be unusable
+
         existing = request.dbsession.scalars(sa.select(Page.slug)).all()
         order = {slug: i for i, slug in enumerate(PAGE_TITLES)}
         return [NavItem(PAGE_TITLES[slug], route="news.page", route_kw={"slug": slug},
@@ -65,6 +68,8 @@ def hub_dashboard_widgets(request):
 
 @hookimpl
 def hub_slot(request, name, context):
+    if request.environ.get("hub.degraded"):
+        return None  # an error page: the database may be unusable
     if name == "before_content":
         banners = services.current_banners(request)
         if not banners:

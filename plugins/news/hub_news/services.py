@@ -80,10 +80,15 @@ def visible_article(request, article_id: int) -> Article | None:
 
 
 def current_banners(request) -> list[Banner]:
-    now = utcnow()
-    return list(request.dbsession.scalars(
-        sa.select(Banner).where(Banner.starts_at <= now, Banner.ends_at > now)
-        .order_by(Banner.starts_at.desc(), Banner.id)))
+    """Announcements shown now (asked once per request: the head and the body use them)."""
+    cached = request.environ.get("hub_news.banners")
+    if cached is None:
+        now = utcnow()
+        cached = list(request.dbsession.scalars(
+            sa.select(Banner).where(Banner.starts_at <= now, Banner.ends_at > now)
+            .order_by(Banner.starts_at.desc(), Banner.id)))
+        request.environ["hub_news.banners"] = cached
+    return cached
 
 
 def language(request) -> str:

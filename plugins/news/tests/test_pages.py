@@ -222,3 +222,19 @@ def test_demo_data_is_idempotent(dbsession):
     count = dbsession.scalar(sa.select(sa.func.count()).select_from(Article))
     create_demo_data(dbsession)
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Article)) == count >= 6
+
+
+def test_error_pages_do_not_touch_the_database(client, dbsession, news_app):
+    from hub_news import hooks
+
+    class Request:
+        environ = {"hub.degraded": True}
+
+        @property
+        def dbsession(self):
+            raise AssertionError("the database was used on an error page")
+
+    assert hooks.hub_slot(Request(), "before_content", None) is None
+    assert hooks.hub_slot(Request(), "head", None) is None
+    assert hooks.hub_navigation(Request(), "footer") is None
+    assert client.get("/news/999999", status=404).status_int == 404
