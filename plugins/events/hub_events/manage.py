@@ -309,7 +309,12 @@ def decide(request):
         if action in ("approve", "reject"):
             services.decide(request, registration, approve=action == "approve")
         elif action == "cancel":
-            services.cancel(request, registration)
+            if services.cancel(request, registration):
+                services.tell(request, registration, "events.registration",
+                              _("Registration cancelled: ${event}"),
+                              _("The organiser has cancelled your registration for ${event}. "
+                                "If you think this is a mistake, please reply to the "
+                                "organiser."))
         else:
             raise HTTPNotFound()
     except RegistrationError as exc:

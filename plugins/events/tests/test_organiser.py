@@ -245,3 +245,20 @@ def test_guest_data_is_purged_after_retention(users, make_event, dbsession, regi
     assert dbsession.get(Registration, stale.id) is None
     assert guest.email.endswith("@invalid") and not guest.name and not guest.needs_step_free
     assert member.email == users.member.email
+
+
+def test_organiser_cancels_a_registration_and_the_person_is_told(testapp, users, make_event,
+                                                                  dbsession):
+    from hub.notifications.models import Notification
+
+    event = make_event(capacity=1)
+    registration = _register(dbsession, event, users.member)
+    waiting = _register(dbsession, event, users.representative, status="waitlisted")
+    testapp.login(users.staff)
+    page = testapp.get(f"/events/manage/{event.id}/registrations")
+    page.forms[f"decide-cancel-{registration.id}"].submit("action", value="cancel").follow()
+    dbsession.refresh(registration)
+    dbsession.refresh(waiting)
+    assert registration.status == "cancelled" and waiting.status == "offered"
+    assert dbsession.scalar(sa.select(Notification.id).where(
+        Notification.user_id == users.member.id, Notification.kind == "events.registration"))
