@@ -30,7 +30,10 @@ SEGMENT_KEY = "crm.segment."
 PERSONAL_TABLES = ["crm_contact", "crm_contact_tag", "crm_contact_interest", "crm_field_value",
                    "crm_consent", "crm_consent_event", "crm_activity", "crm_enquiry",
                    "crm_task", "crm_relationship", "crm_audit", "crm_health_access",
-                   "crm_import"]
+                   "crm_import",
+                   # An organisation's public phone and address, not a person's: covered in
+                   # the sense that erasing a user leaves it (it belongs to the organisation).
+                   "crm_organisation_profile"]
 
 
 @hookimpl
