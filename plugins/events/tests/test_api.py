@@ -91,3 +91,18 @@ def test_openapi_document_lists_the_events_api(testapp):
     assert "EventRegistration" in doc["components"]["schemas"]
     assert "post" in doc["paths"]["/events"] and "delete" in doc["paths"][
         "/events/{id}/registrations"]
+
+
+def test_bearer_token_registers_without_csrf(testapp, users, make_event, dbsession):
+    from hub.tokens import create_token
+
+    event = make_event(capacity=2)
+    _row, secret = create_token(dbsession, users.member, "kalendářová aplikace")
+    headers = {"Authorization": f"Bearer {secret}"}
+    created = testapp.post_json(f"/api/v1/events/{event.id}/registrations", {},
+                                headers=headers, status=201).json
+    assert created["status"] == "confirmed"
+    mine = testapp.get("/api/v1/events/registrations", headers=headers).json["items"]
+    assert [m["id"] for m in mine] == [created["id"]]
+    assert testapp.delete(f"/api/v1/events/{event.id}/registrations",
+                          headers=headers).json["status"] == "cancelled"
