@@ -235,6 +235,7 @@ def course_edit(request):
             "link_url": request.route_url("elearning.course", slug=course.slug,
                                           _query={"key": course.link_token}),
             "has_recordings": has_recordings,
+            "page_title": _("Edit course: ${title}", mapping={"title": course.title}),
             "can_report": request.has_permission(REPORTS)}
 
 
@@ -446,6 +447,8 @@ def lesson_new(request):
                                    (_("New lesson"), None)),
             "form": form, "heading": _("New lesson: ${kind}", mapping={
                 "kind": request.shell.translate(KIND_LABELS[kind])}),
+            "page_title": _("New lesson (${kind}), ${section}", mapping={
+                "kind": request.shell.translate(KIND_LABELS[kind]), "section": section.title}),
             "lesson": None, "course": course,
             "section": section, "problems": [], "question_form": None,
             "action": request.route_path("elearning.lesson_new", sid=section.id,
@@ -468,6 +471,7 @@ def lesson_edit(request):
     return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
                                    (lesson.title, None)),
             "form": form, "heading": lesson.title, "lesson": lesson, "course": course,
+            "page_title": _("Edit lesson: ${title}", mapping={"title": lesson.title}),
             "section": lesson.section, "problems": publication_problems(lesson),
             "question_form": question_form, "question_labels": QUESTION_LABELS,
             "action": request.route_path("elearning.lesson_edit", lid=lesson.id)}
@@ -560,6 +564,7 @@ def question_add(request):
     return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
         "elearning.lesson_edit", lid=lesson.id)), (_("New question"), None)),
         "form": form, "heading": _("New question"), "lesson": lesson,
+        "page_title": _("New question"),
         "action": request.route_path("elearning.question_add", lid=lesson.id)}
 
 
@@ -587,6 +592,7 @@ def question_edit(request):
     return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
         "elearning.lesson_edit", lid=lesson.id)), (_("Edit question"), None)),
         "form": form, "heading": _("Edit question"), "lesson": lesson,
+        "page_title": _("Edit question: ${text}", mapping={"text": question.text[:60]}),
         "action": request.route_path("elearning.question_edit", qid=question.id)}
 
 
@@ -646,6 +652,8 @@ def import_recording(request):
     return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
                                    (_("Import an event recording"), None)),
             "course": course, "recordings": recordings, "error": error,
+            "page_title": _("Import an event recording: ${title}",
+                            mapping={"title": course.title}),
             "available": getattr(request.hooks, "hub_event_recordings", None) is not None}
 
 
@@ -697,7 +705,8 @@ def report(request):
     course = _course(request)
     return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
                                    (_("Report"), None)),
-            "course": course, "report": course_report(request, course)}
+            "course": course, "report": course_report(request, course),
+            "page_title": _("Report: ${title}", mapping={"title": course.title})}
 
 
 def _csv_cell(value) -> str:
