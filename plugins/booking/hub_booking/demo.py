@@ -76,11 +76,7 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
     # Slots never overlap: each booking has its own (room, day, hour) place.
     for room_index, room in enumerate(rooms if scale > 1 else rooms[:4]):
         count = per_room if room_index == 0 or scale <= 1 else 40
-        for k in range(count):
-            day = start_day + dt.timedelta(days=k // 4)
-            if day.weekday() >= 5:
-                continue
-            hour = 8 + 3 * (k % 4)
+        for k, (day, hour) in enumerate(_slots(start_day, count)):
             starts_at = dt.datetime.combine(day, dt.time(hour), tzinfo=PRAGUE)
             ends_at = starts_at + dt.timedelta(hours=2)
             user_id, organisation_id = bookers[(k + room_index) % len(bookers)]
@@ -92,3 +88,17 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
                 blocked_until=ends_at + dt.timedelta(minutes=room.buffer_minutes),
                 status="pending" if room.requires_approval and k % 5 == 0 else "approved"))
         dbsession.flush()
+
+
+def _slots(first: dt.date, count: int):
+    """``count`` distinct (day, hour) places: four two-hour bookings a working day, none in
+    the Christmas closure."""
+    day, made = first, 0
+    while made < count:
+        if day.weekday() < 5 and not (day.month == 12 and 24 <= day.day <= 26):
+            for hour in (8, 11, 14, 17):
+                if made == count:
+                    return
+                yield day, hour
+                made += 1
+        day += dt.timedelta(days=1)
