@@ -157,6 +157,7 @@ def test_password_change_needs_current_and_ends_other_sessions(testapp, make_tes
     form.submit().follow()
     assert testapp.get("/my").status_int == 200  # this browser stays signed in
     assert other.get("/my").status_int == 302
+    assert mails_to(dbsession, users.member.email)[-1].subject == "Vaše heslo bylo změněno"
     testapp.post_form("/logout", {})
     assert login_form(testapp, users.member.email, NEW).status_int == 303
 
@@ -168,3 +169,24 @@ def test_unverified_user_gets_a_new_link_not_a_session(testapp, dbsession, login
     page = login_form(testapp, "new@example.cz", NEW)
     assert page.status_int == 200 and len(mails_to(dbsession, "new@example.cz")) == 1
     assert testapp.get("/my").status_int == 302
+
+
+def test_idle_and_absolute_session_timeouts(testapp, users, login_form):
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=True) as clock:
+        login_form(testapp, users.member.email, TEST_PASSWORD)
+        clock.move_to(start + dt.timedelta(minutes=59))
+        assert testapp.get("/my").status_int == 200
+        ended = None
+        for step in range(1, 40):  # active every 50 minutes, yet it ends after 24 hours
+            clock.move_to(start + dt.timedelta(minutes=50 * step + 59))
+            if testapp.get("/my").status_int == 302:
+                ended = dt.datetime.now(dt.UTC) - start
+                break
+        assert ended is not None
+        assert dt.timedelta(hours=24) <= ended <= dt.timedelta(hours=25)
+    testapp.post_form("/logout", {})
+    with time_machine.travel(start, tick=True) as clock:
+        login_form(testapp, users.member.email, TEST_PASSWORD)
+        clock.move_to(start + dt.timedelta(minutes=61))
+        assert testapp.get("/my").status_int == 302

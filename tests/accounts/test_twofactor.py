@@ -1,5 +1,8 @@
 """TOTP two-factor sign-in: enrolment, codes used once, recovery codes, staff must use it."""
+import datetime as dt
+
 import pyotp
+import time_machine
 import sqlalchemy as sa
 
 from hub.accounts.models import RecoveryCode, User
@@ -18,8 +21,10 @@ def enrol(client, dbsession, user):
     return secret, codes
 
 
+@time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, 0, tzinfo=dt.UTC), tick=False)
 def test_enrolment_then_sign_in_asks_for_a_code_used_once(testapp, make_testapp, app, users,
                                                            dbsession, login_form):
+    # Time stands still: enrolment and sign-in fall into the same 30-second step.
     testapp.login(users.member)
     secret, codes = enrol(testapp, dbsession, users.member)
     assert len(codes) == 10

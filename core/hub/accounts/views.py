@@ -212,6 +212,18 @@ def register_form(request) -> Form:
     ], values={"language": request.locale_name})
 
 
+def insert_user(request, user: User) -> bool:
+    """Add ``user``; False when the address was registered at the same moment (the unique
+    constraint decides, the request's transaction stays usable)."""
+    try:
+        with request.dbsession.begin_nested():
+            request.dbsession.add(user)
+            request.dbsession.flush()
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
 @view_config(route_name="register", renderer=FORM_PAGE, permission=PUBLIC)
 def register(request):
     if request.identity is not None:
@@ -228,16 +240,14 @@ def register(request):
             if problem:
                 form.error("password", problem)
         if form.ok:
+            user = User(email=email, name=values["name"], language=values["language"],
+                        password_hash=hash_password(values["password"]),
+                        terms_version=request.registry.settings["hub.terms_version"],
+                        terms_accepted_at=utcnow())
             existing = request.dbsession.scalar(sa.select(User).where(User.email == email))
-            if existing is None:
-                user = User(email=email, name=values["name"], language=values["language"],
-                            password_hash=hash_password(values["password"]),
-                            terms_version=request.registry.settings["hub.terms_version"],
-                            terms_accepted_at=utcnow())
-                request.dbsession.add(user)
-                request.dbsession.flush()
+            if existing is None and insert_user(request, user):
                 send_verification(request, user)
-            elif mail_allowed(request, existing):
+            elif existing is not None and mail_allowed(request, existing):
                 # Same answer as for a new address (no enumeration); tell the owner.
                 send_account_mail(request, existing, _("Someone tried to register again"), [
                     _("Somebody tried to create an account with your e-mail address. You "
@@ -321,6 +331,10 @@ def set_password(request, user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     links.revoke(request, user, "reset")
     log.info("password changed user_id=%s", user.id)
+    send_account_mail(request, user, _("Your password was changed"), [
+        _("The password of your account has just been changed and you have been signed out "
+          "everywhere else. If it was not you, reset your password at once and tell the hub "
+          "team.")])
 
 
 @view_config(route_name="password_reset_confirm", renderer=FORM_PAGE, permission=PUBLIC)
@@ -407,6 +421,9 @@ def account_2fa(request):
                 request.session.pop(TOTP_PENDING, None)
                 codes = twofactor.new_recovery_codes(request.dbsession, user)
                 log.info("2fa enabled user_id=%s", user.id)
+                send_account_mail(request, user, _("Two-factor sign-in is on"), [
+                    _("Two-factor sign-in has been switched on for your account. If it was "
+                      "not you, contact the hub team.")])
         uri = twofactor.provisioning_uri(secret, user, request.registry.settings["hub.site_name"])
     else:
         secret = uri = None
@@ -418,6 +435,9 @@ def account_2fa(request):
             if form.ok and twofactor.verify_and_use(request.dbsession, user, values["code"]):
                 user.totp_secret = user.totp_last_step = None
                 twofactor.delete_recovery_codes(request.dbsession, user)
+                send_account_mail(request, user, _("Two-factor sign-in is off"), [
+                    _("Two-factor sign-in has been switched off for your account. If it was "
+                      "not you, change your password and contact the hub team.")])
                 request.session.flash(_("Two-factor sign-in is off."), "success")
                 return HTTPSeeOther(location=request.route_path("profile"))
             form.error("code", _("The code is not right or has already been used."))
