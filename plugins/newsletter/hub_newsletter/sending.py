@@ -339,7 +339,13 @@ def send_campaign(request, campaign_id: int) -> None:
                 campaign = db.get(Campaign, campaign_id)
                 list_ids = [lst.id for lst in campaign.lists]
                 blocks = content.parse_body(campaign.body)
+            checked = time.monotonic()
             for delivery_id in ids:
+                if time.monotonic() - checked > STATUS_CHECK_SECONDS:
+                    # Pause and cancel take effect within a second, not per message.
+                    if _stopped(factory, campaign_id, worker):
+                        return
+                    checked = time.monotonic()
                 if rate:
                     wait = last_sent + 1.0 / rate - time.monotonic()
                     if wait > 0:
@@ -349,8 +355,6 @@ def send_campaign(request, campaign_id: int) -> None:
                 last_sent = time.monotonic()
                 if outcome == "retry":
                     retry_later = True
-                elif outcome == "stopped":
-                    return
     finally:
         transport.close()
     _finish(request, factory, campaign_id, retry_later, retry_delay)
@@ -360,13 +364,6 @@ def _send_one(request, factory, transport, campaign, list_ids, blocks, delivery_
               max_attempts, retry_delay) -> str:
     settings = request.registry.settings
     with factory() as db, db.begin():
-        status = db.scalar(sa.select(Campaign.status).where(Campaign.id == campaign.id))
-        if status != "sending":
-            # Paused or cancelled: give the claimed rows back untouched.
-            db.execute(sa.update(Delivery).where(Delivery.claimed_by == worker,
-                                                 Delivery.status == "pending")
-                       .values(claimed_by=None, claimed_at=None))
-            return "stopped"
         won = db.execute(sa.update(Delivery).where(
             Delivery.id == delivery_id, Delivery.status == "pending",
             Delivery.claimed_by == worker).values(
@@ -381,8 +378,14 @@ def _send_one(request, factory, transport, campaign, list_ids, blocks, delivery_
             delivery.error = "no consent at send time"
             return "skipped"
         address, attempts = delivery.address, delivery.attempts
+    # Rendering happens outside the transaction (shorter write locks on SQLite). The content
+    # was validated before sending started; should rendering still fail, nothing was sent.
+    try:
         mail = build_message(request, campaign, delivery_id, subscriber, address, blocks=blocks)
-        envelope = verp_address(settings, delivery_id, subscriber.token)
+    except Exception as exc:
+        _mark(factory, delivery_id, status="failed", error=f"rendering failed: {exc}")
+        raise
+    envelope = verp_address(settings, delivery_id, subscriber.token)
     try:
         transport.send(mail, envelope)
     except TemporaryFailure as exc:
@@ -405,6 +408,21 @@ def _send_one(request, factory, transport, campaign, list_ids, blocks, delivery_
         return "uncertain"
     _mark(factory, delivery_id, status="sent", sent_at=_now(), error="")
     return "sent"
+
+
+STATUS_CHECK_SECONDS = 1.0
+
+
+def _stopped(factory, campaign_id: int, worker: str) -> bool:
+    """True when the campaign was paused or cancelled; the worker's claims are released."""
+    with factory() as db, db.begin():
+        status = db.scalar(sa.select(Campaign.status).where(Campaign.id == campaign_id))
+        if status == "sending":
+            return False
+        db.execute(sa.update(Delivery).where(Delivery.claimed_by == worker,
+                                             Delivery.status == "pending")
+                   .values(claimed_by=None, claimed_at=None))
+        return True
 
 
 def _mark(factory, delivery_id: int, **values) -> None:
