@@ -178,3 +178,14 @@ def test_criteria_from_other_plugins_combine_in_one_query(client, users, crm, cr
         assert re.search(r'id="segment-total">1<', page.text)
     finally:
         pm.unregister(plugin)
+
+
+def test_export_of_a_segment_contains_only_consenting_contacts(client, users, crm):
+    crm.contact("ano@example.cz", first="Ano", consents=("newsletter",))
+    crm.contact("ne@example.cz", first="Ne")
+    seg = crm.segment("Newsletter", "newsletter")
+    client.login(users.staff)
+    form = client.get("/crm/staff/export").forms["export-form"]
+    form["segment"] = str(seg.id)
+    csv_text = form.submit().text
+    assert "ano@example.cz" in csv_text and "ne@example.cz" not in csv_text

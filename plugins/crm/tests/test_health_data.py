@@ -110,3 +110,44 @@ def test_representatives_and_members_get_nothing(client, users, crm):
             assert response.status_int in (401, 403, 404), url
             assert "DIAGNOSIS-CANARY" not in response.text
     assert "DIAGNOSIS-CANARY" not in html_text(client.get("/crm"))
+
+
+def test_admin_defines_fields_grants_access_and_staff_saves_health_data(client, users, crm):
+    contact = crm.contact("pacient@example.cz", first="Petra")
+    crm.interest("Diabetes", "disease")
+    client.login(users.admin)
+    form = client.get("/crm/staff/fields").forms["field-form"]
+    form["label"], form["key"] = "Diagnóza", "Bad Key!"
+    bad = form.submit()
+    assert bad.status_int == 200 and "hub-error-summary" in bad.text
+    form = bad.forms["field-form"]
+    form["key"] = "diagnosis"
+    form["is_special"].checked = True
+    form.submit().follow()
+    access = client.get("/crm/staff/health-access")
+    grant = [f for f in access.forms.values()
+             if "user_id" in f.fields and f["user_id"].value == str(users.staff.id)]
+    grant[0].submit("action", value="grant").follow()
+
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/contacts/{contact.id}")
+    shown = page.forms["health-reveal"].submit()
+    form = shown.forms["health-form"]
+    form["field_diagnosis"] = "E11"
+    form.get("diseases", index=0).checked = True
+    form.submit().follow()
+    shown = client.get(f"/crm/staff/contacts/{contact.id}").forms["health-reveal"].submit()
+    assert 'value="E11"' in shown.text
+    # Disease areas stay out of the ordinary page and edit form.
+    assert "Diabetes" not in client.get(f"/crm/staff/contacts/{contact.id}/edit").text
+    actions = [e.action for e in crm.req.dbsession.scalars(
+        sa.select(AuditEntry).where(AuditEntry.contact_id == contact.id))]
+    assert "health.write" in actions and actions.count("health.read") == 2
+
+    client.login(users.admin)
+    access = client.get("/crm/staff/health-access")
+    revoke = [f for f in access.forms.values()
+             if "user_id" in f.fields and f["user_id"].value == str(users.staff.id)]
+    revoke[0].submit("action", value="revoke").follow()
+    client.login(users.staff)
+    assert "health-reveal" not in client.get(f"/crm/staff/contacts/{contact.id}").text
