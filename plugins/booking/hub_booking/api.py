@@ -297,6 +297,7 @@ OPENAPI = {
             "accessibility": {"type": "array", "items": {"type": "string", "enum": [
                 "step_free", "induction_loop", "accessible_toilet", "lift", "parking"]}},
             "requires_approval": {"type": "boolean"},
+            "representatives_book_directly": {"type": "boolean"},
             "bookable_hours": {"type": "array", "items": {"type": "object"}}}},
         "BookingAvailability": {"type": "object", "properties": {
             "room_id": {"type": "integer"}, "from": {"type": "string", "format": "date-time"},

@@ -48,6 +48,8 @@ class Room(Base):
     max_advance_days: Mapped[int] = mapped_column(sa.Integer, default=180)
     buffer_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
     requires_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Representatives of patient organisations are known to the hub: they may skip approval.
+    representatives_book_directly: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     hours: Mapped[list[BookableHours]] = relationship(
@@ -59,7 +61,8 @@ class Room(Base):
         return {"id": self.id, "name": self.name, "capacity": self.capacity,
                 "location": self.location, "accessibility": list(self.accessibility or []),
                 "equipment": list(self.equipment or []), "description": self.description,
-                "requires_approval": self.requires_approval}
+                "requires_approval": self.requires_approval,
+                "representatives_book_directly": self.representatives_book_directly}
 
 
 class RoomPhoto(Base):

@@ -230,6 +230,16 @@ def check_quota(request, user, starts_at, ends_at, organisation_id, extra_hours=
                            "organisation")
 
 
+def needs_approval(request, room: Room, user) -> bool:
+    """Whether ``user``'s booking of ``room`` waits for the staff."""
+    if not room.requires_approval or is_staff(user):
+        return False
+    if room.representatives_book_directly:
+        return not request.dbsession.scalar(sa.select(Membership.id).where(
+            Membership.user_id == user.id, Membership.is_representative.is_(True)).limit(1))
+    return True
+
+
 def organisations_of(request, user) -> list:
     from hub.organizations.models import Organisation
 
@@ -363,7 +373,7 @@ def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: 
                            "organisation")
     days = occurrence_days(first_day, recurrence)
     if status is None:
-        status = "pending" if room.requires_approval and not is_staff(user) else "approved"
+        status = "pending" if needs_approval(request, room, user) else "approved"
     outcome = Outcome()
     if recurrence is not None:
         outcome.series = Series(user_id=user.id, frequency=recurrence.frequency,
@@ -435,8 +445,7 @@ def change(request, reservation: Reservation, user, *, day: dt.date, start: dt.t
         check_rules(request, room, starts_at, ends_at, user, attendees=attendees,
                     organisation_id=reservation.organisation_id,
                     extra_hours=-already if same_month else 0.0)
-    again = moved and room.requires_approval and not is_staff(user) \
-        and reservation.status == "approved"
+    again = moved and needs_approval(request, room, user) and reservation.status == "approved"
     session = request.dbsession
     savepoint = session.begin_nested()
     try:

@@ -604,12 +604,15 @@ def _room_form(room: Room | None) -> dict:
         form = {"name": "", "description": "", "capacity": "10", "location": "",
                 "min_duration_minutes": "30", "max_duration_minutes": "480",
                 "min_notice_hours": "2", "max_advance_days": "180", "buffer_minutes": "0",
-                "requires_approval": False, "is_active": True, "equipment": [],
+                "requires_approval": False, "representatives_book_directly": False,
+                "is_active": True, "equipment": [],
                 "accessibility": []}
         hours = {h.weekday: h for h in services.default_hours()}
     else:
         form = {k: str(getattr(room, k)) for k in ROOM_FIELDS}
-        form.update(requires_approval=room.requires_approval, is_active=room.is_active,
+        form.update(requires_approval=room.requires_approval,
+                    representatives_book_directly=room.representatives_book_directly,
+                    is_active=room.is_active,
                     equipment=list(room.equipment or []),
                     accessibility=list(room.accessibility or []))
         hours = {h.weekday: h for h in room.hours}
@@ -649,6 +652,7 @@ def room_save(request):
     post = request.POST
     form = {k: post.get(k, "").strip() for k in ROOM_FIELDS}
     form.update(requires_approval=bool(post.get("requires_approval")),
+                representatives_book_directly=bool(post.get("representatives_book_directly")),
                 is_active=bool(post.get("is_active")),
                 equipment=[e for e in post.getall("equipment") if e in EQUIPMENT_KEYS],
                 accessibility=[a for a in post.getall("accessibility")
@@ -700,6 +704,7 @@ def room_save(request):
     for key, value in values.items():
         setattr(room, key, value)
     room.requires_approval, room.is_active = form["requires_approval"], form["is_active"]
+    room.representatives_book_directly = form["representatives_book_directly"]
     room.equipment, room.accessibility = form["equipment"], form["accessibility"]
     room.hours.clear()
     request.dbsession.flush()

@@ -365,3 +365,16 @@ def test_staff_add_and_remove_room_photos_with_a_description(testapp, dbsession,
               status=303)
     dbsession.refresh(room)
     assert room.photos == []
+
+
+def test_representatives_may_book_directly_where_the_room_allows(testapp, dbsession, users):
+    room = make_room(dbsession, "Sál pro zástupce", requires_approval=True,
+                     representatives_book_directly=True)
+    day = future_day()
+    testapp.login(users.representative)
+    book(testapp, room, day, "09:00", "10:00", status=303)
+    testapp.login(users.member)
+    book(testapp, room, day, "10:00", "11:00", status=303)
+    statuses = {r.user_id: r.status for r in reservations(dbsession, room)}
+    assert statuses == {users.representative.id: "approved", users.member.id: "pending"}
+    assert "bez schválení" in html_text(testapp.get(f"/booking/rooms/{room.id}"))

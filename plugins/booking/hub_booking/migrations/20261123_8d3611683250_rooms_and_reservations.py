@@ -1,8 +1,8 @@
 """rooms and reservations
 
-Revision ID: f2175ebc1567
+Revision ID: 8d3611683250
 Revises: 
-Create Date: 2026-11-23 12:10:31.996088
+Create Date: 2026-11-23 12:32:08.834099
 """
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +34,7 @@ SQLITE_TRIGGERS = {
 
 
 
-revision = 'f2175ebc1567'
+revision = '8d3611683250'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -56,6 +56,7 @@ def upgrade():
     sa.Column('max_advance_days', sa.Integer(), nullable=False),
     sa.Column('buffer_minutes', sa.Integer(), nullable=False),
     sa.Column('requires_approval', sa.Boolean(), nullable=False),
+    sa.Column('representatives_book_directly', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.CheckConstraint('buffer_minutes >= 0', name=op.f('ck_booking_room_buffer_not_negative')),
     sa.CheckConstraint('capacity > 0', name=op.f('ck_booking_room_capacity_positive')),
