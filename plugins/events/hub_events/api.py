@@ -25,7 +25,7 @@ def event_json(request, event: Event, registration: Registration | None = None) 
         "accessibility": list(event.accessibility or []),
         "capacity": event.capacity, "places_left": event.places_left,
         "audience": event.audience, "approval_required": event.approval_required,
-        "state": event.state,
+        "state": event.state, "questions": event.question_list,
         "registration_open": services.registration_closed_reason(event) is None,
         "url": services.event_url(request, event),
     }
@@ -138,7 +138,9 @@ def register(request):
     try:
         registration = services.register(
             request, event.id, user=user, email=user.email, name=user.name,
-            answer=str(body.get("answer") or ""), needs=needs,
+            answer=services.format_answers(event, body.get("answers")
+                                           if isinstance(body.get("answers"), list) else []),
+            needs=needs,
             privacy_accepted=bool(body.get("privacy_accepted")), language=user.language)
     except RegistrationError as exc:
         request.tm.doom()
@@ -221,7 +223,9 @@ def openapi() -> dict:
                          "parameters": [id_param],
                          "requestBody": {"content": {"application/json": {"schema": {
                              "type": "object", "properties": {
-                                 "answer": {"type": "string"},
+                                 "answers": {"type": "array", "items": {"type": "string"},
+                                             "description": "In the order of the event's "
+                                                            "questions"},
                                  "privacy_accepted": {"type": "boolean"},
                                  "needs": {"type": "object", "properties": {
                                      "sign_language": {"type": "boolean"},
@@ -264,6 +268,7 @@ def openapi() -> dict:
                 "places_left": {"type": "integer", "nullable": True},
                 "audience": {"type": "string", "enum": ["public", "members"]},
                 "approval_required": {"type": "boolean"}, "state": {"type": "string"},
+                "questions": {"type": "array", "items": {"type": "string"}},
                 "registration_open": {"type": "boolean"},
                 "url": {"type": "string", "format": "uri"},
                 "online_url": {"type": "string", "description": "Only for registered people"},

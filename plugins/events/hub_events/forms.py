@@ -14,7 +14,7 @@ from hub_events.services import PRAGUE, local, room_provider
 EMBED_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")  # allowed by the CSP
 TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "topic": 100,
                "speakers": 500, "address": 300, "accessibility_note": 2000,
-               "online_url": 500, "question": 300, "privacy_notice": 5000, "video_url": 500,
+               "online_url": 500, "questions": 1500, "privacy_notice": 5000, "video_url": 500,
                "embed_url": 500, "captions_url": 500, "transcript": 100000, "materials": 5000}
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 URL_FIELDS = ("online_url", "video_url", "embed_url", "captions_url")

@@ -50,7 +50,7 @@ EVENT_FIELDS = ("title", "summary", "description", "kind", "topic", "organisatio
                 "speakers", "starts_at", "ends_at", "venue", "room_id", "address",
                 "accessibility", "accessibility_note", "online_url", "capacity",
                 "registration_opens_at", "registration_closes_at", "audience",
-                "approval_required", "question", "privacy_notice", "state", "video_url",
+                "approval_required", "questions", "privacy_notice", "state", "video_url",
                 "embed_url", "captions_url", "transcript", "materials", "recording_published")
 
 
@@ -120,7 +120,8 @@ def event_fields(request, rooms) -> list[Field]:
         Field("audience", _("Who can register"), "select",
               tuple((a, AUDIENCE_LABELS[a]) for a in AUDIENCES), required=True),
         Field("approval_required", _("The organiser approves each registration"), "checkbox"),
-        Field("question", _("Question for registrants"), hint=_("Optional.")),
+        Field("questions", _("Questions for registrants"), "textarea",
+              hint=_("Up to five questions, one per line; answering is optional.")),
         Field("privacy_notice", _("Privacy notice to accept"), "textarea"),
         Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES),
               required=True),

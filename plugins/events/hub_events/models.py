@@ -30,6 +30,7 @@ REJECTED = "rejected"
 REGISTRATION_STATES = (UNVERIFIED, PENDING, CONFIRMED, WAITLISTED, OFFERED, CANCELLED, REJECTED)
 HOLDS_PLACE = (CONFIRMED, OFFERED)
 ACTIVE = (UNVERIFIED, PENDING, CONFIRMED, WAITLISTED, OFFERED)
+MAX_QUESTIONS = 5
 
 
 def _in(column: str, values) -> str:
@@ -77,7 +78,11 @@ class Event(Base):
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     audience: Mapped[str] = mapped_column(sa.String(10), default="public")
     approval_required: Mapped[bool] = mapped_column(default=False)
-    question: Mapped[str] = mapped_column(sa.String(300), default="")
+    questions: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+
+    @property
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()][:MAX_QUESTIONS]
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[str] = mapped_column(sa.String(10), default="draft")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")

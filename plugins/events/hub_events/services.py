@@ -87,6 +87,12 @@ def format_span(starts: dt.datetime, ends: dt.datetime, locale: str) -> str:
     return f"{format_when(starts, locale, 'full')} – {end}"
 
 
+def format_answers(event: Event, answers) -> str:
+    """The registrant's answers as "question: answer" paragraphs (empty ones left out)."""
+    pairs = zip(event.question_list, list(answers or []), strict=False)
+    return "\n\n".join(f"{q}: {str(a).strip()[:1000]}" for q, a in pairs if str(a).strip())
+
+
 def normalise_email(value: str) -> str:
     return (value or "").strip().lower()
 
@@ -198,7 +204,7 @@ def register(request, event_id: int, *, user: User | None, email: str, name: str
     registration.email = email
     registration.name = name
     registration.language = language or (user.language if user else "cs")
-    registration.answer = (answer or "").strip()[:2000]
+    registration.answer = (answer or "").strip()[:6000]
     registration.needs_sign_language = bool(needs.get("sign_language"))
     registration.needs_assistant = bool(needs.get("assistant"))
     registration.needs_step_free = bool(needs.get("step_free"))

@@ -268,13 +268,16 @@ def register(request):
     try:
         registration = services.register(
             request, event.id, user=user, email=email, name=name,
-            answer=params.get("answer", ""), needs=_needs(params),
+            answer=services.format_answers(
+                event, [params.get(f"answer-{i}", "") for i in range(len(event.question_list))]),
+            needs=_needs(params),
             privacy_accepted=params.get("privacy") == "1", language=request.locale_name)
     except RegistrationError as exc:
         request.tm.doom()
         form = {"values": {k: params.get(k, "") for k in
-                           ("name", "email", "answer", "needs_note", "needs_sign_language",
-                            "needs_assistant", "needs_step_free", "privacy")},
+                           ("name", "email", "needs_note", "needs_sign_language",
+                            "needs_assistant", "needs_step_free", "privacy",
+                            *(f"answer-{i}" for i in range(len(event.question_list))))},
                 "errors": {exc.field or "general": exc.message}}
         if user:
             form["values"].update(name=user.name, email=user.email)

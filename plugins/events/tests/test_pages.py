@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub.testing import html_text
 
-from .conftest import form_post
+from .conftest import api_headers, form_post
 
 
 def test_public_list_detail_and_calendar(testapp, make_event, dbsession):
@@ -175,3 +175,21 @@ def test_month_calendar(testapp, make_event):
     assert "Kalendářová akce" in html_text(page)
     testapp.get("/events/calendar?month=nonsense")
     assert "Kalendářová akce" not in html_text(testapp.get("/events/calendar?month=2001-01"))
+
+
+def test_several_optional_questions(testapp, users, make_event, dbsession):
+    from hub_events.models import Registration
+
+    event = make_event(questions="Jakou máte diagnózu?\nCo od akce očekáváte?\n")
+    testapp.login(users.member)
+    form = testapp.get(f"/events/{event.id}").forms["events-register"]
+    form["answer-0"] = "Diabetes 1. typu"
+    form.submit().follow()
+    registration = dbsession.scalar(sa.select(Registration))
+    assert registration.answer == "Jakou máte diagnózu?: Diabetes 1. typu"
+    testapp.login(users.representative)
+    api = testapp.post_json(f"/api/v1/events/{event.id}/registrations",
+                            {"answers": ["", "Nové informace"]},
+                            headers=api_headers(testapp), status=201).json
+    answer = dbsession.get(Registration, api["id"]).answer
+    assert answer == "Co od akce očekáváte?: Nové informace"
