@@ -82,3 +82,27 @@ def test_contact_page_with_relationships_consent_and_timeline(client, users, crm
     client.login(users.admin)
     audit = html_text(client.get("/crm/staff/audit", {"contact": person.id}))
     assert "consent.given" in audit and "relationship.added" in audit
+
+
+def test_timeline_includes_other_plugins_activity(client, users, crm, crm_app):
+    import datetime as dt
+
+    from hub import hookimpl
+
+    class Plugin:
+        @hookimpl
+        def hub_activity(self, request, user):
+            return [{"when": dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC),
+                     "kind": "Akce", "title": f"Účast: Konference ({user.email})",
+                     "url": "/events/1"}]
+
+    pm = crm_app.registry["hub.pm"]
+    plugin = Plugin()
+    pm.register(plugin, name="fake-activity")
+    try:
+        contact = crm.contact("marie@example.cz", user_id=users.member.id)
+        client.login(users.staff)
+        text = html_text(client.get(f"/crm/staff/contacts/{contact.id}"))
+        assert "Účast: Konference (member@test.example)" in text
+    finally:
+        pm.unregister(plugin)
