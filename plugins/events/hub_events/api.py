@@ -9,7 +9,7 @@ from hub.api import api_error
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_events import services
 from hub_events.forms import read_event_form
-from hub_events.models import HOLDS_PLACE, Event, Registration
+from hub_events.models import CONFIRMED, Event, Registration
 from hub_events.permissions import MANAGE
 from hub_events.services import RegistrationError
 from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query
@@ -29,7 +29,7 @@ def event_json(request, event: Event, registration: Registration | None = None) 
         "registration_open": services.registration_closed_reason(event) is None,
         "url": services.event_url(request, event),
     }
-    if (registration is not None and registration.status in HOLDS_PLACE) or can_manage(request):
+    if (registration is not None and registration.status == CONFIRMED) or can_manage(request):
         data["online_url"] = event.online_url
     if event.recording_published:
         data["recording"] = {"video_url": event.video_url, "embed_url": event.embed_url,

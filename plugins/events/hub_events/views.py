@@ -23,7 +23,6 @@ from hub_events.models import (
     ACCESSIBILITY,
     ACTIVE,
     CONFIRMED,
-    HOLDS_PLACE,
     KINDS,
     OFFERED,
     Event,
@@ -221,7 +220,7 @@ def detail(request, form=None):
     event = get_event(request)
     user = request.identity
     mine = services.registration_of(request.dbsession, event.id, user)
-    attending = mine is not None and mine.status in HOLDS_PLACE
+    attending = mine is not None and mine.status == CONFIRMED
     organisation = (request.dbsession.get(Organisation, event.organisation_id)
                     if event.organisation_id else None)
     members = []

@@ -71,7 +71,10 @@ def test_offer_accept_and_expiry(testapp, users, make_event, dbsession, registry
     dbsession.refresh(third)
     assert second.status == "cancelled" and third.status == "offered"
     testapp.login(users.other_representative)
-    testapp.get(f"/events/{event.id}").forms["events-accept"].submit().follow()
+    page = testapp.get(f"/events/{event.id}")
+    assert "https://meet.example.org/x" not in page.text  # only once the place is confirmed
+    page.forms["events-accept"].submit().follow()
+    assert "https://meet.example.org/x" in testapp.get(f"/events/{event.id}").text
     dbsession.refresh(third)
     dbsession.refresh(event)
     assert third.status == "confirmed" and event.taken == 1
