@@ -24,7 +24,7 @@ def test_login_rotates_session_and_csrf_and_honours_safe_next(testapp, users, lo
     assert testapp.cookies["hub_csrf"] != csrf_before
     first = testapp.cookies["hub_session"]
     # Signing in again gives a new session id; the old cookie is dead.
-    response = login_form(testapp, users.member.email, TEST_PASSWORD)
+    testapp.post_form("/login", {"email": users.member.email, "password": TEST_PASSWORD})
     assert testapp.cookies["hub_session"] != first
     testapp.set_cookie("hub_session", first)
     assert testapp.get("/my").status_int == 302
@@ -190,3 +190,8 @@ def test_idle_and_absolute_session_timeouts(testapp, users, login_form):
         login_form(testapp, users.member.email, TEST_PASSWORD)
         clock.move_to(start + dt.timedelta(minutes=61))
         assert testapp.get("/my").status_int == 302
+
+
+def test_signed_in_user_skips_the_login_page(testapp, users):
+    testapp.login(users.member)
+    assert testapp.get("/login?next=/profile").location.endswith("/profile")

@@ -2,8 +2,8 @@
 import datetime as dt
 
 import pyotp
-import time_machine
 import sqlalchemy as sa
+import time_machine
 
 from hub.accounts.models import RecoveryCode, User
 from hub.testing import TEST_PASSWORD, html_text, make_user

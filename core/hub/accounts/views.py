@@ -110,6 +110,8 @@ def finish_login(request, user: User, target: str):
 def login(request):
     target = safe_redirect_target(request, request.params.get("next"),
                                   request.route_path("dashboard"))
+    if request.identity is not None and request.method == "GET":
+        return HTTPFound(location=target)
     form = login_form(request)
     if request.method == "POST":
         values = form.read()
