@@ -233,3 +233,14 @@ def test_interests_form_is_a_section_of_the_profile_page(testapp, users, topics,
     response = form.submit(status=303)
     assert response.location.endswith("/profile")
     assert user_topics(FakeRequest(dbsession), users.member) == ["volunteering"]
+
+
+def test_topics_api_lists_active_topics_and_is_documented(testapp, topics, dbsession):
+    topics["fundraising"].is_active = False
+    dbsession.flush()
+    items = testapp.get("/api/v1/topics").json["items"]
+    assert items[0] == {"slug": "rare-diseases", "kind": "disease",
+                        "name": {"cs": "Vzácná onemocnění", "en": "Rare diseases"}}
+    assert "fundraising" not in [i["slug"] for i in items]
+    document = testapp.get("/api/v1/openapi.json").json
+    assert "/topics" in document["paths"] and "Topic" in document["components"]["schemas"]

@@ -11,6 +11,11 @@ def test_concurrent_topics_with_the_same_short_name(committed_app, concurrent):
         editors = [make_user(db, f"editor{i}@race.example", "staff") for i in range(8)]
         db.commit()
 
+    # Compile the templates first: CPython 3.11 can fail compiling ASTs in parallel threads.
+    warm = _make_testapp(app)
+    warm.login(editors[0])
+    warm.get("/topics/manage/new")
+
     def create(i):
         client = _make_testapp(app)
         client.login(editors[i])

@@ -91,5 +91,7 @@ def includeme(config):
     config.add_route("topics.edit", r"/topics/manage/{id:\d+}")
     config.add_route("topics.move", r"/topics/manage/{id:\d+}/move")
     config.add_route("topics.interests", "/my/interests")
+    config.add_api_route("topics.api.list", "/topics")
     config.add_job("hub.topics.send_digest", "hub.topics.digest.send_digest_to")
     config.scan("hub.topics.views")
+    config.scan("hub.topics.api")

@@ -119,3 +119,10 @@ def hub_personal_data_erase(request, user):
 
     for model in (UserTopic, UserStakeholder, TopicDigestSubscription):
         request.dbsession.execute(sa.delete(model).where(model.user_id == user.id))
+
+
+@hookimpl
+def hub_openapi(request):
+    from hub.topics.api import openapi
+
+    return openapi()

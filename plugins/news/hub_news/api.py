@@ -87,7 +87,7 @@ def openapi() -> dict:
                 "cs": {"type": "string"}, "en": {"type": ["string", "null"]}}}}}]}
     return {
         "paths": {
-            "/api/v1/news/articles": {"get": {
+            "/news/articles": {"get": {
                 "tags": ["news"], "summary": "Published news articles, newest first",
                 "parameters": [
                     {"name": "topic", "in": "query", "schema": {"type": "string"},
@@ -102,7 +102,7 @@ def openapi() -> dict:
                             "total": {"type": "integer"}, "page": {"type": "integer"},
                             "page_size": {"type": "integer"}}}}}},
                     "422": _error("Invalid page")}}},
-            "/api/v1/news/articles/{id}": {"get": {
+            "/news/articles/{id}": {"get": {
                 "tags": ["news"], "summary": "One published article with its text",
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "integer"}}],

@@ -189,7 +189,8 @@ def test_api_lists_published_articles_and_is_in_openapi(client, make_article, to
     assert error["error"]["code"] == "validation_failed"
     client.get("/api/v1/news/articles/999999", status=404)
     document = client.get("/api/v1/openapi.json").json
-    assert "/api/v1/news/articles/{id}" in document["paths"]
+    assert "/news/articles/{id}" in document["paths"]
+    assert document["servers"][0]["url"] == "/api/v1"
 
 
 def test_home_widget_and_search(client, make_article):
