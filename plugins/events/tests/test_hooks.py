@@ -181,3 +181,33 @@ def test_profile_page_lists_my_events(testapp, users, make_event, dbsession):
     _register(dbsession, event, users.member)
     testapp.login(users.member)
     assert "Profilová akce" in html_text(testapp.get("/profile"))
+
+
+def test_detail_and_registrations_pages_do_not_query_per_registration(testapp, users,
+                                                                       make_event, dbsession,
+                                                                       registry):
+    """Counts this plugin's queries (the page shell's own queries are the core's)."""
+    from hub.testing import make_user
+
+    event = make_event(capacity=100)
+    for i in range(60):
+        _register(dbsession, event, make_user(dbsession, f"many{i}@example.org"))
+    engine = registry["hub.dbengine"]
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if "events_" in statement:
+            statements.append(statement)
+
+    testapp.login(users.staff)
+    counts = {}
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for url in (f"/events/{event.id}", f"/events/manage/{event.id}/registrations",
+                    f"/events/manage/{event.id}/checkin"):
+            statements.clear()
+            testapp.get(url)
+            counts[url] = len(statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert all(n <= 6 for n in counts.values()), counts
