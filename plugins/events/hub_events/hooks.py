@@ -150,7 +150,7 @@ def hub_search(request, query):
 
 @hookimpl
 def hub_personal_data_tables():
-    return ["events_registration", "events_feedback"]
+    return ["events_registration", "events_feedback", "events_event"]
 
 
 def _own_registrations(request, user):
@@ -178,14 +178,20 @@ def hub_personal_data_export(request, user):
             "feedback": {"rating": feedback.rating, "comment": feedback.comment}
             if feedback else None,
         })
-    return {"Event registrations": records}
+    created = request.dbsession.execute(
+        sa.select(Event.id, Event.title, Event.created_at).where(Event.created_by_id == user.id)
+        .order_by(Event.id)).all()
+    return {"Event registrations": records,
+            "Events created": [{"id": i, "title": t, "created_at": c.isoformat()}
+                               for i, t, c in created]}
 
 
 @hookimpl
 def hub_personal_data_erase(request, user):
     """Active registrations of future events are cancelled (their places go to the waiting
     list); then the registrations are deleted. Feedback stays as anonymous statistics
-    (rating and comment, detached from the person)."""
+    (rating and comment, detached from the person); events they created or registrations
+    they made for others lose the link to them."""
     from hub_events import services
 
     now = utcnow()
@@ -196,6 +202,11 @@ def hub_personal_data_erase(request, user):
         request.dbsession.execute(sa.update(Feedback).where(
             Feedback.registration_id == registration.id).values(registration_id=None))
         request.dbsession.delete(registration)
+    # Events the person created and registrations they made for others stay, without them.
+    request.dbsession.execute(sa.update(Event).where(Event.created_by_id == user.id)
+                              .values(created_by_id=None))
+    request.dbsession.execute(sa.update(Registration).where(
+        Registration.registered_by_id == user.id).values(registered_by_id=None))
     request.dbsession.flush()
 
 

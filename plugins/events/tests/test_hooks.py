@@ -66,7 +66,12 @@ def test_personal_data_export_and_erase(app, users, make_event, dbsession, regis
     exported = hub_personal_data_export(request, users.member)["Event registrations"]
     assert {r["event"] for r in exported} == {"Minulá", "Budoucí"}
     assert any(r["needs_step_free"] for r in exported)
+    past.created_by_id = users.member.id
+    dbsession.flush()
+    assert hub_personal_data_export(request, users.member)["Events created"][0]["id"] == past.id
     hub_personal_data_erase(request, users.member)
+    dbsession.refresh(past)
+    assert past.created_by_id is None
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.email == users.member.email)) == 0
     dbsession.refresh(waiting)
