@@ -127,7 +127,11 @@ def file_path(registry, key: str) -> Path | None:
 # -- access -----------------------------------------------------------------------------
 
 def is_manager(request) -> bool:
-    return bool(request.has_permission(MANAGE))
+    # Cached: a permission check costs a query (representative role) and pages ask per lesson.
+    cache = request.environ.setdefault("elearning.access", {})
+    if "manager" not in cache:
+        cache["manager"] = bool(request.has_permission(MANAGE))
+    return cache["manager"]
 
 
 def is_org_member(request) -> bool:
@@ -146,9 +150,12 @@ def is_enrolled(request, course) -> bool:
     user = request.identity
     if user is None:
         return False
-    return request.dbsession.execute(
-        sa.select(Enrolment.id).where(Enrolment.user_id == user.id,
-                                      Enrolment.course_id == course.id)).first() is not None
+    cache = request.environ.setdefault("elearning.enrolled", {})
+    if course.id not in cache:
+        cache[course.id] = request.dbsession.execute(
+            sa.select(Enrolment.id).where(Enrolment.user_id == user.id,
+                                          Enrolment.course_id == course.id)).first() is not None
+    return cache[course.id]
 
 
 def has_link(request, course) -> bool:
@@ -175,7 +182,10 @@ def can_take(request, course) -> bool:
         return True
     if course.visibility == "signed_in":
         return request.identity is not None
-    return is_org_member(request) or request.has_permission(STAFF)
+    cache = request.environ.setdefault("elearning.access", {})
+    if "staff" not in cache:
+        cache["staff"] = bool(request.has_permission(STAFF))
+    return is_org_member(request) or cache["staff"]
 
 
 def can_open_lesson(request, course, lesson) -> bool:

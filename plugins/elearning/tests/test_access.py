@@ -109,3 +109,37 @@ def test_video_lesson_has_captions_track_or_embed_and_transcript(
     assert "autoplay" not in page.text
     vtt = elearning.get(f"/elearning/courses/{c.slug}/lessons/{video.id}/captions.vtt")
     assert vtt.content_type == "text/vtt" and vtt.text.startswith("WEBVTT")
+
+
+def test_course_and_catalogue_pages_need_no_query_per_lesson_or_course(
+        elearning, make_course, users, dbsession, connection, lesson_url):
+    import sqlalchemy as sa
+
+    from hub_elearning.models import Lesson
+
+    def queries(url):
+        statements = []
+
+        def count(*args):
+            statements.append(args)
+
+        sa.event.listen(connection, "before_cursor_execute", count)
+        try:
+            elearning.get(url)
+        finally:
+            sa.event.remove(connection, "before_cursor_execute", count)
+        return len(statements)
+
+    elearning.login(users.member)
+    make_course(slug="maly", visibility="members")
+    big, article, video, quiz = make_course(slug="velky", visibility="members")
+    for n in range(15):
+        dbsession.add(Lesson(course_id=big.id, section_id=article.section_id, kind="article",
+                             title=f"Lekce {n}", position=10 + n, body="<p>x</p>",
+                             is_published=True))
+    dbsession.flush()
+    assert queries("/elearning/courses/velky") == queries("/elearning/courses/maly")
+    before = queries("/elearning")
+    for n in range(5):
+        make_course(slug=f"dalsi-{n}")
+    assert queries("/elearning") == before
