@@ -526,8 +526,10 @@ def cancel(request):
         targets = request.dbsession.scalars(
             sa.select(Reservation).where(Reservation.series_id == reservation.series_id,
                                          Reservation.starts_at >= utcnow())).all()
-    for target in targets:
-        services.cancel(request, target)
+    changed = sum(services.cancel(request, target) for target in targets)
+    if not changed:
+        request.session.flash(request.shell.translate(_("The booking is not active.")), "error")
+        return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
     if reservation.user_id and request.identity.id != reservation.user_id:
         from hub.accounts.models import User
 
@@ -568,28 +570,42 @@ def manage(request):
 def decide(request):
     reservation = get_reservation(request)
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.decide(request, reservation, approve, request.POST.get("reason", ""),
-                        request.identity)
-    except BookingError as error:
-        request.session.flash(request.shell.translate(error.message), "error")
+    targets = [reservation]
+    if request.POST.get("scope") == "series" and reservation.series_id:
+        targets = request.dbsession.scalars(
+            sa.select(Reservation).where(Reservation.series_id == reservation.series_id,
+                                         Reservation.status == "pending",
+                                         Reservation.ends_at > utcnow())
+            .order_by(Reservation.starts_at)).all() or [reservation]
+    decided, refusal = [], None
+    for target in targets:
+        try:
+            services.decide(request, target, approve, request.POST.get("reason", ""),
+                            request.identity)
+        except BookingError as error:
+            refusal = error.message  # e.g. an occurrence cancelled meanwhile; the rest go on
+            continue
+        decided.append(target)
+    if not decided:
+        request.session.flash(request.shell.translate(refusal), "error")
         return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
     from hub.accounts.models import User
 
-    booker = request.dbsession.get(User, reservation.user_id) if reservation.user_id else None
+    first = decided[0]
+    booker = request.dbsession.get(User, first.user_id) if first.user_id else None
     if booker is not None:
-        mapping = {"title": reservation.title, "room": reservation.room.name,
-                   "when": services.format_span(request, reservation.starts_at,
-                                                reservation.ends_at),
-                   "reason": reservation.decision_reason}
+        mapping = {"title": first.title, "room": first.room.name, "count": len(decided),
+                   "when": services.format_span(request, first.starts_at, first.ends_at),
+                   "reason": first.decision_reason}
         if approve:
             notify(request, booker, "booking.approved", _("Your booking was approved"),
-                   _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
-                   mapping=mapping, attachments=ics_attachment(request, [reservation]))
+                   _("${title}: ${room}, ${when} (${count} occurrence(s))."),
+                   url=reservation_url(request, first), mapping=mapping,
+                   attachments=ics_attachment(request, decided))
         else:
             notify(request, booker, "booking.rejected", _("Your booking was rejected"),
-                   _("${title}: ${room}, ${when}. Reason: ${reason}"),
-                   url=reservation_url(request, reservation), mapping=mapping)
+                   _("${title}: ${room}, ${when} (${count} occurrence(s)). Reason: ${reason}"),
+                   url=reservation_url(request, first), mapping=mapping)
     message = _("The booking was approved.") if approve else _("The booking was rejected.")
     request.session.flash(request.shell.translate(message), "success")
     return HTTPSeeOther(request.route_path("booking.manage"))

@@ -378,3 +378,29 @@ def test_representatives_may_book_directly_where_the_room_allows(testapp, dbsess
     statuses = {r.user_id: r.status for r in reservations(dbsession, room)}
     assert statuses == {users.representative.id: "approved", users.member.id: "pending"}
     assert "bez schválení" in html_text(testapp.get(f"/booking/rooms/{room.id}"))
+
+
+def test_staff_decide_a_whole_series_at_once(testapp, dbsession, users):
+    room = make_room(dbsession, "Sál pro série", requires_approval=True)
+    day = future_day()
+    testapp.login(users.member)
+    book(testapp, room, day, status=303, frequency="weekly", interval="1",
+         until=(day + dt.timedelta(weeks=2)).isoformat())
+    series = reservations(dbsession, room)
+    assert [r.status for r in series] == ["pending"] * 3
+    testapp.login(users.staff)
+    form = testapp.get(f"/booking/reservations/{series[1].id}").forms["decide-form"]
+    form["scope"] = True
+    form.submit("decision", index=0, status=303)
+    for r in series:
+        dbsession.refresh(r)
+    assert [r.status for r in series] == ["approved"] * 3
+    note = dbsession.scalars(sa.select(Notification).where(
+        Notification.user_id == users.member.id, Notification.kind == "booking.approved")).one()
+    assert "3" in note.body
+    # Cancelling twice tells that the booking is no longer active.
+    testapp.login(users.member)
+    post_form(testapp, f"/booking/reservations/{series[0].id}/cancel", {}, status=303)
+    page = post_form(testapp, f"/booking/reservations/{series[0].id}/cancel", {},
+                     status=303).follow()
+    assert "Rezervace není aktivní" in html_text(page)
