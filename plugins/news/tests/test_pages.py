@@ -239,3 +239,12 @@ def test_error_pages_do_not_touch_the_database(client, dbsession, news_app):
     assert hooks.hub_slot(Request(), "head", None) is None
     assert hooks.hub_navigation(Request(), "footer") is None
     assert client.get("/news/999999", status=404).status_int == 404
+
+
+def test_banner_links_cannot_run_scripts(client, users, dbsession):
+    client.login(users.staff)
+    page = client.post_form("/news/manage/banners/new", {
+        "text_cs": "Oznámení", "link_url": "javascript:alert(1)", "level": "info",
+        "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-02T10:00"}, status=422)
+    assert 'href="#news-banner-link_url"' in page.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Banner)) == 0
