@@ -669,8 +669,7 @@ def campaign_test(request):
     user = request.identity
     subscriber = services.get_or_create_subscriber(request.dbsession, user.email.lower(),
                                                    user.name, user.language, user)
-    mail = build_message(request, campaign, 0, subscriber, user.email)
-    mail.replace_header("Subject", "[TEST] " + mail["Subject"])
+    mail = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ")
     transport = Transport(request.registry.settings)
     try:
         transport.send(mail, str(mail["From"]))
