@@ -259,7 +259,8 @@ def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
     else:
         title = (services.format_day(request, start, "d. M. y") + " – "
                  + services.format_day(request, end - dt.timedelta(days=1), "d. M. y"))
-    return {"view": view, "weeks": weeks, "title": title, "previous": previous.isoformat(),
+    return {"view": view, "weeks": weeks, "title": title, "day": day.isoformat(),
+            "previous": previous.isoformat(),
             "following": following.isoformat()}
 
 
