@@ -195,3 +195,27 @@ def test_idle_and_absolute_session_timeouts(testapp, users, login_form):
 def test_signed_in_user_skips_the_login_page(testapp, users):
     testapp.login(users.member)
     assert testapp.get("/login?next=/profile").location.endswith("/profile")
+
+
+def test_change_of_email_address(testapp, users, dbsession):
+    testapp.login(users.member)
+    form = testapp.get("/account/email").forms["email-form"]
+    form["email"], form["current"] = "marie@novy.cz", "wrong password 1"
+    assert "Současné heslo není správné" in html_text(form.submit())
+    form = testapp.get("/account/email").forms["email-form"]
+    form["email"], form["current"] = users.representative.email, TEST_PASSWORD
+    taken = form.submit()
+    assert mails_to(dbsession, users.representative.email) == []  # taken: nothing sent
+    form = testapp.get("/account/email").forms["email-form"]
+    form["email"], form["current"] = "Marie@Novy.cz", TEST_PASSWORD
+    free = form.submit()
+    assert taken.location == free.location  # the same answer either way
+    url = link_in(mails_to(dbsession, "marie@novy.cz")[-1].text)
+    page = testapp.get(url)
+    dbsession.expire_all()
+    assert dbsession.get(User, users.member.id).email == "member@test.example"  # GET: no change
+    page.forms["email-confirm-form"].submit().follow()
+    dbsession.expire_all()
+    assert dbsession.get(User, users.member.id).email == "marie@novy.cz"
+    assert "změněna" in mails_to(dbsession, "member@test.example")[-1].subject
+    assert "nefunguje" in html_text(testapp.get(url))

@@ -20,6 +20,8 @@ def includeme(config):
     config.add_route("password_reset_confirm", "/account/reset/confirm")
     config.add_route("password_change", "/account/password")
     config.add_route("account_2fa", "/account/2fa")
+    config.add_route("email_change", "/account/email")
+    config.add_route("email_confirm", "/account/email/confirm")
     config.add_route("terms", "/terms")
     config.add_subscriber(require_2fa_for_staff, ContextFound)
     config.scan("hub.accounts.views")

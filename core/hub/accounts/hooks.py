@@ -13,7 +13,8 @@ from hub.security import AUTHENTICATED, STAFF
 def hub_navigation(request, menu):
     if menu == "user":
         return [NavItem(_("My profile"), route="profile", permission=AUTHENTICATED, order=20,
-                        match=("profile", "privacy_", "password_change", "account_2fa"))]
+                        match=("profile", "privacy_", "password_change", "account_2fa",
+                               "email_change"))]
     if menu == "admin":
         return [NavItem(_("Users"), route="admin_users", permission=STAFF, order=10,
                         match=("admin_user",))]

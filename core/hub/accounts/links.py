@@ -15,15 +15,16 @@ from hub.accounts.models import AccountToken, User
 from hub.db import utcnow
 from hub.sessions import hash_token
 
-LIFETIMES = {"verify": dt.timedelta(days=2), "reset": dt.timedelta(hours=1)}
+LIFETIMES = {"verify": dt.timedelta(days=2), "reset": dt.timedelta(hours=1),
+             "email": dt.timedelta(days=1)}
 
 
-def issue(request, user: User, purpose: str) -> str:
+def issue(request, user: User, purpose: str, new_email: str | None = None) -> str:
     """A new link token for ``user`` (earlier ones of the same purpose stop working)."""
     revoke(request, user, purpose)
     token = secrets.token_urlsafe(32)
     request.dbsession.add(AccountToken(token_hash=hash_token(token), user_id=user.id,
-                                       purpose=purpose,
+                                       purpose=purpose, new_email=new_email,
                                        expires_at=utcnow() + LIFETIMES[purpose]))
     request.dbsession.flush()
     return token
@@ -36,13 +37,18 @@ def link(request, route: str, token: str) -> str:
 
 def peek(request, token: str, purpose: str) -> User | None:
     """The user of a valid token, without using it up."""
+    row = valid_row(request, token, purpose)
+    return None if row is None else request.dbsession.get(User, row.user_id)
+
+
+def valid_row(request, token: str, purpose: str) -> AccountToken | None:
     if not token or len(token) > 100:
         return None
     row = request.dbsession.scalar(sa.select(AccountToken).where(
         AccountToken.token_hash == hash_token(token), AccountToken.purpose == purpose))
     if row is None or row.expires_at <= utcnow():
         return None
-    return request.dbsession.get(User, row.user_id)
+    return row
 
 
 def consume(request, token: str, purpose: str) -> User | None:

@@ -66,14 +66,17 @@ class UserSession(Base):
 
 
 class AccountToken(Base):
-    """A single-use link sent by e-mail (address verification, password reset).
+    """A single-use link sent by e-mail (address verification, password reset, new address).
 
     Only the SHA-256 of the 256-bit token is stored; a row is deleted when used, when the
     user signs in (reset links) or when the password changes.
     """
 
     __tablename__ = "account_token"
-    __table_args__ = (sa.CheckConstraint("purpose IN ('verify', 'reset')", name="purpose"),)
+    __table_args__ = (
+        sa.CheckConstraint("purpose IN ('verify', 'reset', 'email')", name="purpose"),
+        sa.CheckConstraint("(purpose = 'email') = (new_email IS NOT NULL)", name="new_email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -81,6 +84,8 @@ class AccountToken(Base):
     purpose: Mapped[str] = mapped_column(sa.String(10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The address a user is moving to (purpose "email"), confirmed by this link.
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))
 
 
 class RecoveryCode(Base):

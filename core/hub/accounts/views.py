@@ -467,3 +467,87 @@ def require_2fa_for_staff(event):
 
 TWO_FACTOR_EXEMPT = frozenset({"account_2fa", "logout", "login", "login_2fa", "language",
                                "healthz", "terms", "accessibility", "home"})
+
+
+# -- change of e-mail address ---------------------------------------------------------------
+
+def looks_like_email(value: str) -> bool:
+    local, _at, domain = value.partition("@")
+    return bool(local) and "." in domain and " " not in value and len(value) <= 254
+
+
+@view_config(route_name="email_change", renderer=FORM_PAGE, permission=AUTHENTICATED)
+def email_change(request):
+    user = request.identity
+    form = Form(request, [
+        Field("email", _("New e-mail address"), "email", autocomplete="email", maxlength=254),
+        Field("current", _("Current password"), "password", autocomplete="current-password",
+              maxlength=None)])
+    if request.method == "POST":
+        values = form.read()
+        email = normalise_email(values["email"])
+        if email and not looks_like_email(email):
+            form.error("email", _("Enter an e-mail address like name@example.cz."))
+        elif email == user.email:
+            form.error("email", _("This is already your address."))
+        if form.ok and not verify_password(user.password_hash, values["current"]):
+            form.error("current", _("The current password is not right."))
+        if form.ok and mail_allowed(request, user):
+            taken = request.dbsession.scalar(sa.select(User.id).where(User.email == email))
+            if taken is None:
+                url = links.link(request, "email_confirm",
+                                 links.issue(request, user, "email", new_email=email))
+                localizer = localizer_for(request.registry, user.language)
+                queue_mail(request, email, localizer.translate(_("Confirm your new address")),
+                           "\n\n".join(localizer.translate(line) for line in (
+                               _("Hello ${name},", mapping={"name": user.name}),
+                               _("open this link to use this address for your account "
+                                 "(valid for 24 hours):"), url)))
+        if form.ok:
+            # The same answer whether the address is free or not (no enumeration).
+            request.session.flash(_("If the address can be used, we have sent a confirmation "
+                                    "link to it. Your address changes when you open it."),
+                                  "success")
+            return HTTPSeeOther(location=request.route_path("profile"))
+    return page(request, _("Change e-mail address"), form, _("Send confirmation link"),
+                form_id="email-form",
+                intro=[_("Your current address: ${email}", mapping={"email": user.email})],
+                breadcrumbs=[(_("My profile"), request.route_path("profile")),
+                             (_("Change e-mail address"), None)])
+
+
+@view_config(route_name="email_confirm", renderer=FORM_PAGE, permission=PUBLIC)
+def email_confirm(request):
+    token = request.params.get("token", "")
+    row = links.valid_row(request, token, "email")
+    if row is None:
+        return page(request, _("The link does not work"), intro=[
+            _("The link is wrong, has expired or has already been used. Ask for a new one.")],
+            links_=[(_("My profile"), request.route_path("profile"))])
+    form = Form(request, [Field("token", "", "hidden", maxlength=100)], values={"token": token})
+    if request.method == "POST":
+        user = request.dbsession.get(User, row.user_id)
+        old, new = user.email, row.new_email
+        if links.consume(request, token, "email") is not None:
+            try:
+                with request.dbsession.begin_nested():
+                    user.email = new
+                    request.dbsession.flush()
+            except sa.exc.IntegrityError:
+                user.email = old
+                request.session.flash(_("This address belongs to another account now."),
+                                      "error")
+                return HTTPSeeOther(location=request.route_path("home"))
+            user.email_verified_at = utcnow()
+            request.dbsession.add(AuditEvent(actor_id=user.id, subject_id=user.id,
+                                             action="email_changed"))
+            localizer = localizer_for(request.registry, user.language)
+            queue_mail(request, old, localizer.translate(_("Your e-mail address was changed")),
+                       localizer.translate(_(
+                           "The address of your account is now ${email}. If it was not you, "
+                           "contact the hub team at once.", mapping={"email": new})))
+            request.session.flash(_("Your e-mail address has been changed."), "success")
+            return HTTPSeeOther(location=request.route_path("profile"))
+    return page(request, _("Confirm your new address"), form, _("Confirm"),
+                form_id="email-confirm-form", action=request.route_path("email_confirm"),
+                intro=[_("Use ${email} for your account?", mapping={"email": row.new_email})])
