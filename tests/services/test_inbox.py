@@ -157,3 +157,19 @@ def test_saving_preferences_twice_at_once_keeps_one_row(committed_app, concurren
             NotificationPreference.user_id == user_id,
             NotificationPreference.kind == "test.news")).all()
     assert len(rows) == 1
+
+
+def test_inbox_off_keeps_only_the_email_and_pages_speak_english(client, core_app, dbsession,
+                                                                users):
+    client.login(users.member)
+    client.post_form("/notifications/settings", {"test-news-email": "on"})
+    _notify(core_app.registry, users.member)
+    assert dbsession.scalars(sa.select(Notification).where(
+        Notification.user_id == users.member.id)).all() == []
+    assert dbsession.scalars(sa.select(MailMessage).where(
+        MailMessage.recipient == users.member.email)).one()
+    client.set_cookie("hub_lang", "en")
+    assert "You have no notifications yet." in html_text(client.get("/notifications"))
+    text = html_text(client.get("/notifications/settings"))
+    assert "Where you receive each kind of notification" in text
+    assert "Required: cannot be switched off." in text
