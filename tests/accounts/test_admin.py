@@ -67,3 +67,11 @@ def test_staff_create_an_organisation(testapp, users, dbsession):
     assert org.slug == "spolek-zluty-kun" and org.kind == "ngo"
     assert "Spolek Žlutý kůň" in html_text(manage)
     assert "Spolek Žlutý kůň" in html_text(testapp.get("/admin/organisations", {"q": "žlutý"}))
+
+
+def test_account_milestones_for_the_crm_timeline(registry, users):
+    from hub.accounts import hooks
+
+    entries = hooks.hub_activity(request=None, user=users.member)
+    assert [str(e["title"]) for e in entries][:2] == ["Account created", "E-mail address confirmed"]
+    assert all(e["when"].tzinfo is not None for e in entries)

@@ -74,3 +74,18 @@ def hub_personal_data_erase(request, user):
         db.execute(sa.delete(model).where(model.user_id == user.id))
     db.execute(sa.delete(AuthAttempt).where(AuthAttempt.key == ratelimit.digest(user.email)))
     # audit_event rows are kept (accountability, GDPR Art. 5(2)): they hold ids, no names.
+
+
+@hookimpl
+def hub_activity(request, user):
+    """Account milestones for the CRM timeline."""
+    entries = [{"when": user.created_at, "kind": _("Account"), "title": _("Account created"),
+                "url": None}]
+    if user.email_verified_at:
+        entries.append({"when": user.email_verified_at, "kind": _("Account"),
+                        "title": _("E-mail address confirmed"), "url": None})
+    if user.terms_accepted_at:
+        entries.append({"when": user.terms_accepted_at, "kind": _("Account"),
+                        "title": _("Terms of use accepted (version ${version})",
+                                   mapping={"version": user.terms_version}), "url": None})
+    return entries
