@@ -20,7 +20,7 @@ from typing import Any
 import transaction
 import transaction.interfaces
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
-from pyramid.request import Request
+from pyramid.request import Request, apply_request_extensions
 from pyramid.threadlocal import RequestContext
 
 from hub.db import get_tm_session
@@ -53,6 +53,7 @@ def background_request(registry, tm=None) -> Request:
     """A request for work outside HTTP: routes, translations and a transactional session."""
     request = Request.blank("/", base_url=registry.settings["hub.base_url"])
     request.registry = registry
+    apply_request_extensions(request)  # request.hooks, request.shell... as in a web request
     request.tm = tm or transaction.TransactionManager(explicit=True)
     request.dbsession = get_tm_session(registry["hub.dbsession_writer"], request.tm,
                                        request=request)
