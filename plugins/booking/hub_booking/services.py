@@ -215,8 +215,22 @@ def check_bookable_hours(room: Room, starts_at: dt.datetime, ends_at: dt.datetim
                                       "closes": day.closes_at.strftime("%H:%M")}), "start")
 
 
+QUOTA_LOCK_USER, QUOTA_LOCK_ORGANISATION = 4201, 4202
+
+
+def _lock_quota(request, kind: int, key: int) -> None:
+    """Serialise quota checks of one person (or organisation) until commit. SQLite needs
+    nothing: writing requests already hold the database's write lock (BEGIN IMMEDIATE)."""
+    if request.dbsession.get_bind().dialect.name == "postgresql":
+        request.dbsession.execute(sa.text("SELECT pg_advisory_xact_lock(:kind, :key)"),
+                                  {"kind": kind, "key": key})
+
+
 def check_quota(request, user, starts_at, ends_at, organisation_id, extra_hours=0.0) -> None:
     limits = settings_of(request)
+    _lock_quota(request, QUOTA_LOCK_USER, user.id)
+    if organisation_id is not None:
+        _lock_quota(request, QUOTA_LOCK_ORGANISATION, organisation_id)
     first, last = month_bounds(starts_at)
     wanted = (ends_at - starts_at).total_seconds() / 3600 + extra_hours
     if booked_hours(request, first, last, user_id=user.id) + wanted > limits["user"]:

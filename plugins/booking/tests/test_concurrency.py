@@ -143,3 +143,22 @@ def test_concurrent_decisions_on_one_pending_booking_only_one_wins(committed_app
         else:
             assert final.status == "cancelled"
         assert final.status != "pending"
+
+
+def test_quota_holds_under_concurrent_requests_of_one_person(committed_app, concurrent):
+    app = committed_app("booking", **{"booking.user_monthly_hours": "1"})
+    room_id, users = _setup(app)
+    clients = _clients(app, users[:1] * 10)
+    day = future_day(10)
+
+    def post(i):
+        client = clients[i]
+        return client.post_json("/api/v1/booking/reservations", {
+            "room_id": room_id, "title": f"Kvóta {i}",
+            "starts_at": at(day, 8 + i).isoformat(), "ends_at": at(day, 9 + i).isoformat()},
+            headers={"X-CSRF-Token": client.csrf_token.strip('"'), "Origin": client.origin},
+            expect_errors=True).status_int
+
+    results = concurrent(10, post)
+    assert sorted(results) == [201] + [422] * 9, results
+    assert len(_active(app, room_id)) == 1
