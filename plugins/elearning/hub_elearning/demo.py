@@ -110,7 +110,8 @@ def _create(dbsession, spec: dict) -> None:
                             body=body, course_id=course.id, duration_minutes=10,
                             pass_mark=50, max_attempts=3)
             if kind == "video":
-                lesson.embed_url = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+                # A placeholder address (example.org): demo data ships no real recording.
+                lesson.video_url = "https://media.example.org/demo/role-ve-vyboru.mp4"
                 lesson.captions_vtt = CAPTIONS
                 lesson.transcript = TRANSCRIPT
             if kind == "quiz":

@@ -184,6 +184,8 @@ def lesson_view(request):
                                                id=lesson.id,
                                                _query=course_query(request, course))
             if lesson.captions_vtt else lesson.captions_url,
+            "captions_label": request.shell.translate(
+                LANGUAGE_LABELS.get(lesson.captions_language, _("Czech"))),
             "transcript_paragraphs": [p for p in lesson.transcript.split("\n\n") if p.strip()],
             "kinds": KIND_LABELS, "manager": services.is_manager(request),
             "login_url": request.route_path("login", _query={"next": request.path_qs})
