@@ -234,3 +234,15 @@ def test_import_page_explains_when_events_are_not_enabled(elearning, users, cour
     elearning.login(users.staff)
     page = elearning.get(f"/elearning/manage/courses/{c.id}/import")
     assert "Záznamy lze importovat, když je zapnutý modul akcí." in page.text
+
+
+def test_import_page_uses_the_real_events_plugin_when_enabled(
+        make_app, make_testapp, users, make_course):
+    pytest.importorskip("hub_events")
+    client = make_testapp(make_app("events", "elearning"))
+    c, *_ = make_course(slug="s-akcemi")
+    client.login(users.staff)
+    page = client.get(f"/elearning/manage/courses/{c.id}")
+    assert f"/elearning/manage/courses/{c.id}/import" in page.text
+    page = client.get(f"/elearning/manage/courses/{c.id}/import")
+    assert "Nejsou k dispozici žádné záznamy proběhlých akcí." in page.text
