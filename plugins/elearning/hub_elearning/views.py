@@ -153,7 +153,7 @@ def lesson_view(request):
     if not allowed:
         request.response.status = 403
         return {"breadcrumbs": crumbs, "course": course, "lesson": lesson, "restricted": True,
-                "course_url": course_url(request, course)}
+                "course_url": course_url(request, course), "login_url": _login_url(request)}
     user = request.identity
     lessons = services.visible_lessons(request, course)
     index = lessons.index(lesson)
@@ -188,8 +188,13 @@ def lesson_view(request):
                 LANGUAGE_LABELS.get(lesson.captions_language, _("Czech"))),
             "transcript_paragraphs": [p for p in lesson.transcript.split("\n\n") if p.strip()],
             "kinds": KIND_LABELS, "manager": services.is_manager(request),
-            "login_url": request.route_path("login", _query={"next": request.path_qs})
-            if request.shell.has_route("login") else None}
+            "login_url": _login_url(request)}
+
+
+def _login_url(request) -> str | None:
+    if not request.shell.has_route("login"):
+        return None
+    return request.route_path("login", _query={"next": request.path_qs})
 
 
 def _after_completion(request, course, certificate):

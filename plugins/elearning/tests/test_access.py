@@ -34,7 +34,8 @@ def test_signed_in_course_offers_previews_only_to_anonymous(
         elearning, users, make_course, lesson_url):
     c, article, video, quiz = make_course(slug="prihlaseni", visibility="signed_in")
     assert elearning.get(lesson_url(c, article)).status_int == 200  # preview
-    elearning.get(lesson_url(c, video), status=403)
+    page = elearning.get(lesson_url(c, video), status=403)
+    assert "/login?next=" in page.text and "Dobrý den." not in page.text
     elearning.login(users.member)
     assert elearning.get(lesson_url(c, video)).status_int == 200
 
