@@ -39,3 +39,20 @@ def test_paths_are_in_the_openapi_document(elearning):
     for path in ("/elearning/courses", "/elearning/courses/{slug}", "/elearning/my/progress"):
         assert "get" in document["paths"][path]
     assert "ElearningCourseDetail" in document["components"]["schemas"]
+
+
+def test_my_progress_with_a_bearer_token(elearning, course, users, dbsession, lesson_url):
+    from hub.tokens import create_token
+
+    c, article, video, quiz = course
+    _row, secret = create_token(dbsession, users.member, "aplikace")
+    elearning.login(users.member)
+    elearning.post_form(lesson_url(c, article) + "/complete", {})
+    elearning.reset()
+    body = elearning.get("/api/v1/elearning/my/progress",
+                         headers={"Authorization": f"Bearer {secret}"}).json
+    assert [item["slug"] for item in body["courses"]] == [c.slug]
+    _row, other = create_token(dbsession, users.representative, "jina")
+    body = elearning.get("/api/v1/elearning/my/progress",
+                         headers={"Authorization": f"Bearer {other}"}).json
+    assert body == {"courses": []}
