@@ -60,6 +60,7 @@ def includeme(config):
     config.add_route("crm.tasks", "/staff/tasks")
     config.add_route("crm.task_done", "/staff/tasks/{id:\\d+}/done")
     config.add_route("crm.fields", "/staff/fields")
+    config.add_route("crm.interests", "/staff/interests")
     config.add_route("crm.health_access", "/staff/health-access")
     config.add_route("crm.audit", "/staff/audit")
     config.include("hub_crm.api")

@@ -1145,7 +1145,30 @@ def fields_view(request):
             return HTTPSeeOther(request.route_path("crm.fields"))
     rows = list(db.scalars(sa.select(CustomField).order_by(CustomField.label)))
     return base_values(request, fields=rows, form=form, errors=errors,
+                       interests=list(db.scalars(sa.select(Interest).order_by(
+                           Interest.kind, Interest.name))),
                        breadcrumbs=[(_("CRM settings"), None)])
+
+
+@view_config(route_name="crm.interests", permission=CRM_ADMIN, request_method="POST")
+def add_interest(request):
+    """A new topic or disease area (disease areas of people are health data)."""
+    db = request.dbsession
+    name = request.POST.get("name", "").strip()
+    kind = request.POST.get("kind", "")
+    if not name or len(name) > 120 or kind not in ("topic", "disease"):
+        request.session.flash(tr(request, _("Enter a name and choose topic or disease "
+                                            "area.")), "error")
+    else:
+        try:
+            with db.begin_nested():
+                db.add(Interest(name=name, kind=kind))
+        except sa.exc.IntegrityError:
+            request.session.flash(tr(request, _("This interest exists already.")), "error")
+        else:
+            services.audit(request, None, "interest.created", f"{kind}: {name}")
+            flash(request, _("The interest was added."))
+    return HTTPSeeOther(request.route_path("crm.fields") + "#interests")
 
 
 @view_config(route_name="crm.health_access", renderer="hub_crm:templates/health_access.pt",

@@ -151,3 +151,22 @@ def test_admin_defines_fields_grants_access_and_staff_saves_health_data(client, 
     revoke[0].submit("action", value="revoke").follow()
     client.login(users.staff)
     assert "health-reveal" not in client.get(f"/crm/staff/contacts/{contact.id}").text
+
+
+def test_admin_adds_topics_and_disease_areas(client, users, crm):
+    from hub_crm.models import Interest
+
+    client.login(users.admin)
+    form = client.get("/crm/staff/fields").forms["interest-form"]
+    form["name"] = "Roztroušená skleróza"
+    form["kind"] = "disease"
+    form.submit().follow()
+    form = client.get("/crm/staff/fields").forms["interest-form"]
+    form["name"] = "Roztroušená skleróza"
+    again = form.submit().follow()
+    assert "Tento zájem už existuje." in again.text
+    rows = crm.req.dbsession.scalars(sa.select(Interest)).all()
+    assert [(i.name, i.kind) for i in rows] == [("Roztroušená skleróza", "disease")]
+    client.login(users.staff)
+    assert client.post_form("/crm/staff/interests", {"name": "X", "kind": "topic"},
+                            expect_errors=True).status_int in (403, 404)
