@@ -8,7 +8,7 @@ from hub import hookimpl
 from hub.app import make_config
 from hub.plugins import PluginError, PluginInfo, installed_plugins, make_plugin_manager
 
-BUNDLED = {"booking", "events", "elearning", "crm", "newsletter"}
+BUNDLED = {"booking", "events", "elearning", "crm", "newsletter", "news"}
 
 
 def test_bundled_and_example_plugins_are_discovered_through_entry_points():

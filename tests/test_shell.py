@@ -109,11 +109,17 @@ def test_not_found_page_in_both_languages(testapp):
     assert "Page not found" in testapp.get("/no-such-page", status=404).text
 
 
-def test_forbidden_page_in_the_layout_in_both_languages(testapp):
-    page = testapp.get("/my", status=403)
+def test_anonymous_visitors_are_sent_to_sign_in(testapp):
+    response = testapp.get("/my", status=302)
+    assert response.location.endswith("/login?next=%2Fmy")
+
+
+def test_forbidden_page_in_the_layout_in_both_languages(testapp, users):
+    testapp.login(users.member)
+    page = testapp.get("/admin/users", status=403)
     assert "Přístup odepřen" in page.text and "<footer" in page.text
     testapp.set_cookie("hub_lang", "en")
-    assert "Access denied" in testapp.get("/my", status=403).text
+    assert "Access denied" in testapp.get("/admin/users", status=403).text
 
 
 def test_server_error_page_is_rendered_in_the_layout(registry, testapp):
@@ -172,3 +178,15 @@ def test_search_without_results_says_so(testapp):
     testapp.set_cookie("hub_lang", "en")
     page = testapp.get("/search", {"q": "nothing-matches-this"})
     assert "Nothing was found" in page.text and "nothing-matches-this" in page.text
+
+
+def test_logout_helper_really_signs_the_client_out(testapp, users):
+    testapp.login(users.member)
+    testapp.get("/my", status=200)
+    testapp.logout()
+    testapp.get("/my", status=302)
+
+
+def test_search_accepts_non_ascii_queries(testapp):
+    assert testapp.get("/search?q=%C4%8Desk%C3%A9").status_int == 200
+    assert testapp.get("/search", {"q": "české"}).status_int == 200

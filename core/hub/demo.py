@@ -29,6 +29,7 @@ def core_demo_data(dbsession, scale: int) -> None:
     from hub.accounts.passwords import hash_password
     from hub.db import utcnow
     from hub.organizations.models import Membership, Organisation
+    from hub.topics.demo import seed_topics
 
     password_hash = None
     for email, name, role, language in DEMO_USERS:
@@ -52,6 +53,7 @@ def core_demo_data(dbsession, scale: int) -> None:
         Membership.user_id == member.id, Membership.organisation_id == org.id))
     if exists is None:
         dbsession.add(Membership(user_id=member.id, organisation_id=org.id))
+    seed_topics(dbsession)
     dbsession.flush()
 
 

@@ -62,7 +62,8 @@ def hub_cli(group):
 def hub_periodic_jobs():
     """Jobs the worker runs on a schedule: a list of ``hub.contributions.PeriodicJob``.
 
-    The job function receives ``registry`` and runs inside its own transaction.
+    The job function receives a background ``request`` (``request.dbsession`` in its own
+    transaction, committed when the function returns).
     """
 
 

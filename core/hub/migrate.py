@@ -96,7 +96,8 @@ def current_heads(registry) -> dict[str, tuple[str | None, str | None]]:
             cfg = alembic_config(engine, branch, location)
             script = ScriptDirectory.from_config(cfg)
             ctx = MigrationContext.configure(conn, opts={"version_table": version_table(branch)})
-            result[branch] = (ctx.get_current_revision(), script.get_current_head())
+            current = ",".join(sorted(ctx.get_current_heads())) or None
+            result[branch] = (current, ",".join(sorted(script.get_heads())) or None)
     return result
 
 

@@ -72,6 +72,8 @@ class SecurityPolicy:
     def __init__(self):
         self.helper = ACLHelper()
         self.identity_cache = RequestLocalCache(self._load_identity)
+        # Every permission check needs the principals; compute them once per request.
+        self.principals_cache = RequestLocalCache(effective_principals)
 
     def _load_identity(self, request):
         from hub.accounts.models import User
@@ -101,17 +103,20 @@ class SecurityPolicy:
     def remember(self, request, userid, **kw):
         request.session.login(userid)
         self.identity_cache.clear(request)
+        self.principals_cache.clear(request)
         request.registry["hub.csrf_policy"].new_csrf_token(request)
         return []
 
     def forget(self, request, **kw):
         request.session.invalidate()
         self.identity_cache.clear(request)
+        self.principals_cache.clear(request)
         request.registry["hub.csrf_policy"].new_csrf_token(request)
         return []
 
     def permits(self, request, context, permission):
-        return self.helper.permits(context, effective_principals(request), permission)
+        return self.helper.permits(context, self.principals_cache.get_or_create(request),
+                                   permission)
 
 
 def _session_is_current(request, session, user) -> bool:

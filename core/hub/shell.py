@@ -171,6 +171,30 @@ def add_shell_globals(event):
     event.setdefault("breadcrumbs", [])
 
 
+def serialise_template_compilation():
+    """Compile Chameleon templates one at a time.
+
+    CPython 3.11 can fail with "AST constructor recursion depth mismatch" when two threads
+    compile at once (the first concurrent requests after start-up). Compiling happens once
+    per template, so a process-wide lock costs nothing afterwards.
+    """
+    import threading
+
+    from chameleon.template import BaseTemplate
+
+    if getattr(BaseTemplate.cook, "_hub_serialised", False):
+        return
+    lock = threading.RLock()
+    cook = BaseTemplate.cook
+
+    def serialised_cook(self, body):
+        with lock:
+            return cook(self, body)
+
+    serialised_cook._hub_serialised = True
+    BaseTemplate.cook = serialised_cook
+
+
 def doctype_tween_factory(handler, registry):
     """Page templates fill the layout macro, which cannot carry the doctype itself."""
 
@@ -184,6 +208,7 @@ def doctype_tween_factory(handler, registry):
 
 
 def includeme(config):
+    serialise_template_compilation()
     config.add_tween("hub.shell.doctype_tween_factory")
     config.add_request_method(Shell, "shell", reify=True)
     config.add_request_method(layout_macro, "layout", reify=True)

@@ -221,7 +221,8 @@ class HubTestApp(webtest.TestApp):
 
     @property
     def csrf_token(self) -> str:
-        token = self.cookies.get("hub_csrf")
+        # WebTest keeps cookie values as sent, quotes included.
+        token = (self.cookies.get("hub_csrf") or "").strip('"')
         if not token:
             token = uuid.uuid4().hex * 2
             self.set_cookie("hub_csrf", token)
@@ -245,7 +246,9 @@ class HubTestApp(webtest.TestApp):
     def logout(self):
         from hub.sessions import COOKIE_NAME
 
-        self.cookies.pop(COOKIE_NAME, None)
+        for cookie in list(self.cookiejar):
+            if cookie.name == COOKIE_NAME:
+                self.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
         return self
 
     origin = "https://hub.example.org"

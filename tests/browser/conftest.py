@@ -68,6 +68,11 @@ def sign_in(context, live, email):
     token = uuid.uuid4().hex * 2
     with live.registry["hub.dbsession_factory"]() as db:
         user = db.scalars(sa.select(User).where(User.email == email)).one()
+        if user.is_staff and not user.totp_secret:
+            # Staff must use two-factor sign-in; the session below stands for a completed one.
+            import pyotp
+
+            user.totp_secret = pyotp.random_base32(32)
         db.add(UserSession(id=hash_token(token), user_id=user.id, data={},
                            created_at=utcnow(), last_seen_at=utcnow()))
         db.commit()
