@@ -44,11 +44,12 @@ run: install
 # as they would for a plugin developed outside this repository.
 SUITES := tests $(foreach p,$(PLUGINS),plugins/$(p))
 test: install browser
-	set -e; for suite in $(SUITES); do \
-		env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2 $$suite; done
-	set -e; for suite in $(SUITES); do \
+	status=0; for suite in $(SUITES); do \
+		env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2 $$suite || status=1; done; \
+	for suite in $(SUITES); do \
 		HUB_TEST_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-$(PG_URL)} \
-		$(BIN)/pytest -n 2 -m "not slow and not browser" $$suite; done
+		$(BIN)/pytest -n 2 -m "not slow and not browser" $$suite || status=1; done; \
+	exit $$status
 	$(BIN)/ruff check core plugins tests examples bench
 	$(BIN)/bandit -q -c pyproject.toml -r core plugins -ll
 

@@ -221,13 +221,16 @@ def test_activity_lists_newsletters_a_person_received(nl_app, dbsession, users):
     dbsession.flush()
     request = background_request(nl_app.registry)
     request.dbsession = dbsession
+    # Only this plugin's entries: the core and other plugins add their own.
     entries = [e for part in nl_app.registry["hub.pm"].hook.hub_activity(
-        request=request, user=users.member) for e in part]
+        request=request, user=users.member) for e in part
+        if e["kind"].startswith("newsletter.")]
     assert [(e["kind"], e["title"]) for e in entries] == [("newsletter.newsletter",
                                                            "Lednové novinky")]
     assert entries[0]["when"].tzinfo is not None
     others = [e for part in nl_app.registry["hub.pm"].hook.hub_activity(
-        request=request, user=users.staff) for e in part]
+        request=request, user=users.staff) for e in part
+        if e["kind"].startswith("newsletter.")]
     assert others == []
 
 
