@@ -190,3 +190,22 @@ def test_logout_helper_really_signs_the_client_out(testapp, users):
 def test_search_accepts_non_ascii_queries(testapp):
     assert testapp.get("/search?q=%C4%8Desk%C3%A9").status_int == 200
     assert testapp.get("/search", {"q": "české"}).status_int == 200
+
+
+def test_share_metadata_is_rendered_escaped_in_the_head(testapp):
+    from hub.sharing import set_share_metadata, share_head
+
+    class Request:
+        registry = testapp.app.registry
+        environ: dict = {}
+        path = "/events/1"
+        locale_name = "cs"
+
+    request = Request()
+    set_share_metadata(request, 'Seminář "<b>"', "Popis\n akce", image="/static/x.png")
+    html = str(share_head(request))
+    assert '<meta property="og:title" content="Seminář &#34;&lt;b&gt;&#34;">' in html
+    assert 'content="https://hub.example.org/static/x.png"' in html
+    assert 'content="Popis akce"' in html
+    assert '<link rel="canonical" href="https://hub.example.org/events/1">' in html
+    assert "og:title" not in testapp.get("/").text  # only pages that describe themselves

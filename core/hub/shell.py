@@ -123,6 +123,11 @@ class Shell:
         return [{"code": code, "name": LANGUAGE_NAMES.get(code, code), "current": code == current}
                 for code in self.request.registry.settings["hub.available_locales"]]
 
+    def share_head(self):
+        from hub.sharing import share_head
+
+        return share_head(self.request)
+
     def has_route(self, name: str) -> bool:
         return name in route_names(self.request.registry)
 

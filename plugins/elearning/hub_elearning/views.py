@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from hub.notifications import notify
 from hub.security import AUTHENTICATED, PUBLIC
+from hub.sharing import set_share_metadata
 from hub_elearning import services
 from hub_elearning.i18n import _
 from hub_elearning.models import LEVELS, Certificate, Course, Enrolment, Lesson
@@ -109,6 +110,10 @@ def course_view(request):
             Enrolment.user_id == user.id, Enrolment.course_id == course.id)).first()
         certificate = request.dbsession.scalars(sa.select(Certificate).where(
             Certificate.user_id == user.id, Certificate.course_id == course.id)).first()
+    if course.visibility != "link":  # a shared link must not reveal its key
+        set_share_metadata(request, course.title, course.summary,
+                           url=request.route_url("elearning.course", slug=course.slug),
+                           kind="website")
     lessons = services.visible_lessons(request, course)
     can_take = services.can_take(request, course)
     continue_lesson = services.next_lesson(course, done) if lessons else None

@@ -144,3 +144,13 @@ def test_course_and_catalogue_pages_need_no_query_per_lesson_or_course(
     for n in range(5):
         make_course(slug=f"dalsi-{n}")
     assert queries("/elearning") == before
+
+
+def test_course_pages_describe_themselves_for_sharing_except_link_only_ones(elearning,
+                                                                           make_course):
+    make_course(slug="sdileny", title="Sdílený kurz")
+    secret = make_course(slug="tajny", title="Kurz odkazem", visibility="link")[0]
+    page = elearning.get("/elearning/courses/sdileny")
+    assert '<meta property="og:title" content="Sdílený kurz">' in page.text
+    page = elearning.get("/elearning/courses/tajny", {"key": secret.link_token})
+    assert "Kurz odkazem" in page.text and "og:title" not in page.text

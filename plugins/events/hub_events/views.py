@@ -14,6 +14,7 @@ from hub.accounts.models import User
 from hub.db import utcnow
 from hub.organizations.models import Membership, Organisation
 from hub.security import AUTHENTICATED, PUBLIC
+from hub.sharing import set_share_metadata
 from hub_events import services
 from hub_events.forms import (
     parse_local_time,
@@ -230,6 +231,9 @@ def detail(request, form=None):
             .where(Membership.organisation_id.in_(represented_organisations(request)),
                    User.id != user.id, User.is_active.is_(True))
             .order_by(User.name).limit(500)).all()
+    if event.state != "draft":
+        set_share_metadata(request, event.title, event.summary or event.description,
+                           url=request.route_url("events.detail", id=event.id), kind="event")
     feedback_given = mine is not None and request.dbsession.scalar(
         sa.select(Feedback.id).where(Feedback.registration_id == mine.id)) is not None
     return {"event": event, "mine": mine, "attending": attending,

@@ -17,6 +17,7 @@ def test_public_list_detail_and_calendar(testapp, make_event, dbsession):
     detail = testapp.get(f"/events/{event.id}")
     assert "Jak číst výsledky" in html_text(detail)
     assert "https://meet.example.org/x" not in detail.text  # stream link only for registered
+    assert '<meta property="og:title" content="Jak číst výsledky">' in detail.text
     ics = testapp.get(f"/events/{event.id}/event.ics")
     assert ics.content_type == "text/calendar" and b"SUMMARY:Jak \xc4\x8d" in ics.body
     feed = testapp.get("/events/calendar.ics")
@@ -193,3 +194,4 @@ def test_several_optional_questions(testapp, users, make_event, dbsession):
                             headers=api_headers(testapp), status=201).json
     answer = dbsession.get(Registration, api["id"]).answer
     assert answer == "Co od akce očekáváte?: Nové informace"
+

@@ -82,30 +82,11 @@ def hub_slot(request, name, context):
 
 
 def head_markup(request) -> Markup | None:
-    """Open Graph and Twitter card tags for pages that set them, and the banner's style."""
+    """The banner's style when a banner is shown (sharing tags come from the core)."""
     parts = []
     if services.current_banners(request):
         parts.append(Markup('<link rel="stylesheet" href="{}">').format(
             request.static_path("hub_news:static/banner.css")))
-    meta = request.environ.get("hub_news.meta")
-    if meta:
-        tags = [("property", "og:type", meta["type"]), ("property", "og:title", meta["title"]),
-                ("property", "og:description", meta["description"]),
-                ("property", "og:url", meta["url"]),
-                ("property", "og:site_name", meta["site_name"]),
-                ("property", "og:locale", meta["locale"]),
-                ("name", "twitter:card", "summary_large_image" if meta["image"] else "summary"),
-                ("name", "twitter:title", meta["title"]),
-                ("name", "twitter:description", meta["description"]),
-                ("name", "description", meta["description"])]
-        if meta["image"]:
-            tags += [("property", "og:image", meta["image"]), ("name", "twitter:image",
-                                                               meta["image"])]
-        if meta["published"]:
-            tags.append(("property", "article:published_time", meta["published"]))
-        parts += [Markup('<meta {}="{}" content="{}">').format(attr, key, value)
-                  for attr, key, value in tags if value]
-        parts.append(Markup('<link rel="canonical" href="{}">').format(meta["url"]))
     return Markup("\n").join(parts) if parts else None
 
 

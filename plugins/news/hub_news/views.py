@@ -12,6 +12,7 @@ from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
 from hub.security import PUBLIC
+from hub.sharing import set_share_metadata
 from hub.topics import topic_choices, topic_labels
 from hub.topics.models import Topic
 from hub_news import services
@@ -96,14 +97,9 @@ def share_links(url: str, title: str) -> list[tuple[str, str]]:
 
 def set_meta(request, title: str, description: str, url: str, image: str | None = None,
              kind: str = "article", published=None) -> None:
-    """Open Graph and Twitter card data for the page (rendered by the ``head`` slot)."""
-    base = request.registry.settings["hub.base_url"].rstrip("/")
-    request.environ["hub_news.meta"] = {
-        "title": title, "description": description[:300], "url": url, "type": kind,
-        "image": (base + image) if image and image.startswith("/") else image,
-        "published": published.isoformat() if published else None,
-        "locale": "en_GB" if services.language(request) == "en" else "cs_CZ",
-        "site_name": request.registry.settings["hub.site_name"]}
+    """Open Graph and Twitter card data for the page (rendered by the core layout)."""
+    set_share_metadata(request, title, description, url=url, image=image, kind=kind,
+                       published=published)
 
 
 @view_config(route_name="news.article", renderer="hub_news:templates/article.pt",
