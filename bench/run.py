@@ -169,6 +169,40 @@ def startup_seconds(url: str, runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def progress_update_ms(registry, runs: int = 200) -> float | None:
+    """Median server time of marking a lesson complete (POST, signed in), in process."""
+    import sqlalchemy as sa
+    import webtest
+
+    try:
+        from hub_elearning.models import Course, Lesson, Section
+    except ImportError:
+        return None
+    from hub.app import make_config
+
+    app = make_config(dict(registry.settings)).make_wsgi_app()
+    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "127.0.0.1"})
+    name, token = session_cookie(registry, "member@example.org").split("=", 1)
+    client.set_cookie(name, token)
+    client.set_cookie("hub_csrf", "bench-csrf-token-" + "x" * 32)
+    with registry["hub.dbsession_factory"]() as db:
+        targets = db.execute(
+            sa.select(Course.slug, Lesson.id).join(Section, Section.course_id == Course.id)
+            .join(Lesson, Lesson.section_id == Section.id)
+            .where(Course.visibility == "public", Course.is_published.is_(True),
+                   Lesson.is_published.is_(True), Lesson.kind != "quiz")).all()
+    if not targets:
+        return None
+    times = []
+    for i in range(runs):
+        slug, lesson_id = targets[i % len(targets)]
+        started = time.perf_counter()
+        client.post(f"/elearning/courses/{slug}/lessons/{lesson_id}/complete",
+                    {"csrf_token": "bench-csrf-token-" + "x" * 32}, status=303)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def page_rows(base: str, pages, reference_rps: float, duration: int, connections: int,
               cookie: str | None = None) -> list[Row]:
     rows = []
@@ -236,6 +270,10 @@ def main(argv=None) -> int:
         portal.stop()
     rows.append(Row("web worker RSS", None, None, None, None, "< 150 MB", rss < 150,
                     f"{rss:.0f} MB"))
+    progress = progress_update_ms(registry)
+    if progress is not None:
+        rows.append(Row("course progress update", progress, None, None, None, "< 10 ms",
+                        progress < 10, "median server time, in process"))
     startup = startup_seconds(url)
     rows.append(Row("start-up, all plugins", startup * 1000, None, None, None, "< 1.5 s",
                     startup < 1.5))
