@@ -37,7 +37,9 @@ def hub_settings_schema():
 
 @hookspec
 def hub_migrations():
-    """The absolute path of the plugin's alembic versions directory, or ``None``.
+    """The absolute path of the plugin's alembic versions directory.
+
+    Optional: without it the core uses ``<plugin package>/migrations`` when it exists.
 
     Each plugin has its own version table (``alembic_version_<plugin>``); ``hub db upgrade``
     upgrades the core first, then every enabled plugin in dependency order.

@@ -49,9 +49,11 @@ def branches(registry) -> list[tuple[str, str]]:
     from hub.plugins import per_plugin
 
     locations = per_plugin(pm, "hub_migrations")
+    plugins = registry["hub.plugins"]
     for name in registry["hub.plugin_order"]:
-        location = locations.get(name)
-        if location and Path(location).is_dir():
+        # By convention a plugin's revisions live in <package>/migrations.
+        location = locations.get(name) or Path(plugins[name].module.__file__).parent / "migrations"
+        if Path(location).is_dir():
             result.append((name, str(location)))
     return result
 

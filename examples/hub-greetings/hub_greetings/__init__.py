@@ -1,5 +1,4 @@
 """Greetings: a guest book, the example of a third-party plugin."""
-from pathlib import Path
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPSeeOther
@@ -20,11 +19,6 @@ def hub_navigation(request, menu):
 @hookimpl
 def hub_permissions():
     return [Permission("greetings:greeting:create", "Write a greeting", ("member",))]
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @view_config(route_name="greetings.index", renderer="hub_greetings:templates/index.pt",

@@ -4,7 +4,6 @@ from hub_booking.hooks import (  # noqa: F401
     hub_activity,
     hub_dashboard_widgets,
     hub_demo_data,
-    hub_migrations,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

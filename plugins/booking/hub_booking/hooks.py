@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -49,11 +48,6 @@ def hub_navigation(request, menu):
         return [NavItem(_("Bookings"), route="booking.manage", permission=APPROVE, order=10,
                         match=("booking.manage", "booking.overview", "booking.room_"))]
     return None
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl

@@ -9,7 +9,6 @@ from hub_crm.hooks import (  # noqa: F401
     hub_audiences,
     hub_dashboard_widgets,
     hub_demo_data,
-    hub_migrations,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

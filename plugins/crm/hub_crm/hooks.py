@@ -1,8 +1,6 @@
 """Hook implementations of the crm plugin."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 
 from hub import hookimpl
@@ -80,11 +78,6 @@ def hub_settings_schema():
         Setting("retention_grace_days", 30, as_int,
                 "Days between the retention report and the deletion."),
     ]
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl

@@ -1,5 +1,4 @@
 """Hook implementations of the elearning plugin."""
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -46,11 +45,6 @@ def hub_permissions():
 def hub_notification_kinds():
     return [NotificationKind("elearning.course_completed", _("Course completed"),
                              _("A certificate when you complete an online course."))]
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 # -- page shell -------------------------------------------------------------------------

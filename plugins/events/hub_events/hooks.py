@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -38,11 +37,6 @@ def hub_navigation(request, menu):
         return [NavItem(_("Organise events"), route="events.manage", permission=MANAGE,
                         order=20)]
     return None
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl

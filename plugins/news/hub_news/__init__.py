@@ -9,7 +9,6 @@ from hub_news.hooks import (  # noqa: F401
     hub_dashboard_widgets,
     hub_demo_data,
     hub_for_you,
-    hub_migrations,
     hub_navigation,
     hub_openapi,
     hub_permissions,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -42,11 +41,6 @@ def hub_navigation(request, menu):
                         permission=PUBLIC, order=20 + order[slug])
                 for slug in existing if slug in PAGE_TITLES]
     return None
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl

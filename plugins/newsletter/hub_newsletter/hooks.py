@@ -1,8 +1,6 @@
 """Hook implementations of the newsletter plugin."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 
 from hub import hookimpl
@@ -33,11 +31,6 @@ def hub_navigation(request, menu):
         return [NavItem(_("Newsletters"), route="newsletter.admin", permission=EDIT, order=50,
                         match=("newsletter.admin", "newsletter.list", "newsletter.campaign"))]
     return None
-
-
-@hookimpl
-def hub_migrations():
-    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl
