@@ -38,13 +38,9 @@ CORE_SETTINGS = (
     Setting("hub.jobs.backend", "sqlite", str, "'sqlite', 'redis' or 'immediate' (tests)."),
     Setting("hub.jobs.path", "var/jobs.sqlite", str, "File of the embedded job queue."),
     Setting("hub.data_dir", "var", str, "Directory for uploaded files and mail in development."),
-    Setting("hub.demo_data", False, asbool, "Load demo data when the database is empty."),
     Setting("hub.dbengine", None, None, "An existing SQLAlchemy engine (tests, embedding)."),
     Setting("hub.terms_version", "2026-01", str, "Version of the terms the users accept."),
 )
-
-# Keys of other libraries that are passed through untouched.
-
 
 
 def apply_core_settings(settings: dict) -> dict:

@@ -77,13 +77,6 @@ def hub_periodic_jobs():
                         day_of_week="1")]
 
 
-@hookimpl
-def hub_demo_data(dbsession):
-    from hub.topics.demo import seed_topics
-
-    seed_topics(dbsession)
-
-
 # -- personal data ------------------------------------------------------------------------
 
 @hookimpl
