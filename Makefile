@@ -57,7 +57,9 @@ i18n: install
 	$(BIN)/python -m hub.build core/hub hub
 	$(foreach p,$(PLUGINS),$(BIN)/python -m hub.build plugins/$(p)/hub_$(p) hub_$(p);)
 
+# The load generator is Debian's wrk.
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
 
 clean:

@@ -27,24 +27,14 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+
+from bench.common import Row, discover_operations
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-
-
-@dataclass
-class Row:
-    name: str
-    median_ms: float | None
-    p99_ms: float | None
-    throughput: float | None
-    ratio: float | None
-    target: str
-    passed: bool | None
-    note: str = ""
 
 
 # (name, path, minimum ratio to the reference, p99 limit in ms)
@@ -169,40 +159,6 @@ def startup_seconds(url: str, runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def progress_update_ms(registry, runs: int = 200) -> float | None:
-    """Median server time of marking a lesson complete (POST, signed in), in process."""
-    import sqlalchemy as sa
-    import webtest
-
-    try:
-        from hub_elearning.models import Course, Lesson, Section
-    except ImportError:
-        return None
-    from hub.app import make_config
-
-    app = make_config(dict(registry.settings)).make_wsgi_app()
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "127.0.0.1"})
-    name, token = session_cookie(registry, "member@example.org").split("=", 1)
-    client.set_cookie(name, token)
-    client.set_cookie("hub_csrf", "bench-csrf-token-" + "x" * 32)
-    with registry["hub.dbsession_factory"]() as db:
-        targets = db.execute(
-            sa.select(Course.slug, Lesson.id).join(Section, Section.course_id == Course.id)
-            .join(Lesson, Lesson.section_id == Section.id)
-            .where(Course.visibility == "public", Course.is_published.is_(True),
-                   Lesson.is_published.is_(True), Lesson.kind != "quiz")).all()
-    if not targets:
-        return None
-    times = []
-    for i in range(runs):
-        slug, lesson_id = targets[i % len(targets)]
-        started = time.perf_counter()
-        client.post(f"/elearning/courses/{slug}/lessons/{lesson_id}/complete",
-                    {"csrf_token": "bench-csrf-token-" + "x" * 32}, status=303)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def page_rows(base: str, pages, reference_rps: float, duration: int, connections: int,
               cookie: str | None = None) -> list[Row]:
     rows = []
@@ -249,6 +205,10 @@ def main(argv=None) -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{db}"
     registry = prepare_database(url, args.scale)
+    operations = discover_operations()
+    pages = list(PUBLIC_PAGES)
+    for module in operations:
+        pages += getattr(module, "pages", lambda registry: [])(registry)
 
     rows: list[Row] = []
     reference = Gunicorn("bench.reference_app:app")
@@ -261,7 +221,7 @@ def main(argv=None) -> int:
 
     portal = Gunicorn("bench.wsgi_portal:app", env={"BENCH_DATABASE_URL": url})
     try:
-        rows += page_rows(portal.url, PUBLIC_PAGES, ref["rps"], args.duration, args.connections)
+        rows += page_rows(portal.url, pages, ref["rps"], args.duration, args.connections)
         cookie = session_cookie(registry, "member@example.org")
         rows += page_rows(portal.url, MEMBER_PAGES, ref["rps"], args.duration,
                           args.connections, cookie)
@@ -270,10 +230,8 @@ def main(argv=None) -> int:
         portal.stop()
     rows.append(Row("web worker RSS", None, None, None, None, "< 150 MB", rss < 150,
                     f"{rss:.0f} MB"))
-    progress = progress_update_ms(registry)
-    if progress is not None:
-        rows.append(Row("course progress update", progress, None, None, None, "< 10 ms",
-                        progress < 10, "median server time, in process"))
+    for module in operations:
+        rows += module.measure(registry, args)
     startup = startup_seconds(url)
     rows.append(Row("start-up, all plugins", startup * 1000, None, None, None, "< 1.5 s",
                     startup < 1.5))

@@ -54,7 +54,31 @@ def core_demo_data(dbsession, scale: int) -> None:
     if exists is None:
         dbsession.add(Membership(user_id=member.id, organisation_id=org.id))
     seed_topics(dbsession)
+    add_benchmark_organisations(dbsession, 2 * scale - len(DEMO_ORGANISATIONS))
     dbsession.flush()
+
+
+KINDS_AND_REGIONS = (("patient_organisation", "Praha"), ("ngo", "Brno"),
+                     ("patient_organisation", "Plzeň"), ("university", "Olomouc"),
+                     ("patient_organisation", "Ostrava"))
+
+
+def add_benchmark_organisations(dbsession, count: int) -> None:
+    """Generated organisations for large data sets (one bulk insert; idempotent by slug)."""
+    from hub.db import utcnow
+    from hub.organizations.models import Organisation
+
+    if count <= 0:
+        return
+    slugs = [f"demo-organisation-{n}" for n in range(1, count + 1)]
+    existing = set(dbsession.scalars(sa.select(Organisation.slug).where(
+        Organisation.slug.like("demo-organisation-%"))))
+    rows = [{"name": f"Pacientská organizace {n}", "slug": slug,
+             "kind": KINDS_AND_REGIONS[n % 5][0], "region": KINDS_AND_REGIONS[n % 5][1],
+             "description": "", "website": "", "email": "", "created_at": utcnow()}
+            for n, slug in enumerate(slugs, start=1) if slug not in existing]
+    if rows:
+        dbsession.execute(sa.insert(Organisation), rows)
 
 
 def load_demo_data(registry, scale: int = 1) -> list[str]:

@@ -51,7 +51,11 @@ def hub_demo_data(dbsession, scale, registry):
     """Create realistic demo content.
 
     Must be idempotent: running ``hub demo`` twice leaves the same data. ``scale`` is 1 for
-    the demo portal and larger to build benchmark data sets.
+    the demo portal and larger to build benchmark data sets. At ``scale`` S > 1 each plugin
+    adds data in proportion, so that ``make bench`` (S = 100) meets its sizes: 2·S
+    organisations, 1,000·S CRM contacts, 20·S events with 500·S registrations, S courses
+    with 20·S lessons, min(S/2, 50) rooms with 100·S bookings, 1,000·S newsletter
+    recipients. Large sets are written with bulk inserts, not one object at a time.
     """
 
 

@@ -1,0 +1,33 @@
+"""E-learning: the server time of a course progress update (target < 10 ms)."""
+from __future__ import annotations
+
+from bench.common import CSRF_TOKEN, Row, median_ms, test_client
+
+
+def measure(registry, args) -> list[Row]:
+    """Median server time of marking a lesson complete (POST, signed in), in process."""
+    import sqlalchemy as sa
+
+    try:
+        from hub_elearning.models import Course, Lesson, Section
+    except ImportError:
+        return []
+    with registry["hub.dbsession_factory"]() as db:
+        targets = db.execute(
+            sa.select(Course.slug, Lesson.id).join(Section, Section.course_id == Course.id)
+            .join(Lesson, Lesson.section_id == Section.id)
+            .where(Course.visibility == "public", Course.is_published.is_(True),
+                   Lesson.is_published.is_(True), Lesson.kind != "quiz")).all()
+    if not targets:
+        return []
+    client = test_client(registry, "member@example.org")
+    position = iter(range(10**9))
+
+    def complete():
+        slug, lesson_id = targets[next(position) % len(targets)]
+        client.post(f"/elearning/courses/{slug}/lessons/{lesson_id}/complete",
+                    {"csrf_token": CSRF_TOKEN}, status=303)
+
+    median, p99 = median_ms(complete, 200)
+    return [Row("course progress update", median, p99, None, None, "< 10 ms", median < 10,
+                "median server time, in process")]
