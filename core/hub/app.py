@@ -45,6 +45,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.admin")
     config.include("hub.tokens")
     config.include("hub.topics")
+    config.include("hub.feedback")
     config.include("hub.views")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")

@@ -27,6 +27,7 @@ INTERNAL_PLUGINS = (
     "hub.organizations.hooks",
     "hub.notifications.hooks",
     "hub.topics.hooks",
+    "hub.feedback.hooks",
 )
 
 
