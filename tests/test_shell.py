@@ -1,4 +1,6 @@
 """The page shell: layout, menus, language, error pages, health check."""
+import sqlalchemy as sa
+
 from hub.contributions import NavItem, Widget
 from hub.markers import hookimpl
 from hub.security import AUTHENTICATED, PUBLIC, STAFF
@@ -78,6 +80,44 @@ def test_home_page_is_assembled_from_widgets(registry, testapp):
         assert "Hello block" in page.text
     finally:
         registry["hub.pm"].unregister(name="extra-widget")
+
+
+def test_a_shared_widget_is_rendered_once_per_language_and_roles(registry, testapp, users,
+                                                                   dbsession):
+    import transaction
+
+    from hub.organizations.models import Organisation
+
+    renders = []
+
+    def render(request):
+        renders.append(request.locale_name)
+        count = len(request.dbsession.scalars(sa.select(Organisation.id)).all())
+        return f"{count} organisations"
+
+    class Extra:
+        @hookimpl
+        def hub_dashboard_widgets(request):
+            return [Widget("counted", "Counted", render, where="home", permission=PUBLIC,
+                           cache_tables=("organisation",))]
+
+    registry["hub.pm"].register(Extra, name="extra-cached-widget")
+    try:
+        first = testapp.get("/").text
+        assert testapp.get("/").text == first and len(renders) == 1
+        testapp.get("/", headers={"Accept-Language": "en"}, extra_environ={
+            "HTTP_COOKIE": "hub_lang=en"})
+        assert len(renders) == 2  # another language
+        testapp.login(users.member)
+        testapp.get("/")
+        assert len(renders) == 3  # other roles
+        testapp.logout()
+        dbsession.add(Organisation(name="Nová organizace", slug="nova-organizace-widget"))
+        transaction.commit()
+        assert testapp.get("/").text != first  # the table changed: rendered anew
+        assert len(renders) == 4
+    finally:
+        registry["hub.pm"].unregister(name="extra-cached-widget")
 
 
 def test_slot_snippets_are_escaped_unless_marked_safe(registry, testapp):

@@ -27,10 +27,12 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.registry["hub.plugins"] = loaded
     config.registry["hub.plugin_order"] = order
     config.registry["hub.root_acl"] = build_root_acl(collect_permissions(pm))
+    config.registry["hub.root_acl_answers"] = {}
 
     config.include("pyramid_chameleon")
     config.include("hub.security")  # before anything that could commit (CSRF defaults)
     config.include("hub.db")
+    config.include("hub.cache")
     config.include("hub.sessions")
     config.include("hub.i18n")
     config.include("hub.shell")

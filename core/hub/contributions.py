@@ -38,6 +38,11 @@ class Widget:
 
     ``render`` is called with the request and returns a ``markupsafe.Markup`` (already
     escaped HTML, typically from ``hub.rendering.render_snippet``) or ``None`` to skip.
+
+    A widget that shows everyone with the same roles and language the same HTML (no
+    personal data, no forms) names the tables it reads in ``cache_tables``: the core then
+    renders it once per language and set of roles and keeps the HTML until one of those
+    tables changes or ``cache_ttl`` seconds pass (see ``hub.cache``).
     """
 
     name: str
@@ -46,6 +51,8 @@ class Widget:
     where: str = "dashboard"
     order: int = 100
     permission: str | None = None
+    cache_tables: tuple[str, ...] = ()
+    cache_ttl: int = 300
 
 
 @dataclass(frozen=True)

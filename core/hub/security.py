@@ -115,8 +115,27 @@ class SecurityPolicy:
         return []
 
     def permits(self, request, context, permission):
-        return self.helper.permits(context, self.principals_cache.get_or_create(request),
-                                   permission)
+        principals = self.principals_cache.get_or_create(request)
+        if type(context) is not Root:
+            return self.helper.permits(context, principals, permission)
+        # The root ACL is fixed at start-up and names roles only, so the answer depends on
+        # the principals' roles alone: menus ask the same questions on every page.
+        key = (role_key(request), permission)
+        answers = request.registry["hub.root_acl_answers"]
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = self.helper.permits(context, principals, permission)
+        return answer
+
+
+def role_key(request) -> tuple:
+    """The request's principals without the user's own: what people of the same roles share
+    (a key for answers and cached HTML that depend on roles only)."""
+    from pyramid.interfaces import ISecurityPolicy
+
+    policy = request.registry.getUtility(ISecurityPolicy)
+    principals = policy.principals_cache.get_or_create(request)
+    return tuple(p for p in principals if not str(p).startswith("user:"))
 
 
 def _session_is_current(request, session, user) -> bool:

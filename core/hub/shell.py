@@ -16,7 +16,7 @@ from pyramid.renderers import get_renderer, render
 
 from hub.contributions import MENUS, NavItem
 from hub.i18n import LANGUAGE_NAMES
-from hub.security import PUBLIC
+from hub.security import PUBLIC, role_key
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,21 @@ class Shell:
         found.sort(key=lambda w: (w.order, w.name))
         blocks = []
         for widget in found:
-            html = widget.render(request)
+            html = self._render_widget(widget)
             if html is not None:
                 blocks.append({"name": widget.name, "title": self.translate(widget.title),
                                "html": html if isinstance(html, Markup) else escape(html)})
         return blocks
+
+    def _render_widget(self, widget):
+        request = self.request
+        if not widget.cache_tables or self.degraded:
+            return widget.render(request)
+        region = f"widget:{widget.name}"
+        request.registry["hub.cache"].ensure_region(region, widget.cache_tables,
+                                                    widget.cache_ttl)
+        return request.cached(region, (request.locale_name, role_key(request)),
+                              lambda: widget.render(request))
 
     def slot(self, name: str, context=None) -> Markup:
         parts = self.request.hooks.hub_slot(request=self.request, name=name, context=context)

@@ -181,6 +181,8 @@ def connection(dbengine):
 @pytest.fixture
 def bind_registry(connection):
     """Point an application's sessions at the test's connection for this test."""
+    from hub.cache import watch_sessions
+
     bound = []
 
     def _bind(registry):
@@ -189,12 +191,19 @@ def bind_registry(connection):
         saved = {k: registry.get(k) for k in ("hub.dbsession_factory", "hub.dbsession_writer")}
         registry["hub.dbsession_factory"] = factory
         registry["hub.dbsession_writer"] = factory
+        cache = registry.get("hub.cache")
+        if cache is not None:
+            # Values cached by an earlier test came from data rolled back since.
+            cache.clear()
+            watch_sessions(factory, cache)
         bound.append((registry, saved))
         return registry
 
     yield _bind
     for registry, saved in bound:
         registry.update(saved)
+        if registry.get("hub.cache") is not None:
+            registry["hub.cache"].clear()
 
 
 @pytest.fixture
