@@ -21,17 +21,17 @@ Bulk mail goes over SMTP from here (``newsletter.smtp_*``, defaulting to the cor
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import email.policy
 import email.utils
+import functools
 import logging
+import re
 import smtplib
 import time
 import uuid
 from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from html import escape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -46,8 +46,6 @@ from hub_newsletter.models import Campaign, Delivery, Subscriber, Subscription, 
 from hub_newsletter.salutation import salutation, split_name
 
 log = logging.getLogger(__name__)
-# smtplib sends bytes as they are: lines must already end in CRLF.
-SMTP_POLICY = email.policy.compat32.clone(linesep="\r\n")
 
 MAIL_TEMPLATE = PageTemplateFile(str(Path(__file__).parent / "templates" / "mail" /
                                      "newsletter.pt"))
@@ -185,34 +183,125 @@ def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str,
     return subject, text, html
 
 
+PERSONAL_FIELDS = ("salutation", "first_name", "last_name", "name", "email",
+                   "unsubscribe_url", "preferences_url")
+URL_FIELDS = ("unsubscribe_url", "preferences_url")
+
+
+class CompiledCampaign:
+    """A campaign rendered once, personalised per recipient by substitution.
+
+    The Chameleon template and the text layout run once with a random marker in place of
+    each personal field; a recipient's message is then the rendered text with the markers
+    replaced in one regular-expression pass (values HTML-escaped in the HTML part, never
+    scanned again for markers or placeholders). The URL fields' markers look like
+    ``https://`` addresses so that the body's link detection turns them into links just as
+    it does the real addresses. The MIME message is assembled as bytes (base64 parts):
+    building ``email.message`` objects per recipient would cost more than the SMTP call.
+    """
+
+    def __init__(self, request, campaign: Campaign, subject_prefix: str = ""):
+        settings = request.registry.settings
+        nonce = uuid.uuid4().hex[:12]
+        self.markers = {f: (f"https://{nonce}.invalid/{f}" if f in URL_FIELDS
+                            else f"HUB{nonce}{f}") for f in PERSONAL_FIELDS}
+        shared = archive_values(campaign)
+        values = {**shared, **self.markers}
+        subject, text, html = render(request, campaign, values)
+        self.subject = subject_prefix + subject
+        self.text = text
+        self.html = html
+        # Marker → (field, upper case?): text headings are written in capitals.
+        self._field = {}
+        for field, marker in self.markers.items():
+            for upper, text in ((False, marker), (True, marker.upper())):
+                self._field[text] = self._field[escape(text)] = (field, upper)
+        self._pattern = re.compile("|".join(re.escape(m) for m in
+                                            sorted(self._field, key=len, reverse=True)))
+        self.campaign_id = campaign.id
+        self.style = campaign.salutation
+        self.language = campaign.language
+        self.domain = domain(settings)
+        sender_name, sender_address = email.utils.parseaddr(str(setting(
+            settings, "sender", "mail.sender", "Pacientský Hub <hub@example.org>")))
+        self.sender = email.utils.formataddr((sender_name, sender_address), charset="utf-8")
+        self.bounce = str(setting(settings, "bounce_address", None, f"bounces@{self.domain}"))
+        self.boundary = f"=_hub_{nonce}"
+        self.tokens = "TOKEN" + nonce
+        self.unsubscribe_url = request.route_url(
+            "newsletter.unsubscribe", token=self.tokens, _query={"c": campaign.id})
+        self.preferences_url = request.route_url("newsletter.preferences", token=self.tokens)
+        self.fixed_headers = (
+            f"List-Id: <newsletter.{self.domain}>\r\nPrecedence: bulk\r\n"
+            f"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n\r\n')
+        self.part_headers = (
+            f"--{self.boundary}\r\nContent-Type: text/%s; charset=\"utf-8\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n")
+
+    def values(self, address: str, first: str, last: str, name: str, gender: str | None,
+               token: str) -> dict:
+        """The personal fields of one recipient (cheap: URLs from a prepared pattern)."""
+        first = first or split_name(name)[0]
+        last = last or split_name(name)[1]
+        return {
+            "salutation": cached_salutation(first, last, gender, self.style, self.language),
+            "first_name": first, "last_name": last, "name": name or f"{first} {last}".strip(),
+            "email": address,
+            "unsubscribe_url": self.unsubscribe_url.replace(self.tokens, token) if token else "",
+            "preferences_url": self.preferences_url.replace(self.tokens, token) if token else "",
+        }
+
+    def personalise(self, values: dict) -> tuple[str, str, str]:
+        """``(subject, text, html)`` for one recipient."""
+        def plain(match):
+            field, upper = self._field[match.group(0)]
+            return values[field].upper() if upper else values[field]
+
+        def html(match):
+            return escape(plain(match))
+
+        subject = self._pattern.sub(plain, self.subject)
+        return (" ".join(subject.split()), self._pattern.sub(plain, self.text),
+                self._pattern.sub(html, self.html))
+
+    def message(self, delivery_id: int, address: str, values: dict, token: str,
+                date: str | None = None) -> bytes:
+        """The complete message (RFC 5322, CRLF line ends) for one recipient."""
+        subject, text, html = self.personalise(values)
+        if not subject.isascii():
+            subject = Header(subject, "utf-8").encode(linesep="\r\n")
+        head = [f"From: {self.sender}", f"To: {address}", f"Subject: {subject}",
+                f"Date: {date or email.utils.formatdate(localtime=False)}",
+                f"Message-ID: <newsletter-{self.campaign_id}-{delivery_id}@{self.domain}>"]
+        if values.get("unsubscribe_url"):
+            # RFC 2369 + RFC 8058: one-click unsubscribe by POST to the https URL.
+            head.append(f"List-Unsubscribe: <{values['unsubscribe_url']}>, "
+                        f"<mailto:{self.bounce}?subject=unsubscribe-{token}>")
+            head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        return b"".join((
+            ("\r\n".join(head) + "\r\n" + self.fixed_headers).encode("utf-8"),
+            (self.part_headers % "plain").encode(),
+            base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n"),
+            (self.part_headers % "html").encode(),
+            base64.encodebytes(html.encode("utf-8")).replace(b"\n", b"\r\n"),
+            f"--{self.boundary}--\r\n".encode()))
+
+
+@functools.lru_cache(maxsize=4096)
+def cached_salutation(first: str, last: str, gender: str | None, style: str,
+                      language: str) -> str:
+    return salutation(first, last, gender, style, language)
+
+
 def build_message(request, campaign: Campaign, delivery_id: int, subscriber, address: str,
-                  values: dict | None = None, blocks=None, subject_prefix: str = ""):
-    """The MIME message (text + HTML alternative), built with the fast compat32 classes:
-    bulk sending spends most of its time here."""
-    settings = request.registry.settings
-    values = values or recipient_values(request, campaign, subscriber, address)
-    subject, text, html = render(request, campaign, values, blocks)
-    subject = subject_prefix + " ".join(subject.split())
-    mail = MIMEMultipart("alternative")
-    sender_name, sender_address = email.utils.parseaddr(str(setting(
-        settings, "sender", "mail.sender", "Pacientský Hub <hub@example.org>")))
-    mail["From"] = email.utils.formataddr((sender_name, sender_address), charset="utf-8")
-    mail["To"] = address
-    mail["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
-    mail["Date"] = email.utils.formatdate(localtime=False)
-    mail["Message-ID"] = message_id(settings, delivery_id, campaign.id)
-    if values.get("unsubscribe_url"):
-        # RFC 2369 + RFC 8058: one-click unsubscribe by POST to the https URL.
-        bounce = setting(settings, "bounce_address", None, f"bounces@{domain(settings)}")
-        mailto = f"mailto:{bounce}?subject=unsubscribe-{subscriber.token}"
-        mail["List-Unsubscribe"] = f"<{values['unsubscribe_url']}>, <{mailto}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail["List-Id"] = f"<newsletter.{domain(settings)}>"
-    mail["Precedence"] = "bulk"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail.attach(MIMEText(text, "plain", "utf-8"))
-    mail.attach(MIMEText(html, "html", "utf-8"))
-    return mail
+                  subject_prefix: str = "") -> bytes:
+    """One message outside bulk sending (the test send)."""
+    compiled = CompiledCampaign(request, campaign, subject_prefix)
+    token = subscriber.token if subscriber else ""
+    values = compiled.values(address, subscriber.first_name or "", subscriber.last_name or "",
+                             subscriber.name or "", subscriber.gender, token)
+    return compiled.message(delivery_id, address, values, token)
 
 
 # -- transport ------------------------------------------------------------------------------
@@ -240,17 +329,17 @@ class Transport:
             raise TemporaryFailure(f"cannot connect to {host}:{port}: {exc}") from exc
         return smtp
 
-    def send(self, mail: Message, envelope_from: str) -> None:
+    def send(self, envelope_from: str, to: str, data: bytes, name: str) -> None:
+        """Send one message (``data``: CRLF line ends); ``name`` names the .eml file."""
         if self.backend == "files":
             directory = Path(self.settings["hub.data_dir"]) / "newsletter"
             directory.mkdir(parents=True, exist_ok=True)
-            name = mail["Message-ID"].strip("<>").replace("@", "_") + ".eml"
-            (directory / name).write_bytes(bytes(mail))
+            (directory / (name + ".eml")).write_bytes(data)
             return
         if self.smtp is None:
             self.smtp = self._connect()
         try:
-            self.smtp.sendmail(envelope_from, [mail["To"]], mail.as_bytes(policy=SMTP_POLICY))
+            self.smtp.sendmail(envelope_from, [to], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             if 400 <= code < 500:
@@ -275,22 +364,57 @@ class Transport:
 
 # -- consent at send time ---------------------------------------------------------------------
 
-def may_receive(request, db: Session, campaign: Campaign, list_ids: list[int],
-                subscriber: Subscriber | None, address: str) -> bool:
-    """Checked for every message right before it is sent, never from a cached answer."""
-    if subscriber is None or not subscriber.can_receive:
-        return False
-    if list_ids and db.scalar(sa.select(Subscription.id).where(
-            Subscription.subscriber_id == subscriber.id, Subscription.list_id.in_(list_ids),
-            Subscription.status == "confirmed").limit(1)) is not None:
-        return True
-    hook = getattr(plugin_hooks(request), "hub_audience_consents", None)
-    if hook is None:
-        return False
-    for key in campaign.audiences or ():
-        if hook(request=request, key=key, email=address) is True:
-            return True
-    return False
+D = Delivery.__table__
+S = Subscriber.__table__
+SUB = Subscription.__table__
+AUDIENCE = "audience:"
+
+
+def consent_clause(list_ids: list[int]):
+    """SQL condition on a delivery row: its recipient may receive it, now.
+
+    The subscriber has not opted out nor hard-bounced, and a row that came from a list
+    still has a confirmed subscription to one of the campaign's lists (rows from a CRM
+    audience are checked with the CRM's hooks, see :func:`audience_refused`).
+    """
+    receivable = sa.exists().where(S.c.id == D.c.subscriber_id, S.c.opted_out_at.is_(None),
+                                   S.c.hard_bounced_at.is_(None))
+    listed = sa.exists().where(SUB.c.subscriber_id == D.c.subscriber_id,
+                               SUB.c.list_id.in_(list_ids), SUB.c.status == "confirmed") \
+        if list_ids else sa.false()
+    return sa.and_(receivable, sa.or_(D.c.source.startswith(AUDIENCE), listed))
+
+
+def audience_refused(request, rows) -> set[int]:
+    """Ids of the batch's audience rows whose recipient the CRM no longer allows.
+
+    One ``hub_audience_allowed(key, addresses)`` call per audience and batch when the CRM
+    offers it, else ``hub_audience_consents`` per address; without either, nobody from an
+    audience may receive mail (no proof of consent).
+    """
+    by_key: dict[str, list] = {}
+    for row in rows:
+        if row.source.startswith(AUDIENCE):
+            by_key.setdefault(row.source[len(AUDIENCE):], []).append(row)
+    if not by_key:
+        return set()
+    hooks = plugin_hooks(request)
+    allowed_hook = getattr(hooks, "hub_audience_allowed", None)
+    consents_hook = getattr(hooks, "hub_audience_consents", None)
+    refused = set()
+    for key, members in by_key.items():
+        if allowed_hook is not None:
+            allowed = allowed_hook(request=request, key=key,
+                                   addresses=[r.address for r in members])
+            allowed = {str(a).lower() for a in allowed or ()}
+            refused.update(r.id for r in members if r.address not in allowed)
+        elif consents_hook is not None:
+            refused.update(r.id for r in members
+                           if consents_hook(request=request, key=key, email=r.address)
+                           is not True)
+        else:
+            refused.update(r.id for r in members)
+    return refused
 
 
 # -- the worker ---------------------------------------------------------------------------------
@@ -299,141 +423,186 @@ def _now() -> dt.datetime:
     return utcnow()
 
 
-def claim(db: Session, campaign_id: int, worker: str, batch_size: int, lease: int) -> list[int]:
-    """Stamp up to ``batch_size`` claimable pending rows with ``worker``; return their ids."""
+def claim(conn, campaign_id: int, worker: str, batch_size: int, lease: int) -> list:
+    """Stamp up to ``batch_size`` claimable pending rows with ``worker`` (one UPDATE …
+    RETURNING) and return them with the recipients' personal fields (one SELECT)."""
     now = _now()
-    query = (sa.select(Delivery.id)
-             .where(Delivery.campaign_id == campaign_id, Delivery.status == "pending",
-                    sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-                    sa.or_(Delivery.claimed_by.is_(None),
-                           Delivery.claimed_at <= now - dt.timedelta(seconds=lease)))
-             .order_by(Delivery.id).limit(batch_size))
-    if db.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.scalars(query))
-    if ids:
-        db.execute(sa.update(Delivery).where(Delivery.id.in_(ids))
-                   .values(claimed_by=worker, claimed_at=now))
-    return ids
+    candidates = (sa.select(D.c.id)
+                  .where(D.c.campaign_id == campaign_id, D.c.status == "pending",
+                         sa.or_(D.c.next_attempt_at.is_(None), D.c.next_attempt_at <= now),
+                         sa.or_(D.c.claimed_by.is_(None),
+                                D.c.claimed_at <= now - dt.timedelta(seconds=lease)))
+                  .order_by(D.c.id).limit(batch_size))
+    if conn.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(conn.scalars(sa.update(D).where(D.c.id.in_(candidates))
+                            .values(claimed_by=worker, claimed_at=now).returning(D.c.id)))
+    if not ids:
+        return []
+    return list(conn.execute(
+        sa.select(D.c.id, D.c.address, D.c.source, D.c.attempts, S.c.first_name,
+                  S.c.last_name, S.c.name, S.c.gender, S.c.token)
+        .select_from(D.outerjoin(S, S.c.id == D.c.subscriber_id))
+        .where(D.c.id.in_(ids)).order_by(D.c.id)))
 
 
 def send_campaign(request, campaign_id: int) -> None:
     """Job ``newsletter.send``: deliver the campaign's pending rows; safe to run many times
-    and in many workers at once."""
+    and in many workers at once.
+
+    The hot loop works on one session with Core statements (no ORM objects): per
+    message one conditional UPDATE (``pending → sending`` with the consent check in its
+    WHERE clause) committed before the SMTP call and one committed after it.
+    """
     registry = request.registry
     settings = registry.settings
-    factory = registry["hub.dbsession_writer"]
     worker = uuid.uuid4().hex
-    batch_size = int(settings.get("newsletter.batch_size") or 100)
+    batch_size = int(settings.get("newsletter.batch_size") or 500)
     lease = int(settings.get("newsletter.claim_lease_seconds") or 0)
     rate = float(settings.get("newsletter.rate_limit") or 0)
     max_attempts = int(settings.get("newsletter.max_attempts") or 5)
     retry_delay = int(settings.get("newsletter.retry_delay") or 300)
+    with registry["hub.dbsession_factory"]() as db:
+        campaign = db.get(Campaign, campaign_id)
+        if campaign is None or campaign.status != "sending":
+            return
+        list_ids = [lst.id for lst in campaign.lists]
+        try:
+            compiled = CompiledCampaign(request, campaign)
+        except Exception as exc:
+            # Validated before sending started; should rendering still fail, nothing is sent.
+            _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
+            raise
+    start = (sa.update(D).where(D.c.id == sa.bindparam("delivery_id"), D.c.status == "pending",
+                                D.c.claimed_by == worker, consent_clause(list_ids))
+             .values(status="sending", attempts=D.c.attempts + 1))
+    bounce_local, _sep, bounce_host = compiled.bounce.partition("@")
     transport = Transport(settings)
+    conn = registry["hub.dbsession_writer"]()
     last_sent = 0.0
     retry_later = False
     try:
         while True:
-            with factory() as db, db.begin():
-                campaign = db.get(Campaign, campaign_id)
-                if campaign is None or campaign.status != "sending":
+            with conn.begin():
+                if _stopped(conn, campaign_id, worker):
                     return
-                ids = claim(db, campaign_id, worker, batch_size, lease)
-            if not ids:
+                rows = claim(conn, campaign_id, worker, batch_size, lease)
+            if not rows:
                 break
-            with factory() as db:
-                campaign = db.get(Campaign, campaign_id)
-                list_ids = [lst.id for lst in campaign.lists]
-                blocks = content.parse_body(campaign.body)
+            refused = audience_refused(request, rows)
+            if refused:
+                _skip(conn, refused, worker, "consent withdrawn")
             checked = time.monotonic()
-            for delivery_id in ids:
+            for row in rows:
+                if row.id in refused:
+                    continue
                 if time.monotonic() - checked > STATUS_CHECK_SECONDS:
                     # Pause and cancel take effect within a second, not per message.
-                    if _stopped(factory, campaign_id, worker):
-                        return
+                    with conn.begin():
+                        if _stopped(conn, campaign_id, worker):
+                            return
                     checked = time.monotonic()
+                with conn.begin():
+                    won = conn.execute(start, {"delivery_id": row.id}).rowcount
+                    if not won:
+                        # Lost to another worker, or no consent now: skip the latter.
+                        conn.execute(sa.update(D).where(
+                            D.c.id == row.id, D.c.status == "pending",
+                            D.c.claimed_by == worker).values(
+                            status="skipped", error="no consent at send time"))
+                if not won:
+                    continue
+                token = row.token or ""
+                try:
+                    data = compiled.message(row.id, row.address, compiled.values(
+                        row.address, row.first_name or "", row.last_name or "",
+                        row.name or "", row.gender, token), token)
+                except Exception as exc:
+                    _mark(conn, row.id, status="failed", error=f"rendering failed: {exc}")
+                    raise
                 if rate:
                     wait = last_sent + 1.0 / rate - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
-                outcome = _send_one(request, factory, transport, campaign, list_ids, blocks,
-                                    delivery_id, worker, max_attempts, retry_delay)
+                outcome = _deliver(conn, transport, row, data,
+                                   f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
+                                   f"newsletter-{campaign_id}-{row.id}", max_attempts,
+                                   retry_delay)
                 last_sent = time.monotonic()
                 if outcome == "retry":
                     retry_later = True
     finally:
+        conn.close()
         transport.close()
-    _finish(request, factory, campaign_id, retry_later, retry_delay)
+    _finish(request, registry["hub.dbsession_writer"], campaign_id, retry_later, retry_delay)
 
 
-def _send_one(request, factory, transport, campaign, list_ids, blocks, delivery_id, worker,
-              max_attempts, retry_delay) -> str:
-    settings = request.registry.settings
-    with factory() as db, db.begin():
-        won = db.execute(sa.update(Delivery).where(
-            Delivery.id == delivery_id, Delivery.status == "pending",
-            Delivery.claimed_by == worker).values(
-            status="sending", attempts=Delivery.attempts + 1)).rowcount
-        if not won:
-            return "lost"
-        delivery = db.get(Delivery, delivery_id)
-        subscriber = db.get(Subscriber, delivery.subscriber_id) \
-            if delivery.subscriber_id else None
-        if not may_receive(request, db, campaign, list_ids, subscriber, delivery.address):
-            delivery.status = "skipped"
-            delivery.error = "no consent at send time"
-            return "skipped"
-        address, attempts = delivery.address, delivery.attempts
-    # Rendering happens outside the transaction (shorter write locks on SQLite). The content
-    # was validated before sending started; should rendering still fail, nothing was sent.
+def _deliver(conn, transport, row, data: bytes, envelope: str, name: str, max_attempts: int,
+             retry_delay: int) -> str:
+    attempts = row.attempts + 1
     try:
-        mail = build_message(request, campaign, delivery_id, subscriber, address, blocks=blocks)
-    except Exception as exc:
-        _mark(factory, delivery_id, status="failed", error=f"rendering failed: {exc}")
-        raise
-    envelope = verp_address(settings, delivery_id, subscriber.token)
-    try:
-        transport.send(mail, envelope)
+        transport.send(envelope, row.address, data, name)
     except TemporaryFailure as exc:
         final = attempts >= max_attempts
-        _mark(factory, delivery_id, status="failed" if final else "pending", error=str(exc),
+        _mark(conn, row.id, status="failed" if final else "pending", error=str(exc),
               claimed_by=None, claimed_at=None,
               next_attempt_at=_now() + dt.timedelta(seconds=retry_delay * attempts))
         return "failed" if final else "retry"
     except PermanentFailure as exc:
-        _mark(factory, delivery_id, status="bounced" if exc.recipient_refused else "failed",
+        _mark(conn, row.id, status="bounced" if exc.recipient_refused else "failed",
               error=str(exc))
         if exc.recipient_refused:
-            with factory() as db, db.begin():
-                db.execute(sa.update(Subscriber).where(Subscriber.id == subscriber.id)
-                           .values(hard_bounced_at=_now()))
+            with conn.begin():
+                conn.execute(sa.update(S).where(S.c.id == sa.select(D.c.subscriber_id).where(
+                    D.c.id == row.id).scalar_subquery()).values(hard_bounced_at=_now()))
         return "failed"
     except UncertainFailure as exc:
         # It may have been delivered: stay "sending" (at most once), record why.
-        _mark(factory, delivery_id, status="sending", error=f"uncertain: {exc}")
+        _mark(conn, row.id, status="sending", error=f"uncertain: {exc}")
         return "uncertain"
-    _mark(factory, delivery_id, status="sent", sent_at=_now(), error="")
+    _mark_sent(conn, row.id)
     return "sent"
 
 
 STATUS_CHECK_SECONDS = 1.0
+MARK_SENT = (sa.update(D).where(D.c.id == sa.bindparam("delivery_id"))
+             .values(status="sent", error="",
+                     sent_at=sa.bindparam("sent_at", type_=D.c.sent_at.type)))
 
 
-def _stopped(factory, campaign_id: int, worker: str) -> bool:
-    """True when the campaign was paused or cancelled; the worker's claims are released."""
-    with factory() as db, db.begin():
-        status = db.scalar(sa.select(Campaign.status).where(Campaign.id == campaign_id))
-        if status == "sending":
-            return False
-        db.execute(sa.update(Delivery).where(Delivery.claimed_by == worker,
-                                             Delivery.status == "pending")
-                   .values(claimed_by=None, claimed_at=None))
-        return True
+def _mark_sent(conn, delivery_id: int) -> None:
+    """``sending → sent``, committed right after the server accepted the message."""
+    with conn.begin():
+        conn.execute(MARK_SENT, {"delivery_id": delivery_id, "sent_at": _now()})
 
 
-def _mark(factory, delivery_id: int, **values) -> None:
-    with factory() as db, db.begin():
-        db.execute(sa.update(Delivery).where(Delivery.id == delivery_id).values(**values))
+def _stopped(conn, campaign_id: int, worker: str) -> bool:
+    """True when the campaign was paused or cancelled (or is gone); the worker's claims are
+    released. Runs in the caller's transaction."""
+    status = conn.scalar(sa.select(Campaign.status).where(Campaign.id == campaign_id))
+    if status == "sending":
+        return False
+    conn.execute(sa.update(D).where(D.c.claimed_by == worker, D.c.status == "pending")
+                 .values(claimed_by=None, claimed_at=None))
+    return True
+
+
+def _skip(conn, ids, worker: str, reason: str) -> None:
+    with conn.begin():
+        conn.execute(sa.update(D).where(D.c.id.in_(list(ids)), D.c.status == "pending",
+                                        D.c.claimed_by == worker)
+                     .values(status="skipped", error=reason))
+
+
+def _mark(conn, delivery_id: int, **values) -> None:
+    with conn.begin():
+        conn.execute(sa.update(D).where(D.c.id == delivery_id).values(**values))
+
+
+def _fail_campaign(registry, campaign_id: int, error: str) -> None:
+    with registry["hub.dbsession_writer"]() as db, db.begin():
+        db.execute(sa.update(Campaign).where(Campaign.id == campaign_id)
+                   .values(status="failed", error=error))
 
 
 def _finish(request, factory, campaign_id: int, retry_later: bool, retry_delay: int) -> None:

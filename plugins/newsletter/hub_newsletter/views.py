@@ -659,6 +659,8 @@ def campaign_test(request):
         Transport,
         UncertainFailure,
         build_message,
+        domain,
+        setting,
     )
 
     campaign = _get_campaign(request)
@@ -669,10 +671,13 @@ def campaign_test(request):
     user = request.identity
     subscriber = services.get_or_create_subscriber(request.dbsession, user.email.lower(),
                                                    user.name, user.language, user)
-    mail = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ")
+    data = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ")
     transport = Transport(request.registry.settings)
+    settings = request.registry.settings
     try:
-        transport.send(mail, str(mail["From"]))
+        transport.send(str(setting(settings, "bounce_address", None,
+                                   f"bounces@{domain(settings)}")),
+                       user.email, data, f"newsletter-test-{campaign.id}")
     except (TemporaryFailure, PermanentFailure, UncertainFailure) as exc:
         request.session.flash(request.shell.translate(
             _("The test message could not be sent: ${error}", mapping={"error": str(exc)})),

@@ -21,21 +21,20 @@ def main():
     count = {"n": 0}
 
     if point == "after_sent":
-        original_mark = sending._mark
+        original_mark = sending._mark_sent
 
-        def mark(factory, delivery_id, **values):
-            original_mark(factory, delivery_id, **values)
-            if values.get("status") == "sent":
-                count["n"] += 1
-                if count["n"] >= crash_after:
-                    os._exit(137)
+        def mark(conn, delivery_id):
+            original_mark(conn, delivery_id)
+            count["n"] += 1
+            if count["n"] >= crash_after:
+                os._exit(137)
 
-        sending._mark = mark
+        sending._mark_sent = mark
     else:
         original_send = sending.Transport.send
 
-        def send(self, mail, envelope_from):
-            original_send(self, mail, envelope_from)
+        def send(self, envelope_from, to, data, name):
+            original_send(self, envelope_from, to, data, name)
             count["n"] += 1
             if count["n"] >= crash_after:
                 os._exit(137)

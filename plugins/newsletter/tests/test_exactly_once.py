@@ -107,9 +107,9 @@ def test_withdrawal_during_a_running_send_stops_the_remaining_messages(committed
     original = sending.Transport.send
     calls = []
 
-    def send_then_withdraw(self, mail, envelope_from):
-        original(self, mail, envelope_from)
-        calls.append(mail["To"])
+    def send_then_withdraw(self, envelope_from, to, data, name):
+        original(self, envelope_from, to, data, name)
+        calls.append(to)
         if len(calls) == 1:
             # Someone later in the batch unsubscribes while the batch is being sent.
             with app.registry["hub.dbsession_factory"]() as db, db.begin():
