@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from hub.jobs import background_request
 from hub.notifications.models import Notification
-from hub_newsletter.models import Campaign, Delivery, Subscriber, Subscription
+from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscriber, Subscription
 
 from .conftest import add_campaign, add_list, add_subscriber, post
 
@@ -260,3 +260,18 @@ def test_segment_criterion_selects_users_subscribed_to_a_list(nl_app, dbsession,
     assert list(dbsession.scalars(criterion.user_ids(request, str(nl.id)))) == [
         users.member.id]
     assert list(dbsession.scalars(criterion.user_ids(request, "junk"))) == []
+
+
+def test_demo_data_at_scale_gives_a_thousand_confirmed_recipients_per_unit(nl_app, dbsession):
+    from hub_newsletter.demo import load
+
+    load(dbsession, 3)
+    novinky = dbsession.scalar(sa.select(NewsletterList.id).where(NewsletterList.slug == "novinky"))
+    confirmed = dbsession.scalar(
+        sa.select(sa.func.count()).select_from(Subscription).join(Subscriber).where(
+            Subscription.list_id == novinky, Subscription.status == "confirmed",
+            Subscriber.opted_out_at.is_(None), Subscription.consent_at.is_not(None)))
+    assert confirmed == 3000
+    assert dbsession.scalar(sa.select(sa.func.count(sa.distinct(Subscriber.token)))) == 3000
+    load(dbsession, 3)  # idempotent at scale too
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 3000
