@@ -17,6 +17,9 @@ from hub_booking.services import BookingError, Conflict
 from hub_booking.views import APPROVE, CREATE, announce, may_see
 
 MAX_RANGE_DAYS = 92
+MAX_ID = 2**31 - 1          # the database's integer
+MAX_LIMIT, MAX_OFFSET = 500, 1_000_000
+MAX_ATTENDEES = 10_000
 
 
 def _t(request, message) -> str:
@@ -34,11 +37,34 @@ def _invalid(request, error: BookingError):
                      field=API_FIELDS.get(error.field, error.field))
 
 
-def _room(request) -> Room:
+def whole_number(value, name: str, minimum: int, maximum: int, default=None, text=False):
+    """An integer from JSON (a number, not a boolean or a string) or, with ``text``, from a
+    query string or the path, within ``minimum``..``maximum``; ``BookingError`` naming the
+    field and the range otherwise."""
+    if value is None or value == "":
+        return default
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text and isinstance(value, str) and value.strip().lstrip("-").isdigit() \
+            and len(value.strip()) <= 20:
+        number = int(value.strip())
+    if number is None or not minimum <= number <= maximum:
+        raise BookingError(_("${field} must be a whole number from ${minimum} to ${maximum}.",
+                             mapping={"field": name, "minimum": minimum,
+                                      "maximum": maximum}), name)
+    return number
+
+
+def _path_id(request) -> int:
     try:
-        room = request.dbsession.get(Room, int(request.matchdict["id"]))
-    except ValueError:
-        room = None
+        return whole_number(request.matchdict["id"], "id", 1, MAX_ID, text=True)
+    except BookingError as error:
+        raise _invalid(request, error) from None
+
+
+def _room(request) -> Room:
+    room = request.dbsession.get(Room, _path_id(request))
     if room is None or not room.is_active:
         raise api_error(404, "not_found", _t(request, _("No such room.")))
     return room
@@ -95,34 +121,39 @@ def _recurrence(data) -> services.Recurrence | None:
         return None
     if not isinstance(rule, dict):
         raise BookingError(_("Choose how the booking repeats."), "recurrence")
-    try:
-        until = dt.date.fromisoformat(str(rule.get("until", "")))
-    except ValueError:
-        raise BookingError(_("Enter a date as YYYY-MM-DD."), "recurrence.until") from None
     weekdays = rule.get("weekdays") or []
     if not isinstance(weekdays, list) or not all(
             isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
         raise BookingError(_("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."),
                            "recurrence.weekdays")
-    interval = rule.get("interval", 1)
-    if not isinstance(interval, int):
-        raise BookingError(_("Repeat every 1 to 12 periods."), "recurrence.interval")
-    return services.Recurrence(str(rule.get("frequency", "")), interval, tuple(weekdays), until)
-
-
-def _int_field(data, name, default=None):
-    value = data.get(name, default)
-    if value is None or isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise BookingError(_("Enter a whole number."), name)
+    interval = whole_number(rule.get("interval"), "recurrence.interval", 1, 12, 1)
+    count = whole_number(rule.get("count"), "recurrence.count", 1, services.MAX_OCCURRENCES)
+    until = None
+    if rule.get("until") not in (None, ""):
+        try:
+            until = dt.date.fromisoformat(str(rule["until"]))
+        except ValueError:
+            raise BookingError(_("Enter a date as YYYY-MM-DD."), "recurrence.until") from None
+    elif count is None:
+        raise BookingError(_("Give the last day of the series (until) or the number of "
+                             "occurrences (count)."), "recurrence.until")
+    return services.Recurrence(str(rule.get("frequency", "")), interval, tuple(weekdays),
+                               until, count)
 
 
 @view_config(route_name="booking.api.reservations", renderer="json", permission=CREATE,
              request_method="POST")
 def create(request):
     data = json_body(request)
-    room_id = data.get("room_id")
-    room = request.dbsession.get(Room, room_id) if isinstance(room_id, int) else None
+    try:
+        room_id = whole_number(data.get("room_id"), "room_id", 1, MAX_ID)
+        attendees = whole_number(data.get("attendees"), "attendees", 0, MAX_ATTENDEES, 0)
+        organisation_id = whole_number(data.get("organisation_id"), "organisation_id", 1,
+                                       MAX_ID)
+        recurrence = _recurrence(data)
+    except BookingError as error:
+        return _invalid(request, error)
+    room = request.dbsession.get(Room, room_id) if room_id is not None else None
     if room is None or not room.is_active:
         return api_error(422, "validation_failed", _t(request, _("No such room.")),
                          field="room_id")
@@ -146,9 +177,7 @@ def create(request):
             request, room, request.identity, first_day=start_local.date(),
             start=start_local.time().replace(tzinfo=None),
             end=end_local.time().replace(tzinfo=None), title=title, purpose=purpose.strip(),
-            attendees=_int_field(data, "attendees", 0),
-            organisation_id=_int_field(data, "organisation_id"),
-            recurrence=_recurrence(data))
+            attendees=attendees, organisation_id=organisation_id, recurrence=recurrence)
     except BookingError as error:
         return _invalid(request, error)
     except Conflict as conflict:
@@ -178,14 +207,20 @@ def listing(request):
     if not (params.get("all") == "1" and request.has_permission(APPROVE)):
         stmt = stmt.where(Reservation.user_id == request.identity.id)
     try:
-        if params.get("room_id"):
-            stmt = stmt.where(Reservation.room_id == int(params["room_id"]))
-        if params.get("user_id") and request.has_permission(APPROVE):
-            stmt = stmt.where(Reservation.user_id == int(params["user_id"]))
-        if params.get("organisation_id") and request.has_permission(APPROVE):
-            stmt = stmt.where(Reservation.organisation_id == int(params["organisation_id"]))
-    except ValueError:
-        return api_error(422, "validation_failed", _t(request, _("Enter a whole number.")))
+        room_id = whole_number(params.get("room_id"), "room_id", 1, MAX_ID, text=True)
+        user_id = whole_number(params.get("user_id"), "user_id", 1, MAX_ID, text=True)
+        organisation_id = whole_number(params.get("organisation_id"), "organisation_id", 1,
+                                       MAX_ID, text=True)
+        limit = whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, 100, text=True)
+        offset = whole_number(params.get("offset"), "offset", 0, MAX_OFFSET, 0, text=True)
+    except BookingError as error:
+        return _invalid(request, error)
+    if room_id is not None:
+        stmt = stmt.where(Reservation.room_id == room_id)
+    if user_id is not None and request.has_permission(APPROVE):
+        stmt = stmt.where(Reservation.user_id == user_id)
+    if organisation_id is not None and request.has_permission(APPROVE):
+        stmt = stmt.where(Reservation.organisation_id == organisation_id)
     if params.get("status"):
         if params["status"] not in STATUSES:
             return api_error(422, "validation_failed",
@@ -198,20 +233,16 @@ def listing(request):
             stmt = stmt.where(Reservation.starts_at < services.parse_iso(params["to"], "to"))
     except BookingError as error:
         return _invalid(request, error)
-    try:
-        limit = min(max(int(params.get("limit", 100)), 1), 500)
-    except ValueError:
-        limit = 100
     rows = request.dbsession.scalars(stmt.options(selectinload(Reservation.room))
-                                     .limit(limit)).all()
-    return {"reservations": [{**r.as_dict(), "room": r.room.name} for r in rows]}
+                                     .order_by(Reservation.id).limit(limit + 1)
+                                     .offset(offset)).all()
+    return {"reservations": [{**r.as_dict(), "room": r.room.name} for r in rows[:limit]],
+            "limit": limit, "offset": offset,
+            "next_offset": offset + limit if len(rows) > limit else None}
 
 
 def _reservation(request) -> Reservation:
-    try:
-        reservation = request.dbsession.get(Reservation, int(request.matchdict["id"]))
-    except ValueError:
-        reservation = None
+    reservation = request.dbsession.get(Reservation, _path_id(request))
     if reservation is None or not may_see(request, reservation):
         raise api_error(404, "not_found", _t(request, _("No such booking.")))
     return reservation
@@ -239,6 +270,17 @@ def _schema_ref(name):
 
 _ERROR = {"description": "Error", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Error"}}}}
+_INVALID = {"description": "Invalid input: the error names the field (``details.field``) "
+                           "and the rule, e.g. the allowed range of a number",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_PATH_ID = {"name": "id", "in": "path", "required": True, "schema": _ID,
+            "description": "A whole number; anything else is a 422"}
+
+
+def _query(name, schema, description=""):
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
 
 OPENAPI = {
     "paths": {
@@ -250,23 +292,36 @@ OPENAPI = {
         "/booking/rooms/{id}/availability": {"get": {
             "tags": ["booking"], "summary": "Busy times of a room (no personal details)",
             "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                _PATH_ID,
                 {"name": "from", "in": "query", "schema": {"type": "string",
                                                            "format": "date-time"}},
                 {"name": "to", "in": "query", "schema": {"type": "string",
                                                          "format": "date-time"}}],
             "responses": {"200": {"description": "Busy times", "content": {
                 "application/json": {"schema": _schema_ref("BookingAvailability")}}},
-                "404": _ERROR, "422": _ERROR}}},
+                "404": _ERROR, "422": _INVALID}}},
         "/booking/reservations": {
             "get": {"tags": ["booking"], "summary": "My reservations (staff: all=1, filters)",
-                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
-                                   for n in ("all", "room_id", "user_id", "organisation_id",
-                                             "status", "from", "to", "limit")],
+                    "parameters": [
+                        _query("all", {"type": "string", "enum": ["1"]},
+                               "staff: everyone's reservations"),
+                        _query("room_id", _ID),
+                        _query("user_id", _ID, "staff only"),
+                        _query("organisation_id", _ID, "staff only"),
+                        _query("status", {"type": "string", "enum": list(STATUSES)}),
+                        _query("from", {"type": "string", "format": "date-time"}),
+                        _query("to", {"type": "string", "format": "date-time"}),
+                        _query("limit", {"type": "integer", "minimum": 1,
+                                         "maximum": MAX_LIMIT, "default": 100}),
+                        _query("offset", {"type": "integer", "minimum": 0,
+                                          "maximum": MAX_OFFSET, "default": 0})],
                     "responses": {"200": {"description": "Reservations", "content": {
                         "application/json": {"schema": {"type": "object", "properties": {
                             "reservations": {"type": "array",
-                                             "items": _schema_ref("BookingReservation")}}}}}}}},
+                                             "items": _schema_ref("BookingReservation")},
+                            "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                            "next_offset": {"type": "integer", "nullable": True}}}}}},
+                        "401": _ERROR, "422": _INVALID}},
             "post": {"tags": ["booking"], "summary": "Book a room (once or recurring)",
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": _schema_ref("BookingRequest")}}},
@@ -276,17 +331,16 @@ OPENAPI = {
                              "occurrences": {"type": "array",
                                              "items": _schema_ref("BookingReservation")},
                              "skipped": {"type": "array", "items": {"type": "object"}}}}}}},
-                         "409": _ERROR, "422": _ERROR}}},
+                         "409": _ERROR, "422": _INVALID}}},
         "/booking/reservations/{id}": {
             "get": {"tags": ["booking"], "summary": "One of my reservations",
-                    "parameters": [{"name": "id", "in": "path", "required": True,
-                                    "schema": {"type": "integer"}}],
-                    "responses": {"200": {"description": "Reservation"}, "404": _ERROR}},
+                    "parameters": [_PATH_ID],
+                    "responses": {"200": {"description": "Reservation"}, "404": _ERROR,
+                                  "422": _INVALID}},
             "delete": {"tags": ["booking"], "summary": "Cancel a reservation",
-                       "parameters": [{"name": "id", "in": "path", "required": True,
-                                       "schema": {"type": "integer"}}],
+                       "parameters": [_PATH_ID],
                        "responses": {"200": {"description": "Cancelled"}, "404": _ERROR,
-                                     "409": _ERROR}}},
+                                     "409": _ERROR, "422": _INVALID}}},
     },
     "components": {"schemas": {
         "BookingRoom": {"type": "object", "properties": {
@@ -309,19 +363,22 @@ OPENAPI = {
             "closed": {"type": "array", "items": {"type": "object"}}}},
         "BookingRequest": {"type": "object", "required": ["room_id", "starts_at", "ends_at",
                                                           "title"], "properties": {
-            "room_id": {"type": "integer"},
+            "room_id": _ID,
             "starts_at": {"type": "string", "format": "date-time",
                           "description": "ISO 8601 with an offset"},
             "ends_at": {"type": "string", "format": "date-time"},
             "title": {"type": "string", "maxLength": 200}, "purpose": {"type": "string"},
-            "attendees": {"type": "integer", "minimum": 0},
-            "organisation_id": {"type": "integer"},
+            "attendees": {"type": "integer", "minimum": 0, "maximum": MAX_ATTENDEES},
+            "organisation_id": _ID,
             "recurrence": {"type": "object", "properties": {
                 "frequency": {"type": "string", "enum": ["daily", "weekly", "monthly"]},
                 "interval": {"type": "integer", "minimum": 1, "maximum": 12},
                 "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0,
                                                         "maximum": 6}},
-                "until": {"type": "string", "format": "date"}}}}},
+                "until": {"type": "string", "format": "date",
+                          "description": "last day; needed unless count is given"},
+                "count": {"type": "integer", "minimum": 1, "maximum": 200,
+                          "description": "at most this many occurrences"}}}}},
         "BookingReservation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "room_id": {"type": "integer"},
             "title": {"type": "string"}, "purpose": {"type": "string"},

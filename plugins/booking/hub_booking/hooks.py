@@ -28,6 +28,7 @@ from hub_booking.models import (
     FeedToken,
     Reservation,
     Room,
+    RoomManager,
     Series,
 )
 
@@ -177,7 +178,7 @@ def hub_search(request, query):
 @hookimpl
 def hub_personal_data_tables():
     return ["booking_reservation", "booking_series", "booking_feed_token",
-            "booking_closed_period_exception"]
+            "booking_closed_period_exception", "booking_room_manager"]
 
 
 @hookimpl
@@ -190,8 +191,12 @@ def hub_personal_data_export(request, user):
     exceptions = request.dbsession.scalars(
         sa.select(ClosedPeriodException.closed_period_id)
         .where(ClosedPeriodException.user_id == user.id)).all()
+    managed = request.dbsession.scalars(
+        sa.select(Room.name).join(RoomManager, RoomManager.room_id == Room.id)
+        .where(RoomManager.user_id == user.id).order_by(Room.name)).all()
     return {"Room bookings": records,
-            "Room closures you may book in": [{"closed_period_id": i} for i in exceptions]}
+            "Room closures you may book in": [{"closed_period_id": i} for i in exceptions],
+            "Rooms you manage": [{"room": name} for name in managed]}
 
 
 @hookimpl
@@ -209,6 +214,7 @@ def hub_personal_data_erase(request, user):
     db.execute(sa.update(Series).where(Series.user_id == user.id).values(user_id=None))
     db.execute(sa.delete(FeedToken).where(FeedToken.user_id == user.id))
     db.execute(sa.delete(ClosedPeriodException).where(ClosedPeriodException.user_id == user.id))
+    db.execute(sa.delete(RoomManager).where(RoomManager.user_id == user.id))
     db.flush()
 
 

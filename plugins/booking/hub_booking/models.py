@@ -56,6 +56,8 @@ class Room(Base):
         back_populates="room", cascade="all, delete-orphan", order_by="BookableHours.weekday")
     photos: Mapped[list[RoomPhoto]] = relationship(
         cascade="all, delete-orphan", order_by="RoomPhoto.id", lazy="selectin")
+    managers: Mapped[list[RoomManager]] = relationship(
+        cascade="all, delete-orphan", order_by="RoomManager.id")
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "capacity": self.capacity,
@@ -63,6 +65,31 @@ class Room(Base):
                 "equipment": list(self.equipment or []), "description": self.description,
                 "requires_approval": self.requires_approval,
                 "representatives_book_directly": self.representatives_book_directly}
+
+
+class RoomManager(Base):
+    """A person who decides the room's bookings and hears about them (instead of all the
+    staff, who are asked only about rooms without managers)."""
+
+    __tablename__ = "booking_room_manager"
+    __table_args__ = (sa.UniqueConstraint("room_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("booking_room.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         index=True)
+
+
+class OrganisationQuota(Base):
+    """Hours one organisation may book a month, instead of the hub-wide setting."""
+
+    __tablename__ = "booking_organisation_quota"
+    __table_args__ = (sa.CheckConstraint("monthly_hours >= 0", name="hours_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), unique=True)
+    monthly_hours: Mapped[int] = mapped_column(sa.Integer)
 
 
 class RoomPhoto(Base):

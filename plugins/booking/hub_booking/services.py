@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,10 @@ from hub_booking.models import (
     BookableHours,
     ClosedPeriod,
     ClosedPeriodException,
+    OrganisationQuota,
     Reservation,
     Room,
+    RoomManager,
     Series,
 )
 
@@ -100,7 +103,12 @@ def format_span(request, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
 
 
 def format_day(request, day: dt.date, fmt: str = "full") -> str:
-    return format_date(day, fmt, locale=request.locale_name)
+    return _format_day(day, fmt, request.locale_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_day(day: dt.date, fmt: str, locale: str) -> str:
+    return format_date(day, fmt, locale=locale)
 
 
 def parse_iso(value, field_name: str) -> dt.datetime:
@@ -226,6 +234,21 @@ def _lock_quota(request, kind: int, key: int) -> None:
                                   {"kind": kind, "key": key})
 
 
+def organisation_quota(request, organisation_id: int) -> tuple[int, bool]:
+    """The organisation's monthly hours and whether staff set them for it (an override)
+    rather than the hub-wide setting."""
+    override = request.dbsession.scalar(
+        sa.select(OrganisationQuota.monthly_hours)
+        .where(OrganisationQuota.organisation_id == organisation_id))
+    if override is not None:
+        return override, True
+    return settings_of(request)["organisation"], False
+
+
+def format_hours(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def check_quota(request, user, starts_at, ends_at, organisation_id, extra_hours=0.0) -> None:
     limits = settings_of(request)
     _lock_quota(request, QUOTA_LOCK_USER, user.id)
@@ -233,15 +256,31 @@ def check_quota(request, user, starts_at, ends_at, organisation_id, extra_hours=
         _lock_quota(request, QUOTA_LOCK_ORGANISATION, organisation_id)
     first, last = month_bounds(starts_at)
     wanted = (ends_at - starts_at).total_seconds() / 3600 + extra_hours
-    if booked_hours(request, first, last, user_id=user.id) + wanted > limits["user"]:
-        raise BookingError(_("Over your quota of ${hours} hours of bookings a month.",
-                             mapping={"hours": limits["user"]}), "end")
-    if organisation_id is not None and booked_hours(
-            request, first, last, organisation_id=organisation_id) + wanted \
-            > limits["organisation"]:
-        raise BookingError(_("Over the organisation's quota of ${hours} hours of bookings "
-                             "a month.", mapping={"hours": limits["organisation"]}),
-                           "organisation")
+    adds = (ends_at - starts_at).total_seconds() / 3600
+    month = f"{local(starts_at):%m/%Y}"
+    booked = booked_hours(request, first, last, user_id=user.id)
+    if booked + wanted > limits["user"]:
+        raise BookingError(_(
+            "Over the quota of ${hours} hours of bookings a month per person: ${booked} "
+            "hours are already booked in ${month} and this booking adds ${adds}.",
+            mapping={"hours": limits["user"], "booked": format_hours(booked + wanted - adds),
+                     "month": month, "adds": format_hours(adds)}), "end")
+    if organisation_id is None:
+        return
+    hours, override = organisation_quota(request, organisation_id)
+    booked = booked_hours(request, first, last, organisation_id=organisation_id)
+    if booked + wanted > hours:
+        mapping = {"hours": hours, "booked": format_hours(booked + wanted - adds),
+                   "month": month, "adds": format_hours(adds)}
+        if override:
+            message = _("Over the quota of ${hours} hours of bookings a month set for this "
+                        "organisation: ${booked} hours are already booked in ${month} and "
+                        "this booking adds ${adds}.", mapping=mapping)
+        else:
+            message = _("Over the organisation's quota of ${hours} hours of bookings a "
+                        "month: ${booked} hours are already booked in ${month} and this "
+                        "booking adds ${adds}.", mapping=mapping)
+        raise BookingError(message, "organisation")
 
 
 def needs_approval(request, room: Room, user) -> bool:
@@ -263,6 +302,34 @@ def organisations_of(request, user) -> list:
     return list(request.dbsession.scalars(stmt))
 
 
+def room_managers(request, room_id: int) -> list:
+    from hub.accounts.models import User
+
+    return list(request.dbsession.scalars(
+        sa.select(User).join(RoomManager, RoomManager.user_id == User.id)
+        .where(RoomManager.room_id == room_id, User.is_active.is_(True))
+        .order_by(User.id)))
+
+
+def managed_room_ids(request, user) -> set[int]:
+    if user is None:
+        return set()
+    return set(request.dbsession.scalars(
+        sa.select(RoomManager.room_id).where(RoomManager.user_id == user.id)))
+
+
+def approval_recipients(request, room_id: int) -> list:
+    """Who hears about (and decides) a room's bookings: its managers, else all staff."""
+    from hub.accounts.models import User
+
+    managers = room_managers(request, room_id)
+    if managers:
+        return managers
+    return list(request.dbsession.scalars(
+        sa.select(User).where(User.role.in_(("staff", "admin")), User.is_active.is_(True))
+        .order_by(User.id)))
+
+
 # -- recurrence ------------------------------------------------------------------------
 
 @dataclass
@@ -271,6 +338,7 @@ class Recurrence:
     interval: int = 1
     weekdays: tuple[int, ...] = ()
     until: dt.date | None = None
+    count: int | None = None     # at most this many occurrences (until may be left out)
 
 
 def occurrence_days(first: dt.date, rule: Recurrence | None) -> list[dt.date]:
@@ -282,6 +350,13 @@ def occurrence_days(first: dt.date, rule: Recurrence | None) -> list[dt.date]:
         raise BookingError(_("Choose how the booking repeats."), "frequency")
     if rule.interval < 1 or rule.interval > 12:
         raise BookingError(_("Repeat every 1 to 12 periods."), "interval")
+    if rule.count is not None:
+        if not 1 <= rule.count <= MAX_OCCURRENCES:
+            raise BookingError(_("A series can have at most ${count} occurrences.",
+                                 mapping={"count": MAX_OCCURRENCES}), "count")
+        if rule.until is None:
+            rule = Recurrence(rule.frequency, rule.interval, rule.weekdays,
+                              first + dt.timedelta(days=MAX_SERIES_DAYS), rule.count)
     if rule.until is None or rule.until < first:
         raise BookingError(_("The last day of the series must not be before the first."),
                            "until")
@@ -313,6 +388,8 @@ def occurrence_days(first: dt.date, rule: Recurrence | None) -> list[dt.date]:
                 break
             days.append(day)
             index += 1
+    if rule.count is not None:
+        days = days[:rule.count]
     if len(days) > MAX_OCCURRENCES:
         raise BookingError(_("A series can have at most ${count} occurrences.",
                              mapping={"count": MAX_OCCURRENCES}), "until")
@@ -370,10 +447,15 @@ class Outcome:
 def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: dt.time,
          title: str, purpose: str = "", attendees: int = 0, organisation_id: int | None = None,
          recurrence: Recurrence | None = None, status: str | None = None,
-         source: str = "") -> Outcome:
-    """Book ``room`` once or as a series. A single booking raises ``BookingError`` /
-    ``Conflict``; a series skips (and lists) occurrences that break a rule or are taken,
-    and raises ``Conflict`` only when every occurrence is taken."""
+         source: str = "", actor=None) -> Outcome:
+    """Book ``room`` once or as a series for ``user``. A single booking raises
+    ``BookingError`` / ``Conflict``; a series skips (and lists) occurrences that break a
+    rule or are taken, and raises ``Conflict`` only when every occurrence is taken.
+
+    ``actor`` is who books when it is not ``user`` (staff booking on someone's behalf): the
+    rules are the actor's (staff need no approval and have no notice or quota limits), the
+    booking, its organisation and its hours are the user's."""
+    actor = actor or user
     title = (title or "").strip()
     if not title:
         raise BookingError(_("Enter a title."), "title")
@@ -383,17 +465,20 @@ def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: 
         raise BookingError(_("The number of attendees cannot be negative."), "attendees")
     if organisation_id is not None and not any(
             o.id == organisation_id for o in organisations_of(request, user)):
+        if actor is not user:
+            raise BookingError(_("The person is not a member of this organisation."),
+                               "organisation")
         raise BookingError(_("You can book only on behalf of your own organisation."),
                            "organisation")
     days = occurrence_days(first_day, recurrence)
     if status is None:
-        status = "pending" if needs_approval(request, room, user) else "approved"
+        status = "pending" if needs_approval(request, room, actor) else "approved"
     outcome = Outcome()
     if recurrence is not None:
         outcome.series = Series(user_id=user.id, frequency=recurrence.frequency,
                                 interval_=recurrence.interval,
                                 weekdays="".join(str(d) for d in sorted(recurrence.weekdays)),
-                                until=recurrence.until)
+                                until=days[-1])
         request.dbsession.add(outcome.series)
         request.dbsession.flush()
     end_day_shift = 1 if end == dt.time(0) else 0
@@ -410,7 +495,7 @@ def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: 
                                     dt.datetime.combine(day, end, tzinfo=PRAGUE), error.message))
             continue
         try:
-            check_rules(request, room, starts_at, ends_at, user, attendees=attendees,
+            check_rules(request, room, starts_at, ends_at, actor, attendees=attendees,
                         organisation_id=organisation_id, extra_hours=hours_so_far)
             reservation = place(request, Reservation(
                 room_id=room.id, room=room, user_id=user.id, organisation_id=organisation_id,
@@ -535,22 +620,34 @@ def active_rooms(request) -> list[Room]:
 
 
 def free_rooms(request, starts_at, ends_at, capacity: int = 0, equipment=(),
-               accessibility=()) -> list[Room]:
-    """Active rooms free for the whole span and bookable then, with the wanted features."""
-    rooms = [r for r in active_rooms(request) if r.capacity >= capacity
+               accessibility=(), rooms: list[Room] | None = None) -> list[Room]:
+    """Active rooms free for the whole span and bookable then, with the wanted features.
+    Three queries whatever the number of rooms (rooms with hours, bookings, closures)."""
+    rooms = [r for r in (active_rooms(request) if rooms is None else rooms)
+             if r.capacity >= capacity
              and set(equipment) <= set(r.equipment or [])
              and set(accessibility) <= set(r.accessibility or [])]
-    taken = {r.room_id for r in busy(request, [r.id for r in rooms], starts_at, ends_at)}
+    if not rooms:
+        return []
+    taken = set(request.dbsession.scalars(
+        sa.select(Reservation.room_id).distinct()
+        .where(Reservation.room_id.in_([r.id for r in rooms]),
+               Reservation.status.in_(ACTIVE_STATUSES),
+               Reservation.starts_at < ends_at, Reservation.blocked_until > starts_at)))
+    closed = set(request.dbsession.scalars(
+        sa.select(ClosedPeriod.room_id)
+        .where(ClosedPeriod.starts_at < ends_at, ClosedPeriod.ends_at > starts_at)))
+    if None in closed:
+        return []
     result = []
     for room in rooms:
-        if room.id in taken:
+        if room.id in taken or room.id in closed:
             continue
         try:
             check_bookable_hours(room, starts_at, ends_at)
         except BookingError:
             continue
-        if closed_period_at(request, room, starts_at, ends_at) is None:
-            result.append(room)
+        result.append(room)
     return result
 
 

@@ -7,7 +7,7 @@ import io
 import secrets
 
 import sqlalchemy as sa
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
@@ -25,8 +25,10 @@ from hub_booking.models import (
     ClosedPeriod,
     ClosedPeriodException,
     FeedToken,
+    OrganisationQuota,
     Reservation,
     Room,
+    RoomManager,
     RoomPhoto,
 )
 from hub_booking.services import PRAGUE, BookingError, Conflict
@@ -111,10 +113,18 @@ def get_room(request) -> Room:
     return room
 
 
+def may_decide(request, reservation: Reservation) -> bool:
+    """Staff decide every room's bookings, a room's managers that room's."""
+    user = request.identity
+    return user is not None and (
+        bool(request.has_permission(APPROVE))
+        or reservation.room_id in services.managed_room_ids(request, user))
+
+
 def may_see(request, reservation: Reservation) -> bool:
     user = request.identity
     return user is not None and (reservation.user_id == user.id
-                                 or bool(request.has_permission(APPROVE)))
+                                 or may_decide(request, reservation))
 
 
 def get_reservation(request) -> Reservation:
@@ -157,31 +167,58 @@ def ics_attachment(request, reservations) -> tuple:
     return (("booking.ics", "text/calendar", data),)
 
 
-def staff_users(request):
-    from hub.accounts.models import User
+def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
+    """Tell the room's managers (or, for a room without managers, all staff)."""
+    for person in services.approval_recipients(request, reservation.room_id):
+        notify(request, person, "booking.approval_needed",
+               _("A booking is waiting for your approval"),
+               _("${title}: ${room}, ${when} (${count} occurrence(s))."),
+               url=request.route_url("booking.manage"), mapping=mapping)
 
-    stmt = sa.select(User).where(User.role.in_(("staff", "admin")), User.is_active.is_(True))
-    return list(request.dbsession.scalars(stmt))
 
-
-def announce(request, outcome: services.Outcome, user) -> None:
-    """Tell the booker (with an .ics) and, for pending bookings, the room managers."""
+def announce(request, outcome: services.Outcome, user, actor=None) -> None:
+    """Tell the booker (with an .ics) and, for pending bookings, the room managers. A
+    booking made by staff on ``user``'s behalf says so."""
     first = outcome.created[0]
     mapping = {"room": first.room.name, "title": first.title,
                "when": services.format_span(request, first.starts_at, first.ends_at),
-               "count": len(outcome.created)}
+               "count": len(outcome.created),
+               "by": actor.name if actor is not None and actor.name else ""}
     url = reservation_url(request, first)
-    text = _("${title}: ${room}, ${when} (${count} occurrence(s)).")
+    on_behalf = actor is not None and actor.id != user.id
+    text = (_("${title}: ${room}, ${when} (${count} occurrence(s)). Booked for you by "
+              "${by} of the hub staff.") if on_behalf
+            else _("${title}: ${room}, ${when} (${count} occurrence(s))."))
     if first.status == "pending":
         notify(request, user, "booking.requested", _("Your booking is waiting for approval"),
                text, url=url, mapping=mapping)
-        for staff in staff_users(request):
-            notify(request, staff, "booking.approval_needed",
-                   _("A booking is waiting for your approval"), text,
-                   url=request.route_url("booking.manage"), mapping=mapping)
+        ask_for_approval(request, first, mapping)
     else:
         notify(request, user, "booking.confirmed", _("Your booking is confirmed"), text,
                url=url, mapping=mapping, attachments=ics_attachment(request, outcome.created))
+
+
+def users_by_emails(request, text: str) -> tuple[list, list[str]]:
+    """The accounts of comma (or semicolon) separated e-mail addresses, and the addresses
+    no account has."""
+    from hub.accounts.models import User
+
+    emails = {e.strip().lower() for e in (text or "").replace(";", ",").split(",")
+              if e.strip()}
+    found = request.dbsession.scalars(
+        sa.select(User).where(sa.func.lower(User.email).in_(emails))
+        .order_by(User.email)).all() if emails else []
+    return list(found), sorted(emails - {u.email.lower() for u in found})
+
+
+def emails_of(request, user_ids) -> str:
+    from hub.accounts.models import User
+
+    ids = list(user_ids)
+    if not ids:
+        return ""
+    return ", ".join(request.dbsession.scalars(
+        sa.select(User.email).where(User.id.in_(ids)).order_by(User.email)))
 
 
 def error_list(errors: dict) -> list[dict]:
@@ -212,7 +249,7 @@ def index(request):
             results = services.free_rooms(
                 request, starts_at, ends_at, capacity,
                 [e for e in search["equipment"] if e in EQUIPMENT_KEYS],
-                [a for a in search["accessibility"] if a in ACCESSIBILITY_KEYS])
+                [a for a in search["accessibility"] if a in ACCESSIBILITY_KEYS], rooms=rooms)
         except BookingError as error:
             errors[error.field or "date"] = error.message
     return {"rooms": rooms, "search": search, "results": results, "errors": errors,
@@ -236,20 +273,32 @@ def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
         end = start + dt.timedelta(days=7)
         previous, following = start - dt.timedelta(days=7), end
     range_start, range_end = services.day_bounds(start)[0], services.day_bounds(end)[0]
-    taken = services.busy(request, [room.id], range_start, range_end)
+    # Plain rows rather than ORM objects, and no per-booking date formatting: the month of
+    # a busy room has a hundred bookings or more (see bench/ops_booking.py).
+    taken = request.dbsession.execute(
+        sa.select(Reservation.id, Reservation.user_id, Reservation.title, Reservation.status,
+                  Reservation.starts_at, Reservation.ends_at)
+        .where(Reservation.room_id == room.id, Reservation.status.in_(ACTIVE_STATUSES),
+               Reservation.starts_at < range_end, Reservation.blocked_until > range_start)
+        .order_by(Reservation.starts_at)).all()
     by_day: dict[dt.date, list] = {}
-    for reservation in taken:
-        own = user is not None and reservation.user_id == user.id
-        row = reservation_row(request, reservation, show_details or own)
-        by_day.setdefault(services.local(reservation.starts_at).date(), []).append(row)
+    for row_id, user_id, title, status, starts_at, ends_at in taken:
+        visible = show_details or (user is not None and user_id == user.id)
+        local_start = services.local(starts_at)
+        by_day.setdefault(local_start.date(), []).append({
+            "id": row_id, "status": status, "title": title if visible else None,
+            "start_time": f"{local_start:%H:%M}",
+            "end_time": f"{services.local(ends_at):%H:%M}",
+            "url": request.route_path("booking.reservation", id=row_id) if visible else None})
+    hours_of = {h.weekday: h for h in room.hours}
     days = []
     current = start
+    this_day = today()
     while current < end:
-        hours = next((h for h in room.hours if h.weekday == current.weekday()), None)
+        hours = hours_of.get(current.weekday())
         days.append({"date": current, "label": services.format_day(request, current, "EEE d. M."),
-                     "full": services.format_day(request, current),
                      "in_month": view != "month" or current.month == day.month,
-                     "today": current == today(),
+                     "today": current == this_day,
                      "hours": f"{hours.opens_at:%H:%M}–{hours.closes_at:%H:%M}" if hours else None,
                      "bookings": by_day.get(current, [])})
         current += dt.timedelta(days=1)
@@ -323,14 +372,22 @@ def _form_defaults(request, room: Room) -> dict:
     start = services.local(utcnow() + dt.timedelta(days=1))
     return {"date": request.GET.get("date", start.date().isoformat()),
             "start": request.GET.get("start", "10:00"), "end": request.GET.get("end", "11:00"),
-            "title": "", "purpose": "", "attendees": "", "organisation": "",
+            "title": "", "purpose": "", "attendees": "", "organisation": "", "booker": "",
             "frequency": "", "interval": "1", "weekdays": [], "until": ""}
 
 
 def _book_page(request, room, form, errors, conflict=False, other_rooms=(), suggestions=()):
     request.response.status = 409 if conflict else (400 if errors else 200)
+    on_behalf = bool(request.has_permission(APPROVE))
+    if on_behalf:
+        from hub.organizations.models import Organisation
+
+        organisations = request.dbsession.scalars(
+            sa.select(Organisation).order_by(Organisation.name)).all()
+    else:
+        organisations = services.organisations_of(request, request.identity)
     return {"room": room, "form": form, "errors": errors, "error_list": error_list(errors),
-            "organisations": services.organisations_of(request, request.identity),
+            "organisations": organisations, "on_behalf": on_behalf,
             "frequency_labels": FREQUENCY_LABELS, "weekday_labels": WEEKDAY_LABELS,
             "suggestions": [{"label": services.format_span(request, s, e),
                              "url": request.route_path("booking.book", id=room.id, _query={
@@ -358,10 +415,17 @@ def book_submit(request):
     post = request.POST
     form = {k: post.get(k, "") for k in ("date", "start", "end", "title", "purpose",
                                          "attendees", "organisation", "frequency", "interval",
-                                         "until")}
+                                         "until", "booker")}
     form["weekdays"] = post.getall("weekdays")
     errors: dict = {}
+    actor = owner = request.identity
     try:
+        if form["booker"].strip() and request.has_permission(APPROVE):
+            found, unknown = users_by_emails(request, form["booker"])
+            if unknown or len(found) != 1 or not found[0].is_active:
+                raise BookingError(_("Enter the e-mail address of one person with an "
+                                     "account."), "booker")
+            owner = found[0]
         day = parse_date(form["date"], "date")
         start, end = parse_time(form["start"], "start"), parse_time(form["end"], "end")
         attendees = parse_int(form["attendees"], "attendees")
@@ -374,10 +438,11 @@ def book_submit(request):
                 form["frequency"], parse_int(form["interval"], "interval", 1, 1),
                 tuple(int(d) for d in form["weekdays"] if d in "0123456" and len(d) == 1),
                 parse_date(form["until"], "until"))
-        outcome = services.book(request, room, request.identity, first_day=day, start=start,
+        outcome = services.book(request, room, owner, first_day=day, start=start,
                                 end=end, title=form["title"], purpose=form["purpose"].strip(),
                                 attendees=attendees, organisation_id=organisation_id,
-                                recurrence=recurrence)
+                                recurrence=recurrence, actor=actor,
+                                source="on_behalf" if owner is not actor else "")
     except BookingError as error:
         errors[error.field or "date"] = error.message
         return _book_page(request, room, form, errors)
@@ -389,7 +454,7 @@ def book_submit(request):
                           other_rooms=[r for r in others if r.id != room.id][:5],
                           suggestions=services.suggestions(request, room, conflict.starts_at,
                                                            conflict.ends_at))
-    announce(request, outcome, request.identity)
+    announce(request, outcome, owner, actor)
     first = outcome.created[0]
     if outcome.skipped:
         request.session["booking.skipped"] = [
@@ -445,11 +510,7 @@ def edit_submit(request):
         mapping = {"room": reservation.room.name, "title": reservation.title, "count": 1,
                    "when": services.format_span(request, reservation.starts_at,
                                                 reservation.ends_at)}
-        for staff in staff_users(request):
-            notify(request, staff, "booking.approval_needed",
-                   _("A booking is waiting for your approval"),
-                   _("${title}: ${room}, ${when} (${count} occurrence(s))."),
-                   url=request.route_url("booking.manage"), mapping=mapping)
+        ask_for_approval(request, reservation, mapping)
         message = _("The booking was changed and waits for approval again.")
     else:
         message = _("The booking was changed.")
@@ -513,7 +574,7 @@ def reservation_page(request):
             "booker": booker, "organisation": organisation,
             "can_cancel": reservation.status in ACTIVE_STATUSES
             and reservation.ends_at > utcnow(),
-            "can_decide": reservation.status == "pending" and request.has_permission(APPROVE),
+            "can_decide": reservation.status == "pending" and may_decide(request, reservation),
             "breadcrumbs": [(_("My bookings"), request.route_path("booking.mine")),
                             (reservation.title, None)]}
 
@@ -547,29 +608,41 @@ def cancel(request):
 # -- staff -----------------------------------------------------------------------------
 
 @view_config(route_name="booking.manage", renderer="hub_booking:templates/manage.pt",
-             permission=APPROVE, request_method="GET")
+             permission=AUTHENTICATED, request_method="GET")
 def manage(request):
-    pending = request.dbsession.scalars(
-        sa.select(Reservation).options(selectinload(Reservation.room))
-        .where(Reservation.status == "pending", Reservation.ends_at > utcnow())
-        .order_by(Reservation.starts_at).limit(200))
-    rooms = request.dbsession.scalars(sa.select(Room).order_by(Room.name)).all()
+    """Staff see every room; a room manager sees the bookings of the rooms they manage."""
+    is_staff = bool(request.has_permission(APPROVE))
+    managed = services.managed_room_ids(request, request.identity)
+    if not is_staff and not managed:
+        raise HTTPForbidden()
+    stmt = (sa.select(Reservation).options(selectinload(Reservation.room))
+            .where(Reservation.status == "pending", Reservation.ends_at > utcnow())
+            .order_by(Reservation.starts_at).limit(200))
+    rooms_stmt = sa.select(Room).order_by(Room.name)
+    if not is_staff:
+        stmt = stmt.where(Reservation.room_id.in_(managed))
+        rooms_stmt = rooms_stmt.where(Room.id.in_(managed))
+    pending = request.dbsession.scalars(stmt)
+    rooms = request.dbsession.scalars(rooms_stmt).all()
     closed = request.dbsession.scalars(
         sa.select(ClosedPeriod).where(ClosedPeriod.ends_at > utcnow())
-        .order_by(ClosedPeriod.starts_at)).all()
+        .order_by(ClosedPeriod.starts_at)).all() if is_staff else []
     names = {r.id: r.name for r in rooms}
     return {"pending": [reservation_row(request, r, True) for r in pending], "rooms": rooms,
             "closed": [{"id": c.id, "room": names.get(c.room_id),
                         "when": services.format_span(request, c.starts_at, c.ends_at),
                         "reason": c.reason} for c in closed],
-            "can_manage": request.has_permission(MANAGE), "all_rooms_label": _("All rooms"),
+            "can_manage": request.has_permission(MANAGE), "is_staff": is_staff,
+            "all_rooms_label": _("All rooms"),
             "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
                             (_("Manage bookings"), None)]}
 
 
-@view_config(route_name="booking.decide", permission=APPROVE, request_method="POST")
+@view_config(route_name="booking.decide", permission=AUTHENTICATED, request_method="POST")
 def decide(request):
     reservation = get_reservation(request)
+    if not may_decide(request, reservation):
+        raise HTTPForbidden()
     approve = request.POST.get("decision") == "approve"
     targets = [reservation]
     if request.POST.get("scope") == "series" and reservation.series_id:
@@ -616,14 +689,14 @@ ROOM_FIELDS = ("name", "description", "capacity", "location", "min_duration_minu
                "max_duration_minutes", "min_notice_hours", "max_advance_days", "buffer_minutes")
 
 
-def _room_form(room: Room | None) -> dict:
+def _room_form(request, room: Room | None) -> dict:
     if room is None:
         form = {"name": "", "description": "", "capacity": "10", "location": "",
                 "min_duration_minutes": "30", "max_duration_minutes": "480",
                 "min_notice_hours": "2", "max_advance_days": "180", "buffer_minutes": "0",
                 "requires_approval": False, "representatives_book_directly": False,
                 "is_active": True, "equipment": [],
-                "accessibility": []}
+                "accessibility": [], "managers": ""}
         hours = {h.weekday: h for h in services.default_hours()}
     else:
         form = {k: str(getattr(room, k)) for k in ROOM_FIELDS}
@@ -631,7 +704,8 @@ def _room_form(room: Room | None) -> dict:
                     representatives_book_directly=room.representatives_book_directly,
                     is_active=room.is_active,
                     equipment=list(room.equipment or []),
-                    accessibility=list(room.accessibility or []))
+                    accessibility=list(room.accessibility or []),
+                    managers=emails_of(request, [m.user_id for m in room.managers]))
         hours = {h.weekday: h for h in room.hours}
     for day in range(7):
         h = hours.get(day)
@@ -657,7 +731,7 @@ def _room_page(request, room, form, errors):
              permission=MANAGE, request_method="GET")
 def room_form(request):
     room = get_room(request) if "id" in request.matchdict else None
-    return _room_page(request, room, _room_form(room), {})
+    return _room_page(request, room, _room_form(request, room), {})
 
 
 @view_config(route_name="booking.room_new", renderer="hub_booking:templates/room_form.pt",
@@ -673,7 +747,8 @@ def room_save(request):
                 is_active=bool(post.get("is_active")),
                 equipment=[e for e in post.getall("equipment") if e in EQUIPMENT_KEYS],
                 accessibility=[a for a in post.getall("accessibility")
-                               if a in ACCESSIBILITY_KEYS])
+                               if a in ACCESSIBILITY_KEYS],
+                managers=post.get("managers", "").strip())
     for day in range(7):
         form[f"opens_{day}"] = post.get(f"opens_{day}", "").strip()
         form[f"closes_{day}"] = post.get(f"closes_{day}", "").strip()
@@ -696,6 +771,10 @@ def room_save(request):
     if not errors and values["max_duration_minutes"] < values["min_duration_minutes"]:
         errors["max_duration_minutes"] = _("The longest booking cannot be shorter than the "
                                            "shortest.")
+    managers, unknown = users_by_emails(request, form["managers"])
+    if unknown:
+        errors["managers"] = _("No account has the e-mail address ${emails}.",
+                               mapping={"emails": ", ".join(unknown)})
     hours = []
     for day in range(7):
         opens, closes = form[f"opens_{day}"], form[f"closes_{day}"]
@@ -724,8 +803,13 @@ def room_save(request):
     room.representatives_book_directly = form["representatives_book_directly"]
     room.equipment, room.accessibility = form["equipment"], form["accessibility"]
     room.hours.clear()
+    wanted = {u.id for u in managers}
+    for manager in [m for m in room.managers if m.user_id not in wanted]:
+        room.managers.remove(manager)
     request.dbsession.flush()
     room.hours.extend(hours)
+    kept = {m.user_id for m in room.managers}
+    room.managers.extend(RoomManager(user_id=i) for i in sorted(wanted - kept))
     request.dbsession.flush()
     request.session.flash(request.shell.translate(_("The room was saved.")), "success")
     return HTTPSeeOther(request.route_path("booking.room", id=room.id))
@@ -762,7 +846,7 @@ def photo_add(request):
     if not alt:
         errors["alt"] = _("Describe the photo for people who cannot see it.")
     if errors:
-        page = _room_page(request, room, _room_form(room), errors)
+        page = _room_page(request, room, _room_form(request, room), errors)
         page["photo_alt"] = alt
         return page
     room.photos.append(RoomPhoto(content_type=image_type(data), alt=alt[:300], data=data))
@@ -794,39 +878,121 @@ def photo(request):
     return Response(photo.data, content_type=photo.content_type)
 
 
-@view_config(route_name="booking.closed_new", permission=MANAGE, request_method="POST")
-def closed_new(request):
+def _closure_form(request, period: ClosedPeriod | None) -> dict:
+    if period is None:
+        return {"room": "", "start_date": "", "start_time": "00:00", "end_date": "",
+                "end_time": "23:59", "reason": "", "exceptions": ""}
+    start, end = services.local(period.starts_at), services.local(period.ends_at)
+    return {"room": str(period.room_id or ""), "start_date": start.date().isoformat(),
+            "start_time": start.strftime("%H:%M"), "end_date": end.date().isoformat(),
+            "end_time": end.strftime("%H:%M"), "reason": period.reason,
+            "exceptions": emails_of(request, [e.user_id for e in period.exceptions])}
+
+
+def _save_closure(request, period: ClosedPeriod | None) -> tuple[dict, dict]:
+    """Validate the posted closure and save it into ``period`` (or a new one); the form
+    and the errors by field (nothing is saved when there are any)."""
     post = request.POST
+    form = {k: post.get(k, "").strip() for k in ("room", "start_date", "start_time",
+                                                 "end_date", "end_time", "reason",
+                                                 "exceptions")}
+    errors: dict = {}
+    room_id = None
     try:
-        room_id = parse_int(post.get("room"), "room") or None
+        room_id = parse_int(form["room"], "room") or None
         if room_id is not None and request.dbsession.get(Room, room_id) is None:
             raise BookingError(_("Choose a room."), "room")
-        starts_at = services.aware_local(parse_date(post.get("start_date"), "start_date"),
-                                         parse_time(post.get("start_time") or "00:00", "start"))
-        ends_at = services.aware_local(parse_date(post.get("end_date"), "end_date"),
-                                       parse_time(post.get("end_time") or "23:59", "end"))
-        if ends_at <= starts_at:
-            raise BookingError(_("The end must be after the start."), "end")
     except BookingError as error:
-        request.session.flash(request.shell.translate(error.message), "error")
-        return HTTPSeeOther(request.route_path("booking.manage"))
-    from hub.accounts.models import User
-
-    emails = {e.strip().lower() for e in post.get("exceptions", "").replace(";", ",").split(",")
-              if e.strip()}
-    exempt = request.dbsession.scalars(
-        sa.select(User).where(sa.func.lower(User.email).in_(emails))).all() if emails else []
-    unknown = emails - {u.email.lower() for u in exempt}
+        errors["room"] = error.message
+    starts_at = ends_at = None
+    try:
+        starts_at = services.aware_local(parse_date(form["start_date"], "start_date"),
+                                         parse_time(form["start_time"] or "00:00",
+                                                    "start_time"))
+    except BookingError as error:
+        errors[error.field if error.field != "start" else "start_time"] = error.message
+    try:
+        ends_at = services.aware_local(parse_date(form["end_date"], "end_date"),
+                                       parse_time(form["end_time"] or "23:59", "end_time"))
+    except BookingError as error:
+        errors[error.field if error.field != "start" else "end_time"] = error.message
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["end_date"] = _("The end must be after the start.")
+    exempt, unknown = users_by_emails(request, form["exceptions"])
     if unknown:
-        request.session.flash(request.shell.translate(_(
-            "No account has the e-mail address ${emails}; nothing was saved.",
-            mapping={"emails": ", ".join(sorted(unknown))})), "error")
-        return HTTPSeeOther(request.route_path("booking.manage"))
-    period = ClosedPeriod(room_id=room_id, starts_at=starts_at, ends_at=ends_at,
-                          reason=post.get("reason", "").strip()[:300])
-    period.exceptions = [ClosedPeriodException(user_id=u.id) for u in exempt]
-    request.dbsession.add(period)
+        errors["exceptions"] = _("No account has the e-mail address ${emails}; nothing was "
+                                 "saved.", mapping={"emails": ", ".join(unknown)})
+    if errors:
+        return form, errors
+    if period is None:
+        period = ClosedPeriod()
+        request.dbsession.add(period)
+    period.room_id, period.starts_at, period.ends_at = room_id, starts_at, ends_at
+    period.reason = form["reason"][:300]
+    wanted = {u.id for u in exempt}
+    for exception in [e for e in period.exceptions if e.user_id not in wanted]:
+        period.exceptions.remove(exception)
+    request.dbsession.flush()
+    kept = {e.user_id for e in period.exceptions}
+    period.exceptions.extend(ClosedPeriodException(user_id=i) for i in sorted(wanted - kept))
+    request.dbsession.flush()
+    return form, {}
+
+
+@view_config(route_name="booking.closed_new", permission=MANAGE, request_method="POST")
+def closed_new(request):
+    form, errors = _save_closure(request, None)
+    if errors:
+        for message in errors.values():
+            request.session.flash(request.shell.translate(message), "error")
+    else:
+        request.session.flash(request.shell.translate(_("The closure was saved.")),
+                              "success")
+    return HTTPSeeOther(request.route_path("booking.manage"))
+
+
+def _get_closure(request) -> ClosedPeriod:
+    matched = request.matchdict["id"]
+    period = request.dbsession.get(ClosedPeriod, int(matched)) if matched.isdigit() \
+        and len(matched) < 10 else None
+    if period is None:
+        raise HTTPNotFound()
+    return period
+
+
+def _closure_page(request, period, form, errors):
+    if errors:
+        request.response.status = 400
+    return {"period": period, "form": form, "errors": errors,
+            "error_list": error_list(errors),
+            "rooms": request.dbsession.scalars(sa.select(Room).order_by(Room.name)).all(),
+            "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
+                            (_("Change the closure"), None)]}
+
+
+@view_config(route_name="booking.closed_edit", renderer="hub_booking:templates/closure.pt",
+             permission=MANAGE, request_method="GET")
+def closed_edit(request):
+    period = _get_closure(request)
+    return _closure_page(request, period, _closure_form(request, period), {})
+
+
+@view_config(route_name="booking.closed_edit", renderer="hub_booking:templates/closure.pt",
+             permission=MANAGE, request_method="POST")
+def closed_save(request):
+    period = _get_closure(request)
+    form, errors = _save_closure(request, period)
+    if errors:
+        return _closure_page(request, period, form, errors)
     request.session.flash(request.shell.translate(_("The closure was saved.")), "success")
+    return HTTPSeeOther(request.route_path("booking.manage"))
+
+
+@view_config(route_name="booking.closed_delete", permission=MANAGE, request_method="POST")
+def closed_delete(request):
+    period = _get_closure(request)
+    request.dbsession.delete(period)
+    request.session.flash(request.shell.translate(_("The closure was deleted.")), "success")
     return HTTPSeeOther(request.route_path("booking.manage"))
 
 
@@ -858,42 +1024,161 @@ def overview(request):
                             (_("All rooms"), None)]}
 
 
-@view_config(route_name="booking.stats", permission=APPROVE, request_method="GET")
-def stats_csv(request):
-    """Booked hours per room and per organisation in a month (approved bookings)."""
+def _month_param(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        return today().replace(day=1)
+
+
+def occupancy(request, month: dt.date) -> tuple[list, list]:
+    """Approved bookings of a month: (room, bookings, hours, share of the bookable hours)
+    per room and (organisation, bookings, hours) per organisation, in one query."""
     from hub.organizations.models import Organisation
 
-    try:
-        month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        month = today().replace(day=1)
     first, last = services.month_bounds(dt.datetime.combine(month, dt.time(12), tzinfo=PRAGUE))
     rows = request.dbsession.execute(
-        sa.select(Room.name, Organisation.name, Reservation.starts_at, Reservation.ends_at)
-        .join(Room, Room.id == Reservation.room_id)
+        sa.select(Reservation.room_id, Organisation.name, Reservation.starts_at,
+                  Reservation.ends_at)
         .outerjoin(Organisation, Organisation.id == Reservation.organisation_id)
         .where(Reservation.status == "approved", Reservation.starts_at >= first,
                Reservation.starts_at < last)).all()
     per_room: dict = {}
     per_org: dict = {}
-    for room_name, org_name, starts_at, ends_at in rows:
+    no_org = request.shell.translate(_("(no organisation)"))
+    for room_id, org_name, starts_at, ends_at in rows:
         length = (ends_at - starts_at).total_seconds() / 3600
-        per_room[room_name] = per_room.get(room_name, 0) + length
-        key = org_name or request.shell.translate(_("(no organisation)"))
-        per_org[key] = per_org.get(key, 0) + length
+        count, hours = per_room.get(room_id, (0, 0.0))
+        per_room[room_id] = (count + 1, hours + length)
+        key = org_name or no_org
+        count, hours = per_org.get(key, (0, 0.0))
+        per_org[key] = (count + 1, hours + length)
+    rooms = request.dbsession.scalars(
+        sa.select(Room).options(selectinload(Room.hours)).order_by(Room.name)).all()
+    days = [month + dt.timedelta(days=i) for i in range((last - first).days)]
+    room_rows = []
+    for room in rooms:
+        count, hours = per_room.get(room.id, (0, 0.0))
+        if not room.is_active and not count:
+            continue
+        by_day = {h.weekday: h for h in room.hours}
+        bookable = sum((dt.datetime.combine(d, by_day[d.weekday()].closes_at)
+                        - dt.datetime.combine(d, by_day[d.weekday()].opens_at))
+                       .total_seconds() / 3600 for d in days if d.weekday() in by_day)
+        room_rows.append({"name": room.name, "count": count, "hours": hours,
+                          "share": hours / bookable if bookable else None})
+    org_rows = [{"name": name, "count": count, "hours": hours}
+                for name, (count, hours) in sorted(per_org.items())]
+    return room_rows, org_rows
+
+
+@view_config(route_name="booking.statistics", renderer="hub_booking:templates/statistics.pt",
+             permission=APPROVE, request_method="GET")
+def statistics(request):
+    month = _month_param(request)
+    room_rows, org_rows = occupancy(request, month)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return {"month": month.strftime("%Y-%m"),
+            "title": services.format_day(request, month, "LLLL y"),
+            "previous": previous.strftime("%Y-%m"), "following": following.strftime("%Y-%m"),
+            "rooms": room_rows, "organisations": org_rows,
+            "hours": services.format_hours,
+            "percent": lambda v: "–" if v is None else f"{v * 100:.0f} %",
+            "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
+                            (_("Occupancy statistics"), None)]}
+
+
+@view_config(route_name="booking.stats", permission=APPROVE, request_method="GET")
+def stats_csv(request):
+    """Booked hours per room and per organisation in a month (approved bookings)."""
+    month = _month_param(request)
+    room_rows, org_rows = occupancy(request, month)
     out = io.StringIO()
     writer = csv.writer(out)
     t = request.shell.translate
     writer.writerow([t(_("Kind")), t(_("Name")), t(_("Booked hours")), t(_("Month"))])
-    for name, value in sorted(per_room.items()):
-        writer.writerow([t(_("Room")), _csv_safe(name), f"{value:.2f}", month.strftime("%Y-%m")])
-    for name, value in sorted(per_org.items()):
-        writer.writerow([t(_("Organisation")), _csv_safe(name), f"{value:.2f}",
+    for row in room_rows:
+        writer.writerow([t(_("Room")), _csv_safe(row["name"]), f"{row['hours']:.2f}",
+                         month.strftime("%Y-%m")])
+    for row in org_rows:
+        writer.writerow([t(_("Organisation")), _csv_safe(row["name"]), f"{row['hours']:.2f}",
                          month.strftime("%Y-%m")])
     response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv",
                         charset="utf-8")
     response.content_disposition = f'attachment; filename="booking-{month:%Y-%m}.csv"'
     return response
+
+
+# -- quotas per organisation ------------------------------------------------------------
+
+@view_config(route_name="booking.quotas", renderer="hub_booking:templates/quotas.pt",
+             permission=MANAGE, request_method="GET")
+def quotas(request):
+    return _quotas_page(request, None, {})
+
+
+def _quotas_page(request, form, errors):
+    from hub.organizations.models import Organisation
+
+    if errors:
+        request.response.status = 400
+    overrides = request.dbsession.execute(
+        sa.select(OrganisationQuota, Organisation.name)
+        .join(Organisation, Organisation.id == OrganisationQuota.organisation_id)
+        .order_by(Organisation.name)).all()
+    limits = services.settings_of(request)
+    return {"overrides": [{"id": q.organisation_id, "name": name, "hours": q.monthly_hours}
+                          for q, name in overrides],
+            "organisations": request.dbsession.execute(
+                sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all(),
+            "default_hours": limits["organisation"], "user_hours": limits["user"],
+            "form": form or {"organisation": request.GET.get("organisation", ""), "hours": ""},
+            "errors": errors, "error_list": error_list(errors),
+            "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
+                            (_("Quotas of organisations"), None)]}
+
+
+@view_config(route_name="booking.quotas", renderer="hub_booking:templates/quotas.pt",
+             permission=MANAGE, request_method="POST")
+def quotas_save(request):
+    """Set an organisation's monthly hours; an empty number returns it to the hub's."""
+    from hub.organizations.models import Organisation
+
+    form = {"organisation": request.POST.get("organisation", "").strip(),
+            "hours": request.POST.get("hours", "").strip()}
+    errors: dict = {}
+    organisation = None
+    if form["organisation"].isdigit() and len(form["organisation"]) < 10:
+        organisation = request.dbsession.get(Organisation, int(form["organisation"]))
+    if organisation is None:
+        errors["organisation"] = _("Choose an organisation.")
+    hours = None
+    if form["hours"]:
+        try:
+            hours = parse_int(form["hours"], "hours")
+            if hours > 744:
+                raise BookingError(_("A month has at most 744 hours."), "hours")
+        except BookingError as error:
+            errors["hours"] = error.message
+    if errors:
+        return _quotas_page(request, form, errors)
+    quota = request.dbsession.scalars(sa.select(OrganisationQuota).where(
+        OrganisationQuota.organisation_id == organisation.id)).first()
+    if hours is None:
+        if quota is not None:
+            request.dbsession.delete(quota)
+        message = _("${name} books by the hub's quota again.",
+                    mapping={"name": organisation.name})
+    else:
+        if quota is None:
+            quota = OrganisationQuota(organisation_id=organisation.id)
+            request.dbsession.add(quota)
+        quota.monthly_hours = hours
+        message = _("${name} may book ${hours} hours a month.",
+                    mapping={"name": organisation.name, "hours": hours})
+    request.session.flash(request.shell.translate(message), "success")
+    return HTTPSeeOther(request.route_path("booking.quotas"))
 
 
 def _csv_safe(value: str) -> str:

@@ -116,3 +116,80 @@ def test_openapi_document_lists_the_endpoints(testapp):
         assert path in document["paths"], path
     assert "post" in document["paths"]["/booking/reservations"]
     assert "BookingReservation" in document["components"]["schemas"]
+
+
+def test_integer_and_range_inputs_are_422_naming_the_rule_never_500(
+        testapp, dbsession, users, room):
+    day = future_day()
+    testapp.login(users.member)
+    huge = 10**25
+    for path in (f"/api/v1/booking/rooms/{huge}/availability",
+                 "/api/v1/booking/rooms/x/availability",
+                 f"/api/v1/booking/reservations/{huge}", "/api/v1/booking/reservations/-1"):
+        error = testapp.get(path, status=422).json["error"]
+        assert error["details"]["field"] == "id" and "2147483647" in error["message"]
+    api_delete(testapp, huge, 422)
+    cases = [
+        ({"room_id": huge}, "room_id"), ({"room_id": "1"}, "room_id"),
+        ({"room_id": True}, "room_id"), ({"attendees": -1}, "attendees"),
+        ({"attendees": huge}, "attendees"), ({"attendees": 2.5}, "attendees"),
+        ({"organisation_id": 0}, "organisation_id"),
+        ({"recurrence": {"frequency": "weekly", "interval": 13,
+                         "until": (day + dt.timedelta(weeks=2)).isoformat()}},
+         "recurrence.interval"),
+        ({"recurrence": {"frequency": "weekly", "interval": "2", "count": 3}},
+         "recurrence.interval"),
+        ({"recurrence": {"frequency": "daily", "count": 0}}, "recurrence.count"),
+        ({"recurrence": {"frequency": "daily", "count": 201}}, "recurrence.count"),
+        ({"recurrence": {"frequency": "daily"}}, "recurrence.until"),
+        ({"recurrence": {"frequency": "daily", "count": 2, "weekdays": [7]}},
+         "recurrence.weekdays"),
+    ]
+    for extra, field in cases:
+        error = api_post(testapp, {**body(room, day), **extra}, 422).json["error"]
+        assert error["code"] == "validation_failed", extra
+        assert error["details"]["field"] == field, (extra, error)
+    error = api_post(testapp, {**body(room, day), "attendees": -1}, 422).json["error"]
+    assert "attendees" in error["message"] and "0" in error["message"]
+    testapp.post_json("/api/v1/booking/reservations", [1, 2], status=400, headers={
+        "X-CSRF-Token": csrf(testapp), "Origin": testapp.origin})
+    for params, field in (({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"),
+                          ({"limit": "ten"}, "limit"), ({"offset": "-1"}, "offset"),
+                          ({"room_id": str(huge)}, "room_id"),
+                          ({"user_id": "1.5"}, "user_id"),
+                          ({"organisation_id": "x"}, "organisation_id")):
+        error = testapp.get("/api/v1/booking/reservations", params, status=422).json["error"]
+        assert error["details"]["field"] == field, params
+    assert dbsession.query(Reservation).count() == 0
+
+
+def test_a_series_by_count_and_paging(testapp, dbsession, users, room):
+    day = future_day()
+    testapp.login(users.member)
+    data = api_post(testapp, body(room, day, 9, 10, recurrence={
+        "frequency": "daily", "count": 3}), 201).json
+    assert len(data["occurrences"]) == 3
+    assert [o["starts_at"][:10] for o in data["occurrences"]] == [
+        (day + dt.timedelta(days=i)).isoformat() for i in range(3)]
+    first = testapp.get("/api/v1/booking/reservations", {"limit": "2"}).json
+    assert len(first["reservations"]) == 2 and first["next_offset"] == 2
+    rest = testapp.get("/api/v1/booking/reservations", {"limit": "2", "offset": "2"}).json
+    assert len(rest["reservations"]) == 1 and rest["next_offset"] is None
+    ids = [r["id"] for r in first["reservations"] + rest["reservations"]]
+    assert sorted(ids) == sorted(o["id"] for o in data["occurrences"])
+
+
+def test_openapi_document_describes_the_validation(testapp):
+    document = testapp.get("/api/v1/openapi.json").json
+    listing = document["paths"]["/booking/reservations"]["get"]
+    params = {p["name"]: p["schema"] for p in listing["parameters"]}
+    assert params["limit"]["minimum"] == 1 and params["limit"]["maximum"] == 500
+    assert params["offset"]["minimum"] == 0 and params["room_id"]["type"] == "integer"
+    assert "422" in listing["responses"]
+    detail = document["paths"]["/booking/reservations/{id}"]
+    for method in ("get", "delete"):
+        assert detail[method]["parameters"][0]["schema"]["maximum"] == 2**31 - 1
+        assert "422" in detail[method]["responses"]
+    request = document["components"]["schemas"]["BookingRequest"]["properties"]
+    assert request["recurrence"]["properties"]["count"]["maximum"] == 200
+    assert request["attendees"]["minimum"] == 0 and "maximum" in request["attendees"]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hub.jobs import background_request
 from hub.notifications.models import Notification
 from hub.testing import html_text
-from hub_booking.models import FeedToken, Reservation, Room, Series
+from hub_booking.models import FeedToken, Reservation, Room, RoomManager, Series
 from tests.conftest import at, future_day, make_room
 
 
@@ -73,11 +73,14 @@ def test_personal_data_export_and_erase(app, request_, dbsession, users, room):
     past = add(dbsession, room, users.member, day - dt.timedelta(days=60), 10, 11)
     dbsession.add(Series(user_id=users.member.id, frequency="weekly", until=day))
     dbsession.add(FeedToken(user_id=users.member.id, token="t" * 40))
+    dbsession.add(RoomManager(room_id=room.id, user_id=users.member.id))
     dbsession.flush()
-    exported = [r for result in hook.hub_personal_data_export(request=request_,
-                                                              user=users.member)
-                for r in (result or {}).get("Room bookings", [])]
+    results = [r or {} for r in hook.hub_personal_data_export(request=request_,
+                                                              user=users.member)]
+    exported = [r for result in results for r in result.get("Room bookings", [])]
     assert {r["title"] for r in exported} >= {"Moje porada"}
+    assert [r for result in results for r in result.get("Rooms you manage", [])] == [
+        {"room": room.name}]
     tables = [t for result in hook.hub_personal_data_tables() for t in (result or [])]
     assert {"booking_reservation", "booking_series", "booking_feed_token"} <= set(tables)
     hook.hub_personal_data_erase(request=request_, user=users.member)
@@ -85,6 +88,7 @@ def test_personal_data_export_and_erase(app, request_, dbsession, users, room):
     assert future.status == "cancelled" and past.status == "approved"
     assert future.user_id is None and future.purpose == "" and future.title == "—"
     assert dbsession.scalars(sa.select(FeedToken)).all() == []
+    assert dbsession.scalars(sa.select(RoomManager)).all() == []
     assert dbsession.scalars(sa.select(Series.user_id)).all() == [None]
 
 
@@ -129,6 +133,26 @@ def test_demo_data_is_idempotent_and_scales(dbsession, users):
     create_demo_data(dbsession, 1)
     assert dbsession.scalar(sa.select(sa.func.count(Room.id))) == rooms
     assert dbsession.scalar(sa.select(sa.func.count(Reservation.id))) == bookings
+
+
+def test_benchmark_scale_follows_the_contract(dbsession, users):
+    """At scale S > 1: min(S/2, 50) rooms and 100·S bookings, none overlapping."""
+    from hub_booking.demo import create_demo_data, room_count
+
+    assert [room_count(s) for s in (1, 2, 4, 20, 100, 300)] == [5, 1, 2, 10, 50, 50]
+    create_demo_data(dbsession, 14)
+    assert dbsession.scalar(sa.select(sa.func.count(Room.id))) == 7
+    assert dbsession.scalar(sa.select(sa.func.count(Reservation.id))) == 1400
+    busiest = dbsession.execute(
+        sa.select(Reservation.room_id, sa.func.count()).group_by(Reservation.room_id)
+        .order_by(sa.func.count().desc())).first()
+    assert busiest[1] == 700
+    a, b = sa.orm.aliased(Reservation), sa.orm.aliased(Reservation)
+    overlapping = dbsession.scalar(
+        sa.select(sa.func.count()).select_from(a).join(b, sa.and_(
+            a.room_id == b.room_id, a.id < b.id, a.starts_at < b.blocked_until,
+            b.starts_at < a.blocked_until)))
+    assert overlapping == 0
 
 
 def test_the_database_itself_refuses_overlaps(dbsession, users):
