@@ -230,7 +230,7 @@ def error_list(errors: dict) -> list[dict]:
 @view_config(route_name="booking.index", renderer="hub_booking:templates/index.pt",
              permission=PUBLIC, request_method="GET")
 def index(request):
-    rooms = services.active_rooms(request)
+    rooms = services.room_directory(request)
     params = request.GET
     search = {"date": params.get("date", ""), "start": params.get("start", ""),
               "end": params.get("end", ""), "capacity": params.get("capacity", ""),
@@ -534,6 +534,7 @@ def mine(request):
     return {"upcoming": [reservation_row(request, r, True) for r in upcoming],
             "past": [reservation_row(request, r, True) for r in past],
             "feed_url": request.route_url("booking.feed", token=feed.token) if feed else None,
+            "manages_rooms": bool(services.managed_room_ids(request, user)),
             "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
                             (_("My bookings"), None)]}
 

@@ -53,8 +53,9 @@ def test_room_managers_are_asked_and_decide_their_rooms_bookings(testapp, dbsess
 
     # Members who manage nothing have no management page.
     testapp.get("/booking/manage", status=403)
+    assert "Rezervace místností, které spravuji" not in html_text(testapp.get("/booking/my"))
     testapp.login(users.representative)
-    manage = html_text(testapp.get("/booking/manage"))
+    manage = html_text(testapp.get("/booking/my").click(href="/booking/manage$"))
     assert room.name in manage and other.name not in manage
     assert "Uzavírky" not in manage
     testapp.get(f"/booking/reservations/{elsewhere.id}", status=404)
