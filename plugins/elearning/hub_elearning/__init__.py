@@ -3,6 +3,7 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_activity,
     hub_dashboard_widgets,
     hub_demo_data,
+    hub_for_you,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

@@ -11,7 +11,7 @@ from hub_elearning.models import LANGUAGES, LEVELS
 
 def course_summary(request, course) -> dict:
     return {"slug": course.slug, "title": course.title, "summary": course.summary,
-            "topic": course.topic, "level": course.level, "language": course.language,
+            "topics": course.topic_slugs, "level": course.level, "language": course.language,
             "duration_minutes": course.duration_minutes, "visibility": course.visibility,
             "url": request.route_url("elearning.course", slug=course.slug)}
 
@@ -29,7 +29,7 @@ def courses(request):
         return api_error(422, "validation_failed", "Unknown language.", field="language",
                          allowed=list(LANGUAGES))
     found = services.search_courses(request, q=params.get("q", "")[:100],
-                                    topic=params.get("topic", "")[:100], level=level,
+                                    topic=params.get("topic", "")[:60], level=level,
                                     language=language)
     return {"courses": [course_summary(request, c) for c in found]}
 
@@ -79,7 +79,9 @@ def _error_ref():
 def openapi(request) -> dict:
     course = {"type": "object", "properties": {
         "slug": {"type": "string"}, "title": {"type": "string"},
-        "summary": {"type": "string"}, "topic": {"type": "string"},
+        "summary": {"type": "string"},
+        "topics": {"type": "array", "items": {"type": "string"},
+                   "description": "Slugs of the shared topics (GET /api/v1/topics)"},
         "level": {"type": "string", "enum": list(LEVELS)},
         "language": {"type": "string", "enum": list(LANGUAGES)},
         "duration_minutes": {"type": "integer"},

@@ -3,8 +3,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub_elearning.models import Choice, Course, Lesson, Question, Section
+from hub.db import utcnow
+from hub.topics.demo import seed_topics
+from hub.topics.models import Topic
+from hub_elearning.models import Choice, Course, Lesson, Question, Section, course_topic
 from hub_elearning.services import new_token
+
+# Generated benchmark courses cycle through these topics of the core's demo taxonomy.
+BENCH_TOPICS = ("diabetes", "rare-diseases", "oncology", "mental-health", "patient-rights",
+                "legislation", "digital-health")
+LESSONS_PER_COURSE = 20
+LESSON_BODY = (
+    "<h2>{title}</h2>"
+    "<p>Tato lekce shrnuje, co potřebuje vědět pacient, jeho blízcí i pacientská "
+    "organizace. Text je psaný srozumitelně a odkazuje na další zdroje.</p>"
+    "<ul><li>co říká zákon o zdravotních službách</li><li>jak se připravit na návštěvu "
+    "lékaře</li><li>kde hledat podporu pacientských organizací</li></ul>"
+    "<p>Na konci lekce najdete shrnutí a odkazy na související kurzy.</p>")
 
 CAPTIONS = """WEBVTT
 
@@ -27,7 +42,7 @@ COURSES = [
         "summary": "Založení spolku, stanovy, výbor, hospodaření a práce s dobrovolníky.",
         "description": "<p>Praktický kurz pro nové i zkušené předsedy a členy výborů "
                        "pacientských organizací.</p>",
-        "topic": "Řízení organizace", "level": "beginner", "duration": 90,
+        "topics": ("fundraising", "volunteering"), "level": "beginner", "duration": 90,
         "visibility": "public",
         "sections": [
             ("Založení a stanovy", [
@@ -52,7 +67,7 @@ COURSES = [
                    "řízení a co obnáší zásadní připomínka.",
         "description": "<p>Kurz provede legislativním procesem od věcného záměru po "
                        "projednání ve vládě.</p>",
-        "topic": "Legislativa", "level": "intermediate", "duration": 60,
+        "topics": ("legislation", "patient-rights"), "level": "intermediate", "duration": 60,
         "visibility": "signed_in",
         "sections": [
             ("Legislativní proces", [
@@ -71,7 +86,7 @@ COURSES = [
         "summary": "Kurz pro členy pacientských organizací: nahlížení do dokumentace, "
                    "informovaný souhlas, stížnosti.",
         "description": "<p>Určeno členům organizací sdružených v hubu.</p>",
-        "topic": "Práva pacientů", "level": "beginner", "duration": 45,
+        "topics": ("patient-rights",), "level": "beginner", "duration": 45,
         "visibility": "members",
         "sections": [
             ("Základy", [
@@ -97,9 +112,11 @@ def _add_quiz(lesson: Lesson) -> None:
 
 def _create(dbsession, spec: dict) -> None:
     course = Course(slug=spec["slug"], title=spec["title"], summary=spec["summary"],
-                    description=spec["description"], topic=spec["topic"], level=spec["level"],
+                    description=spec["description"], level=spec["level"],
                     language="cs", duration_minutes=spec["duration"],
                     visibility=spec["visibility"], link_token=new_token(), is_published=True)
+    course.topics = list(dbsession.scalars(
+        sa.select(Topic).where(Topic.slug.in_(spec["topics"])).order_by(Topic.position)))
     dbsession.add(course)
     dbsession.flush()
     for s_pos, (title, lessons) in enumerate(spec["sections"], start=1):
@@ -124,13 +141,57 @@ def _create(dbsession, spec: dict) -> None:
 
 
 def create_demo_data(dbsession, scale: int = 1) -> None:
-    specs = list(COURSES)
-    for n in range(1, max(0, int(scale) - 1) * 10 + 1):
-        base = COURSES[n % len(COURSES)]
-        specs.append({**base, "slug": f"{base['slug']}-{n}",
-                      "title": f"{base['title']} ({n}. běh)", "visibility": "public"})
+    seed_topics(dbsession)
     existing = set(dbsession.scalars(sa.select(Course.slug).where(
-        Course.slug.in_([s["slug"] for s in specs]))))
-    for spec in specs:
+        Course.slug.in_([s["slug"] for s in COURSES]))))
+    for spec in COURSES:
         if spec["slug"] not in existing:
             _create(dbsession, spec)
+    if int(scale) > 1:
+        add_benchmark_courses(dbsession, int(scale), LESSONS_PER_COURSE)
+
+
+def add_benchmark_courses(dbsession, count: int, lessons_per_course: int) -> None:
+    """``count`` public courses of two sections with ``lessons_per_course`` article lessons
+    in all (the benchmark's catalogue and lesson pages), written with bulk inserts;
+    idempotent by slug."""
+    slugs = [f"kurz-pro-pacienty-{n}" for n in range(1, count + 1)]
+    existing = set(dbsession.scalars(sa.select(Course.slug).where(
+        Course.slug.like("kurz-pro-pacienty-%"))))
+    new = [(n, slug) for n, slug in enumerate(slugs, start=1) if slug not in existing]
+    if not new:
+        return
+    now = utcnow()
+    dbsession.execute(sa.insert(Course), [
+        {"slug": slug, "title": f"Kurz pro pacienty {n}",
+         "summary": "Otevřený kurz: práva pacientů, komunikace s lékařem a péče o sebe.",
+         "description": "<p>Kurz pro pacienty, jejich blízké a pacientské organizace.</p>",
+         "level": "beginner", "language": "cs", "duration_minutes": 10 * lessons_per_course,
+         "visibility": "public", "link_token": new_token(), "completion_rule": "all_lessons",
+         "is_published": True, "created_at": now, "updated_at": now} for n, slug in new])
+    course_ids = dict(dbsession.execute(sa.select(Course.slug, Course.id).where(
+        Course.slug.in_([slug for _n, slug in new]))).all())
+    topic_ids = dict(dbsession.execute(sa.select(Topic.slug, Topic.id)).all())
+    links = [{"course_id": course_ids[slug], "topic_id": topic_ids[BENCH_TOPICS[n % 7]]}
+             for n, slug in new if BENCH_TOPICS[n % 7] in topic_ids]
+    if links:
+        dbsession.execute(course_topic.insert(), links)
+    halves = (lessons_per_course - lessons_per_course // 2, lessons_per_course // 2)
+    dbsession.execute(sa.insert(Section), [
+        {"course_id": course_ids[slug], "title": title, "position": position}
+        for _n, slug in new
+        for position, title in ((1, "Základy"), (2, "V praxi"))])
+    sections = dbsession.execute(sa.select(Section.id, Section.course_id, Section.position)
+                                 .where(Section.course_id.in_(list(course_ids.values())))).all()
+    rows = []
+    for section_id, course_id, position in sections:
+        for i in range(1, halves[position - 1] + 1):
+            number = i + (halves[0] if position == 2 else 0)
+            title = f"Lekce {number}"
+            rows.append({"course_id": course_id, "section_id": section_id, "kind": "article",
+                         "title": title, "position": i, "is_published": True,
+                         "is_preview": number == 1, "duration_minutes": 10,
+                         "body": LESSON_BODY.format(title=title)})
+    for start in range(0, len(rows), 5000):
+        dbsession.execute(sa.insert(Lesson), rows[start:start + 5000])
+    dbsession.flush()

@@ -11,7 +11,7 @@ from hub_elearning.i18n import _
 class Field:
     name: str
     label: Any
-    kind: str = "text"  # text, textarea, select, checkbox, number, file, url
+    kind: str = "text"  # text, textarea, select, checkbox, checkboxes, number, file, url
     options: list = field(default_factory=list)  # (value, label)
     help: Any = ""
     required: bool = False
@@ -32,6 +32,9 @@ class Form:
         for f in self.fields:
             if f.kind == "checkbox":
                 self.values[f.name] = params.get(f.name) == "on"
+            elif f.kind == "checkboxes":
+                self.values[f.name] = list(dict.fromkeys(
+                    v.strip() for v in params.getall(f.name) if v.strip()))
             elif f.kind == "file":
                 upload = params.get(f.name)
                 self.values[f.name] = upload if hasattr(upload, "file") else None
@@ -45,6 +48,8 @@ class Form:
                 self.errors[f.name] = _("Use at most ${n} characters.",
                                         mapping={"n": f.maxlength})
             elif f.kind == "select" and value and value not in {o[0] for o in f.options}:
+                self.errors[f.name] = _("Choose one of the offered values.")
+            elif f.kind == "checkboxes" and not set(value) <= {o[0] for o in f.options}:
                 self.errors[f.name] = _("Choose one of the offered values.")
             elif f.kind == "number" and value and not value.isdigit():
                 self.errors[f.name] = _("Enter a whole number (0 or more).")

@@ -10,6 +10,7 @@ from hub.contributions import (
     ProfileSection,
     SearchResult,
     SegmentCriterion,
+    Suggestion,
     Widget,
 )
 from hub.security import AUTHENTICATED, PUBLIC
@@ -102,6 +103,43 @@ def hub_search(request, query):
                          summary=c.summary[:200], kind=_("Online course"),
                          score=2.0 if text.lower() in c.title.lower() else 1.0)
             for c in search_courses(request, q=text, limit=20)]
+
+
+FOR_YOU_LIMIT = 5
+
+
+@hookimpl
+def hub_for_you(request, user, topics):
+    """Published courses in the user's topics that the user may take and has not completed.
+
+    Visibility levels: public and signed-in courses are for every user; courses for members
+    of organisations only for members and staff; courses shared by link are never
+    suggested (only people given the link see them).
+    """
+    from hub.organizations.models import Membership
+    from hub.topics import Topic
+    from hub_elearning.models import Course, Enrolment, course_topic
+
+    if not topics:
+        return []
+    visibilities = ["public", "signed_in"]
+    member = user.is_staff or request.dbsession.execute(
+        sa.select(Membership.id).where(Membership.user_id == user.id).limit(1)).first()
+    if member:
+        visibilities.append("members")
+    completed = sa.select(Enrolment.course_id).where(Enrolment.user_id == user.id,
+                                                     Enrolment.completed_at.is_not(None))
+    courses = request.dbsession.scalars(
+        sa.select(Course).where(
+            Course.is_published.is_(True), Course.visibility.in_(visibilities),
+            Course.id.not_in(completed),
+            Course.id.in_(sa.select(course_topic.c.course_id)
+                          .join(Topic, Topic.id == course_topic.c.topic_id)
+                          .where(Topic.slug.in_(list(topics)))))
+        .order_by(Course.created_at.desc(), Course.id.desc()).limit(FOR_YOU_LIMIT)).all()
+    return [Suggestion(title=c.title, url=request.route_path("elearning.course", slug=c.slug),
+                       kind=_("Online course"), summary=c.summary,
+                       topics=tuple(c.topic_slugs)) for c in courses]
 
 
 # -- personal data ----------------------------------------------------------------------

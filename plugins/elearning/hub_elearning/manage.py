@@ -11,6 +11,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from hub.shell import flatten
+from hub.topics import Topic, topic_choices
 from hub_elearning import services
 from hub_elearning.forms import Field, Form
 from hub_elearning.i18n import _
@@ -47,7 +48,17 @@ def _options(values, labels):
     return [(v, labels[v]) for v in values]
 
 
-def course_fields() -> list[Field]:
+def topic_options(request, course=None) -> list:
+    """Active topics of the core's taxonomy, and inactive ones the course already has."""
+    options = list(topic_choices(request))
+    offered = {slug for slug, _name in options}
+    language = "en" if request.locale_name == "en" else "cs"
+    options += [(t.slug, t.name(language)) for t in (course.topics if course else [])
+                if t.slug not in offered]
+    return options
+
+
+def course_fields(request, course=None) -> list[Field]:
     return [
         Field("title", _("Title"), required=True, maxlength=200),
         Field("slug", _("Address (slug)"), maxlength=100,
@@ -55,7 +66,8 @@ def course_fields() -> list[Field]:
         Field("summary", _("Summary"), "textarea", rows=2, maxlength=500),
         Field("description", _("Description"), "textarea", rows=8, maxlength=50000,
               help=_("HTML is allowed; scripts, styles and unsafe links are removed.")),
-        Field("topic", _("Topic"), maxlength=100),
+        Field("topics", _("Topics"), "checkboxes", topic_options(request, course),
+              help=_("Disease areas and themes; staff manage the list of topics.")),
         Field("level", _("Level"), "select", _options(LEVELS, LEVEL_LABELS)),
         Field("language", _("Language"), "select", _options(LANGUAGES, LANGUAGE_LABELS)),
         Field("duration_minutes", _("Duration in minutes"), "number", maxlength=5),
@@ -178,7 +190,9 @@ def _apply_course(request, form: Form, course: Course | None) -> Course | None:
     course.slug = slug
     course.summary = values["summary"]
     course.description = services.clean_html(values["description"])
-    course.topic = values["topic"]
+    slugs = values.get("topics") or []
+    course.topics = list(request.dbsession.scalars(
+        sa.select(Topic).where(Topic.slug.in_(slugs)).order_by(Topic.position))) if slugs else []
     course.level = values["level"] or "beginner"
     course.language = values["language"] or "cs"
     course.duration_minutes = form.int("duration_minutes")
@@ -196,7 +210,7 @@ def _apply_course(request, form: Form, course: Course | None) -> Course | None:
 @view_config(route_name="elearning.course_new", renderer="hub_elearning:templates/course_form.pt",
              permission=MANAGE)
 def course_new(request):
-    form = Form(course_fields(), {"level": "beginner", "language": "cs",
+    form = Form(course_fields(request), {"topics": [], "level": "beginner", "language": "cs",
                                   "visibility": "public", "completion_rule": "all_lessons"})
     if request.method == "POST":
         course = _apply_course(request, form.read(request.POST), None)
@@ -219,9 +233,10 @@ def _outline_warnings(course) -> list:
              permission=MANAGE)
 def course_edit(request):
     course = _course(request)
-    form = Form(course_fields(), {
+    form = Form(course_fields(request, course), {
         "title": course.title, "slug": course.slug, "summary": course.summary,
-        "description": course.description, "topic": course.topic, "level": course.level,
+        "description": course.description, "topics": course.topic_slugs,
+        "level": course.level,
         "language": course.language, "duration_minutes": str(course.duration_minutes),
         "visibility": course.visibility, "completion_rule": course.completion_rule})
     if request.method == "POST":

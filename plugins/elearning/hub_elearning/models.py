@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.topics.models import Topic
 
 VISIBILITIES = ("public", "signed_in", "members", "link")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -25,6 +26,16 @@ COMPLETION_RULES = ("all_lessons", "quizzes")
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# A course's topics: the core's shared taxonomy (disease areas and themes).
+course_topic = sa.Table(
+    "elearning_course_topic", Base.metadata,
+    sa.Column("course_id", sa.ForeignKey("elearning_course.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
 
 
 class Course(Base):
@@ -42,7 +53,6 @@ class Course(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
-    topic: Mapped[str] = mapped_column(sa.String(100), default="")
     level: Mapped[str] = mapped_column(sa.String(20), default="beginner")
     language: Mapped[str] = mapped_column(sa.String(2), default="cs")
     duration_minutes: Mapped[int] = mapped_column(default=0)
@@ -56,6 +66,15 @@ class Course(Base):
     sections: Mapped[list[Section]] = relationship(
         back_populates="course", order_by="(Section.position, Section.id)",
         cascade="all, delete-orphan", passive_deletes=True)
+    topics: Mapped[list[Topic]] = relationship(
+        Topic, secondary=course_topic, lazy="selectin", order_by=(Topic.position, Topic.id))
+
+    @property
+    def topic_slugs(self) -> list[str]:
+        return [t.slug for t in self.topics]
+
+    def topic_names(self, language: str) -> str:
+        return ", ".join(t.name(language) for t in self.topics)
 
 
 class Section(Base):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from hub.db import utcnow
 from hub.organizations.models import Membership
 from hub.security import STAFF
+from hub.topics import Topic, topic_choices
 from hub_elearning.models import (
     Certificate,
     Choice,
@@ -25,6 +26,7 @@ from hub_elearning.models import (
     Question,
     QuizAttempt,
     Section,
+    course_topic,
 )
 
 MANAGE = "elearning:course:manage"
@@ -206,11 +208,16 @@ def search_courses(request, q="", topic="", level="", language="", limit=None):
     stmt = listed_courses_query(request)
     if q:
         like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Course.title).like(like),
-                                 sa.func.lower(Course.summary).like(like),
-                                 sa.func.lower(Course.topic).like(like)))
+        stmt = stmt.where(sa.or_(
+            sa.func.lower(Course.title).like(like), sa.func.lower(Course.summary).like(like),
+            Course.id.in_(sa.select(course_topic.c.course_id)
+                          .join(Topic, Topic.id == course_topic.c.topic_id)
+                          .where(sa.or_(sa.func.lower(Topic.name_cs).like(like),
+                                        sa.func.lower(Topic.name_en).like(like))))))
     if topic:
-        stmt = stmt.where(Course.topic == topic)
+        stmt = stmt.where(Course.id.in_(
+            sa.select(course_topic.c.course_id).join(Topic, Topic.id == course_topic.c.topic_id)
+            .where(Topic.slug == topic)))
     if level:
         stmt = stmt.where(Course.level == level)
     if language:
@@ -221,9 +228,9 @@ def search_courses(request, q="", topic="", level="", language="", limit=None):
     return request.dbsession.scalars(stmt).all()
 
 
-def topics(request) -> list[str]:
-    stmt = listed_courses_query(request).with_only_columns(Course.topic).distinct()
-    return sorted(t for t in request.dbsession.scalars(stmt) if t)
+def topics(request) -> list[tuple[str, str]]:
+    """The shared topics as ``(slug, name)`` for the catalogue's filter."""
+    return topic_choices(request)
 
 
 def load_course(request, slug: str) -> Course | None:

@@ -84,7 +84,7 @@ def get_lesson(request, course) -> Lesson:
 def index(request):
     params = request.GET
     q = params.get("q", "").strip()[:100]
-    topic = params.get("topic", "")[:100]
+    topic = params.get("topic", "")[:60]
     level = params.get("level", "") if params.get("level") in LEVELS else ""
     language = params.get("language", "") if params.get("language") in LANGUAGE_LABELS else ""
     courses = services.search_courses(request, q=q, topic=topic, level=level, language=language)
@@ -93,6 +93,7 @@ def index(request):
             "topics": services.topics(request), "levels": LEVEL_LABELS,
             "languages": LANGUAGE_LABELS, "visibility_labels": VISIBILITY_LABELS,
             "filtered": bool(q or topic or level or language),
+            "lang": "en" if request.locale_name == "en" else "cs",
             "manager": services.is_manager(request)}
 
 

@@ -27,11 +27,19 @@ def elearning(make_app, make_testapp):
 
 
 def build_course(dbsession, slug="kurz", visibility="public", published=True, max_attempts=2,
-                 title="Kurz pro pacienty"):
+                 title="Kurz pro pacienty", topics=()):
     """A course with an article (preview), a video and a quiz of two questions."""
     course = Course(slug=slug, title=title, summary="Shrnutí", description="<p>Popis</p>",
-                    topic="Zdraví", level="beginner", language="cs", visibility=visibility,
+                    level="beginner", language="cs", visibility=visibility,
                     link_token=f"token-{slug}-secret", is_published=published)
+    if topics:
+        import sqlalchemy as sa
+
+        from hub.topics.demo import seed_topics
+        from hub.topics.models import Topic
+
+        seed_topics(dbsession)
+        course.topics = list(dbsession.scalars(sa.select(Topic).where(Topic.slug.in_(topics))))
     dbsession.add(course)
     dbsession.flush()
     section = Section(course_id=course.id, title="Úvod", position=1)
@@ -83,3 +91,15 @@ def lesson_url():
 def course_builder():
     """``build_course(dbsession, ...)`` for a session of one's own (committed apps)."""
     return build_course
+
+
+@pytest.fixture
+def topics(dbsession):
+    """The core's demo topics, by slug."""
+    import sqlalchemy as sa
+
+    from hub.topics.demo import seed_topics
+    from hub.topics.models import Topic
+
+    seed_topics(dbsession)
+    return {t.slug: t for t in dbsession.scalars(sa.select(Topic))}

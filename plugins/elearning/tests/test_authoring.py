@@ -14,7 +14,7 @@ CAPTIONS = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nDobry den.\n"
 
 
 def _create_course(client, **fields):
-    data = {"title": "Nový kurz", "slug": "", "summary": "", "description": "", "topic": "",
+    data = {"title": "Nový kurz", "slug": "", "summary": "", "description": "",
             "level": "beginner", "language": "cs", "duration_minutes": "30",
             "visibility": "public", "completion_rule": "all_lessons", **fields}
     return client.post_form("/elearning/manage/new", data, **(

@@ -5,7 +5,14 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from hub_elearning import hooks
-from hub_elearning.models import Certificate, Course, Enrolment, LessonProgress, QuizAttempt
+from hub_elearning.models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+)
 
 
 def _complete(client, c, article, video, quiz, lesson_url):
@@ -97,7 +104,15 @@ def test_demo_data_is_idempotent_and_scales(dbsession):
     titles = set(dbsession.scalars(sa.select(Course.title)))
     assert "Jak vést pacientskou organizaci" in titles and "Připomínkování legislativy" in titles
     hooks.hub_demo_data(dbsession, 2)
-    assert dbsession.scalar(sa.select(sa.func.count(Course.id))) == 13
+    assert dbsession.scalar(sa.select(sa.func.count(Course.id))) == 3 + 2
+    assert dbsession.scalar(sa.select(sa.func.count(Lesson.id)).where(
+        Lesson.course_id.in_(sa.select(Course.id).where(
+            Course.slug.like("kurz-pro-pacienty-%"))))) == 2 * 20
+    hooks.hub_demo_data(dbsession, 2)
+    assert dbsession.scalar(sa.select(sa.func.count(Course.id))) == 3 + 2
+    course = dbsession.scalar(sa.select(Course).where(
+        Course.slug == "jak-vest-pacientskou-organizaci"))
+    assert course.topic_slugs == ["fundraising", "volunteering"]
 
 
 def test_profile_section_lists_my_courses(elearning, course, users, lesson_url):

@@ -18,7 +18,8 @@ from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query
 def event_json(request, event: Event, registration: Registration | None = None) -> dict:
     data = {
         "id": event.id, "title": event.title, "summary": event.summary,
-        "description": event.description, "kind": event.kind, "topic": event.topic,
+        "description": event.description, "kind": event.kind, "topics": event.topic_slugs,
+        "stakeholders": list(event.stakeholders or []),
         "speakers": event.speakers, "organisation_id": event.organisation_id,
         "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
         "venue": event.venue, "address": event.address,
@@ -68,7 +69,7 @@ def list_events(request):
 def _form_data(body: dict) -> MultiDict:
     data = MultiDict()
     for key, value in body.items():
-        if key == "accessibility" and isinstance(value, list):
+        if key in ("accessibility", "topics", "stakeholders") and isinstance(value, list):
             for item in value:
                 data.add(key, str(item))
         elif isinstance(value, bool):
@@ -187,7 +188,8 @@ def openapi() -> dict:
     filters = [
         {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(
             ("lecture", "seminar", "workshop", "conference", "meeting"))}},
-        {"name": "topic", "in": "query", "schema": {"type": "string"}},
+        {"name": "topic", "in": "query", "schema": {"type": "string"},
+         "description": "Slug of a topic of the shared taxonomy (GET /api/v1/topics)"},
         {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
         {"name": "mode", "in": "query", "schema": {"type": "string",
                                                    "enum": ["online", "in_person"]}},
@@ -256,7 +258,12 @@ def openapi() -> dict:
             "Event": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"},
                 "summary": {"type": "string"}, "description": {"type": "string"},
-                "kind": {"type": "string"}, "topic": {"type": "string"},
+                "kind": {"type": "string"},
+                "topics": {"type": "array", "items": {"type": "string"},
+                           "description": "Slugs of the shared topics"},
+                "stakeholders": {"type": "array", "items": {"type": "string"},
+                                 "description": "Stakeholder types the event is meant for "
+                                                "(empty: everyone)"},
                 "speakers": {"type": "string"},
                 "organisation_id": {"type": "integer", "nullable": True},
                 "starts_at": {"type": "string", "format": "date-time"},
@@ -277,7 +284,9 @@ def openapi() -> dict:
                            "properties": {
                                "title": {"type": "string"}, "summary": {"type": "string"},
                                "description": {"type": "string"}, "kind": {"type": "string"},
-                               "topic": {"type": "string"},
+                               "topics": {"type": "array", "items": {"type": "string"}},
+                               "stakeholders": {"type": "array",
+                                                "items": {"type": "string"}},
                                "starts_at": {"type": "string", "format": "date-time"},
                                "ends_at": {"type": "string", "format": "date-time"},
                                "venue": {"type": "string"}, "address": {"type": "string"},

@@ -11,34 +11,44 @@ import sqlalchemy as sa
 
 from hub.accounts.models import User
 from hub.db import utcnow
-from hub_events.models import CONFIRMED, Event, Registration, Talk
+from hub.topics.demo import seed_topics
+from hub.topics.models import Topic
+from hub_events.models import CONFIRMED, Event, Registration, Talk, event_topic
 from hub_events.services import PRAGUE, new_access_key
 
-TOPICS = ("Diabetes", "Vzácná onemocnění", "Onkologie", "Duševní zdraví", "Kardiologie",
-          "Práva pacientů", "Roztroušená skleróza")
+# Generated benchmark events cycle through these topics of the core's demo taxonomy.
+TOPICS = ("diabetes", "rare-diseases", "oncology", "mental-health", "cardiovascular",
+          "patient-rights", "digital-health")
+TOPIC_NAMES = {"diabetes": "diabetu", "rare-diseases": "vzácných onemocněních",
+               "oncology": "onkologii", "mental-health": "duševním zdraví",
+               "cardiovascular": "kardiovaskulárních onemocněních",
+               "patient-rights": "právech pacientů", "digital-health": "digitálním zdravotnictví"}
+# The first generated event carries this many registrations (the benchmark's event page).
+BIG_EVENT_REGISTRATIONS = 500
 
 UPCOMING = [
-    ("Jak číst výsledky laboratorních vyšetření", "lecture", "Diabetes", "hybrid",
+    ("Jak číst výsledky laboratorních vyšetření", "lecture", ("diabetes",), "hybrid",
      "Praktický průvodce pro pacienty: co znamenají hodnoty glykovaného hemoglobinu, "
      "cholesterolu a dalších ukazatelů.", "MUDr. Jana Dvořáková"),
-    ("Seminář: Jak založit a řídit pacientskou organizaci", "seminar", "Práva pacientů",
-     "address", "Právní forma spolku, stanovy, účetnictví a získávání grantů.",
+    ("Seminář: Jak založit a řídit pacientskou organizaci", "seminar",
+     ("patient-rights", "fundraising"), "address",
+     "Právní forma spolku, stanovy, účetnictví a získávání grantů.",
      "Mgr. Petr Novák"),
-    ("Workshop komunikace s lékařem", "workshop", "Práva pacientů", "address",
+    ("Workshop komunikace s lékařem", "workshop", ("patient-rights",), "address",
      "Nácvik rozhovoru s lékařem: jak se ptát, jak si poznamenat odpovědi a jak sdílet "
      "rozhodování o léčbě.", "PhDr. Lucie Králová"),
-    ("Konference Vzácná onemocnění 2027", "conference", "Vzácná onemocnění", "hybrid",
+    ("Konference Vzácná onemocnění 2027", "conference", ("rare-diseases",), "hybrid",
      "Celodenní konference pacientských organizací, lékařů a plátců péče.",
      "prof. MUDr. Karel Svoboda, Mgr. Eva Malá"),
-    ("Online setkání: duševní zdraví pečujících", "meeting", "Duševní zdraví", "online",
+    ("Online setkání: duševní zdraví pečujících", "meeting", ("mental-health",), "online",
      "Sdílení zkušeností a tipy, jak pečovat o sebe při péči o blízkého.",
      "Mgr. Tereza Horáková"),
 ]
 
 PAST = [
-    ("Nová léčba roztroušené sklerózy", "lecture", "Roztroušená skleróza",
+    ("Nová léčba roztroušené sklerózy", "lecture", ("rare-diseases",),
      "Přehled nových možností léčby a jejich dostupnosti v Česku.", "MUDr. Ondřej Beneš"),
-    ("Digitální zdravotnictví pro pacienty", "seminar", "Práva pacientů",
+    ("Digitální zdravotnictví pro pacienty", "seminar", ("digital-health", "patient-rights"),
      "eRecept, elektronická zdravotní dokumentace a portál pacienta.", "Ing. Martin Černý"),
 ]
 
@@ -48,19 +58,30 @@ def _at(days: int, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=PRAGUE).astimezone(dt.UTC)
 
 
-def _event(dbsession, title, **values) -> Event:
+# Who the demo events are meant for (stakeholder types; the others are for everyone).
+STAKEHOLDERS = {"Seminář: Jak založit a řídit pacientskou organizaci":
+                ["patient_organisation", "ngo"],
+                "Konference Vzácná onemocnění 2027": ["patient", "patient_organisation",
+                                                      "doctor"]}
+
+
+def _event(dbsession, title, topics=(), **values) -> Event:
     event = dbsession.scalar(sa.select(Event).where(Event.title == title).limit(1))
     if event is None:
-        event = Event(title=title, taken=0, **values)
+        event = Event(title=title, taken=0, stakeholders=STAKEHOLDERS.get(title, []), **values)
         dbsession.add(event)
         dbsession.flush()
+    if not event.topics and topics:
+        event.topics = list(dbsession.scalars(
+            sa.select(Topic).where(Topic.slug.in_(topics)).order_by(Topic.position)))
     return event
 
 
 def create_demo_data(dbsession, scale: int = 1) -> None:
     address = "Ministerstvo zdravotnictví, Palackého náměstí 4, Praha 2"
-    for i, (title, kind, topic, venue, summary, speakers) in enumerate(UPCOMING):
-        _event(dbsession, title, kind=kind, topic=topic, venue=venue, summary=summary,
+    seed_topics(dbsession)
+    for i, (title, kind, topics, venue, summary, speakers) in enumerate(UPCOMING):
+        _event(dbsession, title, kind=kind, topics=topics, venue=venue, summary=summary,
                description=summary + "\n\nVstup je zdarma, registrace je nutná.",
                speakers=speakers, starts_at=_at(7 + i * 5, 16), ends_at=_at(7 + i * 5, 18),
                address="" if venue == "online" else address,
@@ -70,8 +91,8 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
                capacity=None if venue == "online" else 30 + 10 * i, state="published",
                audience="public", privacy_notice="Osobní údaje zpracovává Ministerstvo "
                "zdravotnictví za účelem organizace akce a mažeme je do 6 měsíců po akci.")
-    for i, (title, kind, topic, summary, speakers) in enumerate(PAST):
-        event = _event(dbsession, title, kind=kind, topic=topic, venue="hybrid",
+    for i, (title, kind, topics, summary, speakers) in enumerate(PAST):
+        event = _event(dbsession, title, kind=kind, topics=topics, venue="hybrid",
                        summary=summary, description=summary, speakers=speakers,
                        starts_at=_at(-30 - 14 * i, 17), ends_at=_at(-30 - 14 * i, 19),
                        address=address, accessibility=["step_free", "lift"],
@@ -97,15 +118,66 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
                     name=member.name, status=CONFIRMED, access_key=new_access_key(),
                     attended=event.ends_at < utcnow(), privacy_accepted_at=utcnow()))
                 event.taken += 1
-    # Benchmark volume: many generated events (found again by their numbered titles).
-    extra = 0 if scale <= 1 else scale * 20
+    dbsession.flush()
+    if scale > 1:
+        add_benchmark_events(dbsession, 20 * scale, 500 * scale, address)
+
+
+def add_benchmark_events(dbsession, count: int, registrations: int, address: str) -> None:
+    """``count`` generated upcoming events with ``registrations`` confirmed guest
+    registrations in total: the first event has 500 of them, the rest are spread evenly.
+
+    Bulk inserts (a few statements, not one per object); idempotent: events are found by
+    their numbered titles and only new events get registrations.
+    """
     existing = dbsession.scalar(sa.select(sa.func.count()).select_from(Event).where(
         Event.title.like("Přednáška %: %")))
-    for n in range(existing, extra):
+    if existing >= count:
+        return
+    new = range(existing, count)
+    big = min(BIG_EVENT_REGISTRATIONS, registrations)
+    rest = max(registrations - big, 0)
+    per_event = {}
+    for n in new:
+        if n == 0:
+            per_event[n] = big
+        else:
+            # Spread the rest over events 1..count-1 (the shares add up to ``rest``).
+            share = rest * n // max(count - 1, 1) - rest * (n - 1) // max(count - 1, 1)
+            per_event[n] = share
+    now = utcnow()
+    rows = []
+    for n in new:
         topic = TOPICS[n % len(TOPICS)]
-        dbsession.add(Event(
-            title=f"Přednáška {n + 1}: {topic}", kind="lecture", topic=topic, venue="address",
-            summary=f"Vzdělávací přednáška o tématu {topic.lower()}.", address=address,
-            starts_at=_at(1 + n % 300, 9 + n % 8), ends_at=_at(1 + n % 300, 10 + n % 8),
-            capacity=50, taken=0, state="published", audience="public"))
+        capacity = max(50, per_event[n] + 20)
+        rows.append({
+            "title": f"Přednáška {n + 1}: {TOPIC_NAMES[topic].capitalize()}", "kind": "lecture",
+            "venue": "address", "summary": f"Vzdělávací přednáška o {TOPIC_NAMES[topic]}.",
+            "description": "Přednáška pro pacienty, jejich blízké a pacientské organizace."
+                           "\n\nVstup je zdarma, registrace je nutná.",
+            "address": address, "accessibility": ["step_free", "lift"],
+            "starts_at": _at(1 + n % 300, 9 + n % 8), "ends_at": _at(1 + n % 300, 10 + n % 8),
+            "capacity": capacity, "taken": per_event[n], "state": "published",
+            "audience": "public", "stakeholders": [], "created_at": now})
+    dbsession.execute(sa.insert(Event), rows)
+    ids = dict(dbsession.execute(sa.select(Event.title, Event.id).where(
+        Event.title.in_([r["title"] for r in rows]))).all())
+    topic_ids = dict(dbsession.execute(sa.select(Topic.slug, Topic.id)).all())
+    links = [{"event_id": ids[r["title"]], "topic_id": topic_ids[TOPICS[n % len(TOPICS)]]}
+             for n, r in zip(new, rows, strict=True) if TOPICS[n % len(TOPICS)] in topic_ids]
+    if links:
+        dbsession.execute(event_topic.insert(), links)
+    batch: list = []
+    for n, r in zip(new, rows, strict=True):
+        event_id = ids[r["title"]]
+        for i in range(per_event[n]):
+            batch.append({"event_id": event_id, "email": f"host-{n}-{i}@example.org",
+                          "name": f"Host {n + 1}/{i + 1}", "status": CONFIRMED,
+                          "access_key": new_access_key(), "privacy_accepted_at": now,
+                          "created_at": now, "updated_at": now})
+            if len(batch) >= 5000:
+                dbsession.execute(sa.insert(Registration), batch)
+                batch = []
+    if batch:
+        dbsession.execute(sa.insert(Registration), batch)
     dbsession.flush()

@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from hub.organizations.models import Organisation
+from hub.topics import STAKEHOLDER_TYPES, Topic
 from hub_events.i18n import _
 from hub_events.models import ACCESSIBILITY, AUDIENCES, EVENT_STATES, KINDS, VENUES, Event
 from hub_events.services import PRAGUE, local, room_provider
 
 EMBED_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")  # allowed by the CSP
-TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "topic": 100,
-               "speakers": 500, "address": 300, "accessibility_note": 2000,
+TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "speakers": 500,
+               "address": 300, "accessibility_note": 2000,
                "online_url": 500, "questions": 1500, "privacy_notice": 5000, "video_url": 500,
                "embed_url": 500, "captions_url": 500, "transcript": 100000, "materials": 5000}
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -44,11 +45,13 @@ def form_values(event: Event | None) -> dict:
     """The form's initial values for ``event`` (or a new event)."""
     if event is None:
         return {"kind": "lecture", "venue": "address", "audience": "public", "state": "draft",
-                "accessibility": [], "capacity": "", "organisation_id": "", "room_id": ""}
+                "accessibility": [], "topics": [], "stakeholders": [], "capacity": "",
+                "organisation_id": "", "room_id": ""}
     values = {k: getattr(event, k) for k in TEXT_FIELDS}
     values.update({k: local_input(getattr(event, k)) for k in TIME_FIELDS})
     values.update(kind=event.kind, venue=event.venue, audience=event.audience,
                   state=event.state, accessibility=list(event.accessibility or []),
+                  topics=event.topic_slugs, stakeholders=list(event.stakeholders or []),
                   capacity="" if event.capacity is None else str(event.capacity),
                   organisation_id=str(event.organisation_id or ""),
                   room_id=str(event.room_id or ""), approval_required=event.approval_required,
@@ -63,6 +66,8 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     for key in ("kind", "venue", "audience", "state", "capacity", "organisation_id", "room_id"):
         raw[key] = (data.get(key) or "").strip()
     raw["accessibility"] = [a for a in data.getall("accessibility") if a in ACCESSIBILITY]
+    raw["topics"] = list(dict.fromkeys(t.strip() for t in data.getall("topics") if t.strip()))
+    raw["stakeholders"] = list(dict.fromkeys(data.getall("stakeholders")))
     raw["approval_required"] = data.get("approval_required") == "1"
     raw["recording_published"] = data.get("recording_published") == "1"
     errors: dict = {}
@@ -117,6 +122,10 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
         errors["embed_url"] = _("Embedded players can come from YouTube (youtube-nocookie.com) "
                                 "or Vimeo (player.vimeo.com).")
     clean["accessibility"] = raw["accessibility"]
+    clean["topics"] = _topics(request, raw["topics"], errors)
+    clean["stakeholders"] = [s for s in raw["stakeholders"] if s in STAKEHOLDER_TYPES]
+    if len(clean["stakeholders"]) != len(raw["stakeholders"]):
+        errors["stakeholders"] = _("Choose one of the options.")
     clean["approval_required"] = raw["approval_required"]
     clean["recording_published"] = raw["recording_published"]
     if clean["venue"] in ("online", "hybrid") and not clean["online_url"]:
@@ -135,6 +144,17 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
                 "Every talk needs the speaker's consent and must not be marked "
                 "\"do not record\" before the recording is published.")
     return raw, clean, errors
+
+
+def _topics(request, slugs: list[str], errors: dict) -> list[Topic]:
+    """The chosen topics of the core's taxonomy (active ones, or ones the event keeps)."""
+    if not slugs:
+        return []
+    found = {t.slug: t for t in request.dbsession.scalars(
+        sa.select(Topic).where(Topic.slug.in_(slugs[:100])))}
+    if len(found) != len(slugs):
+        errors["topics"] = _("Choose topics from the list.")
+    return [found[s] for s in slugs if s in found]
 
 
 def _check_room(request, raw, clean, errors) -> None:

@@ -14,14 +14,24 @@ from hub.contributions import (
     SearchResult,
     SegmentCriterion,
     Setting,
+    Suggestion,
     Widget,
 )
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.settings import as_int
 from hub.shell import render_snippet
+from hub.topics import Topic
 from hub_events.i18n import _
-from hub_events.models import CANCELLED, CONFIRMED, HOLDS_PLACE, Event, Feedback, Registration
+from hub_events.models import (
+    CANCELLED,
+    CONFIRMED,
+    HOLDS_PLACE,
+    Event,
+    Feedback,
+    Registration,
+    event_topic,
+)
 from hub_events.permissions import MANAGE, PERMISSIONS
 
 
@@ -132,12 +142,43 @@ def hub_search(request, query):
     events = request.dbsession.scalars(
         sa.select(Event).where(Event.state == "published", sa.or_(
             Event.title.ilike(pattern), Event.summary.ilike(pattern),
-            Event.topic.ilike(pattern), Event.speakers.ilike(pattern)))
+            Event.speakers.ilike(pattern),
+            Event.id.in_(sa.select(event_topic.c.event_id)
+                         .join(Topic, Topic.id == event_topic.c.topic_id)
+                         .where(sa.or_(Topic.name_cs.ilike(pattern),
+                                       Topic.name_en.ilike(pattern))))))
         .order_by(Event.starts_at.desc()).limit(20)).all()
     return [SearchResult(title=e.title, url=request.route_path("events.detail", id=e.id),
                          summary=e.summary, kind=_("Event"),
                          score=2.0 if text.lower() in e.title.lower() else 1.0)
             for e in events]
+
+
+FOR_YOU_LIMIT = 5
+
+
+@hookimpl
+def hub_for_you(request, user, topics):
+    """Published upcoming events in the user's topics, meant for the user's stakeholder type
+    (events without a declared audience are meant for everyone). Drafts never appear;
+    cancelled events are not suggested."""
+    from hub.topics import stakeholder_type
+
+    if not topics:
+        return []
+    events = request.dbsession.scalars(
+        sa.select(Event).where(
+            Event.state == "published", Event.starts_at >= utcnow(),
+            Event.id.in_(sa.select(event_topic.c.event_id)
+                         .join(Topic, Topic.id == event_topic.c.topic_id)
+                         .where(Topic.slug.in_(list(topics)))))
+        .order_by(Event.starts_at, Event.id).limit(50)).all()
+    stakeholder = stakeholder_type(request, user)
+    events = [e for e in events if not e.stakeholders or stakeholder is None
+              or stakeholder in e.stakeholders][:FOR_YOU_LIMIT]
+    return [Suggestion(title=e.title, url=request.route_path("events.detail", id=e.id),
+                       kind=_("Event"), when=e.starts_at, summary=e.summary,
+                       topics=tuple(e.topic_slugs)) for e in events]
 
 
 # -- personal data ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from hub.db import utcnow
+from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
 from hub_events import services
 from hub_events.forms import (
     form_values,
@@ -46,7 +47,8 @@ from hub_events.views import (
     labels,
 )
 
-EVENT_FIELDS = ("title", "summary", "description", "kind", "topic", "organisation_id",
+EVENT_FIELDS = ("title", "summary", "description", "kind", "topics", "stakeholders",
+                "organisation_id",
                 "speakers", "starts_at", "ends_at", "venue", "room_id", "address",
                 "accessibility", "accessibility_note", "online_url", "capacity",
                 "registration_opens_at", "registration_closes_at", "audience",
@@ -84,7 +86,17 @@ class Field:
     required: bool = False
 
 
-def event_fields(request, rooms) -> list[Field]:
+def topic_options(request, event) -> tuple:
+    """Active topics, and the inactive ones the event already has (so they are kept)."""
+    options = list(topic_choices(request))
+    offered = {slug for slug, _name in options}
+    language = "en" if request.locale_name == "en" else "cs"
+    options += [(t.slug, t.name(language)) for t in (event.topics if event else [])
+                if t.slug not in offered]
+    return tuple(options)
+
+
+def event_fields(request, rooms, event=None) -> list[Field]:
     site = request.registry.settings.get("hub.site_name", "")
     organisations = tuple([("", site)] + [(str(i), n) for i, n in organisation_choices(request)])
     return [
@@ -94,7 +106,12 @@ def event_fields(request, rooms) -> list[Field]:
               hint=_("Separate paragraphs with an empty line.")),
         Field("kind", _("Type"), "select", tuple((k, KIND_LABELS[k]) for k in KINDS),
               required=True),
-        Field("topic", _("Topic"), hint=_("For example a disease area: diabetes, rare diseases.")),
+        Field("topics", _("Topics"), "checkboxes", topic_options(request, event),
+              hint=_("Disease areas and themes; staff manage the list of topics.")),
+        Field("stakeholders", _("Meant especially for"), "checkboxes",
+              tuple((s, STAKEHOLDER_LABELS[s]) for s in STAKEHOLDER_TYPES),
+              hint=_("Leave empty when the event is for everyone. Used to suggest the event "
+                     "to the right people.")),
         Field("organisation_id", _("Organiser"), "select", organisations),
         Field("speakers", _("Speakers")),
         Field("starts_at", _("Starts"), "datetime-local", required=True,
@@ -143,7 +160,7 @@ def event_form_page(request, event, raw, errors, status=200):
     provider = services.room_provider(request)
     rooms = provider.rooms() if provider is not None else []
     values = {"event": event, "values": raw, "errors": errors, "labels": labels(request),
-              "fields": event_fields(request, rooms),
+              "fields": event_fields(request, rooms, event),
               "talk_time": local_input,
               "breadcrumbs": manage_crumbs(
                   request, ((event.title if event else _("New event")), None))}
@@ -214,6 +231,7 @@ def clone(request):
             setattr(copy, column.key, getattr(source, column.key))
     copy.title = request.shell.translate(
         _("${title} (copy)", mapping={"title": source.title}))[:200]
+    copy.topics = list(source.topics)
     request.dbsession.add(copy)
     request.dbsession.flush()
     for talk in source.talks:

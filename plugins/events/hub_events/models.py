@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.topics.models import Topic
 
 KINDS = ("lecture", "seminar", "workshop", "conference", "meeting")
 VENUES = ("room", "address", "online", "hybrid")
@@ -37,6 +38,16 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# An event's topics: the core's shared taxonomy (disease areas and themes).
+event_topic = sa.Table(
+    "events_event_topic", Base.metadata,
+    sa.Column("event_id", sa.ForeignKey("events_event.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
 class Event(Base):
     __tablename__ = "events_event"
     __table_args__ = (
@@ -59,7 +70,6 @@ class Event(Base):
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[str] = mapped_column(sa.String(20), default="lecture")
-    topic: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     speakers: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -77,6 +87,8 @@ class Event(Base):
     registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     audience: Mapped[str] = mapped_column(sa.String(10), default="public")
+    # Stakeholder types the event is meant for (empty: everyone); used by "For you".
+    stakeholders: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     approval_required: Mapped[bool] = mapped_column(default=False)
     questions: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
 
@@ -97,6 +109,15 @@ class Event(Base):
 
     talks: Mapped[list[Talk]] = relationship(
         back_populates="event", order_by="Talk.starts_at", cascade="all, delete-orphan")
+    topics: Mapped[list[Topic]] = relationship(
+        Topic, secondary=event_topic, lazy="selectin", order_by=(Topic.position, Topic.id))
+
+    @property
+    def topic_slugs(self) -> list[str]:
+        return [t.slug for t in self.topics]
+
+    def topic_names(self, language: str) -> str:
+        return ", ".join(t.name(language) for t in self.topics)
 
     @property
     def is_online(self) -> bool:

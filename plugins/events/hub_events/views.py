@@ -15,6 +15,7 @@ from hub.db import utcnow
 from hub.organizations.models import Membership, Organisation
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.sharing import set_share_metadata
+from hub.topics import Topic, topic_choices
 from hub_events import services
 from hub_events.forms import (
     parse_local_time,
@@ -29,6 +30,7 @@ from hub_events.models import (
     Event,
     Feedback,
     Registration,
+    event_topic,
 )
 from hub_events.permissions import MANAGE, REGISTER_MEMBERS
 from hub_events.services import RegistrationError, format_span, format_when
@@ -54,6 +56,7 @@ AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
 def labels(request) -> dict:
     return {"kinds": KIND_LABELS, "venues": VENUE_LABELS, "access": ACCESSIBILITY_LABELS,
             "statuses": STATUS_LABELS, "states": STATE_LABELS, "audiences": AUDIENCE_LABELS,
+            "language": "en" if request.locale_name == "en" else "cs",
             "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt),
             "span": lambda starts, ends: format_span(starts, ends, request.locale_name)}
 
@@ -88,7 +91,7 @@ class Filters:
     def from_request(cls, params) -> Filters:
         page = params.get("page", "1")
         return cls(kind=params.get("kind", "") if params.get("kind") in KINDS else "",
-                   topic=params.get("topic", "").strip()[:100],
+                   topic=params.get("topic", "").strip()[:60],
                    date_from=params.get("from", "")[:10],
                    mode=params.get("mode", "") if params.get("mode") in ("online", "in_person")
                    else "",
@@ -104,7 +107,9 @@ def event_query(filters: Filters, upcoming: bool = True):
     if filters.kind:
         stmt = stmt.where(Event.kind == filters.kind)
     if filters.topic:
-        stmt = stmt.where(Event.topic == filters.topic)
+        stmt = stmt.where(Event.id.in_(
+            sa.select(event_topic.c.event_id).join(Topic, Topic.id == event_topic.c.topic_id)
+            .where(Topic.slug == filters.topic)))
     if filters.date_from:
         try:
             start = parse_local_time(filters.date_from + "T00:00")
@@ -130,9 +135,7 @@ def index(request):
     total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     events = request.dbsession.scalars(
         stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
-    topics = request.dbsession.scalars(
-        sa.select(Event.topic).where(Event.topic != "", Event.state == "published")
-        .distinct().order_by(Event.topic)).all()
+    topics = topic_choices(request)
     pages = max(1, -(-total // PAGE_SIZE))
     return {"events": events, "filters": filters, "topics": topics, "total": total,
             "pages": pages, "labels": labels(request), "can_manage": can_manage(request),

@@ -9,7 +9,7 @@ from hub.db import utcnow
 def make_event(dbsession):
     from hub_events.models import Event
 
-    def _make(**values):
+    def _make(topics=(), **values):
         start = values.pop("starts_at", utcnow() + dt.timedelta(days=10))
         data = {"title": "Přednáška o diabetu", "kind": "lecture", "venue": "hybrid",
                 "address": "Palackého náměstí 4, Praha", "online_url": "https://meet.example.org/x",
@@ -18,6 +18,15 @@ def make_event(dbsession):
                 "accessibility": ["step_free"]}
         data.update(values)
         event = Event(**data)
+        if topics:
+            import sqlalchemy as sa
+
+            from hub.topics.demo import seed_topics
+            from hub.topics.models import Topic
+
+            seed_topics(dbsession)
+            event.topics = list(dbsession.scalars(sa.select(Topic).where(
+                Topic.slug.in_(topics))))
         dbsession.add(event)
         dbsession.flush()
         return event
@@ -46,3 +55,15 @@ def job_request(registry, dbsession):
     request = background_request(registry, tm=transaction.manager)
     request.dbsession = dbsession
     return request
+
+
+@pytest.fixture
+def topics(dbsession):
+    """The core's demo topics, by slug."""
+    import sqlalchemy as sa
+
+    from hub.topics.demo import seed_topics
+    from hub.topics.models import Topic
+
+    seed_topics(dbsession)
+    return {t.slug: t for t in dbsession.scalars(sa.select(Topic))}

@@ -9,7 +9,7 @@ from .conftest import api_headers, form_post
 
 
 def test_public_list_detail_and_calendar(testapp, make_event, dbsession):
-    event = make_event(title="Jak číst výsledky", topic="Diabetes", capacity=20)
+    event = make_event(title="Jak číst výsledky", topics=["diabetes"], capacity=20)
     make_event(title="Koncept", state="draft")
     page = testapp.get("/events")
     text = html_text(page)

@@ -1,0 +1,87 @@
+"""The migration to the core's topics keeps what organisers entered."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from hub import migrate
+from hub.app import make_config
+from hub.db import make_engine
+from hub.testing import _postgres_database
+
+BEFORE = "9062c0f66bd9"  # the last revision with a free-text topic
+
+
+@pytest.fixture
+def empty_registry(base_settings, tmp_path):
+    base = os.environ.get("HUB_TEST_DATABASE_URL")
+    if base:
+        url, drop = _postgres_database(base)
+    else:
+        url, drop = f"sqlite:///{tmp_path / 'migrate.sqlite'}", None
+    engine = make_engine(url)
+    config = make_config({**base_settings, "sqlalchemy.url": url, "hub.dbengine": engine,
+                          "hub.plugins": "events"})
+    yield config.registry
+    engine.dispose()
+    if drop:
+        drop()
+
+
+def _run(registry, branch, action, revision):
+    location = dict(migrate.branches(registry))[branch]
+    cfg = migrate.alembic_config(registry["hub.dbengine"], branch, location,
+                                 frozenset(registry["hub.plugins"]))
+    getattr(command, action)(cfg, revision)
+
+
+def test_free_text_topics_become_shared_topics_and_back(empty_registry):
+    from hub.topics.demo import DEMO_TOPICS
+
+    registry = empty_registry
+    _run(registry, "core", "upgrade", "heads")
+    _run(registry, "events", "upgrade", BEFORE)
+    engine = registry["hub.dbengine"]
+    columns = ("title, kind, venue, starts_at, ends_at, taken, topic, audience, state, "
+               "summary, description, speakers, address, accessibility, accessibility_note, "
+               "online_url, approval_required, questions, privacy_notice, video_url, "
+               "embed_url, captions_url, transcript, materials, recording_published, "
+               "created_at")
+    with engine.begin() as conn:
+        for slug, name_cs, name_en, kind in DEMO_TOPICS[:3]:
+            conn.execute(sa.text("INSERT INTO topic (slug, name_cs, name_en, kind, position, "
+                                 "is_active) VALUES (:s, :c, :e, :k, 1, :a)"),
+                         {"s": slug, "c": name_cs, "e": name_en, "k": kind, "a": True})
+        for title, topic in (("A", "diabetes"), ("B", "Vzácná onemocnění"),
+                             ("C", " Roztroušená skleróza "), ("D", "roztroušená skleróza"),
+                             ("E", "")):
+            conn.execute(sa.text(
+                f"INSERT INTO events_event ({columns}) VALUES (:t, 'lecture', 'online', "
+                "'2030-01-01 10:00:00', '2030-01-01 12:00:00', 0, :topic, 'public', "
+                "'published', '', '', '', '', '[]', '', '', :f, '', '', '', '', '', '', '', "
+                ":f, '2026-01-01 10:00:00')"), {"t": title, "topic": topic, "f": False})
+        conn.execute(sa.text(
+            "INSERT INTO events_talk (event_id, title, speaker, starts_at, ends_at, "
+            "do_not_record, speaker_consent, video_url, slides_url) SELECT id, 'Talk', '', "
+            "starts_at, ends_at, :f, :f, '', '' FROM events_event"), {"f": False})
+    _run(registry, "events", "upgrade", "heads")
+    with engine.connect() as conn:
+        # the events' programme survives the change of the events table
+        assert conn.execute(sa.text("SELECT count(*) FROM events_talk")).scalar() == 5
+        rows = conn.execute(sa.text(
+            "SELECT e.title, t.slug, t.name_cs FROM events_event e "
+            "JOIN events_event_topic et ON et.event_id = e.id "
+            "JOIN topic t ON t.id = et.topic_id ORDER BY e.title")).all()
+        assert [(r[0], r[1]) for r in rows[:2]] == [("A", "diabetes"), ("B", "rare-diseases")]
+        # an unknown text became one new topic, shared by both spellings
+        assert rows[2][0] == "C" and rows[3][0] == "D" and rows[2][1] == rows[3][1] \
+            == "roztrousena-skleroza" and rows[2][2] == "Roztroušená skleróza"
+        assert len(rows) == 4
+        assert conn.execute(sa.text("SELECT stakeholders FROM events_event")).scalars().all() \
+            in (["[]"] * 5, [[]] * 5)
+    _run(registry, "events", "downgrade", BEFORE)
+    with engine.connect() as conn:
+        topics = dict(conn.execute(sa.text("SELECT title, topic FROM events_event")).all())
+    assert topics == {"A": "Diabetes", "B": "Vzácná onemocnění", "C": "Roztroušená skleróza",
+                      "D": "Roztroušená skleróza", "E": ""}
