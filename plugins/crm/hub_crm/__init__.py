@@ -4,6 +4,7 @@ Patient organisations and other stakeholders, and how to reach them.
 """
 from hub.security import PUBLIC
 from hub_crm.hooks import (  # noqa: F401
+    hub_audience_allowed,
     hub_audience_consents,
     hub_audience_members,
     hub_audiences,
@@ -29,6 +30,7 @@ def includeme(config):
     config.add_translation_dirs("hub_crm:locale/")
     config.add_static_view("static", "hub_crm:static", permission=PUBLIC)
     config.add_job("crm.retention", retention_job)
+    config.add_job("crm.import", "hub_crm.imports.import_job")
     # Public directory and self-service
     config.add_route("crm.index", "", inherit_slash=True)
     config.add_route("crm.organisation", "/organisations/{slug}")
@@ -59,7 +61,9 @@ def includeme(config):
     config.add_route("crm.tasks", "/staff/tasks")
     config.add_route("crm.task_done", "/staff/tasks/{id:\\d+}/done")
     config.add_route("crm.fields", "/staff/fields")
-    config.add_route("crm.interests", "/staff/interests")
+    config.add_route("crm.field_edit", "/staff/fields/{id:\\d+}/edit")
+    config.add_route("crm.field_delete", "/staff/fields/{id:\\d+}/delete")
+    config.add_route("crm.import_status", "/staff/import/{id:\\d+}/status")
     config.add_route("crm.health_access", "/staff/health-access")
     config.add_route("crm.audit", "/staff/audit")
     config.include("hub_crm.api")

@@ -16,7 +16,6 @@ from hub_crm.models import (
     PURPOSES,
     STAKEHOLDER_TYPES,
     Contact,
-    Interest,
     OrganisationProfile,
     Segment,
 )
@@ -53,7 +52,7 @@ def contact_json(contact: Contact) -> dict:
             "directory_opt_in": contact.directory_opt_in, "user_id": contact.user_id,
             "organisation_id": contact.organisation_id,
             "tags": [t.name for t in contact.tags],
-            "topics": [i.name for i in contact.interests if i.kind == "topic"],
+            "topics": [t.slug for t in contact.topics if t.kind == "theme"],
             "updated_at": contact.updated_at.isoformat()}
 
 
@@ -75,7 +74,7 @@ def list_contacts(request):
     stmt, _filters = contact_filters(request, sa.select(Contact))
     total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = request.dbsession.scalars(
-        stmt.options(selectinload(Contact.tags), selectinload(Contact.interests))
+        stmt.options(selectinload(Contact.tags), selectinload(Contact.topics))
         .order_by(Contact.id).offset(offset).limit(limit))
     return {"total": total, "offset": offset, "limit": limit,
             "items": [contact_json(c) for c in rows]}
@@ -217,7 +216,7 @@ def contact_health(request):
     if not fields:
         services.audit(request, contact.id, "health.read", "api: disease areas")
     return {"fields": {f.key: values.get((contact.id, f.id), "") for f in fields},
-            "disease_areas": [i.name for i in contact.interests if i.kind == "disease"]}
+            "disease_areas": [t.slug for t in contact.topics if t.kind == "disease"]}
 
 
 @view_config(route_name="crm.api.organisations", renderer="json", permission=CONTACT_READ,
@@ -234,15 +233,14 @@ def organisations(request):
     total = db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = db.execute(stmt.order_by(Organisation.name).offset(offset).limit(limit)).all()
     ids = [o.id for o, _p in rows]
-    from hub_crm.models import organisation_interest
+    from hub_crm.models import Topic, organisation_topic
 
     topics: dict[int, list[str]] = {}
     if ids:
-        for org_id, name in db.execute(sa.select(organisation_interest.c.organisation_id,
-                                                 Interest.name)
-                                       .join(Interest,
-                                             Interest.id == organisation_interest.c.interest_id)
-                                       .where(organisation_interest.c.organisation_id.in_(ids))):
+        for org_id, name in db.execute(
+                sa.select(organisation_topic.c.organisation_id, Topic.slug)
+                .join(Topic, Topic.id == organisation_topic.c.topic_id)
+                .where(organisation_topic.c.organisation_id.in_(ids))):
             topics.setdefault(org_id, []).append(name)
     return {"total": total, "offset": offset, "limit": limit, "items": [
         {"id": o.id, "name": o.name, "slug": o.slug, "kind": o.kind, "region": o.region,

@@ -1,7 +1,9 @@
 """Demo data: realistic Czech contacts, consents, segments and directory profiles.
 
-Idempotent (keyed by e-mail, tag, interest and segment names); ``scale`` multiplies the
-number of generated contacts for benchmarks.
+Idempotent (keyed by e-mail, tag, field and segment names). At ``scale`` 1 it makes 60
+contacts for the demo portal; at ``scale`` S > 1 it makes 1,000·S (the benchmark's data
+set: 100,000 at S = 100), written with bulk inserts. Interests are topics of the core's
+shared taxonomy (seeded by the core's demo data before the plugins').
 """
 from __future__ import annotations
 
@@ -11,31 +13,43 @@ import random
 import sqlalchemy as sa
 
 from hub.db import utcnow
+from hub.topics.models import Topic
 from hub_crm.models import (
     Consent,
     ConsentEvent,
     Contact,
     CustomField,
-    Interest,
+    FieldValue,
     OrganisationProfile,
     Segment,
     Tag,
-    contact_interest,
     contact_tag,
+    contact_topic,
+    organisation_topic,
 )
 from hub_crm.services import CONSENT_TEXT_VERSION, text_hash
 
-FIRST_F = ["Jana", "Eva", "Marie", "Lucie", "Petra", "Kateřina", "Tereza", "Veronika"]
-FIRST_M = ["Jan", "Petr", "Tomáš", "Martin", "Jiří", "Pavel", "Lukáš", "Ondřej"]
-LAST = ["Novák", "Svoboda", "Dvořák", "Černý", "Procházka", "Kučera", "Veselý", "Horák"]
+FIRST_F = ["Jana", "Eva", "Marie", "Lucie", "Petra", "Kateřina", "Tereza", "Veronika",
+           "Hana", "Alena", "Lenka", "Martina"]
+FIRST_M = ["Jan", "Petr", "Tomáš", "Martin", "Jiří", "Pavel", "Lukáš", "Ondřej",
+           "Josef", "Karel", "Michal", "David"]
+LAST = ["Novák", "Svoboda", "Dvořák", "Černý", "Procházka", "Kučera", "Veselý", "Horák",
+        "Němec", "Marek", "Pokorný", "Král", "Růžička", "Beneš", "Fiala", "Sedláček"]
 REGIONS = ["Praha", "Středočeský kraj", "Jihomoravský kraj", "Moravskoslezský kraj",
-           "Olomoucký kraj", "Plzeňský kraj"]
-TYPES = ["patient", "patient", "patient", "caregiver", "doctor", "medical_student",
-         "academic", "app_developer", "ngo"]
-TOPICS = ["Práva pacientů", "Digitální zdravotnictví", "Dobrovolnictví", "Financování spolků"]
-DISEASES = ["Diabetes", "Roztroušená skleróza", "Vzácná onemocnění", "Onkologická onemocnění"]
-TAGS = ["konference 2026", "dobrovolník", "mentor"]
+           "Olomoucký kraj", "Plzeňský kraj", "Ústecký kraj", "Zlínský kraj"]
+TYPES = ["patient", "patient", "patient", "patient", "caregiver", "doctor", "medical_student",
+         "academic", "app_developer", "ngo", "patient_organisation"]
+THEMES = ["patient-rights", "legislation", "fundraising", "digital-health", "volunteering"]
+DISEASES = ["rare-diseases", "diabetes", "oncology", "mental-health", "cardiovascular"]
+TAGS = ["konference 2026", "dobrovolník", "mentor", "ambasador", "členská schůze"]
 PURPOSES = ["newsletter", "event_invitations", "disease_information", "research"]
+FIELDS = (("diagnosis", "Diagnóza", True, "text", []),
+          ("employer", "Zaměstnavatel", False, "text", []),
+          ("member_since", "Členem od", False, "date", []),
+          ("preferred_contact", "Preferovaný kontakt", False, "choice",
+           ["e-mail", "telefon", "pošta"]))
+EMAIL_DOMAIN = "@demo.pacientskyhub.cz"
+CHUNK = 10_000
 
 
 def _female(last: str) -> str:
@@ -43,91 +57,133 @@ def _female(last: str) -> str:
         return last[:-1] + "á"
     if last.endswith("a"):
         return last[:-1] + "ová"
+    if last.endswith("ek"):
+        return last[:-2] + "ková"
     return last + "ová"
+
+
+def contact_count(scale: int) -> int:
+    return 60 if scale <= 1 else 1000 * scale
+
+
+def _insert(db, table, rows) -> None:
+    for start in range(0, len(rows), CHUNK):
+        db.execute(sa.insert(table), rows[start:start + CHUNK])
 
 
 def demo_data(dbsession, scale: int) -> None:
     db = dbsession
     rng = random.Random(7)  # noqa: S311  # nosec B311
-    interests = {}
-    for name in TOPICS + DISEASES:
-        row = db.scalar(sa.select(Interest).where(Interest.name == name))
-        if row is None:
-            row = Interest(name=name, kind="disease" if name in DISEASES else "topic")
-            db.add(row)
-        interests[name] = row
+    topics = dict(db.execute(sa.select(Topic.slug, Topic.id)).all())
+    themes = [s for s in THEMES if s in topics]
+    diseases = [s for s in DISEASES if s in topics]
     tags = {}
     for name in TAGS:
-        row = db.scalar(sa.select(Tag).where(Tag.name == name))
-        if row is None:
-            row = Tag(name=name)
-            db.add(row)
-        tags[name] = row
-    if db.scalar(sa.select(CustomField.id).where(CustomField.key == "diagnosis")) is None:
-        db.add(CustomField(key="diagnosis", label="Diagnóza", is_special=True))
-    if db.scalar(sa.select(CustomField.id).where(CustomField.key == "employer")) is None:
-        db.add(CustomField(key="employer", label="Zaměstnavatel", is_special=False))
+        tag = db.scalar(sa.select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = Tag(name=name)
+            db.add(tag)
+        tags[name] = tag
+    fields = {}
+    for key, label, special, kind, choices in FIELDS:
+        field = db.scalar(sa.select(CustomField).where(CustomField.key == key))
+        if field is None:
+            field = CustomField(key=key, label=label, is_special=special, type=kind,
+                                choices=choices)
+            db.add(field)
+        fields[key] = field
     db.flush()
     existing = set(db.scalars(sa.select(Contact.email).where(
-        Contact.email.like("%@demo.pacientskyhub.cz"))))
+        Contact.email.like(f"%{EMAIL_DOMAIN}"))))
     now = utcnow()
-    total = 60 * max(1, scale)
-    new_contacts = []
-    for i in range(total):
-        email = f"kontakt{i:06d}@demo.pacientskyhub.cz"
-        if email in existing:
-            continue
+    plan = []  # (contact row, tags, topics, purposes, employer, preferred contact)
+    for i in range(contact_count(scale)):
+        # Every draw happens for every index, so a second run makes the same choices.
         female = rng.random() < 0.55
-        # Names walk through the combinations, so the first 64 are all different.
-        first = (FIRST_F if female else FIRST_M)[i % 8]
-        last = LAST[(i // 8) % 8]
+        first = (FIRST_F if female else FIRST_M)[i % 12]
+        last = LAST[(i // 12) % 16]
         last = _female(last) if female else last
-        contact = Contact(kind="person", first_name=first, last_name=last,
-                          name=f"{first} {last}", email=email, gender="f" if female else "m",
-                          language="cs" if rng.random() < 0.9 else "en",
-                          stakeholder_type=rng.choice(TYPES), region=rng.choice(REGIONS),
-                          directory_opt_in=i % 10 == 0,
-                          last_activity_at=now - dt.timedelta(days=rng.randint(0, 700)))
-        new_contacts.append(contact)
-    db.add_all(new_contacts)
-    db.flush()
-    tag_rows, interest_rows, consents, events = [], [], [], []
-    for contact in new_contacts:
-        for name in rng.sample(TAGS, rng.randint(0, 2)):
-            tag_rows.append({"contact_id": contact.id, "tag_id": tags[name].id})
-        names = rng.sample(TOPICS, 1) + (rng.sample(DISEASES, 1)
-                                         if contact.stakeholder_type in ("patient", "caregiver")
-                                         else [])
-        for name in names:
-            interest_rows.append({"contact_id": contact.id, "interest_id": interests[name].id})
-        for purpose in PURPOSES:
-            if rng.random() < 0.6:
-                consents.append({"contact_id": contact.id, "purpose": purpose, "granted": True,
+        kind = rng.choice(TYPES)
+        row = {"kind": "person", "first_name": first, "last_name": last,
+               "name": f"{first} {last}", "email": f"kontakt{i:06d}{EMAIL_DOMAIN}",
+               "phone": f"+420 6{rng.randint(0, 99999999):08d}",
+               "gender": "f" if female else "m",
+               "language": "cs" if rng.random() < 0.9 else "en", "stakeholder_type": kind,
+               "region": rng.choice(REGIONS), "directory_opt_in": i % 10 == 0,
+               "restricted": False, "created_at": now, "updated_at": now,
+               "last_activity_at": now - dt.timedelta(days=rng.randint(0, 700))}
+        chosen_tags = rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))
+        chosen_topics = rng.sample(themes, min(len(themes), rng.randint(0, 2)))
+        if kind in ("patient", "caregiver") and diseases:
+            chosen_topics += rng.sample(diseases, 1)
+        purposes = [p for p in PURPOSES if rng.random() < 0.6]
+        employer = rng.choice(("FN Motol", "VFN Praha", "FN Brno", "")) \
+            if kind in ("doctor", "academic") else ""
+        preferred = rng.choice(fields["preferred_contact"].choices or [""])
+        if row["email"] not in existing:
+            plan.append((row, chosen_tags, chosen_topics, purposes, employer, preferred))
+    _insert(db, Contact.__table__, [p[0] for p in plan])
+    if plan:
+        ids = dict(db.execute(sa.select(Contact.email, Contact.id).where(
+            Contact.email.like(f"%{EMAIL_DOMAIN}"))).all())
+        hashes = {p: text_hash(p) for p in PURPOSES}
+        tag_rows, topic_rows, consents, events, values = [], [], [], [], []
+        for row, chosen_tags, chosen_topics, purposes, employer, preferred in plan:
+            cid = ids[row["email"]]
+            tag_rows += [{"contact_id": cid, "tag_id": tags[n].id} for n in chosen_tags]
+            topic_rows += [{"contact_id": cid, "topic_id": topics[s]} for s in chosen_topics]
+            for purpose in purposes:
+                consents.append({"contact_id": cid, "purpose": purpose, "granted": True,
                                  "changed_at": now, "source": "demo",
                                  "text_version": CONSENT_TEXT_VERSION})
-                events.append({"contact_id": contact.id, "purpose": purpose, "granted": True,
+                events.append({"contact_id": cid, "purpose": purpose, "granted": True,
                                "at": now, "source": "demo",
                                "text_version": CONSENT_TEXT_VERSION,
-                               "text_hash": text_hash(purpose)})
-    for table, rows in ((contact_tag, tag_rows), (contact_interest, interest_rows),
-                        (Consent.__table__, consents), (ConsentEvent.__table__, events)):
-        if rows:
-            db.execute(sa.insert(table), rows)
+                               "text_hash": hashes[purpose]})
+            if employer:
+                values.append({"contact_id": cid, "field_id": fields["employer"].id,
+                               "value": employer})
+            if preferred and cid % 3 == 0:
+                values.append({"contact_id": cid, "field_id": fields["preferred_contact"].id,
+                               "value": preferred})
+        for table, rows in ((contact_tag, tag_rows), (contact_topic, topic_rows),
+                            (Consent.__table__, consents), (ConsentEvent.__table__, events),
+                            (FieldValue.__table__, values)):
+            _insert(db, table, rows)
     segments = [
-        ("Pacienti s diabetem – informace", "disease_information",
-         [{"kind": "type", "value": "patient"}, {"kind": "interest", "value": "Diabetes"}]),
-        ("Newsletter – Praha", "newsletter", [{"kind": "region", "value": "Praha"}]),
-        ("Pozvánky – lékaři a medici", "event_invitations",
+        ("Pacienti s diabetem – informace", "disease_information", "all",
+         [{"kind": "type", "value": "patient"}, {"kind": "topic", "value": "diabetes"}]),
+        ("Pacienti s diabetem v Praze – informace", "disease_information", "all",
+         [{"kind": "type", "value": "patient"}, {"kind": "topic", "value": "diabetes"},
+          {"kind": "region", "value": "Praha"}]),
+        ("Newsletter – Praha", "newsletter", "all", [{"kind": "region", "value": "Praha"}]),
+        ("Pozvánky – lékaři a medici", "event_invitations", "any",
          [{"kind": "type", "value": "doctor"}, {"kind": "type", "value": "medical_student"}]),
     ]
-    for name, purpose, conditions in segments:
+    for name, purpose, match, conditions in segments:
         if db.scalar(sa.select(Segment.id).where(Segment.name == name)) is None:
-            db.add(Segment(name=name, purpose=purpose, conditions=conditions,
-                           match="any" if name.startswith("Pozvánky") else "all"))
+            db.add(Segment(name=name, purpose=purpose, conditions=conditions, match=match))
+    demo_organisations(db, rng, topics)
+    db.flush()
+
+
+def demo_organisations(db, rng, topics: dict[str, int]) -> None:
+    """A directory profile and one or two topics for every organisation that has none."""
     from hub.organizations.models import Organisation
 
-    for org in db.scalars(sa.select(Organisation)):
-        if db.get(OrganisationProfile, org.id) is None:
-            db.add(OrganisationProfile(organisation_id=org.id, listed=True,
-                                       phone="+420 222 333 444", show_phone=True))
-    db.flush()
+    org_ids = list(db.scalars(sa.select(Organisation.id).order_by(Organisation.id)))
+    with_profile = set(db.scalars(sa.select(OrganisationProfile.organisation_id)))
+    with_topics = set(db.scalars(sa.select(organisation_topic.c.organisation_id).distinct()))
+    now = utcnow()
+    profiles = [{"organisation_id": oid, "listed": True, "phone": "+420 222 333 444",
+                 "address": "", "show_email": True, "show_website": True, "show_phone": True,
+                 "show_address": False, "updated_at": now}
+                for oid in org_ids if oid not in with_profile]
+    slugs = sorted(topics)
+    links = []
+    for oid in org_ids:
+        chosen = rng.sample(slugs, min(len(slugs), 2)) if slugs else []
+        if oid not in with_topics:
+            links += [{"organisation_id": oid, "topic_id": topics[s]} for s in chosen]
+    _insert(db, OrganisationProfile.__table__, profiles)
+    _insert(db, organisation_topic, links)

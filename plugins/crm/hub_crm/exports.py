@@ -16,7 +16,7 @@ def contacts_csv(request, include_health: bool, segment: Segment | None) -> str:
 
     db = request.dbsession
     stmt = sa.select(Contact).options(selectinload(Contact.tags),
-                                      selectinload(Contact.interests)).order_by(Contact.id)
+                                      selectinload(Contact.topics)).order_by(Contact.id)
     if segment is not None:
         stmt = stmt.where(Contact.id.in_(services.segment_query(
             request, segment.purpose, segment.match, segment.conditions)))
@@ -29,9 +29,9 @@ def contacts_csv(request, include_health: bool, segment: Segment | None) -> str:
     for c in contacts:
         row = [getattr(c, k) if getattr(c, k) is not None else "" for k in COLUMNS]
         row.append(";".join(t.name for t in c.tags))
-        row.append(";".join(i.name for i in c.interests if i.kind == "topic"))
+        row.append(";".join(t.slug for t in c.topics if t.kind == "theme"))
         if include_health:
-            row.append(";".join(i.name for i in c.interests if i.kind == "disease"))
+            row.append(";".join(t.slug for t in c.topics if t.kind == "disease"))
         row += [values.get((c.id, f.id), "") for f in fields]
         rows.append(row)
     if include_health and not any(f.is_special for f in fields):

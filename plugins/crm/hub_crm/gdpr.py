@@ -31,7 +31,8 @@ def export_contact(request, contact: Contact) -> dict:
         "stakeholder_type": contact.stakeholder_type, "region": contact.region,
         "directory_opt_in": contact.directory_opt_in,
         "tags": [t.name for t in contact.tags],
-        "interests": [i.name for i in contact.interests],
+        "topics": [{"slug": t.slug, "name_cs": t.name_cs, "name_en": t.name_en}
+                   for t in contact.topics],
         "fields": {v.field.label: v.value for (v,) in values},
         "consent_history": [{"purpose": c.purpose, "granted": c.granted,
                              "at": c.at.isoformat(), "source": c.source,

@@ -25,7 +25,7 @@ CRM_ADMIN = "crm:admin"
 HEALTH_READ = "crm:health:read"
 SEGMENT_KEY = "crm.segment."
 
-PERSONAL_TABLES = ["crm_contact", "crm_contact_tag", "crm_contact_interest", "crm_field_value",
+PERSONAL_TABLES = ["crm_contact", "crm_contact_tag", "crm_contact_topic", "crm_field_value",
                    "crm_consent", "crm_consent_event", "crm_activity", "crm_enquiry",
                    "crm_task", "crm_relationship", "crm_audit", "crm_health_access",
                    "crm_import",
@@ -251,6 +251,36 @@ def hub_audience_consents(request, key, email):
         sa.select(Contact.id).where(Contact.id.in_(ids),
                                     Contact.email == (email or "").strip().lower()))
     return found is not None
+
+
+ALLOWED_CHUNK = 5000  # addresses per query (below every database's bind-parameter limit)
+
+
+@hookimpl
+def hub_audience_allowed(request, key, addresses):
+    from hub_crm.models import Contact
+    from hub_crm.services import SegmentError, segment_query
+
+    segment = _segment_for_key(request, key)
+    if segment is None:
+        return None
+    given: dict[str, list[str]] = {}
+    for address in addresses or ():
+        if isinstance(address, str) and address.strip():
+            given.setdefault(address.strip().lower(), []).append(address)
+    if not given:
+        return set()
+    try:
+        ids = segment_query(request, segment.purpose, segment.match, segment.conditions)
+    except SegmentError:
+        return set()  # a condition of a disabled plugin: nobody may be mailed now
+    wanted = sorted(given)
+    allowed: set[str] = set()
+    for start in range(0, len(wanted), ALLOWED_CHUNK):
+        for email in request.dbsession.scalars(sa.select(Contact.email).where(
+                Contact.email.in_(wanted[start:start + ALLOWED_CHUNK]), Contact.id.in_(ids))):
+            allowed.update(given[email])
+    return allowed
 
 
 @hookimpl

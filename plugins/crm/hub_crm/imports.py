@@ -1,8 +1,16 @@
-"""CSV import: column mapping, validation of every row, then all rows or none."""
+"""CSV import: column mapping, validation of every row, then all rows or none.
+
+The import runs as a job (``crm.import``): it checks every row, reporting its progress
+in ``crm_import`` through short transactions of their own, then writes all rows in one
+transaction (bulk inserts) together with the final status. A file with any bad row
+imports nothing and gets a report of the bad rows. Report messages are kept untranslated
+(``[msgid, mapping]``) and translated when shown, in the reader's language.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 
 import sqlalchemy as sa
@@ -10,7 +18,18 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub_crm import services
 from hub_crm.i18n import _
-from hub_crm.models import STAKEHOLDER_TYPES, Contact, CustomField, FieldValue, contact_tag
+from hub_crm.models import (
+    STAKEHOLDER_TYPES,
+    Contact,
+    CustomField,
+    FieldValue,
+    ImportBatch,
+    contact_tag,
+)
+
+log = logging.getLogger(__name__)
+REPORT_LIMIT = 500  # bad rows listed in a report (the total is always given)
+PROGRESS_EVERY = 5000
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 IMPORT_FIELDS = {
@@ -80,32 +99,56 @@ def validate_row(values: dict) -> list:
     return errors
 
 
-def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
-    """Validate every row; when all are valid, import them (duplicates by e-mail merge)."""
-    tr = request.shell.translate
-    report = {"ok": False, "errors": [], "created": 0, "merged": 0, "total": len(rows)}
+def message(ts) -> list:
+    """A translation string as JSON: ``[msgid, mapping]``."""
+    return [str(ts), dict(getattr(ts, "mapping", None) or {})]
+
+
+def translate_report(request, report: dict) -> list[dict]:
+    """The report's bad rows with their messages in the request's language."""
+    return [{"line": e["line"], "messages": [
+        request.shell.translate(_(msgid, mapping=mapping or None)) for msgid, mapping
+        in e["messages"]]} for e in report.get("errors", [])]
+
+
+def check_rows(header, rows, mapping: dict[int, str], fields: dict[str, CustomField],
+               progress=None) -> tuple[list[dict], list[dict], int]:
+    """Validate every row: (parsed values, first bad rows, number of bad rows)."""
     if not any(t in ("first_name", "last_name", "name") for t in mapping.values()):
-        report["errors"].append({"line": 1, "messages": [tr(_("Map at least one name column."))]})
-        return report
-    parsed, seen = [], {}
+        return [], [{"line": 1, "messages": [message(_("Map at least one name column."))]}], 1
+    parsed, seen, errors, bad = [], {}, [], 0
     for number, row in enumerate(rows, start=2):
         values = {t: (row[i].strip() if i < len(row) else "") for i, t in mapping.items()}
         if "email" in values:
             values["email"] = values["email"].lower()
-        problems = [tr(m) for m in validate_row(values)]
+        problems = [message(m) for m in validate_row(values)]
+        for key, field in fields.items():
+            if values.get(key):
+                try:
+                    values[key] = services.clean_field_value(field, values[key])
+                except services.FieldValueError as exc:
+                    problems.append(message(exc.args[0]))
         if len(row) != len(header):
-            problems.append(tr(_("the row has ${n} columns, the header ${h}"),
-                               {"n": len(row), "h": len(header)}))
+            problems.append(message(_("the row has ${n} columns, the header ${h}",
+                                      mapping={"n": len(row), "h": len(header)})))
         email = values.get("email")
         if email:
             if email in seen:
-                problems.append(tr(_("same e-mail as line ${line}"), {"line": seen[email]}))
+                problems.append(message(_("same e-mail as line ${line}",
+                                          mapping={"line": seen[email]})))
             seen.setdefault(email, number)
         if problems:
-            report["errors"].append({"line": number, "messages": problems})
+            bad += 1
+            if len(errors) < REPORT_LIMIT:
+                errors.append({"line": number, "messages": problems})
         parsed.append(values)
-    if report["errors"]:
-        return report
+        if progress is not None and (number - 1) % PROGRESS_EVERY == 0:
+            progress(number - 1)
+    return parsed, errors, bad
+
+
+def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> tuple[int, int]:
+    """Insert the new contacts and merge the known ones (by e-mail): (created, merged)."""
     db = request.dbsession
     now = utcnow()
     existing: dict[str, Contact] = {}
@@ -114,8 +157,6 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
         for contact in db.scalars(sa.select(Contact).where(
                 Contact.email.in_(emails[start:start + 500]))):
             existing[contact.email] = contact
-    fields = {f"field:{f.key}": f for f in db.scalars(sa.select(CustomField).where(
-        CustomField.is_special.is_(False)))}
     tag_names = {t.strip()[:80] for v in parsed for t in v.get("tags", "").split(";")
                  if t.strip()}
     tags = {name: services.get_or_create_tag(request, name).id for name in sorted(tag_names)}
@@ -151,13 +192,13 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
     db.flush()
     links, field_rows = [], []
     # Bulk insert in chunks; ids come back in the order of the rows.
-    for start in range(0, len(new_rows), 1000):
-        chunk = new_rows[start:start + 1000]
-        ids = db.scalars(sa.insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-                         chunk).all()
-        for contact_id, values in zip(ids, new_values[start:start + 1000], strict=True):
-            links += [{"contact_id": contact_id, "tag_id": tags[t.strip()[:80]]}
-                      for t in {t.strip() for t in values.get("tags", "").split(";")
+    for start in range(0, len(new_rows), 2000):
+        chunk = new_rows[start:start + 2000]
+        ids = db.scalars(sa.insert(Contact.__table__).returning(
+            Contact.__table__.c.id, sort_by_parameter_order=True), chunk).all()
+        for contact_id, values in zip(ids, new_values[start:start + 2000], strict=True):
+            links += [{"contact_id": contact_id, "tag_id": tags[t]}
+                      for t in {t.strip()[:80] for t in values.get("tags", "").split(";")
                                 if t.strip()}]
             field_rows += [{"contact_id": contact_id, "field_id": f.id, "value": values[k]}
                            for k, f in fields.items() if values.get(k)]
@@ -180,11 +221,59 @@ def run_import(request, header, rows, mapping: dict[int, str]) -> dict:
                     field_rows.append({"contact_id": contact.id, "field_id": field.id,
                                        "value": values[key]})
     for table, rows in ((contact_tag, links), (FieldValue.__table__, field_rows)):
-        for start in range(0, len(rows), 5000):
-            db.execute(sa.insert(table), rows[start:start + 5000])
-    db.expire_all()
-    report["created"], report["merged"] = len(new_rows), len(merged)
-    services.audit(request, None, "import",
-                   f"{report['created']} created, {report['merged']} merged")
-    report["ok"] = True
-    return report
+        for start in range(0, len(rows), 10000):
+            db.execute(sa.insert(table), rows[start:start + 10000])
+    return len(new_rows), len(merged)
+
+
+# -- the job ---------------------------------------------------------------------------------
+
+def _set(registry, batch_id: int, only_if: tuple[str, ...] | None = None, **values) -> bool:
+    """Update the batch in a short transaction of its own (progress is seen at once)."""
+    with registry["hub.dbsession_writer"]() as db, db.begin():
+        stmt = sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(**values)
+        if only_if:
+            stmt = stmt.where(ImportBatch.status.in_(only_if))
+        return db.execute(stmt).rowcount == 1
+
+
+def import_job(request, batch_id: int, user_id: int | None = None) -> None:
+    """Check every row (progress committed as it goes), then write all rows or none."""
+    registry = request.registry
+    if not _set(registry, batch_id, only_if=("queued",), status="running", phase="checking",
+                done_rows=0):
+        return  # already handled (a duplicate or retried job)
+    with registry["hub.dbsession_writer"]() as db:
+        batch = db.get(ImportBatch, batch_id)
+        content, mapping = batch.content, {int(k): v for k, v in batch.mapping.items()}
+        fields = {f"field:{f.key}": f for f in db.scalars(sa.select(CustomField).where(
+            CustomField.is_special.is_(False)))}
+        db.expunge_all()
+    header, rows = parse_csv(content)
+    fields = {k: f for k, f in fields.items() if k in mapping.values()}
+    parsed, errors, bad = check_rows(header, rows, mapping, fields, progress=lambda n: _set(
+        registry, batch_id, done_rows=n))
+    if bad:
+        _set(registry, batch_id, status="failed", phase="", done_rows=len(rows),
+             report={"errors": errors, "bad": bad}, finished_at=utcnow())
+        return
+    _set(registry, batch_id, phase="writing", done_rows=len(rows))
+    # From here on one transaction: the rows, the audit entry and the final status.
+    db = request.dbsession
+    try:
+        with db.begin_nested():
+            created, merged = write_rows(request, parsed, fields)
+    except sa.exc.IntegrityError:
+        log.exception("CSV import %s failed", batch_id)
+        # E.g. an address added meanwhile by someone else: nothing of the file is kept.
+        report = {"errors": [{"line": 1, "messages": [message(_(
+            "The contacts changed while the file was imported; nothing was imported. "
+            "Try again."))]}], "bad": 1}
+        db.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(
+            status="failed", phase="", report=report, finished_at=utcnow()))
+        return
+    services.audit(request, None, "import", f"{created} created, {merged} merged",
+                   user_id=user_id)
+    db.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(
+        status="done", phase="", content="", report={"created": created, "merged": merged},
+        finished_at=utcnow()))

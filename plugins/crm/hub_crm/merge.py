@@ -23,7 +23,7 @@ def merge_contacts(request, keep: Contact, remove: Contact) -> None:
             setattr(keep, key, getattr(remove, key))
     email, user_id = remove.email, remove.user_id
     keep.tags = list({t.id: t for t in keep.tags + remove.tags}.values())
-    keep.interests = list({i.id: i for i in keep.interests + remove.interests}.values())
+    keep.topics = list({t.id: t for t in keep.topics + remove.topics}.values())
     for value in db.scalars(sa.select(FieldValue).where(FieldValue.contact_id == remove.id)):
         if db.get(FieldValue, (keep.id, value.field_id)) is None:
             db.add(FieldValue(contact_id=keep.id, field_id=value.field_id, value=value.value))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.topics.models import Topic
 
 PURPOSES = ("newsletter", "event_invitations", "disease_information", "research")
 # Purposes under which health (Art. 9) data may be used for targeting.
@@ -18,9 +19,10 @@ HEALTH_PURPOSES = ("disease_information", "research")
 STAKEHOLDER_TYPES = ("patient", "caregiver", "patient_organisation", "ngo", "medical_student",
                      "doctor", "academic", "app_developer", "public_body", "other")
 RELATIONSHIP_KINDS = ("member_of", "represents", "works_for")
-INTEREST_KINDS = ("disease", "topic")
 ACTIVITY_KINDS = ("note", "call", "meeting")
 ENQUIRY_STATUSES = ("new", "in_progress", "closed")
+FIELD_TYPES = ("text", "number", "date", "choice", "yes_no")
+IMPORT_STATUSES = ("new", "queued", "running", "failed", "done")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -35,20 +37,21 @@ contact_tag = sa.Table(
               index=True),
 )
 
-contact_interest = sa.Table(
-    "crm_contact_interest", Base.metadata,
+# Interests are topics of the core's shared taxonomy (``topic``): disease areas and themes.
+contact_topic = sa.Table(
+    "crm_contact_topic", Base.metadata,
     sa.Column("contact_id", sa.ForeignKey("crm_contact.id", ondelete="CASCADE"),
               primary_key=True),
-    sa.Column("interest_id", sa.ForeignKey("crm_interest.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
 )
 
-organisation_interest = sa.Table(
-    "crm_organisation_interest", Base.metadata,
+organisation_topic = sa.Table(
+    "crm_organisation_topic", Base.metadata,
     sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
               primary_key=True),
-    sa.Column("interest_id", sa.ForeignKey("crm_interest.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
 )
 
 
@@ -91,8 +94,9 @@ class Contact(Base):
     retention_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tag, order_by="Tag.name")
-    interests: Mapped[list[Interest]] = relationship(secondary=contact_interest,
-                                                     order_by="Interest.name")
+    # Disease areas (``Topic.kind == "disease"``) of a person are health data.
+    topics: Mapped[list[Topic]] = relationship(secondary=contact_topic,
+                                               order_by=(Topic.position, Topic.id))
 
 
 class Tag(Base):
@@ -100,17 +104,6 @@ class Tag(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-
-
-class Interest(Base):
-    """A disease area or a topic. Disease areas of a person are health data."""
-
-    __tablename__ = "crm_interest"
-    __table_args__ = (sa.CheckConstraint(_in("kind", INTEREST_KINDS), name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), default="topic")
 
 
 class Relationship(Base):
@@ -136,12 +129,17 @@ class CustomField(Base):
     """A field defined by staff; ``is_special`` marks special-category (health) data."""
 
     __tablename__ = "crm_field"
-    __table_args__ = (sa.CheckConstraint("key <> ''", name="key_not_empty"),)
+    __table_args__ = (sa.CheckConstraint("key <> ''", name="key_not_empty"),
+                      sa.CheckConstraint(_in("type", FIELD_TYPES), name="type"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(60), unique=True)
     label: Mapped[str] = mapped_column(sa.String(120))
     is_special: Mapped[bool] = mapped_column(default=False)
+    # Values are stored as text in a canonical form: numbers with a dot, dates ISO
+    # (YYYY-MM-DD), yes/no as "yes"/"no", a choice as one of ``choices``.
+    type: Mapped[str] = mapped_column(sa.String(10), default="text", server_default="text")
+    choices: Mapped[list] = mapped_column(sa.JSON, default=list)
 
 
 class FieldValue(Base):
@@ -308,9 +306,14 @@ class OrganisationProfile(Base):
 
 
 class ImportBatch(Base):
-    """An uploaded CSV file waiting for column mapping and validation."""
+    """An uploaded CSV file: column mapping, then an import job with its progress and report.
+
+    ``status``: new (waiting for the mapping), queued, running, failed (``report`` lists the
+    bad rows; nothing was imported), done.
+    """
 
     __tablename__ = "crm_import"
+    __table_args__ = (sa.CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content: Mapped[str] = mapped_column(sa.Text)
@@ -318,6 +321,13 @@ class ImportBatch(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default="new", server_default="new")
+    mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    phase: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    done_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    total_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    report: Mapped[dict | None] = mapped_column(sa.JSON)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class SigningKey(Base):

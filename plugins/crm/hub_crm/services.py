@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 
 import sqlalchemy as sa
@@ -24,12 +25,12 @@ from hub_crm.models import (
     CustomField,
     FieldValue,
     HealthAccess,
-    Interest,
     Relationship,
     SigningKey,
     Tag,
-    contact_interest,
+    Topic,
     contact_tag,
+    contact_topic,
 )
 
 HEALTH_READ = "crm:health:read"
@@ -84,10 +85,13 @@ def current_user(request):
         return None
 
 
-def audit(request, contact_id, action: str, detail: str = "") -> None:
+def audit(request, contact_id, action: str, detail: str = "",
+          user_id: int | None = None) -> None:
+    """Record an action; ``user_id`` names the actor in a job (no signed-in user there)."""
     user = current_user(request)
-    request.dbsession.add(AuditEntry(user_id=user.id if user else None, contact_id=contact_id,
-                                     action=action, detail=detail[:2000]))
+    request.dbsession.add(AuditEntry(user_id=user.id if user else user_id,
+                                     contact_id=contact_id, action=action,
+                                     detail=detail[:2000]))
 
 
 def can_read_health(request) -> bool:
@@ -105,6 +109,66 @@ def custom_fields(request, include_special: bool) -> list[CustomField]:
     if not include_special:
         stmt = stmt.where(CustomField.is_special.is_(False))
     return list(request.dbsession.scalars(stmt))
+
+
+class FieldValueError(ValueError):
+    """A value does not fit its custom field's type (the message names the rule)."""
+
+
+YES = {"yes", "ano", "y", "a", "1", "true"}
+NO = {"no", "ne", "n", "0", "false"}
+
+
+def clean_field_value(field: CustomField, raw: str) -> str:
+    """The canonical text of a value of ``field`` ("" when empty).
+
+    Numbers are stored with a dot and no exponent (a decimal comma is accepted), dates as
+    YYYY-MM-DD (D. M. YYYY is accepted), yes/no as "yes" or "no", choices as listed.
+    """
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    kind = field.type or "text"
+    if kind == "number":
+        try:
+            number = Decimal(value.replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 15:
+            raise FieldValueError(_("${field}: enter a number, e.g. 12 or 3,5.",
+                                    mapping={"field": field.label}))
+        text = format(number.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if kind == "date":
+        match = re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})", value)
+        try:
+            day = (dt.date(int(match[3]), int(match[2]), int(match[1])) if match
+                   else dt.date.fromisoformat(value))
+        except ValueError:
+            day = None
+        if day is None:
+            raise FieldValueError(_("${field}: enter a date as YYYY-MM-DD or D. M. YYYY.",
+                                    mapping={"field": field.label}))
+        return day.isoformat()
+    if kind == "yes_no":
+        if value.lower() in YES:
+            return "yes"
+        if value.lower() in NO:
+            return "no"
+        raise FieldValueError(_("${field}: answer yes or no.", mapping={"field": field.label}))
+    if kind == "choice":
+        for choice in field.choices or ():
+            if choice.lower() == value.lower():
+                return choice
+        raise FieldValueError(_("${field}: choose one of ${choices}.", mapping={
+            "field": field.label, "choices": ", ".join(field.choices or ())}))
+    if len(value) > 2000:
+        raise FieldValueError(_("${field}: at most 2,000 characters.",
+                                mapping={"field": field.label}))
+    return value
 
 
 def field_values(request, contact_ids: list[int], fields: list[CustomField],
@@ -127,6 +191,27 @@ def field_values(request, contact_ids: list[int], fields: list[CustomField],
 def disease_interests_visible(request) -> bool:
     # A person's disease areas reveal health: treated like a special-category field.
     return can_read_health(request)
+
+
+# -- topics (the core's shared taxonomy) -------------------------------------------------------
+
+def language(request) -> str:
+    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
+
+
+def topics(request, kind: str | None = None, include: set[int] | None = None) -> list[Topic]:
+    """Active topics (``kind`` "disease" or "theme"), plus inactive ones in ``include``
+    (a contact keeps a topic staff deactivated later)."""
+    active = Topic.is_active.is_(True)
+    stmt = sa.select(Topic).where(sa.or_(active, Topic.id.in_(include)) if include else active)
+    if kind:
+        stmt = stmt.where(Topic.kind == kind)
+    return list(request.dbsession.scalars(stmt.order_by(Topic.position, Topic.id)))
+
+
+def topic_names(request, items) -> str:
+    lang = language(request)
+    return ", ".join(t.name(lang) for t in items)
 
 
 # -- consent ---------------------------------------------------------------------------------
@@ -190,7 +275,7 @@ def condition_kinds(request) -> list[tuple[str, str]]:
     """(kind, label) of every condition a segment can use, for the editor."""
     tr = request.shell.translate if hasattr(request, "shell") else str
     kinds = [("type", tr(_("Stakeholder type"))), ("tag", tr(_("Tag"))),
-             ("interest", tr(_("Interest"))), ("region", tr(_("Region"))),
+             ("topic", tr(_("Topic"))), ("region", tr(_("Region"))),
              ("language", tr(_("Language"))), ("relationship", tr(_("Relationship")))]
     for field in request.dbsession.scalars(sa.select(CustomField).order_by(CustomField.label)):
         kinds.append((f"field:{field.key}", field.label))
@@ -199,17 +284,33 @@ def condition_kinds(request) -> list[tuple[str, str]]:
     return kinds
 
 
-def condition_values(request) -> list[tuple[str, list[tuple[str, str]]]]:
-    """For the editor: (condition label, [(value, label)]) of every condition with choices."""
+def condition_options(request) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For the editor: ``(group label, [("kind=value", label)])`` of every condition whose
+    values are known (types, tags, topics, regions, languages, choice and yes/no fields,
+    criteria of other plugins), so staff pick them from a list instead of typing."""
     tr = request.shell.translate
     db = request.dbsession
-    found = [(tr(_("Stakeholder type")), [(k, tr(v)) for k, v in TYPE_LABELS.items()]),
-             (tr(_("Tag")), [(n, n) for n in db.scalars(sa.select(Tag.name).order_by(Tag.name))]),
-             (tr(_("Interest")), [(i.name, i.name + (" *" if i.kind == "disease" else ""))
-                                  for i in db.scalars(sa.select(Interest)
-                                                      .order_by(Interest.name))])]
-    for crit in sorted(segment_criteria(request).values(), key=lambda c: c.name):
-        options = [(str(v), tr(label)) for v, label in crit.options(request)]
+    lang = language(request)
+    regions = db.scalars(sa.select(Contact.region).where(Contact.region != "")
+                         .distinct().order_by(Contact.region).limit(500))
+    found = [
+        (tr(_("Stakeholder type")), [(f"type={k}", tr(v)) for k, v in TYPE_LABELS.items()]),
+        (tr(_("Topic")), [(f"topic={t.slug}", t.name(lang) + (
+            " *" if t.kind == "disease" else "")) for t in topics(request)]),
+        (tr(_("Tag")), [(f"tag={n}", n)
+                        for n in db.scalars(sa.select(Tag.name).order_by(Tag.name))]),
+        (tr(_("Region")), [(f"region={r}", r) for r in regions]),
+        (tr(_("Language")), [("language=cs", "čeština"), ("language=en", "English")]),
+    ]
+    for field in db.scalars(sa.select(CustomField).where(
+            CustomField.type.in_(("choice", "yes_no"))).order_by(CustomField.label)):
+        values = field.choices if field.type == "choice" else ["yes", "no"]
+        labels = {"yes": tr(_("yes")), "no": tr(_("no"))}
+        found.append((field.label + (" *" if field.is_special else ""),
+                      [(f"field:{field.key}={v}", labels.get(v, v) if field.type == "yes_no"
+                        else v) for v in values]))
+    for name, crit in sorted(segment_criteria(request).items()):
+        options = [(f"criterion:{name}={v}", tr(label)) for v, label in crit.options(request)]
         if options:
             found.append((tr(crit.label), options))
     return [f for f in found if f[1]]
@@ -235,15 +336,15 @@ def condition_clause(request, kind: str, value: str, purpose: str):
             raise SegmentError(_("There is no such tag."))
         return sa.exists().where(contact_tag.c.contact_id == Contact.id,
                                  contact_tag.c.tag_id == tag_id)
-    if kind == "interest":
-        interest = db.scalar(sa.select(Interest).where(Interest.name == value))
-        if interest is None:
-            raise SegmentError(_("There is no such interest."))
-        if interest.kind == "disease" and purpose not in HEALTH_PURPOSES:
+    if kind == "topic":
+        topic = db.scalar(sa.select(Topic).where(Topic.slug == value))
+        if topic is None:
+            raise SegmentError(_("There is no such topic."))
+        if topic.kind == "disease" and purpose not in HEALTH_PURPOSES:
             raise SegmentError(_("Disease areas are health data: they may only be used by "
                                  "segments for disease information or research."))
-        return sa.exists().where(contact_interest.c.contact_id == Contact.id,
-                                 contact_interest.c.interest_id == interest.id)
+        return sa.exists().where(contact_topic.c.contact_id == Contact.id,
+                                 contact_topic.c.topic_id == topic.id)
     if kind == "relationship":
         # "member_of:<contact id>"
         rel_kind, _sep, related = value.partition(":")
@@ -260,6 +361,10 @@ def condition_clause(request, kind: str, value: str, purpose: str):
         if field.is_special and purpose not in HEALTH_PURPOSES:
             raise SegmentError(_("Special-category fields may only be used by segments for "
                                  "disease information or research."))
+        try:
+            value = clean_field_value(field, value)
+        except FieldValueError as exc:
+            raise SegmentError(exc.args[0]) from None
         return sa.exists().where(FieldValue.contact_id == Contact.id,
                                  FieldValue.field_id == field.id, FieldValue.value == value)
     if kind.startswith("criterion:"):

@@ -22,7 +22,7 @@ from hub.shell import render_snippet
 from hub_crm import services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, CRM_ADMIN, SEGMENT_MANAGE
 from hub_crm.i18n import _
-from hub_crm.imports import IMPORT_FIELDS, guess_mapping, parse_csv, run_import
+from hub_crm.imports import IMPORT_FIELDS, guess_mapping, parse_csv
 from hub_crm.models import (
     ACTIVITY_KINDS,
     ENQUIRY_STATUSES,
@@ -38,12 +38,13 @@ from hub_crm.models import (
     FieldValue,
     HealthAccess,
     ImportBatch,
-    Interest,
     OrganisationProfile,
     Relationship,
     Segment,
     Task,
-    organisation_interest,
+    Topic,
+    contact_topic,
+    organisation_topic,
 )
 
 PAGE_SIZE = 50
@@ -88,18 +89,14 @@ def staff_users(request) -> list[User]:
         .order_by(User.name)))
 
 
-def interests(request, kind: str) -> list[Interest]:
-    return list(request.dbsession.scalars(
-        sa.select(Interest).where(Interest.kind == kind).order_by(Interest.name)))
-
-
 def base_values(request, **values) -> dict:
     values.setdefault("errors", {})
     values.update(tr=lambda m, mapping=None: tr(request, m, mapping), css=CSS,
                   type_labels=services.TYPE_LABELS, purpose_labels=services.PURPOSE_LABELS,
                   org_kind_labels=ORG_KIND_LABELS, status_labels=STATUS_LABELS,
                   activity_labels=ACTIVITY_LABELS,
-                  relationship_labels=services.RELATIONSHIP_LABELS)
+                  relationship_labels=services.RELATIONSHIP_LABELS,
+                  topic_name=lambda t: t.name(services.language(request)))
     return values
 
 
@@ -155,19 +152,19 @@ def directory(request):
     if region:
         orgs = orgs.where(Organisation.region == region)
         people = people.where(Contact.region == region)
-    topics = interests(request, "topic")
-    if topic.isdigit():
+    topics = services.topics(request)
+    chosen = next((t for t in topics if t.slug == topic), None)
+    if chosen is not None:
         orgs = orgs.where(sa.exists().where(
-            organisation_interest.c.organisation_id == Organisation.id,
-            organisation_interest.c.interest_id == int(topic)))
-        from hub_crm.models import contact_interest
-
-        people = people.where(sa.exists().where(
-            contact_interest.c.contact_id == Contact.id,
-            contact_interest.c.interest_id == int(topic)))
+            organisation_topic.c.organisation_id == Organisation.id,
+            organisation_topic.c.topic_id == chosen.id))
+        # A person's disease areas are health data: never searchable in public.
+        people = people.where(sa.false()) if chosen.kind == "disease" else people.where(
+            sa.exists().where(contact_topic.c.contact_id == Contact.id,
+                              contact_topic.c.topic_id == chosen.id))
     org_rows = list(db.scalars(orgs.order_by(Organisation.name).limit(200)))
-    person_rows = list(db.scalars(people.options(selectinload(Contact.interests))
-                                  .order_by(Contact.last_name, Contact.first_name).limit(200)))
+    person_rows = list(db.scalars(people.order_by(Contact.last_name, Contact.first_name)
+                                  .limit(200)))
     regions = sorted({r for r in db.scalars(sa.select(Organisation.region).distinct()) if r})
     return base_values(
         request, organisations=org_rows, people=person_rows, q=q, kind=kind, region=region,
@@ -195,11 +192,11 @@ def may_edit_organisation(request, org: Organisation) -> bool:
         Membership.is_representative.is_(True))) is not None
 
 
-def organisation_topics(request, org_id: int) -> list[Interest]:
+def organisation_topics(request, org_id: int) -> list[Topic]:
     return list(request.dbsession.scalars(
-        sa.select(Interest).join(organisation_interest,
-                                 organisation_interest.c.interest_id == Interest.id)
-        .where(organisation_interest.c.organisation_id == org_id).order_by(Interest.name)))
+        sa.select(Topic).join(organisation_topic, organisation_topic.c.topic_id == Topic.id)
+        .where(organisation_topic.c.organisation_id == org_id)
+        .order_by(Topic.position, Topic.id)))
 
 
 @view_config(route_name="crm.organisation", renderer="hub_crm:templates/organisation.pt",
@@ -227,8 +224,8 @@ def organisation_edit(request):
         raise HTTPNotFound()
     db = request.dbsession
     profile = db.get(OrganisationProfile, org.id)
-    topics = interests(request, "topic")
     chosen = {t.id for t in organisation_topics(request, org.id)}
+    topics = services.topics(request, include=chosen)
     errors = {}
     form = {"description": org.description, "website": org.website, "email": org.email,
             "region": org.region, "phone": profile.phone if profile else "",
@@ -262,11 +259,11 @@ def organisation_edit(request):
                 setattr(profile, key, value)
             profile.updated_at = utcnow()
             valid = {t.id for t in topics}
-            db.execute(sa.delete(organisation_interest).where(
-                organisation_interest.c.organisation_id == org.id))
+            db.execute(sa.delete(organisation_topic).where(
+                organisation_topic.c.organisation_id == org.id))
             if chosen & valid:
-                db.execute(sa.insert(organisation_interest),
-                           [{"organisation_id": org.id, "interest_id": i}
+                db.execute(sa.insert(organisation_topic),
+                           [{"organisation_id": org.id, "topic_id": i}
                             for i in sorted(chosen & valid)])
             flash(request, _("The profile was saved."))
             return HTTPSeeOther(request.route_path("crm.organisation", slug=org.slug))
@@ -284,7 +281,7 @@ def person_page(request):
     if contact is None or contact.kind != "person" or not contact.directory_opt_in:
         raise HTTPNotFound()
     return base_values(
-        request, person=contact, topics=[i for i in contact.interests if i.kind == "topic"],
+        request, person=contact, topics=[t for t in contact.topics if t.kind == "theme"],
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (contact.name, None)])
 
@@ -461,7 +458,7 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
     form["organisation_id"] = post.get("organisation_id", "").strip()
     form["directory_opt_in"] = post.get("directory_opt_in") == "1"
     form["restricted"] = post.get("restricted") == "1"
-    form["interests"] = {int(v) for v in post.getall("interests") if v.isdigit()}
+    form["topics"] = {int(v) for v in post.getall("topics") if v.isdigit()}
     form["fields"] = {f.key: post.get(f"field_{f.key}", "").strip() for f in fields}
     errors = {}
     if form["kind"] not in ("person", "organisation"):
@@ -485,6 +482,12 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
                        ("region", 100), ("email", 254)):
         if len(form[key]) > limit:
             errors[key] = _("This is too long.")
+    for field in fields:
+        try:
+            form["fields"][field.key] = services.clean_field_value(
+                field, form["fields"][field.key])
+        except services.FieldValueError as exc:
+            errors[f"field_{field.key}"] = exc.args[0]
     return form, errors
 
 
@@ -493,7 +496,7 @@ AUDITED = ("kind", "first_name", "last_name", "name", "email", "phone", "gender"
 
 
 def apply_contact_form(request, contact: Contact, form: dict, fields: list[CustomField],
-                       editable_interests: list[Interest]) -> list[str]:
+                       editable_topics: list[Topic]) -> list[str]:
     """Apply the form; return the names of the fields that changed (for the audit log)."""
     db = request.dbsession
     before = {k: getattr(contact, k) for k in AUDITED}
@@ -516,10 +519,10 @@ def apply_contact_form(request, contact: Contact, form: dict, fields: list[Custo
             ~sa.exists().where(Contact.user_id == User.id)))
     names = {t.strip() for t in form["tags"].split(",") if t.strip()}
     contact.tags = [services.get_or_create_tag(request, n[:80]) for n in sorted(names)]
-    # Only the interests shown in the form change; hidden (disease) ones are kept.
-    shown = {i.id for i in editable_interests}
-    kept = [i for i in contact.interests if i.id not in shown]
-    contact.interests = kept + [i for i in editable_interests if i.id in form["interests"]]
+    # Only the topics shown in the form change; hidden (disease) ones are kept.
+    shown = {t.id for t in editable_topics}
+    kept = [t for t in contact.topics if t.id not in shown]
+    contact.topics = kept + [t for t in editable_topics if t.id in form["topics"]]
     services.touch(contact)
     if contact.id is None:
         db.add(contact)
@@ -549,7 +552,8 @@ def email_taken(request, email: str, contact_id: int | None) -> bool:
 def contact_form_view(request, contact: Contact | None):
     db = request.dbsession
     fields = services.custom_fields(request, include_special=False)
-    topics = interests(request, "topic")
+    topics = services.topics(request, "theme", include={
+        t.id for t in contact.topics} if contact else None)
     if request.method == "POST":
         form, errors = read_contact_form(request, fields)
         if not errors and email_taken(request, form["email"], contact.id if contact else None):
@@ -583,7 +587,7 @@ def contact_form_view(request, contact: Contact | None):
                     tags=", ".join(t.name for t in contact.tags) if contact else "",
                     directory_opt_in=contact.directory_opt_in if contact else False,
                     restricted=contact.restricted if contact else False,
-                    interests={i.id for i in contact.interests} if contact else set(),
+                    topics={t.id for t in contact.topics} if contact else set(),
                     fields=values)
         errors = {}
     crumbs = [(_("Contacts"), request.route_path("crm.contacts"))]
@@ -643,7 +647,18 @@ def contact_view(request):
     return contact_page(request, contact, health=None)
 
 
-def contact_page(request, contact: Contact, health):
+def field_display(request, field: CustomField, value: str) -> str:
+    if field.type == "yes_no" and value in ("yes", "no"):
+        return tr(request, _("yes") if value == "yes" else _("no"))
+    if field.type == "date" and value:
+        try:
+            return local_date(request, dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+def contact_page(request, contact: Contact, health, errors=None):
     db = request.dbsession
     fields = services.custom_fields(request, include_special=False)
     values = services.field_values(request, [contact.id], fields, "page")
@@ -655,9 +670,10 @@ def contact_page(request, contact: Contact, health):
     tasks = list(db.scalars(sa.select(Task).where(Task.contact_id == contact.id)
                             .order_by(Task.done, Task.due_on)))
     return base_values(
-        request, contact=contact, fields=[(f, values.get((contact.id, f.id), ""))
-                                          for f in fields],
-        topics=[i for i in contact.interests if i.kind == "topic"],
+        request, contact=contact, errors=errors or {},
+        fields=[(f, field_display(request, f, values.get((contact.id, f.id), "")))
+                for f in fields],
+        topics=[t for t in contact.topics if t.kind == "theme"],
         relationships=relationships, consents=consents, purposes=PURPOSES,
         timeline=timeline(request, contact), tasks=tasks, staff=staff_users(request),
         can_edit=request.has_permission(CONTACT_EDIT),
@@ -678,10 +694,20 @@ def contact_health(request):
         raise HTTPNotFound()
     db = request.dbsession
     special = [f for f in services.custom_fields(request, include_special=True) if f.is_special]
-    diseases = interests(request, "disease")
+    diseases = services.topics(request, "disease", include={
+        t.id for t in contact.topics if t.kind == "disease"})
+    errors, posted = {}, {}
     if request.POST.get("action") == "save" and request.has_permission(CONTACT_EDIT):
         for field in special:
-            value = request.POST.get(f"field_{field.key}", "").strip()
+            posted[field.id] = request.POST.get(f"field_{field.key}", "")
+            try:
+                posted[field.id] = services.clean_field_value(field, posted[field.id])
+            except services.FieldValueError as exc:
+                errors[f"field_{field.key}"] = exc.args[0]
+    if request.POST.get("action") == "save" and request.has_permission(CONTACT_EDIT) \
+            and not errors:
+        for field in special:
+            value = posted[field.id]
             current = db.get(FieldValue, (contact.id, field.id))
             if value and current is None:
                 db.add(FieldValue(contact_id=contact.id, field_id=field.id, value=value))
@@ -690,8 +716,8 @@ def contact_health(request):
             elif current is not None:
                 db.delete(current)
         chosen = {int(v) for v in request.POST.getall("diseases") if v.isdigit()}
-        contact.interests = ([i for i in contact.interests if i.kind != "disease"]
-                             + [i for i in diseases if i.id in chosen])
+        contact.topics = ([t for t in contact.topics if t.kind != "disease"]
+                          + [t for t in diseases if t.id in chosen])
         services.touch(contact)
         services.audit(request, contact.id, "health.write",
                        ", ".join(f.key for f in special))
@@ -700,10 +726,13 @@ def contact_health(request):
     values = services.field_values(request, [contact.id], special, "page")
     if not special:
         services.audit(request, contact.id, "health.read", "page: disease areas")
+    chosen = {t.id for t in contact.topics if t.kind == "disease"}
+    if errors:  # show what was typed, with the rule each wrong value breaks
+        values = {(contact.id, fid): v for fid, v in posted.items()}
+        chosen = {int(v) for v in request.POST.getall("diseases") if v.isdigit()}
     health = {"fields": [(f, values.get((contact.id, f.id), "")) for f in special],
-              "diseases": diseases,
-              "chosen": {i.id for i in contact.interests if i.kind == "disease"}}
-    return contact_page(request, contact, health=health)
+              "diseases": diseases, "chosen": chosen}
+    return contact_page(request, contact, health=health, errors=errors)
 
 
 @view_config(route_name="crm.contact_consent", permission=CONTACT_EDIT, request_method="POST")
@@ -859,38 +888,94 @@ def import_upload(request):
                                     (_("Import"), None)])
 
 
+def get_batch(request) -> ImportBatch:
+    batch = request.dbsession.get(ImportBatch, int(request.matchdict["id"]))
+    if batch is None:
+        raise HTTPNotFound()
+    return batch
+
+
 @view_config(route_name="crm.import_map", renderer="hub_crm:templates/import_map.pt",
              permission=CONTACT_EDIT)
 def import_map(request):
+    """Column mapping and preview; submitting it starts the import job."""
+    from hub.jobs import enqueue
+
     db = request.dbsession
-    batch = db.get(ImportBatch, int(request.matchdict["id"]))
-    if batch is None:
-        raise HTTPNotFound()
+    batch = get_batch(request)
+    if batch.status not in ("new", "failed"):
+        return HTTPSeeOther(request.route_path("crm.import_status", id=batch.id))
     header, rows = parse_csv(batch.content)
     fields = services.custom_fields(request, include_special=False)
     targets = list(IMPORT_FIELDS) + [f"field:{f.key}" for f in fields]
-    mapping = guess_mapping(header, targets)
-    report = None
+    mapping = ({int(k): v for k, v in batch.mapping.items()} if batch.mapping
+               else guess_mapping(header, targets))
     if request.method == "POST":
         mapping = {i: request.POST.get(f"col_{i}", "") for i in range(len(header))}
         mapping = {i: t for i, t in mapping.items() if t in targets}
-        report = run_import(request, header, rows, mapping)
-        if report["ok"]:
-            db.delete(batch)
-            flash(request, _("Imported: ${created} new contacts, ${merged} merged into "
-                             "existing ones."), {"created": report["created"],
-                                                 "merged": report["merged"]})
-            return HTTPSeeOther(request.route_path("crm.contacts"))
+        # Claimed atomically: a second submission (another tab) does not start a second job.
+        claimed = db.execute(sa.update(ImportBatch).where(
+            ImportBatch.id == batch.id, ImportBatch.status.in_(("new", "failed"))).values(
+            status="queued", mapping={str(k): v for k, v in mapping.items()}, phase="",
+            done_rows=0, total_rows=len(rows), report=None, finished_at=None)).rowcount
+        if claimed:
+            enqueue(request, "crm.import", batch_id=batch.id, user_id=request.identity.id)
+        return HTTPSeeOther(request.route_path("crm.import_status", id=batch.id))
     labels = {t: (tr(request, IMPORT_FIELDS[t]) if t in IMPORT_FIELDS else
                   next(f.label for f in fields if f"field:{f.key}" == t)) for t in targets}
     samples = [" / ".join(r[i] if i < len(r) else "" for r in rows[:5])
                for i in range(len(header))]
     return base_values(request, batch=batch, header=header, samples=samples,
                        total=len(rows), targets=targets, labels=labels, mapping=mapping,
-                       report=report,
                        breadcrumbs=[(_("Contacts"), request.route_path("crm.contacts")),
                                     (_("Import"), request.route_path("crm.import")),
                                     (_("Column mapping"), None)])
+
+
+def import_state(request, batch: ImportBatch) -> dict:
+    """What the progress page and its JSON say about an import."""
+    from hub_crm.imports import translate_report
+
+    total = batch.total_rows or 0
+    done = min(batch.done_rows or 0, total)
+    if batch.status == "queued":
+        text = _("Waiting for the import to start…")
+    elif batch.status == "running" and batch.phase == "writing":
+        text = _("All ${total} rows are valid. Saving the contacts…", mapping={"total": total})
+    elif batch.status == "running":
+        text = _("Checking rows: ${done} of ${total}.", mapping={"done": done, "total": total})
+    elif batch.status == "done":
+        text = _("Imported: ${created} new contacts, ${merged} merged into existing ones.",
+                 mapping={"created": (batch.report or {}).get("created", 0),
+                          "merged": (batch.report or {}).get("merged", 0)})
+    else:
+        text = _("Nothing was imported: ${bad} rows are wrong.",
+                 mapping={"bad": (batch.report or {}).get("bad", 0)})
+    errors = translate_report(request, batch.report or {}) if batch.status == "failed" else []
+    return {"status": batch.status, "phase": batch.phase, "done": done, "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "finished": batch.status in ("done", "failed"),
+            "message": tr(request, text), "errors": errors,
+            "bad": (batch.report or {}).get("bad", 0) if batch.status == "failed" else 0}
+
+
+@view_config(route_name="crm.import_status", renderer="hub_crm:templates/import_status.pt",
+             permission=CONTACT_EDIT, request_method="GET")
+def import_status(request):
+    batch = get_batch(request)
+    return base_values(request, batch=batch, state=import_state(request, batch),
+                       breadcrumbs=[(_("Contacts"), request.route_path("crm.contacts")),
+                                    (_("Import"), request.route_path("crm.import")),
+                                    (_("Progress"), None)])
+
+
+@view_config(route_name="crm.import_status", renderer="json", permission=CONTACT_EDIT,
+             request_method="GET", request_param="format=json")
+def import_status_json(request):
+    """Polled by the progress page (crm-import.js) to update itself without reloading."""
+    state = import_state(request, get_batch(request))
+    state.pop("errors")
+    return state
 
 
 # -- staff: segments -------------------------------------------------------------------------
@@ -908,6 +993,8 @@ def segments(request):
 def segment_form_view(request, segment: Segment | None):
     db = request.dbsession
     kinds = services.condition_kinds(request)
+    options = services.condition_options(request)
+    tokens = {token for _label, group in options for token, _text in group}
     errors, count = {}, None
     if request.method == "POST":
         post = request.POST
@@ -916,6 +1003,12 @@ def segment_form_view(request, segment: Segment | None):
         conditions = []
         for i in range(CONDITION_ROWS):
             kind, value = post.get(f"kind_{i}", ""), post.get(f"value_{i}", "").strip()
+            choice = post.get(f"cond_{i}", "")
+            if choice and (kind or value):
+                errors[f"value_{i}"] = _("Choose a condition from the list or write one, "
+                                         "not both.")
+            elif choice:
+                kind, _sep, value = choice.partition("=")
             if kind or value:
                 conditions.append({"kind": kind, "value": value, "row": i})
         if form["purpose"] not in PURPOSES:
@@ -924,8 +1017,10 @@ def segment_form_view(request, segment: Segment | None):
             errors["match"] = _("Choose a valid value.")
         if not form["name"] and post.get("action") != "count":
             errors["name"] = _("Enter a name.")
-        if not errors:
+        if not errors or all(k.startswith("value_") for k in errors):
             for c in conditions:
+                if f"value_{c['row']}" in errors:
+                    continue
                 try:
                     services.condition_clause(request, c["kind"], c["value"], form["purpose"])
                 except services.SegmentError as exc:
@@ -957,19 +1052,29 @@ def segment_form_view(request, segment: Segment | None):
         rows = [{"kind": "", "value": ""} for _i in range(CONDITION_ROWS)]
         for c in conditions:
             rows[c["row"]] = {"kind": c["kind"], "value": c["value"]}
+        for i in range(CONDITION_ROWS):  # what was typed stays as typed
+            kind, value = post.get(f"kind_{i}", ""), post.get(f"value_{i}", "")
+            if post.get(f"cond_{i}") and (kind or value):
+                rows[i] = {"kind": kind, "value": value, "choice": post.get(f"cond_{i}")}
     else:
         form = {"name": segment.name if segment else "",
                 "purpose": segment.purpose if segment else "newsletter",
                 "match": segment.match if segment else "all"}
-        rows = list(segment.conditions if segment else [])
+        rows = [dict(c) for c in (segment.conditions if segment else [])]
         rows += [{"kind": "", "value": ""} for _i in range(CONDITION_ROWS - len(rows))]
+    for row in rows:
+        token = f"{row['kind']}={row['value']}"
+        if "choice" not in row:
+            row["choice"] = token if token in tokens else ""
+        if row["choice"] == token:
+            row["kind"], row["value"] = "", ""
     crumbs = [(_("Segments"), request.route_path("crm.segments"))]
     if segment:
         crumbs.append((segment.name, request.route_path("crm.segment", id=segment.id)))
     crumbs.append((_("Edit segment") if segment else _("New segment"), None))
     return base_values(request, segment=segment, form=form, rows=rows, kinds=kinds,
                        purposes=PURPOSES, errors=errors, count=count, breadcrumbs=crumbs,
-                       choices=services.condition_values(request))
+                       options=options)
 
 
 @view_config(route_name="crm.segment_new", renderer="hub_crm:templates/segment_edit.pt",
@@ -1121,54 +1226,138 @@ def task_done(request):
 
 # -- administration: custom fields, health access, audit ----------------------------------
 
+FIELD_TYPE_LABELS = {"text": _("Text"), "number": _("Number"), "date": _("Date"),
+                     "choice": _("Choice from a list"), "yes_no": _("Yes or no")}
+
+
+def read_field_form(request, field: CustomField | None) -> tuple[dict, dict]:
+    post = request.POST
+    choices = []
+    for line in post.get("choices", "").splitlines():
+        line = line.strip()
+        if line and line not in choices:
+            choices.append(line)
+    form = {"key": field.key if field else post.get("key", "").strip().lower(),
+            "label": post.get("label", "").strip(), "type": post.get("type", "text"),
+            "choices": choices, "is_special": post.get("is_special") == "1"}
+    errors = {}
+    if field is None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", form["key"]):
+            errors["key"] = _("Use lower-case letters, digits and underscores.")
+        elif request.dbsession.scalar(sa.select(CustomField.id).where(
+                CustomField.key == form["key"])):
+            errors["key"] = _("A field with this key exists already.")
+    if not form["label"] or len(form["label"]) > 120:
+        errors["label"] = _("Enter a label.")
+    if form["type"] not in FIELD_TYPE_LABELS:
+        errors["type"] = _("Choose a valid value.")
+    elif form["type"] == "choice":
+        if not choices:
+            errors["choices"] = _("List the choices, one per line.")
+        elif any(len(c) > 100 for c in choices) or len(choices) > 100:
+            errors["choices"] = _("At most 100 choices of at most 100 characters each.")
+    if form["type"] != "choice":
+        form["choices"] = []
+    return form, errors
+
+
 @view_config(route_name="crm.fields", renderer="hub_crm:templates/fields.pt",
              permission=CRM_ADMIN)
 def fields_view(request):
     db = request.dbsession
     errors = {}
-    form = {"key": "", "label": "", "is_special": False}
+    form = {"key": "", "label": "", "type": "text", "choices": [], "is_special": False}
     if request.method == "POST":
-        form = {"key": request.POST.get("key", "").strip().lower(),
-                "label": request.POST.get("label", "").strip(),
-                "is_special": request.POST.get("is_special") == "1"}
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", form["key"]):
-            errors["key"] = _("Use lower-case letters, digits and underscores.")
-        elif db.scalar(sa.select(CustomField.id).where(CustomField.key == form["key"])):
-            errors["key"] = _("A field with this key exists already.")
-        if not form["label"] or len(form["label"]) > 120:
-            errors["label"] = _("Enter a label.")
+        form, errors = read_field_form(request, None)
         if not errors:
-            db.add(CustomField(**form))
-            services.audit(request, None, "field.created",
-                           form["key"] + (" (special category)" if form["is_special"] else ""))
-            flash(request, _("The field was added."))
-            return HTTPSeeOther(request.route_path("crm.fields"))
+            try:
+                with db.begin_nested():
+                    db.add(CustomField(**form))
+            except sa.exc.IntegrityError:
+                errors["key"] = _("A field with this key exists already.")
+            else:
+                services.audit(request, None, "field.created",
+                               f"{form['key']} ({form['type']})"
+                               + (" (special category)" if form["is_special"] else ""))
+                flash(request, _("The field was added."))
+                return HTTPSeeOther(request.route_path("crm.fields"))
     rows = list(db.scalars(sa.select(CustomField).order_by(CustomField.label)))
     return base_values(request, fields=rows, form=form, errors=errors,
-                       interests=list(db.scalars(sa.select(Interest).order_by(
-                           Interest.kind, Interest.name))),
+                       field_types=FIELD_TYPE_LABELS,
                        breadcrumbs=[(_("CRM settings"), None)])
 
 
-@view_config(route_name="crm.interests", permission=CRM_ADMIN, request_method="POST")
-def add_interest(request):
-    """A new topic or disease area (disease areas of people are health data)."""
+def get_field(request) -> CustomField:
+    field = request.dbsession.get(CustomField, int(request.matchdict["id"]))
+    if field is None:
+        raise HTTPNotFound()
+    return field
+
+
+@view_config(route_name="crm.field_edit", renderer="hub_crm:templates/field_edit.pt",
+             permission=CRM_ADMIN)
+def field_edit(request):
+    """Change a field's label, type, choices or category; existing values must fit."""
     db = request.dbsession
-    name = request.POST.get("name", "").strip()
-    kind = request.POST.get("kind", "")
-    if not name or len(name) > 120 or kind not in ("topic", "disease"):
-        request.session.flash(tr(request, _("Enter a name and choose topic or disease "
-                                            "area.")), "error")
-    else:
-        try:
-            with db.begin_nested():
-                db.add(Interest(name=name, kind=kind))
-        except sa.exc.IntegrityError:
-            request.session.flash(tr(request, _("This interest exists already.")), "error")
-        else:
-            services.audit(request, None, "interest.created", f"{kind}: {name}")
-            flash(request, _("The interest was added."))
-    return HTTPSeeOther(request.route_path("crm.fields") + "#interests")
+    field = get_field(request)
+    errors = {}
+    form = {"key": field.key, "label": field.label, "type": field.type,
+            "choices": list(field.choices or []), "is_special": field.is_special}
+    used = db.scalar(sa.select(sa.func.count()).select_from(FieldValue).where(
+        FieldValue.field_id == field.id))
+    if request.method == "POST":
+        form, errors = read_field_form(request, field)
+        converted = {}
+        if not errors:
+            probe = CustomField(key=field.key, type=form["type"], choices=form["choices"])
+            bad = []
+            for contact_id, value in db.execute(sa.select(
+                    FieldValue.contact_id, FieldValue.value).where(
+                    FieldValue.field_id == field.id)):
+                try:
+                    clean = services.clean_field_value(probe, value)
+                except services.FieldValueError:
+                    bad.append(value)
+                else:
+                    if clean != value:
+                        converted[contact_id] = clean
+            if bad:
+                errors["type"] = _("${count} stored values do not fit this type or these "
+                                   "choices (for example \"${example}\"); change them "
+                                   "first.", mapping={"count": len(bad),
+                                                      "example": bad[0][:50]})
+        if not errors:
+            changes = [k for k in ("label", "type", "choices", "is_special")
+                       if getattr(field, k) != form[k]]
+            field.label, field.type = form["label"], form["type"]
+            field.choices, field.is_special = form["choices"], form["is_special"]
+            for contact_id, value in converted.items():
+                db.execute(sa.update(FieldValue).where(
+                    FieldValue.field_id == field.id, FieldValue.contact_id == contact_id)
+                    .values(value=value))
+            services.audit(request, None, "field.updated",
+                           f"{field.key}: {', '.join(changes)}")
+            flash(request, _("The field was saved."))
+            return HTTPSeeOther(request.route_path("crm.fields"))
+    return base_values(request, field=field, form=form, errors=errors, used=used,
+                       field_types=FIELD_TYPE_LABELS,
+                       breadcrumbs=[(_("CRM settings"), request.route_path("crm.fields")),
+                                    (field.label, None)])
+
+
+@view_config(route_name="crm.field_delete", permission=CRM_ADMIN, request_method="POST")
+def field_delete(request):
+    field = get_field(request)
+    if request.POST.get("confirm") != "1":
+        request.session.flash(tr(request, _("Tick the box to confirm that the field and all "
+                                            "its values are deleted.")), "error")
+        return HTTPSeeOther(request.route_path("crm.field_edit", id=field.id))
+    key = field.key
+    request.dbsession.execute(sa.delete(FieldValue).where(FieldValue.field_id == field.id))
+    request.dbsession.delete(field)
+    services.audit(request, None, "field.deleted", key)
+    flash(request, _("The field and its values were deleted."))
+    return HTTPSeeOther(request.route_path("crm.fields"))
 
 
 @view_config(route_name="crm.health_access", renderer="hub_crm:templates/health_access.pt",

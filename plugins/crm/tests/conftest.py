@@ -1,7 +1,8 @@
 import pytest
 import transaction
 
-from hub_crm.models import Consent, Contact, CustomField, FieldValue, Interest, Segment
+from hub.topics.models import Topic
+from hub_crm.models import Consent, Contact, CustomField, FieldValue, Segment
 from hub_crm.services import set_consent
 
 
@@ -56,8 +57,9 @@ def crm(dbsession, crm_app):
             dbsession.flush()
             return seg
 
-        def field(self, key, special):
-            field = CustomField(key=key, label=key.title(), is_special=special)
+        def field(self, key, special, type="text", choices=()):
+            field = CustomField(key=key, label=key.title(), is_special=special, type=type,
+                                choices=list(choices))
             dbsession.add(field)
             dbsession.flush()
             return field
@@ -66,11 +68,17 @@ def crm(dbsession, crm_app):
             dbsession.add(FieldValue(contact_id=contact.id, field_id=field.id, value=value))
             dbsession.flush()
 
-        def interest(self, name, kind):
-            interest = Interest(name=name, kind=kind)
-            dbsession.add(interest)
+        def topic(self, name, kind, slug=None, name_en=None):
+            """A topic of the core's taxonomy ("disease" or "theme")."""
+            import re
+            import unicodedata
+
+            plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+            topic = Topic(slug=slug or re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-"),
+                          name_cs=name, name_en=name_en or name, kind=kind, position=1000)
+            dbsession.add(topic)
             dbsession.flush()
-            return interest
+            return topic
 
         def commit(self):
             transaction.commit()

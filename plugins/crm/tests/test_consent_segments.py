@@ -94,14 +94,13 @@ def test_tampered_preferences_token_is_404(client, crm):
 
 
 def test_health_conditions_need_a_health_purpose(client, users, crm):
-    crm.interest("Diabetes", "disease")
+    crm.topic("Diabetes", "disease", slug="diabetes")
     client.login(users.staff)
     page = client.get("/crm/staff/segments/new")
     form = page.forms["segment-form"]
     form["name"] = "Diabetici"
     form["purpose"] = "newsletter"
-    form["kind_0"] = "interest"
-    form["value_0"] = "Diabetes"
+    form["cond_0"] = "topic=diabetes"  # chosen from the list
     result = form.submit("action", value="save")
     assert result.status_int == 200
     assert "health data" in html_text(result) or "zdravotní" in html_text(result)
@@ -125,8 +124,8 @@ def test_segment_editor_counts_live_and_combines_with_or(client, users, crm):
     form = client.get("/crm/staff/segments/new").forms["segment-form"]
     form["purpose"] = "event_invitations"
     form["match"] = "any"
-    form["kind_0"], form["value_0"] = "type", "doctor"
-    form["kind_1"], form["value_1"] = "type", "medical_student"
+    form["cond_0"] = "type=doctor"
+    form["cond_1"] = "type=medical_student"
     counted = form.submit("action", value="count")
     assert re.search(r"<strong>2</strong>", counted.text)
     form = counted.forms["segment-form"]
@@ -170,10 +169,11 @@ def test_criteria_from_other_plugins_combine_in_one_query(client, users, crm, cr
         assert list(crm.req.dbsession.scalars(stmt)) == [linked.id]
         client.login(users.staff)
         editor = client.get("/crm/staff/segments/new")
-        assert "member@test.example = Marie" in editor.text  # the criterion's options
+        # The criterion's values are offered in the list.
+        assert 'value="criterion:fake.account_email=member@test.example">Marie<' in editor.text
         form = editor.forms["segment-form"]
         form["name"], form["purpose"] = "Marie", "research"
-        form["kind_0"], form["value_0"] = conditions[0]["kind"], conditions[0]["value"]
+        form["cond_0"] = "criterion:fake.account_email=member@test.example"
         page = form.submit("action", value="save").follow()
         assert re.search(r'id="segment-total">1<', page.text)
     finally:
@@ -189,3 +189,40 @@ def test_export_of_a_segment_contains_only_consenting_contacts(client, users, cr
     form["segment"] = str(seg.id)
     csv_text = form.submit().text
     assert "ano@example.cz" in csv_text and "ne@example.cz" not in csv_text
+
+
+def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_app, users):
+    from sqlalchemy import event
+
+    from hub_crm.gdpr import erase_contact
+
+    jana = crm.contact("jana@example.cz", consents=("newsletter",), stakeholder_type="patient")
+    petr = crm.contact("petr@example.cz", first="Petr", consents=("newsletter",),
+                       stakeholder_type="patient")
+    crm.contact("eva@example.cz", first="Eva", consents=("newsletter",),
+                stakeholder_type="doctor")  # consents, but not in the segment
+    seg = crm.segment("Pacienti", "newsletter", [{"kind": "type", "value": "patient"}])
+    key = f"crm.segment.{seg.id}"
+    hook = hooks(crm_app).hub_audience_allowed
+    addresses = ["Jana@Example.cz", "petr@example.cz", "eva@example.cz", "nobody@example.cz"]
+    assert hook(request=crm.req, key=key, addresses=addresses) == {"Jana@Example.cz",
+                                                                   "petr@example.cz"}
+    set_consent(crm.req, jana, "newsletter", False, source="test")
+    assert hook(request=crm.req, key=key, addresses=addresses) == {"petr@example.cz"}
+    erase_contact(crm.req, petr)
+    assert hook(request=crm.req, key=key, addresses=addresses) == set()
+    assert hook(request=crm.req, key="other.list.1", addresses=addresses) is None
+    assert hook(request=crm.req, key=key, addresses=[]) == set()
+
+    # One query for the whole list, however long (besides loading the segment).
+    many = [f"person{n}@example.cz" for n in range(3000)] + ["eva@example.cz"]
+    statements = []
+    engine = crm.req.dbsession.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert hook(request=crm.req, key=key, addresses=many) == set()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len([s for s in statements if "crm_contact.email IN" in s]) == 1
+    assert len(statements) <= 2

@@ -69,4 +69,28 @@ def test_demo_data_is_idempotent(crm, crm_app):
     demo_data(db, 1)
     assert (db.scalar(sa.select(sa.func.count(Contact.id))),
             db.scalar(sa.select(sa.func.count(Segment.id)))) == counts
-    assert counts[0] >= 60 and counts[1] == 3
+    assert counts[0] >= 60 and counts[1] == 4
+
+
+def test_demo_data_at_scale_uses_the_shared_topics(crm, crm_app):
+    """At S > 1: 1,000·S contacts with types, tags, topics and consents (bulk inserts)."""
+    from hub.topics.demo import seed_topics
+    from hub_crm.demo import demo_data
+    from hub_crm.models import Consent, Topic, contact_tag, contact_topic
+    from hub_crm.services import segment_count
+
+    db = crm.req.dbsession
+    seed_topics(db)
+    demo_data(db, 2)
+    demo_data(db, 2)  # idempotent at scale too
+    demo = Contact.email.like("%@demo.pacientskyhub.cz")
+    assert db.scalar(sa.select(sa.func.count()).where(demo)) == 2000
+    assert len(set(db.scalars(sa.select(Contact.stakeholder_type).where(demo)))) >= 8
+    assert db.scalar(sa.select(sa.func.count()).select_from(contact_tag)) > 500
+    kinds = dict(db.execute(sa.select(Topic.kind, sa.func.count()).join(
+        contact_topic, contact_topic.c.topic_id == Topic.id).group_by(Topic.kind)).all())
+    assert kinds["disease"] > 500 and kinds["theme"] > 500
+    assert db.scalar(sa.select(sa.func.count()).select_from(Consent)) > 3000
+    three = db.scalar(sa.select(Segment).where(
+        Segment.name == "Pacienti s diabetem v Praze – informace"))
+    assert len(three.conditions) == 3 and segment_count(crm.req, three) > 0

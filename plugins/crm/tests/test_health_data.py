@@ -114,7 +114,7 @@ def test_representatives_and_members_get_nothing(client, users, crm):
 
 def test_admin_defines_fields_grants_access_and_staff_saves_health_data(client, users, crm):
     contact = crm.contact("pacient@example.cz", first="Petra")
-    crm.interest("Diabetes", "disease")
+    crm.topic("Diabetes", "disease")
     client.login(users.admin)
     form = client.get("/crm/staff/fields").forms["field-form"]
     form["label"], form["key"] = "Diagnóza", "Bad Key!"
@@ -153,20 +153,25 @@ def test_admin_defines_fields_grants_access_and_staff_saves_health_data(client, 
     assert "health-reveal" not in client.get(f"/crm/staff/contacts/{contact.id}").text
 
 
-def test_admin_adds_topics_and_disease_areas(client, users, crm):
-    from hub_crm.models import Interest
-
+def test_interests_are_the_shared_topics(client, users, crm, anonymous):
+    """Themes on the contact form and in the directory; disease areas only as health data."""
+    theme = crm.topic("Práva pacientů", "theme", name_en="Patient rights")
+    disease = crm.topic("Roztroušená skleróza", "disease", name_en="Multiple sclerosis")
+    person = crm.contact("osoba@example.cz", first="Olga", directory_opt_in=True)
+    person.topics = [theme, disease]
+    crm.req.dbsession.flush()
     client.login(users.admin)
-    form = client.get("/crm/staff/fields").forms["interest-form"]
-    form["name"] = "Roztroušená skleróza"
-    form["kind"] = "disease"
-    form.submit().follow()
-    form = client.get("/crm/staff/fields").forms["interest-form"]
-    form["name"] = "Roztroušená skleróza"
-    again = form.submit().follow()
-    assert "Tento zájem už existuje." in again.text
-    rows = crm.req.dbsession.scalars(sa.select(Interest)).all()
-    assert [(i.name, i.kind) for i in rows] == [("Roztroušená skleróza", "disease")]
-    client.login(users.staff)
-    assert client.post_form("/crm/staff/interests", {"name": "X", "kind": "topic"},
-                            expect_errors=True).status_int in (403, 404)
+    settings = client.get("/crm/staff/fields")
+    assert 'href="/topics/manage"' in settings.text and "interest-form" not in settings.text
+    edit = client.get(f"/crm/staff/contacts/{person.id}/edit").forms["contact-form"]
+    assert [f.id for f in edit.fields["topics"]] == [f"topic-{theme.id}"]
+    edit.submit().follow()  # saving the form keeps the (hidden) disease area
+    crm.req.dbsession.refresh(person)
+    assert {t.slug for t in person.topics} == {theme.slug, disease.slug}
+    # Public directory: a person is found by a theme, never by a disease area.
+    assert "Olga" in html_text(anonymous.get("/crm", {"topic": theme.slug}))
+    assert "Olga" not in html_text(anonymous.get("/crm", {"topic": disease.slug}))
+    assert "Roztroušená" not in html_text(anonymous.get(f"/crm/people/{person.id}"))
+    # English names in English.
+    anonymous.set_cookie("hub_lang", "en")
+    assert "Patient rights" in anonymous.get(f"/crm/people/{person.id}").text

@@ -29,8 +29,10 @@ def test_malformed_file_reports_bad_rows_and_imports_nothing(client, users, crm)
             "Ota,Krátký\n")
     mapping = upload(client, text)
     assert "Nováková" in mapping.text  # preview
-    report = mapping.forms["mapping-form"].submit()
-    assert report.status_int == 200
+    started = mapping.forms["mapping-form"].submit()
+    assert started.status_int == 303 and started.location.endswith("/status")
+    report = started.follow()
+    assert report.status_int == 200 and "import-report" in report.text
     text_out = html_text(report)
     for line in (3, 4, 5, 6, 7):
         assert f" {line}:" in text_out, line
@@ -54,14 +56,22 @@ def test_valid_file_imports_with_mapping_and_merges_duplicates(client, users, cr
     form["col_5"] = ""
     done = form.submit()
     assert done.status_int == 303
+    status = done.follow()
+    assert "Importováno: nových kontaktů 1, sloučeno s existujícími 1" in html_text(status)
     db = crm.req.dbsession
     db.refresh(existing)
     assert existing.last_name == "Nováková" and existing.region == "Praha"
     petr = db.scalar(sa.select(Contact).where(Contact.email == "petr@example.cz"))
     assert petr.name == "Petr Svoboda" and [t.name for t in petr.tags] == ["dobrovolník"]
     assert db.scalar(sa.select(sa.func.count(Tag.id)).where(Tag.name == "dobrovolník")) == 1
-    assert db.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
-    assert "1" in html_text(done.follow())
+    batch = db.scalar(sa.select(ImportBatch))
+    db.refresh(batch)
+    assert batch.status == "done" and batch.content == ""  # the file is not kept
+    # Submitting the mapping again (another tab) starts nothing: it shows the result.
+    again = client.get(f"/crm/staff/import/{batch.id}")
+    assert again.status_int == 303 and again.location.endswith("/status")
+    state = client.get(f"/crm/staff/import/{batch.id}/status", {"format": "json"}).json
+    assert state["status"] == "done" and state["finished"] and state["total"] == 2
 
 
 def test_not_utf8_is_a_form_error(client, users, crm):
@@ -70,3 +80,50 @@ def test_not_utf8_is_a_form_error(client, users, crm):
     form["file"] = Upload("x.csv", "jméno\nČeněk\n".encode("cp1250"), "text/csv")
     page = form.submit()
     assert page.status_int == 200 and "hub-error-summary" in page.text
+
+
+def test_import_job_reports_progress_then_writes_everything_at_once(client, users, crm,
+                                                                   monkeypatch):
+    from hub_crm import imports
+
+    client.login(users.staff)
+    lines = "\n".join(f"Jméno{n},Příjmení{n},osoba{n}@example.cz" for n in range(7))
+    mapping = upload(client, "first_name,last_name,email\n" + lines + "\n")
+    seen = []
+    original = imports._set
+
+    def recording(registry, batch_id, only_if=None, **values):
+        seen.append(dict(values))
+        return original(registry, batch_id, only_if=only_if, **values)
+
+    monkeypatch.setattr(imports, "_set", recording)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    page = mapping.forms["mapping-form"].submit().follow()
+    assert seen[0] == {"status": "running", "phase": "checking", "done_rows": 0}
+    assert [v["done_rows"] for v in seen[1:4]] == [2, 4, 6]  # committed while checking
+    assert seen[-1] == {"phase": "writing", "done_rows": 7}
+    assert "nových kontaktů 7," in html_text(page)
+    assert count(crm) >= 7
+
+
+def test_typed_field_values_are_checked_on_import(client, users, crm):
+    crm.field("member_since", special=False, type="date")
+    crm.field("size", special=False, type="choice", choices=("S", "M", "L"))
+    client.login(users.staff)
+    text = ("first_name,last_name,member_since,size\n"
+            "Jana,Nová,1. 2. 2020,m\n"
+            "Petr,Starý,yesterday,XL\n")
+    page = upload(client, text).forms["mapping-form"].submit().follow()
+    report = html_text(page)
+    assert " 3:" in report and " 2:" not in report
+    assert "Member_Since" in report and "S, M, L" in report
+    assert count(crm) == 0 or crm.req.dbsession.scalar(sa.select(Contact.id).where(
+        Contact.last_name == "Nová")) is None
+    good = text.replace("Petr,Starý,yesterday,XL\n", "")
+    upload(client, good).forms["mapping-form"].submit().follow()
+    from hub_crm.models import CustomField, FieldValue
+
+    values = dict(crm.req.dbsession.execute(
+        sa.select(CustomField.key, FieldValue.value).join(
+            FieldValue, FieldValue.field_id == CustomField.id)).all())
+    assert values == {"member_since": "2020-02-01", "size": "M"}  # canonical forms

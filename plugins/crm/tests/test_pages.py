@@ -27,7 +27,7 @@ def test_staff_create_and_edit_a_contact_with_audit(client, users, crm):
     from hub_crm.models import AuditEntry, Contact
 
     crm.field("employer", special=False)
-    crm.interest("Práva pacientů", "topic")
+    crm.topic("Práva pacientů", "theme")
     client.login(users.staff)
     form = client.get("/crm/staff/contacts/new").forms["contact-form"]
     form["first_name"] = "Marie"
@@ -36,7 +36,7 @@ def test_staff_create_and_edit_a_contact_with_audit(client, users, crm):
     form["stakeholder_type"] = "caregiver"
     form["tags"] = "mentor, dobrovolník"
     form["field_employer"] = "FN Brno"
-    form.get("interests", index=0).checked = True
+    form.get("topics", index=0).checked = True
     page = form.submit().follow()
     text = html_text(page)
     assert "Marie Členová" in text and "FN Brno" in text and "dobrovolník, mentor" in text

@@ -1,0 +1,33 @@
+// Progress of a CSV import: polls the status as JSON and updates the bar and the live
+// message; reloads the page once the import has finished (to show the result or report).
+// Without JavaScript the page refreshes itself every few seconds instead.
+(function () {
+  "use strict";
+  var box = document.getElementById("import-progress");
+  if (!box || !window.fetch) { return; }
+  var bar = document.getElementById("import-bar");
+  var message = document.getElementById("import-message");
+  var url = box.getAttribute("data-status-url");
+  function poll() {
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) { window.setTimeout(poll, 5000); return; }
+        if (state.finished) { window.location.reload(); return; }
+        if (bar) {
+          if (state.status === "running" && state.phase === "checking") {
+            bar.value = state.percent;
+          } else {
+            bar.removeAttribute("value");
+          }
+          bar.textContent = state.percent + " %";
+        }
+        if (message && message.textContent !== state.message) {
+          message.textContent = state.message;
+        }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+})();
