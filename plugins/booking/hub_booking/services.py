@@ -170,8 +170,11 @@ def is_staff(user) -> bool:
 
 def check_rules(request, room: Room, starts_at: dt.datetime, ends_at: dt.datetime, user, *,
                 attendees: int = 0, organisation_id: int | None = None,
-                extra_hours: float = 0.0, now: dt.datetime | None = None) -> None:
-    """Raise ``BookingError`` naming the first rule the booking breaks (overlap aside)."""
+                extra_hours: float = 0.0, now: dt.datetime | None = None,
+                owner=None) -> None:
+    """Raise ``BookingError`` naming the first rule the booking breaks (overlap aside).
+    ``user`` books; ``owner``, when someone else, is who the booking is for: a closure
+    lets it through when either of them is exempt."""
     now = now or utcnow()
     if ends_at <= starts_at:
         raise BookingError(_("The end must be after the start."), "end")
@@ -198,6 +201,8 @@ def check_rules(request, room: Room, starts_at: dt.datetime, ends_at: dt.datetim
                                  mapping={"days": room.max_advance_days}), "start")
     check_bookable_hours(room, starts_at, ends_at)
     closed = closed_period_at(request, room, starts_at, ends_at, user)
+    if closed is not None and owner is not None and owner is not user:
+        closed = closed_period_at(request, room, starts_at, ends_at, owner)
     if closed is not None:
         raise BookingError(_("The room is closed from ${start} to ${end}${reason}.", mapping={
             "start": format_when(request, closed.starts_at),
@@ -496,7 +501,8 @@ def book(request, room: Room, user, *, first_day: dt.date, start: dt.time, end: 
             continue
         try:
             check_rules(request, room, starts_at, ends_at, actor, attendees=attendees,
-                        organisation_id=organisation_id, extra_hours=hours_so_far)
+                        organisation_id=organisation_id, extra_hours=hours_so_far,
+                        owner=user)
             reservation = place(request, Reservation(
                 room_id=room.id, room=room, user_id=user.id, organisation_id=organisation_id,
                 series_id=outcome.series.id if outcome.series else None, title=title,

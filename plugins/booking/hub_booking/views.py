@@ -965,6 +965,7 @@ def _closure_page(request, period, form, errors):
     if errors:
         request.response.status = 400
     return {"period": period, "form": form, "errors": errors,
+            "when": services.format_span(request, period.starts_at, period.ends_at),
             "error_list": error_list(errors),
             "rooms": request.dbsession.scalars(sa.select(Room).order_by(Room.name)).all(),
             "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),

@@ -216,6 +216,17 @@ def test_staff_book_on_behalf_of_a_member(testapp, dbsession, users):
     assert "Schůze výboru" in note.body and users.staff.name in note.body
     testapp.login(users.representative)
     assert "Schůze výboru" in html_text(testapp.get("/booking/my"))
+    # A closure's exception for the person lets staff book for them, not for others.
+    closed_day = day + dt.timedelta(days=1)
+    period = ClosedPeriod(room_id=room.id, starts_at=at(closed_day, 0),
+                          ends_at=at(closed_day, 23), reason="Sál je zavřen")
+    period.exceptions = [ClosedPeriodException(user_id=users.representative.id)]
+    dbsession.add(period)
+    dbsession.flush()
+    testapp.login(users.staff)
+    page = book(testapp, room, closed_day, status=400, booker=users.member.email)
+    assert "Sál je zavřen" in html_text(page)
+    book(testapp, room, closed_day, status=303, booker=users.representative.email)
 
 
 def test_occupancy_statistics_page(testapp, dbsession, users, room):
