@@ -14,7 +14,7 @@ from hub_booking import services
 from hub_booking.i18n import _
 from hub_booking.models import STATUSES, ClosedPeriod, Reservation, Room
 from hub_booking.services import BookingError, Conflict
-from hub_booking.views import APPROVE, CREATE, announce, may_see
+from hub_booking.views import APPROVE, CREATE, announce, announce_cancellation, may_see
 
 MAX_RANGE_DAYS = 92
 MAX_ID = 2**31 - 1          # the database's integer
@@ -261,6 +261,7 @@ def delete(request):
     reservation = _reservation(request)
     if not services.cancel(request, reservation):
         return api_error(409, "not_active", _t(request, _("The booking is not active.")))
+    announce_cancellation(request, reservation, 1)
     return {"reservation": reservation.as_dict()}
 
 

@@ -79,7 +79,10 @@ def hub_notification_kinds():
         NotificationKind("booking.rejected", _("Booking rejected")),
         NotificationKind("booking.cancelled", _("Booking cancelled by the hub staff")),
         NotificationKind("booking.reminder", _("Reminder of a booking")),
-        NotificationKind("booking.approval_needed", _("A booking needs approval (staff)")),
+        NotificationKind("booking.approval_needed",
+                         _("A booking needs approval (staff and room managers)")),
+        NotificationKind("booking.room_activity",
+                         _("Bookings and cancellations in rooms I manage")),
     ]
 
 

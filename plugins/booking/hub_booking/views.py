@@ -176,6 +176,18 @@ def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
                url=request.route_url("booking.manage"), mapping=mapping)
 
 
+def tell_managers(request, reservation: Reservation, subject, mapping: dict,
+                  exclude=()) -> None:
+    """Tell a room's own managers (not the staff, who would hear of every booking) of a
+    new booking or a cancellation, except the people in ``exclude``."""
+    skip = {person.id for person in exclude if person is not None}
+    for manager in services.room_managers(request, reservation.room_id):
+        if manager.id not in skip:
+            notify(request, manager, "booking.room_activity", subject,
+                   _("${title}: ${room}, ${when} (${count} occurrence(s))."),
+                   url=reservation_url(request, reservation), mapping=mapping)
+
+
 def announce(request, outcome: services.Outcome, user, actor=None) -> None:
     """Tell the booker (with an .ics) and, for pending bookings, the room managers. A
     booking made by staff on ``user``'s behalf says so."""
@@ -196,6 +208,24 @@ def announce(request, outcome: services.Outcome, user, actor=None) -> None:
     else:
         notify(request, user, "booking.confirmed", _("Your booking is confirmed"), text,
                url=url, mapping=mapping, attachments=ics_attachment(request, outcome.created))
+        tell_managers(request, first, _("New booking of ${room}"), mapping, (user, actor))
+
+
+def announce_cancellation(request, reservation: Reservation, count: int) -> None:
+    """Tell the booker when someone else cancelled, and the room's managers."""
+    from hub.accounts.models import User
+
+    mapping = {"title": reservation.title, "room": reservation.room.name, "count": count,
+               "when": services.format_span(request, reservation.starts_at,
+                                            reservation.ends_at)}
+    booker = (request.dbsession.get(User, reservation.user_id) if reservation.user_id
+              else None)
+    if booker is not None and request.identity.id != booker.id:
+        notify(request, booker, "booking.cancelled", _("Your booking was cancelled"),
+               _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
+               mapping=mapping)
+    tell_managers(request, reservation, _("Booking of ${room} cancelled"), mapping,
+                  (request.identity, booker))
 
 
 def users_by_emails(request, text: str) -> tuple[list, list[str]]:
@@ -593,15 +623,7 @@ def cancel(request):
     if not changed:
         request.session.flash(request.shell.translate(_("The booking is not active.")), "error")
         return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
-    if reservation.user_id and request.identity.id != reservation.user_id:
-        from hub.accounts.models import User
-
-        booker = request.dbsession.get(User, reservation.user_id)
-        notify(request, booker, "booking.cancelled", _("Your booking was cancelled"),
-               _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
-               mapping={"title": reservation.title, "room": reservation.room.name,
-                        "when": services.format_span(request, reservation.starts_at,
-                                                     reservation.ends_at)})
+    announce_cancellation(request, reservation, changed)
     request.session.flash(request.shell.translate(_("The booking was cancelled.")), "success")
     return HTTPSeeOther(request.route_path("booking.reservation", id=reservation.id))
 

@@ -257,3 +257,25 @@ def test_occupancy_statistics_page(testapp, dbsession, users, room):
     assert "nejsou žádné schválené rezervace" in html_text(other)
     # A bad month shows the current one rather than an error.
     testapp.get("/booking/manage/statistics", {"month": "nonsense"}, status=200)
+
+
+def test_room_managers_hear_of_new_bookings_and_cancellations(testapp, dbsession, users):
+    room = make_room(dbsession, "Sál bez schvalování")
+    dbsession.add(RoomManager(room_id=room.id, user_id=users.other_representative.id))
+    unmanaged = make_room(dbsession, "Sál bez správce")
+    dbsession.flush()
+    day = future_day()
+    testapp.login(users.member)
+    book(testapp, room, day, status=303)
+    book(testapp, unmanaged, day, status=303)
+    (reservation,) = reservations(dbsession, room)
+    (news,) = notes(dbsession, "booking.room_activity")
+    assert news.user_id == users.other_representative.id and room.name in news.subject
+    post_form(testapp, f"/booking/reservations/{reservation.id}/cancel", {}, status=303)
+    activity = notes(dbsession, "booking.room_activity")
+    assert [n.user_id for n in activity] == [users.other_representative.id] * 2
+    assert "zrušena" in activity[1].subject
+    # The member cancelled their own booking: nobody tells them.
+    assert notes(dbsession, "booking.cancelled") == []
+    # Staff are not told of every booking of rooms without managers.
+    assert {n.user_id for n in activity} == {users.other_representative.id}
