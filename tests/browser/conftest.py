@@ -17,8 +17,21 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def live_server(base_settings, tmp_path_factory):
-    """Base URL of the portal (all bundled plugins, demo data) served by waitress."""
+def mail_sink():
+    """The SMTP server the live portal sends every e-mail to (``live_server.mail``)."""
+    from hub.testing import SMTPSink
+
+    sink = SMTPSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(base_settings, tmp_path_factory, mail_sink):
+    """Base URL of the portal (all bundled plugins, demo data) served by waitress.
+
+    ``live_server.mail`` is the SMTP sink that receives the portal's e-mails.
+    """
     from waitress.server import create_server
 
     from hub import migrate
@@ -28,7 +41,9 @@ def live_server(base_settings, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
     url = f"sqlite:///{path}"
-    settings = {**base_settings, "sqlalchemy.url": url, "hub.dbengine": make_engine(url)}
+    settings = {**base_settings, "sqlalchemy.url": url, "hub.dbengine": make_engine(url),
+                "mail.backend": "smtp", "mail.host": mail_sink.host,
+                "mail.port": str(mail_sink.port)}
     config = make_config(settings)
     migrate.upgrade(config.registry)
     load_demo_data(config.registry)
@@ -37,7 +52,7 @@ def live_server(base_settings, tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"
-    yield type("Live", (), {"url": base, "registry": config.registry})
+    yield type("Live", (), {"url": base, "registry": config.registry, "mail": mail_sink})
     server.close()
 
 
@@ -86,6 +101,8 @@ def page_for(browser, live_server):
 
     def _make(email=None, locale="cs"):
         context = browser.new_context(locale=locale)
+        context.set_default_timeout(10_000)  # a missing control fails fast
+        context.set_default_navigation_timeout(30_000)
         if locale != "cs":
             context.add_cookies([{"name": "hub_lang", "value": locale, "url": live_server.url}])
         if email:
