@@ -67,6 +67,45 @@ def test_navigation_is_filtered_by_permission_and_marks_the_current_item(app, re
         pm.unregister(name="extra-nav")
 
 
+def test_menus_are_built_once_per_roles_and_rebuilt_when_their_tables_change(
+        make_app, make_testapp, bind_registry, dbsession, users):
+    import transaction
+
+    from hub.organizations.models import Organisation
+
+    app = make_app(**{"hub.site_name": "Menus kept"})  # an app of its own: a fresh cache
+    registry = bind_registry(app.registry)
+    calls = []
+
+    class FromDatabase:
+        @hookimpl
+        def hub_navigation(request, menu):
+            if menu != "footer":
+                return None
+            calls.append(menu)
+            names = request.dbsession.scalars(
+                sa.select(Organisation.name).where(Organisation.slug.like("menu-%")))
+            return [NavItem(name, url="/organisations", permission=PUBLIC) for name in names]
+
+    registry["hub.pm"].register(FromDatabase, name="menu-from-database")
+    registry["hub.shell_tables"].add("organisation")
+    client = make_testapp(app)
+    try:
+        dbsession.add(Organisation(name="Menu One", slug="menu-one"))
+        transaction.commit()
+        assert "Menu One" in client.get("/").text
+        assert "Menu One" in client.get("/accessibility").text
+        assert len(calls) == 1  # the second page used the kept menu
+        client.login(users.member)
+        client.get("/")
+        assert len(calls) == 2  # other roles, another menu
+        dbsession.add(Organisation(name="Menu Two", slug="menu-two"))
+        transaction.commit()
+        assert "Menu Two" in client.get("/").text
+    finally:
+        registry["hub.pm"].unregister(name="menu-from-database")
+
+
 def test_home_page_is_assembled_from_widgets(registry, testapp):
     class Extra:
         @hookimpl
@@ -118,6 +157,32 @@ def test_a_shared_widget_is_rendered_once_per_language_and_roles(registry, testa
         assert len(renders) == 4
     finally:
         registry["hub.pm"].unregister(name="extra-cached-widget")
+
+
+def test_a_personal_widget_is_kept_per_person(registry, testapp, users):
+    renders = []
+
+    def render(request):
+        renders.append(request.identity.id)
+        return f"Hello {request.identity.name}"
+
+    class Extra:
+        @hookimpl
+        def hub_dashboard_widgets(request):
+            return [Widget("greeting", "Greeting", render, permission=AUTHENTICATED,
+                           cache_tables=("user",), cache_per_user=True)]
+
+    registry["hub.pm"].register(Extra, name="extra-personal-widget")
+    try:
+        testapp.login(users.member)
+        assert users.member.name in testapp.get("/my").text
+        testapp.get("/my")
+        testapp.login(users.representative)
+        page = testapp.get("/my").text
+        assert users.representative.name in page and users.member.name not in page
+        assert renders == [users.member.id, users.representative.id]
+    finally:
+        registry["hub.pm"].unregister(name="extra-personal-widget")
 
 
 def test_slot_snippets_are_escaped_unless_marked_safe(registry, testapp):

@@ -33,6 +33,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.security")  # before anything that could commit (CSRF defaults)
     config.include("hub.db")
     config.include("hub.cache")
+    config.include("hub.page_cache")
     config.include("hub.sessions")
     config.include("hub.i18n")
     config.include("hub.shell")

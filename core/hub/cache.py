@@ -43,6 +43,7 @@ class Region:
     ttl: float
     entries: dict = field(default_factory=dict)
     seen_stamps: tuple = ()
+    generation: int = 0
 
 
 class Cache:
@@ -54,6 +55,7 @@ class Cache:
         self.by_table: dict[str, list[Region]] = {}
         self.lock = threading.Lock()
         self.directory_made = False
+        self.paths: dict[str, str] = {}
 
     def add_region(self, name: str, tables: Iterable[str], ttl: float) -> None:
         if name in self.regions:
@@ -71,23 +73,38 @@ class Cache:
                 self.by_table.setdefault(table, []).append(region)
 
     def get_or_create(self, name: str, key: Hashable, create: Callable[[], object]):
+        hit, value, generation = self.lookup(name, key)
+        if not hit:
+            value = create()
+            self.store(name, key, value, generation)
+        return value
+
+    def lookup(self, name: str, key: Hashable) -> tuple[bool, object, int]:
+        """``(hit, value, generation)``; pass ``generation`` to ``store`` with a new value."""
         region = self.regions[name]
-        now = time.monotonic()
         stamps = tuple(self._stamp(table) for table in region.tables)
         with self.lock:
             if stamps != region.seen_stamps:
-                region.entries.clear()
+                self._empty(region)
                 region.seen_stamps = stamps
             found = region.entries.get(key)
-            if found is not None and found[0] > now:
-                return found[1]
-        value = create()
+            if found is not None and found[0] > time.monotonic():
+                return True, found[1], region.generation
+            return False, None, region.generation
+
+    def store(self, name: str, key: Hashable, value, generation: int) -> None:
+        region = self.regions[name]
         with self.lock:
-            if region.seen_stamps == stamps:  # not emptied meanwhile
-                if len(region.entries) >= MAX_ENTRIES_PER_REGION:
-                    region.entries.clear()
-                region.entries[key] = (now + region.ttl, value)
-        return value
+            if region.generation != generation:
+                return  # emptied while the value was made: it may be stale already
+            if len(region.entries) >= MAX_ENTRIES_PER_REGION:
+                region.entries.clear()
+            region.entries[key] = (time.monotonic() + region.ttl, value)
+
+    @staticmethod
+    def _empty(region: Region) -> None:
+        region.entries.clear()
+        region.generation += 1
 
     def tables_written(self, tables: Iterable[str]) -> None:
         """A transaction that wrote to ``tables`` has committed: empty their regions."""
@@ -95,16 +112,19 @@ class Cache:
             self._touch(table)
             for region in self.by_table.get(table, ()):
                 with self.lock:
-                    region.entries.clear()
+                    self._empty(region)
 
     def clear(self) -> None:
         with self.lock:
             for region in self.regions.values():
-                region.entries.clear()
+                self._empty(region)
 
     def _stamp(self, table: str) -> int:
+        path = self.paths.get(table)
+        if path is None:
+            path = self.paths[table] = os.path.join(self.directory, table)
         try:
-            return (self.directory / table).stat().st_mtime_ns
+            return os.stat(path).st_mtime_ns
         except FileNotFoundError:
             return 0
 

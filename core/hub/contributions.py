@@ -42,7 +42,8 @@ class Widget:
     A widget that shows everyone with the same roles and language the same HTML (no
     personal data, no forms) names the tables it reads in ``cache_tables``: the core then
     renders it once per language and set of roles and keeps the HTML until one of those
-    tables changes or ``cache_ttl`` seconds pass (see ``hub.cache``).
+    tables changes or ``cache_ttl`` seconds pass (see ``hub.cache``). With
+    ``cache_per_user=True`` the HTML is kept per person instead (a personal block).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Widget:
     permission: str | None = None
     cache_tables: tuple[str, ...] = ()
     cache_ttl: int = 300
+    cache_per_user: bool = False
 
 
 @dataclass(frozen=True)

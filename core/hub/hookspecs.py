@@ -82,6 +82,11 @@ def hub_navigation(request, menu):
 
     Return a list of ``hub.contributions.NavItem``. The core drops items the user may not
     use, sorts them by ``order`` and marks the current one.
+
+    The core keeps each menu per language and set of roles, so items must not depend on
+    the person (no counts, no names). Items read from the database are fine when the
+    plugin names their tables with ``config.add_shell_tables(...)``: the kept menus are
+    rebuilt when one of them changes.
     """
 
 

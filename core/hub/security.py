@@ -135,7 +135,12 @@ def role_key(request) -> tuple:
 
     policy = request.registry.getUtility(ISecurityPolicy)
     principals = policy.principals_cache.get_or_create(request)
-    return tuple(p for p in principals if not str(p).startswith("user:"))
+    known = request.__dict__.get("_hub_role_key")
+    if known is not None and known[0] is principals:  # same principals, same key
+        return known[1]
+    key = tuple(p for p in principals if not str(p).startswith("user:"))
+    request.__dict__["_hub_role_key"] = (principals, key)
+    return key
 
 
 def _session_is_current(request, session, user) -> bool:
@@ -172,7 +177,12 @@ def is_representative(request, user) -> bool:
 
     stmt = sa.select(Membership.id).where(
         Membership.user_id == user.id, Membership.is_representative.is_(True)).limit(1)
-    return request.dbsession.execute(stmt).first() is not None
+    cache = request.registry.get("hub.cache")
+    if cache is None:  # asked before the cache is set up (a bare test registry)
+        return request.dbsession.execute(stmt).first() is not None
+    cache.ensure_region("hub.representatives", ("membership",), 600)
+    return cache.get_or_create("hub.representatives", user.id,
+                               lambda: request.dbsession.execute(stmt).first() is not None)
 
 
 class CSRFPolicy(CookieCSRFStoragePolicy):
@@ -197,6 +207,10 @@ class CSRFPolicy(CookieCSRFStoragePolicy):
         return token
 
     def get_csrf_token(self, request):
+        if request.environ.get("hub.page_cache.rendering"):
+            from hub.page_cache import PLACEHOLDER
+
+            return PLACEHOLDER  # a page kept for all visitors: each gets their own token
         token = request.environ.get("hub.csrf_token")
         if token:
             return token

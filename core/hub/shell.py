@@ -18,6 +18,9 @@ from hub.contributions import MENUS, NavItem
 from hub.i18n import LANGUAGE_NAMES
 from hub.security import PUBLIC, role_key
 
+MENU_REGION = "hub.menus"
+MENU_TTL = 3600
+
 
 @dataclass(frozen=True)
 class MenuEntry:
@@ -64,37 +67,61 @@ class Shell:
         if name not in MENUS:
             raise ValueError(f"unknown menu {name!r}")
         request = self.request
+        if self.degraded:
+            # The database may be unusable while an error page renders: public items only,
+            # and nothing kept.
+            items = self._menu_items(name)
+        else:
+            # Menus are the same for everyone with the same roles and language (see the
+            # hub_navigation hookspec): built once, then only "current" is worked out.
+            registry = request.registry
+            registry["hub.cache"].ensure_region(MENU_REGION, registry["hub.shell_tables"],
+                                                MENU_TTL)
+            key = (name, request.locale_name, role_key(request), request.script_name)
+            items = request.cached(MENU_REGION, key, lambda: self._menu_items(name))
+        current_route = request.matched_route.name if request.matched_route else None
+        current = [current_route is not None and (
+            current_route == route or any(current_route.startswith(m) for m in match))
+            for _label, _href, route, match in items]
+        if sum(current) > 1:
+            # Only the most specific match is "current" (a page is in one section only).
+            exact = [i for i, item in enumerate(items) if item[2] == current_route]
+            keep = exact[0] if exact else current.index(True)
+            current = [i == keep for i in range(len(items))]
+        return [MenuEntry(label, href, is_current)
+                for (label, href, _route, _match), is_current in zip(items, current,
+                                                                      strict=True)]
+
+    def _menu_items(self, name: str) -> tuple:
+        """``(label, href, route, match)`` of the items of ``name`` this request may use."""
+        request = self.request
         items: list[NavItem] = flatten(request.hooks.hub_navigation(request=request, menu=name))
         if self.degraded:
-            # The database may be unusable while an error page renders: public items only.
             items = [i for i in items if i.permission in (None, PUBLIC)]
         else:
             items = [i for i in items
                      if i.permission is None or request.has_permission(i.permission)]
         items.sort(key=lambda i: (i.order, str(i.label)))
-        current_route = request.matched_route.name if request.matched_route else None
-        entries = []
-        for item in items:
-            href = item.url or request.route_path(item.route, **item.route_kw)
-            current = current_route is not None and (
-                current_route == item.route
-                or any(current_route.startswith(m) for m in item.match))
-            entries.append(MenuEntry(self.translate(item.label), href, current))
-        # Only the most specific match is "current" (a page is in one section only).
-        if sum(e.current for e in entries) > 1:
-            exact = [e for e, i in zip(entries, items, strict=True) if i.route == current_route]
-            keep = exact[0] if exact else next(e for e in entries if e.current)
-            entries = [MenuEntry(e.label, e.href, e is keep) for e in entries]
-        return entries
+        return tuple((self.translate(item.label),
+                      item.url or request.route_path(item.route, **item.route_kw),
+                      item.route, tuple(item.match))
+                     for item in items)
+
+    def visible_widgets(self, where: str) -> list:
+        """The widgets for ``where`` this request may see, in their order."""
+        key = f"_widgets_{where}"
+        if key not in self.__dict__:
+            request = self.request
+            found = flatten(request.hooks.hub_dashboard_widgets(request=request))
+            found = [w for w in found if w.where == where
+                     and (w.permission is None or request.has_permission(w.permission))]
+            found.sort(key=lambda w: (w.order, w.name))
+            self.__dict__[key] = found
+        return self.__dict__[key]
 
     def widgets(self, where: str) -> list[dict]:
-        request = self.request
-        found = flatten(request.hooks.hub_dashboard_widgets(request=request))
-        found = [w for w in found if w.where == where
-                 and (w.permission is None or request.has_permission(w.permission))]
-        found.sort(key=lambda w: (w.order, w.name))
         blocks = []
-        for widget in found:
+        for widget in self.visible_widgets(where):
             html = self._render_widget(widget)
             if html is not None:
                 blocks.append({"name": widget.name, "title": self.translate(widget.title),
@@ -108,7 +135,8 @@ class Shell:
         region = f"widget:{widget.name}"
         request.registry["hub.cache"].ensure_region(region, widget.cache_tables,
                                                     widget.cache_ttl)
-        return request.cached(region, (request.locale_name, role_key(request)),
+        person = self.user.id if widget.cache_per_user and self.user is not None else None
+        return request.cached(region, (request.locale_name, role_key(request), person),
                               lambda: widget.render(request))
 
     def slot(self, name: str, context=None) -> Markup:
@@ -222,8 +250,17 @@ def doctype_tween_factory(handler, registry):
     return doctype_tween
 
 
+def add_shell_tables(config, *tables: str) -> None:
+    """``config.add_shell_tables("news_page")``: what the plugin adds to every page (its
+    navigation items, its slots) is read from these tables, so kept menus and pages are
+    made anew when they change."""
+    config.registry["hub.shell_tables"].update(tables)
+
+
 def includeme(config):
     serialise_template_compilation()
+    config.registry["hub.shell_tables"] = set()
+    config.add_directive("add_shell_tables", add_shell_tables)
     config.add_tween("hub.shell.doctype_tween_factory")
     config.add_request_method(Shell, "shell", reify=True)
     config.add_request_method(layout_macro, "layout", reify=True)

@@ -19,7 +19,16 @@ from hub.shell import flatten, route_names
 log = logging.getLogger(__name__)
 
 
-@view_config(route_name="home", renderer="hub:templates/home.pt", permission=PUBLIC)
+def home_tables(request):
+    """The home page is kept for visitors when every block on it is (``Widget.cache_tables``)."""
+    widgets = request.shell.visible_widgets("home")
+    if any(not w.cache_tables for w in widgets):
+        return None
+    return {table for w in widgets for table in w.cache_tables} or True
+
+
+@view_config(route_name="home", renderer="hub:templates/home.pt", permission=PUBLIC,
+             cache_tables=home_tables)
 def home(request):
     return {"widgets": request.shell.widgets("home")}
 
@@ -32,7 +41,7 @@ def dashboard(request):
 
 
 @view_config(route_name="accessibility", renderer="hub:templates/accessibility.pt",
-             permission=PUBLIC)
+             permission=PUBLIC, cache_tables=True)
 def accessibility(request):
     return {"breadcrumbs": [(_("Accessibility statement"), None)]}
 

@@ -88,9 +88,12 @@ def unread_count(request) -> int:
     user = request.identity
     if user is None:
         return 0
-    return request.dbsession.scalar(
+    return request.cached(UNREAD_REGION, user.id, lambda: request.dbsession.scalar(
         sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0)
+
+
+UNREAD_REGION = "hub.unread_notifications"
 
 
 # The core's own kind, so that plugins and administrators can always reach a user.
@@ -108,4 +111,6 @@ def includeme(config):
     config.registry["hub.notification_kinds"] = kinds
     config.registry["hub.notification_channels"] = user_channels
     config.registry["hub.unread_counter"] = unread_count
+    # Every page shows the badge; the count changes only with the notification table.
+    config.add_cache_region(UNREAD_REGION, tables=("notification",), ttl=600)
     config.include("hub.notifications.views")

@@ -32,7 +32,8 @@ def _my_organisations_widget(request):
 @hookimpl
 def hub_dashboard_widgets(request):
     return [Widget("my-organisations", _("My organisations"), _my_organisations_widget,
-                   where="dashboard", order=20, permission=AUTHENTICATED)]
+                   where="dashboard", order=20, permission=AUTHENTICATED,
+                   cache_tables=("membership", "organisation"), cache_per_user=True)]
 
 
 @hookimpl

@@ -1,0 +1,107 @@
+"""Whole public pages kept for anonymous visitors.
+
+A view opts in with the tables its page is made from::
+
+    @view_config(route_name="events.index", permission=PUBLIC, renderer="...",
+                 cache_tables=("events_event", "events_registration"))
+
+``cache_tables=True`` keeps a page that reads no table of its own, and ``cache_tables`` may
+also be a callable ``(request) -> tables or None`` for pages whose parts are known only at
+request time (``None``: not kept this time). The tables of the shell (menus and slots, see
+``config.add_shell_tables``) are added to the page's own.
+
+Only visitors who are nobody in particular share a page: a GET or HEAD without a session
+cookie or an ``Authorization`` header, answered with 200 and ``text/html`` and no cookie of
+the view's own. The page is kept per address, language and host in the cache region
+``page:<route>`` (see ``hub.cache``: emptied when one of the tables changes, or after
+``cache_ttl`` seconds, 60 by default). The CSRF token in its forms is the visitor's own:
+the page is rendered with a placeholder, which is replaced with the token of each visitor.
+Everything around the view (permission check, security headers, the CSRF cookie) runs for
+every request as usual.
+"""
+from __future__ import annotations
+
+from pyramid.response import Response
+
+from hub.sessions import COOKIE_NAME
+
+PLACEHOLDER = "hub-csrf-placeholder-7c1e4b2a9f3d"
+RENDERING = "hub.page_cache.rendering"
+DEFAULT_TTL = 60
+KEPT_HEADERS = ("Content-Language", "Link", "Vary", "Cache-Control", "Last-Modified")
+
+
+def shared_by_visitors(request) -> bool:
+    return (request.method in ("GET", "HEAD")
+            and COOKIE_NAME not in request.cookies
+            and "Authorization" not in request.headers
+            and not request.environ.get("hub.degraded"))
+
+
+def page_cache(view, info):
+    tables_option = info.options.get("cache_tables")
+    if not tables_option:
+        return view
+    ttl = info.options.get("cache_ttl") or DEFAULT_TTL
+    route_name = info.options.get("route_name") or info.options.get("name") or "view"
+    cache = info.registry["hub.cache"]
+
+    def kept_page_view(context, request):
+        if not shared_by_visitors(request):
+            return view(context, request)
+        tables = tables_option(request) if callable(tables_option) else tables_option
+        if not tables:
+            return view(context, request)
+        # The page includes the shell (menus, banners...): its tables count too.
+        tables = set(() if tables is True else tables) | request.registry["hub.shell_tables"]
+        region = f"page:{route_name}:{','.join(sorted(tables))}"
+        cache.ensure_region(region, tables, ttl)
+        key = (request.host_url, request.script_name, request.path_qs, request.locale_name)
+        hit, kept, generation = cache.lookup(region, key)
+        if not hit:
+            response, kept = _render(view, context, request)
+            if kept is None:
+                return response  # not a page to share: as rendered, token and all
+            cache.store(region, key, kept, generation)
+        return _serve(kept, request)
+
+    return kept_page_view
+
+
+page_cache.options = ("cache_tables", "cache_ttl")
+
+
+def _render(view, context, request):
+    """The view's response with the placeholder for the token, and what to keep of it."""
+    request.environ[RENDERING] = True
+    try:
+        response = view(context, request)
+    finally:
+        del request.environ[RENDERING]
+    if (response.status_int != 200 or response.content_type != "text/html"
+            or "Set-Cookie" in response.headers):
+        # Not shared: put the visitor's token where the placeholder went.
+        if response.content_type == "text/html" and PLACEHOLDER.encode() in response.body:
+            response.body = response.body.replace(PLACEHOLDER.encode(), _token(request))
+        return response, None
+    headers = tuple((name, value) for name, value in response.headerlist
+                    if name in KEPT_HEADERS)
+    return response, (response.body, response.charset, headers)
+
+
+def _serve(kept, request) -> Response:
+    body, charset, headers = kept
+    if PLACEHOLDER.encode() in body:
+        body = body.replace(PLACEHOLDER.encode(), _token(request))
+    response = Response(body=body, content_type="text/html", charset=charset)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def _token(request) -> bytes:
+    return request.registry["hub.csrf_policy"].get_csrf_token(request).encode()
+
+
+def includeme(config):
+    config.add_view_deriver(page_cache)
