@@ -17,6 +17,7 @@ Fixtures
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -221,6 +222,21 @@ def dbsession(app, bind_registry, connection) -> Iterator[Session]:
     yield session
     transaction.manager.abort()
     session.close()
+
+
+@contextlib.contextmanager
+def count_queries(connection):
+    """``with count_queries(connection) as statements:`` the SQL sent meanwhile, as a list."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
 
 
 # -- web --------------------------------------------------------------------------------
