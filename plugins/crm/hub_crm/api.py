@@ -274,8 +274,11 @@ def segment_contacts(request):
         raise api_error(404, "not_found", "No such segment")
     offset, limit = paging(request)
     try:
-        total = services.segment_count(request, segment)
-        rows = services.segment_contacts(request, segment, offset, limit)
+        from sqlalchemy.orm import selectinload
+
+        total, rows = services.segment_page(
+            request, segment, offset, limit,
+            options=(selectinload(Contact.tags), selectinload(Contact.topics)))
     except services.SegmentError as exc:
         raise api_error(409, "segment_unusable",
                         request.shell.translate(exc.args[0])) from None

@@ -170,6 +170,13 @@ class Consent(Base):
 
 
 sa.Index("ix_crm_consent_purpose_granted", Consent.purpose, Consent.granted, Consent.contact_id)
+# The public directory lists people who opted in, by name, a page at a time.
+sa.Index("ix_crm_contact_directory", Contact.directory_opt_in, Contact.kind, Contact.last_name,
+         Contact.first_name, Contact.id)
+# Segments most often combine who (stakeholder type) and where (region); restricted and
+# email complete every segment's filter, so the index covers it.
+sa.Index("ix_crm_contact_type_region", Contact.stakeholder_type, Contact.region,
+         Contact.restricted, Contact.email)
 
 
 class ConsentEvent(Base):

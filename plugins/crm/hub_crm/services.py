@@ -375,17 +375,21 @@ def condition_clause(request, kind: str, value: str, purpose: str):
     raise SegmentError(_("Unknown condition."))
 
 
-def segment_query(request, purpose: str, match: str, conditions: list[dict]) -> sa.Select:
-    """``SELECT crm_contact.id`` of the segment: conditions AND the consent, one query."""
+def segment_where(request, purpose: str, match: str, conditions: list[dict]) -> list:
+    """The WHERE clauses over ``crm_contact`` of a segment: conditions AND the consent."""
     if purpose not in PURPOSES:
         raise SegmentError(_("Unknown purpose."))
     clauses = [condition_clause(request, c.get("kind", ""), c.get("value", ""), purpose)
                for c in conditions]
-    stmt = sa.select(Contact.id).where(has_consent(purpose), Contact.restricted.is_(False),
-                                       Contact.email.is_not(None))
+    where = [has_consent(purpose), Contact.restricted.is_(False), Contact.email.is_not(None)]
     if clauses:
-        stmt = stmt.where(sa.and_(*clauses) if match == "all" else sa.or_(*clauses))
-    return stmt
+        where.append(sa.and_(*clauses) if match == "all" else sa.or_(*clauses))
+    return where
+
+
+def segment_query(request, purpose: str, match: str, conditions: list[dict]) -> sa.Select:
+    """``SELECT crm_contact.id`` of the segment: conditions AND the consent, one query."""
+    return sa.select(Contact.id).where(*segment_where(request, purpose, match, conditions))
 
 
 def segment_count(request, segment) -> int:
@@ -394,11 +398,22 @@ def segment_count(request, segment) -> int:
 
 
 def segment_contacts(request, segment, offset: int = 0, limit: int = 50) -> list[Contact]:
-    ids = segment_query(request, segment.purpose, segment.match, segment.conditions)
-    stmt = (sa.select(Contact).where(Contact.id.in_(ids))
-            .order_by(Contact.last_name, Contact.first_name, Contact.id)
-            .offset(offset).limit(limit))
-    return list(request.dbsession.scalars(stmt))
+    return segment_page(request, segment, offset, limit)[1]
+
+
+def segment_page(request, segment, offset: int = 0, limit: int = 50,
+                 options=()) -> tuple[int, list[Contact]]:
+    """``(count, contacts of one page)`` in one query: the count is a window over the same
+    filter, so the segment is evaluated once (a second query only past the last page)."""
+    where = segment_where(request, segment.purpose, segment.match, segment.conditions)
+    total = sa.func.count().over().label("total")
+    rows = request.dbsession.execute(
+        sa.select(Contact, total).where(*where).options(*options)
+        .order_by(Contact.last_name, Contact.first_name, Contact.id)
+        .offset(offset).limit(limit)).all()
+    if rows:
+        return rows[0].total, [r[0] for r in rows]
+    return segment_count(request, segment), []
 
 
 # -- signed links to the preferences page --------------------------------------------------

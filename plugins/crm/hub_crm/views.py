@@ -48,6 +48,7 @@ from hub_crm.models import (
 )
 
 PAGE_SIZE = 50
+DIRECTORY_PAGE = 48  # organisations and people per page of the public directory
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORG_KIND_LABELS = {
     "patient_organisation": _("Patient organisation"),
@@ -162,12 +163,26 @@ def directory(request):
         people = people.where(sa.false()) if chosen.kind == "disease" else people.where(
             sa.exists().where(contact_topic.c.contact_id == Contact.id,
                               contact_topic.c.topic_id == chosen.id))
-    org_rows = list(db.scalars(orgs.order_by(Organisation.name).limit(200)))
-    person_rows = list(db.scalars(people.order_by(Contact.last_name, Contact.first_name)
-                                  .limit(200)))
+    page = page_number(request)
+    offset = (page - 1) * DIRECTORY_PAGE
+    # One more than shown tells whether there is a next page.
+    org_rows = list(db.scalars(orgs.order_by(Organisation.name, Organisation.id)
+                               .offset(offset).limit(DIRECTORY_PAGE + 1)))
+    person_rows = list(db.execute(
+        people.with_only_columns(Contact.id, Contact.name, Contact.stakeholder_type,
+                                 Contact.region)
+        .order_by(Contact.directory_opt_in, Contact.kind, Contact.last_name,
+                  Contact.first_name, Contact.id)
+        .offset(offset).limit(DIRECTORY_PAGE + 1)))
+    has_next = len(org_rows) > DIRECTORY_PAGE or len(person_rows) > DIRECTORY_PAGE
     regions = sorted({r for r in db.scalars(sa.select(Organisation.region).distinct()) if r})
+    query = {k: v for k, v in (("q", q), ("type", kind), ("region", region),
+                               ("topic", topic)) if v}
     return base_values(
-        request, organisations=org_rows, people=person_rows, q=q, kind=kind, region=region,
+        request, organisations=org_rows[:DIRECTORY_PAGE], people=person_rows[:DIRECTORY_PAGE],
+        q=q, kind=kind, region=region, page=page, has_next=has_next,
+        prev_url=request.route_path("crm.index", _query={**query, "page": page - 1}),
+        next_url=request.route_path("crm.index", _query={**query, "page": page + 1}),
         topic=topic, topics=topics, regions=regions, org_kinds=ORG_KINDS,
         person_types=STAKEHOLDER_TYPES,
         breadcrumbs=[(_("Directory of organisations"), None)])
@@ -1101,9 +1116,8 @@ def segment_view(request):
     page = page_number(request)
     error = None
     try:
-        total = services.segment_count(request, segment)
-        members = services.segment_contacts(request, segment, (page - 1) * PAGE_SIZE,
-                                            PAGE_SIZE)
+        total, members = services.segment_page(request, segment, (page - 1) * PAGE_SIZE,
+                                               PAGE_SIZE)
     except services.SegmentError as exc:
         error, total, members = exc.args[0], 0, []
     kinds = dict(services.condition_kinds(request))

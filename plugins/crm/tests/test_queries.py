@@ -1,0 +1,75 @@
+"""No N+1: the number of queries of the contact list, a contact page, a segment page and the
+public directory does not grow with the number of rows shown."""
+import contextlib
+
+import sqlalchemy as sa
+
+from hub_crm.models import Activity, Relationship, Tag
+
+
+@contextlib.contextmanager
+def counting(connection):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", count)
+
+
+def make_contacts(crm, start, count, topic, tag):
+    made = []
+    for n in range(start, start + count):
+        contact = crm.contact(f"osoba{n}@example.cz", first=f"Osoba{n}", consents=("newsletter",),
+                              stakeholder_type="patient", directory_opt_in=True, region="Praha")
+        contact.tags = [tag]
+        contact.topics = [topic]
+        crm.req.dbsession.add(Activity(contact_id=contact.id, kind="note", text=f"Poznámka {n}"))
+        made.append(contact)
+    crm.req.dbsession.flush()
+    return made
+
+
+def queries(client, connection, url):
+    client.get(url)  # warm caches that are filled once
+    with counting(connection) as statements:
+        client.get(url, status=200)
+    return len(statements)
+
+
+CAP = 25  # the page itself, session, menus and widgets of the shell included
+
+
+def test_query_counts_do_not_grow_with_rows(client, users, crm, connection, anonymous):
+    topic = crm.topic("Práva pacientů", "theme")
+    tag = Tag(name="mentor")
+    crm.req.dbsession.add(tag)
+    field = crm.field("employer", special=False)
+    first = make_contacts(crm, 0, 3, topic, tag)
+    crm.value(first[0], field, "FN Brno")
+    crm.req.dbsession.add(Relationship(contact_id=first[1].id, related_id=first[0].id,
+                                       kind="member_of"))
+    segment = crm.segment("Praha", "newsletter", [{"kind": "region", "value": "Praha"}])
+    client.login(users.staff)
+    pages = {"contacts": "/crm/staff/contacts", "contact": f"/crm/staff/contacts/{first[0].id}",
+             "segment": f"/crm/staff/segments/{segment.id}", "directory": "/crm",
+             "api": f"/api/v1/crm/segments/{segment.id}/contacts"}
+    few = {name: queries(anonymous if name == "directory" else client, connection, url)
+           for name, url in pages.items()}
+    more = make_contacts(crm, 3, 30, topic, tag)
+    for contact in more:
+        crm.value(contact, field, "FN Motol")
+        # The contact page lists its relationships and its timeline.
+        crm.req.dbsession.add(Relationship(contact_id=first[0].id, related_id=contact.id,
+                                           kind="works_for"))
+        crm.req.dbsession.add(Activity(contact_id=first[0].id, kind="call", text="Hovor"))
+    crm.req.dbsession.flush()
+    many = {name: queries(anonymous if name == "directory" else client, connection, url)
+            for name, url in pages.items()}
+    assert many == few, (few, many)
+    assert max(many.values()) <= CAP, many
