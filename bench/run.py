@@ -159,6 +159,36 @@ def startup_seconds(url: str, runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def queue_worker_rss_mb(url: str, seconds: float = 8) -> float:
+    """Resident memory of a queue worker (all plugins, periodic jobs on) after it settled."""
+    jobs = ROOT / "bench" / "var" / "bench-jobs.sqlite"
+    code = f"""
+import os, re, threading, time
+from pyramid.paster import get_appsettings
+from hub.app import make_config
+from hub.jobs import register_periodic_jobs
+
+settings = dict(get_appsettings("config/development.ini"))
+settings.update({{"sqlalchemy.url": {url!r}, "hub.jobs.backend": "sqlite",
+                 "hub.jobs.path": {str(jobs)!r}}})
+registry = make_config(settings).registry
+register_periodic_jobs(registry)
+consumer = registry["hub.huey"].create_consumer(workers=2, worker_type="thread", periodic=True)
+
+def report():
+    time.sleep({seconds})
+    status = open("/proc/self/status").read()
+    print(int(re.search(r"VmRSS:\\s+(\\d+)", status).group(1)) / 1024, flush=True)
+    os._exit(0)
+
+threading.Thread(target=report, daemon=True).start()
+consumer.run()
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT,  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def page_rows(base: str, pages, reference_rps: float, duration: int, connections: int,
               cookie: str | None = None) -> list[Row]:
     rows = []
@@ -230,6 +260,9 @@ def main(argv=None) -> int:
         portal.stop()
     rows.append(Row("web worker RSS", None, None, None, None, "< 150 MB", rss < 150,
                     f"{rss:.0f} MB"))
+    queue_rss = queue_worker_rss_mb(url)
+    rows.append(Row("queue worker RSS (idle)", None, None, None, None, "< 150 MB",
+                    queue_rss < 150, f"{queue_rss:.0f} MB"))
     for module in operations:
         rows += module.measure(registry, args)
     startup = startup_seconds(url)
