@@ -472,7 +472,7 @@ def book_submit(request):
                                 end=end, title=form["title"], purpose=form["purpose"].strip(),
                                 attendees=attendees, organisation_id=organisation_id,
                                 recurrence=recurrence, actor=actor,
-                                source="on_behalf" if owner is not actor else "")
+                                source="on_behalf" if owner.id != actor.id else "")
     except BookingError as error:
         errors[error.field or "date"] = error.message
         return _book_page(request, room, form, errors)
