@@ -126,3 +126,13 @@ def test_regions_known_only_at_request_time(cache):
     cache.get_or_create("late", "k", create)
     cache.tables_written({"topic"})
     assert cache.get_or_create("late", "k", create) == 2
+
+
+def test_a_region_on_any_table_is_emptied_by_every_write(cache, session_factory):
+    cache.ensure_region("everything", tables=("*",), ttl=300)
+    create = counter()
+    cache.get_or_create("everything", "k", create)
+    with session_factory() as session:
+        session.add(Organisation(name="Jakákoli", slug="jakakoli"))
+        session.commit()
+    assert cache.get_or_create("everything", "k", create) == 2

@@ -20,6 +20,8 @@ A region is emptied when a transaction that wrote to one of its tables commits:
   values were made under;
 * everywhere else at the latest after ``ttl`` seconds, which also bounds values that change
   with time alone (a banner's end).
+
+A region that depends on ``"*"`` (``ANY_TABLE``) is emptied by any committed write.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 MAX_ENTRIES_PER_REGION = 1000
+# A region that depends on "*" is emptied by any committed write (for values made from
+# many plugins' tables, which no single list can name).
+ANY_TABLE = "*"
 
 
 @dataclass
@@ -108,7 +113,7 @@ class Cache:
 
     def tables_written(self, tables: Iterable[str]) -> None:
         """A transaction that wrote to ``tables`` has committed: empty their regions."""
-        for table in tables:
+        for table in (*tables, ANY_TABLE):
             self._touch(table)
             for region in self.by_table.get(table, ()):
                 with self.lock:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from hub.cache import ANY_TABLE
 from hub.contributions import (
     NavItem,
     NotificationKind,
@@ -54,8 +55,9 @@ def hub_dashboard_widgets(request):
         return render_snippet(request, "hub:templates/topics/for_you.pt",
                               {"topics": topics, "items": items})
 
+    # Suggestions come from every plugin's content: kept per person until anything changes.
     return [Widget("topics.for_you", _("For you"), for_you, where="dashboard", order=1,
-                   permission=AUTHENTICATED)]
+                   permission=AUTHENTICATED, cache_tables=(ANY_TABLE,), cache_per_user=True)]
 
 
 @hookimpl
