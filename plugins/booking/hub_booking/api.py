@@ -123,7 +123,7 @@ def _recurrence(data) -> services.Recurrence | None:
         raise BookingError(_("Choose how the booking repeats."), "recurrence")
     weekdays = rule.get("weekdays") or []
     if not isinstance(weekdays, list) or not all(
-            isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays):
         raise BookingError(_("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."),
                            "recurrence.weekdays")
     interval = whole_number(rule.get("interval"), "recurrence.interval", 1, 12, 1)
@@ -131,7 +131,8 @@ def _recurrence(data) -> services.Recurrence | None:
     until = None
     if rule.get("until") not in (None, ""):
         try:
-            until = dt.date.fromisoformat(str(rule["until"]))
+            until = services.check_year(dt.date.fromisoformat(str(rule["until"])),
+                                        "recurrence.until")
         except ValueError:
             raise BookingError(_("Enter a date as YYYY-MM-DD."), "recurrence.until") from None
     elif count is None:

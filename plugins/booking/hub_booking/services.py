@@ -120,7 +120,20 @@ def parse_iso(value, field_name: str) -> dt.datetime:
                              "2026-05-04T10:00:00+02:00."), field_name) from None
     if parsed.tzinfo is None:
         raise BookingError(_("The time needs an offset, e.g. +02:00."), field_name)
+    check_year(parsed.date(), field_name)
     return parsed.astimezone(dt.UTC)
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+
+
+def check_year(day: dt.date, field_name: str) -> dt.date:
+    """Dates far outside the hub's life are refused by name (date arithmetic near the
+    ends of the calendar would overflow)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BookingError(_("Enter a date between the years ${first} and ${last}.",
+                             mapping={"first": FIRST_YEAR, "last": LAST_YEAR}), field_name)
+    return day
 
 
 # -- rules -----------------------------------------------------------------------------

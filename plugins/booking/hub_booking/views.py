@@ -76,9 +76,10 @@ def parse_date(value, field_name: str, default: dt.date | None = None) -> dt.dat
     if not value and default is not None:
         return default
     try:
-        return dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise BookingError(_("Enter a date as YYYY-MM-DD."), field_name) from None
+    return services.check_year(day, field_name)
 
 
 def parse_time(value, field_name: str) -> dt.time:
@@ -1050,8 +1051,9 @@ def overview(request):
 
 def _month_param(request) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
+        return services.check_year(
+            dt.date.fromisoformat(request.GET.get("month", "") + "-01"), "month")
+    except (ValueError, BookingError):
         return today().replace(day=1)
 
 

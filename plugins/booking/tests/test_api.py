@@ -193,3 +193,28 @@ def test_openapi_document_describes_the_validation(testapp):
     request = document["components"]["schemas"]["BookingRequest"]["properties"]
     assert request["recurrence"]["properties"]["count"]["maximum"] == 200
     assert request["attendees"]["minimum"] == 0 and "maximum" in request["attendees"]
+
+
+def test_dates_at_the_ends_of_the_calendar_are_refused_by_name(testapp, dbsession, users, room):
+    day = future_day()
+    testapp.login(users.member)
+    for extra, field in (({"starts_at": "0001-01-01T00:00:00+14:00"}, "starts_at"),
+                         ({"ends_at": "9999-12-31T23:59:00-12:00"}, "ends_at"),
+                         ({"recurrence": {"frequency": "daily", "until": "9999-12-31"}},
+                          "recurrence.until"),
+                         ({"recurrence": {"frequency": "weekly", "count": 2,
+                                          "weekdays": [True]}}, "recurrence.weekdays")):
+        error = api_post(testapp, {**body(room, day), **extra}, 422).json["error"]
+        assert error["details"]["field"] == field, (extra, error)
+    error = testapp.get(f"/api/v1/booking/rooms/{room.id}/availability",
+                        {"from": "9999-12-31T00:00:00+00:00"}, status=422).json["error"]
+    assert "2200" in error["message"]
+    # The pages fall back to today or name the rule.
+    testapp.get(f"/booking/rooms/{room.id}", {"day": "9999-12-31", "view": "month"})
+    testapp.get(f"/booking/rooms/{room.id}", {"day": "0001-01-01"})
+    page = testapp.get("/booking", {"date": "9999-12-31", "start": "10:00", "end": "11:00"})
+    assert "2200" in page.text
+    testapp.login(users.staff)
+    testapp.get("/booking/manage/overview", {"day": "9999-12-31"})
+    testapp.get("/booking/manage/statistics", {"month": "9999-12"})
+    testapp.get("/booking/manage/statistics.csv", {"month": "0001-01"})
