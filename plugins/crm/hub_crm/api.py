@@ -323,7 +323,8 @@ def openapi() -> dict:
         "user_id": {"type": ["integer", "null"]},
         "organisation_id": {"type": ["integer", "null"]},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "topics": {"type": "array", "items": {"type": "string"}},
+        "topics": {"type": "array", "items": {"type": "string"},
+                   "description": "slugs of themes of the shared topics (/api/v1/topics)"},
         "updated_at": {"type": "string", "format": "date-time"}}}
     consent = {"type": "object", "properties": {
         "purpose": {"type": "string", "enum": list(PURPOSES)}, "granted": {"type": "boolean"},

@@ -1,4 +1,6 @@
 """CSV import: a malformed file gives a report of bad rows and imports nothing."""
+import re
+
 import sqlalchemy as sa
 from webtest import Upload
 
@@ -127,3 +129,32 @@ def test_typed_field_values_are_checked_on_import(client, users, crm):
         sa.select(CustomField.key, FieldValue.value).join(
             FieldValue, FieldValue.field_id == CustomField.id)).all())
     assert values == {"member_since": "2020-02-01", "size": "M"}  # canonical forms
+
+
+def test_progress_page_and_its_json_while_the_job_runs(client, users, crm):
+    db = crm.req.dbsession
+    batch = ImportBatch(content="x", filename="velky.csv", status="running", phase="checking",
+                        done_rows=40_000, total_rows=100_000, mapping={"0": "first_name"})
+    db.add(batch)
+    db.flush()
+    batch_id = batch.id
+    crm.commit()
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/import/{batch_id}/status")
+    assert 'role="status" aria-live="polite"' in page.text
+    assert "Kontrola řádků: 40000 z 100000." in html_text(page)
+    assert re.search(r'<progress id="import-bar" max="100"\s+value="40"', page.text)
+    assert "crm-import.js" in page.text and 'id="import-refresh"' in page.text
+    state = client.get(f"/crm/staff/import/{batch_id}/status", {"format": "json"}).json
+    assert (state["status"], state["percent"], state["finished"]) == ("running", 40, False)
+    # The mapping cannot be submitted again while it runs: it leads to the progress.
+    again = client.get(f"/crm/staff/import/{batch_id}")
+    assert again.status_int == 303 and again.location.endswith("/status")
+    db.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(phase="writing"))
+    crm.commit()
+    page = client.get(f"/crm/staff/import/{batch_id}/status")
+    # Saving: an indeterminate bar (no value).
+    assert re.search(r'<progress id="import-bar" max="100"\s+aria-labelledby', page.text)
+    client.login(users.member)
+    assert client.get(f"/crm/staff/import/{batch_id}/status",
+                      expect_errors=True).status_int in (403, 404)

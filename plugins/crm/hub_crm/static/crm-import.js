@@ -1,6 +1,6 @@
 // Progress of a CSV import: polls the status as JSON and updates the bar and the live
 // message; reloads the page once the import has finished (to show the result or report).
-// Without JavaScript the page refreshes itself every few seconds instead.
+// Without JavaScript the page offers a link that shows the current progress.
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
@@ -8,6 +8,8 @@
   var bar = document.getElementById("import-bar");
   var message = document.getElementById("import-message");
   var url = box.getAttribute("data-status-url");
+  var refresh = document.getElementById("import-refresh");
+  if (refresh) { refresh.hidden = true; }  // the page keeps itself up to date
   function poll() {
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : null; })
