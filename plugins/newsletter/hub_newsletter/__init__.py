@@ -45,6 +45,6 @@ def includeme(config):
     config.add_api_route("newsletter.api.bounces", "/newsletter/bounces")
     config.add_job("newsletter.send", sending.send_campaign)
     config.add_job("newsletter.start_due", services.start_due_campaigns)
-    config.add_job("newsletter.process_bounces", bounces.process_maildir)
+    config.add_job("newsletter.process_bounces", bounces.process_bounces)
     config.scan("hub_newsletter.views")
     config.scan("hub_newsletter.api")

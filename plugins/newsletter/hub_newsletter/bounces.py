@@ -1,25 +1,54 @@
 """Bounces: the VERP return path names the delivery; hard bounces stop all sending to the
 address, soft bounces are counted (and stop it after ``newsletter.soft_bounce_limit``).
 
-Two inputs: a Maildir the bounce mailbox is delivered to (periodic job), and a webhook
-(``POST /api/v1/newsletter/bounces``, shared secret) for mail services that report bounces.
+Inputs:
+
+- a mailbox the bounce address is delivered to, read by the periodic job
+  ``newsletter.process_bounces``: a Maildir (``newsletter.bounce_maildir``) and/or an IMAP
+  folder (``newsletter.bounce_imap_host`` and friends, over TLS by default);
+- a webhook (``POST /api/v1/newsletter/bounces``, shared secret) for mail services that
+  report bounces themselves.
+
+Delivery status notifications (RFC 3464: ``multipart/report`` with a
+``message/delivery-status`` part) are read per recipient: ``Action: failed`` with a
+``5.x.x`` status is a hard bounce, ``delayed`` or a ``4.x.x`` status a soft one,
+``delivered``/``relayed``/``expanded`` are not bounces. The delivery is found from the VERP
+recipient of the report (``bounces+<delivery>-<token prefix>@…``); the token prefix makes
+forged reports for other people impractical. A non-standard bounce is accepted when its
+text carries an RFC 3463 status code; anything else (an out-of-office reply, spam) is not
+a bounce and is left in the mailbox marked as seen. ``unsubscribe-<token>`` mails (the
+``mailto:`` of List-Unsubscribe) unsubscribe.
 """
 from __future__ import annotations
 
 import email
 import email.policy
 import hmac
+import imaplib
+import logging
 import mailbox
 import re
+import ssl
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from hub.db import utcnow
 from hub_newsletter.models import Delivery, Subscriber
 
+log = logging.getLogger(__name__)
 VERP = re.compile(r"\+(\d+)-([A-Za-z0-9_-]{10})@")
 UNSUBSCRIBE = re.compile(r"^(?:re:\s*)?unsubscribe-([A-Za-z0-9_-]{16,64})$", re.I)
 STATUS = re.compile(r"^Status:\s*([245])\.\d{1,3}\.\d{1,3}", re.M | re.I)
+STATUS_CODE = re.compile(r"\b([45])\.\d{1,3}\.\d{1,3}\b")
+RECIPIENT_HEADERS = ("X-Original-To", "Delivered-To", "Envelope-To", "X-Envelope-To", "To")
+
+
+@dataclass(frozen=True)
+class Bounce:
+    verp: str
+    hard: bool
+    status: str = ""
 
 
 def find_delivery(db, verp: str) -> tuple[Delivery, Subscriber] | None:
@@ -63,37 +92,136 @@ def unsubscribe_by_token(request, token: str) -> bool:
     return True
 
 
-def classify(message) -> tuple[str | None, bool]:
-    """``(VERP recipient, hard?)`` of a delivery status notification."""
-    recipient = None
-    for header in ("X-Original-To", "Delivered-To", "To"):
-        value = message.get(header, "")
-        if VERP.search(value):
-            recipient = value
-            break
-    body = message.as_string()
-    status = STATUS.search(body)
-    hard = status is None or status.group(1) == "5"
-    return recipient, hard
+# -- reading reports ----------------------------------------------------------------------------
+
+def verp_recipient(message) -> str | None:
+    """The VERP address the report was delivered to (the original envelope sender)."""
+    for header in RECIPIENT_HEADERS:
+        for value in message.get_all(header, []):
+            if VERP.search(str(value)):
+                return str(value)
+    return None
+
+
+def _status_fields(part) -> list:
+    """The header blocks of a ``message/delivery-status`` part (per message, per recipient)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return payload
+    # Some parsers leave the part as text: parse the blank-line separated blocks here.
+    text = payload if isinstance(payload, str) else ""
+    return [email.message_from_string(block.strip() + "\n", policy=email.policy.compat32)
+            for block in re.split(r"\r?\n\s*\r?\n", text) if block.strip()]
+
+
+def dsn_results(message) -> list[tuple[str, str]] | None:
+    """``[(action, status)]`` per recipient of an RFC 3464 report, or None if not one."""
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        results = []
+        for block in _status_fields(part):
+            action = str(block.get("Action", "")).strip().lower()
+            status = str(block.get("Status", "")).strip().split(" ")[0]
+            if action or block.get("Final-Recipient"):
+                results.append((action, status))
+        return results
+    return None
+
+
+def classify(message) -> tuple[str | None, bool | None]:
+    """``(VERP recipient, hard?)`` of a bounce; ``hard`` is None when it is no bounce."""
+    recipient = verp_recipient(message)
+    results = dsn_results(message)
+    if results is not None:
+        failed = [(a, s) for a, s in results if a == "failed" or s.startswith("5.")]
+        delayed = [(a, s) for a, s in results if a == "delayed" or s.startswith("4.")]
+        if failed:
+            return recipient, not failed[0][1].startswith("4.")
+        if delayed:
+            return recipient, False
+        return recipient, None  # delivered, relayed or expanded: good news
+    status = STATUS.search(message.as_string())
+    if status is not None:
+        return recipient, status.group(1) == "5"
+    return recipient, None
+
+
+def handle_message(request, raw: bytes) -> bool | None:
+    """Act on one mail of the bounce mailbox: True if it changed something, False if it
+    was a bounce or unsubscribe for nobody known, None if it is neither."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    unsubscribe = UNSUBSCRIBE.match(str(message.get("Subject", "")).strip())
+    if unsubscribe:
+        # The mailto: of List-Unsubscribe: "unsubscribe-<token>" in the subject.
+        return unsubscribe_by_token(request, unsubscribe.group(1))
+    recipient, hard = classify(message)
+    if hard is None:
+        return None
+    return bool(recipient) and record_bounce(request, recipient, hard)
 
 
 def process_maildir(request) -> int:
-    """Job ``newsletter.process_bounces``: read new bounce messages, then remove them."""
+    """Read the new mails of the bounce Maildir; bounces and unsubscribes are removed,
+    other mail is kept and marked as seen (it is not read again)."""
     path = request.registry.settings.get("newsletter.bounce_maildir")
     if not path:
         return 0
     box = mailbox.Maildir(path, factory=None, create=False)
     handled = 0
     for key in list(box.keys()):
-        raw = box.get_bytes(key)
-        message = email.message_from_bytes(raw, policy=email.policy.compat32)
-        unsubscribe = UNSUBSCRIBE.match(str(message.get("Subject", "")).strip())
-        if unsubscribe:
-            # The mailto: of List-Unsubscribe: "unsubscribe-<token>" in the subject.
-            handled += unsubscribe_by_token(request, unsubscribe.group(1))
-        else:
-            recipient, hard = classify(message)
-            if recipient and record_bounce(request, recipient, hard):
-                handled += 1
+        message = box.get_message(key)
+        if "S" in message.get_flags():
+            continue
+        result = handle_message(request, box.get_bytes(key))
+        if result is None:
+            message.set_subdir("cur")
+            message.add_flag("S")
+            box[key] = message
+            continue
+        handled += result
         box.remove(key)
     return handled
+
+
+def process_imap(request) -> int:
+    """Read the unseen mails of the IMAP bounce folder; bounces and unsubscribes are
+    deleted, other mail is only marked as seen."""
+    settings = request.registry.settings
+    host = settings.get("newsletter.bounce_imap_host")
+    if not host:
+        return 0
+    use_ssl = str(settings.get("newsletter.bounce_imap_ssl", "true")).lower() != "false"
+    port = int(settings.get("newsletter.bounce_imap_port") or (993 if use_ssl else 143))
+    if use_ssl:
+        imap = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context())
+    else:
+        imap = imaplib.IMAP4(host, port)
+        imap.starttls(ssl_context=ssl.create_default_context())
+    handled = 0
+    try:
+        imap.login(str(settings.get("newsletter.bounce_imap_username") or ""),
+                   str(settings.get("newsletter.bounce_imap_password") or ""))
+        imap.select(str(settings.get("newsletter.bounce_imap_folder") or "INBOX"))
+        _status, data = imap.uid("SEARCH", None, "UNSEEN")
+        for uid in (data[0] or b"").split():
+            _status, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
+            result = handle_message(request, raw)
+            if result is None:
+                imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                continue
+            handled += result
+            imap.uid("STORE", uid, "+FLAGS", "(\\Deleted \\Seen)")
+        imap.expunge()
+    finally:
+        try:
+            imap.logout()
+        except (OSError, imaplib.IMAP4.error):
+            log.debug("IMAP logout failed")
+    return handled
+
+
+def process_bounces(request) -> int:
+    """Job ``newsletter.process_bounces`` (every five minutes): Maildir and IMAP."""
+    return process_maildir(request) + process_imap(request)

@@ -59,9 +59,17 @@ def hub_settings_schema():
         Setting("domain", None, str, "Domain of Message-IDs; defaults to mail.domain."),
         Setting("bounce_address", None, str, "Return path; VERP adds +<delivery>-<token>."),
         Setting("bounce_maildir", "", str, "Maildir of the bounce mailbox (empty: off)."),
+        Setting("bounce_imap_host", "", str, "IMAP server of the bounce mailbox (empty: off)."),
+        Setting("bounce_imap_port", 0, as_int, "IMAP port; 0: 993 with SSL, 143 with STARTTLS."),
+        Setting("bounce_imap_ssl", "true", str, "'true': IMAP over TLS; 'false': STARTTLS."),
+        Setting("bounce_imap_username", "", str, "IMAP user of the bounce mailbox."),
+        Setting("bounce_imap_password", "", str, "IMAP password of the bounce mailbox."),
+        Setting("bounce_imap_folder", "INBOX", str, "IMAP folder bounces arrive in."),
         Setting("webhook_secret", "", str, "Secret of the bounce webhook (empty: off)."),
         Setting("soft_bounce_limit", 5, as_int, "Soft bounces after which sending stops."),
-        Setting("batch_size", 100, as_int, "Deliveries a worker claims at once."),
+        Setting("batch_size", 500, as_int, "Deliveries a worker claims at once."),
+        Setting("connections", 2, as_int,
+                "SMTP connections (threads) per sending job; each claims its own batches."),
         Setting("rate_limit", 0, float, "Messages per second per worker (0: no limit)."),
         Setting("max_attempts", 5, as_int, "Attempts for temporary SMTP failures."),
         Setting("retry_delay", 300, as_int, "Seconds before retrying a temporary failure."),
@@ -73,12 +81,12 @@ def hub_settings_schema():
 
 @hookimpl
 def hub_periodic_jobs():
-    from hub_newsletter.bounces import process_maildir
+    from hub_newsletter.bounces import process_bounces
     from hub_newsletter.services import expire_unconfirmed, start_due_campaigns
 
     return [
         PeriodicJob("newsletter.start_due", start_due_campaigns, minute="*"),
-        PeriodicJob("newsletter.process_bounces", process_maildir, minute="*/5"),
+        PeriodicJob("newsletter.process_bounces", process_bounces, minute="*/5"),
         PeriodicJob("newsletter.expire_unconfirmed", expire_unconfirmed, minute="17", hour="3"),
     ]
 

@@ -28,6 +28,7 @@ import functools
 import logging
 import re
 import smtplib
+import threading
 import time
 import uuid
 from email.header import Header
@@ -322,6 +323,7 @@ class Transport:
             smtp = smtplib.SMTP(host, port, timeout=30)
             if str(setting(s, "smtp_tls", "mail.tls", "false")).lower() == "true":
                 smtp.starttls()
+            smtp.ehlo_or_helo_if_needed()
             username = setting(s, "smtp_username", "mail.username")
             if username:
                 smtp.login(str(username), str(setting(s, "smtp_password", "mail.password", "")))
@@ -339,7 +341,7 @@ class Transport:
         if self.smtp is None:
             self.smtp = self._connect()
         try:
-            self.smtp.sendmail(envelope_from, [to], data)
+            self._transaction(envelope_from, to, data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             if 400 <= code < 500:
@@ -352,6 +354,29 @@ class Transport:
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise UncertainFailure(str(exc)) from exc
+
+    def _transaction(self, envelope_from: str, to: str, data: bytes) -> None:
+        """``smtplib.SMTP.sendmail`` for one recipient, raising the same exceptions, without
+        parsing the (already plain) addresses again for every message."""
+        smtp = self.smtp
+        code, reply = smtp.docmd("MAIL", f"FROM:<{envelope_from}>")
+        if code != 250:
+            self._reset()
+            raise smtplib.SMTPSenderRefused(code, reply, envelope_from)
+        code, reply = smtp.docmd("RCPT", f"TO:<{to}>")
+        if code not in (250, 251):
+            self._reset()
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+        code, reply = smtp.data(data)
+        if code != 250:
+            self._reset()
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _reset(self) -> None:
+        try:
+            self.smtp.rset()
+        except smtplib.SMTPServerDisconnected:
+            log.debug("SMTP server closed the connection")
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -401,12 +426,19 @@ def audience_refused(request, rows) -> set[int]:
     hooks = plugin_hooks(request)
     allowed_hook = getattr(hooks, "hub_audience_allowed", None)
     consents_hook = getattr(hooks, "hub_audience_consents", None)
+    if allowed_hook is not None and not allowed_hook.get_hookimpls():
+        allowed_hook = None
+    if consents_hook is not None and not consents_hook.get_hookimpls():
+        consents_hook = None
     refused = set()
     for key, members in by_key.items():
+        allowed = None
         if allowed_hook is not None:
+            # None: the key is not the implementing plugin's; ask per address below.
             allowed = allowed_hook(request=request, key=key,
                                    addresses=[r.address for r in members])
-            allowed = {str(a).lower() for a in allowed or ()}
+        if allowed is not None:
+            allowed = {str(a).lower() for a in allowed}
             refused.update(r.id for r in members if r.address not in allowed)
         elif consents_hook is not None:
             refused.update(r.id for r in members
@@ -433,7 +465,7 @@ def claim(conn, campaign_id: int, worker: str, batch_size: int, lease: int) -> l
                          sa.or_(D.c.claimed_by.is_(None),
                                 D.c.claimed_at <= now - dt.timedelta(seconds=lease)))
                   .order_by(D.c.id).limit(batch_size))
-    if conn.get_bind().dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(conn.scalars(sa.update(D).where(D.c.id.in_(candidates))
                             .values(claimed_by=worker, claimed_at=now).returning(D.c.id)))
@@ -450,18 +482,12 @@ def send_campaign(request, campaign_id: int) -> None:
     """Job ``newsletter.send``: deliver the campaign's pending rows; safe to run many times
     and in many workers at once.
 
-    The hot loop works on one session with Core statements (no ORM objects): per
+    The hot loop works on one connection with Core statements (no ORM objects): per
     message one conditional UPDATE (``pending → sending`` with the consent check in its
     WHERE clause) committed before the SMTP call and one committed after it.
     """
     registry = request.registry
     settings = registry.settings
-    worker = uuid.uuid4().hex
-    batch_size = int(settings.get("newsletter.batch_size") or 500)
-    lease = int(settings.get("newsletter.claim_lease_seconds") or 0)
-    rate = float(settings.get("newsletter.rate_limit") or 0)
-    max_attempts = int(settings.get("newsletter.max_attempts") or 5)
-    retry_delay = int(settings.get("newsletter.retry_delay") or 300)
     with registry["hub.dbsession_factory"]() as db:
         campaign = db.get(Campaign, campaign_id)
         if campaign is None or campaign.status != "sending":
@@ -473,36 +499,79 @@ def send_campaign(request, campaign_id: int) -> None:
             # Validated before sending started; should rendering still fail, nothing is sent.
             _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
             raise
+    connections = max(1, int(settings.get("newsletter.connections") or 2))
+    if isinstance(registry["hub.dbsession_writer"].kw["bind"], sa.Connection):
+        connections = 1  # sessions bound to one connection (tests) cannot be shared
+    options = {
+        "batch_size": int(settings.get("newsletter.batch_size") or 500),
+        "lease": int(settings.get("newsletter.claim_lease_seconds") or 0),
+        "rate": float(settings.get("newsletter.rate_limit") or 0) / connections,
+        "max_attempts": int(settings.get("newsletter.max_attempts") or 5),
+        "retry_delay": int(settings.get("newsletter.retry_delay") or 300)}
+    outcomes: list = []
+
+    def loop():
+        try:
+            outcomes.append(_send_loop(request, campaign_id, compiled, list_ids, **options))
+        except BaseException as exc:  # noqa: BLE001 (re-raised below, in the job's thread)
+            outcomes.append(exc)
+
+    # Several SMTP connections (threads, each its own worker in the exactly-once sense):
+    # while one waits for the server, another renders and writes its status.
+    threads = [threading.Thread(target=loop, name=f"newsletter-{i}")
+               for i in range(connections - 1)]
+    for thread in threads:
+        thread.start()
+    loop()
+    for thread in threads:
+        thread.join()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    if "stopped" in outcomes:
+        return
+    _finish(request, registry["hub.dbsession_writer"], campaign_id, "retry" in outcomes,
+            options["retry_delay"])
+
+
+def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: list[int],
+               batch_size: int, lease: int, rate: float, max_attempts: int,
+               retry_delay: int) -> str:
+    """One worker's loop over claimed batches: ``"done"``, ``"retry"`` (some rows wait for
+    a retry) or ``"stopped"`` (paused or cancelled)."""
+    registry = request.registry
+    settings = registry.settings
+    worker = uuid.uuid4().hex
     start = (sa.update(D).where(D.c.id == sa.bindparam("delivery_id"), D.c.status == "pending",
                                 D.c.claimed_by == worker, consent_clause(list_ids))
              .values(status="sending", attempts=D.c.attempts + 1))
     bounce_local, _sep, bounce_host = compiled.bounce.partition("@")
     transport = Transport(settings)
-    conn = registry["hub.dbsession_writer"]()
+    conn, tx, own = _connection(registry)
     last_sent = 0.0
     retry_later = False
     try:
         while True:
-            with conn.begin():
+            with tx():
                 if _stopped(conn, campaign_id, worker):
-                    return
+                    return "stopped"
                 rows = claim(conn, campaign_id, worker, batch_size, lease)
             if not rows:
                 break
             refused = audience_refused(request, rows)
             if refused:
-                _skip(conn, refused, worker, "consent withdrawn")
+                _skip(conn, tx, refused, worker, "consent withdrawn")
             checked = time.monotonic()
             for row in rows:
                 if row.id in refused:
                     continue
                 if time.monotonic() - checked > STATUS_CHECK_SECONDS:
                     # Pause and cancel take effect within a second, not per message.
-                    with conn.begin():
+                    with tx():
                         if _stopped(conn, campaign_id, worker):
-                            return
+                            return "stopped"
                     checked = time.monotonic()
-                with conn.begin():
+                with tx():
                     won = conn.execute(start, {"delivery_id": row.id}).rowcount
                     if not won:
                         # Lost to another worker, or no consent now: skip the latter.
@@ -518,13 +587,13 @@ def send_campaign(request, campaign_id: int) -> None:
                         row.address, row.first_name or "", row.last_name or "",
                         row.name or "", row.gender, token), token)
                 except Exception as exc:
-                    _mark(conn, row.id, status="failed", error=f"rendering failed: {exc}")
+                    _mark(conn, tx, row.id, status="failed", error=f"rendering failed: {exc}")
                     raise
                 if rate:
                     wait = last_sent + 1.0 / rate - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
-                outcome = _deliver(conn, transport, row, data,
+                outcome = _deliver(conn, tx, transport, row, data,
                                    f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
                                    f"newsletter-{campaign_id}-{row.id}", max_attempts,
                                    retry_delay)
@@ -532,35 +601,36 @@ def send_campaign(request, campaign_id: int) -> None:
                 if outcome == "retry":
                     retry_later = True
     finally:
-        conn.close()
+        if own:
+            conn.close()
         transport.close()
-    _finish(request, registry["hub.dbsession_writer"], campaign_id, retry_later, retry_delay)
+    return "retry" if retry_later else "done"
 
 
-def _deliver(conn, transport, row, data: bytes, envelope: str, name: str, max_attempts: int,
+def _deliver(conn, tx, transport, row, data: bytes, envelope: str, name: str, max_attempts: int,
              retry_delay: int) -> str:
     attempts = row.attempts + 1
     try:
         transport.send(envelope, row.address, data, name)
     except TemporaryFailure as exc:
         final = attempts >= max_attempts
-        _mark(conn, row.id, status="failed" if final else "pending", error=str(exc),
+        _mark(conn, tx, row.id, status="failed" if final else "pending", error=str(exc),
               claimed_by=None, claimed_at=None,
               next_attempt_at=_now() + dt.timedelta(seconds=retry_delay * attempts))
         return "failed" if final else "retry"
     except PermanentFailure as exc:
-        _mark(conn, row.id, status="bounced" if exc.recipient_refused else "failed",
+        _mark(conn, tx, row.id, status="bounced" if exc.recipient_refused else "failed",
               error=str(exc))
         if exc.recipient_refused:
-            with conn.begin():
+            with tx():
                 conn.execute(sa.update(S).where(S.c.id == sa.select(D.c.subscriber_id).where(
                     D.c.id == row.id).scalar_subquery()).values(hard_bounced_at=_now()))
         return "failed"
     except UncertainFailure as exc:
         # It may have been delivered: stay "sending" (at most once), record why.
-        _mark(conn, row.id, status="sending", error=f"uncertain: {exc}")
+        _mark(conn, tx, row.id, status="sending", error=f"uncertain: {exc}")
         return "uncertain"
-    _mark_sent(conn, row.id)
+    _mark_sent(conn, tx, row.id)
     return "sent"
 
 
@@ -570,9 +640,20 @@ MARK_SENT = (sa.update(D).where(D.c.id == sa.bindparam("delivery_id"))
                      sent_at=sa.bindparam("sent_at", type_=D.c.sent_at.type)))
 
 
-def _mark_sent(conn, delivery_id: int) -> None:
+def _connection(registry):
+    """``(connection, begin, owned)`` for the hot loop: a connection of the writer engine
+    and its ``begin``; under tests whose sessions are bound to one connection, that
+    connection with savepoints."""
+    bind = registry["hub.dbsession_writer"].kw["bind"]
+    if isinstance(bind, sa.Connection):
+        return bind, bind.begin_nested, False
+    conn = bind.connect()
+    return conn, conn.begin, True
+
+
+def _mark_sent(conn, tx, delivery_id: int) -> None:
     """``sending → sent``, committed right after the server accepted the message."""
-    with conn.begin():
+    with tx():
         conn.execute(MARK_SENT, {"delivery_id": delivery_id, "sent_at": _now()})
 
 
@@ -587,15 +668,15 @@ def _stopped(conn, campaign_id: int, worker: str) -> bool:
     return True
 
 
-def _skip(conn, ids, worker: str, reason: str) -> None:
-    with conn.begin():
+def _skip(conn, tx, ids, worker: str, reason: str) -> None:
+    with tx():
         conn.execute(sa.update(D).where(D.c.id.in_(list(ids)), D.c.status == "pending",
                                         D.c.claimed_by == worker)
                      .values(status="skipped", error=reason))
 
 
-def _mark(conn, delivery_id: int, **values) -> None:
-    with conn.begin():
+def _mark(conn, tx, delivery_id: int, **values) -> None:
+    with tx():
         conn.execute(sa.update(D).where(D.c.id == delivery_id).values(**values))
 
 

@@ -23,8 +23,8 @@ def main():
     if point == "after_sent":
         original_mark = sending._mark_sent
 
-        def mark(conn, delivery_id):
-            original_mark(conn, delivery_id)
+        def mark(conn, tx, delivery_id):
+            original_mark(conn, tx, delivery_id)
             count["n"] += 1
             if count["n"] >= crash_after:
                 os._exit(137)

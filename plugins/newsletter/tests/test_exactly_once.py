@@ -73,7 +73,8 @@ def test_two_workers_in_parallel_deliver_exactly_one_message_per_recipient(
 def test_a_worker_killed_mid_batch_and_restarted_delivers_exactly_once(
         committed, sink, base_settings, point):
     # A lease of 0 lets the restarted worker take over the dead worker's claims at once.
-    overrides = {"newsletter.batch_size": "10", "newsletter.claim_lease_seconds": "0"}
+    overrides = {"newsletter.batch_size": "10", "newsletter.claim_lease_seconds": "0",
+                 "newsletter.connections": "1"}
     app = committed(**overrides)
     campaign_id = seed(app)
     url = app.registry["hub.dbengine"].url.render_as_string(hide_password=False)
@@ -96,6 +97,36 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_exactly_once(
     else:
         # The message accepted just before the crash is "in doubt" and never repeated.
         assert counts == {"sent": N - 1, "sending": 1}
+
+
+def test_a_worker_with_two_connections_killed_and_restarted_never_sends_twice(
+        committed, sink, base_settings):
+    overrides = {"newsletter.batch_size": "5", "newsletter.claim_lease_seconds": "0",
+                 "newsletter.connections": "2"}
+    app = committed(**overrides)
+    campaign_id = seed(app)
+    url = app.registry["hub.dbengine"].url.render_as_string(hide_password=False)
+    settings = {**{k: v for k, v in base_settings.items() if isinstance(v, str)},
+                **smtp_settings(sink), **overrides, "sqlalchemy.url": url,
+                "hub.plugins": "newsletter"}
+    args = {"settings": settings, "campaign_id": campaign_id, "crash_after": 12,
+            "point": "before_mark"}
+    worker = Path(__file__).with_name("crash_worker.py")
+    process = subprocess.run([sys.executable, str(worker), json.dumps(args)],  # noqa: S603
+                             capture_output=True, timeout=120, check=False)
+    assert process.returncode == 137, process.stderr.decode()[-2000:]
+
+    run_job(app.registry, "newsletter.send", {"campaign_id": campaign_id})
+
+    got = received(sink)
+    assert max(got.values()) == 1
+    with app.registry["hub.dbsession_factory"]() as db:
+        in_doubt = set(db.scalars(sa.select(Delivery.address).where(
+            Delivery.campaign_id == campaign_id, Delivery.status == "sending")))
+    # At most one message in doubt per connection; everyone else got exactly one.
+    assert 1 <= len(in_doubt) <= 2
+    assert set(expected()) - set(got) <= in_doubt
+    assert statuses(app, campaign_id)["sent"] == N - len(in_doubt)
 
 
 def test_withdrawal_during_a_running_send_stops_the_remaining_messages(committed, sink,

@@ -1,0 +1,222 @@
+"""Newsletter: a campaign personalised and delivered to a local SMTP sink.
+
+Targets (issue "newsletter"): >= 1,000 messages/s, >= 0.5 x a raw smtplib loop measured in
+the same run, worker memory < 150 MB. The sink (aiosmtpd) and the sending worker each run
+in a process of their own, so the worker's peak RSS is its own:
+
+    measure()  ->  sink process  <-  raw smtplib loop (reference, in this process)
+                                 <-  worker process: the job ``newsletter.send`` as the
+                                     queue worker runs it, on the benchmark database
+
+Run alone (after ``bench.run`` built a data set)::
+
+    .venv/bin/python -m bench.ops_newsletter measure sqlite:///bench/var/bench-100.sqlite [plugins]
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import Row
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_MESSAGES = 20_000
+
+
+# -- the sink (a process of its own) ----------------------------------------------------------
+
+def run_sink(port: int) -> None:
+    """An aiosmtpd server that counts recipients; prints the count for every stdin line."""
+    from aiosmtpd.controller import Controller
+
+    class Counter:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            Counter.received += len(envelope.rcpt_tos)
+            return "250 OK"
+
+    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    try:
+        for _line in sys.stdin:
+            print(Counter.received, flush=True)
+    finally:
+        controller.stop()
+
+
+class Sink:
+    def __init__(self):
+        from bench.run import free_port
+
+        self.port = free_port()
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bench.ops_newsletter", "sink", str(self.port)], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the SMTP sink did not start")
+
+    def received(self) -> int:
+        self.process.stdin.write("count\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+# -- the worker (a process of its own) --------------------------------------------------------
+
+def run_worker(arguments: str) -> None:
+    """Run job ``newsletter.send`` like the queue worker; print seconds, count and peak RSS."""
+    import resource
+
+    import sqlalchemy as sa
+
+    from hub.app import make_config
+    from hub.jobs import run_job
+    from hub_newsletter.models import Delivery
+
+    args = json.loads(arguments)
+    registry = make_config(args["settings"]).registry
+    started = time.perf_counter()
+    run_job(registry, "newsletter.send", {"campaign_id": args["campaign_id"]})
+    seconds = time.perf_counter() - started
+    with registry["hub.dbsession_factory"]() as db:
+        sent = db.scalar(sa.select(sa.func.count()).select_from(Delivery).where(
+            Delivery.campaign_id == args["campaign_id"], Delivery.status == "sent"))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "sent": sent, "rss_mb": peak_mb}))
+
+
+# -- the measurement ---------------------------------------------------------------------------
+
+def prepare_campaign(registry) -> tuple[int, int, bytes]:
+    """A campaign to the demo news list in status "sending" with one delivery row per
+    recipient (INSERT … SELECT); returns its id, the number of rows and one message."""
+    import sqlalchemy as sa
+
+    from hub.db import utcnow
+    from hub.jobs import background_request
+    from hub_newsletter.demo import BODY
+    from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscription
+    from hub_newsletter.sending import CompiledCampaign
+
+    with registry["hub.dbsession_writer"]() as db, db.begin():
+        news = db.scalar(sa.select(NewsletterList).where(NewsletterList.slug == "novinky"))
+        if news is None:
+            return 0, 0, b""
+        campaign = Campaign(subject="Benchmark: novinky pro ${first_name}", body=BODY,
+                            status="sending", kind="newsletter", in_archive=False,
+                            started_at=utcnow())
+        campaign.lists = [news]
+        db.add(campaign)
+        db.flush()
+        db.execute(sa.insert(Delivery).from_select(
+            ["campaign_id", "subscriber_id", "address", "source", "status", "attempts",
+             "error"],
+            sa.select(sa.literal(campaign.id), Subscription.subscriber_id,
+                      sa.text("newsletter_subscriber.email"), sa.literal(f"list:{news.id}"),
+                      sa.literal("pending"), sa.literal(0), sa.literal(""))
+            .select_from(Subscription.__table__.join(
+                sa.table("newsletter_subscriber", sa.column("id"), sa.column("email")),
+                sa.text("newsletter_subscriber.id = newsletter_subscription.subscriber_id")))
+            .where(Subscription.list_id == news.id, Subscription.status == "confirmed")))
+        count = db.scalar(sa.select(sa.func.count()).select_from(Delivery)
+                          .where(Delivery.campaign_id == campaign.id))
+        request = background_request(registry)
+        compiled = CompiledCampaign(request, campaign)
+        sample = compiled.message(0, "ctenar0@demo.example.cz", compiled.values(
+            "ctenar0@demo.example.cz", "Jana", "Nováková", "", "f", "x" * 32), "x" * 32)
+        return campaign.id, count, sample
+
+
+def raw_smtplib(port: int, message: bytes, n: int) -> float:
+    """Messages per second of a bare smtplib loop (one connection, the same message)."""
+    import smtplib
+
+    smtp = smtplib.SMTP("127.0.0.1", port)
+    started = time.perf_counter()
+    for i in range(n):
+        smtp.sendmail("bounces@hub.example.org", [f"raw{i}@demo.example.cz"], message)
+    seconds = time.perf_counter() - started
+    smtp.quit()
+    return n / seconds
+
+
+def measure(registry, args) -> list[Row]:
+    try:
+        import hub_newsletter  # noqa: F401
+    except ImportError:
+        return []
+    plugins = registry.settings.get("hub.plugins") or ()
+    if "newsletter" not in (plugins.split() if isinstance(plugins, str) else plugins):
+        return []
+    campaign_id, count, sample = prepare_campaign(registry)
+    if not count:
+        return []
+    sink = Sink()
+    try:
+        raw = raw_smtplib(sink.port, sample, min(RAW_MESSAGES, max(count, 1000)))
+        before = sink.received()
+        url = registry["hub.dbengine"].url.render_as_string(hide_password=False)
+        settings = {k: v for k, v in registry.settings.items() if isinstance(v, str)}
+        settings.update({"sqlalchemy.url": url, "hub.jobs.backend": "immediate",
+                         "hub.plugins": " ".join(plugins.split() if isinstance(plugins, str)
+                                                 else plugins),
+                         "newsletter.backend": "smtp", "newsletter.smtp_host": "127.0.0.1",
+                         "newsletter.smtp_port": str(sink.port), "newsletter.smtp_tls": "false",
+                         "newsletter.smtp_username": "", "newsletter.rate_limit": "0"})
+        worker = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bench.ops_newsletter", "worker",
+             json.dumps({"settings": settings, "campaign_id": campaign_id})],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if worker.returncode:
+            raise RuntimeError(f"the newsletter worker failed:\n{worker.stderr[-3000:]}")
+        result = json.loads(worker.stdout.strip().splitlines()[-1])
+        delivered = sink.received() - before
+    finally:
+        sink.stop()
+    rate = result["sent"] / result["seconds"]
+    ratio = rate / raw
+    exact = delivered == result["sent"] == count
+    note = (f"{count} recipients, {delivered} at the sink, raw smtplib {raw:.0f} msg/s"
+            + ("" if exact else " (COUNTS DIFFER)"))
+    return [
+        Row("newsletter send", None, None, round(rate, 1), round(ratio, 3),
+            ">= 1000 msg/s, >= 0.5 x raw", rate >= 1000 and ratio >= 0.5 and exact, note),
+        Row("newsletter worker RSS", None, None, None, None, "< 150 MB",
+            result["rss_mb"] < 150, f"{result['rss_mb']:.0f} MB peak"),
+    ]
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else ""
+    if command == "sink":
+        run_sink(int(argv[1]))
+    elif command == "worker":
+        run_worker(argv[1])
+    elif command == "measure":
+        from pyramid.paster import get_appsettings
+
+        from bench.run import print_table
+        from hub.app import make_config
+
+        settings = dict(get_appsettings(str(ROOT / "config" / "development.ini")))
+        settings.update({"sqlalchemy.url": argv[1], "hub.jobs.backend": "immediate"})
+        if len(argv) > 2:  # the plugins the data set was built with
+            settings["hub.plugins"] = " ".join(argv[2:])
+        print_table(measure(make_config(settings).registry, None))
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,107 @@
+"""CRM audiences during a running send: ``hub_audience_allowed`` once per batch."""
+import collections
+
+import pytest
+import sqlalchemy as sa
+
+from hub.jobs import background_request
+from hub.markers import hookimpl, hookspec
+from hub_newsletter.models import Delivery, Subscriber
+
+from .conftest import FakeCrmSpecs, add_campaign
+
+ADDRESSES = [f"p{i}@example.cz" for i in range(6)]
+
+
+class AllowedSpec:
+    @hookspec(firstresult=True)
+    def hub_audience_allowed(self, request, key, addresses):
+        """The subset of ``addresses`` that may still receive mail for audience ``key``."""
+
+
+class BatchCrm:
+    """A CRM that answers per batch and records each question."""
+
+    def __init__(self):
+        self.withdrawn = set()
+        self.asked = []
+
+    @hookimpl
+    def hub_audience_allowed(self, request, key, addresses):
+        if key != "patients":
+            return None
+        self.asked.append(list(addresses))
+        return [a for a in addresses if a not in self.withdrawn]
+
+    @hookimpl
+    def hub_audience_consents(self, request, key, email):
+        # Per-address questions only for keys the batch hook did not know.
+        assert key != "patients", "asked per address although the batch hook answers"
+        return None
+
+
+@pytest.fixture
+def batch_crm(nl_app):
+    pm = nl_app.registry["hub.pm"]
+    if not hasattr(pm.hook, "hub_audiences"):
+        pm.add_hookspecs(FakeCrmSpecs)
+    if not hasattr(pm.hook, "hub_audience_allowed"):
+        pm.add_hookspecs(AllowedSpec)
+    crm = BatchCrm()
+    pm.register(crm, name="batch-crm")
+    yield crm
+    pm.unregister(crm)
+
+
+def audience_campaign(db):
+    campaign = add_campaign(db, [], audiences=["patients"])
+    for address in ADDRESSES:
+        subscriber = Subscriber(email=address, name="Petr Novák")
+        db.add(subscriber)
+        db.flush()
+        db.add(Delivery(campaign_id=campaign.id, subscriber_id=subscriber.id, address=address,
+                        source="audience:patients"))
+    campaign.status = "sending"
+    db.flush()
+    return campaign
+
+
+def test_a_withdrawal_in_the_crm_during_a_send_stops_the_remaining_messages(
+        nl_testapp, dbsession, sink, batch_crm, monkeypatch):
+    from hub_newsletter import sending
+
+    monkeypatch.setitem(nl_testapp.app.registry.settings, "newsletter.batch_size", "2")
+    campaign = audience_campaign(dbsession)
+    original = sending.Transport.send
+
+    def send_then_withdraw(self, envelope_from, to, data, name):
+        original(self, envelope_from, to, data, name)
+        if to == ADDRESSES[0]:
+            # p3 withdraws consent in the CRM while the first batch is being sent.
+            batch_crm.withdrawn.add(ADDRESSES[3])
+
+    monkeypatch.setattr(sending.Transport, "send", send_then_withdraw)
+    sending.send_campaign(background_request(nl_testapp.app.registry), campaign.id)
+    received = [r for _f, rcpts, _m in sink.messages for r in rcpts]
+    assert sorted(received) == [a for a in ADDRESSES if a != ADDRESSES[3]]
+    # One question per batch of two, each with the batch's addresses.
+    assert batch_crm.asked == [ADDRESSES[0:2], ADDRESSES[2:4], ADDRESSES[4:6]]
+    statuses = dict(dbsession.execute(sa.select(Delivery.address, Delivery.status)
+                                      .where(Delivery.campaign_id == campaign.id)).all())
+    assert statuses[ADDRESSES[3]] == "skipped"
+    assert collections.Counter(statuses.values()) == {"sent": 5, "skipped": 1}
+
+
+def test_an_audience_the_crm_does_not_know_sends_nothing(nl_testapp, dbsession, sink,
+                                                          batch_crm):
+    from hub_newsletter import sending
+
+    campaign = audience_campaign(dbsession)
+    campaign.audiences = ["unknown"]
+    dbsession.execute(sa.update(Delivery).where(Delivery.campaign_id == campaign.id)
+                      .values(source="audience:unknown"))
+    dbsession.flush()
+    sending.send_campaign(background_request(nl_testapp.app.registry), campaign.id)
+    assert sink.messages == []
+    assert set(dbsession.scalars(sa.select(Delivery.status)
+                                 .where(Delivery.campaign_id == campaign.id))) == {"skipped"}
