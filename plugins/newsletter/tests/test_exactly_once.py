@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from hub.jobs import run_job
+from hub.jobs import background_request, run_job
 from hub_newsletter.models import Campaign, Delivery, Subscriber
 
 from .conftest import add_campaign, add_list, add_subscriber, prepare_deliveries, smtp_settings
@@ -179,3 +179,31 @@ def test_concurrent_send_clicks_start_the_campaign_once_and_never_fail(committed
     assert results == [303] * 5
     assert received(sink) == expected(10)
     assert statuses(app, campaign_id) == {"sent": 10}
+
+
+def test_two_queue_workers_on_redis_deliver_exactly_one_message_per_recipient(
+        committed, sink, redis_url, concurrent):
+    """The job goes through the huey queue on Redis: enqueued twice (a double click, a
+    periodic wake-up), taken by two consumers at once."""
+    from hub.jobs import enqueue
+
+    app = committed(**{"hub.jobs.backend": "redis", "hub.redis_url": redis_url,
+                       "newsletter.batch_size": "4"})
+    huey = app.registry["hub.huey"]
+    huey.flush()
+    campaign_id = seed(app)
+    request = background_request(app.registry)
+    enqueue(request, "newsletter.send", campaign_id=campaign_id)
+    enqueue(request, "newsletter.send", campaign_id=campaign_id)
+    assert len(huey) == 2
+
+    def consume(_i):
+        task = huey.dequeue()
+        return None if task is None else huey.execute(task)
+
+    results = concurrent(2, consume)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert len(huey) == 0
+    assert received(sink) == expected()
+    assert statuses(app, campaign_id) == {"sent": N}
+    huey.flush()
