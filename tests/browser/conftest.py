@@ -41,7 +41,9 @@ def live_server(base_settings, tmp_path_factory, mail_sink):
 
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
     url = f"sqlite:///{path}"
-    settings = {**base_settings, "sqlalchemy.url": url, "hub.dbengine": make_engine(url),
+    # A 10 s SQLite busy timeout (not 30 s): a request stuck on a lock fails sooner.
+    engine = make_engine(url, connect_args={"timeout": 10})
+    settings = {**base_settings, "sqlalchemy.url": url, "hub.dbengine": engine,
                 "mail.backend": "smtp", "mail.host": mail_sink.host,
                 "mail.port": str(mail_sink.port)}
     config = make_config(settings)

@@ -21,8 +21,17 @@ DESCRIBE = """() => {
 }"""
 
 
+FOCUS_VISIBLE = """el => {
+  const s = getComputedStyle(el);
+  return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
+}"""
+
+
 def tab_to(page, target, limit: int = 150) -> int:
-    """Press Tab until ``target`` (a locator of one element) has the focus; return presses."""
+    """Press Tab until ``target`` (a locator of one element) has the focus; return presses.
+
+    The control must also show that it has the focus (an outline or a shadow).
+    """
     handle = target.element_handle()
     if page.evaluate("el => el === document.activeElement", handle):
         return 0
@@ -30,6 +39,8 @@ def tab_to(page, target, limit: int = 150) -> int:
     for presses in range(1, limit + 1):
         page.keyboard.press("Tab")
         if page.evaluate("el => el === document.activeElement", handle):
+            assert handle.evaluate(FOCUS_VISIBLE), (
+                f"no visible focus on {page.evaluate(DESCRIBE)} on {page.url}")
             return presses
         trail.append(page.evaluate(DESCRIBE))
         if len(trail) >= 8 and len(set(trail[-8:])) == 1 and trail[-1] != "(body)":
