@@ -503,6 +503,7 @@ def _edit_page(request, reservation, form, errors, conflict=False):
     request.response.status = 409 if conflict else (400 if errors else 200)
     return {"reservation": reservation, "form": form, "errors": errors,
             "error_list": error_list(errors),
+            "when": services.format_span(request, reservation.starts_at, reservation.ends_at),
             "breadcrumbs": [(_("My bookings"), request.route_path("booking.mine")),
                             (reservation.title, request.route_path("booking.reservation",
                                                                    id=reservation.id)),

@@ -279,3 +279,25 @@ def test_room_managers_hear_of_new_bookings_and_cancellations(testapp, dbsession
     assert notes(dbsession, "booking.cancelled") == []
     # Staff are not told of every booking of rooms without managers.
     assert {n.user_id for n in activity} == {users.other_representative.id}
+
+
+def test_every_room_form_and_booking_change_page_has_its_own_title(testapp, dbsession, users):
+    first, second = make_room(dbsession, "Sál A"), make_room(dbsession, "Sál B")
+    day = future_day()
+    for room in (first, second):
+        dbsession.add(Reservation(room_id=room.id, user_id=users.member.id, title="Porada",
+                                  starts_at=at(day, 10), ends_at=at(day, 11),
+                                  blocked_until=at(day, 11), status="approved"))
+    dbsession.flush()
+
+    def title(page):
+        return page.html.title.get_text(strip=True)
+
+    testapp.login(users.staff)
+    titles = {title(testapp.get(f"/booking/manage/rooms/{r.id}")) for r in (first, second)}
+    assert len(titles) == 2 and all("Změnit místnost" in t for t in titles)
+    assert "Nová místnost" in title(testapp.get("/booking/manage/rooms/new"))
+    testapp.login(users.member)
+    titles = {title(testapp.get(f"/booking/reservations/{r.id}/edit"))
+              for r in reservations(dbsession, first) + reservations(dbsession, second)}
+    assert len(titles) == 1   # same title and time: the page names the booking, not the room
