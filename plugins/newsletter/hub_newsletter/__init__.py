@@ -27,6 +27,8 @@ def includeme(config):
     config.add_route("newsletter.confirm", "/confirm/{token}")
     config.add_route("newsletter.unsubscribe", "/u/{token}")
     config.add_route("newsletter.preferences", "/preferences/{token}")
+    config.add_route("newsletter.open", "/o/{id}/pixel.gif")
+    config.add_route("newsletter.click", "/c/{id}")
     config.add_route("newsletter.archive", "/archive")
     config.add_route("newsletter.archive_item", "/archive/{id}")
     config.add_route("newsletter.admin", "/admin")

@@ -166,6 +166,12 @@ class Campaign(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # One-click unsubscribes caused by this campaign (an aggregate, no names).
     unsubscribes: Mapped[int] = mapped_column(default=0)
+    # Opens and clicks, counted only when enabled for the campaign and only as totals: the
+    # pixel and the links carry the campaign, never the recipient. ``track_key`` signs them.
+    track: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    track_key: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    opens: Mapped[int] = mapped_column(default=0, server_default="0")
+    clicks: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lists: Mapped[list[NewsletterList]] = relationship(secondary=campaign_list)
 

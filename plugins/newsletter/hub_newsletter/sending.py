@@ -25,6 +25,8 @@ import base64
 import datetime as dt
 import email.utils
 import functools
+import hashlib
+import hmac
 import logging
 import re
 import smtplib
@@ -32,7 +34,7 @@ import threading
 import time
 import uuid
 from email.header import Header
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -209,6 +211,8 @@ class CompiledCampaign:
         shared = archive_values(campaign)
         values = {**shared, **self.markers}
         subject, text, html = render(request, campaign, values)
+        if campaign.track and campaign.track_key:
+            html = tracked_html(request, campaign, html, nonce)
         self.subject = subject_prefix + subject
         self.text = text
         self.html = html
@@ -287,6 +291,39 @@ class CompiledCampaign:
             (self.part_headers % "html").encode(),
             base64.encodebytes(html.encode("utf-8")).replace(b"\n", b"\r\n"),
             f"--{self.boundary}--\r\n".encode()))
+
+
+# -- opens and clicks, in aggregate --------------------------------------------------------------
+
+HREF = re.compile(r'href="(https?://[^"]+)"')
+
+
+def track_signature(campaign: Campaign, what: str) -> str:
+    """HMAC of a link (or "open") with the campaign's key: only links that were in the
+    campaign redirect, and counts cannot be inflated by guessing addresses."""
+    return hmac.new(campaign.track_key.encode(), f"{campaign.id}\n{what}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def tracked_html(request, campaign: Campaign, html: str, nonce: str) -> str:
+    """Links of the campaign through the counting redirect, and a counting pixel.
+
+    Both name the campaign only. Links that contain a personal field (the unsubscribe and
+    preferences links, or a body link with ``${email}``) are left as they are.
+    """
+    def rewrite(match):
+        url = unescape(match.group(1))
+        if nonce in url:
+            return match.group(0)
+        target = request.route_url("newsletter.click", id=campaign.id, _query={
+            "u": url, "s": track_signature(campaign, url)})
+        return f'href="{escape(target)}"'
+
+    html = HREF.sub(rewrite, html)
+    pixel = request.route_url("newsletter.open", id=campaign.id,
+                              _query={"s": track_signature(campaign, "open")})
+    return html.replace("</body>", f'<img src="{escape(pixel)}" width="1" height="1" alt="" '
+                                   'style="display:block;border:0;">\n</body>', 1)
 
 
 @functools.lru_cache(maxsize=4096)

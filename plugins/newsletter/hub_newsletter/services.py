@@ -344,4 +344,5 @@ def campaign_stats(db, campaign: Campaign) -> dict:
             "sending": counts.get("sending", 0), "sent": counts.get("sent", 0),
             "failed": counts.get("failed", 0), "skipped": counts.get("skipped", 0),
             "bounced": counts.get("bounced", 0), "unsubscribed": campaign.unsubscribes,
-            "progress": round(100 * done / total) if total else 0}
+            "progress": round(100 * done / total) if total else 0,
+            **({"opens": campaign.opens, "clicks": campaign.clicks} if campaign.track else {})}

@@ -24,6 +24,7 @@ from hub_newsletter.models import (
     NewsletterList,
     Subscriber,
     Subscription,
+    new_token,
 )
 
 EDIT = "newsletter:campaign:edit"
@@ -351,7 +352,7 @@ def _campaign_to_form(campaign: Campaign) -> dict:
             "salutation": campaign.salutation, "layout": campaign.layout,
             "lists": {nl.id for nl in campaign.lists},
             "audiences": set(campaign.audiences or ()), "event": str(campaign.event_id or ""),
-            "in_archive": campaign.in_archive}
+            "in_archive": campaign.in_archive, "track": campaign.track}
 
 
 @view_config(route_name="newsletter.campaign_new",
@@ -371,7 +372,7 @@ def campaign_form(request):
     return _campaign_form_values(request, None, {
         "kind": "newsletter", "language": request.locale_name, "salutation": "formal",
         "layout": "gov",
-        "in_archive": True, "lists": set(), "audiences": set(),
+        "in_archive": True, "track": False, "lists": set(), "audiences": set(),
         "body": request.shell.translate(body)}, {})
 
 
@@ -398,7 +399,7 @@ def campaign_save(request):
             "layout": post.get("layout", "gov"),
             "lists": {int(v) for v in post.getall("list") if v.isdigit()},
             "audiences": set(post.getall("audience")), "event": post.get("event", ""),
-            "in_archive": post.get("in_archive") == "on"}
+            "in_archive": post.get("in_archive") == "on", "track": post.get("track") == "on"}
     errors = {}
     if form["kind"] not in CAMPAIGN_KINDS:
         errors["kind"] = _("Choose one of the offered values.")
@@ -436,6 +437,9 @@ def campaign_save(request):
     campaign.body, campaign.language = form["body"], form["language"]
     campaign.salutation, campaign.in_archive = form["salutation"], form["in_archive"]
     campaign.layout = form["layout"]
+    campaign.track = form["track"]
+    if campaign.track and not campaign.track_key:
+        campaign.track_key = new_token()
     campaign.lists = list(lists)
     campaign.audiences = audiences
     if event is not None:
@@ -689,3 +693,59 @@ def campaign_test(request):
     finally:
         transport.close()
     return _back(request, campaign)
+
+
+# -- opens and clicks (aggregate counters, only for campaigns that enable them) ----------------
+
+PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+         b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+
+def _tracked_campaign(request, what: str) -> Campaign | None:
+    """The campaign of a counting URL whose signature for ``what`` is valid."""
+    import hmac
+
+    from hub_newsletter.sending import track_signature
+
+    campaign_id = request.matchdict["id"]
+    if not campaign_id.isdigit():
+        return None
+    campaign = request.dbsession.get(Campaign, int(campaign_id))
+    if campaign is None or not campaign.track_key:
+        return None
+    if not hmac.compare_digest(track_signature(campaign, what), request.GET.get("s", "")):
+        return None
+    return campaign
+
+
+def _count(request, campaign: Campaign, column: str) -> None:
+    if campaign.track:
+        request.dbsession.execute(sa.update(Campaign).where(Campaign.id == campaign.id)
+                                  .values({column: getattr(Campaign, column) + 1}))
+
+
+@view_config(route_name="newsletter.open", permission=PUBLIC, request_method="GET")
+def tracking_pixel(request):
+    """The counting pixel: one more open for the campaign (never who opened it)."""
+    campaign = _tracked_campaign(request, "open")
+    if campaign is not None:
+        _count(request, campaign, "opens")
+    response = Response(PIXEL, content_type="image/gif")
+    response.cache_control = "no-store, private"
+    return response
+
+
+@view_config(route_name="newsletter.click", permission=PUBLIC, request_method="GET")
+def tracking_click(request):
+    """A link of the campaign: one more click, then on to the link's address.
+
+    Only addresses signed for this campaign redirect (no open redirect).
+    """
+    url = request.GET.get("u", "")
+    campaign = _tracked_campaign(request, url)
+    if campaign is None or not url.startswith(("https://", "http://")):
+        raise HTTPNotFound()
+    _count(request, campaign, "clicks")
+    response = HTTPSeeOther(location=url)
+    response.cache_control = "no-store, private"
+    return response
