@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 DESCRIBE = """() => {
   const e = document.activeElement;
@@ -201,11 +202,19 @@ def db_scalar(live, statement):
         return db.scalar(statement)
 
 
-def weekday_ahead(n: int) -> dt.date:
-    """The ``n``-th working day (Monday to Friday) after today."""
+def weekday_ahead(n: int, live=None) -> dt.date:
+    """The ``n``-th working day (Monday to Friday) after today; with ``live``, days when the
+    hub is closed (booking closures) do not count."""
+    closed: list = []
+    if live is not None:
+        from hub_booking.models import ClosedPeriod
+
+        with live.registry["hub.dbsession_factory"]() as db:
+            closed = [(c.starts_at.date(), c.ends_at.date())
+                      for c in db.scalars(sa.select(ClosedPeriod))]
     day = dt.date.today()
     while n:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and not any(start <= day <= end for start, end in closed):
             n -= 1
     return day

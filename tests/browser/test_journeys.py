@@ -117,8 +117,9 @@ def test_book_a_room_and_cancel_it(page_for, live_server, screenshot, locale):
     t = translator(live_server, locale)
     page = page_for(new_member(live_server, locale, "booker"), locale)
     title = f"Porada {uuid.uuid4().hex[:6]}"
-    room_url = book_room(page, live_server, t, "Zasedací místnost Vltava",
-                         weekday_ahead(2 if locale == "cs" else 3), "14:00", "15:30", title)
+    day = weekday_ahead(2 if locale == "cs" else 3, live_server)
+    room_url = book_room(page, live_server, t, "Zasedací místnost Vltava", day, "14:00",
+                         "15:30", title)
     screenshot(page, f"booking-form-{locale}")
     activate(page, button(page, t("Book", "hub_booking")))
     assert page.get_by_role("heading", name=title, level=1).is_visible(), flash(page)
@@ -362,8 +363,8 @@ def test_staff_approves_a_booking(page_for, live_server, locale):
     # A member books the hall (bookings of it need approval); staff approve it.
     member = page_for(new_member(live_server, locale, "organiser"), locale)
     title = f"Valná hromada {uuid.uuid4().hex[:6]}"
-    book_room(member, live_server, t, "Velký sál", weekday_ahead(4 if locale == "cs" else 5),
-              "09:00", "11:00", title)
+    day = weekday_ahead(4 if locale == "cs" else 5, live_server)
+    book_room(member, live_server, t, "Velký sál", day, "09:00", "11:00", title)
     activate(member, button(member, t("Book", "hub_booking")))
     status = sa.select(Reservation.status).where(Reservation.title == title)
     assert db_scalar(live_server, status) == "pending"
