@@ -242,6 +242,26 @@ def test_server_error_page_is_rendered_in_the_layout(registry, testapp):
         registry["hub.pm"].unregister(name="broken-widgets")
 
 
+def test_server_error_page_after_a_failed_flush(registry, testapp, users):
+    """A database error leaves the session unusable: the error page must still render."""
+    from hub.organizations.models import Organisation
+
+    class Clashing:
+        @hookimpl
+        def hub_dashboard_widgets(request):
+            # Before anything asked for the page's language.
+            request.dbsession.add(Organisation(name="Dvojník", slug="test-spolek"))  # taken
+            request.dbsession.flush()
+
+    registry["hub.pm"].register(Clashing, name="clashing-widgets")
+    try:
+        testapp.login(users.member)
+        page = testapp.get("/my", status=500)
+        assert "Něco se pokazilo" in page.text and "<footer" in page.text
+    finally:
+        registry["hub.pm"].unregister(name="clashing-widgets")
+
+
 def test_dashboard_for_a_signed_in_user(testapp, users):
     testapp.login(users.member)
     assert users.member.name in html_text(testapp.get("/my"))

@@ -17,6 +17,8 @@ def negotiate_locale(request) -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in available:
         return chosen
+    if request.environ.get("hub.degraded"):
+        return settings["hub.default_locale"]  # an error page: the database may be unusable
     user = getattr(request, "identity", None)
     if user is not None and getattr(user, "language", None) in available:
         return user.language

@@ -110,6 +110,13 @@ def forbidden(request):
 def server_error(exc, request):
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     request.environ["hub.degraded"] = True
+    if "dbsession" in request.__dict__:
+        # A failed flush leaves the session unusable until rolled back; the page must not
+        # depend on it (the transaction is aborted after this view anyway).
+        try:
+            request.dbsession.rollback()
+        except Exception:  # noqa: BLE001 (the page renders without the database)
+            log.warning("could not roll back the failed session", exc_info=True)
     request.response.status = 500
     return {"code": 500, "heading": _("Something went wrong"),
             "message": _("The error has been recorded. Please try again later.")}
