@@ -142,6 +142,20 @@ def _recurrence(data) -> services.Recurrence | None:
                                until, count)
 
 
+def _owner(request, user_id):
+    """Who a new booking is for: the caller, or (staff only) the person ``user_id``."""
+    from hub.accounts.models import User
+
+    if user_id is None or user_id == request.identity.id:
+        return request.identity
+    if not request.has_permission(APPROVE):
+        raise BookingError(_("Only the hub staff can book for another person."), "user_id")
+    owner = request.dbsession.get(User, user_id)
+    if owner is None or not owner.is_active:
+        raise BookingError(_("No such person."), "user_id")
+    return owner
+
+
 @view_config(route_name="booking.api.reservations", renderer="json", permission=CREATE,
              request_method="POST")
 def create(request):
@@ -152,6 +166,7 @@ def create(request):
         organisation_id = whole_number(data.get("organisation_id"), "organisation_id", 1,
                                        MAX_ID)
         recurrence = _recurrence(data)
+        owner = _owner(request, whole_number(data.get("user_id"), "user_id", 1, MAX_ID))
     except BookingError as error:
         return _invalid(request, error)
     room = request.dbsession.get(Room, room_id) if room_id is not None else None
@@ -174,11 +189,13 @@ def create(request):
         purpose = data.get("purpose") or ""
         if not isinstance(purpose, str):
             raise BookingError(_("The purpose must be text."), "purpose")
+        actor = request.identity
         outcome = services.book(
-            request, room, request.identity, first_day=start_local.date(),
+            request, room, owner, first_day=start_local.date(),
             start=start_local.time().replace(tzinfo=None),
             end=end_local.time().replace(tzinfo=None), title=title, purpose=purpose.strip(),
-            attendees=attendees, organisation_id=organisation_id, recurrence=recurrence)
+            attendees=attendees, organisation_id=organisation_id, recurrence=recurrence,
+            actor=actor, source="on_behalf" if owner.id != actor.id else "")
     except BookingError as error:
         return _invalid(request, error)
     except Conflict as conflict:
@@ -189,7 +206,7 @@ def create(request):
             suggestions=[{"starts_at": s.isoformat(), "ends_at": e.isoformat()}
                          for s, e in services.suggestions(request, room, conflict.starts_at,
                                                           conflict.ends_at)])
-    announce(request, outcome, request.identity)
+    announce(request, outcome, owner, request.identity)
     request.response.status = 201
     first = outcome.created[0]
     request.response.location = request.route_url("booking.api.reservation", id=first.id)
@@ -372,6 +389,8 @@ OPENAPI = {
             "title": {"type": "string", "maxLength": 200}, "purpose": {"type": "string"},
             "attendees": {"type": "integer", "minimum": 0, "maximum": MAX_ATTENDEES},
             "organisation_id": _ID,
+            "user_id": {**_ID, "description": "staff only: book for this person (the "
+                                              "booking is theirs and they are told)"},
             "recurrence": {"type": "object", "properties": {
                 "frequency": {"type": "string", "enum": ["daily", "weekly", "monthly"]},
                 "interval": {"type": "integer", "minimum": 1, "maximum": 12},

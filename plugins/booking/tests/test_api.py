@@ -218,3 +218,26 @@ def test_dates_at_the_ends_of_the_calendar_are_refused_by_name(testapp, dbsessio
     testapp.get("/booking/manage/overview", {"day": "9999-12-31"})
     testapp.get("/booking/manage/statistics", {"month": "9999-12"})
     testapp.get("/booking/manage/statistics.csv", {"month": "0001-01"})
+
+
+def test_staff_book_for_another_person_through_the_api(testapp, dbsession, users, room):
+    from hub.notifications.models import Notification
+
+    day = future_day()
+    testapp.login(users.member)
+    error = api_post(testapp, body(room, day, user_id=users.representative.id), 422).json
+    assert error["error"]["details"]["field"] == "user_id"
+    # Their own id is just a booking for themselves.
+    own = api_post(testapp, body(room, day, 8, 9, user_id=users.member.id), 201).json
+    assert dbsession.get(Reservation, own["reservation"]["id"]).user_id == users.member.id
+    testapp.login(users.staff)
+    error = api_post(testapp, body(room, day, user_id=999999), 422).json["error"]
+    assert error["details"]["field"] == "user_id"
+    created = api_post(testapp, body(room, day, user_id=users.representative.id,
+                                     organisation_id=users.organisation.id), 201).json
+    reservation = dbsession.get(Reservation, created["reservation"]["id"])
+    assert reservation.user_id == users.representative.id
+    assert reservation.organisation_id == users.organisation.id
+    assert reservation.source == "on_behalf"
+    assert dbsession.query(Notification).filter_by(
+        user_id=users.representative.id, kind="booking.confirmed").count() == 1
