@@ -1,6 +1,7 @@
 """Hook implementations of the elearning plugin."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from hub import hookimpl
 from hub.contributions import (
@@ -66,7 +67,7 @@ def _render_dashboard(request):
 def _render_new_courses(request):
     from hub_elearning.services import search_courses
 
-    courses = search_courses(request, limit=3)
+    courses = search_courses(request, limit=3, with_topics=False)
     if not courses:
         return None
     return render_snippet(request, "hub_elearning:templates/new_courses_snippet.pt",
@@ -77,8 +78,10 @@ def _render_new_courses(request):
 def hub_dashboard_widgets(request):
     return [Widget("elearning.my", _("My courses"), _render_dashboard, where="dashboard",
                    order=30, permission=AUTHENTICATED),
+            # The same for everyone with the same roles: the core keeps the HTML until a
+            # course changes.
             Widget("elearning.new", _("Online courses"), _render_new_courses, where="home",
-                   order=30, permission=PUBLIC)]
+                   order=30, permission=PUBLIC, cache_tables=("elearning_course",))]
 
 
 @hookimpl
@@ -130,7 +133,7 @@ def hub_for_you(request, user, topics):
     completed = sa.select(Enrolment.course_id).where(Enrolment.user_id == user.id,
                                                      Enrolment.completed_at.is_not(None))
     courses = request.dbsession.scalars(
-        sa.select(Course).where(
+        sa.select(Course).options(selectinload(Course.topics)).where(
             Course.is_published.is_(True), Course.visibility.in_(visibilities),
             Course.id.not_in(completed),
             Course.id.in_(sa.select(course_topic.c.course_id)

@@ -67,7 +67,7 @@ class Course(Base):
         back_populates="course", order_by="(Section.position, Section.id)",
         cascade="all, delete-orphan", passive_deletes=True)
     topics: Mapped[list[Topic]] = relationship(
-        Topic, secondary=course_topic, lazy="selectin", order_by=(Topic.position, Topic.id))
+        Topic, secondary=course_topic, lazy="select", order_by=(Topic.position, Topic.id))
 
     @property
     def topic_slugs(self) -> list[str]:

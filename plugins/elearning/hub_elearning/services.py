@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import nh3
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from hub.db import utcnow
 from hub.organizations.models import Membership
@@ -204,7 +204,8 @@ def listed_courses_query(request):
     return stmt
 
 
-def search_courses(request, q="", topic="", level="", language="", limit=None):
+def course_filter(request, q="", topic="", level="", language=""):
+    """The catalogue's query (courses the user may list) with the visitor's filters."""
     stmt = listed_courses_query(request)
     if q:
         like = f"%{q.strip().lower()}%"
@@ -222,10 +223,29 @@ def search_courses(request, q="", topic="", level="", language="", limit=None):
         stmt = stmt.where(Course.level == level)
     if language:
         stmt = stmt.where(Course.language == language)
+    return stmt
+
+
+# The columns of a course the catalogue and the API list show (not the description).
+LIST_COLUMNS = (Course.id, Course.slug, Course.title, Course.summary, Course.level,
+                Course.language, Course.duration_minutes, Course.visibility,
+                Course.is_published, Course.created_at)
+
+
+def search_courses(request, q="", topic="", level="", language="", limit=None, offset=0,
+                   with_topics=True):
+    stmt = course_filter(request, q, topic, level, language)
+    stmt = stmt.options(load_only(*LIST_COLUMNS),
+                        selectinload(Course.topics) if with_topics else lazyload(Course.topics))
     stmt = stmt.order_by(Course.created_at.desc(), Course.id.desc())
     if limit:
-        stmt = stmt.limit(limit)
+        stmt = stmt.limit(limit).offset(offset)
     return request.dbsession.scalars(stmt).all()
+
+
+def count_courses(request, q="", topic="", level="", language="") -> int:
+    stmt = course_filter(request, q, topic, level, language)
+    return request.dbsession.scalar(stmt.with_only_columns(sa.func.count(Course.id)))
 
 
 def topics(request) -> list[tuple[str, str]]:

@@ -77,18 +77,36 @@ def get_lesson(request, course) -> Lesson:
     raise HTTPNotFound()
 
 
+PAGE_SIZE = 24
+
 # -- catalogue --------------------------------------------------------------------------
 
+# Public pages are kept whole for anonymous visitors (``hub.page_cache``) until one of the
+# tables they are made from changes (or a minute passes).
+CATALOGUE_TABLES = ("elearning_course", "elearning_course_topic", "topic")
+COURSE_TABLES = (*CATALOGUE_TABLES, "elearning_section", "elearning_lesson")
+LESSON_TABLES = (*COURSE_TABLES, "elearning_question", "elearning_choice")
+
+
 @view_config(route_name="elearning.index", renderer="hub_elearning:templates/index.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=CATALOGUE_TABLES)
 def index(request):
     params = request.GET
     q = params.get("q", "").strip()[:100]
     topic = params.get("topic", "")[:60]
     level = params.get("level", "") if params.get("level") in LEVELS else ""
     language = params.get("language", "") if params.get("language") in LANGUAGE_LABELS else ""
-    courses = services.search_courses(request, q=q, topic=topic, level=level, language=language)
+    page = params.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    filters = {"q": q, "topic": topic, "level": level, "language": language}
+    total = services.count_courses(request, **filters)
+    courses = services.search_courses(request, **filters, limit=PAGE_SIZE,
+                                      offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
     return {"breadcrumbs": [(_("Online courses"), None)], "courses": courses,
+            "total": total, "page": page, "pages": pages,
+            "page_url": lambda n: request.current_route_path(
+                _query={**{k: v for k, v in filters.items() if v}, "page": n}),
             "q": q, "topic": topic, "level": level, "language": language,
             "topics": services.topics(request), "levels": LEVEL_LABELS,
             "languages": LANGUAGE_LABELS, "visibility_labels": VISIBILITY_LABELS,
@@ -98,7 +116,7 @@ def index(request):
 
 
 @view_config(route_name="elearning.course", renderer="hub_elearning:templates/course.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=COURSE_TABLES)
 def course_view(request):
     course = get_visible_course(request)
     user = request.identity
@@ -151,7 +169,7 @@ def _lesson_context(request):
 
 
 @view_config(route_name="elearning.lesson", renderer="hub_elearning:templates/lesson.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=LESSON_TABLES)
 def lesson_view(request):
     course, lesson, allowed = _lesson_context(request)
     crumbs = [(_("Online courses"), request.route_path("elearning.index")),

@@ -139,6 +139,7 @@ def test_course_and_catalogue_pages_need_no_query_per_lesson_or_course(
                              title=f"Lekce {n}", position=10 + n, body="<p>x</p>",
                              is_published=True))
     dbsession.flush()
+    queries("/elearning/courses/maly")  # menus and other shared blocks are kept from here on
     assert queries("/elearning/courses/velky") == queries("/elearning/courses/maly")
     before = queries("/elearning")
     for n in range(5):

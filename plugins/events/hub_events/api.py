@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
 from webob.multidict import MultiDict
 
 from hub.api import api_error
@@ -58,10 +59,11 @@ def api_event(request) -> Event:
              request_method="GET")
 def list_events(request):
     filters = Filters.from_request(request.GET)
-    stmt = event_query(filters).order_by(Event.starts_at, Event.id)
-    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    stmt = event_query(filters)
+    total = request.dbsession.scalar(stmt.with_only_columns(sa.func.count(Event.id)))
     events = request.dbsession.scalars(
-        stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+        stmt.options(selectinload(Event.topics)).order_by(Event.starts_at, Event.id)
+        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     return {"items": [event_json(request, e) for e in events], "total": total,
             "page": filters.page, "page_size": PAGE_SIZE}
 

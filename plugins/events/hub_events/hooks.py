@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only, selectinload
 
 from hub import hookimpl
 from hub.contributions import (
@@ -92,7 +93,9 @@ def hub_periodic_jobs():
 
 def upcoming_public(request, limit: int):
     return request.dbsession.scalars(
-        sa.select(Event).where(Event.state == "published", Event.starts_at >= utcnow())
+        sa.select(Event)
+        .options(load_only(Event.id, Event.title, Event.starts_at, Event.audience))
+        .where(Event.state == "published", Event.starts_at >= utcnow())
         .order_by(Event.starts_at, Event.id).limit(limit)).all()
 
 
@@ -113,7 +116,10 @@ def hub_dashboard_widgets(request):
         return render_snippet(request, "hub_events:templates/widget.pt",
                               {"events": None, "rows": rows, "labels": labels(request)})
 
-    return [Widget("events.upcoming", _("Upcoming events"), home, where="home", order=20),
+    # The upcoming events are the same for everyone: the core keeps the HTML until an event
+    # changes, or five minutes pass (an event that started leaves the list).
+    return [Widget("events.upcoming", _("Upcoming events"), home, where="home", order=20,
+                   cache_tables=("events_event",), cache_ttl=300),
             Widget("events.mine", _("My upcoming events"), mine, where="dashboard", order=20,
                    permission=AUTHENTICATED)]
 
@@ -167,7 +173,7 @@ def hub_for_you(request, user, topics):
     if not topics:
         return []
     events = request.dbsession.scalars(
-        sa.select(Event).where(
+        sa.select(Event).options(selectinload(Event.topics)).where(
             Event.state == "published", Event.starts_at >= utcnow(),
             Event.id.in_(sa.select(event_topic.c.event_id)
                          .join(Topic, Topic.id == event_topic.c.topic_id)

@@ -63,6 +63,10 @@ class Event(Base):
                            "OR registration_closes_at > registration_opens_at",
                            name="registration_window"),
         sa.Index("ix_events_event_state_starts_at", "state", "starts_at"),
+        # The public list walks events in time order and stops after a page; its count
+        # reads the index of events not yet ended.
+        sa.Index("ix_events_event_starts_at_id", "starts_at", "id"),
+        sa.Index("ix_events_event_ends_at_state", "ends_at", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +114,7 @@ class Event(Base):
     talks: Mapped[list[Talk]] = relationship(
         back_populates="event", order_by="Talk.starts_at", cascade="all, delete-orphan")
     topics: Mapped[list[Topic]] = relationship(
-        Topic, secondary=event_topic, lazy="selectin", order_by=(Topic.position, Topic.id))
+        Topic, secondary=event_topic, lazy="select", order_by=(Topic.position, Topic.id))
 
     @property
     def topic_slugs(self) -> list[str]:

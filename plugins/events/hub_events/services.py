@@ -9,6 +9,7 @@ database refuses ``taken > capacity``, so a bug here cannot overbook an event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -65,9 +66,14 @@ def local(value: dt.datetime) -> dt.datetime:
     return value.astimezone(PRAGUE)
 
 
+@functools.lru_cache(maxsize=8192)
 def format_when(value: dt.datetime | None, locale: str, fmt: str = "medium") -> str:
     """Prague time for people: ``full``/``medium`` date with hours and minutes, ``long``
-    date only, ``time`` hours and minutes only."""
+    date only, ``time`` hours and minutes only.
+
+    Kept per (time, locale, format): Babel's formatting is slow next to the rest of a list
+    page, and the same times come back on every request.
+    """
     if value is None:
         return ""
     value = local(value)

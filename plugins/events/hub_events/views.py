@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only, selectinload
 
 from hub.accounts.models import User
 from hub.db import utcnow
@@ -36,6 +37,9 @@ from hub_events.permissions import MANAGE, REGISTER_MEMBERS
 from hub_events.services import RegistrationError, format_span, format_when
 
 PAGE_SIZE = 30
+# The columns of an event that the public list and the widgets show.
+LIST_COLUMNS = (Event.id, Event.title, Event.summary, Event.kind, Event.venue, Event.state,
+                Event.starts_at, Event.ends_at, Event.capacity, Event.taken)
 
 KIND_LABELS = {"lecture": _("Lecture"), "seminar": _("Seminar"), "workshop": _("Workshop"),
                "conference": _("Conference"), "meeting": _("Meeting")}
@@ -127,14 +131,23 @@ def event_query(filters: Filters, upcoming: bool = True):
     return stmt
 
 
+# Public pages are kept whole for anonymous visitors (``hub.page_cache``) until one of the
+# tables they are made from changes, or a minute passes (an event that ended leaves them).
+LIST_TABLES = ("events_event", "events_event_topic", "topic")
+DETAIL_TABLES = (*LIST_TABLES, "events_talk", "organisation")
+
+
 @view_config(route_name="events.index", renderer="hub_events:templates/index.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=LIST_TABLES)
 def index(request):
     filters = Filters.from_request(request.GET)
-    stmt = event_query(filters).order_by(Event.starts_at, Event.id)
-    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    stmt = event_query(filters)
+    total = request.dbsession.scalar(stmt.with_only_columns(sa.func.count(Event.id)))
+    # Only what the list shows: the long texts (description, transcript...) stay behind.
     events = request.dbsession.scalars(
-        stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+        stmt.options(load_only(*LIST_COLUMNS), selectinload(Event.topics))
+        .order_by(Event.starts_at, Event.id)
+        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     topics = topic_choices(request)
     pages = max(1, -(-total // PAGE_SIZE))
     return {"events": events, "filters": filters, "topics": topics, "total": total,
@@ -146,7 +159,7 @@ def index(request):
 
 
 @view_config(route_name="events.calendar", renderer="hub_events:templates/calendar.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=("events_event",))
 def calendar(request):
     """A month grid (Monday first) of the published and cancelled events."""
     import calendar as cal
@@ -165,8 +178,8 @@ def calendar(request):
     start = dt.datetime.combine(days[0][0], dt.time(), services.PRAGUE)
     end = dt.datetime.combine(days[-1][-1] + dt.timedelta(days=1), dt.time(), services.PRAGUE)
     events = request.dbsession.scalars(
-        sa.select(Event).where(Event.state != "draft", Event.starts_at >= start,
-                               Event.starts_at < end)
+        sa.select(Event).options(load_only(Event.id, Event.title, Event.state, Event.starts_at))
+        .where(Event.state != "draft", Event.starts_at >= start, Event.starts_at < end)
         .order_by(Event.starts_at).limit(1000)).all()
     by_day: dict = {}
     for event in events:
@@ -188,11 +201,12 @@ def calendar(request):
 
 
 @view_config(route_name="events.archive", renderer="hub_events:templates/archive.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=LIST_TABLES)
 def archive(request):
     events = request.dbsession.scalars(
-        sa.select(Event).where(Event.state == "published", Event.ends_at < utcnow(),
-                               Event.recording_published.is_(True))
+        sa.select(Event).options(load_only(*LIST_COLUMNS), selectinload(Event.topics))
+        .where(Event.state == "published", Event.ends_at < utcnow(),
+               Event.recording_published.is_(True))
         .order_by(Event.starts_at.desc()).limit(200)).all()
     return {"events": events, "labels": labels(request),
             "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
@@ -219,7 +233,7 @@ def event_ics(request):
 
 
 @view_config(route_name="events.detail", renderer="hub_events:templates/detail.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=DETAIL_TABLES)
 def detail(request, form=None):
     event = get_event(request)
     user = request.identity

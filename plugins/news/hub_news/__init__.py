@@ -21,7 +21,16 @@ from hub_news.hooks import (  # noqa: F401
 
 
 def includeme(config):
+    from hub_news.hooks import FOOTER_PAGES_REGION
+    from hub_news.services import BANNERS_REGION
+
     config.add_translation_dirs("hub_news:locale/")
+    # Asked on every page: kept until a banner or a page is saved (and at most 5 minutes).
+    config.add_cache_region(BANNERS_REGION, tables=("news_banner",), ttl=300)
+    config.add_cache_region(FOOTER_PAGES_REGION, tables=("news_page",), ttl=300)
+    # Every page shows the banners and links the written pages (footer, accessibility note):
+    # menus and kept pages are made anew when these tables change.
+    config.add_shell_tables("news_page", "news_banner")
     config.add_static_view("static", "hub_news:static", permission=PUBLIC)
     config.add_route("news.index", "", inherit_slash=True)
     config.add_route("news.feed", "/feed.atom")

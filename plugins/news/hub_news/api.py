@@ -41,7 +41,8 @@ def articles(request):
                          field="page")
     topic = request.GET.get("topic") or None
     page = min(int(raw_page), 10_000)
-    rows, total = services.published_articles(request, topic, page, API_PAGE_SIZE)
+    rows, total = services.published_articles(request, topic, page, API_PAGE_SIZE,
+                                              with_author=True)
     return {"items": [article_json(request, a) for a in rows], "total": total, "page": page,
             "page_size": API_PAGE_SIZE}
 

@@ -34,13 +34,48 @@ def hub_navigation(request, menu):
 
         if request.environ.get("hub.degraded"):
             return None  # an error page: the database may be unusable
-
-        existing = request.dbsession.scalars(sa.select(Page.slug)).all()
         order = {slug: i for i, slug in enumerate(PAGE_TITLES)}
         return [NavItem(PAGE_TITLES[slug], route="news.page", route_kw={"slug": slug},
                         permission=PUBLIC, order=20 + order[slug])
-                for slug in existing if slug in PAGE_TITLES]
+                for slug in footer_pages(request)]
     return None
+
+
+FOOTER_PAGES_REGION = "news.footer_pages"
+# The core's footer links its own accessibility statement (/accessibility); the page staff
+# write here is shown on it (see ``hub_slot``), so the footer lists the statement once.
+NOT_IN_FOOTER = ("accessibility",)
+
+
+def written_pages(request) -> dict[str, tuple[str, str]]:
+    """``{slug: (Czech title, English title)}`` of the pages staff have written (asked on
+    every page: kept until a page is saved)."""
+
+    def load():
+        return {slug: (title_cs, title_en) for slug, title_cs, title_en in
+                request.dbsession.execute(sa.select(Page.slug, Page.title_cs, Page.title_en))}
+
+    return request.cached(FOOTER_PAGES_REGION, None, load)
+
+
+def footer_pages(request) -> list[str]:
+    """Slugs of the written pages the footer links, in the footer's order."""
+    from hub_news.views import PAGE_TITLES
+
+    written = written_pages(request)
+    return [slug for slug in PAGE_TITLES if slug in written and slug not in NOT_IN_FOOTER]
+
+
+def accessibility_note(request) -> Markup | None:
+    """On the core's accessibility statement: a link to what staff wrote about accessibility
+    (the footer links the statement once, the core's)."""
+    page = written_pages(request).get("accessibility")
+    if page is None:
+        return None
+    language = services.language(request)
+    title = page[1] if language == "en" and page[1] else page[0]
+    return render_snippet(request, "hub_news:templates/accessibility_note.pt", {
+        "title": title, "url": request.route_path("news.page", slug="accessibility")})
 
 
 @hookimpl
@@ -53,11 +88,14 @@ def hub_dashboard_widgets(request):
     def latest(request):
         from hub_news.views import Labels
 
-        articles, _total = services.published_articles(request, size=3)
+        articles = services.latest_articles(request, 3, with_topics=False)
         return render_snippet(request, "hub_news:templates/widget.pt",
                               {"articles": articles, "labels": Labels(request)})
 
-    return [Widget("news.latest", _("Latest news"), latest, where="home", order=10)]
+    # The same for every visitor: the core keeps the HTML until an article changes, or a
+    # minute passes (a scheduled article appears on time).
+    return [Widget("news.latest", _("Latest news"), latest, where="home", order=10,
+                   cache_tables=("news_article", "topic"), cache_ttl=60)]
 
 
 @hookimpl
@@ -65,11 +103,16 @@ def hub_slot(request, name, context):
     if request.environ.get("hub.degraded"):
         return None  # an error page: the database may be unusable
     if name == "before_content":
+        parts = []
         banners = services.current_banners(request)
-        if not banners:
-            return None
-        return render_snippet(request, "hub_news:templates/banner.pt",
-                              {"banners": banners, "language": services.language(request)})
+        if banners:
+            parts.append(render_snippet(request, "hub_news:templates/banner.pt", {
+                "banners": banners, "language": services.language(request)}))
+        route = request.matched_route.name if request.matched_route else None
+        if route == "accessibility":
+            parts.append(accessibility_note(request))
+        parts = [p for p in parts if p]
+        return Markup("").join(parts) if parts else None
     if name == "head":
         return head_markup(request)
     return None

@@ -1,13 +1,17 @@
 """What the pages, the API, feeds and hooks share: visibility, sanitising, images."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import nh3
 import sqlalchemy as sa
 from markupsafe import Markup
+from sqlalchemy.orm import defer, lazyload, selectinload
 
 from hub.db import utcnow
 from hub.topics.models import Topic
@@ -53,18 +57,46 @@ def published_clause(now=None):
 
 
 def published_articles(request, topic: str | None = None, page: int = 1,
-                       size: int = PAGE_SIZE) -> tuple[list[Article], int]:
-    """Published articles, newest first, optionally of one topic; and their total count."""
+                       size: int = PAGE_SIZE, with_body: bool = False,
+                       with_author: bool = False) -> tuple[list[Article], int]:
+    """Published articles, newest first, optionally of one topic; and their total count.
+
+    Pages' lists show no body (``with_body`` for feeds) and no author (``with_author`` for
+    the API): they stay in the database.
+    """
     stmt = sa.select(Article).where(published_clause())
     if topic:
         stmt = stmt.where(Article.id.in_(
             sa.select(article_topic.c.article_id).join(Topic, Topic.id == article_topic.c.topic_id)
             .where(Topic.slug == topic)))
-    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = request.dbsession.scalar(stmt.with_only_columns(sa.func.count(Article.id)))
+    options = [selectinload(Article.topics)]
+    if not with_author:
+        options.append(lazyload(Article.author))
+    if not with_body:
+        options += [defer(Article.body_cs), defer(Article.body_en)]
     rows = request.dbsession.scalars(
-        stmt.order_by(Article.publish_at.desc(), Article.id.desc())
+        stmt.options(*options)
+        .order_by(Article.publish_at.desc(), Article.id.desc())
         .offset((page - 1) * size).limit(size)).all()
     return list(rows), total or 0
+
+
+def latest_articles(request, size: int, topic: str | None = None, with_body: bool = False,
+                    with_topics: bool = True) -> list[Article]:
+    """The newest published articles (feeds and the home page's block): no count."""
+    stmt = sa.select(Article).where(published_clause())
+    if topic:
+        stmt = stmt.where(Article.id.in_(
+            sa.select(article_topic.c.article_id).join(Topic, Topic.id == article_topic.c.topic_id)
+            .where(Topic.slug == topic)))
+    options = [lazyload(Article.author),
+               selectinload(Article.topics) if with_topics else lazyload(Article.topics)]
+    if not with_body:
+        options += [defer(Article.body_cs), defer(Article.body_en)]
+    return list(request.dbsession.scalars(
+        stmt.options(*options).order_by(Article.publish_at.desc(), Article.id.desc())
+        .limit(size)))
 
 
 def visible_article(request, article_id: int) -> Article | None:
@@ -79,16 +111,44 @@ def visible_article(request, article_id: int) -> Article | None:
     return None
 
 
-def current_banners(request) -> list[Banner]:
-    """Announcements shown now (asked once per request: the head and the body use them)."""
-    cached = request.environ.get("hub_news.banners")
-    if cached is None:
-        now = utcnow()
-        cached = list(request.dbsession.scalars(
-            sa.select(Banner).where(Banner.starts_at <= now, Banner.ends_at > now)
+@dataclass(frozen=True)
+class ShownBanner:
+    """A banner as pages show it (plain data: kept across requests by the cache)."""
+
+    text_cs: str
+    text_en: str
+    link_url: str
+    level: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+    def text(self, language: str) -> str:
+        return self.text_en if language == "en" and self.text_en else self.text_cs
+
+
+BANNERS_REGION = "news.banners"
+
+
+def _banners_not_ended(request) -> tuple[ShownBanner, ...]:
+    now = utcnow()
+    return tuple(
+        ShownBanner(b.text_cs, b.text_en, b.link_url, b.level, b.starts_at, b.ends_at)
+        for b in request.dbsession.scalars(
+            sa.select(Banner).where(Banner.ends_at > now)
             .order_by(Banner.starts_at.desc(), Banner.id)))
-        request.environ["hub_news.banners"] = cached
-    return cached
+
+
+def current_banners(request) -> list[ShownBanner]:
+    """Announcements shown now. Every page asks (twice: the head and the body), so the
+    banners that have not ended yet are kept in the cache region ``news.banners`` (emptied
+    when a banner is saved) and only their times are checked per request."""
+    shown = request.environ.get("hub_news.banners")
+    if shown is None:
+        now = utcnow()
+        kept = request.cached(BANNERS_REGION, None, lambda: _banners_not_ended(request))
+        shown = [b for b in kept if b.starts_at <= now < b.ends_at]
+        request.environ["hub_news.banners"] = shown
+    return shown
 
 
 def language(request) -> str:
@@ -96,19 +156,27 @@ def language(request) -> str:
 
 
 def local_time(value, request, fmt: str = "medium") -> str:
-    from babel.dates import format_datetime
-
-    if value is None:
-        return ""
-    return format_datetime(value.astimezone(PRAGUE), fmt, locale=language(request))
+    return "" if value is None else _format_datetime(value, fmt, language(request))
 
 
 def local_date(value, request) -> str:
+    return "" if value is None else _format_date(value, language(request))
+
+
+# Babel's formatting is slow next to the rest of a list page and the same times come back on
+# every request: kept per (time, format, locale).
+@functools.lru_cache(maxsize=4096)
+def _format_datetime(value, fmt: str, locale: str) -> str:
+    from babel.dates import format_datetime
+
+    return format_datetime(value.astimezone(PRAGUE), fmt, locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_date(value, locale: str) -> str:
     from babel.dates import format_date
 
-    if value is None:
-        return ""
-    return format_date(value.astimezone(PRAGUE).date(), "long", locale=language(request))
+    return format_date(value.astimezone(PRAGUE).date(), "long", locale=locale)
 
 
 # -- images -------------------------------------------------------------------------------

@@ -61,7 +61,13 @@ def _page_number(request) -> int:
     return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
 
 
-@view_config(route_name="news.index", renderer="hub_news:templates/index.pt", permission=PUBLIC)
+# Public pages are kept whole for anonymous visitors (``hub.page_cache``) until one of the
+# tables they are made from changes, or a minute passes (a scheduled article appears).
+ARTICLE_TABLES = ("news_article", "news_article_topic", "topic", "user")
+
+
+@view_config(route_name="news.index", renderer="hub_news:templates/index.pt", permission=PUBLIC,
+             cache_tables=ARTICLE_TABLES)
 def index(request):
     topics = topic_choices(request)
     topic = request.GET.get("topic", "")
@@ -103,7 +109,7 @@ def set_meta(request, title: str, description: str, url: str, image: str | None 
 
 
 @view_config(route_name="news.article", renderer="hub_news:templates/article.pt",
-             permission=PUBLIC)
+             permission=PUBLIC, cache_tables=ARTICLE_TABLES)
 def article(request):
     item = services.visible_article(request, int(request.matchdict["id"]))
     if item is None:
@@ -201,7 +207,7 @@ def rss_feed(request, articles, title: str, self_url: str) -> Response:
 
 
 def _site_feed(request, render, route: str):
-    articles, _total = services.published_articles(request, size=FEED_SIZE)
+    articles = services.latest_articles(request, FEED_SIZE, with_body=True)
     title = request.localizer.translate(_("News from ${site}", mapping={
         "site": request.registry.settings["hub.site_name"]}))
     return render(request, articles, title, request.route_url(route))
@@ -212,7 +218,7 @@ def _topic_feed(request, render, route: str):
     exists = request.dbsession.scalar(sa.select(Topic.id).where(Topic.slug == slug))
     if exists is None:
         raise HTTPNotFound()
-    articles, _total = services.published_articles(request, slug, size=FEED_SIZE)
+    articles = services.latest_articles(request, FEED_SIZE, slug, with_body=True)
     name = topic_labels(request, [slug]).get(slug, slug)
     title = request.localizer.translate(_("News from ${site}: ${topic}", mapping={
         "site": request.registry.settings["hub.site_name"], "topic": name}))
@@ -245,7 +251,8 @@ PAGE_TITLES = {"about": _("About the hub"), "getting-here": _("How to get here")
                "accessibility": _("Accessibility statement"), "privacy": _("Privacy")}
 
 
-@view_config(route_name="news.page", renderer="hub_news:templates/page.pt", permission=PUBLIC)
+@view_config(route_name="news.page", renderer="hub_news:templates/page.pt", permission=PUBLIC,
+             cache_tables=("news_page",))
 def page(request):
     slug = request.matchdict["slug"]
     item = request.dbsession.scalar(sa.select(Page).where(Page.slug == slug)) \

@@ -248,3 +248,25 @@ def test_banner_links_cannot_run_scripts(client, users, dbsession):
         "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-02T10:00"}, status=422)
     assert 'href="#news-banner-link_url"' in page.text
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Banner)) == 0
+
+
+def test_footer_lists_the_accessibility_statement_once(client, users, dbsession):
+    from hub.testing import html_text
+
+    client.login(users.staff)
+    form = client.get("/news/manage/pages/accessibility").forms["news-page"]
+    form["title_cs"], form["title_en"] = "Přístupnost hubu", "Accessibility of the hub"
+    form["body_cs"] = "<p>Bezbariérový vstup z Palackého náměstí.</p>"
+    form.submit().follow()
+    client.logout()
+    home = client.get("/")
+    footer = home.html.find("footer")
+    links = [a["href"] for a in footer.find_all("a")]
+    assert links.count("/accessibility") == 1
+    assert "/news/pages/accessibility" not in links
+    # the core's statement links to what staff wrote, and back
+    statement = client.get("/accessibility")
+    assert 'href="/news/pages/accessibility"' in statement.text
+    assert "Přístupnost hubu" in html_text(statement)
+    page = client.get("/news/pages/accessibility")
+    assert "Bezbariérový vstup" in page.text and 'href="/accessibility"' in page.text
