@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from hub.db import utcnow
 from hub.topics.models import Topic
+from hub_crm import bulk
 from hub_crm.models import (
     Consent,
     ConsentEvent,
@@ -49,7 +50,6 @@ FIELDS = (("diagnosis", "Diagnóza", True, "text", []),
           ("preferred_contact", "Preferovaný kontakt", False, "choice",
            ["e-mail", "telefon", "pošta"]))
 EMAIL_DOMAIN = "@demo.pacientskyhub.cz"
-CHUNK = 10_000
 
 
 def _female(last: str) -> str:
@@ -67,8 +67,7 @@ def contact_count(scale: int) -> int:
 
 
 def _insert(db, table, rows) -> None:
-    for start in range(0, len(rows), CHUNK):
-        db.execute(sa.insert(table), rows[start:start + CHUNK])
+    bulk.insert(db, table, rows)
 
 
 def demo_data(dbsession, scale: int) -> None:

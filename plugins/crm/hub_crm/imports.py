@@ -16,7 +16,7 @@ import re
 import sqlalchemy as sa
 
 from hub.db import utcnow
-from hub_crm import services
+from hub_crm import bulk, services
 from hub_crm.i18n import _
 from hub_crm.models import (
     STAKEHOLDER_TYPES,
@@ -153,9 +153,13 @@ def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> t
     now = utcnow()
     existing: dict[str, Contact] = {}
     emails = [v["email"] for v in parsed if v.get("email")]
-    for start in range(0, len(emails), 500):
+    known = []  # ids of contacts whose address is in the file (few, usually)
+    for start in range(0, len(emails), 5000):
+        known += db.scalars(sa.select(Contact.id).where(
+            Contact.email.in_(emails[start:start + 5000])))
+    for start in range(0, len(known), 500):
         for contact in db.scalars(sa.select(Contact).where(
-                Contact.email.in_(emails[start:start + 500]))):
+                Contact.id.in_(known[start:start + 500]))):
             existing[contact.email] = contact
     tag_names = {t.strip()[:80] for v in parsed for t in v.get("tags", "").split(";")
                  if t.strip()}
@@ -191,17 +195,14 @@ def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> t
             merged.append((contact, values))
     db.flush()
     links, field_rows = [], []
-    # Bulk insert in chunks; ids come back in the order of the rows.
-    for start in range(0, len(new_rows), 2000):
-        chunk = new_rows[start:start + 2000]
-        ids = db.scalars(sa.insert(Contact.__table__).returning(
-            Contact.__table__.c.id, sort_by_parameter_order=True), chunk).all()
-        for contact_id, values in zip(ids, new_values[start:start + 2000], strict=True):
-            links += [{"contact_id": contact_id, "tag_id": tags[t]}
-                      for t in {t.strip()[:80] for t in values.get("tags", "").split(";")
-                                if t.strip()}]
-            field_rows += [{"contact_id": contact_id, "field_id": f.id, "value": values[k]}
-                           for k, f in fields.items() if values.get(k)]
+    # Bulk insert; ids come back in the order of the rows.
+    ids = bulk.insert_returning_ids(db, Contact.__table__, new_rows)
+    for contact_id, values in zip(ids, new_values, strict=True):
+        links += [{"contact_id": contact_id, "tag_id": tags[t]}
+                  for t in {t.strip()[:80] for t in values.get("tags", "").split(";")
+                            if t.strip()}]
+        field_rows += [{"contact_id": contact_id, "field_id": f.id, "value": values[k]}
+                       for k, f in fields.items() if values.get(k)]
     if merged:
         ids = [c.id for c, _v in merged]
         have_tags, have_fields = set(), set()
@@ -220,9 +221,8 @@ def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> t
                 if values.get(key) and (contact.id, field.id) not in have_fields:
                     field_rows.append({"contact_id": contact.id, "field_id": field.id,
                                        "value": values[key]})
-    for table, rows in ((contact_tag, links), (FieldValue.__table__, field_rows)):
-        for start in range(0, len(rows), 10000):
-            db.execute(sa.insert(table), rows[start:start + 10000])
+    bulk.insert(db, contact_tag, links)
+    bulk.insert(db, FieldValue.__table__, field_rows)
     return len(new_rows), len(merged)
 
 
