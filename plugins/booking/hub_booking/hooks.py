@@ -145,7 +145,8 @@ def hub_dashboard_widgets(request):
         return _render_list(request, request.identity)
 
     return [Widget("booking.upcoming", _("Upcoming bookings"), render, where="dashboard",
-                   order=20, permission=AUTHENTICATED)]
+                   order=20, permission=AUTHENTICATED, cache_per_user=True,
+                   cache_tables=("booking_reservation", "booking_room"), cache_ttl=60)]
 
 
 @hookimpl

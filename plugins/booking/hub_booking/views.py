@@ -258,8 +258,13 @@ def error_list(errors: dict) -> list[dict]:
 
 # -- public pages ----------------------------------------------------------------------
 
+# What the public pages are made from: kept for anonymous visitors until one changes.
+PUBLIC_TABLES = ("booking_room", "booking_room_photo", "booking_bookable_hours",
+                 "booking_closed_period", "booking_reservation")
+
+
 @view_config(route_name="booking.index", renderer="hub_booking:templates/index.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=PUBLIC_TABLES)
 def index(request):
     rooms = services.room_directory(request)
     params = request.GET
@@ -345,7 +350,7 @@ def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
 
 
 @view_config(route_name="booking.room", renderer="hub_booking:templates/room.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=PUBLIC_TABLES)
 def room_page(request):
     room = get_room(request)
     view = "month" if request.GET.get("view") == "month" else "week"

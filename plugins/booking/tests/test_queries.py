@@ -50,6 +50,7 @@ def test_room_list_and_search_need_no_query_per_room(testapp, dbsession, users, 
     search = {"date": day.isoformat(), "start": "09:00", "end": "10:00"}
     for n in range(2):
         make_room(dbsession, f"Místnost A{n}")
+    testapp.login(users.member)     # signed in: rendered every time (anonymous get kept pages)
     testapp.get("/booking")
     few = queries(testapp, connection, "/booking")
     few_search = queries(testapp, connection, "/booking", search)
@@ -60,3 +61,20 @@ def test_room_list_and_search_need_no_query_per_room(testapp, dbsession, users, 
     many_search = queries(testapp, connection, "/booking", search)
     assert many == few and many_search == few_search, (few, many, few_search, many_search)
     assert few_search <= few + 3
+
+
+def test_public_pages_are_kept_for_visitors_until_a_booking_changes(testapp, dbsession,
+                                                                    users, connection):
+    import transaction
+
+    room = make_room(dbsession, "Sál pro návštěvníky")
+    transaction.commit()
+    url = f"/booking/rooms/{room.id}"
+    testapp.get(url)
+    assert queries(testapp, connection, url) == 0        # the kept page
+    day = future_day(3)
+    dbsession.add(Reservation(room_id=room.id, user_id=users.member.id, title="Porada",
+                              starts_at=at(day, 9), ends_at=at(day, 10),
+                              blocked_until=at(day, 10), status="approved"))
+    transaction.commit()
+    assert queries(testapp, connection, url) > 0         # rendered anew after the change
