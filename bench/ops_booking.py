@@ -68,5 +68,5 @@ def pages(registry) -> list[tuple]:
         return []
     if room_id is None:
         return []
-    # A public page: the same target as the others (issue: >= 0.40 x reference, p99 < 50 ms).
+    # A public page: the same target as the other public pages.
     return [("room month calendar", f"/booking/rooms/{room_id}?view=month", 0.40, 50.0)]
