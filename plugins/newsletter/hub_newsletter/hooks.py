@@ -68,7 +68,7 @@ def hub_settings_schema():
         Setting("webhook_secret", "", str, "Secret of the bounce webhook (empty: off)."),
         Setting("soft_bounce_limit", 5, as_int, "Soft bounces after which sending stops."),
         Setting("batch_size", 500, as_int, "Deliveries a worker claims at once."),
-        Setting("connections", 2, as_int,
+        Setting("connections", 4, as_int,
                 "SMTP connections (threads) per sending job; each claims its own batches."),
         Setting("rate_limit", 0, float, "Messages per second per worker (0: no limit)."),
         Setting("max_attempts", 5, as_int, "Attempts for temporary SMTP failures."),

@@ -536,7 +536,7 @@ def send_campaign(request, campaign_id: int) -> None:
             # Validated before sending started; should rendering still fail, nothing is sent.
             _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
             raise
-    connections = max(1, int(settings.get("newsletter.connections") or 2))
+    connections = max(1, int(settings.get("newsletter.connections") or 4))
     if isinstance(registry["hub.dbsession_writer"].kw["bind"], sa.Connection):
         connections = 1  # sessions bound to one connection (tests) cannot be shared
     options = {
