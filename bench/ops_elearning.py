@@ -1,7 +1,35 @@
-"""E-learning: the server time of a course progress update (target < 10 ms)."""
+"""E-learning: the server time of a course progress update (target < 10 ms) and a lesson
+page of a public course (loaded by wrk with the other public pages)."""
 from __future__ import annotations
 
 from bench.common import CSRF_TOKEN, Row, median_ms, test_client
+
+
+def pages(registry) -> list:
+    """A published article lesson of a public course (the one with the most lessons)."""
+    import sqlalchemy as sa
+
+    try:
+        from hub_elearning.models import Course, Lesson
+    except ImportError:
+        return []
+    with registry["hub.dbsession_factory"]() as db:
+        course_id = db.scalar(
+            sa.select(Lesson.course_id).join(Course, Course.id == Lesson.course_id)
+            .where(Course.visibility == "public", Course.is_published.is_(True),
+                   Lesson.is_published.is_(True))
+            .group_by(Lesson.course_id).order_by(sa.func.count().desc(), Lesson.course_id)
+            .limit(1))
+        if course_id is None:
+            return []
+        slug = db.scalar(sa.select(Course.slug).where(Course.id == course_id))
+        lesson_id = db.scalar(
+            sa.select(Lesson.id).where(Lesson.course_id == course_id,
+                                       Lesson.is_published.is_(True), Lesson.kind == "article")
+            .order_by(Lesson.position, Lesson.id).limit(1))
+    if lesson_id is None:
+        return []
+    return [("lesson", f"/elearning/courses/{slug}/lessons/{lesson_id}", 0.40, 50.0)]
 
 
 def measure(registry, args) -> list[Row]:
