@@ -48,7 +48,7 @@ def _readers(site):
                 response = client.get(path, params=_with({}, probe), status="*")
                 if probe in response.headers.get("Location", ""):
                     found.append((role, "GET", path, {}))
-                elif probe in response.text and "html" in response.content_type:
+                elif "html" in response.content_type and probe in response.text:
                     for form in site.parse(response.text).forms:
                         fields = {f["name"]: f["value"] for f in form["fields"] if f["name"]}
                         if form["method"] == "POST" and probe in fields.values():
