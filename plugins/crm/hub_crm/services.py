@@ -284,6 +284,15 @@ def condition_kinds(request) -> list[tuple[str, str]]:
     return kinds
 
 
+# The distinct regions by skipping through the region index (a few seeks, not a scan of
+# every contact as DISTINCT would).
+REGIONS_SQL = sa.text(
+    "WITH RECURSIVE r(region) AS (SELECT min(region) FROM crm_contact WHERE region > '' "
+    "UNION ALL SELECT (SELECT min(region) FROM crm_contact WHERE region > r.region) "
+    "FROM r WHERE r.region IS NOT NULL) SELECT region FROM r WHERE region IS NOT NULL "
+    "LIMIT 500")
+
+
 def condition_options(request) -> list[tuple[str, list[tuple[str, str]]]]:
     """For the editor: ``(group label, [("kind=value", label)])`` of every condition whose
     values are known (types, tags, topics, regions, languages, choice and yes/no fields,
@@ -291,8 +300,7 @@ def condition_options(request) -> list[tuple[str, list[tuple[str, str]]]]:
     tr = request.shell.translate
     db = request.dbsession
     lang = language(request)
-    regions = db.scalars(sa.select(Contact.region).where(Contact.region != "")
-                         .distinct().order_by(Contact.region).limit(500))
+    regions = db.scalars(REGIONS_SQL)
     found = [
         (tr(_("Stakeholder type")), [(f"type={k}", tr(v)) for k, v in TYPE_LABELS.items()]),
         (tr(_("Topic")), [(f"topic={t.slug}", t.name(lang) + (

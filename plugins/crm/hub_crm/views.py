@@ -1121,9 +1121,15 @@ def segment_view(request):
     except services.SegmentError as exc:
         error, total, members = exc.args[0], 0, []
     kinds = dict(services.condition_kinds(request))
+    # Each condition as staff chose it: "Topic: Diabetes" rather than "topic: diabetes".
+    named = {token: f"{group}: {text}" for group, options in
+             services.condition_options(request) for token, text in options}
+    conditions = [named.get(f"{c.get('kind')}={c.get('value')}")
+                  or f"{kinds.get(c.get('kind'), c.get('kind'))}: {c.get('value')}"
+                  for c in segment.conditions]
     return base_values(
         request, segment=segment, total=total, members=members, page=page, error=error,
-        kinds=kinds, has_next=page * PAGE_SIZE < total,
+        conditions=conditions, has_next=page * PAGE_SIZE < total,
         prev_url=request.route_path("crm.segment", id=segment.id, _query={"page": page - 1}),
         next_url=request.route_path("crm.segment", id=segment.id, _query={"page": page + 1}),
         breadcrumbs=[(_("Segments"), request.route_path("crm.segments")),

@@ -46,6 +46,7 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
     client.login(users.staff)
     page = client.get(f"/crm/staff/segments/{seg.id}")
     assert "Alena" in html_text(page) and "Bohdan" not in html_text(page)
+    assert "<li>Typ aktéra: Pacient/ka</li>" in page.text  # the condition as chosen
     assert re.search(r'id="segment-total">1<', page.text)
     data = client.get(f"/api/v1/crm/segments/{seg.id}/contacts").json
     assert data["total"] == 1 and [c["email"] for c in data["items"]] == ["ok@example.cz"]
@@ -119,9 +120,14 @@ def test_segment_editor_counts_live_and_combines_with_or(client, users, crm):
                 stakeholder_type="medical_student")
     crm.contact("c@example.cz", first="C", consents=("event_invitations",),
                 stakeholder_type="patient")
-    crm.contact("d@example.cz", first="D", stakeholder_type="doctor")
+    crm.contact("d@example.cz", first="D", stakeholder_type="doctor", region="Praha")
+    crm.contact("e@example.cz", first="E", stakeholder_type="doctor", region="Brno")
     client.login(users.staff)
-    form = client.get("/crm/staff/segments/new").forms["segment-form"]
+    editor = client.get("/crm/staff/segments/new")
+    regions = [v for v, *_rest in editor.forms["segment-form"]["cond_0"].options
+               if v.startswith("region=")]
+    assert regions == ["region=Brno", "region=Praha"]  # every region in use, once
+    form = editor.forms["segment-form"]
     form["purpose"] = "event_invitations"
     form["match"] = "any"
     form["cond_0"] = "type=doctor"
