@@ -197,8 +197,11 @@ def record_consent(request):
         raise api_error(422, "validation_failed",
                         "purpose (one of " + ", ".join(PURPOSES) + "), granted (boolean) and "
                         "source (where the decision came from) are required")
+    if len(data["source"].strip()) > 50:
+        raise api_error(422, "validation_failed", "source: at most 50 characters",
+                        fields={"source": "at most 50 characters"})
     changed = services.set_consent(request, contact, data["purpose"], data["granted"],
-                                   source="api: " + data["source"].strip()[:50])
+                                   source="api: " + data["source"].strip())
     if changed:
         services.touch(contact)
     return {"changed": changed, **contact_consents(request)}

@@ -754,10 +754,13 @@ def contact_health(request):
 def contact_consent(request):
     contact = get_contact(request)
     purpose = request.POST.get("purpose", "")
-    source = request.POST.get("source", "").strip()[:60]
+    source = request.POST.get("source", "").strip()
     if purpose not in PURPOSES or not source:
         request.session.flash(tr(request, _("Choose the purpose and say where the decision "
                                             "came from (e.g. a signed form).")), "error")
+    elif len(source) > 50:
+        request.session.flash(tr(request, _("Describe where the decision came from in at "
+                                            "most 50 characters.")), "error")
     else:
         changed = services.set_consent(request, contact, purpose,
                                        request.POST.get("granted") == "1", source="staff: "

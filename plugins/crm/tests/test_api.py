@@ -53,6 +53,10 @@ def test_consents_per_contact(client, users, crm):
     assert not [c for c in changed["items"] if c["granted"]]
     client.post_json(f"/api/v1/crm/contacts/{contact.id}/consents", {"purpose": "spam"},
                      headers=headers(client), status=422)
+    long = client.post_json(f"/api/v1/crm/contacts/{contact.id}/consents",
+                            {"purpose": "research", "granted": True, "source": "x" * 51},
+                            headers=headers(client), status=422)
+    assert "50" in long.text
 
 
 def test_organisations_and_segments(client, users, crm):

@@ -73,6 +73,12 @@ def test_contact_page_with_relationships_consent_and_timeline(client, users, crm
     form = page.forms["consent-form"]
     form["purpose"] = "event_invitations"
     form["granted"] = "1"
+    form["source"] = "x" * 80  # longer than the form allows: refused by name, not a 500
+    refused = form.submit().follow()
+    assert "nejvýše 50 znaky" in html_text(refused)
+    form = refused.forms["consent-form"]
+    form["purpose"] = "event_invitations"
+    form["granted"] = "1"
     form["source"] = "podepsaný formulář"
     page = form.submit().follow()
     text = html_text(page)
