@@ -1,4 +1,5 @@
-"""Retention: contacts without an account and without activity are reported, then deleted."""
+"""Retention: contacts without an account and without activity are reported, then deleted;
+uploaded CSV files are kept a week at most."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,7 @@ def retention_job(request) -> dict:
     from hub.accounts.models import User
     from hub.notifications import notify
     from hub_crm.gdpr import erase_contact
-    from hub_crm.models import Contact
+    from hub_crm.models import Contact, ImportBatch
 
     settings = request.registry.settings
     now = utcnow()
@@ -43,5 +44,13 @@ def retention_job(request) -> dict:
                    _("They will be deleted in ${days} days unless there is new activity."),
                    url=request.route_url("crm.contacts", _query={"retention": "1"}),
                    mapping={"count": len(new), "days": grace.days})
+    # An uploaded file holds personal data: kept for a week to fix a mapping or retry, then
+    # deleted with its report (a finished import's file is emptied at once).
+    uploads = db.execute(sa.delete(ImportBatch).where(
+        ImportBatch.created_at < now - IMPORT_KEPT,
+        ImportBatch.status.in_(("new", "failed", "done")))).rowcount
     db.flush()
-    return {"reported": len(new), "deleted": len(due)}
+    return {"reported": len(new), "deleted": len(due), "uploads_deleted": uploads}
+
+
+IMPORT_KEPT = dt.timedelta(days=7)

@@ -46,14 +46,14 @@ def test_retention_reports_first_then_deletes_and_is_idempotent(users, crm, crm_
     crm.contact("fresh@example.cz", first="Nový")
     crm.req.dbsession.flush()
     req = crm.req
-    assert retention_job(req) == {"reported": 1, "deleted": 0}
-    assert retention_job(req) == {"reported": 0, "deleted": 0}
+    assert retention_job(req) == {"reported": 1, "deleted": 0, "uploads_deleted": 0}
+    assert retention_job(req) == {"reported": 0, "deleted": 0, "uploads_deleted": 0}
     assert req.dbsession.scalar(sa.select(Notification.id).where(
         Notification.user_id == users.admin.id, Notification.kind == "crm.retention_report"))
     old.retention_notified_at = utcnow() - dt.timedelta(days=31)
     req.dbsession.flush()
     old_id = old.id
-    assert retention_job(req) == {"reported": 0, "deleted": 1}
+    assert retention_job(req) == {"reported": 0, "deleted": 1, "uploads_deleted": 0}
     req.dbsession.expire_all()
     assert req.dbsession.get(Contact, old_id) is None
     assert req.dbsession.get(Contact, linked.id) is not None
@@ -94,3 +94,20 @@ def test_demo_data_at_scale_uses_the_shared_topics(crm, crm_app):
     three = db.scalar(sa.select(Segment).where(
         Segment.name == "Pacienti s diabetem v Praze – informace"))
     assert len(three.conditions) == 3 and segment_count(crm.req, three) > 0
+
+
+def test_uploaded_files_are_kept_a_week_at_most(crm, crm_app):
+    from hub_crm.models import ImportBatch
+    from hub_crm.retention import retention_job
+
+    db = crm.req.dbsession
+    old = utcnow() - dt.timedelta(days=8)
+    db.add_all([ImportBatch(content="jméno\nJana\n", filename="stary.csv", created_at=old,
+                            status="failed"),
+                ImportBatch(content="", filename="hotovy.csv", created_at=old, status="done"),
+                ImportBatch(content="jméno\nPetr\n", filename="novy.csv", status="new"),
+                ImportBatch(content="x", filename="bezi.csv", created_at=old,
+                            status="running")])
+    db.flush()
+    assert retention_job(crm.req)["uploads_deleted"] == 2
+    assert sorted(db.scalars(sa.select(ImportBatch.filename))) == ["bezi.csv", "novy.csv"]
