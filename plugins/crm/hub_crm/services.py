@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from hub.db import utcnow
 from hub.shell import flatten
+from hub.topics.models import UserTopic
 from hub_crm.i18n import _
 from hub_crm.models import (
     HEALTH_PURPOSES,
@@ -351,8 +352,12 @@ def condition_clause(request, kind: str, value: str, purpose: str):
         if topic.kind == "disease" and purpose not in HEALTH_PURPOSES:
             raise SegmentError(_("Disease areas are health data: they may only be used by "
                                  "segments for disease information or research."))
-        return sa.exists().where(contact_topic.c.contact_id == Contact.id,
-                                 contact_topic.c.topic_id == topic.id)
+        # Recorded by staff on the contact, or declared by the person on the portal
+        # ("My interests") when the contact is linked to their account.
+        return sa.or_(sa.exists().where(contact_topic.c.contact_id == Contact.id,
+                                        contact_topic.c.topic_id == topic.id),
+                      sa.exists().where(UserTopic.user_id == Contact.user_id,
+                                        UserTopic.topic_id == topic.id))
     if kind == "relationship":
         # "member_of:<contact id>"
         rel_kind, _sep, related = value.partition(":")

@@ -232,3 +232,20 @@ def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_a
         event.remove(engine, "before_cursor_execute", listener)
     assert len([s for s in statements if "crm_contact.email IN" in s]) == 1
     assert len(statements) <= 2
+
+
+def test_topic_condition_includes_interests_people_declared_on_the_portal(crm, users):
+    from hub.topics.models import UserTopic
+
+    theme = crm.topic("Digitální zdravotnictví", "theme", slug="digital-health")
+    recorded = crm.contact("zapsana@example.cz", first="Zapsaná", consents=("newsletter",))
+    recorded.topics = [theme]
+    declared = crm.contact("marie@example.cz", first="Marie", consents=("newsletter",),
+                           user_id=users.member.id)
+    crm.contact("nikdo@example.cz", first="Nikdo", consents=("newsletter",),
+                user_id=users.representative.id)
+    crm.req.dbsession.add(UserTopic(user_id=users.member.id, topic_id=theme.id))
+    crm.req.dbsession.flush()
+    stmt = segment_query(crm.req, "newsletter", "all",
+                         [{"kind": "topic", "value": "digital-health"}])
+    assert set(crm.req.dbsession.scalars(stmt)) == {recorded.id, declared.id}
