@@ -12,7 +12,9 @@ CHUNK = 10_000
 
 
 def _is_postgres(db) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
+    """PostgreSQL through psycopg 3 (the core's driver), which offers COPY."""
+    dialect = db.get_bind().dialect
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
 def insert(db, table: sa.Table, rows: list[dict]) -> None:

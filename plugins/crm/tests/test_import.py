@@ -158,3 +158,25 @@ def test_progress_page_and_its_json_while_the_job_runs(client, users, crm):
     client.login(users.member)
     assert client.get(f"/crm/staff/import/{batch_id}/status",
                       expect_errors=True).status_int in (403, 404)
+
+
+def test_bulk_insert_returns_ids_in_order_on_every_database(crm):
+    """COPY with ids from the sequence on PostgreSQL, multi-row INSERT elsewhere."""
+    import os
+
+    from hub.db import utcnow
+    from hub_crm import bulk
+
+    db = crm.req.dbsession
+    assert bulk._is_postgres(db) == bool(os.environ.get("HUB_TEST_DATABASE_URL"))
+    rows = [{"kind": "person", "first_name": f"Hromadná{n}", "last_name": "", "phone": "",
+             "name": f"Hromadná{n}", "email": f"hromadna{n}@example.cz", "language": "cs",
+             "stakeholder_type": "other", "region": "", "directory_opt_in": False,
+             "restricted": False, "created_at": utcnow(), "updated_at": utcnow(),
+             "last_activity_at": utcnow()} for n in range(5)]
+    ids = bulk.insert_returning_ids(db, Contact.__table__, rows)
+    found = dict(db.execute(sa.select(Contact.id, Contact.email)
+                            .where(Contact.id.in_(ids))).all())
+    assert [found[i] for i in ids] == [f"hromadna{n}@example.cz" for n in range(5)]
+    contact = db.get(Contact, ids[0])
+    assert contact.created_at.tzinfo is not None and contact.name == "Hromadná0"
