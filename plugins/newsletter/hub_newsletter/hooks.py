@@ -149,8 +149,9 @@ def _latest_widget(request):
 @hookimpl
 def hub_dashboard_widgets(request):
     return [
+        # The same for every visitor: kept by the core until a campaign changes.
         Widget("newsletter-latest", _("Latest newsletters"), _latest_widget, where="home",
-               order=60, permission=PUBLIC),
+               order=60, permission=PUBLIC, cache_tables=("newsletter_campaign",)),
         Widget("newsletter-mine", _("My newsletters"),
                lambda r: _subscriptions_snippet(r, r.identity), where="dashboard", order=60,
                permission=AUTHENTICATED),

@@ -22,6 +22,7 @@ Bulk mail goes over SMTP from here (``newsletter.smtp_*``, defaulting to the cor
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import email.utils
 import functools
@@ -467,6 +468,31 @@ def audience_refused(request, rows) -> set[int]:
         allowed_hook = None
     if consents_hook is not None and not consents_hook.get_hookimpls():
         consents_hook = None
+    with _read_session(request):
+        return _refused(request, by_key, allowed_hook, consents_hook)
+
+
+_HOOK_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _read_session(request):
+    """The CRM's hooks query ``request.dbsession``: give them a read session of their own,
+    closed afterwards. The job's own session is a writer (``BEGIN IMMEDIATE`` on SQLite);
+    left open, it would hold the write lock the sending loop's connection waits for. The
+    job's threads share the request, so they take turns."""
+    with _HOOK_LOCK:
+        saved = request.dbsession
+        reader = request.registry["hub.dbsession_factory"]()
+        request.dbsession = reader
+        try:
+            yield
+        finally:
+            request.dbsession = saved
+            reader.close()
+
+
+def _refused(request, by_key, allowed_hook, consents_hook) -> set[int]:
     refused = set()
     for key, members in by_key.items():
         allowed = None

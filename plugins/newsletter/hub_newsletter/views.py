@@ -379,6 +379,19 @@ def campaign_form(request):
 EDITABLE = ("draft", "submitted", "approved", "failed")
 
 
+def _as_datetime(value) -> dt.datetime | None:
+    """An event's start as given by ``hub_upcoming_events`` (a datetime or ISO 8601 text),
+    timezone-aware (naive values are UTC)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 @view_config(route_name="newsletter.campaign_new",
              renderer="hub_newsletter:templates/campaign_form.pt", permission=EDIT,
              request_method="POST")
@@ -445,7 +458,7 @@ def campaign_save(request):
     if event is not None:
         campaign.event_id, campaign.event_title = int(event["id"]), str(event["title"])[:300]
         campaign.event_url = str(event.get("url") or "")[:500]
-        campaign.event_starts_at = event.get("starts_at")
+        campaign.event_starts_at = _as_datetime(event.get("starts_at"))
     else:
         campaign.event_id, campaign.event_title, campaign.event_url = None, "", ""
         campaign.event_starts_at = None
@@ -481,8 +494,10 @@ def campaign_detail(request):
         values = recipient_values(request, campaign, _sample(user), user.email)
         preview_text = render(request, campaign, values)[1]
     identity = request.identity
+    labels = {a["key"]: a.get("label") or a["key"] for a in services.crm_audiences(request)}
     return {
         "campaign": campaign, "problems": problems, "preview_text": preview_text,
+        "audience_labels": [labels.get(key, key) for key in campaign.audiences or ()],
         "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
         "stats": services.campaign_stats(request.dbsession, campaign),
         "can_approve": request.has_permission(APPROVE)

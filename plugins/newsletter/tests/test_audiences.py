@@ -105,3 +105,34 @@ def test_an_audience_the_crm_does_not_know_sends_nothing(nl_testapp, dbsession, 
     assert sink.messages == []
     assert set(dbsession.scalars(sa.select(Delivery.status)
                                  .where(Delivery.campaign_id == campaign.id))) == {"skipped"}
+
+
+class QueryingCrm:
+    """A CRM whose hook reads the database through ``request.dbsession``, as the real one."""
+
+    @hookimpl
+    def hub_audience_allowed(self, request, key, addresses):
+        known = set(request.dbsession.scalars(sa.select(Subscriber.email)))
+        return [a for a in addresses if a in known and a != ADDRESSES[1]]
+
+
+def test_crm_hooks_reading_the_database_do_not_block_the_send_on_a_file_database(
+        committed_app, sink):
+    """The job's own session is a writer; the hook gets a read session, so the sending
+    loop's connection is not left waiting for a write lock (SQLite)."""
+    from hub.jobs import run_job
+
+    from .conftest import smtp_settings
+
+    app = committed_app("newsletter", **smtp_settings(sink),
+                        **{"sqlalchemy.pool_timeout": "5"})
+    pm = app.registry["hub.pm"]
+    for spec in (FakeCrmSpecs, AllowedSpec):
+        if not all(hasattr(pm.hook, name) for name in dir(spec) if name.startswith("hub_")):
+            pm.add_hookspecs(spec)
+    pm.register(QueryingCrm(), name="querying-crm")
+    with app.registry["hub.dbsession_factory"]() as db, db.begin():
+        campaign_id = audience_campaign(db).id
+    run_job(app.registry, "newsletter.send", {"campaign_id": campaign_id})
+    received = sorted(r for _f, rcpts, _m in sink.messages for r in rcpts)
+    assert received == [a for a in ADDRESSES if a != ADDRESSES[1]]

@@ -123,19 +123,26 @@ class EventSpecs:
 
 
 class FakeEvents:
+    def __init__(self, starts_at):
+        self.starts_at = starts_at
+
     @hookimpl
     def hub_upcoming_events(self, request):
-        return [{"id": 7, "title": "Seminář o právech pacientů",
-                 "starts_at": dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC),
+        return [{"id": 7, "title": "Seminář o právech pacientů", "starts_at": self.starts_at,
                  "url": "https://hub.example.org/events/7"}]
 
 
+STARTS = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+
+
+# The events plugin gives the start as ISO 8601 text; a datetime is accepted too.
+@pytest.mark.parametrize("starts_at", [STARTS.isoformat(), STARTS], ids=["iso", "datetime"])
 def test_invitation_links_an_event_from_the_events_plugin(nl_testapp, nl_app, dbsession, users,
-                                                          sink):
+                                                          sink, starts_at):
     pm = nl_app.registry["hub.pm"]
     if not hasattr(pm.hook, "hub_upcoming_events"):
         pm.add_hookspecs(EventSpecs)
-    events = FakeEvents()
+    events = FakeEvents(starts_at)
     pm.register(events, name="fake-events")
     try:
         nl = add_list(dbsession)
@@ -150,6 +157,7 @@ def test_invitation_links_an_event_from_the_events_plugin(nl_testapp, nl_app, db
         form.submit(headers={"Origin": nl_testapp.origin})
         campaign = dbsession.scalar(sa.select(Campaign))
         assert campaign.event_title == "Seminář o právech pacientů"
+        assert campaign.event_starts_at == STARTS
         campaign.status = "approved"
         dbsession.flush()
         nl_testapp.login(users.admin)

@@ -275,3 +275,15 @@ def test_demo_data_at_scale_gives_a_thousand_confirmed_recipients_per_unit(nl_ap
     assert dbsession.scalar(sa.select(sa.func.count(sa.distinct(Subscriber.token)))) == 3000
     load(dbsession, 3)  # idempotent at scale too
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 3000
+
+
+def test_campaign_page_names_crm_audiences_by_their_label(nl_testapp, dbsession, users,
+                                                          fake_crm):
+    from hub.testing import html_text
+
+    fake_crm([])
+    campaign = add_campaign(dbsession, [], status="draft", audiences=["patients"],
+                            created_by=users.staff)
+    nl_testapp.login(users.staff)
+    page = html_text(nl_testapp.get(f"/newsletter/admin/campaigns/{campaign.id}"))
+    assert "Pacienti" in page and "patients" not in page
