@@ -19,6 +19,7 @@ from hub.organizations.models import KINDS as ORG_KINDS
 from hub.organizations.models import Membership, Organisation
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.shell import render_snippet
+from hub.topics.models import UserTopic
 from hub_crm import services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, CRM_ADMIN, SEGMENT_MANAGE
 from hub_crm.i18n import _
@@ -684,11 +685,17 @@ def contact_page(request, contact: Contact, health, errors=None):
     consents = services.consents_of(request, contact.id)
     tasks = list(db.scalars(sa.select(Task).where(Task.contact_id == contact.id)
                             .order_by(Task.done, Task.due_on)))
+    declared = []  # themes the person chose on "My interests" (segments use them too)
+    if contact.user_id:
+        declared = list(db.scalars(
+            sa.select(Topic).join(UserTopic, UserTopic.topic_id == Topic.id)
+            .where(UserTopic.user_id == contact.user_id, Topic.kind == "theme")
+            .order_by(Topic.position, Topic.id)))
     return base_values(
         request, contact=contact, errors=errors or {},
         fields=[(f, field_display(request, f, values.get((contact.id, f.id), "")))
                 for f in fields],
-        topics=[t for t in contact.topics if t.kind == "theme"],
+        topics=[t for t in contact.topics if t.kind == "theme"], declared=declared,
         relationships=relationships, consents=consents, purposes=PURPOSES,
         timeline=timeline(request, contact), tasks=tasks, staff=staff_users(request),
         can_edit=request.has_permission(CONTACT_EDIT),

@@ -234,7 +234,7 @@ def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_a
     assert len(statements) <= 2
 
 
-def test_topic_condition_includes_interests_people_declared_on_the_portal(crm, users):
+def test_topic_condition_includes_interests_people_declared_on_the_portal(crm, users, client):
     from hub.topics.models import UserTopic
 
     theme = crm.topic("Digitální zdravotnictví", "theme", slug="digital-health")
@@ -249,3 +249,6 @@ def test_topic_condition_includes_interests_people_declared_on_the_portal(crm, u
     stmt = segment_query(crm.req, "newsletter", "all",
                          [{"kind": "topic", "value": "digital-health"}])
     assert set(crm.req.dbsession.scalars(stmt)) == {recorded.id, declared.id}
+    client.login(users.staff)
+    page = html_text(client.get(f"/crm/staff/contacts/{declared.id}"))
+    assert "Zájmy uvedené na portálu Digitální zdravotnictví" in page

@@ -8,6 +8,7 @@
   var bar = document.getElementById("import-bar");
   var message = document.getElementById("import-message");
   var url = box.getAttribute("data-status-url");
+  var announced = null;
   var refresh = document.getElementById("import-refresh");
   if (refresh) { refresh.hidden = true; }  // the page keeps itself up to date
   function poll() {
@@ -24,7 +25,11 @@
           }
           bar.textContent = state.percent + " %";
         }
-        if (message && message.textContent !== state.message) {
+        // The message is a live region: announce a new phase and every tenth of the
+        // rows, not every poll (screen readers would read it out each second).
+        var step = state.phase + ":" + Math.floor(state.percent / 10);
+        if (message && step !== announced) {
+          announced = step;
           message.textContent = state.message;
         }
         window.setTimeout(poll, 1000);
