@@ -4,8 +4,8 @@ Forms are discovered by the crawl (every form an administrator, a member and the
 people met): every text input and textarea gets the canary plus a unique marker. Every
 POST/PUT/PATCH operation of the OpenAPI document gets it in every string property of its
 JSON body (sent with a member's and an administrator's personal token). Then every page
-is read again as each role: the canary must never come back unescaped. (Whether it would
-execute is not checked in a browser here: an unescaped canary is already a failure.)
+is read again as each role: the canary must never come back unescaped. That it never runs
+in a real browser is checked in ``test_xss_browser.py``.
 """
 from __future__ import annotations
 
