@@ -263,12 +263,14 @@ def import_job(request, batch_id: int, user_id: int | None = None) -> None:
     try:
         with db.begin_nested():
             created, merged = write_rows(request, parsed, fields)
-    except sa.exc.IntegrityError:
+    except sa.exc.SQLAlchemyError as exc:
         log.exception("CSV import %s failed", batch_id)
-        # E.g. an address added meanwhile by someone else: nothing of the file is kept.
-        report = {"errors": [{"line": 1, "messages": [message(_(
-            "The contacts changed while the file was imported; nothing was imported. "
-            "Try again."))]}], "bad": 1}
+        # E.g. an address added meanwhile by someone else, or the database busy for too
+        # long: the savepoint is gone, so nothing of the file is kept; the batch says so.
+        text = (_("The contacts changed while the file was imported; nothing was imported. "
+                  "Try again.") if isinstance(exc, sa.exc.IntegrityError) else
+                _("The import failed; nothing was imported. Try again later."))
+        report = {"errors": [{"line": 1, "messages": [message(text)]}], "bad": 1}
         db.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(
             status="failed", phase="", report=report, finished_at=utcnow()))
         return

@@ -4,6 +4,7 @@ import re
 import sqlalchemy as sa
 from webtest import Upload
 
+from hub.db import utcnow
 from hub.testing import html_text
 from hub_crm.models import Contact, ImportBatch, Tag
 
@@ -180,3 +181,23 @@ def test_bulk_insert_returns_ids_in_order_on_every_database(crm):
     assert [found[i] for i in ids] == [f"hromadna{n}@example.cz" for n in range(5)]
     contact = db.get(Contact, ids[0])
     assert contact.created_at.tzinfo is not None and contact.name == "Hromadná0"
+
+
+def test_a_database_failure_while_writing_imports_nothing_and_says_so(client, users, crm,
+                                                                     monkeypatch):
+    from hub_crm import imports
+
+    def failing(request, parsed, fields):
+        request.dbsession.execute(sa.insert(Contact.__table__).values(
+            kind="person", first_name="Půl", last_name="", name="Půl", phone="",
+            language="cs", stakeholder_type="other", region="", directory_opt_in=False,
+            restricted=False, created_at=utcnow(), updated_at=utcnow(),
+            last_activity_at=utcnow()))
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(imports, "write_rows", failing)
+    client.login(users.staff)
+    page = upload(client, "first_name,last_name\nJana,Nová\n").forms["mapping-form"] \
+        .submit().follow()
+    assert "Import se nezdařil" in html_text(page) and "import-report" in page.text
+    assert crm.req.dbsession.scalar(sa.select(Contact.id).where(Contact.name == "Půl")) is None
