@@ -85,7 +85,7 @@ def run_worker(arguments: str) -> None:
 
     args = json.loads(arguments)
     registry = make_config(args["settings"]).registry
-    connections = registry.settings.get("newsletter.connections") or 4
+    connections = registry.settings.get("newsletter.connections") or 1
     started = time.perf_counter()
     run_job(registry, "newsletter.send", {"campaign_id": args["campaign_id"]})
     seconds = time.perf_counter() - started

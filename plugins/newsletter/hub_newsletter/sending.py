@@ -276,7 +276,7 @@ class CompiledCampaign:
         """The complete message (RFC 5322, CRLF line ends) for one recipient."""
         subject, text, html = self.personalise(values)
         if not subject.isascii():
-            subject = Header(subject, "utf-8").encode(linesep="\r\n")
+            subject = encoded_header(subject)
         head = [f"From: {self.sender}", f"To: {address}", f"Subject: {subject}",
                 f"Date: {date or email.utils.formatdate(localtime=False)}",
                 f"Message-ID: <newsletter-{self.campaign_id}-{delivery_id}@{self.domain}>"]
@@ -325,6 +325,12 @@ def tracked_html(request, campaign: Campaign, html: str, nonce: str) -> str:
                               _query={"s": track_signature(campaign, "open")})
     return html.replace("</body>", f'<img src="{escape(pixel)}" width="1" height="1" alt="" '
                                    'style="display:block;border:0;">\n</body>', 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def encoded_header(text: str) -> str:
+    """RFC 2047 form of a header value (subjects repeat with the recipients' names)."""
+    return Header(text, "utf-8").encode(linesep="\r\n")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -562,7 +568,7 @@ def send_campaign(request, campaign_id: int) -> None:
             # Validated before sending started; should rendering still fail, nothing is sent.
             _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
             raise
-    connections = max(1, int(settings.get("newsletter.connections") or 4))
+    connections = max(1, int(settings.get("newsletter.connections") or 1))
     if isinstance(registry["hub.dbsession_writer"].kw["bind"], sa.Connection):
         connections = 1  # sessions bound to one connection (tests) cannot be shared
     options = {
@@ -711,7 +717,20 @@ def _connection(registry):
     if isinstance(bind, sa.Connection):
         return bind, bind.begin_nested, False
     conn = bind.connect()
-    return conn, conn.begin, True
+    if conn.dialect.name != "sqlite":
+        return conn, conn.begin, True
+
+    @contextlib.contextmanager
+    def begin():
+        # SQLite has one writer at a time and makes the others sleep and retry; the job's
+        # threads take turns here instead, handing the lock over at once.
+        with _SQLITE_WRITER, conn.begin() as transaction:
+            yield transaction
+
+    return conn, begin, True
+
+
+_SQLITE_WRITER = threading.Lock()
 
 
 def _mark_sent(conn, tx, delivery_id: int) -> None:
