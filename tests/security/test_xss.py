@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-
 SITE = "https://hub.example.org"
 CANARY = '"><script>window.__xss=1</script><img src=x onerror=window.__xss=1>'
 UNESCAPED = ("<script>window.__xss=1</script>", "<img src=x onerror=window.__xss=1>")
@@ -21,14 +19,8 @@ TEXT_TYPES = {"text", "search", "textarea"}
 # Forms that end the session or the account, or change how one signs in: never sent.
 SKIPPED_ROUTES = re.compile(r"logout|erase|password|email_change|twofactor|2fa|token_revoke"
                             r"|delete|unsubscribe|language|merge|user_role|user_active")
-# Forms that fail with a server error on ordinary text (reported; see the xfail below).
-KNOWN: dict[str, str] = {
-    "newsletter.campaign_new": "newsletter stores hub_upcoming_events' ISO string starts_at in "
-                               "a datetime column: 500 when an event is chosen",
-    "newsletter.campaign_edit": "same as newsletter.campaign_new",
-    "crm.contact_consent": "the consent's free-text source goes unchecked into a 60-character "
-                           "column: 500 on PostgreSQL for a longer text",
-}
+# Forms that fail with a server error on ordinary text, reported to their owners.
+KNOWN: dict[str, str] = {}  # route name -> why it is skipped (with a request to its owner)
 SUBMITTERS = ("admin", "demo_rep", "demo_member")
 READERS = ("anonymous", "member", "demo_member", "admin")
 
@@ -199,17 +191,3 @@ def test_stored_canaries_come_back_escaped_everywhere(site):
     # The canaries were stored and shown (escaped) on many pages: the check checked.
     assert len(set(found)) > 10
 
-
-@pytest.mark.parametrize("route", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=reason))
-    for name, reason in sorted(KNOWN.items())])
-def test_known_server_errors(site, route):
-    """Forms that fail with a server error (reported to their owners); xfail until fixed."""
-    forms = [(role, target, form) for role, name, target, form in _forms_to_send(site)
-             if name == route]
-    if not forms:
-        pytest.skip(f"no form of {route} was met")
-    role, target, form = forms[0]
-    response = send_form(site, role, target, form, CANARY)
-    assert not isinstance(response, Exception) and response.status_int < 500, response
-    _assert_escaped(response, f"answer to {target}")
