@@ -177,3 +177,17 @@ def test_personal_data_export_and_erase(app, users, dbsession):
         assert (row.user_id, row.contact_email, row.client_key) == (None, None, "")
     dbsession.refresh(other)
     assert other.contact_email == "x@example.org"
+
+
+def test_a_report_full_of_markup_is_shown_escaped_to_staff(testapp, users, dbsession):
+    canary = '"><script>window.__xss=1</script><img src=x onerror=window.__xss=1>'
+    testapp.post_form("/accessibility/feedback", {
+        "page_url": "/events?" + canary, "description": canary,
+        "contact_email": "", "started": _backdated(testapp)}, status=303)
+    item = dbsession.scalars(sa.select(AccessibilityFeedback)).one()
+    testapp.login(users.staff)
+    for url in ("/admin/accessibility-feedback", f"/admin/accessibility-feedback/{item.id}",
+                "/notifications"):
+        page = testapp.get(url)
+        assert "<script>window.__xss" not in page.text and "<img src=x" not in page.text
+        assert "&lt;script&gt;window.__xss" in page.text, url
