@@ -204,7 +204,8 @@ class CompiledCampaign:
     building ``email.message`` objects per recipient would cost more than the SMTP call.
     """
 
-    def __init__(self, request, campaign: Campaign, subject_prefix: str = ""):
+    def __init__(self, request, campaign: Campaign, subject_prefix: str = "",
+                 count: bool = True):
         settings = request.registry.settings
         nonce = uuid.uuid4().hex[:12]
         self.markers = {f: (f"https://{nonce}.invalid/{f}" if f in URL_FIELDS
@@ -212,7 +213,7 @@ class CompiledCampaign:
         shared = archive_values(campaign)
         values = {**shared, **self.markers}
         subject, text, html = render(request, campaign, values)
-        if campaign.track and campaign.track_key:
+        if count and campaign.track and campaign.track_key:
             html = tracked_html(request, campaign, html, nonce)
         self.subject = subject_prefix + subject
         self.text = text
@@ -341,8 +342,8 @@ def cached_salutation(first: str, last: str, gender: str | None, style: str,
 
 def build_message(request, campaign: Campaign, delivery_id: int, subscriber, address: str,
                   subject_prefix: str = "") -> bytes:
-    """One message outside bulk sending (the test send)."""
-    compiled = CompiledCampaign(request, campaign, subject_prefix)
+    """One message outside bulk sending (the test send: never counted)."""
+    compiled = CompiledCampaign(request, campaign, subject_prefix, count=False)
     token = subscriber.token if subscriber else ""
     values = compiled.values(address, subscriber.first_name or "", subscriber.last_name or "",
                              subscriber.name or "", subscriber.gender, token)

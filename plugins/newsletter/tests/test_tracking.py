@@ -49,6 +49,10 @@ def test_enabled_counting_gives_totals_only_and_redirects_only_to_campaign_links
     form.submit(headers=ORIGIN)
     campaign = dbsession.scalar(sa.select(Campaign))
     assert campaign.track and len(campaign.track_key) >= 32
+    # The staff's test message is not counted: no pixel, no counting links.
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/test", {})
+    test_html = part(sink.to(users.staff.email)[0], "html")
+    assert "/newsletter/o/" not in test_html and "/newsletter/c/" not in test_html
     campaign.status = "approved"
     dbsession.flush()
     send(nl_testapp, users, campaign.id)
