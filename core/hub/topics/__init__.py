@@ -52,19 +52,32 @@ def active_topics(request) -> list[Topic]:
         .order_by(Topic.position, Topic.id)))
 
 
+TOPICS_REGION = "hub.topics"
+
+
+def _all_topics(request) -> tuple:
+    """Every topic as ``(slug, name_cs, name_en, is_active)`` in the staff's order: lists
+    of events, courses and news ask on every page, so it is kept until a topic changes."""
+    def load():
+        return tuple((t.slug, t.name("cs"), t.name("en"), t.is_active)
+                     for t in request.dbsession.scalars(
+                         sa.select(Topic).order_by(Topic.position, Topic.id)))
+
+    cached = getattr(request, "cached", None)  # absent on a bare request-like object
+    return load() if cached is None else cached(TOPICS_REGION, None, load)
+
+
 def topic_choices(request) -> list[tuple[str, str]]:
     """Active topics as ``(slug, name in the request's language)``, in the staff's order."""
-    language = _language(request)
-    return [(t.slug, t.name(language)) for t in active_topics(request)]
+    column = 2 if _language(request) == "en" else 1
+    return [(t[0], t[column]) for t in _all_topics(request) if t[3]]
 
 
 def topic_labels(request, slugs=None) -> dict[str, str]:
     """Names of topics (active or not) by slug, in the request's language."""
-    language = _language(request)
-    stmt = sa.select(Topic)
-    if slugs is not None:
-        stmt = stmt.where(Topic.slug.in_(list(slugs)))
-    return {t.slug: t.name(language) for t in request.dbsession.scalars(stmt)}
+    column = 2 if _language(request) == "en" else 1
+    wanted = None if slugs is None else set(slugs)
+    return {t[0]: t[column] for t in _all_topics(request) if wanted is None or t[0] in wanted}
 
 
 def user_topics(request, user) -> list[str]:
@@ -86,6 +99,7 @@ def stakeholder_type(request, user) -> str | None:
 
 
 def includeme(config):
+    config.add_cache_region(TOPICS_REGION, tables=("topic",), ttl=3600)
     config.add_route("topics.manage", "/topics/manage")
     config.add_route("topics.new", "/topics/manage/new")
     config.add_route("topics.edit", r"/topics/manage/{id:\d+}")
