@@ -129,8 +129,14 @@ def listed_organisations():
                           OrganisationProfile.listed.is_(True))))
 
 
+# What the public directory is made from: its pages are kept for anonymous visitors until
+# one of these changes.
+DIRECTORY_TABLES = ("organisation", "crm_organisation_profile", "crm_organisation_topic",
+                    "crm_contact", "crm_contact_topic", "crm_relationship", "topic")
+
+
 @view_config(route_name="crm.index", renderer="hub_crm:templates/directory.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=DIRECTORY_TABLES)
 def directory(request):
     db = request.dbsession
     q = request.GET.get("q", "").strip()
@@ -216,7 +222,7 @@ def organisation_topics(request, org_id: int) -> list[Topic]:
 
 
 @view_config(route_name="crm.organisation", renderer="hub_crm:templates/organisation.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=DIRECTORY_TABLES)
 def organisation_page(request):
     org = organisation_by_slug(request)
     profile = request.dbsession.get(OrganisationProfile, org.id) or OrganisationProfile(
@@ -291,7 +297,7 @@ def organisation_edit(request):
 
 
 @view_config(route_name="crm.person", renderer="hub_crm:templates/person.pt",
-             permission=PUBLIC, request_method="GET")
+             permission=PUBLIC, request_method="GET", cache_tables=DIRECTORY_TABLES)
 def person_page(request):
     contact = request.dbsession.get(Contact, int(request.matchdict["id"]))
     if contact is None or contact.kind != "person" or not contact.directory_opt_in:

@@ -46,6 +46,8 @@ CAP = 25  # the page itself, session, menus and widgets of the shell included
 
 
 def test_query_counts_do_not_grow_with_rows(client, users, crm, connection, anonymous):
+    # The directory signed in: anonymous visitors get a kept page (no query at all).
+    anonymous.login(users.member)
     topic = crm.topic("Práva pacientů", "theme")
     tag = Tag(name="mentor")
     crm.req.dbsession.add(tag)
@@ -73,3 +75,19 @@ def test_query_counts_do_not_grow_with_rows(client, users, crm, connection, anon
             for name, url in pages.items()}
     assert many == few, (few, many)
     assert max(many.values()) <= CAP, many
+
+
+def test_the_directory_is_kept_for_visitors_until_it_changes(crm, anonymous, connection):
+    import transaction
+
+    crm.contact("verejna@example.cz", first="Věra", directory_opt_in=True, region="Brno")
+    transaction.commit()
+    anonymous.get("/crm?type=person")  # rendered once, then kept
+    with counting(connection) as statements:
+        anonymous.get("/crm?type=person")
+    assert statements == []
+    crm.contact("druha@example.cz", first="Dana", directory_opt_in=True, region="Brno")
+    transaction.commit()
+    with counting(connection) as statements:
+        anonymous.get("/crm?type=person")
+    assert statements  # a contact changed: rendered anew
