@@ -305,10 +305,6 @@ def test_newsletter_double_opt_in_and_one_click_unsubscribe(page_for, live_serve
 # -- 6. staff: a CRM segment, a campaign to it, a booking approved -----------------------
 
 @LOCALES
-@pytest.mark.xfail(reason="newsletter sending to a CRM audience deadlocks on SQLite: the job's "
-                   "request.dbsession (BEGIN IMMEDIATE) holds the write lock while the send "
-                   "loop waits for it on its own connection (hub_newsletter/sending.py, "
-                   "audience_refused); requested in /tmp/handoff/requests.md", strict=False)
 def test_staff_segment_and_campaign(page_for, live_server, screenshot, locale):
     from hub_newsletter.models import Campaign
 
