@@ -1,6 +1,6 @@
 """Newsletter: a campaign personalised and delivered to a local SMTP sink.
 
-Targets (issue "newsletter"): >= 1,000 messages/s, >= 0.5 x a raw smtplib loop measured in
+Targets: >= 1,000 messages/s, >= 0.5 x a raw smtplib loop measured in
 the same run, worker memory < 150 MB. The sink (aiosmtpd) and the sending worker each run
 in a process of their own, so the worker's peak RSS is its own:
 
