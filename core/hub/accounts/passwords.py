@@ -9,8 +9,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("hub dummy password for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so timing does not reveal accounts.
+
+    Made at the first sign-in, not at import: a hash takes argon2's 64 MiB for a moment,
+    which every process (queue workers too) would otherwise pay at start-up.
+    """
+    return _hasher.hash("hub dummy password for timing")
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +28,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; also spends the same time when there is no hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
