@@ -118,7 +118,8 @@ def hub_permissions():
 
 @hookspec
 def hub_slot(request, name, context):
-    """HTML for a named place in a core page (``head``, ``before_content``...).
+    """HTML for a named place in a core page (``head``, ``before_content`` on every page;
+    ``accessibility_statement`` inside the accessibility statement).
 
     Return a string (escaped by the layout) or a ``markupsafe.Markup`` (inserted as is).
     """
