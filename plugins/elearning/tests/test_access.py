@@ -141,6 +141,7 @@ def test_course_and_catalogue_pages_need_no_query_per_lesson_or_course(
     dbsession.flush()
     queries("/elearning/courses/maly")  # menus and other shared blocks are kept from here on
     assert queries("/elearning/courses/velky") == queries("/elearning/courses/maly")
+    queries("/elearning")  # what the core keeps for the page is read once
     before = queries("/elearning")
     for n in range(5):
         make_course(slug=f"dalsi-{n}")
