@@ -103,16 +103,13 @@ def hub_slot(request, name, context):
     if request.environ.get("hub.degraded"):
         return None  # an error page: the database may be unusable
     if name == "before_content":
-        parts = []
         banners = services.current_banners(request)
-        if banners:
-            parts.append(render_snippet(request, "hub_news:templates/banner.pt", {
-                "banners": banners, "language": services.language(request)}))
-        route = request.matched_route.name if request.matched_route else None
-        if route == "accessibility":
-            parts.append(accessibility_note(request))
-        parts = [p for p in parts if p]
-        return Markup("").join(parts) if parts else None
+        if not banners:
+            return None
+        return render_snippet(request, "hub_news:templates/banner.pt", {
+            "banners": banners, "language": services.language(request)})
+    if name == "accessibility_statement":
+        return accessibility_note(request)
     if name == "head":
         return head_markup(request)
     return None
