@@ -77,7 +77,10 @@ def _render_new_courses(request):
 @hookimpl
 def hub_dashboard_widgets(request):
     return [Widget("elearning.my", _("My courses"), _render_dashboard, where="dashboard",
-                   order=30, permission=AUTHENTICATED),
+                   order=30, permission=AUTHENTICATED, cache_per_user=True,
+                   cache_tables=("elearning_course", "elearning_section", "elearning_lesson",
+                                 "elearning_enrolment", "elearning_lesson_progress",
+                                 "elearning_certificate")),
             # The same for everyone with the same roles: the core keeps the HTML until a
             # course changes.
             Widget("elearning.new", _("Online courses"), _render_new_courses, where="home",

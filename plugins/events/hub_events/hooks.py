@@ -121,7 +121,8 @@ def hub_dashboard_widgets(request):
     return [Widget("events.upcoming", _("Upcoming events"), home, where="home", order=20,
                    cache_tables=("events_event",), cache_ttl=300),
             Widget("events.mine", _("My upcoming events"), mine, where="dashboard", order=20,
-                   permission=AUTHENTICATED)]
+                   permission=AUTHENTICATED, cache_per_user=True, cache_ttl=300,
+                   cache_tables=("events_event", "events_registration"))]
 
 
 @hookimpl

@@ -154,7 +154,9 @@ def hub_dashboard_widgets(request):
                order=60, permission=PUBLIC, cache_tables=("newsletter_campaign",)),
         Widget("newsletter-mine", _("My newsletters"),
                lambda r: _subscriptions_snippet(r, r.identity), where="dashboard", order=60,
-               permission=AUTHENTICATED),
+               permission=AUTHENTICATED, cache_per_user=True,
+               cache_tables=("newsletter_subscriber", "newsletter_subscription",
+                             "newsletter_list")),
     ]
 
 
