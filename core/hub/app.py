@@ -1,6 +1,8 @@
 """Application assembly: settings → plugins → Pyramid configuration → WSGI app."""
 from __future__ import annotations
 
+import gc
+
 from pyramid.config import Configurator
 
 from hub import plugins as plugin_loader
@@ -72,4 +74,8 @@ def collect_permissions(pm) -> list[Permission]:
 
 def make_app(settings: dict, global_config=None):
     config = make_config(settings, global_config)
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    # What start-up made lives as long as the process: keep it out of the collector's full
+    # passes, which otherwise stall a busy worker for tens of milliseconds.
+    gc.freeze()
+    return app

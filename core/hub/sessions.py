@@ -108,7 +108,7 @@ class ServerSession(dict):
             if record is not None:
                 self.token, self.key = token, hash_token(token)
                 self.user_id = record["user_id"]
-                self.update(record["data"])
+                dict.update(self, record["data"])  # loaded, not changed: nothing to save
                 self.created = record["created_at"]
                 self.last_seen = record["last_seen_at"]
                 self.new = False
