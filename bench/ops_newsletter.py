@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -75,8 +76,6 @@ class Sink:
 
 def run_worker(arguments: str) -> None:
     """Run job ``newsletter.send`` like the queue worker; print seconds, count and peak RSS."""
-    import resource
-
     import sqlalchemy as sa
 
     from hub.app import make_config
@@ -92,7 +91,10 @@ def run_worker(arguments: str) -> None:
     with registry["hub.dbsession_factory"]() as db:
         sent = db.scalar(sa.select(sa.func.count()).select_from(Delivery).where(
             Delivery.campaign_id == args["campaign_id"], Delivery.status == "sent"))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so it would report the
+    # benchmark process this worker was forked from (and its whole data set).
+    status = Path("/proc/self/status").read_text()
+    peak_mb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
     print(json.dumps({"seconds": seconds, "sent": sent, "rss_mb": peak_mb,
                       "connections": int(connections)}))
 
