@@ -239,6 +239,22 @@ def count_queries(connection):
         sa.event.remove(connection, "before_cursor_execute", record)
 
 
+def page_query_counts(client, connection, pages: dict, mentioning: str = "",
+                      cold: bool = True) -> dict:
+    """``{name: statements}`` sent for each page of ``pages`` (``{name: url}``), counting
+    only statements that mention ``mentioning`` (a plugin's table prefix, so that the
+    core's own reads are left out). With ``cold`` the app's cache is emptied first: test
+    data that is never committed would not empty it, and the pages must be rendered."""
+    if cold:
+        client.app.registry["hub.cache"].clear()
+    counts = {}
+    for name, url in pages.items():
+        with count_queries(connection) as statements:
+            client.get(url)
+        counts[name] = sum(mentioning in statement for statement in statements)
+    return counts
+
+
 # -- web --------------------------------------------------------------------------------
 
 class HubTestApp(webtest.TestApp):

@@ -1,8 +1,8 @@
 """Every public page and widget of the e-learning plugin reads a fixed number of SQL
 statements, however many courses, topics and lessons there are (no query per row)."""
 import pytest
-import sqlalchemy as sa
 
+from hub.testing import page_query_counts
 from hub_elearning.models import Lesson
 
 # Statements of the e-learning plugin per page (the core's own reads are not counted).
@@ -10,26 +10,8 @@ CAPS = {"catalogue": 3, "catalogue page 2": 3, "course": 7, "lesson": 4, "home":
         "api list": 2, "api course": 4}
 
 
-def _counts(client, connection, pages) -> dict:
-    # Count cold pages: nothing kept from an earlier request (the data here is never
-    # committed, so the cache would not see it change).
-    client.app.registry["hub.cache"].clear()
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if "elearning_" in statement:
-            statements.append(statement)
-
-    counts = {}
-    sa.event.listen(connection, "before_cursor_execute", count)
-    try:
-        for name, url in pages.items():
-            statements.clear()
-            client.get(url)
-            counts[name] = len(statements)
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
-    return counts
+def _counts(client, connection, pages, clear=True) -> dict:
+    return page_query_counts(client, connection, pages, "elearning_", cold=clear)
 
 
 def _courses(make_course, first, n):

@@ -3,10 +3,9 @@ however many events, topics, talks and registrations there are (no query per row
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from hub.db import utcnow
-from hub.testing import make_user
+from hub.testing import make_user, page_query_counts
 
 from .test_organiser import _register
 
@@ -23,26 +22,8 @@ def _pages(event, past):
             "api detail": f"/api/v1/events/{event.id}"}
 
 
-def _counts(client, connection, pages) -> dict:
-    # Count cold pages: nothing kept from an earlier request (the data here is never
-    # committed, so the cache would not see it change).
-    client.app.registry["hub.cache"].clear()
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if "events_" in statement:
-            statements.append(statement)
-
-    counts = {}
-    sa.event.listen(connection, "before_cursor_execute", count)
-    try:
-        for name, url in pages.items():
-            statements.clear()
-            client.get(url)
-            counts[name] = len(statements)
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
-    return counts
+def _counts(client, connection, pages, clear=True) -> dict:
+    return page_query_counts(client, connection, pages, "events_", cold=clear)
 
 
 def _add(make_event, dbsession, n, first):

@@ -4,9 +4,9 @@ however many articles and topics there are (no query per row); what every page s
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from hub.db import utcnow
+from hub.testing import page_query_counts
 
 # Statements of the news plugin per page (the core's own reads are not counted); the first
 # page also reads the banners and the footer's pages, kept afterwards.
@@ -15,25 +15,7 @@ CAPS = {"list": 5, "list page 2": 3, "topic list": 3, "article": 3, "page": 1, "
 
 
 def _counts(client, connection, pages, clear=True) -> dict:
-    if clear:
-        # Cold pages: the data here is never committed, so the cache would not see it change.
-        client.app.registry["hub.cache"].clear()
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if "news_" in statement:
-            statements.append(statement)
-
-    counts = {}
-    sa.event.listen(connection, "before_cursor_execute", count)
-    try:
-        for name, url in pages.items():
-            statements.clear()
-            client.get(url)
-            counts[name] = len(statements)
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
-    return counts
+    return page_query_counts(client, connection, pages, "news_", cold=clear)
 
 
 def _articles(make_article, topics, first, n):
