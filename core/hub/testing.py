@@ -255,6 +255,20 @@ def page_query_counts(client, connection, pages: dict, mentioning: str = "",
     return counts
 
 
+@contextlib.contextmanager
+def served(app, threads: int = 4):
+    """``with served(app) as url:`` the app served by waitress on a free loopback port, in a
+    thread (for browsers and real HTTP clients)."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+
+
 # -- web --------------------------------------------------------------------------------
 
 class HubTestApp(webtest.TestApp):

@@ -5,12 +5,11 @@ downloaded build. Without it the browser tests are skipped locally and fail in C
 """
 import os
 import shutil
-import threading
 import uuid
 
 import pytest
 
-from hub.testing import need_service
+from hub.testing import need_service, served
 
 CHROMIUM = os.environ.get("HUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
@@ -32,8 +31,6 @@ def live_server(base_settings, tmp_path_factory, mail_sink):
 
     ``live_server.mail`` is the SMTP sink that receives the portal's e-mails.
     """
-    from waitress.server import create_server
-
     from hub import migrate
     from hub.app import make_config
     from hub.db import make_engine
@@ -49,13 +46,8 @@ def live_server(base_settings, tmp_path_factory, mail_sink):
     config = make_config(settings)
     migrate.upgrade(config.registry)
     load_demo_data(config.registry)
-    app = config.make_wsgi_app()
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    yield type("Live", (), {"url": base, "registry": config.registry, "mail": mail_sink})
-    server.close()
+    with served(config.make_wsgi_app()) as base:
+        yield type("Live", (), {"url": base, "registry": config.registry, "mail": mail_sink})
 
 
 @pytest.fixture(scope="session")

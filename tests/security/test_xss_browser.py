@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
+
+from hub.testing import served
 
 pytestmark = [pytest.mark.browser]
 
@@ -68,8 +69,6 @@ def _poison(engine) -> int:
 
 @pytest.fixture(scope="module")
 def poisoned_server(base_settings, tmp_path_factory):
-    from waitress.server import create_server
-
     from hub import migrate
     from hub.app import make_config
     from hub.db import make_engine
@@ -81,13 +80,8 @@ def poisoned_server(base_settings, tmp_path_factory):
     migrate.upgrade(config.registry)
     load_demo_data(config.registry)
     columns = _poison(engine)
-    app = config.make_wsgi_app()
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    yield type("Live", (), {"url": base, "registry": config.registry, "columns": columns})
-    server.close()
+    with served(config.make_wsgi_app()) as base:
+        yield type("Live", (), {"url": base, "registry": config.registry, "columns": columns})
     engine.dispose()
 
 
