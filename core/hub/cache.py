@@ -69,6 +69,8 @@ class Cache:
 
     def ensure_region(self, name: str, tables: Iterable[str], ttl: float) -> None:
         """Declare ``name`` unless it exists (for regions known only at request time)."""
+        if name in self.regions:
+            return  # the usual case, on every request: no lock needed to read
         with self.lock:
             if name in self.regions:
                 return

@@ -45,6 +45,18 @@ def page_cache(view, info):
     ttl = info.options.get("cache_ttl") or DEFAULT_TTL
     route_name = info.options.get("route_name") or info.options.get("name") or "view"
     cache = info.registry["hub.cache"]
+    regions: dict[frozenset, str] = {}  # the page's own tables -> its region
+
+    def region_for(request, tables) -> str:
+        own = frozenset(() if tables is True else tables)
+        name = regions.get(own)
+        if name is None:
+            # The page includes the shell (menus, banners...): its tables count too.
+            every = own | request.registry["hub.shell_tables"]
+            name = f"page:{route_name}:{','.join(sorted(every))}"
+            cache.ensure_region(name, every, ttl)
+            regions[own] = name
+        return name
 
     def kept_page_view(context, request):
         if not shared_by_visitors(request):
@@ -52,10 +64,7 @@ def page_cache(view, info):
         tables = tables_option(request) if callable(tables_option) else tables_option
         if not tables:
             return view(context, request)
-        # The page includes the shell (menus, banners...): its tables count too.
-        tables = set(() if tables is True else tables) | request.registry["hub.shell_tables"]
-        region = f"page:{route_name}:{','.join(sorted(tables))}"
-        cache.ensure_region(region, tables, ttl)
+        region = region_for(request, tables)
         key = (request.host_url, request.script_name, request.path_qs, request.locale_name)
         hit, kept, generation = cache.lookup(region, key)
         if not hit:

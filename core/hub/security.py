@@ -177,12 +177,13 @@ def is_representative(request, user) -> bool:
 
     stmt = sa.select(Membership.id).where(
         Membership.user_id == user.id, Membership.is_representative.is_(True)).limit(1)
-    cache = request.registry.get("hub.cache")
-    if cache is None:  # asked before the cache is set up (a bare test registry)
-        return request.dbsession.execute(stmt).first() is not None
-    cache.ensure_region("hub.representatives", ("membership",), 600)
-    return cache.get_or_create("hub.representatives", user.id,
-                               lambda: request.dbsession.execute(stmt).first() is not None)
+    # Asked on every signed-in request; kept per person until a membership changes.
+    request.registry["hub.cache"].ensure_region(REPRESENTATIVES_REGION, ("membership",), 600)
+    return request.cached(REPRESENTATIVES_REGION, user.id,
+                          lambda: request.dbsession.execute(stmt).first() is not None)
+
+
+REPRESENTATIVES_REGION = "hub.representatives"
 
 
 class CSRFPolicy(CookieCSRFStoragePolicy):

@@ -32,6 +32,10 @@ class FakeRequest:
         self.dbsession = dbsession
         self.locale_name = locale
 
+    @staticmethod
+    def cached(region, key, create):
+        return create()  # keeps nothing: every call reads the database
+
 
 def test_demo_topics_are_idempotent_and_ordered(dbsession, topics):
     seed_topics(dbsession)

@@ -63,8 +63,7 @@ def _all_topics(request) -> tuple:
                      for t in request.dbsession.scalars(
                          sa.select(Topic).order_by(Topic.position, Topic.id)))
 
-    cached = getattr(request, "cached", None)  # absent on a bare request-like object
-    return load() if cached is None else cached(TOPICS_REGION, None, load)
+    return request.cached(TOPICS_REGION, None, load)
 
 
 def topic_choices(request) -> list[tuple[str, str]]:
