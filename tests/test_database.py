@@ -10,19 +10,6 @@ from hub import migrate
 from hub.app import make_config
 from hub.db import Base, make_engine
 from hub.plugins import installed_plugins
-from hub.testing import _postgres_database
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A URL of a new, empty database on the backend under test."""
-    base = os.environ.get("HUB_TEST_DATABASE_URL")
-    if base:
-        url, drop = _postgres_database(base)
-        yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
 def _registry(base_settings, url, plugins):

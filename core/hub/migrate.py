@@ -69,15 +69,17 @@ def import_models(registry) -> None:
                 raise
 
 
-def upgrade(registry, revision: str = "heads") -> list[str]:
-    """Upgrade the core and every enabled plugin; return the branches touched."""
+def upgrade(registry, revision: str = "heads", branch: str | None = None) -> list[str]:
+    """Upgrade the core and every enabled plugin (or only ``branch``, to ``revision``);
+    return the branches touched."""
     engine = registry["hub.dbengine"]
     import_models(registry)
     names = frozenset(registry["hub.plugins"])
     done = []
-    for branch, location in branches(registry):
-        command.upgrade(alembic_config(engine, branch, location, names), revision)
-        done.append(branch)
+    for name, location in branches(registry):
+        if branch is None or name == branch:
+            command.upgrade(alembic_config(engine, name, location, names), revision)
+            done.append(name)
     return done
 
 

@@ -135,6 +135,19 @@ def migrated_database(base_settings, dbengine):
     return dbengine
 
 
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a new, empty database on the backend under test (dropped afterwards):
+    for migration tests, which need a schema of their own."""
+    base = os.environ.get("HUB_TEST_DATABASE_URL")
+    if base:
+        url, drop = _postgres_database(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
 @pytest.fixture(scope="session")
 def make_app(base_settings, migrated_database):
     """``make_app(*plugins, **settings)``: a WSGI app on the run's database, cached."""

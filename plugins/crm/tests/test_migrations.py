@@ -1,8 +1,6 @@
 """The migration from the plugin's own interest list to the core's shared topics."""
-import os
 
 import sqlalchemy as sa
-from alembic import command
 
 from hub import migrate
 from hub.app import make_config
@@ -18,30 +16,12 @@ def registry_for(base_settings, url):
     return config.registry
 
 
-def upgrade_crm(registry, revision):
-    engine = registry["hub.dbengine"]
-    migrate.import_models(registry)
-    names = frozenset(registry["hub.plugins"])
-    for branch, location in migrate.branches(registry):
-        config = migrate.alembic_config(engine, branch, location, names)
-        if branch == "crm" and revision == "down":
-            command.downgrade(config, BEFORE)
-        else:
-            command.upgrade(config, revision if branch == "crm" else "heads")
-
-
-def test_interests_become_topics_links_and_segments_follow(base_settings, tmp_path):
-    base = os.environ.get("HUB_TEST_DATABASE_URL")
-    if base:
-        from hub.testing import _postgres_database
-
-        url, drop = _postgres_database(base)
-    else:
-        url, drop = f"sqlite:///{tmp_path / 'migrate.sqlite'}", None
-    registry = registry_for(base_settings, url)
+def test_interests_become_topics_links_and_segments_follow(base_settings, empty_database):
+    registry = registry_for(base_settings, empty_database)
     engine = registry["hub.dbengine"]
     try:
-        upgrade_crm(registry, BEFORE)
+        migrate.upgrade(registry, branch="core")
+        migrate.upgrade(registry, BEFORE, branch="crm")
         with engine.begin() as conn:
             run = lambda sql, **kw: conn.execute(sa.text(sql), kw)  # noqa: E731
             run("INSERT INTO topic (slug, name_cs, name_en, kind, position, is_active) "
@@ -64,7 +44,7 @@ def test_interests_become_topics_links_and_segments_follow(base_settings, tmp_pa
                 "VALUES (1, 'Diabetici', 'disease_information', 'all', :c, :t)",
                 c='[{"kind": "interest", "value": "diabetes"}, '
                   '{"kind": "type", "value": "patient"}]', t="2026-01-01 00:00:00")
-        upgrade_crm(registry, "heads")
+        migrate.upgrade(registry, branch="crm")
         with engine.connect() as conn:
             topics = {r.slug: r for r in conn.execute(sa.text(
                 "SELECT id, slug, name_cs, name_en, kind FROM topic"))}
@@ -90,7 +70,7 @@ def test_interests_become_topics_links_and_segments_follow(base_settings, tmp_pa
             tables = set(sa.inspect(conn).get_table_names())
             assert "crm_interest" not in tables and "crm_contact_interest" not in tables
         # And back: the topics in use become interests again.
-        upgrade_crm(registry, "down")
+        migrate.downgrade(registry, "crm", BEFORE)
         with engine.connect() as conn:
             names = dict(conn.execute(sa.text("SELECT name, kind FROM crm_interest")).all())
             assert names == {"Cukrovka": "disease", "Práva pacientů": "topic",
@@ -99,5 +79,3 @@ def test_interests_become_topics_links_and_segments_follow(base_settings, tmp_pa
                 "SELECT count(*) FROM crm_contact_interest")).scalar_one() == 2
     finally:
         engine.dispose()
-        if drop:
-            drop()

@@ -1,45 +1,28 @@
 """The migration to the core's topics keeps what organisers entered."""
-import os
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from hub import migrate
 from hub.app import make_config
 from hub.db import make_engine
-from hub.testing import _postgres_database
 
 BEFORE = "2f76c76492e1"  # the last revision with a free-text topic
 
 
 @pytest.fixture
-def empty_registry(base_settings, tmp_path):
-    base = os.environ.get("HUB_TEST_DATABASE_URL")
-    if base:
-        url, drop = _postgres_database(base)
-    else:
-        url, drop = f"sqlite:///{tmp_path / 'migrate.sqlite'}", None
-    engine = make_engine(url)
-    config = make_config({**base_settings, "sqlalchemy.url": url, "hub.dbengine": engine,
-                          "hub.plugins": "elearning"})
+def empty_registry(base_settings, empty_database):
+    engine = make_engine(empty_database)
+    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
+                          "hub.dbengine": engine, "hub.plugins": "elearning"})
     yield config.registry
     engine.dispose()
-    if drop:
-        drop()
-
-
-def _run(registry, branch, action, revision):
-    location = dict(migrate.branches(registry))[branch]
-    cfg = migrate.alembic_config(registry["hub.dbengine"], branch, location,
-                                 frozenset(registry["hub.plugins"]))
-    getattr(command, action)(cfg, revision)
 
 
 def test_free_text_topics_become_shared_topics_and_back(empty_registry):
     registry = empty_registry
-    _run(registry, "core", "upgrade", "heads")
-    _run(registry, "elearning", "upgrade", BEFORE)
+    migrate.upgrade(registry, branch="core")
+    migrate.upgrade(registry, BEFORE, branch="elearning")
     engine = registry["hub.dbengine"]
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO topic (slug, name_cs, name_en, kind, position, "
@@ -54,7 +37,7 @@ def test_free_text_topics_become_shared_topics_and_back(empty_registry):
                 "'2026-01-01 10:00:00')"), {"s": slug, "t": topic, "p": True})
         conn.execute(sa.text("INSERT INTO elearning_section (course_id, title, position) "
                              "SELECT id, 'Úvod', 1 FROM elearning_course"))
-    _run(registry, "elearning", "upgrade", "heads")
+    migrate.upgrade(registry, branch="elearning")
     with engine.connect() as conn:
         # the courses' sections survive the change of the courses table
         assert conn.execute(sa.text("SELECT count(*) FROM elearning_section")).scalar() == 3
@@ -64,7 +47,7 @@ def test_free_text_topics_become_shared_topics_and_back(empty_registry):
             "JOIN topic t ON t.id = ct.topic_id ORDER BY c.slug")).all()
     assert [tuple(r) for r in rows] == [("a", "legislation", "Legislation"),
                                         ("b", "rizeni-organizace", "Řízení organizace")]
-    _run(registry, "elearning", "downgrade", BEFORE)
+    migrate.downgrade(registry, "elearning", BEFORE)
     with engine.connect() as conn:
         topics = dict(conn.execute(sa.text("SELECT slug, topic FROM elearning_course")).all())
     assert topics == {"a": "Legislativa", "b": "Řízení organizace", "c": ""}

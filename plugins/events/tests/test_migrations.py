@@ -1,47 +1,30 @@
 """The migration to the core's topics keeps what organisers entered."""
-import os
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from hub import migrate
 from hub.app import make_config
 from hub.db import make_engine
-from hub.testing import _postgres_database
 
 BEFORE = "9062c0f66bd9"  # the last revision with a free-text topic
 
 
 @pytest.fixture
-def empty_registry(base_settings, tmp_path):
-    base = os.environ.get("HUB_TEST_DATABASE_URL")
-    if base:
-        url, drop = _postgres_database(base)
-    else:
-        url, drop = f"sqlite:///{tmp_path / 'migrate.sqlite'}", None
-    engine = make_engine(url)
-    config = make_config({**base_settings, "sqlalchemy.url": url, "hub.dbengine": engine,
-                          "hub.plugins": "events"})
+def empty_registry(base_settings, empty_database):
+    engine = make_engine(empty_database)
+    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
+                          "hub.dbengine": engine, "hub.plugins": "events"})
     yield config.registry
     engine.dispose()
-    if drop:
-        drop()
-
-
-def _run(registry, branch, action, revision):
-    location = dict(migrate.branches(registry))[branch]
-    cfg = migrate.alembic_config(registry["hub.dbengine"], branch, location,
-                                 frozenset(registry["hub.plugins"]))
-    getattr(command, action)(cfg, revision)
 
 
 def test_free_text_topics_become_shared_topics_and_back(empty_registry):
     from hub.topics.demo import DEMO_TOPICS
 
     registry = empty_registry
-    _run(registry, "core", "upgrade", "heads")
-    _run(registry, "events", "upgrade", BEFORE)
+    migrate.upgrade(registry, branch="core")
+    migrate.upgrade(registry, BEFORE, branch="events")
     engine = registry["hub.dbengine"]
     columns = ("title, kind, venue, starts_at, ends_at, taken, topic, audience, state, "
                "summary, description, speakers, address, accessibility, accessibility_note, "
@@ -65,7 +48,7 @@ def test_free_text_topics_become_shared_topics_and_back(empty_registry):
             "INSERT INTO events_talk (event_id, title, speaker, starts_at, ends_at, "
             "do_not_record, speaker_consent, video_url, slides_url) SELECT id, 'Talk', '', "
             "starts_at, ends_at, :f, :f, '', '' FROM events_event"), {"f": False})
-    _run(registry, "events", "upgrade", "heads")
+    migrate.upgrade(registry, branch="events")
     with engine.connect() as conn:
         # the events' programme survives the change of the events table
         assert conn.execute(sa.text("SELECT count(*) FROM events_talk")).scalar() == 5
@@ -80,7 +63,7 @@ def test_free_text_topics_become_shared_topics_and_back(empty_registry):
         assert len(rows) == 4
         assert conn.execute(sa.text("SELECT stakeholders FROM events_event")).scalars().all() \
             in (["[]"] * 5, [[]] * 5)
-    _run(registry, "events", "downgrade", BEFORE)
+    migrate.downgrade(registry, "events", BEFORE)
     with engine.connect() as conn:
         topics = dict(conn.execute(sa.text("SELECT title, topic FROM events_event")).all())
     assert topics == {"A": "Diabetes", "B": "Vzácná onemocnění", "C": "Roztroušená skleróza",
