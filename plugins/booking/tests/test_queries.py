@@ -2,23 +2,14 @@
 search cost the same number of queries however much there is to show."""
 import datetime as dt
 
-import sqlalchemy as sa
-
+from hub.testing import count_queries
 from hub_booking.models import Reservation
 from tests.conftest import at, future_day, make_room
 
 
 def queries(testapp, connection, url, params=None) -> int:
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(connection, "before_cursor_execute", count)
-    try:
+    with count_queries(connection) as statements:
         testapp.get(url, params or {}, status=200)
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -2,24 +2,19 @@
 public directory does not grow with the number of rows shown."""
 import contextlib
 
-import sqlalchemy as sa
-
+from hub.testing import count_queries
 from hub_crm.models import Activity, Relationship, Tag
+
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 
 
 @contextlib.contextmanager
 def counting(connection):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(connection, "before_cursor_execute", count)
-    try:
+    """The statements sent meanwhile, without the test transaction's savepoints."""
+    with count_queries(connection) as statements:
         yield statements
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
+    statements[:] = [s for s in statements
+                     if not s.lstrip().upper().startswith(TRANSACTION_CONTROL)]
 
 
 def make_contacts(crm, start, count, topic, tag):
