@@ -57,9 +57,13 @@ i18n: install
 	$(BIN)/python -m hub.build core/hub hub
 	$(foreach p,$(PLUGINS),$(BIN)/python -m hub.build plugins/$(p)/hub_$(p) hub_$(p);)
 
-# The load generator is Debian's wrk.
+# The load generator is Debian's wrk; the newsletter's SMTP sink is Postfix's smtp-sink
+# (only the program is used: the package is installed without configuring a mail server).
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@PATH="$$PATH:/usr/sbin" command -v smtp-sink >/dev/null || ( \
+		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix)
 	$(BIN)/python -m bench.run
 
 clean:

@@ -430,16 +430,29 @@ def _free_port() -> int:
 
 
 class SMTPSink:
-    """A real SMTP server on 127.0.0.1 that keeps every message it receives."""
+    """A real SMTP server on 127.0.0.1 that keeps every message it receives.
 
-    def __init__(self):
+    ``pipelining``: offer RFC 2920 command pipelining in the EHLO reply (clients may then
+    send MAIL, RCPT and DATA in one write). ``refuse``: address → reply (e.g.
+    ``"550 5.1.1 no such user"``) given to RCPT for that address; changeable while running.
+    """
+
+    def __init__(self, pipelining: bool = False, refuse: dict | None = None):
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
+        self.refuse = dict(refuse or {})
         self._lock = threading.Lock()
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                reply = sink.refuse.get(address)
+                if reply:
+                    return reply
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 import email
 
@@ -447,6 +460,13 @@ class SMTPSink:
                 with sink._lock:
                     sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
                 return "250 OK"
+
+        if pipelining:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+                session.host_name = hostname
+                return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+            Handler.handle_EHLO = handle_EHLO
 
         self.host, self.port = "127.0.0.1", _free_port()
         self.controller = Controller(Handler(), hostname=self.host, port=self.port)
@@ -461,6 +481,11 @@ class SMTPSink:
     def to(self, address: str) -> list:
         with self._lock:
             return [m for _f, rcpts, m in self.messages if address in rcpts]
+
+    def recipients(self) -> list:
+        """Every recipient of every message received, in order."""
+        with self._lock:
+            return [r for _f, rcpts, _m in self.messages for r in rcpts]
 
     def clear(self):
         with self._lock:

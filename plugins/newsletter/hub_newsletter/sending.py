@@ -7,11 +7,13 @@ The rules (see README "Exactly once"):
 - A worker claims a batch of ``pending`` rows (PostgreSQL: ``FOR UPDATE SKIP LOCKED``;
   SQLite: the write lock taken at ``BEGIN IMMEDIATE``) and stamps them with its id and a
   lease. Claims only avoid contention: correctness comes from the next step.
-- Per message, ``pending → sending`` is a conditional UPDATE committed *before* the SMTP
-  call (only one worker can win it) and ``sending → sent`` is committed after. Consent is
-  re-checked in the same transaction as ``pending → sending``.
+- Per message, ``pending → sending`` is a conditional UPDATE (only one worker can win it,
+  and consent is re-checked in it) committed once the server has answered DATA and
+  before the message itself goes; ``sending → sent`` is committed with the next
+  message's ``pending → sending`` (one commit per message).
 - A row left in ``sending`` by a crash is never retried automatically: at most one
-  message per crashed worker is in doubt, and it is reported as such, never duplicated.
+  message per crashed connection is in doubt, and it is reported as such, never
+  duplicated.
 - Temporary SMTP failures (4xx, connection refused) put the row back to ``pending`` with
   a retry time; permanent ones (5xx) mark it ``failed`` and, for a refused recipient,
   the address as hard-bounced.
@@ -353,12 +355,20 @@ def build_message(request, campaign: Campaign, delivery_id: int, subscriber, add
 # -- transport ------------------------------------------------------------------------------
 
 class Transport:
-    """One SMTP connection reused for a batch (or .eml files in development)."""
+    """One SMTP connection reused for a batch (or .eml files in development).
+
+    A message goes in two steps so that the sending loop can record it between them:
+    :meth:`open` (MAIL, RCPT and DATA: nothing can arrive yet) and :meth:`transfer` (the
+    message itself). Where the server offers PIPELINING (RFC 2920), the three commands go
+    in one write, so a message costs two round trips instead of four.
+    """
 
     def __init__(self, settings: dict):
         self.settings = settings
         self.backend = setting(settings, "backend", "mail.backend", "files")
         self.smtp: smtplib.SMTP | None = None
+        self.pipelining = False
+        self.in_data = False  # the server waits for a message's text
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -374,62 +384,107 @@ class Transport:
                 smtp.login(str(username), str(setting(s, "smtp_password", "mail.password", "")))
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(f"cannot connect to {host}:{port}: {exc}") from exc
+        self.pipelining = smtp.has_extn("pipelining")
         return smtp
 
     def send(self, envelope_from: str, to: str, data: bytes, name: str) -> None:
         """Send one message (``data``: CRLF line ends); ``name`` names the .eml file."""
+        self.open(envelope_from, to)
+        self.transfer(data, name)
+
+    def open(self, envelope_from: str, to: str) -> None:
+        """Start a message to one recipient; afterwards the server waits for its text.
+
+        Raises :class:`TemporaryFailure` or :class:`PermanentFailure`: nothing was sent.
+        """
+        if self.backend == "files":
+            return
+        if self.smtp is None:
+            self.smtp = self._connect()
+        smtp = self.smtp
+        commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{to}>", "DATA")
+        try:
+            if self.pipelining:
+                smtp.send("".join(c + "\r\n" for c in commands))
+                mail, rcpt, data = smtp.getreply(), smtp.getreply(), smtp.getreply()
+            else:
+                mail = smtp.docmd(commands[0])
+                rcpt = smtp.docmd(commands[1]) if mail[0] == 250 else (503, b"")
+                data = smtp.docmd(commands[2]) if rcpt[0] in (250, 251) else (503, b"")
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise TemporaryFailure(str(exc)) from exc
+        refusal = (mail if mail[0] != 250 else rcpt if rcpt[0] not in (250, 251)
+                   else data if data[0] != 354 else None)
+        if refusal is None:
+            self.in_data = True
+            return
+        if data[0] == 354:
+            self._drop()  # a server waiting for a message nobody may receive: hang up
+        else:
+            self._reset()
+        code, reply = refusal
+        if 400 <= code < 500:
+            raise TemporaryFailure(f"{code} {reply!r}")
+        raise PermanentFailure(f"{code} {reply!r}", recipient_refused=refusal is rcpt)
+
+    def transfer(self, data: bytes, name: str) -> None:
+        """The message of the opened transaction (``data``: CRLF line ends).
+
+        Raises :class:`TemporaryFailure` or :class:`PermanentFailure` when the server
+        refused it, :class:`UncertainFailure` when the connection broke (it may have
+        arrived).
+        """
         if self.backend == "files":
             directory = Path(self.settings["hub.data_dir"]) / "newsletter"
             directory.mkdir(parents=True, exist_ok=True)
             (directory / (name + ".eml")).write_bytes(data)
             return
-        if self.smtp is None:
-            self.smtp = self._connect()
+        text = LINE_STARTING_WITH_PERIOD.sub(b"..", data)  # RFC 5321 4.5.2
+        if not text.endswith(b"\r\n"):
+            text += b"\r\n"
+        self.in_data = False
         try:
-            self._transaction(envelope_from, to, data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = next(iter(exc.recipients.values()))
-            if 400 <= code < 500:
-                raise TemporaryFailure(f"{code} {reply!r}") from exc
-            raise PermanentFailure(f"{code} {reply!r}", recipient_refused=True) from exc
-        except smtplib.SMTPResponseException as exc:
-            if 400 <= exc.smtp_code < 500:
-                raise TemporaryFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            self.smtp.send(text + b".\r\n")
+            code, reply = self.smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:
-            self.close()
+            self._drop()
             raise UncertainFailure(str(exc)) from exc
+        if code == 250:
+            return
+        if 400 <= code < 500:
+            raise TemporaryFailure(f"{code} {reply!r}")
+        raise PermanentFailure(f"{code} {reply!r}")
 
-    def _transaction(self, envelope_from: str, to: str, data: bytes) -> None:
-        """``smtplib.SMTP.sendmail`` for one recipient, raising the same exceptions, without
-        parsing the (already plain) addresses again for every message."""
-        smtp = self.smtp
-        code, reply = smtp.docmd("MAIL", f"FROM:<{envelope_from}>")
-        if code != 250:
-            self._reset()
-            raise smtplib.SMTPSenderRefused(code, reply, envelope_from)
-        code, reply = smtp.docmd("RCPT", f"TO:<{to}>")
-        if code not in (250, 251):
-            self._reset()
-            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-        code, reply = smtp.data(data)
-        if code != 250:
-            self._reset()
-            raise smtplib.SMTPDataError(code, reply)
+    def abandon(self) -> None:
+        """Give up an opened message without sending it. Only hanging up ends a DATA
+        command without a message; the server then discards the transaction."""
+        self._drop()
 
     def _reset(self) -> None:
         try:
             self.smtp.rset()
-        except smtplib.SMTPServerDisconnected:
-            log.debug("SMTP server closed the connection")
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def _drop(self) -> None:
+        self.in_data = False
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
 
     def close(self) -> None:
+        if self.in_data:
+            self._drop()  # QUIT would be taken for a line of the message
         if self.smtp is not None:
             try:
                 self.smtp.quit()
             except (OSError, smtplib.SMTPException):
                 log.debug("SMTP connection already closed")
             self.smtp = None
+
+
+LINE_STARTING_WITH_PERIOD = re.compile(rb"(?m)^\.")
 
 
 # -- consent at send time ---------------------------------------------------------------------
@@ -553,8 +608,8 @@ def send_campaign(request, campaign_id: int) -> None:
     and in many workers at once.
 
     The hot loop works on one connection with Core statements (no ORM objects): per
-    message one conditional UPDATE (``pending → sending`` with the consent check in its
-    WHERE clause) committed before the SMTP call and one committed after it.
+    message one commit, holding the conditional UPDATE ``pending → sending`` (the consent
+    check in its WHERE clause) and the ``sent`` marks of the messages accepted before it.
     """
     registry = request.registry
     settings = registry.settings
@@ -618,11 +673,25 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
     bounce_local, _sep, bounce_host = compiled.bounce.partition("@")
     transport = Transport(settings)
     conn, tx, own = _connection(registry)
+    accepted: list[int] = []  # accepted by the server, recorded as sent by the next commit
+
+    @contextlib.contextmanager
+    def write():
+        """A transaction of the loop; it also records the messages accepted since the
+        last one, so that a message costs one commit, not two."""
+        with tx():
+            recorded = len(accepted)
+            if recorded:
+                conn.execute(MARK_SENT, [{"delivery_id": delivery_id, "sent_at": _now()}
+                                         for delivery_id in accepted])
+            yield
+        del accepted[:recorded]
+
     last_sent = 0.0
     retry_later = False
     try:
         while True:
-            with tx():
+            with write():
                 if _stopped(conn, campaign_id, worker):
                     return "stopped"
                 rows = claim(conn, campaign_id, worker, batch_size, lease)
@@ -630,78 +699,102 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                 break
             refused = audience_refused(request, rows)
             if refused:
-                _skip(conn, tx, refused, worker, "consent withdrawn")
+                _skip(conn, write, refused, worker, "consent withdrawn")
             checked = time.monotonic()
             for row in rows:
                 if row.id in refused:
                     continue
                 if time.monotonic() - checked > STATUS_CHECK_SECONDS:
                     # Pause and cancel take effect within a second, not per message.
-                    with tx():
+                    with write():
                         if _stopped(conn, campaign_id, worker):
                             return "stopped"
                     checked = time.monotonic()
-                with tx():
-                    won = conn.execute(start, {"delivery_id": row.id}).rowcount
-                    if not won:
-                        # Lost to another worker, or no consent now: skip the latter.
-                        conn.execute(sa.update(D).where(
-                            D.c.id == row.id, D.c.status == "pending",
-                            D.c.claimed_by == worker).values(
-                            status="skipped", error="no consent at send time"))
-                if not won:
-                    continue
                 token = row.token or ""
                 try:
                     data = compiled.message(row.id, row.address, compiled.values(
                         row.address, row.first_name or "", row.last_name or "",
                         row.name or "", row.gender, token), token)
                 except Exception as exc:
-                    _mark(conn, tx, row.id, status="failed", error=f"rendering failed: {exc}")
+                    _mark(conn, write, row.id, status="failed",
+                          error=f"rendering failed: {exc}")
                     raise
                 if rate:
                     wait = last_sent + 1.0 / rate - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
-                outcome = _deliver(conn, tx, transport, row, data,
-                                   f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
-                                   f"newsletter-{campaign_id}-{row.id}", max_attempts,
-                                   retry_delay)
+                outcome = _deliver(
+                    conn, write, transport, functools.partial(_start, conn, write, start, worker),
+                    row, data, f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
+                    f"newsletter-{campaign_id}-{row.id}", max_attempts, retry_delay)
                 last_sent = time.monotonic()
-                if outcome == "retry":
+                if outcome == "sent":
+                    accepted.append(row.id)
+                elif outcome == "retry":
                     retry_later = True
     finally:
+        if accepted:  # only after an error: every other way out of the loop commits
+            try:
+                with write():
+                    pass
+            except Exception:
+                log.exception("%d accepted messages could not be recorded as sent; they "
+                              "stay in doubt", len(accepted))
         if own:
             conn.close()
         transport.close()
     return "retry" if retry_later else "done"
 
 
-def _deliver(conn, tx, transport, row, data: bytes, envelope: str, name: str, max_attempts: int,
-             retry_delay: int) -> str:
+def _deliver(conn, write, transport, start, row, data: bytes, envelope: str, name: str,
+             max_attempts: int, retry_delay: int) -> str:
+    """Send one message: ``"sent"`` (the server accepted it; recorded by the caller's next
+    commit), ``"skipped"``, ``"retry"``, ``"failed"`` or ``"uncertain"``.
+
+    ``pending → sending`` is committed after the server answered DATA and before the
+    message goes: a worker killed in between leaves the row in doubt (never sent twice),
+    and that window is one ``send`` call, not the SMTP conversation.
+    """
     attempts = row.attempts + 1
     try:
-        transport.send(envelope, row.address, data, name)
+        transport.open(envelope, row.address)
+        if not start(row.id):
+            # Lost to another worker, or no consent any more.
+            transport.abandon()
+            return "skipped"
+        transport.transfer(data, name)
     except TemporaryFailure as exc:
         final = attempts >= max_attempts
-        _mark(conn, tx, row.id, status="failed" if final else "pending", error=str(exc),
-              claimed_by=None, claimed_at=None,
+        _mark(conn, write, row.id, status="failed" if final else "pending", error=str(exc),
+              attempts=attempts, claimed_by=None, claimed_at=None,
               next_attempt_at=_now() + dt.timedelta(seconds=retry_delay * attempts))
         return "failed" if final else "retry"
     except PermanentFailure as exc:
-        _mark(conn, tx, row.id, status="bounced" if exc.recipient_refused else "failed",
-              error=str(exc))
+        _mark(conn, write, row.id, status="bounced" if exc.recipient_refused else "failed",
+              error=str(exc), attempts=attempts)
         if exc.recipient_refused:
-            with tx():
+            with write():
                 conn.execute(sa.update(S).where(S.c.id == sa.select(D.c.subscriber_id).where(
                     D.c.id == row.id).scalar_subquery()).values(hard_bounced_at=_now()))
         return "failed"
     except UncertainFailure as exc:
         # It may have been delivered: stay "sending" (at most once), record why.
-        _mark(conn, tx, row.id, status="sending", error=f"uncertain: {exc}")
+        _mark(conn, write, row.id, status="sending", error=f"uncertain: {exc}")
         return "uncertain"
-    _mark_sent(conn, tx, row.id)
     return "sent"
+
+
+def _start(conn, write, start, worker: str, delivery_id: int) -> bool:
+    """``pending → sending`` with the consent check, committed (with the sent marks of
+    the messages before it); a row that lost it for want of consent becomes skipped."""
+    with write():
+        won = conn.execute(start, {"delivery_id": delivery_id}).rowcount
+        if not won:
+            conn.execute(sa.update(D).where(
+                D.c.id == delivery_id, D.c.status == "pending",
+                D.c.claimed_by == worker).values(
+                status="skipped", error="no consent at send time"))
+    return bool(won)
 
 
 STATUS_CHECK_SECONDS = 1.0
@@ -734,12 +827,6 @@ def _connection(registry):
 _SQLITE_WRITER = threading.Lock()
 
 
-def _mark_sent(conn, tx, delivery_id: int) -> None:
-    """``sending → sent``, committed right after the server accepted the message."""
-    with tx():
-        conn.execute(MARK_SENT, {"delivery_id": delivery_id, "sent_at": _now()})
-
-
 def _stopped(conn, campaign_id: int, worker: str) -> bool:
     """True when the campaign was paused or cancelled (or is gone); the worker's claims are
     released. Runs in the caller's transaction."""
@@ -751,15 +838,15 @@ def _stopped(conn, campaign_id: int, worker: str) -> bool:
     return True
 
 
-def _skip(conn, tx, ids, worker: str, reason: str) -> None:
-    with tx():
+def _skip(conn, write, ids, worker: str, reason: str) -> None:
+    with write():
         conn.execute(sa.update(D).where(D.c.id.in_(list(ids)), D.c.status == "pending",
                                         D.c.claimed_by == worker)
                      .values(status="skipped", error=reason))
 
 
-def _mark(conn, tx, delivery_id: int, **values) -> None:
-    with tx():
+def _mark(conn, write, delivery_id: int, **values) -> None:
+    with write():
         conn.execute(sa.update(D).where(D.c.id == delivery_id).values(**values))
 
 

@@ -14,19 +14,31 @@ def smtp_settings(sink) -> dict:
 
 
 @pytest.fixture(scope="session")
-def session_sink():
-    from hub.testing import SMTPSink
+def session_sinks():
 
-    sink = SMTPSink().start()
-    yield sink
-    sink.stop()
+    sinks = {}
+    yield sinks
+    for sink in sinks.values():
+        sink.stop()
 
 
 @pytest.fixture
-def sink(session_sink):
-    """A real SMTP server (aiosmtpd) shared by the session, emptied for each test."""
-    session_sink.clear()
-    return session_sink
+def sink(request, session_sinks):
+    """A real SMTP server (aiosmtpd) shared by the session, emptied for each test.
+
+    Parametrize indirectly with ``"pipelining"`` for one that offers RFC 2920 pipelining.
+    """
+    from hub.testing import SMTPSink
+
+    kind = getattr(request, "param", "plain")
+    if kind not in session_sinks:
+        session_sinks[kind] = SMTPSink(pipelining=kind == "pipelining").start()
+    session_sinks[kind].clear()
+    session_sinks[kind].refuse.clear()
+    return session_sinks[kind]
+
+
+both_sinks = pytest.mark.parametrize("sink", ["plain", "pipelining"], indirect=True)
 
 
 @pytest.fixture

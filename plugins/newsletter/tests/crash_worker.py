@@ -1,9 +1,10 @@
-"""A newsletter worker that dies (os._exit, like SIGKILL) after a given number of messages.
+"""A newsletter worker that dies (os._exit, like SIGKILL) at the k-th message.
 
 Run by test_exactly_once.py in a separate process:
     python crash_worker.py '<json: settings, campaign_id, crash_after, point>'
-``point`` is "after_sent" (dies right after the k-th message is marked sent) or
-"before_mark" (dies after the SMTP server accepted the k-th message, before marking it).
+``point`` is "accepted" (dies right after the SMTP server accepted the k-th message,
+before it is recorded as sent) or "started" (dies right after the commit that marked the
+k-th message ``sending``, before the message itself went to the server).
 """
 import json
 import os
@@ -20,26 +21,29 @@ def main():
     crash_after, point = args["crash_after"], args["point"]
     count = {"n": 0}
 
-    if point == "after_sent":
-        original_mark = sending._mark_sent
-
-        def mark(conn, tx, delivery_id):
-            original_mark(conn, tx, delivery_id)
+    def counted(won=True):
+        if won:
             count["n"] += 1
             if count["n"] >= crash_after:
                 os._exit(137)
 
-        sending._mark_sent = mark
+    if point == "started":
+        original_start = sending._start
+
+        def start(*args):
+            won = original_start(*args)
+            counted(won)
+            return won
+
+        sending._start = start
     else:
-        original_send = sending.Transport.send
+        original_transfer = sending.Transport.transfer
 
-        def send(self, envelope_from, to, data, name):
-            original_send(self, envelope_from, to, data, name)
-            count["n"] += 1
-            if count["n"] >= crash_after:
-                os._exit(137)
+        def transfer(self, data, name):
+            original_transfer(self, data, name)
+            counted()
 
-        sending.Transport.send = send
+        sending.Transport.transfer = transfer
     run_job(config.registry, "newsletter.send", {"campaign_id": args["campaign_id"]})
     sys.exit(0)
 

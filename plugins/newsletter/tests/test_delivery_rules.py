@@ -9,53 +9,17 @@ from hub.jobs import background_request
 from hub.markers import hookimpl, hookspec
 from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscription
 
-from .conftest import add_campaign, add_list, add_subscriber, post, prepare_deliveries
+from .conftest import add_campaign, add_list, add_subscriber, both_sinks, post, prepare_deliveries
 
 
-class RefusingSink:
-    """An SMTP server that answers RCPT with a chosen code for chosen addresses."""
-
-    def __init__(self, replies):
-        from aiosmtpd.controller import Controller
-
-        from hub.testing import _free_port
-
-        self.replies = replies
-        self.accepted = []
-        sink = self
-
-        class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-                reply = sink.replies.get(address)
-                if reply:
-                    return reply
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                sink.accepted.extend(envelope.rcpt_tos)
-                return "250 OK"
-
-        self.port = _free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def refusing(make_app, make_testapp):
-    sink = RefusingSink({"later@example.cz": "451 4.7.1 try again later",
-                         "nobody@example.cz": "550 5.1.1 no such user"})
-    sink.controller.start()
-    app = make_app("newsletter", **{"newsletter.backend": "smtp",
-                                    "newsletter.smtp_host": "127.0.0.1",
-                                    "newsletter.smtp_port": str(sink.port)})
-    yield sink, make_testapp(app)
-    sink.controller.stop()
-
-
-def test_temporary_failures_are_retried_and_refused_addresses_stop(refusing, dbsession):
+@both_sinks
+def test_temporary_failures_are_retried_and_refused_addresses_stop(sink, nl_testapp,
+                                                                   dbsession):
     from hub_newsletter.sending import send_campaign
 
-    sink, testapp = refusing
+    sink.refuse.update({"later@example.cz": "451 4.7.1 try again later",
+                        "nobody@example.cz": "550 5.1.1 no such user"})
+    testapp = nl_testapp
     nl = add_list(dbsession)
     for address in ("ok@example.cz", "later@example.cz", "nobody@example.cz"):
         add_subscriber(dbsession, nl, address, "Jan Novák")
@@ -66,7 +30,7 @@ def test_temporary_failures_are_retried_and_refused_addresses_stop(refusing, dbs
     rows = {d.address: d for d in dbsession.scalars(sa.select(Delivery))}
     for row in rows.values():
         dbsession.refresh(row)
-    assert sink.accepted == ["ok@example.cz"]
+    assert sink.recipients() == ["ok@example.cz"]
     assert rows["ok@example.cz"].status == "sent"
     later = rows["later@example.cz"]
     assert later.status == "pending" and later.attempts == 1 and later.next_attempt_at > utcnow()
@@ -74,14 +38,14 @@ def test_temporary_failures_are_retried_and_refused_addresses_stop(refusing, dbs
     dbsession.refresh(campaign)
     assert campaign.status == "sending"  # a retry is due later
     # The server accepts now; the retry time has come.
-    sink.replies.pop("later@example.cz")
+    sink.refuse.pop("later@example.cz")
     later.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
     dbsession.flush()
     send_campaign(background_request(registry), campaign.id)
     dbsession.refresh(later)
     dbsession.refresh(campaign)
     assert later.status == "sent" and campaign.status == "sent"
-    assert sink.accepted == ["ok@example.cz", "later@example.cz"]
+    assert sink.recipients() == ["ok@example.cz", "later@example.cz"]
     from hub_newsletter.models import Subscriber
 
     refused = dbsession.scalar(sa.select(Subscriber).where(
@@ -228,3 +192,46 @@ def test_search_finds_archived_newsletters_only(nl_app, dbsession):
     results = [r for part in nl_app.registry["hub.pm"].hook.hub_search(
         request=request, query="Očkování") for r in part]
     assert [r.title for r in results] == ["Očkování "]
+
+
+@pytest.mark.parametrize(("sink", "writes"), [("plain", 4), ("pipelining", 2)],
+                         indirect=["sink"])
+def test_a_message_takes_two_writes_where_the_server_offers_pipelining(sink, writes,
+                                                                      monkeypatch):
+    import smtplib
+
+    from hub_newsletter.sending import Transport
+
+    from .conftest import smtp_settings
+
+    transport = Transport(smtp_settings(sink))
+    message = b"Subject: one\r\n\r\n.a line that starts with a period\r\n"
+    transport.send("bounces@hub.example.org", "first@example.cz", message, "first")
+    sent = []
+    original = smtplib.SMTP.send
+    monkeypatch.setattr(smtplib.SMTP, "send",
+                        lambda smtp, data: sent.append(data) or original(smtp, data))
+    transport.send("bounces@hub.example.org", "second@example.cz", message, "second")
+    transport.close()
+    assert len(sent) == writes + 1  # + QUIT
+    assert transport.pipelining is (writes == 2)
+    assert sink.recipients() == ["first@example.cz", "second@example.cz"]
+    (second,) = sink.to("second@example.cz")
+    assert second.get_payload().startswith(".a line")  # dot-stuffed on the wire, not in the mail
+
+
+@both_sinks
+def test_a_message_given_up_after_its_envelope_never_arrives(sink):
+    from hub_newsletter.sending import Transport
+
+    from .conftest import smtp_settings
+
+    transport = Transport(smtp_settings(sink))
+    transport.open("bounces@hub.example.org", "gone@example.cz")
+    assert transport.in_data
+    transport.abandon()
+    transport.send("bounces@hub.example.org", "next@example.cz", b"Subject: x\r\n\r\nx\r\n",
+                   "next")
+    transport.open("bounces@hub.example.org", "closed@example.cz")
+    transport.close()  # hangs up: a QUIT now would be a line of the unfinished message
+    assert sink.recipients() == ["next@example.cz"]
