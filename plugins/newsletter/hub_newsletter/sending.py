@@ -667,9 +667,10 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
     registry = request.registry
     settings = registry.settings
     worker = uuid.uuid4().hex
-    start = (sa.update(D).where(D.c.id == sa.bindparam("delivery_id"), D.c.status == "pending",
-                                D.c.claimed_by == worker, consent_clause(list_ids))
-             .values(status="sending", attempts=D.c.attempts + 1))
+    start_statement = (
+        sa.update(D).where(D.c.id == sa.bindparam("delivery_id"), D.c.status == "pending",
+                           D.c.claimed_by == worker, consent_clause(list_ids))
+        .values(status="sending", attempts=D.c.attempts + 1))
     bounce_local, _sep, bounce_host = compiled.bounce.partition("@")
     transport = Transport(settings)
     conn, tx, own = _connection(registry)
@@ -687,6 +688,7 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
             yield
         del accepted[:recorded]
 
+    start = functools.partial(_start, conn, write, start_statement, worker)
     last_sent = 0.0
     retry_later = False
     try:
@@ -716,17 +718,17 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                         row.address, row.first_name or "", row.last_name or "",
                         row.name or "", row.gender, token), token)
                 except Exception as exc:
-                    _mark(conn, write, row.id, status="failed",
+                    _mark(conn, write, row.id, worker, status="failed",
                           error=f"rendering failed: {exc}")
                     raise
                 if rate:
                     wait = last_sent + 1.0 / rate - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
-                outcome = _deliver(
-                    conn, write, transport, functools.partial(_start, conn, write, start, worker),
-                    row, data, f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
-                    f"newsletter-{campaign_id}-{row.id}", max_attempts, retry_delay)
+                outcome = _deliver(conn, write, transport, start, worker, row, data,
+                                   f"{bounce_local}+{row.id}-{token[:10]}@{bounce_host}",
+                                   f"newsletter-{campaign_id}-{row.id}", max_attempts,
+                                   retry_delay)
                 last_sent = time.monotonic()
                 if outcome == "sent":
                     accepted.append(row.id)
@@ -746,14 +748,15 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
     return "retry" if retry_later else "done"
 
 
-def _deliver(conn, write, transport, start, row, data: bytes, envelope: str, name: str,
-             max_attempts: int, retry_delay: int) -> str:
+def _deliver(conn, write, transport, start, worker: str, row, data: bytes, envelope: str,
+             name: str, max_attempts: int, retry_delay: int) -> str:
     """Send one message: ``"sent"`` (the server accepted it; recorded by the caller's next
     commit), ``"skipped"``, ``"retry"``, ``"failed"`` or ``"uncertain"``.
 
     ``pending → sending`` is committed after the server answered DATA and before the
     message goes: a worker killed in between leaves the row in doubt (never sent twice),
-    and that window is one ``send`` call, not the SMTP conversation.
+    and that window is one write to the socket, not the SMTP conversation. Failures are
+    recorded only on a row this worker still holds (``_mark``).
     """
     attempts = row.attempts + 1
     try:
@@ -765,13 +768,14 @@ def _deliver(conn, write, transport, start, row, data: bytes, envelope: str, nam
         transport.transfer(data, name)
     except TemporaryFailure as exc:
         final = attempts >= max_attempts
-        _mark(conn, write, row.id, status="failed" if final else "pending", error=str(exc),
-              attempts=attempts, claimed_by=None, claimed_at=None,
+        _mark(conn, write, row.id, worker, status="failed" if final else "pending",
+              error=str(exc), attempts=attempts, claimed_by=None, claimed_at=None,
               next_attempt_at=_now() + dt.timedelta(seconds=retry_delay * attempts))
         return "failed" if final else "retry"
     except PermanentFailure as exc:
-        _mark(conn, write, row.id, status="bounced" if exc.recipient_refused else "failed",
-              error=str(exc), attempts=attempts)
+        _mark(conn, write, row.id, worker,
+              status="bounced" if exc.recipient_refused else "failed", error=str(exc),
+              attempts=attempts)
         if exc.recipient_refused:
             with write():
                 conn.execute(sa.update(S).where(S.c.id == sa.select(D.c.subscriber_id).where(
@@ -779,16 +783,16 @@ def _deliver(conn, write, transport, start, row, data: bytes, envelope: str, nam
         return "failed"
     except UncertainFailure as exc:
         # It may have been delivered: stay "sending" (at most once), record why.
-        _mark(conn, write, row.id, status="sending", error=f"uncertain: {exc}")
+        _mark(conn, write, row.id, worker, status="sending", error=f"uncertain: {exc}")
         return "uncertain"
     return "sent"
 
 
-def _start(conn, write, start, worker: str, delivery_id: int) -> bool:
+def _start(conn, write, statement, worker: str, delivery_id: int) -> bool:
     """``pending → sending`` with the consent check, committed (with the sent marks of
     the messages before it); a row that lost it for want of consent becomes skipped."""
     with write():
-        won = conn.execute(start, {"delivery_id": delivery_id}).rowcount
+        won = conn.execute(statement, {"delivery_id": delivery_id}).rowcount
         if not won:
             conn.execute(sa.update(D).where(
                 D.c.id == delivery_id, D.c.status == "pending",
@@ -845,9 +849,12 @@ def _skip(conn, write, ids, worker: str, reason: str) -> None:
                      .values(status="skipped", error=reason))
 
 
-def _mark(conn, write, delivery_id: int, **values) -> None:
+def _mark(conn, write, delivery_id: int, worker: str, **values) -> None:
+    """Record the outcome of a row this worker claimed and has not finished."""
     with write():
-        conn.execute(sa.update(D).where(D.c.id == delivery_id).values(**values))
+        conn.execute(sa.update(D).where(D.c.id == delivery_id, D.c.claimed_by == worker,
+                                        D.c.status.in_(("pending", "sending")))
+                     .values(**values))
 
 
 def _fail_campaign(registry, campaign_id: int, error: str) -> None:
