@@ -91,9 +91,11 @@ def hub_notification_kinds():
 
 @hookimpl
 def hub_periodic_jobs():
+    from hub_crm.imports import interrupted_imports_job
     from hub_crm.retention import retention_job
 
-    return [PeriodicJob("crm.retention", retention_job, minute="15", hour="3")]
+    return [PeriodicJob("crm.retention", retention_job, minute="15", hour="3"),
+            PeriodicJob("crm.interrupted_imports", interrupted_imports_job, minute="*/5")]
 
 
 # -- page contributions ----------------------------------------------------------------------

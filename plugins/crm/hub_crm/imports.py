@@ -9,6 +9,7 @@ imports nothing and gets a report of the bad rows. Report messages are kept untr
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import re
@@ -229,9 +230,11 @@ def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> t
 # -- the job ---------------------------------------------------------------------------------
 
 def _set(registry, batch_id: int, only_if: tuple[str, ...] | None = None, **values) -> bool:
-    """Update the batch in a short transaction of its own (progress is seen at once)."""
+    """Update the batch in a short transaction of its own (progress is seen at once); each
+    update is also the job's sign of life."""
     with registry["hub.dbsession_writer"]() as db, db.begin():
-        stmt = sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(**values)
+        stmt = (sa.update(ImportBatch).where(ImportBatch.id == batch_id)
+                .values(heartbeat_at=utcnow(), **values))
         if only_if:
             stmt = stmt.where(ImportBatch.status.in_(only_if))
         return db.execute(stmt).rowcount == 1
@@ -279,3 +282,21 @@ def import_job(request, batch_id: int, user_id: int | None = None) -> None:
     db.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(
         status="done", phase="", content="", report={"created": created, "merged": merged},
         finished_at=utcnow()))
+
+
+# Far longer than the silent part of a job (writing 100,000 rows takes seconds).
+IMPORT_STALL = dt.timedelta(minutes=15)
+
+
+def interrupted_imports_job(request) -> int:
+    """Periodic job: an import whose job has been silent for :data:`IMPORT_STALL` was
+    interrupted (its worker stopped or was killed). Rows are written in one transaction,
+    so nothing of it was kept: it is marked failed and can be started again."""
+    now = utcnow()
+    return request.dbsession.execute(
+        sa.update(ImportBatch)
+        .where(ImportBatch.status == "running",
+               sa.or_(ImportBatch.heartbeat_at.is_(None),
+                      ImportBatch.heartbeat_at < now - IMPORT_STALL))
+        .values(status="failed", phase="", report={"interrupted": True}, finished_at=now)
+    ).rowcount

@@ -316,7 +316,7 @@ class ImportBatch(Base):
     """An uploaded CSV file: column mapping, then an import job with its progress and report.
 
     ``status``: new (waiting for the mapping), queued, running, failed (``report`` lists the
-    bad rows; nothing was imported), done.
+    bad rows, or says the job was interrupted; nothing was imported), done.
     """
 
     __tablename__ = "crm_import"
@@ -335,6 +335,8 @@ class ImportBatch(Base):
     total_rows: Mapped[int] = mapped_column(default=0, server_default="0")
     report: Mapped[dict | None] = mapped_column(sa.JSON)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The job's last sign of life: a running import silent for long was interrupted.
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class SigningKey(Base):

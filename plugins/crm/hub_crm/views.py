@@ -979,11 +979,15 @@ def import_state(request, batch: ImportBatch) -> dict:
         text = _("Imported: ${created} new contacts, ${merged} merged into existing ones.",
                  mapping={"created": (batch.report or {}).get("created", 0),
                           "merged": (batch.report or {}).get("merged", 0)})
+    elif (batch.report or {}).get("interrupted"):
+        text = _("The import stopped before it finished; nothing was imported.")
     else:
         text = _("Nothing was imported: ${bad} rows are wrong.",
                  mapping={"bad": (batch.report or {}).get("bad", 0)})
     errors = translate_report(request, batch.report or {}) if batch.status == "failed" else []
     return {"status": batch.status, "phase": batch.phase, "done": done, "total": total,
+            "interrupted": batch.status == "failed" and bool((batch.report or {})
+                                                              .get("interrupted")),
             "percent": round(100 * done / total) if total else 0,
             "finished": batch.status in ("done", "failed"),
             "message": tr(request, text), "errors": errors,

@@ -201,3 +201,50 @@ def test_a_database_failure_while_writing_imports_nothing_and_says_so(client, us
         .submit().follow()
     assert "Import se nezdařil" in html_text(page) and "import-report" in page.text
     assert crm.req.dbsession.scalar(sa.select(Contact.id).where(Contact.name == "Půl")) is None
+
+
+def test_an_interrupted_import_is_reported_and_can_be_started_again(client, users, crm):
+    import datetime as dt
+
+    from hub_crm.imports import interrupted_imports_job
+
+    db = crm.req.dbsession
+    text = "first_name,last_name,email\nJana,Přerušená,prerusena@example.cz\n"
+    mapping = {"0": "first_name", "1": "last_name", "2": "email"}
+    # The worker was killed while checking: no sign of life for twenty minutes.
+    stalled = ImportBatch(content=text, filename="prerusena.csv", status="running",
+                          phase="checking", total_rows=1, mapping=mapping,
+                          heartbeat_at=utcnow() - dt.timedelta(minutes=20))
+    working = ImportBatch(content=text, filename="bezi.csv", status="running",
+                          phase="checking", total_rows=1, mapping=mapping,
+                          heartbeat_at=utcnow() - dt.timedelta(minutes=1))
+    db.add_all([stalled, working])
+    db.flush()
+    stalled_id, working_id = stalled.id, working.id
+    assert interrupted_imports_job(crm.req) == 1
+    crm.commit()
+    assert crm.req.dbsession.get(ImportBatch, working_id).status == "running"
+
+    client.login(users.staff)
+    page = client.get(f"/crm/staff/import/{stalled_id}/status")
+    assert "Import byl přerušen" in html_text(page)
+    assert "Import skončil dřív, než doběhl; nic nebylo importováno." in html_text(page)
+    assert "opravte tyto řádky" not in html_text(page)
+    state = client.get(f"/crm/staff/import/{stalled_id}/status", {"format": "json"}).json
+    assert (state["status"], state["interrupted"], state["finished"]) == ("failed", True, True)
+    client.set_cookie("hub_lang", "en")
+    assert "The import was interrupted" in html_text(
+        client.get(f"/crm/staff/import/{stalled_id}/status"))
+
+    # Started again from the page: the whole file is imported.
+    again = client.get(f"/crm/staff/import/{stalled_id}/status").click(
+        "Start the import again")
+    done = again.forms["mapping-form"].submit().follow()
+    assert "Imported: 1 new contacts" in html_text(done)
+    assert crm.req.dbsession.scalar(sa.select(Contact.name).where(
+        Contact.email == "prerusena@example.cz")) == "Jana Přerušená"
+    # The job signed its progress: a running import is not taken for an interrupted one.
+    restarted = crm.req.dbsession.get(ImportBatch, stalled_id)
+    crm.req.dbsession.refresh(restarted)
+    assert restarted.status == "done" and restarted.heartbeat_at > utcnow() - dt.timedelta(
+        minutes=1)
