@@ -44,7 +44,9 @@ def paging(request) -> tuple[int, int]:
     return offset, limit
 
 
-def contact_json(contact: Contact) -> dict:
+def contact_json(contact: Contact, fields: dict[str, str]) -> dict:
+    """A contact as the API gives it; ``fields``: its values of the custom fields that are
+    not special-category ones (see :func:`custom_values`)."""
     return {"id": contact.id, "kind": contact.kind, "first_name": contact.first_name,
             "last_name": contact.last_name, "name": contact.name, "email": contact.email,
             "phone": contact.phone, "gender": contact.gender, "language": contact.language,
@@ -53,7 +55,19 @@ def contact_json(contact: Contact) -> dict:
             "organisation_id": contact.organisation_id,
             "tags": [t.name for t in contact.tags],
             "topics": [t.slug for t in contact.topics if t.kind == "theme"],
-            "updated_at": contact.updated_at.isoformat()}
+            "fields": fields, "updated_at": contact.updated_at.isoformat()}
+
+
+def custom_values(request, contact_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Per contact, every custom field that is not special-category: key → value ("" when
+    empty). Health fields stay behind the audited health endpoint."""
+    fields = services.custom_fields(request, include_special=False)
+    values = services.field_values(request, contact_ids, fields, "api")
+    return {c: {f.key: values.get((c, f.id), "") for f in fields} for c in contact_ids}
+
+
+def one_contact_json(request, contact: Contact) -> dict:
+    return contact_json(contact, custom_values(request, [contact.id])[contact.id])
 
 
 def get_contact(request) -> Contact:
@@ -73,17 +87,20 @@ def list_contacts(request):
     offset, limit = paging(request)
     stmt, _filters = contact_filters(request, sa.select(Contact))
     total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = request.dbsession.scalars(
+    rows = list(request.dbsession.scalars(
         stmt.options(selectinload(Contact.tags), selectinload(Contact.topics))
-        .order_by(Contact.id).offset(offset).limit(limit))
+        .order_by(Contact.id).offset(offset).limit(limit)))
+    values = custom_values(request, [c.id for c in rows])
     return {"total": total, "offset": offset, "limit": limit,
-            "items": [contact_json(c) for c in rows]}
+            "items": [contact_json(c, values[c.id]) for c in rows]}
 
 
-def validate_contact(data, partial: bool) -> dict:
+def validate_contact(request, data, partial: bool) -> tuple[dict, dict, list | None]:
+    """``(values, custom field values, theme topics or None)`` of a request body, or a 422
+    naming every wrong field."""
     if not isinstance(data, dict):
         raise api_error(422, "validation_failed", "A JSON object is required")
-    unknown = sorted(set(data) - set(WRITABLE))
+    unknown = sorted(set(data) - set(WRITABLE) - {"fields", "topics"})
     if unknown:
         raise api_error(422, "validation_failed", "Unknown or read-only fields",
                         fields=unknown)
@@ -115,11 +132,49 @@ def validate_contact(data, partial: bool) -> dict:
                        ("region", 100)):
         if isinstance(values.get(key), str) and len(values[key]) > limit:
             errors[key] = f"at most {limit} characters"
+    custom = validate_custom_values(request, data.get("fields", {}), errors)
+    topics = validate_topics(request, data["topics"], errors) if "topics" in data else None
     if errors:
         raise api_error(422, "validation_failed", "Invalid contact", fields=errors)
     if isinstance(values.get("email"), str):
         values["email"] = values["email"].strip().lower()
-    return values
+    return values, custom, topics
+
+
+def validate_custom_values(request, data, errors: dict) -> dict:
+    """Custom field → cleaned value ("" clears it), for the fields named in ``data``."""
+    if not isinstance(data, dict):
+        errors["fields"] = "must be an object of custom field keys and values"
+        return {}
+    fields = {f.key: f for f in services.custom_fields(request, include_special=True)}
+    cleaned = {}
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None:
+            errors[f"fields.{key}"] = "no such custom field"
+        elif field.is_special:
+            errors[f"fields.{key}"] = "special-category (health) data: not writable here"
+        elif value is not None and not isinstance(value, str):
+            errors[f"fields.{key}"] = "must be a string or null"
+        else:
+            try:
+                cleaned[field] = services.clean_field_value(field, value or "")
+            except services.FieldValueError as exc:
+                errors[f"fields.{key}"] = exc.args[0].interpolate()
+    return cleaned
+
+
+def validate_topics(request, data, errors: dict) -> list:
+    """The theme topics named by ``data`` (slugs; disease areas are health data and are
+    not written through this endpoint)."""
+    themes = {t.slug: t for t in services.topics(request, "theme")}
+    if not isinstance(data, list) or not all(isinstance(slug, str) for slug in data):
+        errors["topics"] = "must be a list of topic slugs"
+        return []
+    unknown = sorted(set(data) - set(themes))
+    if unknown:
+        errors["topics"] = f"unknown or inactive themes: {', '.join(unknown)}"
+    return [themes[slug] for slug in dict.fromkeys(data) if slug in themes]
 
 
 def services_email_ok(value: str) -> bool:
@@ -128,10 +183,14 @@ def services_email_ok(value: str) -> bool:
     return bool(EMAIL_RE.match(value.strip()))
 
 
-def save_contact(request, contact: Contact, values: dict, is_new: bool):
+def save_contact(request, contact: Contact, body: tuple[dict, dict, list | None],
+                 is_new: bool):
     db = request.dbsession
+    values, custom, topics = body
     for key, value in values.items():
         setattr(contact, key, value)
+    if topics is not None:
+        contact.topics = [t for t in contact.topics if t.kind != "theme"] + topics
     if contact.kind == "person" and ("first_name" in values or "last_name" in values):
         contact.name = services.display_name(contact.first_name or "", contact.last_name or "")
     if not contact.name:
@@ -144,33 +203,36 @@ def save_contact(request, contact: Contact, values: dict, is_new: bool):
             db.flush()
     except sa.exc.IntegrityError:
         raise api_error(409, "conflict", "Another contact has this e-mail address") from None
+    for field, value in custom.items():
+        services.store_field_value(db, contact.id, field, value)
+    db.flush()
     services.audit(request, contact.id, "contact.created" if is_new else "contact.updated",
                    "api")
-    return contact_json(contact)
+    return one_contact_json(request, contact)
 
 
 @view_config(route_name="crm.api.contacts", renderer="json", permission=CONTACT_EDIT,
              request_method="POST")
 def create_contact(request):
-    values = validate_contact(json_body(request), partial=False)
-    values.setdefault("first_name", "")
-    values.setdefault("last_name", "")
+    body = validate_contact(request, json_body(request), partial=False)
+    body[0].setdefault("first_name", "")
+    body[0].setdefault("last_name", "")
     request.response.status = 201
-    return save_contact(request, Contact(), values, is_new=True)
+    return save_contact(request, Contact(), body, is_new=True)
 
 
 @view_config(route_name="crm.api.contact", renderer="json", permission=CONTACT_READ,
              request_method="GET")
 def get_contact_view(request):
-    return contact_json(get_contact(request))
+    return one_contact_json(request, get_contact(request))
 
 
 @view_config(route_name="crm.api.contact", renderer="json", permission=CONTACT_EDIT,
              request_method=("PATCH", "PUT"))
 def update_contact(request):
     contact = get_contact(request)
-    values = validate_contact(json_body(request), partial=True)
-    return save_contact(request, contact, values, is_new=False)
+    body = validate_contact(request, json_body(request), partial=True)
+    return save_contact(request, contact, body, is_new=False)
 
 
 @view_config(route_name="crm.api.contact_consents", renderer="json", permission=CONTACT_READ,
@@ -285,8 +347,9 @@ def segment_contacts(request):
     except services.SegmentError as exc:
         raise api_error(409, "segment_unusable",
                         request.shell.translate(exc.args[0])) from None
+    values = custom_values(request, [c.id for c in rows])
     return {"total": total, "offset": offset, "limit": limit,
-            "items": [contact_json(c) for c in rows]}
+            "items": [contact_json(c, values[c.id]) for c in rows]}
 
 
 # -- OpenAPI ---------------------------------------------------------------------------------
@@ -320,14 +383,21 @@ def openapi() -> dict:
                                                 "enum": ["f", "m", None]},
         "language": {"type": "string", "enum": ["cs", "en"]},
         "stakeholder_type": {"type": "string", "enum": list(STAKEHOLDER_TYPES)},
-        "region": {"type": "string"}, "directory_opt_in": {"type": "boolean"}}}
+        "region": {"type": "string"}, "directory_opt_in": {"type": "boolean"},
+        "topics": {"type": "array", "items": {"type": "string"},
+                   "description": "slugs of themes of the shared topics (/api/v1/topics); "
+                                  "replaces the contact's themes"},
+        "fields": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
+                   "description": "custom field key → value (not special-category "
+                                  "fields); an empty string or null clears a value"}}}
     contact = {"type": "object", "properties": {
         **contact_input["properties"], "id": {"type": "integer"},
         "user_id": {"type": ["integer", "null"]},
         "organisation_id": {"type": ["integer", "null"]},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "topics": {"type": "array", "items": {"type": "string"},
-                   "description": "slugs of themes of the shared topics (/api/v1/topics)"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "every custom field that is not special-category: key "
+                                  "→ value, \"\" when empty"},
         "updated_at": {"type": "string", "format": "date-time"}}}
     consent = {"type": "object", "properties": {
         "purpose": {"type": "string", "enum": list(PURPOSES)}, "granted": {"type": "boolean"},

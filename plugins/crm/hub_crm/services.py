@@ -172,6 +172,17 @@ def clean_field_value(field: CustomField, raw: str) -> str:
     return value
 
 
+def store_field_value(db, contact_id: int, field: CustomField, value: str) -> None:
+    """Set a contact's value of ``field`` (already cleaned); "" removes it."""
+    current = db.get(FieldValue, (contact_id, field.id))
+    if value and current is None:
+        db.add(FieldValue(contact_id=contact_id, field_id=field.id, value=value))
+    elif value:
+        current.value = value
+    elif current is not None:
+        db.delete(current)
+
+
 def field_values(request, contact_ids: list[int], fields: list[CustomField],
                  channel: str) -> dict[tuple[int, int], str]:
     """Values of ``fields`` for contacts; reads of special-category fields are audited."""

@@ -550,14 +550,7 @@ def apply_contact_form(request, contact: Contact, form: dict, fields: list[Custo
         db.add(contact)
     db.flush()
     for field in fields:
-        value = form["fields"].get(field.key, "")
-        current = db.get(FieldValue, (contact.id, field.id))
-        if value and current is None:
-            db.add(FieldValue(contact_id=contact.id, field_id=field.id, value=value))
-        elif value and current is not None:
-            current.value = value
-        elif current is not None:
-            db.delete(current)
+        services.store_field_value(db, contact.id, field, form["fields"].get(field.key, ""))
     changed = [k for k in AUDITED if getattr(contact, k) != before[k]]
     return changed + (["fields"] if fields else [])
 
@@ -735,14 +728,7 @@ def contact_health(request):
     if request.POST.get("action") == "save" and request.has_permission(CONTACT_EDIT) \
             and not errors:
         for field in special:
-            value = posted[field.id]
-            current = db.get(FieldValue, (contact.id, field.id))
-            if value and current is None:
-                db.add(FieldValue(contact_id=contact.id, field_id=field.id, value=value))
-            elif value:
-                current.value = value
-            elif current is not None:
-                db.delete(current)
+            services.store_field_value(db, contact.id, field, posted[field.id])
         chosen = {int(v) for v in request.POST.getall("diseases") if v.isdigit()}
         contact.topics = ([t for t in contact.topics if t.kind != "disease"]
                           + [t for t in diseases if t.id in chosen])

@@ -118,3 +118,57 @@ def test_profile_section_and_search(client, users, crm):
     crm.req.dbsession.refresh(contact)
     assert contact.user_id == users.member.id  # linked when the member acted
     assert crm.req.dbsession.get(Consent, (contact.id, "research")).granted
+
+
+def test_custom_fields_and_themes_are_read_and_written_through_the_api(client, users, crm):
+    from hub_crm.models import AuditEntry
+
+    crm.field("membership", special=False, type="choice", choices=("member", "guest"))
+    since = crm.field("since", special=False, type="date")
+    crm.field("diagnosis", special=True)
+    crm.topic("Dobrovolnictví", "theme", slug="volunteering")
+    crm.topic("Vzdělávání", "theme", slug="education")
+    disease = crm.topic("Diabetes", "disease", slug="diabetes")
+    contact = crm.contact("jana@example.cz")
+    contact.topics = [disease]
+    crm.value(contact, since, "2020-05-01")
+    crm.commit()
+    client.login(users.staff)
+    client.get("/crm/staff/contacts")
+    url = f"/api/v1/crm/contacts/{contact.id}"
+
+    got = client.get(url).json
+    # Every ordinary custom field, empty ones too; no health field, no disease area.
+    assert got["fields"] == {"membership": "", "since": "2020-05-01"}
+    assert got["topics"] == []
+    changed = client.patch_json(url, {"fields": {"membership": "Member", "since": "1. 2. 2021"},
+                                      "topics": ["volunteering"]},
+                                headers=headers(client)).json
+    assert changed["fields"] == {"membership": "member", "since": "2021-02-01"}
+    assert changed["topics"] == ["volunteering"]
+    cleared = client.patch_json(url, {"fields": {"since": None}}, headers=headers(client)).json
+    assert cleared["fields"] == {"membership": "member", "since": ""}
+    assert client.get("/api/v1/crm/contacts", {"q": "jana"}).json["items"][0]["fields"] \
+        == cleared["fields"]
+    # The disease area the API never shows is kept when the themes are replaced.
+    db = crm.req.dbsession
+    assert {t.slug for t in db.get(Contact, contact.id).topics} == {"diabetes", "volunteering"}
+
+    bad = client.patch_json(url, {"fields": {"since": "někdy", "diagnosis": "x", "nope": "1"},
+                                  "topics": ["diabetes", "unknown"]},
+                            headers=headers(client), status=422).json["error"]["details"]
+    assert bad["fields"] == {
+        "fields.since": "Since: enter a date as YYYY-MM-DD or D. M. YYYY.",
+        "fields.diagnosis": "special-category (health) data: not writable here",
+        "fields.nope": "no such custom field",
+        "topics": "unknown or inactive themes: diabetes, unknown"}
+    assert client.patch_json(url, {"fields": ["since"]}, headers=headers(client),
+                             status=422).json["error"]["details"]["fields"] == {
+        "fields": "must be an object of custom field keys and values"}
+    created = client.post_json("/api/v1/crm/contacts", {
+        "first_name": "Petr", "fields": {"membership": "guest"}, "topics": ["education"]},
+        headers=headers(client), status=201).json
+    assert created["fields"] == {"membership": "guest", "since": ""}
+    assert created["topics"] == ["education"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "health.read")) == 0
