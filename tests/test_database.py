@@ -105,3 +105,14 @@ def test_health_check_reports_an_unreachable_database(make_app, base_settings):
     client = webtest.TestApp(config.make_wsgi_app())
     response = client.get("/healthz", status=503)
     assert response.json == {"status": "degraded", "database": "unavailable"}
+
+
+def test_the_connection_pool_is_sized_from_the_settings(base_settings, tmp_path):
+    from hub.app import make_config
+
+    settings = {k: v for k, v in base_settings.items() if k != "hub.dbengine"}
+    settings.update({"sqlalchemy.url": f"sqlite:///{tmp_path / 'pool.sqlite'}",
+                     "sqlalchemy.pool_size": "12", "sqlalchemy.max_overflow": "3"})
+    engine = make_config(settings).registry["hub.dbengine"]
+    assert (engine.pool.size(), engine.pool._max_overflow) == (12, 3)
+    engine.dispose()

@@ -131,7 +131,9 @@ def includeme(config):
     settings.setdefault("retry.attempts", 3)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    engine = settings.get("hub.dbengine") or make_engine(settings["sqlalchemy.url"])
+    pool = {key: int(settings[f"sqlalchemy.{key}"]) for key in ("pool_size", "max_overflow")
+            if settings.get(f"sqlalchemy.{key}") not in (None, "")}
+    engine = settings.get("hub.dbengine") or make_engine(settings["sqlalchemy.url"], **pool)
     config.registry["hub.dbengine"] = engine
     config.registry["hub.dbsession_factory"] = make_session_factory(engine)
     config.registry["hub.dbsession_writer"] = make_session_factory(writer(engine))

@@ -68,8 +68,9 @@ def hub_settings_schema():
         Setting("webhook_secret", "", str, "Secret of the bounce webhook (empty: off)."),
         Setting("soft_bounce_limit", 5, as_int, "Soft bounces after which sending stops."),
         Setting("batch_size", 500, as_int, "Deliveries a worker claims at once."),
-        Setting("connections", 1, as_int,
-                "SMTP connections (threads) per sending job; more help with a distant server."),
+        Setting("connections", 0, as_int,
+                "SMTP connections (threads) per sending job; 0: 1 on SQLite, 8 on "
+                "PostgreSQL. More help with a distant server."),
         Setting("rate_limit", 0, float, "Messages per second per worker (0: no limit)."),
         Setting("max_attempts", 5, as_int, "Attempts for temporary SMTP failures."),
         Setting("retry_delay", 300, as_int, "Seconds before retrying a temporary failure."),

@@ -624,7 +624,7 @@ def send_campaign(request, campaign_id: int) -> None:
             # Validated before sending started; should rendering still fail, nothing is sent.
             _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
             raise
-    connections = max(1, int(settings.get("newsletter.connections") or 1))
+    connections = connection_count(settings, registry["hub.dbengine"].dialect.name)
     if isinstance(registry["hub.dbsession_writer"].kw["bind"], sa.Connection):
         connections = 1  # sessions bound to one connection (tests) cannot be shared
     options = {
@@ -657,6 +657,18 @@ def send_campaign(request, campaign_id: int) -> None:
         return
     _finish(request, registry["hub.dbsession_writer"], campaign_id, "retry" in outcomes,
             options["retry_delay"])
+
+
+# With ``newsletter.connections`` = 0. SQLite has one writer at a time: one connection is
+# fastest. A PostgreSQL commit waits for the disk; the commits of parallel connections
+# share those waits, so the one commit per message stops being the limit.
+AUTO_CONNECTIONS = {"sqlite": 1, "postgresql": 8}
+
+
+def connection_count(settings: dict, dialect: str) -> int:
+    """SMTP connections (threads, each with its own database connection) of a send job."""
+    configured = int(settings.get("newsletter.connections") or 0)
+    return max(1, configured or AUTO_CONNECTIONS.get(dialect, 1))
 
 
 def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: list[int],

@@ -235,3 +235,12 @@ def test_a_message_given_up_after_its_envelope_never_arrives(sink):
     transport.open("bounces@hub.example.org", "closed@example.cz")
     transport.close()  # hangs up: a QUIT now would be a line of the unfinished message
     assert sink.recipients() == ["next@example.cz"]
+
+
+def test_a_send_job_uses_one_connection_on_sqlite_and_eight_on_postgresql():
+    from hub_newsletter.sending import connection_count
+
+    assert connection_count({}, "sqlite") == 1
+    assert connection_count({"newsletter.connections": 0}, "postgresql") == 8
+    assert connection_count({"newsletter.connections": "3"}, "postgresql") == 3
+    assert connection_count({"newsletter.connections": "2"}, "sqlite") == 2
