@@ -96,10 +96,11 @@ def run_worker(arguments: str) -> None:
     from hub.app import make_config
     from hub.jobs import run_job
     from hub_newsletter.models import Delivery
+    from hub_newsletter.sending import connection_count
 
     args = json.loads(arguments)
     registry = make_config(args["settings"]).registry
-    connections = registry.settings.get("newsletter.connections") or 1
+    connections = connection_count(registry.settings, registry["hub.dbengine"].dialect.name)
     started = time.perf_counter()
     run_job(registry, "newsletter.send", {"campaign_id": args["campaign_id"]})
     seconds = time.perf_counter() - started
