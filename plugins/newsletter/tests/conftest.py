@@ -42,6 +42,27 @@ both_sinks = pytest.mark.parametrize("sink", ["plain", "pipelining"], indirect=T
 
 
 @pytest.fixture
+def after_first_message(monkeypatch):
+    """``after_first_message(action)``: run ``action()`` once the first message of a send
+    has been transferred (to change something while the send goes on)."""
+    from hub_newsletter import sending
+
+    def install(action):
+        original = sending.Transport.transfer
+        calls = []
+
+        def transfer(self, data, name):
+            original(self, data, name)
+            calls.append(name)
+            if len(calls) == 1:
+                action()
+
+        monkeypatch.setattr(sending.Transport, "transfer", transfer)
+
+    return install
+
+
+@pytest.fixture
 def nl_app(make_app, sink):
     """The newsletter plugin alone, sending bulk mail to the SMTP sink (one app, cached)."""
     return make_app("newsletter", **smtp_settings(sink))

@@ -67,22 +67,13 @@ def audience_campaign(db):
 
 
 def test_a_withdrawal_in_the_crm_during_a_send_stops_the_remaining_messages(
-        nl_testapp, dbsession, sink, batch_crm, monkeypatch):
+        nl_testapp, dbsession, sink, batch_crm, monkeypatch, after_first_message):
     from hub_newsletter import sending
 
     monkeypatch.setitem(nl_testapp.app.registry.settings, "newsletter.batch_size", "2")
     campaign = audience_campaign(dbsession)
-    original = sending.Transport.transfer
-    calls = []
-
-    def send_then_withdraw(self, data, name):
-        original(self, data, name)
-        calls.append(name)
-        if len(calls) == 1:
-            # p3 withdraws consent in the CRM while the first batch is being sent.
-            batch_crm.withdrawn.add(ADDRESSES[3])
-
-    monkeypatch.setattr(sending.Transport, "transfer", send_then_withdraw)
+    # p3 withdraws consent in the CRM while the first batch is being sent.
+    after_first_message(lambda: batch_crm.withdrawn.add(ADDRESSES[3]))
     sending.send_campaign(background_request(nl_testapp.app.registry), campaign.id)
     received = [r for _f, rcpts, _m in sink.messages for r in rcpts]
     assert sorted(received) == [a for a in ADDRESSES if a != ADDRESSES[3]]
