@@ -116,3 +116,7 @@ def test_the_connection_pool_is_sized_from_the_settings(base_settings, tmp_path)
     engine = make_config(settings).registry["hub.dbengine"]
     assert (engine.pool.size(), engine.pool._max_overflow) == (12, 3)
     engine.dispose()
+    from hub.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="sqlalchemy.pool_size"):
+        make_config({**settings, "sqlalchemy.pool_size": "many"})

@@ -131,8 +131,8 @@ def includeme(config):
     settings.setdefault("retry.attempts", 3)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    pool = {key: int(settings[f"sqlalchemy.{key}"]) for key in ("pool_size", "max_overflow")
-            if settings.get(f"sqlalchemy.{key}") not in (None, "")}
+    pool = {key: settings[f"sqlalchemy.{key}"] for key in ("pool_size", "max_overflow")
+            if settings.get(f"sqlalchemy.{key}") is not None}
     engine = settings.get("hub.dbengine") or make_engine(settings["sqlalchemy.url"], **pool)
     config.registry["hub.dbengine"] = engine
     config.registry["hub.dbsession_factory"] = make_session_factory(engine)

@@ -39,6 +39,10 @@ CORE_SETTINGS = (
     Setting("hub.jobs.path", "var/jobs.sqlite", str, "File of the embedded job queue."),
     Setting("hub.data_dir", "var", str, "Directory for uploaded files and mail in development."),
     Setting("hub.dbengine", None, None, "An existing SQLAlchemy engine (tests, embedding)."),
+    Setting("sqlalchemy.pool_size", None, as_int,
+            "Database connections a process keeps open (unset: SQLAlchemy's 5)."),
+    Setting("sqlalchemy.max_overflow", None, as_int,
+            "Connections a process may open beyond those when busy (unset: 10)."),
     Setting("hub.terms_version", "2026-01", str, "Version of the terms the users accept."),
 )
 
