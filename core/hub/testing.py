@@ -461,12 +461,10 @@ class SMTPSink:
                     sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
                 return "250 OK"
 
-        if pipelining:
-            async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
-                session.host_name = hostname
-                return [*responses[:-1], "250-PIPELINING", responses[-1]]
-
-            Handler.handle_EHLO = handle_EHLO
+            if pipelining:
+                async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+                    session.host_name = hostname
+                    return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
         self.host, self.port = "127.0.0.1", _free_port()
         self.controller = Controller(Handler(), hostname=self.host, port=self.port)

@@ -5,6 +5,8 @@ fields are never part of them except through the dedicated, audited ``health`` e
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from pyramid.view import view_config
 
@@ -95,9 +97,17 @@ def list_contacts(request):
             "items": [contact_json(c, values[c.id]) for c in rows]}
 
 
-def validate_contact(request, data, partial: bool) -> tuple[dict, dict, list | None]:
-    """``(values, custom field values, theme topics or None)`` of a request body, or a 422
-    naming every wrong field."""
+class ContactInput(NamedTuple):
+    """A checked request body: contact columns, custom field → value, theme topics (None:
+    not given, the contact's themes stay)."""
+
+    values: dict
+    fields: dict
+    topics: list | None
+
+
+def validate_contact(request, data, partial: bool) -> ContactInput:
+    """The checked request body, or a 422 naming every wrong field."""
     if not isinstance(data, dict):
         raise api_error(422, "validation_failed", "A JSON object is required")
     unknown = sorted(set(data) - set(WRITABLE) - {"fields", "topics"})
@@ -138,7 +148,7 @@ def validate_contact(request, data, partial: bool) -> tuple[dict, dict, list | N
         raise api_error(422, "validation_failed", "Invalid contact", fields=errors)
     if isinstance(values.get("email"), str):
         values["email"] = values["email"].strip().lower()
-    return values, custom, topics
+    return ContactInput(values, custom, topics)
 
 
 def validate_custom_values(request, data, errors: dict) -> dict:
@@ -183,15 +193,13 @@ def services_email_ok(value: str) -> bool:
     return bool(EMAIL_RE.match(value.strip()))
 
 
-def save_contact(request, contact: Contact, body: tuple[dict, dict, list | None],
-                 is_new: bool):
+def save_contact(request, contact: Contact, body: ContactInput, is_new: bool):
     db = request.dbsession
-    values, custom, topics = body
-    for key, value in values.items():
+    for key, value in body.values.items():
         setattr(contact, key, value)
-    if topics is not None:
-        contact.topics = [t for t in contact.topics if t.kind != "theme"] + topics
-    if contact.kind == "person" and ("first_name" in values or "last_name" in values):
+    if body.topics is not None:
+        contact.topics = [t for t in contact.topics if t.kind != "theme"] + body.topics
+    if contact.kind == "person" and ("first_name" in body.values or "last_name" in body.values):
         contact.name = services.display_name(contact.first_name or "", contact.last_name or "")
     if not contact.name:
         contact.name = services.display_name(contact.first_name or "", contact.last_name or "")
@@ -203,7 +211,7 @@ def save_contact(request, contact: Contact, body: tuple[dict, dict, list | None]
             db.flush()
     except sa.exc.IntegrityError:
         raise api_error(409, "conflict", "Another contact has this e-mail address") from None
-    for field, value in custom.items():
+    for field, value in body.fields.items():
         services.store_field_value(db, contact.id, field, value)
     db.flush()
     services.audit(request, contact.id, "contact.created" if is_new else "contact.updated",
@@ -215,8 +223,8 @@ def save_contact(request, contact: Contact, body: tuple[dict, dict, list | None]
              request_method="POST")
 def create_contact(request):
     body = validate_contact(request, json_body(request), partial=False)
-    body[0].setdefault("first_name", "")
-    body[0].setdefault("last_name", "")
+    body.values.setdefault("first_name", "")
+    body.values.setdefault("last_name", "")
     request.response.status = 201
     return save_contact(request, Contact(), body, is_new=True)
 

@@ -955,6 +955,7 @@ def import_state(request, batch: ImportBatch) -> dict:
 
     total = batch.total_rows or 0
     done = min(batch.done_rows or 0, total)
+    interrupted = batch.status == "failed" and bool((batch.report or {}).get("interrupted"))
     if batch.status == "queued":
         text = _("Waiting for the import to start…")
     elif batch.status == "running" and batch.phase == "writing":
@@ -965,15 +966,14 @@ def import_state(request, batch: ImportBatch) -> dict:
         text = _("Imported: ${created} new contacts, ${merged} merged into existing ones.",
                  mapping={"created": (batch.report or {}).get("created", 0),
                           "merged": (batch.report or {}).get("merged", 0)})
-    elif (batch.report or {}).get("interrupted"):
+    elif interrupted:
         text = _("The import stopped before it finished; nothing was imported.")
     else:
         text = _("Nothing was imported: ${bad} rows are wrong.",
                  mapping={"bad": (batch.report or {}).get("bad", 0)})
     errors = translate_report(request, batch.report or {}) if batch.status == "failed" else []
     return {"status": batch.status, "phase": batch.phase, "done": done, "total": total,
-            "interrupted": batch.status == "failed" and bool((batch.report or {})
-                                                              .get("interrupted")),
+            "interrupted": interrupted,
             "percent": round(100 * done / total) if total else 0,
             "finished": batch.status in ("done", "failed"),
             "message": tr(request, text), "errors": errors,

@@ -805,11 +805,8 @@ def _start(conn, write, statement, worker: str, delivery_id: int) -> bool:
     the messages before it); a row that lost it for want of consent becomes skipped."""
     with write():
         won = conn.execute(statement, {"delivery_id": delivery_id}).rowcount
-        if not won:
-            conn.execute(sa.update(D).where(
-                D.c.id == delivery_id, D.c.status == "pending",
-                D.c.claimed_by == worker).values(
-                status="skipped", error="no consent at send time"))
+    if not won:
+        _skip(conn, write, [delivery_id], worker, "no consent at send time")
     return bool(won)
 
 
@@ -855,6 +852,7 @@ def _stopped(conn, campaign_id: int, worker: str) -> bool:
 
 
 def _skip(conn, write, ids, worker: str, reason: str) -> None:
+    """Rows this worker claimed and will not send (no consent, or no longer pending)."""
     with write():
         conn.execute(sa.update(D).where(D.c.id.in_(list(ids)), D.c.status == "pending",
                                         D.c.claimed_by == worker)
