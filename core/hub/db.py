@@ -6,11 +6,23 @@ responses abort (commit veto) and serialization failures are retried (pyramid_re
 
 On SQLite the driver's own transaction handling is switched off so that SQLAlchemy emits
 BEGIN itself: savepoints work, and requests with unsafe methods start with
-``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing half-way.
+``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing half-way. A safe
+request that writes after all (an audited read) and meets another writer is retried once
+with ``BEGIN IMMEDIATE``.
+
+The one rule for writing outside the request's transaction (docs/architecture.md): while
+a request's transaction is open, nothing opens a second connection to write. A write
+either joins the transaction (``request.dbsession``) or runs after it has ended (an
+after-commit hook, a finished callback, the session tween), on its own connection. The
+session factories enforce it: a session made from them inside an open request
+transaction refuses to write (``OutOfBandWrite``), so a plugin cannot deadlock SQLite by
+forgetting it.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,23 +116,132 @@ def writer(engine: sa.Engine) -> sa.Engine:
     return engine
 
 
-def make_session_factory(engine: sa.Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+# Set while a web request's transaction is open (see ``transaction_guard_tween_factory``).
+_open_request_transaction: contextvars.ContextVar = contextvars.ContextVar(
+    "hub_open_request_transaction", default=False)
+_OUT_OF_BAND = "hub.out_of_band"
+
+
+class OutOfBandWrite(RuntimeError):
+    """A write on a second connection while the request's own transaction is open.
+
+    On SQLite it would wait for the write lock the request itself holds; on PostgreSQL it
+    would commit a change the request may still roll back. Join the request's transaction
+    (``request.dbsession``) or write after it (``request.tm.get().addAfterCommitHook``,
+    ``request.add_finished_callback``)."""
+
+
+def inside_request_transaction() -> bool:
+    return _open_request_transaction.get()
+
+
+class HubSessionFactory(sessionmaker):
+    """A sessionmaker that keeps the transaction rule (module docstring).
+
+    ``factory()`` inside an open request transaction gives a session that may read but
+    refuses to write; on a factory that takes the write lock at BEGIN it is refused at
+    once. ``factory.joined()`` makes the request's own session.
+    """
+
+    takes_write_lock = False
+
+    def __call__(self, **local_kw) -> Session:
+        if inside_request_transaction():
+            if self.takes_write_lock:
+                raise OutOfBandWrite("a writing session was opened inside a request's "
+                                     "transaction")
+            local_kw["info"] = {**local_kw.get("info", {}), _OUT_OF_BAND: True}
+        return super().__call__(**local_kw)
+
+    def joined(self, **local_kw) -> Session:
+        return super().__call__(**local_kw)
+
+
+class WriterSessionFactory(HubSessionFactory):
+    takes_write_lock = True
+
+
+def _refuse_out_of_band_writes(factory: sessionmaker) -> None:
+    def refuse(session):
+        if session.info.get(_OUT_OF_BAND):
+            raise OutOfBandWrite("a write on a second connection inside a request's "
+                                 "transaction")
+
+    event.listen(factory, "before_flush", lambda session, _ctx, _objs: refuse(session))
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _on_execute(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            refuse(state.session)
+
+
+def make_session_factory(bind, takes_write_lock: bool = False, **kwargs) -> sessionmaker:
+    cls = WriterSessionFactory if takes_write_lock else HubSessionFactory
+    factory = cls(bind=bind, expire_on_commit=False, **kwargs)
+    _refuse_out_of_band_writes(factory)
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None, **kwargs) -> Session:
     """A session joined to ``transaction_manager`` (cookiecutter pattern)."""
-    dbsession = session_factory(info={"request": request}, **kwargs)
+    make = getattr(session_factory, "joined", session_factory)
+    dbsession = make(info={"request": request}, **kwargs)
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)})
 
 
 def request_dbsession(request) -> Session:
-    key = "hub.dbsession_writer" if request.method in UNSAFE_METHODS else "hub.dbsession_factory"
+    writes = request.method in UNSAFE_METHODS or request.environ.get("hub.db.upgrade_lock")
+    key = "hub.dbsession_writer" if writes else "hub.dbsession_factory"
     return get_tm_session(request.registry[key], request.tm, request=request)
+
+
+def _lost_sqlite_upgrade(request, exc) -> bool:
+    """A safe request's deferred SQLite transaction could not take the write lock."""
+    orig = getattr(exc, "orig", None)
+    return (isinstance(exc, sa.exc.OperationalError) and isinstance(orig, sqlite3.Error)
+            and getattr(orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES
+            and request.method not in UNSAFE_METHODS
+            and not request.environ.get("hub.db.upgrade_lock"))
+
+
+def transaction_guard_tween_factory(handler, registry):
+    """Inside pyramid_tm: mark the request's transaction open for ``HubSessionFactory``."""
+
+    def transaction_guard_tween(request):
+        token = _open_request_transaction.set(True)
+        try:
+            return handler(request)
+        finally:
+            _open_request_transaction.reset(token)
+
+    return transaction_guard_tween
+
+
+def sqlite_upgrade_retry_tween_factory(handler, registry):
+    """Outside pyramid_tm: a GET that wrote (an audited read) and lost SQLite's write lock
+    to another writer is tried again, this time taking the lock at BEGIN."""
+    from pyramid_retry import mark_error_retryable
+
+    def sqlite_upgrade_retry_tween(request):
+        try:
+            response = handler(request)
+        except sa.exc.OperationalError as exc:
+            if _lost_sqlite_upgrade(request, exc):
+                request.environ["hub.db.upgrade_lock"] = True
+                mark_error_retryable(exc)
+            raise
+        exc = getattr(request, "exception", None)
+        if exc is not None and _lost_sqlite_upgrade(request, exc):
+            request.environ["hub.db.upgrade_lock"] = True
+            mark_error_retryable(exc)
+        return response
+
+    return sqlite_upgrade_retry_tween
 
 
 def includeme(config):
@@ -136,5 +257,11 @@ def includeme(config):
     engine = settings.get("hub.dbengine") or make_engine(settings["sqlalchemy.url"], **pool)
     config.registry["hub.dbengine"] = engine
     config.registry["hub.dbsession_factory"] = make_session_factory(engine)
-    config.registry["hub.dbsession_writer"] = make_session_factory(writer(engine))
+    config.registry["hub.dbsession_writer"] = make_session_factory(writer(engine),
+                                                                    takes_write_lock=True)
     config.add_request_method(request_dbsession, "dbsession", reify=True)
+    config.add_tween("hub.db.transaction_guard_tween_factory",
+                     under="pyramid_tm.tm_tween_factory")
+    if engine.dialect.name == "sqlite":
+        config.add_tween("hub.db.sqlite_upgrade_retry_tween_factory",
+                         over="pyramid_tm.tm_tween_factory")

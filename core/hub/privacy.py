@@ -88,7 +88,7 @@ def erase(request, user: User, actor: User | None) -> None:
     user.erased_at = utcnow()
     request.dbsession.add(AuditEvent(actor_id=actor.id if actor and actor.id != user.id else None,
                                      subject_id=user.id, action="account_erased"))
-    end_sessions_of(request, user.id)
+    end_sessions_of(request, user)
     log.info("account erased user_id=%s", user.id)
 
 

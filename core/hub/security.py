@@ -152,6 +152,8 @@ def _session_is_current(request, session, user) -> bool:
         return False
     if user.password_changed_at and user.password_changed_at > session.created:
         return False
+    if user.sessions_ended_at and user.sessions_ended_at > session.created:
+        return False
     return True
 
 

@@ -54,17 +54,19 @@ class DatabaseSessionStore:
             return {"user_id": row.user_id, "data": dict(row.data or {}),
                     "created_at": row.created_at, "last_seen_at": row.last_seen_at}
 
-    def save(self, key: str, record: dict) -> None:
+    def save(self, key: str, record: dict, new: bool) -> None:
+        """Insert a new session, or update an existing one. An existing session that was
+        ended meanwhile (signed out everywhere while this request ran) stays ended."""
         from hub.accounts.models import UserSession
 
+        values = {"user_id": record["user_id"], "data": record["data"],
+                  "created_at": record["created_at"], "last_seen_at": record["last_seen_at"],
+                  "user_agent": record.get("user_agent", "")[:300]}
         with self._writer() as db:
-            row = db.get(UserSession, key) or UserSession(id=key)
-            row.user_id = record["user_id"]
-            row.data = record["data"]
-            row.created_at = record["created_at"]
-            row.last_seen_at = record["last_seen_at"]
-            row.user_agent = record.get("user_agent", "")[:300]
-            db.add(row)
+            if new:
+                db.execute(sa.insert(UserSession).values(id=key, **values))
+            else:
+                db.execute(sa.update(UserSession).where(UserSession.id == key).values(**values))
             db.commit()
 
     def delete(self, key: str) -> None:
@@ -74,16 +76,12 @@ class DatabaseSessionStore:
             db.execute(sa.delete(UserSession).where(UserSession.id == key))
             db.commit()
 
-    def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
+    def end_sessions(self, request, user_id: int) -> None:
+        """Delete the user's sessions as part of the request's transaction: they end
+        exactly when the change that ends them commits, and not if it rolls back."""
         from hub.accounts.models import UserSession
 
-        with self._writer() as db:
-            stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
-            if keep:
-                stmt = stmt.where(UserSession.id != keep)
-            count = db.execute(stmt).rowcount
-            db.commit()
-            return count
+        request.dbsession.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
 
 
 @implementer(ISession)
@@ -194,7 +192,8 @@ class ServerSession(dict):
             return
         if self.new and not self.user_id and not dict(self):
             return  # nothing worth a row
-        if self.key is None:
+        new = self.key is None
+        if new:
             self.token = secrets.token_urlsafe(32)
             self.key = hash_token(self.token)
             response.set_cookie(
@@ -204,7 +203,7 @@ class ServerSession(dict):
         self.store.save(self.key, {
             "user_id": self.user_id, "data": dict(self), "created_at": self.created,
             "last_seen_at": now, "user_agent": self.request.user_agent or "",
-        })
+        }, new=new)
 
 
 def session_factory(request) -> ServerSession:
@@ -224,10 +223,17 @@ def session_tween_factory(handler, registry):
     return session_tween
 
 
-def end_sessions_of(request, user_id: int, keep_current: bool = False) -> int:
-    """Sign ``user_id`` out everywhere (password change, logout from all devices)."""
-    keep = request.session.key if keep_current else None
-    return request.registry["hub.session_store"].delete_for_user(user_id, keep=keep)
+def end_sessions_of(request, user) -> None:
+    """Sign ``user`` out everywhere (password change or reset, sign-out everywhere,
+    deactivation, erasure), as part of the request's transaction.
+
+    Every session that exists now is refused from the moment the transaction commits:
+    ``user.sessions_ended_at`` is the proof every store shares, and the store removes the
+    sessions themselves (the database store in the same transaction, Redis after commit).
+    A request that keeps its browser signed in starts a new session (``remember``).
+    """
+    user.sessions_ended_at = utcnow()
+    request.registry["hub.session_store"].end_sessions(request, user.id)
 
 
 def includeme(config):

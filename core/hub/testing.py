@@ -29,9 +29,9 @@ import pytest
 import sqlalchemy as sa
 import transaction
 import webtest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from hub.db import make_engine
+from hub.db import make_engine, make_session_factory
 
 
 def _let_pkg_resources_read_rewritten_packages():
@@ -200,16 +200,23 @@ def bind_registry(connection):
     bound = []
 
     def _bind(registry):
-        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                               expire_on_commit=False)
-        saved = {k: registry.get(k) for k in ("hub.dbsession_factory", "hub.dbsession_writer")}
-        registry["hub.dbsession_factory"] = factory
-        registry["hub.dbsession_writer"] = factory
+        # The same factories as the application's, so the transaction rule holds in tests:
+        # a second connection writing inside a request's transaction fails here as it
+        # would deadlock on SQLite.
+        factories = {
+            "hub.dbsession_factory": make_session_factory(
+                connection, join_transaction_mode="create_savepoint"),
+            "hub.dbsession_writer": make_session_factory(
+                connection, takes_write_lock=True, join_transaction_mode="create_savepoint"),
+        }
+        saved = {k: registry.get(k) for k in factories}
+        registry.update(factories)
         cache = registry.get("hub.cache")
         if cache is not None:
             # Values cached by an earlier test came from data rolled back since.
             cache.clear()
-            watch_sessions(factory, cache)
+            for factory in factories.values():
+                watch_sessions(factory, cache)
         bound.append((registry, saved))
         return registry
 
@@ -280,6 +287,75 @@ def served(app, threads: int = 4):
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         server.close()
+
+
+class HTTPResponse:
+    def __init__(self, status: int, headers, text: str):
+        self.status, self.headers, self.text = status, headers, text
+
+
+class HTTPClient:
+    """A browser-like client for a served app (``served``) over real HTTP: keeps cookies,
+    sends the CSRF token with forms, follows no redirects."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None) -> HTTPResponse:
+        import http.client
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlsplit
+
+        url = urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        sent = {"Origin": self.base_url, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return HTTPResponse(response.status, response.headers, text)
+
+    def get(self, path: str) -> HTTPResponse:
+        return self.request("GET", path)
+
+    def post_form(self, path: str, fields: dict) -> HTTPResponse:
+        from urllib.parse import urlencode
+
+        if "hub_csrf" not in self.cookies:
+            self.get("/")
+        body = urlencode({**fields, "csrf_token": self.cookies["hub_csrf"]}).encode()
+        return self.request("POST", path, body, {
+            "Content-Type": "application/x-www-form-urlencoded"})
+
+    def sign_in(self, email: str, password: str) -> HTTPResponse:
+        """The sign-in form; 303 when it worked."""
+        return self.post_form("/login", {"email": email, "password": password})
+
+    def with_session(self, app, user_id: int) -> HTTPClient:
+        """Signed in as ``user_id`` through a session row, as ``HubTestApp.login`` does."""
+        from hub.accounts.models import UserSession
+        from hub.db import utcnow
+        from hub.sessions import COOKIE_NAME, hash_token
+
+        token = uuid.uuid4().hex + uuid.uuid4().hex
+        with app.registry["hub.dbsession_factory"]() as db:
+            db.add(UserSession(id=hash_token(token), user_id=user_id, data={},
+                               created_at=utcnow(), last_seen_at=utcnow()))
+            db.commit()
+        self.cookies[COOKIE_NAME] = token
+        return self
 
 
 # -- web --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def record(user_id, data=None):
 
 
 def test_save_load_delete(store):
-    store.save("a" * 64, record(7, {"_f_": ["hi"]}))
+    store.save("a" * 64, record(7, {"_f_": ["hi"]}), new=True)
     loaded = store.load("a" * 64)
     assert loaded["user_id"] == 7 and loaded["data"] == {"_f_": ["hi"]}
     assert loaded["created_at"].tzinfo is not None
@@ -35,11 +35,18 @@ def test_save_load_delete(store):
 
 def test_delete_for_user_keeps_the_current_one(store):
     for key in ("k1", "k2", "k3"):
-        store.save(key, record(5))
-    store.save("other", record(6))
+        store.save(key, record(5), new=True)
+    store.save("other", record(6), new=True)
     assert store.delete_for_user(5, keep="k2") == 2
     assert store.load("k1") is None and store.load("k2") is not None
     assert store.load("other") is not None
+
+
+def test_an_ended_session_is_not_saved_again(store):
+    store.save("k1", record(5), new=True)
+    store.delete_for_user(5)
+    store.save("k1", record(5, {"_f_": ["late flash"]}), new=False)  # a request in flight
+    assert store.load("k1") is None
 
 
 def test_an_app_with_redis_sessions_signs_in_and_out(make_app, make_testapp, users, redis_url,

@@ -34,6 +34,8 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Sessions started before this moment are refused (signed out everywhere).
+    sessions_ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def has_2fa(self) -> bool:

@@ -30,15 +30,16 @@ class RedisSessionStore:
             record[name] = dt.datetime.fromisoformat(record[name])
         return record
 
-    def save(self, key: str, record: dict) -> None:
+    def save(self, key: str, record: dict, new: bool) -> None:
         value = json.dumps({
             "user_id": record["user_id"], "data": record["data"],
             "created_at": record["created_at"].isoformat(),
             "last_seen_at": record["last_seen_at"].isoformat(),
             "user_agent": record.get("user_agent", "")[:300]})
         pipe = self.redis.pipeline()
-        pipe.set(self.prefix + key, value, ex=self.ttl)
-        if record["user_id"]:
+        # An existing session is only updated (XX): one ended meanwhile stays ended.
+        pipe.set(self.prefix + key, value, ex=self.ttl, xx=not new)
+        if new and record["user_id"]:
             user_key = f"{self.user_prefix}{record['user_id']}"
             pipe.sadd(user_key, key)
             pipe.expire(user_key, self.ttl)
@@ -51,6 +52,15 @@ class RedisSessionStore:
         if record and record["user_id"]:
             pipe.srem(f"{self.user_prefix}{record['user_id']}", key)
         pipe.execute()
+
+    def end_sessions(self, request, user_id: int) -> None:
+        """Delete the user's sessions once the request's transaction has committed (Redis
+        is not part of it; until then ``user.sessions_ended_at`` already refuses them)."""
+        def delete(committed: bool) -> None:
+            if committed:
+                self.delete_for_user(user_id)
+
+        request.tm.get().addAfterCommitHook(delete)
 
     def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
         user_key = f"{self.user_prefix}{user_id}"

@@ -182,7 +182,7 @@ def login_2fa(request):
 def logged_out(request, everywhere: bool):
     user = request.identity
     if user is not None and everywhere:
-        end_sessions_of(request, user.id)
+        end_sessions_of(request, user)
         request.dbsession.add(AuditEvent(actor_id=user.id, subject_id=user.id,
                                          action="signed_out_everywhere"))
     forget(request)
@@ -357,7 +357,7 @@ def password_reset_confirm(request):
                 form.error("password", problem)
         if form.ok and links.consume(request, token, "reset") is not None:
             set_password(request, user, values["password"])
-            end_sessions_of(request, user.id)
+            end_sessions_of(request, user)
             if user.email_verified_at is None:
                 user.email_verified_at = utcnow()  # the link proved the address
             request.session.flash(_("Your password has been changed. Sign in with the new "
@@ -385,7 +385,7 @@ def password_change(request):
                 form.error("password", problem)
         if form.ok:
             set_password(request, user, values["password"])
-            end_sessions_of(request, user.id)
+            end_sessions_of(request, user)
             remember(request, user.id)  # this browser stays signed in, with a new session
             request.session.flash(_("Your password has been changed. You have been signed out "
                                     "on your other devices."), "success")

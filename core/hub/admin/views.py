@@ -122,7 +122,7 @@ def toggle_active(request):
         request.dbsession.add(AuditEvent(actor_id=request.identity.id, subject_id=user.id,
                                          action="activated" if active else "deactivated"))
         if not active:
-            end_sessions_of(request, user.id)
+            end_sessions_of(request, user)
         request.session.flash(_("The account has been activated.") if active
                               else _("The account has been deactivated and signed out."),
                               "success")
