@@ -54,6 +54,29 @@ def test_a_plugin_can_be_removed_by_downgrading_its_branch(base_settings, empty_
     registry["hub.dbengine"].dispose()
 
 
+def test_rebuilding_a_table_in_a_migration_keeps_the_rows_that_refer_to_it(
+        base_settings, empty_database):
+    """On SQLite a batch migration rebuilds a table; rows of other tables that refer to it
+    (with ON DELETE CASCADE) must survive, in both directions."""
+    registry = _registry(base_settings, empty_database, [])
+    migrate.upgrade(registry, "a3f6c8e1d2b4", branch="core")
+    engine = registry["hub.dbengine"]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO \"user\" (id, email, name, role, language, is_active, created_at) "
+            "VALUES (1, 'a@example.org', 'A', 'member', 'cs', true, CURRENT_TIMESTAMP)")
+        conn.exec_driver_sql(
+            "INSERT INTO api_token (user_id, name, token_hash, prefix, created_at) "
+            "VALUES (1, 'script', 'h', 'hub_x', CURRENT_TIMESTAMP)")
+    migrate.downgrade(registry, "core", "c4d2a7f19e30")  # drops a column of "user"
+    migrate.upgrade(registry, "a3f6c8e1d2b4", branch="core")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM api_token").scalar() == 1
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
 def test_plugin_tables_carry_the_plugin_prefix(make_app):
     app = make_app(*sorted(installed_plugins()))
     migrate.import_models(app.registry)

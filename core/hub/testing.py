@@ -282,11 +282,23 @@ def served(app, threads: int = 4):
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    threading.Thread(target=server.run, daemon=True).start()
+    closing = threading.Event()
+
+    def run():
+        try:
+            server.run()
+        except OSError:
+            if not closing.is_set():  # closing the sockets ends the loop's select()
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        closing.set()
         server.close()
+        thread.join(5)
 
 
 class HTTPResponse:
