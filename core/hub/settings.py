@@ -17,8 +17,22 @@ def as_int(value: Any) -> int:
     return int(value)
 
 
+def as_positive_int(value: Any) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be a positive whole number")
+    return number
+
+
 def as_list(value: Any) -> list[str]:
     return aslist(value) if isinstance(value, str) else list(value or [])
+
+
+def as_token_days(value: Any) -> int:
+    days = int(value)
+    if not 1 <= days <= 3650:
+        raise ValueError("give a number of days from 1 to 3650")
+    return days
 
 
 CORE_SETTINGS = (
@@ -44,6 +58,10 @@ CORE_SETTINGS = (
     Setting("sqlalchemy.max_overflow", None, as_int,
             "Connections a process may open beyond those when busy (unset: 10)."),
     Setting("hub.terms_version", "2026-01", str, "Version of the terms the users accept."),
+    Setting("hub.max_body_size", 10 * 1024 * 1024, as_positive_int,
+            "Largest request body in bytes (routes that take uploads may allow more)."),
+    Setting("hub.api_tokens.max_days", 365, as_token_days,
+            "Longest validity of a personal API token, in days (new tokens: 90 by default)."),
 )
 
 

@@ -13,6 +13,7 @@ from pyramid.view import (
 )
 
 from hub.i18n import LANGUAGE_COOKIE, _
+from hub.params import BadInput, BodyTooLarge, is_bad_value
 from hub.security import AUTHENTICATED, PUBLIC, safe_redirect_target
 from hub.shell import flatten, route_names
 
@@ -106,9 +107,31 @@ def forbidden(request):
             "message": _("You do not have permission to see this page.")}
 
 
+@exception_view_config(BadInput, renderer="hub:templates/error.pt")
+def bad_input(exc, request):
+    request.response.status = 400
+    return {"code": 400, "heading": _("Invalid request"), "message": exc.translatable}
+
+
+@exception_view_config(BodyTooLarge, renderer="hub:templates/error.pt")
+def body_too_large(exc, request):
+    request.response.status = 413
+    return {"code": 413, "heading": _("Too much data"),
+            "message": _("What you sent is larger than the ${size} this page accepts. Go "
+                         "back and send less, for example a smaller file.",
+                         mapping={"size": exc.size})}
+
+
 @exception_view_config(Exception, renderer="hub:templates/error.pt")
 def server_error(exc, request):
-    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    bad_value = is_bad_value(exc)
+    if bad_value:
+        # A safety net, as on the API: a view that forgot to validate a number still
+        # answers with a client error (the transaction is rolled back all the same).
+        log.warning("unvalidated input on %s %s: %s", request.method, request.path,
+                    type(exc).__name__)
+    else:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     request.environ["hub.degraded"] = True
     if "dbsession" in request.__dict__:
         # A failed flush leaves the session unusable until rolled back; the page must not
@@ -117,6 +140,11 @@ def server_error(exc, request):
             request.dbsession.rollback()
         except Exception:  # noqa: BLE001 (the page renders without the database)
             log.warning("could not roll back the failed session", exc_info=True)
+    if bad_value:
+        request.response.status = 400
+        return {"code": 400, "heading": _("Invalid request"),
+                "message": _("A value is out of range or of the wrong type. Go back and "
+                             "check what you entered.")}
     request.response.status = 500
     return {"code": 500, "heading": _("Something went wrong"),
             "message": _("The error has been recorded. Please try again later.")}

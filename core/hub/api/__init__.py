@@ -7,12 +7,15 @@ Errors are ``api_error(status, code, message, **details)``:
     {"error": {"status": 422, "code": "validation_failed", "message": "...", "details": {...}}}
 
 Every error on an ``/api/`` path has that shape, including 401 (no or bad token), 403,
-404, 405, CSRF failures (400) and unexpected errors (500). ``json_body(request)`` reads a
-request's JSON object or answers 400 ``invalid_json``.
+404, 405, CSRF failures (400), undecodable addresses (400), bodies over the limit (413
+``too_large``) and unexpected errors (500). ``json_body(request)`` reads a request's JSON
+object or answers 400 ``invalid_json``; ``hub.params.int_param`` reads a query parameter
+or answers 422 ``validation_failed``.
 
 Requests that authenticate with ``Authorization: Bearer <token>`` need no CSRF token
 (browsers never attach that header by themselves); cookie-authenticated ones do. A bearer
-token that is unknown, revoked or expired gets 401 on every API path.
+token that is unknown, revoked or expired gets 401 on every API path; a token with the
+``read`` scope only gets 403 ``insufficient_scope`` for POST, PUT, PATCH and DELETE.
 
 The OpenAPI 3.1 document at ``/api/v1/openapi.json`` is assembled from the core's paths and
 every enabled plugin's ``hub_openapi(request)``; ``/api/v1/docs`` renders it as a page.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 
-from pyramid.httpexceptions import HTTPException, status_map
+from pyramid.httpexceptions import HTTPException, HTTPForbidden, status_map
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +89,38 @@ class ApiPathPredicate:
         return is_api_request(request) == self.value
 
 
+TOKEN_ERRORS = {
+    "expired": "The token has expired.",
+    "two_factor": "Tokens of staff and administrators must be created after a two-factor "
+                  "check; create a new token.",
+}
+
+
 def bearer_tween_factory(handler, registry):
-    """A bearer token that does not authenticate is a 401 on the API, not anonymous access."""
-    from hub.tokens import bearer_token
+    """A bearer token that does not authenticate is a 401 on the API, not anonymous access;
+    a token without the scope a request needs gets 403 (on every path)."""
+    from hub.tokens import bearer_token, missing_scope
 
     def bearer_tween(request):
-        if is_api_request(request) and bearer_token(request) is not None \
-                and request.identity is None:
+        if bearer_token(request) is None:
+            return handler(request)
+        if request.identity is None:
+            if not is_api_request(request):
+                return handler(request)
             reason = request.environ.get("hub.token_error", "invalid")
-            message = ("The token has expired." if reason == "expired"
-                       else "The token is not valid (unknown or revoked).")
+            message = TOKEN_ERRORS.get(reason, "The token is not valid (unknown or revoked).")
             response = api_error(401, "invalid_token", message)
             response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return response
+        needed = missing_scope(request)
+        if needed is not None:
+            message = f"The token does not have the {needed} scope needed for {request.method}."
+            if is_api_request(request):
+                response = api_error(403, "insufficient_scope", message, scope=needed)
+            else:
+                response = HTTPForbidden(message)
+            response.headers["WWW-Authenticate"] = \
+                f'Bearer error="insufficient_scope", scope="{needed}"'
             return response
         return handler(request)
 

@@ -12,6 +12,7 @@ from hub.api import ERROR_CODES, api_error, json_body
 from hub.api.openapi import assemble, error_response, json_content, ref
 from hub.db import utcnow
 from hub.i18n import _
+from hub.params import BadInput, BadParameter, BodyTooLarge, int_param, is_bad_value
 from hub.security import AUTHENTICATED, PUBLIC
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ def _allowed_methods(request) -> list[str]:
 @exception_view_config(HTTPNotFound, api=True)
 def api_not_found(exc, request):
     from pyramid.exceptions import PredicateMismatch
+
+    if exc.content_type == "application/json":
+        return exc  # a view's own api_error(404, ...), with its code and message
 
     if isinstance(exc, PredicateMismatch) and request.matched_route is not None:
         allowed = _allowed_methods(request)
@@ -91,20 +95,26 @@ def api_http_error(exc, request):
     return api_error(status, code, exc.explanation or exc.title)
 
 
-def _is_bad_value(exc) -> bool:
-    """The database refused a value (out of range, wrong type): the client's input."""
-    if isinstance(exc, sa.exc.DataError):
-        return True
-    if isinstance(exc, sa.exc.StatementError):
-        exc = exc.orig
-    return isinstance(exc, OverflowError)
+@exception_view_config(BadParameter, api=True)
+def api_bad_parameter(exc, request):
+    return api_error(422, "validation_failed", exc.detail, fields={exc.name: "invalid"})
+
+
+@exception_view_config(BadInput, api=True)
+def api_bad_input(exc, request):
+    return api_error(400, "bad_request", exc.detail)
+
+
+@exception_view_config(BodyTooLarge, api=True)
+def api_body_too_large(exc, request):
+    return api_error(413, "too_large", exc.detail, limit=exc.limit)
 
 
 @exception_view_config(Exception, api=True)
 def api_server_error(exc, request):
     # Safety nets: a view that forgot to validate or to catch a constraint still answers
     # with a client error, never 500 (the transaction is rolled back all the same).
-    if _is_bad_value(exc):
+    if is_bad_value(exc):
         log.warning("unvalidated input on %s %s: %s", request.method, request.path,
                     type(exc).__name__)
         return api_error(422, "validation_failed", "A value is out of range or of the wrong "
@@ -153,28 +163,14 @@ def me(request):
     return user_json(request.identity)
 
 
-def _int_param(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise api_error(422, "validation_failed", f"{name} must be a whole number from {low} "
-                        f"to {high}.", fields={name: "out_of_range"})
-    return value
-
-
 @view_config(route_name="api_notifications", request_method="GET", permission=AUTHENTICATED,
              renderer="json")
 def notifications(request):
     from hub.notifications.models import Notification
 
     user = request.identity
-    limit = _int_param(request, "limit", 30, 1, MAX_LIMIT)
-    offset = _int_param(request, "offset", 0, 0, 1_000_000)
+    limit = int_param(request, "limit", 30, minimum=1, maximum=MAX_LIMIT)
+    offset = int_param(request, "offset", 0, minimum=0, maximum=1_000_000)
     unread_only = request.GET.get("unread", "false")
     if unread_only not in ("true", "false"):
         raise api_error(422, "validation_failed", "unread must be true or false.",
@@ -288,6 +284,16 @@ def core_openapi(request) -> dict:
                 "operationId": "getMe", "tags": ["core"], "summary": "The signed-in user",
                 "responses": {"200": {"description": ok, "content": json_content(ref("User"))},
                               "401": unauthorized}}},
+            "/me/export": {"get": {
+                "operationId": "exportMyData", "tags": ["core"],
+                "summary": "Everything the hub holds about you (GDPR Art. 15 and 20)",
+                "description": "One key per section (account, consents, each module's "
+                               "records), titled in your language; the same data as the "
+                               "download on the profile page.",
+                "responses": {"200": {"description": ok, "content": json_content({
+                    "type": "object", "additionalProperties": {
+                        "type": "array", "items": {"type": "object"}}})},
+                    "401": unauthorized}}},
             "/notifications": {"get": {
                 "operationId": "listNotifications", "tags": ["notifications"],
                 "summary": "Your notifications, newest first",

@@ -10,17 +10,11 @@ from pyramid.view import view_config
 
 from hub.i18n import _
 from hub.mail import FAILED, PENDING, SENT, MailMessage, retry_message
+from hub.params import page_param
 from hub.security import ADMIN
 
 PAGE_SIZE = 50
 STATUSES = {PENDING: _("Waiting"), SENT: _("Sent"), FAILED: _("Failed")}
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 100000))
-    except ValueError:
-        return 1
 
 
 @view_config(route_name="admin_mail", request_method="GET", permission=ADMIN,
@@ -31,7 +25,7 @@ def mail_list(request):
     status = request.GET.get("status", "")
     if status not in STATUSES:
         status = ""
-    page = _page_number(request)
+    page = page_param(request)
     query = sa.select(MailMessage)
     count_query = sa.select(sa.func.count()).select_from(MailMessage)
     if status:

@@ -12,6 +12,7 @@ from pyramid.view import view_config
 from hub.db import utcnow
 from hub.i18n import _
 from hub.notifications.models import Notification, NotificationPreference
+from hub.params import page_param
 from hub.security import AUTHENTICATED
 
 PAGE_SIZE = 30
@@ -26,18 +27,11 @@ def format_datetime(request, value: dt.datetime | None) -> str:
                                  locale=request.locale_name)
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 100000))
-    except ValueError:
-        return 1
-
-
 @view_config(route_name="notifications", request_method="GET", permission=AUTHENTICATED,
              renderer="hub:templates/notifications/inbox.pt")
 def inbox(request):
     user = request.identity
-    page = _page_number(request)
+    page = page_param(request)
     rows = request.dbsession.scalars(
         sa.select(Notification).where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())

@@ -3,6 +3,7 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_activity,
     hub_dashboard_widgets,
     hub_demo_data,
+    hub_events_recording_withdrawn,
     hub_for_you,
     hub_navigation,
     hub_notification_kinds,
@@ -55,6 +56,11 @@ def includeme(config):
     route("elearning.question_add", "/manage/lessons/{lid:\\d+}/questions")
     route("elearning.question_edit", "/manage/questions/{qid:\\d+}")
     route("elearning.question_delete", "/manage/questions/{qid:\\d+}/delete")
+    # Lesson forms carry a video or document of up to MAX_UPLOAD, its captions and fields.
+    from hub_elearning.manage import MAX_UPLOAD
+
+    for name in ("elearning.lesson_new", "elearning.lesson_edit"):
+        config.set_body_limit(name, MAX_UPLOAD + 10 * 1024 * 1024)
     config.add_api_route("elearning.api.courses", "/elearning/courses")
     config.add_api_route("elearning.api.course", "/elearning/courses/{slug}")
     config.add_api_route("elearning.api.progress", "/elearning/my/progress")

@@ -11,6 +11,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
+from hub.params import page_param
 from hub.security import PUBLIC
 from hub.sharing import set_share_metadata
 from hub.topics import topic_choices, topic_labels
@@ -56,11 +57,6 @@ class Labels:
         return article.image_alt_cs
 
 
-def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
-
-
 # Public pages are kept whole for anonymous visitors (``hub.page_cache``) until one of the
 # tables they are made from changes, or a minute passes (a scheduled article appears).
 ARTICLE_TABLES = ("news_article", "news_article_topic", "topic", "user")
@@ -73,7 +69,7 @@ def index(request):
     topic = request.GET.get("topic", "")
     if topic and topic not in dict(topics):
         topic = ""
-    page = _page_number(request)
+    page = page_param(request, maximum=10_000)
     articles, total = services.published_articles(request, topic or None, page)
     pages = max(1, math.ceil(total / services.PAGE_SIZE))
 
