@@ -112,6 +112,20 @@ def test_unknown_hosts_are_refused(make_app, make_testapp):
     client.get("/", headers={"Host": "evil.example"}, status=400)
 
 
+def test_the_development_configuration_refuses_foreign_hosts(make_app, make_testapp):
+    from pathlib import Path
+
+    from pyramid.paster import get_appsettings
+
+    ini = Path(__file__).resolve().parents[1] / "config" / "development.ini"
+    hosts = get_appsettings(str(ini))["hub.allowed_hosts"]
+    client = make_testapp(make_app("events", **{"hub.allowed_hosts": hosts}))
+    for host in ("127.0.0.1:6543", "localhost:6543", "LOCALHOST"):
+        client.get("/", headers={"Host": host}, status=200)
+    for host in ("evil.example", "evil.example:6543", "127.0.0.1.evil.example"):
+        client.get("/", headers={"Host": host}, status=400)
+
+
 def test_trace_is_not_allowed(testapp):
     testapp.request("/", method="TRACE", status=405)
 

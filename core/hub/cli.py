@@ -278,28 +278,47 @@ def token():
 
 
 @token.command("create")
-@click.option("--user", "email", required=True, help="E-mail address of the token's owner.")
+@click.argument("email", required=False)
+@click.option("--user", "user_email", default=None,
+              help="E-mail address of the token's owner (or give it as the argument).")
 @click.option("--name", default="CLI", show_default=True, help="What the token is for.")
-@click.option("--days", type=click.IntRange(1, 3650), default=None,
-              help="Valid for this many days (default: no expiry).")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(["read", "write"]),
+              help="read (the default) or write, which includes read.")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Valid for this many days (default: 90, at most hub.api_tokens.max_days).")
 @pass_env
-def token_create(env, email, name, days):
-    """Create a token and print it (it is not stored and cannot be shown again)."""
+def token_create(env, email, user_email, name, scopes, days):
+    """Create a token for the account EMAIL and print it (it is not stored and cannot be
+    shown again). Any account may get one here, staff included: access to the server
+    stands in for the two-factor check of the profile page."""
     import datetime as dt
 
     from hub.db import utcnow
-    from hub.tokens import create_token
+    from hub.tokens import create_token, default_days
 
+    if email and user_email and email.strip().lower() != user_email.strip().lower():
+        raise click.ClickException("Give the owner's e-mail address once.")
+    email = email or user_email
+    if not email:
+        raise click.ClickException("Give the e-mail address of the token's owner.")
     if not name.strip():
         raise click.ClickException("The token needs a name.")
+    max_days = env.registry.settings["hub.api_tokens.max_days"]
+    if days is not None and days > max_days:
+        raise click.ClickException(f"A token can be valid for at most {max_days} days "
+                                   "(hub.api_tokens.max_days).")
+    days = days or default_days(env.registry.settings)
     request = _transaction(env)
     with request.tm:
         owner = _find_user(request, email)
-        expires = utcnow() + dt.timedelta(days=days) if days else None
-        row, secret = create_token(request.dbsession, owner, name, expires)
-        token_id = row.id
+        # Staff rights for a staff account only: a promotion later does not add them.
+        row, secret = create_token(request.dbsession, owner, name,
+                                   utcnow() + dt.timedelta(days=days), scopes or ("read",),
+                                   staff_rights=owner.is_staff)
+        token_id, granted, expires = row.id, row.scopes, row.expires_at
     click.echo(secret)
-    click.echo(f"token {token_id} for {email}; shown only once.", err=True)
+    click.echo(f"token {token_id} for {email} ({granted}), valid until "
+               f"{expires:%Y-%m-%d %H:%M} UTC; shown only once.", err=True)
 
 
 @token.command("list")
@@ -320,8 +339,9 @@ def token_list(env, email):
         for row, owner in request.dbsession.execute(query.order_by(ApiToken.id)).all():
             state = "revoked" if row.revoked_at else ("active" if row.is_valid() else "expired")
             used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "-"
-            click.echo(f"{row.id:>5}  {row.prefix}…  {state:<8} {owner:<30} last used {used}"
-                       f"  {row.name}")
+            expires = row.expires_at.isoformat(timespec="minutes")
+            click.echo(f"{row.id:>5}  {row.prefix}…  {state:<8} {row.scope_choice:<5} "
+                       f"{owner:<30} expires {expires} last used {used}  {row.name}")
 
 
 @token.command("revoke")

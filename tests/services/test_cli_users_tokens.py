@@ -49,3 +49,57 @@ def test_create_a_user_and_a_token_then_call_the_api(tmp_path):
     assert runner.invoke(main, ["-c", ini, "token", "revoke", token_id]).exit_code == 0
     assert "revoked" in runner.invoke(main, ["-c", ini, "token", "list"]).output
     api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}, status=401)
+
+
+def test_token_flags_scope_days_and_any_account(tmp_path):
+    """Any account, staff without two-factor included, may get a token on the server."""
+    import datetime as dt
+
+    ini = _ini(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["-c", ini, "db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["-c", ini, "user", "create", "--email", "ops@example.org",
+                                "--role", "staff", "--password-stdin"],
+                         input="a long enough secret pass\n").exit_code == 0
+
+    reader = runner.invoke(main, ["-c", ini, "token", "create", "ops@example.org",
+                                  "--name", "monitoring"])
+    assert reader.exit_code == 0, reader.output
+    assert "(read)" in reader.stderr
+    writer = runner.invoke(main, ["-c", ini, "token", "create", "ops@example.org", "--name",
+                                  "sync", "--scope", "read", "--scope", "write", "--days", "7"])
+    assert writer.exit_code == 0, writer.output
+    assert "(read write)" in writer.stderr
+    until = dt.datetime.strptime(writer.stderr.split("valid until ")[1][:16], "%Y-%m-%d %H:%M")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert dt.timedelta(days=6) < until - now <= dt.timedelta(days=7)
+
+    too_long = runner.invoke(main, ["-c", ini, "token", "create", "ops@example.org",
+                                    "--days", "366"])
+    assert too_long.exit_code != 0 and "at most 365 days" in too_long.output
+    bad_scope = runner.invoke(main, ["-c", ini, "token", "create", "ops@example.org",
+                                     "--scope", "admin"])
+    assert bad_scope.exit_code != 0
+    twice = runner.invoke(main, ["-c", ini, "token", "create", "ops@example.org",
+                                 "--user", "other@example.org"])
+    assert twice.exit_code != 0 and "once" in twice.output
+    nobody = runner.invoke(main, ["-c", ini, "token", "create"])
+    assert nobody.exit_code != 0 and "e-mail address" in nobody.output
+
+    from pyramid.paster import get_app
+
+    api = webtest.TestApp(get_app(ini))
+    read_secret = reader.stdout.splitlines()[0]
+    write_secret = writer.stdout.splitlines()[0]
+    me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {read_secret}"}).json
+    assert me["role"] == "staff"
+    reply = api.post("/api/v1/notifications/read-all", status=403,
+                     headers={"Authorization": f"Bearer {read_secret}"})
+    assert reply.json["error"]["code"] == "insufficient_scope"
+    api.post("/api/v1/notifications/read-all",
+             headers={"Authorization": f"Bearer {write_secret}"}, status=200)
+
+    listed = runner.invoke(main, ["-c", ini, "token", "list", "--user", "ops@example.org"])
+    lines = listed.output.splitlines()
+    assert len(lines) == 2 and "monitoring" in lines[0] and " read " in lines[0]
+    assert "sync" in lines[1] and " write " in lines[1] and "expires " in lines[1]

@@ -2,11 +2,13 @@
 
 A code is accepted for the current 30-second step and one step either side, and only if
 its step is later than the last accepted one: a code cannot be replayed, even by two
-simultaneous requests (the step is stored with a conditional UPDATE).
+simultaneous requests (the step is stored with a conditional UPDATE). The session notes
+when its owner last entered a valid code, so sensitive actions can ask for a fresh one.
 """
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import secrets
 
@@ -17,6 +19,9 @@ from hub.accounts.models import RecoveryCode, User
 from hub.db import utcnow
 
 RECOVERY_CODES = 10
+# A check this recent counts as "fresh" for sensitive actions (staff API tokens).
+FRESH_MINUTES = 5
+CHECKED_AT = "two_factor_checked_at"
 
 
 def new_secret() -> str:
@@ -41,8 +46,9 @@ def matching_step(secret: str, code: str, at=None) -> int | None:
     return None
 
 
-def verify_and_use(dbsession, user: User, code: str) -> bool:
-    """Accept ``code`` once for ``user`` (TOTP or recovery code)."""
+def verify_and_use(dbsession, user: User, code: str, recovery: bool = True) -> bool:
+    """Accept ``code`` once for ``user`` (TOTP, or a recovery code unless ``recovery`` is
+    false)."""
     if user.totp_secret:
         step = matching_step(user.totp_secret, code)
         if step is not None:
@@ -55,7 +61,7 @@ def verify_and_use(dbsession, user: User, code: str) -> bool:
                 user.totp_last_step = step
                 return True
             return False
-    return use_recovery_code(dbsession, user, code)
+    return recovery and use_recovery_code(dbsession, user, code)
 
 
 def _hash_code(code: str) -> str:
@@ -92,3 +98,18 @@ def remaining_recovery_codes(dbsession, user: User) -> int:
 
 def delete_recovery_codes(dbsession, user: User) -> None:
     dbsession.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def record_check(request) -> None:
+    """Note in the session that its owner has just entered a valid code."""
+    request.session[CHECKED_AT] = utcnow().isoformat()
+
+
+def checked_recently(request, minutes: int = FRESH_MINUTES) -> bool:
+    """Whether the session's owner entered a valid code within the last ``minutes``."""
+    at = request.session.get(CHECKED_AT)
+    try:
+        when = dt.datetime.fromisoformat(at) if at else None
+    except (TypeError, ValueError):
+        return False
+    return when is not None and utcnow() - when < dt.timedelta(minutes=minutes)

@@ -171,7 +171,9 @@ def login_2fa(request):
                         _("Someone signed in to your account with a recovery code. If it was "
                           "not you, change your password and contact the hub team.")])
                 ratelimit.clear(request, "totp", user.id)
-                return finish_login(request, user, pending["next"])
+                response = finish_login(request, user, pending["next"])
+                twofactor.record_check(request)  # after finish_login: the session is new
+                return response
             else:
                 ratelimit.record(request, checks)
                 form.error("code", _("The code is not right or has already been used."))
@@ -421,6 +423,7 @@ def account_2fa(request):
             else:
                 user.totp_secret, user.totp_last_step = secret, step
                 request.session.pop(TOTP_PENDING, None)
+                twofactor.record_check(request)
                 codes = twofactor.new_recovery_codes(request.dbsession, user)
                 log.info("2fa enabled user_id=%s", user.id)
                 send_account_mail(request, user, _("Two-factor sign-in is on"), [

@@ -49,7 +49,9 @@ ERROR_SCHEMA = {
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer",
                "description": "A personal API token created at /profile/tokens or with "
-                              "`hub token create`."},
+                              "`hub token create`. Every token expires. A token with the "
+                              "`read` scope may only GET; POST, PUT, PATCH and DELETE need "
+                              "the `write` scope (403 `insufficient_scope` otherwise)."},
 }
 
 

@@ -1,9 +1,7 @@
 """Pages of the booking plugin: rooms, calendars, booking, my bookings, staff pages."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
 
 import sqlalchemy as sa
@@ -12,8 +10,10 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
 
+from hub.csvexport import csv_response
 from hub.db import utcnow
 from hub.notifications import notify
+from hub.params import whole_number
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_booking import ics, services
 from hub_booking.i18n import _
@@ -93,10 +93,9 @@ def parse_time(value, field_name: str) -> dt.time:
 def parse_int(value, field_name: str, default: int = 0, minimum: int = 0) -> int:
     if value in (None, ""):
         return default
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise BookingError(_("Enter a whole number."), field_name) from None
+    number = whole_number(str(value))
+    if number is None:
+        raise BookingError(_("Enter a whole number."), field_name)
     if number < minimum:
         raise BookingError(_("Enter a number of at least ${minimum}.",
                              mapping={"minimum": minimum}), field_name)
@@ -901,8 +900,7 @@ def photo(request):
     room = get_room(request)
     photo = request.dbsession.scalars(sa.select(RoomPhoto).where(
         RoomPhoto.room_id == room.id,
-        RoomPhoto.id == (int(request.matchdict["photo"])
-                         if request.matchdict["photo"].isdigit() else -1))).first()
+        RoomPhoto.id == int(request.matchdict["photo"]))).first()
     if photo is None:
         raise HTTPNotFound()
     return Response(photo.data, content_type=photo.content_type)
@@ -1126,20 +1124,13 @@ def stats_csv(request):
     """Booked hours per room and per organisation in a month (approved bookings)."""
     month = _month_param(request)
     room_rows, org_rows = occupancy(request, month)
-    out = io.StringIO()
-    writer = csv.writer(out)
     t = request.shell.translate
-    writer.writerow([t(_("Kind")), t(_("Name")), t(_("Booked hours")), t(_("Month"))])
-    for row in room_rows:
-        writer.writerow([t(_("Room")), _csv_safe(row["name"]), f"{row['hours']:.2f}",
-                         month.strftime("%Y-%m")])
-    for row in org_rows:
-        writer.writerow([t(_("Organisation")), _csv_safe(row["name"]), f"{row['hours']:.2f}",
-                         month.strftime("%Y-%m")])
-    response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv",
-                        charset="utf-8")
-    response.content_disposition = f'attachment; filename="booking-{month:%Y-%m}.csv"'
-    return response
+    header = [t(_("Kind")), t(_("Name")), t(_("Booked hours")), t(_("Month"))]
+    rows = [[t(_("Room")), row["name"], f"{row['hours']:.2f}", month.strftime("%Y-%m")]
+            for row in room_rows]
+    rows += [[t(_("Organisation")), row["name"], f"{row['hours']:.2f}", month.strftime("%Y-%m")]
+             for row in org_rows]
+    return csv_response(f"booking-{month:%Y-%m}.csv", header, rows)
 
 
 # -- quotas per organisation ------------------------------------------------------------
@@ -1211,8 +1202,3 @@ def quotas_save(request):
                     mapping={"name": organisation.name, "hours": hours})
     request.session.flash(request.shell.translate(message), "success")
     return HTTPSeeOther(request.route_path("booking.quotas"))
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -259,6 +259,25 @@ def test_occupancy_statistics_page(testapp, dbsession, users, room):
     testapp.get("/booking/manage/statistics", {"month": "nonsense"}, status=200)
 
 
+def test_statistics_csv_neutralises_room_and_organisation_names(testapp, dbsession, users):
+    import csv
+    import io
+
+    day = future_day()
+    room = make_room(dbsession, '=HYPERLINK("https://evil.example","Sál")')
+    users.organisation.name = "\t@SUM(1+1)"
+    dbsession.add(Reservation(room_id=room.id, user_id=users.member.id, title="Porada",
+                              organisation_id=users.organisation.id, starts_at=at(day, 8),
+                              ends_at=at(day, 10), blocked_until=at(day, 10), status="approved"))
+    dbsession.flush()
+    testapp.login(users.staff)
+    reply = testapp.get("/booking/manage/statistics.csv", {"month": day.strftime("%Y-%m")})
+    rows = list(csv.reader(io.StringIO(reply.body.decode("utf-8-sig"))))
+    names = [row[1] for row in rows[1:]]
+    assert "'" + room.name in names and "'\t@SUM(1+1)" in names
+    assert room.name not in names and "\t@SUM(1+1)" not in names
+
+
 def test_room_managers_hear_of_new_bookings_and_cancellations(testapp, dbsession, users):
     room = make_room(dbsession, "Sál bez schvalování")
     dbsession.add(RoomManager(room_id=room.id, user_id=users.other_representative.id))

@@ -1,15 +1,13 @@
 """Authoring and reports for staff: courses, sections, lessons, questions, CSV export."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import PurePath
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import Response
 from pyramid.view import view_config
 
+from hub.csvexport import csv_response
 from hub.shell import flatten
 from hub.topics import Topic, topic_choices
 from hub_elearning import services
@@ -402,15 +400,21 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
     if lesson.kind == "quiz":
         lesson.pass_mark = pass_mark
         lesson.max_attempts = form.int("max_attempts") if values.get("max_attempts") else None
-    problems = publication_problems(lesson)
+    problems = publication_problems(lesson, request)
     if lesson.is_published and problems:
         lesson.is_published = False
         _flash(request, problems[0], "error")
     return True
 
 
-def publication_problems(lesson: Lesson) -> list:
+def publication_problems(lesson: Lesson, request=None) -> list:
     problems = []
+    if request is not None and lesson.source_event_id and getattr(
+            request.hooks, "hub_event_recordings", None) is not None and not any(
+            str(r.get("event_id")) == lesson.source_event_id
+            for r in event_recordings(request)):
+        problems.append(_("The event recording this lesson was copied from is not public "
+                          "(a speaker has not released it or withdrew the release)."))
     if lesson.kind == "video":
         if not (lesson.embed_url or lesson.video_url or lesson.file_key):
             problems.append(_("A video lesson needs a video (a link or a file)."))
@@ -487,7 +491,7 @@ def lesson_edit(request):
                                    (lesson.title, None)),
             "form": form, "heading": lesson.title, "lesson": lesson, "course": course,
             "page_title": _("Edit lesson: ${title}", mapping={"title": lesson.title}),
-            "section": lesson.section, "problems": publication_problems(lesson),
+            "section": lesson.section, "problems": publication_problems(lesson, request),
             "question_form": question_form, "question_labels": QUESTION_LABELS,
             "action": request.route_path("elearning.lesson_edit", lid=lesson.id)}
 
@@ -496,7 +500,7 @@ def lesson_edit(request):
 def lesson_publish(request):
     lesson = _lesson(request)
     publish = request.POST.get("publish") == "1"
-    problems = publication_problems(lesson) if publish else []
+    problems = publication_problems(lesson, request) if publish else []
     if problems:
         for problem in problems:
             _flash(request, problem, "error")
@@ -724,29 +728,18 @@ def report(request):
             "page_title": _("Report: ${title}", mapping={"title": course.title})}
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets execute cells starting with these characters as formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @view_config(route_name="elearning.report_csv", permission=REPORTS, request_method="GET")
 def report_csv(request):
     course = _course(request)
     data = course_report(request, course)
     translate = request.shell.translate
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([translate(_("Name")), translate(_("E-mail")), translate(_("Started")),
-                     translate(_("Completed")), translate(_("Lessons completed"))]
-                    + [q["title"] for q in data["quizzes"]])
+    header = [translate(_("Name")), translate(_("E-mail")), translate(_("Started")),
+              translate(_("Completed")), translate(_("Lessons completed"))] + [
+        q["title"] for q in data["quizzes"]]
+    rows = []
     for row in data["learners"]:
         enrolment = row["enrolment"]
-        writer.writerow([_csv_cell(v) for v in (
-            row["user"].name, row["user"].email, enrolment.started_at.isoformat(),
-            enrolment.completed_at.isoformat() if enrolment.completed_at else "",
-            row["lessons_done"], *row["scores"])])
-    response = Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv",
-                        charset="utf-8")
-    response.content_disposition = f'attachment; filename="course-{course.slug}.csv"'
-    return response
+        rows.append([row["user"].name, row["user"].email, enrolment.started_at.isoformat(),
+                     enrolment.completed_at.isoformat() if enrolment.completed_at else "",
+                     row["lessons_done"], *row["scores"]])
+    return csv_response(f"course-{course.slug}.csv", header, rows)

@@ -182,6 +182,24 @@ def test_report_and_csv_export(elearning, users, course, dbsession, lesson_url):
     assert "'=HYPERLINK" in text and "member@test.example" in text
 
 
+def test_csv_export_neutralises_quiz_titles_in_the_header(elearning, users, course, dbsession,
+                                                          lesson_url):
+    import csv
+    import io
+
+    c, article, video, quiz = course
+    quiz.title = '=HYPERLINK("https://evil.example","Výsledky")'
+    users.member.name = "@SUM(1+1)"
+    dbsession.flush()
+    elearning.login(users.member)
+    elearning.post_form(lesson_url(c, article) + "/complete", {})
+    elearning.login(users.staff)
+    text = elearning.get(f"/elearning/manage/courses/{c.id}/report.csv").body.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert header[-1] == "'" + quiz.title
+    assert row[0] == "'@SUM(1+1)"
+
+
 # -- event recordings through the events plugin's hook ---------------------------------
 
 def _recordings_plugin():
