@@ -33,12 +33,14 @@ def make_config(settings: dict, global_config=None) -> Configurator:
 
     config.include("pyramid_chameleon")
     config.include("hub.security")  # before anything that could commit (CSRF defaults)
+    config.include("hub.params")
     config.include("hub.db")
     config.include("hub.cache")
     config.include("hub.page_cache")
     config.include("hub.sessions")
     config.include("hub.i18n")
     config.include("hub.shell")
+    config.include("hub.embeds")
     config.include("hub.api")
     config.include("hub.jobs")
     config.include("hub.mail")
@@ -51,6 +53,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.tokens")
     config.include("hub.topics")
     config.include("hub.feedback")
+    config.include("hub.consent")
     config.include("hub.views")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")

@@ -187,3 +187,28 @@ def hub_for_you(request, user, topics):
 @hookspec
 def hub_openapi(request):
     """The plugin's part of the OpenAPI document: ``{"paths": {...}, "components": {...}}``."""
+
+
+# -- consent ------------------------------------------------------------------------------
+
+
+@hookspec
+def hub_consent_purposes():
+    """What people may consent to: a list of ``hub.consent.Purpose``.
+
+    Each purpose has a key starting with the plugin's name and a dot, its exact title and
+    text in Czech and English (its ``text_version`` is a hash of the text), a legal basis,
+    whether it covers special-category data and how long data is kept after a withdrawal.
+    A key declared twice, or outside the plugin's name, stops start-up. Read and record
+    consents with ``hub.consent``.
+    """
+
+
+@hookspec
+def hub_consent_changed(request, subject, purpose, record):
+    """A consent was given or withdrawn (``record.action``), in the current transaction.
+
+    ``subject`` is a ``hub.consent.Subject``, ``purpose`` the ``Purpose``, ``record`` the new
+    ``ConsentRecord``. Stop what depended on a withdrawn consent at once (unpublish a
+    recording, drop a list subscription); send mail only through jobs, after commit.
+    """

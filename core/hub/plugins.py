@@ -28,6 +28,7 @@ INTERNAL_PLUGINS = (
     "hub.notifications.hooks",
     "hub.topics.hooks",
     "hub.feedback.hooks",
+    "hub.consent.hooks",
 )
 
 

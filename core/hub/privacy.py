@@ -73,6 +73,16 @@ def export(request):
                     content_disposition=f'attachment; filename="{name}"')
 
 
+@view_config(route_name="api_me_export", request_method="GET", permission=AUTHENTICATED)
+def export_json(request):
+    """The same data for API clients: one key per section. A GET writes nothing, so the
+    export is logged rather than added to the account's events."""
+    user = request.identity
+    log.info("personal data exported through the API user_id=%s", user.id)
+    body = json.dumps(collect(request, user), default=_jsonable, ensure_ascii=False)
+    return Response(body=body.encode(), content_type="application/json", charset="utf-8")
+
+
 def erase(request, user: User, actor: User | None) -> None:
     """Erase ``user``: every plugin's hook, then the account itself is anonymised.
 
@@ -125,6 +135,7 @@ def erase_account(request):
 def includeme(config):
     config.add_route("privacy_export", "/profile/export")
     config.add_route("privacy_erase", "/profile/delete")
+    config.add_api_route("api_me_export", "/me/export")
     config.scan("hub.privacy")
 
 

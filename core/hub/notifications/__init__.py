@@ -25,8 +25,10 @@ CHANNELS = ("inbox", "email")
 
 def notify(request, user, kind: str, subject, text="", url: str | None = None,
            mapping: dict | None = None, attachments: tuple = (),
-           channels: tuple[str, ...] | None = None) -> Notification:
-    """Tell ``user`` about something; see the module docstring."""
+           channels: tuple[str, ...] | None = None,
+           headers: dict | None = None) -> Notification:
+    """Tell ``user`` about something; see the module docstring. ``headers`` are added to the
+    e-mail (``hub.consent.unsubscribe_headers`` for mail sent on a consent)."""
     localizer = localizer_for(request.registry, user.language)
     subject_text = localizer.translate(subject, mapping=mapping)
     body_text = localizer.translate(text, mapping=mapping) if text else ""
@@ -48,7 +50,7 @@ def notify(request, user, kind: str, subject, text="", url: str | None = None,
                       mapping={"url": settings_url})) if settings_url else ""}
         text_body, html_body = render_mail(request, "notification", user.language, values)
         queue_mail(request, user.email, subject_text, text_body, html=html_body,
-                   attachments=attachments)
+                   attachments=attachments, headers=headers)
     return note
 
 

@@ -62,7 +62,11 @@ class UserStakeholder(Base):
 
 
 class TopicDigestSubscription(Base):
-    """A user's opt-in to the weekly "For you" e-mail digest (a row means yes)."""
+    """When the weekly "For you" digest last went to a user.
+
+    Who wants the digest is in the consent ledger (purpose ``hub.topics.digest``); the row is
+    made at the first digest and deleted when the consent is withdrawn.
+    """
 
     __tablename__ = "topic_digest_subscription"
 
