@@ -39,30 +39,14 @@ def test_others_get_404(testapp, users):
     testapp.get("/organisation/abc/manage", status=404)
 
 
-def test_add_member_by_email_and_make_representative(testapp, users, dbsession):
+def test_make_a_member_representative(testapp, users, dbsession):
     testapp.login(users.representative)
-    page = testapp.get(manage_url(users.organisation))
-    form = page.forms["add-member-form"]
-    form["email"] = "nobody@example.cz"
-    assert "neexistuje aktivní účet" in html_text(form.submit())
-    form = testapp.get(manage_url(users.organisation)).forms["add-member-form"]
-    form["email"] = users.other_representative.email.upper()
-    form.submit().follow()
-    membership = dbsession.scalar(sa.select(Membership).where(
-        Membership.organisation_id == users.organisation.id,
-        Membership.user_id == users.other_representative.id))
-    assert membership is not None and not membership.is_representative
-    assert dbsession.scalar(sa.select(Notification).where(
-        Notification.user_id == users.other_representative.id)) is not None
-    # Adding again is not an error.
-    form = testapp.get(manage_url(users.organisation)).forms["add-member-form"]
-    form["email"] = users.other_representative.email
-    assert "už je členem" in html_text(form.submit().follow())
-    testapp.post_form(
-        f"/organisation/{users.organisation.id}/members/{users.other_representative.id}",
-        {"action": "representative"}).follow()
+    testapp.post_form(f"/organisation/{users.organisation.id}/members/{users.member.id}",
+                      {"action": "representative"}).follow()
     dbsession.expire_all()
-    assert dbsession.get(Membership, membership.id).is_representative
+    assert dbsession.scalar(sa.select(Membership.is_representative).where(
+        Membership.organisation_id == users.organisation.id,
+        Membership.user_id == users.member.id))
 
 
 def test_last_representative_cannot_leave_the_role(testapp, users, dbsession):

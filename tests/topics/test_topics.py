@@ -6,6 +6,7 @@ import sqlalchemy as sa
 import transaction
 
 from hub import hookimpl
+from hub.consent import ConsentRecord, Subject, give, has_consent, withdraw
 from hub.contributions import Suggestion
 from hub.db import utcnow
 from hub.testing import html_text
@@ -92,20 +93,38 @@ def test_user_declares_interests_stakeholder_and_digest(testapp, users, topics, 
             box.checked = True
     form["stakeholder"] = "patient"
     form["digest"] = True
+    form["disease_consent"] = True  # diabetes and oncology are disease areas
     form.submit().follow()
     request = FakeRequest(dbsession)
     assert user_topics(request, users.member) == ["diabetes", "oncology"]
     assert stakeholder_type(request, users.member) == "patient"
-    assert dbsession.get(TopicDigestSubscription, users.member.id) is not None
+    # The digest is a consent in the ledger, to the wording shown next to the box.
+    from hub.topics.digest import DIGEST_PURPOSE
+
+    assert DIGEST_PURPOSE.text_in("cs") in page.text
+    record = dbsession.scalar(sa.select(ConsentRecord).where(
+        ConsentRecord.purpose == DIGEST_PURPOSE.key))
+    assert (record.purpose, record.action, record.source, record.text_version) == (
+        DIGEST_PURPOSE.key, "given", "form", DIGEST_PURPOSE.text_version)
     # another user's declarations are untouched
     assert user_topics(request, users.representative) == []
 
     testapp.post_form("/my/interests", {"topic": [str(topics["diabetes"].id)],
-                                        "stakeholder": ""}, status=303)
+                                        "stakeholder": "", "disease_consent": "on"},
+                      status=303)
     dbsession.expire_all()
     assert user_topics(request, users.member) == ["diabetes"]
     assert stakeholder_type(request, users.member) is None
-    assert dbsession.get(TopicDigestSubscription, users.member.id) is None
+    assert not has_consent(request, Subject.of_user(users.member), DIGEST_PURPOSE.key)
+
+
+def test_a_changed_digest_text_refuses_the_form(testapp, users, topics, dbsession):
+    testapp.login(users.member)
+    page = testapp.post_form("/my/interests", {"digest": "on", "stakeholder": "",
+                                               "digest_text_version": "0123456789abcdef"},
+                             status=409)
+    assert "hub-error-summary" in page.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(ConsentRecord)) == 0
 
 
 def test_bad_interest_values_are_refused(testapp, users, topics, dbsession):
@@ -159,14 +178,16 @@ def test_for_you_lists_suggestions_for_the_users_topics(testapp, users, topics, 
 def test_weekly_digest_is_opt_in_and_weekly(app, users, topics, dbsession, provider):
     from hub.jobs import background_request
     from hub.mail import MailMessage
-    from hub.topics.digest import send_digest_to, send_weekly_digests
+    from hub.topics.digest import DIGEST_PURPOSE, send_digest_to, send_weekly_digests
 
     for user in (users.member, users.representative):
         dbsession.add(UserTopic(user_id=user.id, topic_id=topics["diabetes"].id))
-    dbsession.add(TopicDigestSubscription(user_id=users.member.id))
     dbsession.flush()
     request = background_request(app.registry, tm=transaction.manager)
     request.dbsession = dbsession
+    member = Subject.of_user(users.member)
+    give(request, member, DIGEST_PURPOSE.key, DIGEST_PURPOSE.text_version, "form")
+    assert send_weekly_digests(request) == 1
     assert send_digest_to(request, users.member.id)
     assert not send_digest_to(request, users.member.id)  # not twice in a week
     assert not send_digest_to(request, users.representative.id)  # never opted in
@@ -175,9 +196,17 @@ def test_weekly_digest_is_opt_in_and_weekly(app, users, topics, dbsession, provi
     assert len(mails) == 1
     assert "Diabetes a sport" in mails[0].text
     assert "https://hub.example.org/events/1" in mails[0].text
+    # Every digest can be stopped from the mail: a withdraw link and one-click headers.
+    link = mails[0].headers["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://hub.example.org/consent/withdraw/") and link in mails[0].text
+    assert mails[0].headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(
         MailMessage.recipient == users.representative.email)) == 0
     assert send_weekly_digests(request) == 0  # the only subscriber was served this week
+    assert dbsession.get(TopicDigestSubscription, users.member.id).last_sent_at is not None
+    withdraw(request, member, DIGEST_PURPOSE.key, "link")
+    assert dbsession.get(TopicDigestSubscription, users.member.id) is None  # nothing kept
+    assert not send_digest_to(request, users.member.id)  # withdrawn after being queued
 
 
 def test_profile_section_and_personal_data(app, users, topics, dbsession):

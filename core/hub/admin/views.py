@@ -19,17 +19,11 @@ from hub.organizations.views import (
     read_organisation,
     unique_slug,
 )
+from hub.params import page_param
 from hub.security import ADMIN, STAFF
 from hub.sessions import end_sessions_of
 
 PAGE_SIZE = 50
-
-
-def _page(request) -> int:
-    try:
-        return max(1, int(request.params.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def _like(query: str) -> str:
@@ -59,7 +53,7 @@ def users(request):
                                  matches(request, User.email, query)))
     if role in ROLES:
         stmt = stmt.where(User.role == role)
-    page = _page(request)
+    page = page_param(request)
     found = request.dbsession.scalars(stmt.order_by(User.name, User.id)
                                       .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return {"users": found[:PAGE_SIZE], "query": query, "role": role, "page": page,
@@ -134,11 +128,12 @@ def toggle_active(request):
 def organisations(request):
     query = request.params.get("q", "").strip()[:200]
     members = (sa.select(sa.func.count(Membership.id))
-               .where(Membership.organisation_id == Organisation.id).scalar_subquery())
+               .where(Membership.organisation_id == Organisation.id, Membership.active())
+               .scalar_subquery())
     stmt = sa.select(Organisation, members.label("members"))
     if query:
         stmt = stmt.where(matches(request, Organisation.name, query))
-    page = _page(request)
+    page = page_param(request)
     rows = request.dbsession.execute(stmt.order_by(Organisation.name)
                                      .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return {"rows": rows[:PAGE_SIZE], "query": query, "page": page,

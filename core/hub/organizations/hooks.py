@@ -49,25 +49,67 @@ def hub_personal_data_export(request, user):
     members = db.execute(sa.select(Membership, Organisation.name).join(
         Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.user_id == user.id).order_by(Membership.id)).all()
+    invited = db.execute(sa.select(Membership, Organisation.name).join(
+        Organisation, Organisation.id == Membership.organisation_id)
+        .where(_invitations_of(user)).order_by(Membership.id)).all()
     asked = db.execute(sa.select(MembershipRequest, Organisation.name).join(
         Organisation, Organisation.id == MembershipRequest.organisation_id)
         .where(MembershipRequest.user_id == user.id).order_by(MembershipRequest.id)).all()
     return {
         _("Organisation memberships"): [
             {"organisation": name, "representative": m.is_representative,
-             "since": m.created_at} for m, name in members],
+             "since": m.answered_at or m.created_at} for m, name in members],
+        _("Invitations to organisations"): [
+            {"organisation": name, "email": m.email, "state": m.status(),
+             "as_representative": m.is_representative, "invited_at": m.created_at,
+             "expires_at": m.expires_at, "answered_at": m.answered_at}
+            for m, name in invited],
         _("Requests to join organisations"): [
             {"organisation": name, "message": r.message, "created_at": r.created_at}
             for r, name in asked],
     }
 
 
+def _invitations_of(user):
+    from hub.organizations.models import Membership
+
+    return sa.and_(Membership.state != "active", sa.or_(
+        Membership.invitee_id == user.id, Membership.email == user.email.lower()))
+
+
 @hookimpl
 def hub_personal_data_erase(request, user):
     from hub.organizations.models import Membership, MembershipRequest
 
+    db = request.dbsession
     for model in (Membership, MembershipRequest):
-        request.dbsession.execute(sa.delete(model).where(model.user_id == user.id))
+        db.execute(sa.delete(model).where(model.user_id == user.id))
+    db.execute(sa.delete(Membership).where(_invitations_of(user)))
+    # Invitations this person sent stay with the organisation, without naming them.
+    db.execute(sa.update(Membership).where(Membership.invited_by_id == user.id)
+               .values(invited_by_id=None))
+
+
+@hookimpl
+def hub_consent_purposes():
+    from hub.organizations.invitations import MEMBERSHIP_PURPOSE
+
+    return [MEMBERSHIP_PURPOSE]
+
+
+@hookimpl
+def hub_consent_changed(request, purpose, record):
+    from hub.organizations.invitations import MEMBERSHIP_PURPOSE
+    from hub.organizations.models import Membership
+
+    # A membership rests on the person's consent: withdrawing it ends the membership.
+    if purpose.key != MEMBERSHIP_PURPOSE.key or record.action != "withdrawn" \
+            or record.user_id is None:
+        return
+    kind, _sep, number = record.object.partition(":")
+    if kind == "organisation" and number.isdigit():
+        request.dbsession.execute(sa.delete(Membership).where(
+            Membership.organisation_id == int(number), Membership.user_id == record.user_id))
 
 
 @hookimpl

@@ -31,16 +31,62 @@ class Organisation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+MEMBERSHIP_STATES = ("invited", "active", "declined")
+INVITATION_DAYS = 30
+
+
 class Membership(Base):
+    """A person's membership of an organisation, or an invitation to become a member.
+
+    A representative invites a person by e-mail (``state`` "invited"); the person accepts
+    ("active") or declines ("declined"); an invitation not answered by ``expires_at`` has
+    expired. ``user_id`` is set only while the membership is active: an invitation names
+    its person by ``invitee_id`` (an existing account) and ``email``, so a query that looks
+    up members by ``user_id`` never counts an invitation. Use ``Membership.active()`` in
+    queries over the whole table.
+    """
+
     __tablename__ = "membership"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "user_id"),
+        # One invitation per organisation and address; accepting it clears the address.
+        sa.UniqueConstraint("organisation_id", "email"),
+        sa.CheckConstraint("state IN ('invited', 'active', 'declined')", name="state"),
+        sa.CheckConstraint("(state = 'active' AND user_id IS NOT NULL) OR "
+                           "(state <> 'active' AND user_id IS NULL AND email IS NOT NULL)",
+                           name="user_when_active"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     is_representative: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(sa.String(10), default="active",
+                                       server_default="active")
+    # The invited address and account (when the address had one), until accepted.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    invitee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True, info={"personal": True})
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), info={"personal": True})
+    # SHA-256 of the secret in the invitation link; cleared once answered.
+    token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def active(cls):
+        return cls.state == "active"
+
+    def status(self, now: dt.datetime | None = None) -> str:
+        """The state, with "expired" for an invitation past its time."""
+        if self.state == "invited" and self.expires_at is not None \
+                and self.expires_at <= (now or utcnow()):
+            return "expired"
+        return self.state
 
 
 class MembershipRequest(Base):

@@ -12,8 +12,17 @@ from pyramid.view import view_config
 
 from hub.accounts.forms import Field, Form
 from hub.accounts.models import User
+from hub.consent import Subject, withdraw
+from hub.db import utcnow
 from hub.i18n import _
 from hub.notifications import notify
+from hub.organizations.invitations import (
+    MEMBERSHIP_KIND,
+    MEMBERSHIP_PURPOSE,
+    consent_object,
+    invitations_for,
+    invite,
+)
 from hub.organizations.models import KINDS, Membership, MembershipRequest, Organisation
 from hub.security import AUTHENTICATED, STAFF
 
@@ -26,7 +35,6 @@ KIND_LABELS = {
     "public_body": _("Public body"),
     "other": _("Other"),
 }
-MEMBERSHIP_KIND = "organisations.membership"
 
 
 @dataclass
@@ -39,7 +47,8 @@ def memberships_of(request, user) -> list[MembershipView]:
     rows = request.dbsession.execute(
         sa.select(Membership, Organisation)
         .join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(Membership.user_id == user.id).order_by(Organisation.name)).all()
+        .where(Membership.user_id == user.id, Membership.active())
+        .order_by(Organisation.name)).all()
     return [MembershipView(m, o) for m, o in rows]
 
 
@@ -51,7 +60,7 @@ def can_manage(request, organisation: Organisation) -> bool:
         return True
     return request.dbsession.scalar(sa.select(Membership.id).where(
         Membership.organisation_id == organisation.id, Membership.user_id == user.id,
-        Membership.is_representative.is_(True))) is not None
+        Membership.active(), Membership.is_representative.is_(True))) is not None
 
 
 def managed_organisation(request) -> Organisation:
@@ -127,7 +136,7 @@ def insert_once(request, row) -> bool:
 def representatives(request, organisation: Organisation) -> list[User]:
     return list(request.dbsession.scalars(
         sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == organisation.id,
+        .where(Membership.organisation_id == organisation.id, Membership.active(),
                Membership.is_representative.is_(True), User.is_active.is_(True))))
 
 
@@ -173,7 +182,8 @@ def my_organisations(request):
         sa.select(MembershipRequest, Organisation)
         .join(Organisation, Organisation.id == MembershipRequest.organisation_id)
         .where(MembershipRequest.user_id == user.id).order_by(Organisation.name)).all()
-    return {"memberships": memberships_of(request, user), "pending": pending, "form": form,
+    return {"memberships": memberships_of(request, user), "pending": pending,
+            "invitations": invitations_for(request, user), "form": form,
             "form_id": "join-form", "action": request.route_path("my_organisations"),
             "submit": _("Ask to join"), "kind_labels": KIND_LABELS,
             "breadcrumbs": [(_("My organisations"), None)]}
@@ -186,6 +196,9 @@ def leave(request):
         org_id = int(request.matchdict["id"])
     except ValueError:
         raise HTTPNotFound() from None
+    # Leaving withdraws the consent to the membership as well (as easy as giving it).
+    withdraw(request, Subject.of_user(user), MEMBERSHIP_PURPOSE.key, "form",
+             object=consent_object(org_id))
     for model in (Membership, MembershipRequest):
         request.dbsession.execute(sa.delete(model).where(
             model.organisation_id == org_id, model.user_id == user.id))
@@ -199,7 +212,12 @@ def leave(request):
 def manage_values(request, organisation, form, add_form=None):
     members = request.dbsession.execute(
         sa.select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id == organisation.id).order_by(User.name)).all()
+        .where(Membership.organisation_id == organisation.id, Membership.active())
+        .order_by(User.name)).all()
+    invited = request.dbsession.scalars(
+        sa.select(Membership).where(Membership.organisation_id == organisation.id,
+                                    Membership.state != "active")
+        .order_by(Membership.email)).all()
     waiting = request.dbsession.execute(
         sa.select(MembershipRequest, User).join(User, User.id == MembershipRequest.user_id)
         .where(MembershipRequest.organisation_id == organisation.id)
@@ -207,16 +225,18 @@ def manage_values(request, organisation, form, add_form=None):
     return {"organisation": organisation, "form": form, "form_id": "organisation-form",
             "action": request.route_path("organisation_manage", id=organisation.id),
             "submit": _("Save"), "members": members, "waiting": waiting,
+            "invited": invited, "now": utcnow(),
             "add_form": add_form or add_member_form(request),
-            "add_submit": _("Add member"), "kind_labels": KIND_LABELS,
+            "add_submit": _("Send the invitation"), "kind_labels": KIND_LABELS,
             "breadcrumbs": [(_("My organisations"), request.route_path("my_organisations")),
                             (organisation.name, None)]}
 
 
 def add_member_form(request) -> Form:
     return Form(request, [
-        Field("email", _("E-mail of the member"), "email", maxlength=254,
-              hint=_("The person needs an account in the hub.")),
+        Field("email", _("E-mail of the person"), "email", maxlength=254,
+              hint=_("We send the person an invitation. They become a member only when "
+                     "they accept it; without an account they register first.")),
         Field("representative", _("Also make them a representative"), "checkbox",
               required=False)])
 
@@ -239,33 +259,23 @@ def manage(request):
 @view_config(route_name="organisation_members", renderer="hub:templates/organizations/manage.pt",
              request_method="POST", permission=AUTHENTICATED)
 def add_member(request):
+    """Invite a person by e-mail; they become a member only by accepting."""
     organisation = managed_organisation(request)
     form = add_member_form(request)
     values = form.read()
-    user = None
-    if form.ok:
-        user = request.dbsession.scalar(sa.select(User).where(
-            User.email == values["email"].lower(), User.is_active.is_(True)))
-        if user is None:
-            form.error("email", _("There is no active account with this e-mail. Ask the "
-                                  "person to register first."))
+    if form.ok and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", values["email"]):
+        form.error("email", _("Enter an e-mail address like name@example.cz."))
     if not form.ok:
+        request.response.status = 422
         return manage_values(request, organisation, organisation_form(request, organisation),
                              add_form=form)
-    added = insert_once(request, Membership(organisation_id=organisation.id, user_id=user.id,
-                                            is_representative=values["representative"]))
-    if added:
-        request.dbsession.execute(sa.delete(MembershipRequest).where(
-            MembershipRequest.organisation_id == organisation.id,
-            MembershipRequest.user_id == user.id))
-        notify(request, user, MEMBERSHIP_KIND,
-               _("You are now a member of ${organisation}",
-                 mapping={"organisation": organisation.name}),
-               url=request.route_url("my_organisations"))
-        request.session.flash(_("${name} is now a member.", mapping={"name": user.name}),
-                              "success")
+    if invite(request, organisation, values["email"], values["representative"]) == "member":
+        request.session.flash(_("${email} is already a member.",
+                                mapping={"email": values["email"]}))
     else:
-        request.session.flash(_("${name} is already a member.", mapping={"name": user.name}))
+        request.session.flash(_("The invitation has been sent to ${email}. The person becomes "
+                                "a member when they accept it.",
+                                mapping={"email": values["email"]}), "success")
     return HTTPSeeOther(location=request.route_path("organisation_manage", id=organisation.id))
 
 
@@ -343,4 +353,9 @@ def includeme(config):
     config.add_route("organisation_members", "/organisation/{id}/members")
     config.add_route("organisation_member", "/organisation/{id}/members/{user_id}")
     config.add_route("organisation_request", "/organisation/{id}/requests/{request_id}")
+    config.add_route("organisation_invitation_cancel",
+                     "/organisation/{id}/invitations/{invitation_id}/cancel")
+    config.add_route("organisation_invitation", "/organisation/invitation/{token}")
+    config.add_route("my_invitation", "/my/organisations/invitations/{id}")
     config.scan("hub.organizations.views")
+    config.scan("hub.organizations.invitations")

@@ -50,10 +50,13 @@ def hub_dashboard_widgets(request):
         user = request.identity
         if user is None:
             return None
+        from hub.topics.disease import must_choose_again
+
         topics = user_topics(request, user)
         items = shown(request, suggestions_for(request, user), request.shell.localizer)
         return render_snippet(request, "hub:templates/topics/for_you.pt",
-                              {"topics": topics, "items": items})
+                              {"topics": topics, "items": items,
+                               "choose_again": must_choose_again(request, user)})
 
     # Suggestions come from every plugin's content: kept per person until anything changes.
     return [Widget("topics.for_you", _("For you"), for_you, where="dashboard", order=1,
@@ -68,6 +71,31 @@ def hub_notification_kinds():
                              _("Events, courses and news matching your interests, once a "
                                "week if you asked for them on My interests."),
                              default_channels=("email",))]
+
+
+@hookimpl
+def hub_consent_purposes():
+    from hub.topics.digest import DIGEST_PURPOSE
+    from hub.topics.disease import DISEASE_PURPOSE
+
+    return [DIGEST_PURPOSE, DISEASE_PURPOSE]
+
+
+@hookimpl
+def hub_consent_changed(request, purpose, record):
+    from hub.topics.digest import DIGEST_PURPOSE
+    from hub.topics.disease import DISEASE_PURPOSE, delete_disease_areas
+    from hub.topics.models import TopicDigestSubscription
+
+    # Nothing about the digest is kept once the consent is withdrawn.
+    if purpose.key == DIGEST_PURPOSE.key and record.action == "withdrawn" \
+            and record.user_id is not None:
+        request.dbsession.execute(sa.delete(TopicDigestSubscription)
+                                  .where(TopicDigestSubscription.user_id == record.user_id))
+    # Disease areas are kept only while the explicit consent is in force.
+    if purpose.key == DISEASE_PURPOSE.key and record.action == "withdrawn" \
+            and record.user_id is not None:
+        delete_disease_areas(request, record.user_id)
 
 
 @hookimpl
@@ -88,7 +116,9 @@ def hub_personal_data_tables():
 
 @hookimpl
 def hub_personal_data_export(request, user):
+    from hub.consent import Subject, has_consent
     from hub.topics import STAKEHOLDER_LABELS, stakeholder_type
+    from hub.topics.digest import DIGEST_PURPOSE
     from hub.topics.models import Topic, TopicDigestSubscription, UserTopic
 
     db = request.dbsession
@@ -96,13 +126,13 @@ def hub_personal_data_export(request, user):
                         .where(UserTopic.user_id == user.id).order_by(Topic.position)).all()
     stakeholder = stakeholder_type(request, user)
     subscription = db.get(TopicDigestSubscription, user.id)
-    return {"Interests": [{
+    return {_("Interests"): [{
         "topics": [{"slug": t.slug, "name_cs": t.name_cs, "name_en": t.name_en}
                    for t in topics],
         "stakeholder_type": stakeholder,
         "stakeholder_label": request.shell.translate(STAKEHOLDER_LABELS[stakeholder])
         if stakeholder else None,
-        "weekly_digest": subscription is not None,
+        "weekly_digest": has_consent(request, Subject.of_user(user), DIGEST_PURPOSE.key),
         "digest_last_sent_at": subscription.last_sent_at.isoformat()
         if subscription and subscription.last_sent_at else None,
     }]}

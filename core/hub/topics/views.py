@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.consent import OutdatedText, Subject, give, has_consent, withdraw
 from hub.i18n import _
 from hub.security import AUTHENTICATED, STAFF, safe_redirect_target
 from hub.shell import render_snippet
@@ -15,12 +16,13 @@ from hub.topics import (
     STAKEHOLDER_LABELS,
     STAKEHOLDER_TYPES,
     Topic,
-    TopicDigestSubscription,
     UserStakeholder,
     UserTopic,
     active_topics,
     stakeholder_type,
 )
+from hub.topics.digest import DIGEST_PURPOSE
+from hub.topics.disease import DISEASE_PURPOSE, consents, delete_disease_areas
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -144,15 +146,24 @@ def move_topic(request):
 def interests_values(request, user) -> dict:
     chosen = set(request.dbsession.scalars(
         sa.select(UserTopic.topic_id).where(UserTopic.user_id == user.id)))
-    subscribed = request.dbsession.get(TopicDigestSubscription, user.id) is not None
     return {"topics": chosen, "stakeholder": stakeholder_type(request, user) or "",
-            "digest": subscribed}
+            "digest": has_consent(request, Subject.of_user(user), DIGEST_PURPOSE.key),
+            "disease_consent": consents(request, user)}
 
 
 def render_interests_form(request, user, values=None, errors=None, next_url=None) -> object:
     """The interests form as a snippet (used by /my/interests and the profile section)."""
     return render_snippet(request, "hub:templates/topics/interests_form.pt", {
-        "topics": active_topics(request), "language": request.locale_name,
+        # The digest box shows the exact wording of the consent and sends its version back.
+        "digest_text": DIGEST_PURPOSE.text_in(request.locale_name),
+        "digest_version": DIGEST_PURPOSE.text_version,
+        # Disease areas sit apart, next to their own explicit consent (GDPR Art. 9).
+        "disease_title": DISEASE_PURPOSE.title_in(request.locale_name),
+        "disease_text": DISEASE_PURPOSE.text_in(request.locale_name),
+        "disease_version": DISEASE_PURPOSE.text_version,
+        "topics": [t for t in active_topics(request) if t.kind != "disease"],
+        "diseases": [t for t in active_topics(request) if t.kind == "disease"],
+        "language": request.locale_name,
         "values": values or interests_values(request, user), "errors": errors or {},
         "stakeholder_options": [(k, STAKEHOLDER_LABELS[k]) for k in STAKEHOLDER_TYPES],
         "action": request.route_path("topics.interests"),
@@ -175,26 +186,81 @@ def interests(request):
         if stakeholder and stakeholder not in STAKEHOLDER_TYPES:
             errors["stakeholder"] = _("Choose one of the offered values.")
         values = {"topics": chosen & set(topics), "stakeholder": stakeholder,
-                  "digest": request.POST.get("digest") == "on"}
+                  "digest": request.POST.get("digest") == "on",
+                  "disease_consent": request.POST.get("disease_consent") == "on"}
         if not errors:
-            _save_interests(request, user, values)
-            request.session.flash(_("Your interests have been saved."), "success")
-            target = safe_redirect_target(request, request.POST.get("next"),
-                                          request.route_path("topics.interests"))
-            return HTTPSeeOther(location=target)
-        request.response.status = 422
+            try:
+                kept = _save_interests(request, user, values, {
+                    "digest": request.POST.get("digest_text_version", ""),
+                    "disease": request.POST.get("disease_text_version", "")})
+            except OutdatedConsent as exc:
+                request.tm.doom()
+                if exc.key == DISEASE_PURPOSE.key:
+                    errors["disease_consent"] = _(
+                        "The text of the consent to keep your disease areas has changed. "
+                        "Read it again and tick the box if you agree.")
+                    values["disease_consent"] = False
+                else:
+                    errors["digest"] = _("The text of the weekly e-mail consent has changed. "
+                                         "Read it again and tick the box if you agree.")
+                    values["digest"] = False
+                request.response.status = 409
+            else:
+                if not kept:
+                    request.session.flash(_(
+                        "Your other interests have been saved, but not the disease areas: "
+                        "they are health data, kept only with your explicit consent. Tick "
+                        "the consent box under the disease areas to save them."), "error")
+                else:
+                    request.session.flash(_("Your interests have been saved."), "success")
+                target = safe_redirect_target(request, request.POST.get("next"),
+                                              request.route_path("topics.interests"))
+                return HTTPSeeOther(location=target)
+        else:
+            request.response.status = 422
     return {"form_html": render_interests_form(request, user, values, errors,
                                                request.route_path("topics.interests")),
             "breadcrumbs": [(_("My interests"), None)]}
 
 
-def _save_interests(request, user, values: dict) -> None:
+class OutdatedConsent(Exception):
+    """The wording of the consent ``key`` changed after the form was shown."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _save_interests(request, user, values: dict, versions: dict) -> bool:
+    """Save the form; the weekly digest and keeping disease areas are consents, recorded in
+    the ledger first, so a changed wording refuses the whole form. Returns False when
+    disease areas were chosen but not kept (no explicit consent)."""
+    subject = Subject.of_user(user)
+    for key, wanted, version in (
+            (DIGEST_PURPOSE.key, values["digest"], versions["digest"]),
+            (DISEASE_PURPOSE.key, values["disease_consent"], versions["disease"])):
+        in_force = has_consent(request, subject, key)
+        if wanted and not in_force:
+            try:
+                give(request, subject, key, version, "form")
+            except OutdatedText:
+                raise OutdatedConsent(key) from None
+        elif not wanted and in_force:
+            # Withdrawing the disease consent deletes the disease areas (hooks.py).
+            withdraw(request, subject, key, "form")
     db = request.dbsession
+    active = active_topics(request)
+    chosen = values["topics"]
+    diseases = {t.id for t in active if t.kind == "disease"}
+    kept = values["disease_consent"] or not (chosen & diseases)
+    if not values["disease_consent"]:
+        chosen = chosen - diseases
     # Inactive topics are not shown in the form: keep those the user chose earlier.
-    active_ids = [t.id for t in active_topics(request)]
     db.execute(sa.delete(UserTopic).where(UserTopic.user_id == user.id,
-                                          UserTopic.topic_id.in_(active_ids)))
-    db.add_all(UserTopic(user_id=user.id, topic_id=t) for t in sorted(values["topics"]))
+                                          UserTopic.topic_id.in_([t.id for t in active])))
+    if not values["disease_consent"]:
+        delete_disease_areas(request, user.id)
+    db.add_all(UserTopic(user_id=user.id, topic_id=t) for t in sorted(chosen))
     row = db.get(UserStakeholder, user.id)
     if values["stakeholder"]:
         if row is None:
@@ -203,9 +269,5 @@ def _save_interests(request, user, values: dict) -> None:
             row.type = values["stakeholder"]
     elif row is not None:
         db.delete(row)
-    subscription = db.get(TopicDigestSubscription, user.id)
-    if values["digest"] and subscription is None:
-        db.add(TopicDigestSubscription(user_id=user.id))
-    elif not values["digest"] and subscription is not None:
-        db.delete(subscription)
     db.flush()
+    return kept
