@@ -30,6 +30,12 @@ def hub_personal_data_tables():
             "mail_message", *USER_TABLES]
 
 
+AUDIT_KEPT_RULE = _(
+    "When your account is deleted, the account events are kept with the number of the "
+    "deleted account only, without your name or e-mail address: the hub must be able to "
+    "show how it handled personal data (GDPR Art. 5(2)).")
+
+
 @hookimpl
 def hub_personal_data_export(request, user):
     from hub.accounts.models import AuditEvent, RecoveryCode, UserSession
@@ -59,6 +65,8 @@ def hub_personal_data_export(request, user):
         _("Account events"): [
             {"when": e.created_at, "action": e.action,
              "by_you": e.actor_id == user.id, "details": e.details} for e in audit],
+        _("Account events after deleting the account"): [
+            {"rule": request.shell.translate(AUDIT_KEPT_RULE)}],
     }
 
 

@@ -35,6 +35,12 @@ def _rows_of(request, user):
         .order_by(F.created_at)).all()
 
 
+KEPT_RULE = _(
+    "When your account is deleted, your reports are kept without your name, e-mail address "
+    "or account, as the hub's record of the accessibility feedback it received and how it "
+    "handled it.")
+
+
 @hookimpl
 def hub_personal_data_tables():
     return ["accessibility_feedback"]
@@ -48,7 +54,9 @@ def hub_personal_data_export(request, user):
     return {_("Accessibility feedback"): [{
         "sent_at": r.created_at.isoformat(), "page_url": r.page_url,
         "description": r.description, "contact_email": r.contact_email,
-        "status": r.status, "reply_note": r.reply_note} for r in rows]}
+        "status": r.status, "reply_note": r.reply_note} for r in rows],
+        _("Accessibility feedback after deleting the account"): [
+            {"rule": request.shell.translate(KEPT_RULE)}]}
 
 
 @hookimpl

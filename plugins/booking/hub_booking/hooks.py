@@ -198,9 +198,9 @@ def hub_personal_data_export(request, user):
     managed = request.dbsession.scalars(
         sa.select(Room.name).join(RoomManager, RoomManager.room_id == Room.id)
         .where(RoomManager.user_id == user.id).order_by(Room.name)).all()
-    return {"Room bookings": records,
-            "Room closures you may book in": [{"closed_period_id": i} for i in exceptions],
-            "Rooms you manage": [{"room": name} for name in managed]}
+    return {_("Room bookings"): records,
+            _("Room closures you may book in"): [{"closed_period_id": i} for i in exceptions],
+            _("Rooms you manage"): [{"room": name} for name in managed]}
 
 
 @hookimpl

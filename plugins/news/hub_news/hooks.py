@@ -182,7 +182,7 @@ def hub_personal_data_tables():
 def hub_personal_data_export(request, user):
     articles = request.dbsession.scalars(
         sa.select(Article).where(Article.author_id == user.id).order_by(Article.id)).all()
-    return {"News articles written": [
+    return {_("News articles written"): [
         {"id": a.id, "title": a.title_cs, "title_en": a.title_en,
          "publish_at": a.publish_at.isoformat() if a.publish_at else None,
          "created_at": a.created_at.isoformat()} for a in articles]}
