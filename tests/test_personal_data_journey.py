@@ -42,6 +42,7 @@ SECTIONS = {
     "events_created": ("Akce, které jste založili", "Events created"),
     "talks": ("Vaše přednášky", "Talks given"),
     "events_organised": ("Akce, které pořádáte", "Events organised"),
+    "proposals": ("Přihlášky navržené za vás", "Registrations proposed on your behalf"),
     "courses": ("Online kurzy", "Online courses"),
     "lessons": ("Dokončené lekce", "Completed lessons"),
     "quizzes": ("Pokusy v testech", "Quiz attempts"),
@@ -90,7 +91,7 @@ def _touch_every_plugin(request, dbsession, person, staff) -> dict:
     from hub_elearning import services as elearning
     from hub_elearning.models import Course, Lesson, LessonProgress, QuizAttempt, Section
     from hub_events import services as events
-    from hub_events.models import Event, Feedback, Registration, Talk
+    from hub_events.models import Event, Feedback, Proposal, Registration, Talk
     from hub_events.needs import ACCOMMODATION_NEEDS
     from hub_news.models import Article
     from hub_newsletter import services as newsletter
@@ -177,6 +178,14 @@ def _touch_every_plugin(request, dbsession, person, staff) -> dict:
                 Talk(event_id=held.id, title="Přednáška cesty", speaker=person.name,
                      speaker_email=email.lower(), starts_at=past,
                      ends_at=past + dt.timedelta(hours=1))])
+    # a registration a representative proposed on the person's behalf, not answered yet
+    proposed = Event(title="Navržená akce", kind="lecture", venue="address", address="Praha",
+                     state="published", audience="public", starts_at=start,
+                     ends_at=start + dt.timedelta(hours=2), taken=0)
+    db.add(proposed)
+    db.flush()
+    db.add(Proposal(event_id=proposed.id, user_id=person.id, proposed_by_id=staff.id,
+                    access_key="p" * 32))
 
     # -- e-learning: progress in a course, a quiz attempt, a certificate
     course = Course(slug="kurz-cesty", title="Kurz cesty", summary="", description="",
@@ -264,7 +273,7 @@ def _left_behind(dbsession, person, email: str, ids: dict) -> dict:
     from hub_booking.models import ClosedPeriodException, FeedToken, Reservation, RoomManager
     from hub_crm.models import Activity, Contact, Enquiry, FieldValue
     from hub_elearning.models import Certificate, Enrolment, LessonProgress, QuizAttempt
-    from hub_events.models import Feedback, Registration, Talk, event_organiser
+    from hub_events.models import Feedback, Proposal, Registration, Talk, event_organiser
     from hub_news.models import Article
     from hub_newsletter.models import Delivery, Subscriber, Subscription
 
@@ -303,6 +312,7 @@ def _left_behind(dbsession, person, email: str, ids: dict) -> dict:
                                Feedback.registration_id.is_not(None)),
         "organiser": rows(event_organiser.c.event_id, event_organiser.c.user_id == uid),
         "talk": rows(Talk.id, Talk.speaker_email == address),
+        "proposal": rows(Proposal.id, Proposal.user_id == uid),
         "elearning": rows(Enrolment.id, Enrolment.user_id == uid)
         + rows(LessonProgress.id, LessonProgress.user_id == uid)
         + rows(QuizAttempt.id, QuizAttempt.user_id == uid)

@@ -179,15 +179,15 @@ def hub_personal_data_export(request, user):
         .where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.submitted_at)).all()
     certificates = db.scalars(sa.select(Certificate).where(Certificate.user_id == user.id)).all()
     return {
-        "Online courses": [{"course": title, "started_at": e.started_at.isoformat(),
+        _("Online courses"): [{"course": title, "started_at": e.started_at.isoformat(),
                             "completed_at": e.completed_at.isoformat() if e.completed_at else None}
                            for e, title in enrolments],
-        "Completed lessons": [{"lesson": title, "completed_at": p.completed_at.isoformat()}
+        _("Completed lessons"): [{"lesson": title, "completed_at": p.completed_at.isoformat()}
                               for p, title in lessons],
-        "Quiz attempts": [{"quiz": title, "number": a.number, "score": a.score,
+        _("Quiz attempts"): [{"quiz": title, "number": a.number, "score": a.score,
                            "passed": a.passed, "answers": a.answers,
                            "submitted_at": a.submitted_at.isoformat()} for a, title in attempts],
-        "Certificates": [{"code": c.code, "course": c.course_title, "name": c.learner_name,
+        _("Certificates"): [{"code": c.code, "course": c.course_title, "name": c.learner_name,
                           "issued_at": c.issued_at.isoformat()} for c in certificates],
     }
 
@@ -201,6 +201,18 @@ def hub_personal_data_erase(request, user):
     db = request.dbsession
     for model in (QuizAttempt, LessonProgress, Enrolment, Certificate):
         db.execute(sa.delete(model).where(model.user_id == user.id))
+
+
+# -- events ------------------------------------------------------------------------------
+
+# Optional: the hook is the events plugin's, and e-learning also runs without it. A
+# withdrawn recording (a speaker withdrew the release, or the organiser unpublished it)
+# takes its lesson copies off the pages in the same transaction.
+@hookimpl(optionalhook=True)
+def hub_events_recording_withdrawn(request, event_id):
+    from hub_elearning.services import unpublish_copies
+
+    unpublish_copies(request, event_id)
 
 
 # -- CRM --------------------------------------------------------------------------------

@@ -455,3 +455,15 @@ def replace_choices(question: Question, lines: str) -> None:
         text = text.lstrip("*").strip()
         if text:
             question.choices.append(Choice(text=text[:500], is_correct=correct))
+
+
+# -- copies of event recordings ------------------------------------------------------------
+
+def unpublish_copies(request, event_id) -> int:
+    """Unpublish the lessons copied from the recording of event ``event_id``."""
+    lessons = request.dbsession.scalars(sa.select(Lesson).where(
+        Lesson.source_event_id == str(event_id), Lesson.is_published.is_(True))).all()
+    for lesson in lessons:
+        lesson.is_published = False
+    request.dbsession.flush()
+    return len(lessons)

@@ -6,6 +6,8 @@ check-in, certificates and recordings.
 from hub.security import PUBLIC
 from hub_events.hooks import (  # noqa: F401
     hub_activity,
+    hub_consent_changed,
+    hub_consent_purposes,
     hub_dashboard_widgets,
     hub_demo_data,
     hub_event_recordings,
@@ -35,11 +37,14 @@ def includeme(config):
     config.add_route("events.feed", "/calendar.ics")
     config.add_route("events.mine", "/mine")
     config.add_route("events.link", "/r/{purpose}/{token}")
+    config.add_route("events.release", "/release/{token}")
+    config.add_route("events.proposal", "/proposal/{token}")
     config.add_route("events.detail", r"/{id:\d+}")
     config.add_route("events.ics", r"/{id:\d+}/event.ics")
     config.add_route("events.register", r"/{id:\d+}/register")
     config.add_route("events.register_member", r"/{id:\d+}/register-member")
     config.add_route("events.cancel", r"/{id:\d+}/cancel")
+    config.add_route("events.needs", r"/{id:\d+}/needs")
     config.add_route("events.accept", r"/{id:\d+}/accept")
     config.add_route("events.feedback", r"/{id:\d+}/feedback")
     config.add_route("events.certificate", r"/{id:\d+}/certificate.pdf")
@@ -48,6 +53,7 @@ def includeme(config):
     config.add_route("events.edit", r"/manage/{id:\d+}")
     config.add_route("events.clone", r"/manage/{id:\d+}/clone")
     config.add_route("events.talks", r"/manage/{id:\d+}/talks")
+    config.add_route("events.release_manage", r"/manage/{id:\d+}/talks/{tid:\d+}/release")
     config.add_route("events.registrations", r"/manage/{id:\d+}/registrations")
     config.add_route("events.decide", r"/manage/{id:\d+}/registrations/{rid:\d+}")
     config.add_route("events.export", r"/manage/{id:\d+}/registrations.csv")
@@ -60,4 +66,6 @@ def includeme(config):
     config.add_job("events.expire_offers", "hub_events.services.expire_offers")
     config.scan("hub_events.views")
     config.scan("hub_events.manage")
+    config.scan("hub_events.release_views")
+    config.scan("hub_events.on_behalf_views")
     config.scan("hub_events.api")

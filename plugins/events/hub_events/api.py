@@ -143,7 +143,11 @@ def register(request):
             request, event.id, user=user, email=user.email, name=user.name,
             answer=services.format_answers(event, body.get("answers")
                                            if isinstance(body.get("answers"), list) else []),
-            needs=needs,
+            needs=needs, needs_consent_source="api",
+            # The version of the consent text (GET /api/v1/consent/purposes) the person
+            # agreed to; needs without it are refused.
+            needs_consent_version=body.get("needs_consent")
+            if isinstance(body.get("needs_consent"), str) else None,
             privacy_accepted=bool(body.get("privacy_accepted")), language=user.language)
     except RegistrationError as exc:
         request.tm.doom()
@@ -235,7 +239,13 @@ def openapi() -> dict:
                                      "sign_language": {"type": "boolean"},
                                      "assistant": {"type": "boolean"},
                                      "step_free": {"type": "boolean"},
-                                     "note": {"type": "string"}}}}}}}},
+                                     "note": {"type": "string"}}},
+                                 "needs_consent": {
+                                     "type": "string",
+                                     "description": "Required with needs: the text version "
+                                                    "of the purpose "
+                                                    "events.accommodation_needs (explicit "
+                                                    "consent) the person agreed to"}}}}}},
                          "responses": {"201": {"description": "Registered: status confirmed, "
                                                               "waitlisted or pending",
                                                "content": {"application/json": {

@@ -69,6 +69,9 @@ def _event(dbsession, title, topics=(), **values) -> Event:
     event = dbsession.scalar(sa.select(Event).where(Event.title == title).limit(1))
     if event is None:
         event = Event(title=title, taken=0, stakeholders=STAKEHOLDERS.get(title, []), **values)
+        # The demo coordinator organises the events (and so sees accommodation needs).
+        event.organisers = list(dbsession.scalars(
+            sa.select(User).where(User.email == "staff@example.org")))
         dbsession.add(event)
         dbsession.flush()
     if not event.topics and topics:
@@ -77,7 +80,23 @@ def _event(dbsession, title, topics=(), **values) -> Event:
     return event
 
 
-def create_demo_data(dbsession, scale: int = 1) -> None:
+def _release(registry, dbsession, event: Event) -> None:
+    """The speakers' releases, as staff record a signed paper form; then publish."""
+    from hub import consent
+    from hub.jobs import background_request
+    from hub_events import release
+
+    request = background_request(registry)
+    request.dbsession = dbsession
+    for talk in event.talks:
+        consent.give(request, release.subject_of(talk), release.PURPOSE,
+                     release.SPEAKER_RELEASE.text_version, "staff",
+                     note="Demo data: a release signed on paper.",
+                     object=release.object_of(event.id))
+    event.recording_published = release.publish_problem(request, event) is None
+
+
+def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
     address = "Ministerstvo zdravotnictví, Palackého náměstí 4, Praha 2"
     seed_topics(dbsession)
     for i, (title, kind, topics, venue, summary, speakers) in enumerate(UPCOMING):
@@ -101,11 +120,15 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
                        embed_url="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
                        transcript="Dobrý den, vítejte na přednášce.\n\nDnes si povíme o novinkách.",
                        materials="Prezentace (PDF)\nhttps://hub.example.org/materialy",
-                       recording_published=True)
+                       recording_published=False)
         if not event.talks:
             dbsession.add(Talk(event_id=event.id, title=title, speaker=speakers,
-                               starts_at=event.starts_at, ends_at=event.ends_at,
-                               speaker_consent=True))
+                               speaker_email=f"prednasejici{i + 1}@example.org",
+                               starts_at=event.starts_at, ends_at=event.ends_at))
+            dbsession.flush()
+            dbsession.expire(event, ["talks"])
+        if registry is not None and not event.recording_published:
+            _release(registry, dbsession, event)
     member = dbsession.scalar(sa.select(User).where(User.email == "member@example.org"))
     if member is not None:
         for event in dbsession.scalars(sa.select(Event).where(

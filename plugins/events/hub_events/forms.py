@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from hub.organizations.models import Organisation
+from hub.params import is_id
 from hub.topics import STAKEHOLDER_TYPES, Topic
 from hub_events.i18n import _
 from hub_events.models import ACCESSIBILITY, AUDIENCES, EVENT_STATES, KINDS, VENUES, Event
@@ -46,12 +47,14 @@ def form_values(event: Event | None) -> dict:
     if event is None:
         return {"kind": "lecture", "venue": "address", "audience": "public", "state": "draft",
                 "accessibility": [], "topics": [], "stakeholders": [], "capacity": "",
+                "organisers": [],
                 "organisation_id": "", "room_id": ""}
     values = {k: getattr(event, k) for k in TEXT_FIELDS}
     values.update({k: local_input(getattr(event, k)) for k in TIME_FIELDS})
     values.update(kind=event.kind, venue=event.venue, audience=event.audience,
                   state=event.state, accessibility=list(event.accessibility or []),
                   topics=event.topic_slugs, stakeholders=list(event.stakeholders or []),
+                  organisers=[str(u.id) for u in event.organisers],
                   capacity="" if event.capacity is None else str(event.capacity),
                   organisation_id=str(event.organisation_id or ""),
                   room_id=str(event.room_id or ""), approval_required=event.approval_required,
@@ -68,6 +71,7 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     raw["accessibility"] = [a for a in data.getall("accessibility") if a in ACCESSIBILITY]
     raw["topics"] = list(dict.fromkeys(t.strip() for t in data.getall("topics") if t.strip()))
     raw["stakeholders"] = list(dict.fromkeys(data.getall("stakeholders")))
+    raw["organisers"] = list(dict.fromkeys(data.getall("organisers")))
     raw["approval_required"] = data.get("approval_required") == "1"
     raw["recording_published"] = data.get("recording_published") == "1"
     errors: dict = {}
@@ -110,7 +114,7 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     clean["organisation_id"] = None
     if raw["organisation_id"]:
         org = (request.dbsession.get(Organisation, int(raw["organisation_id"]))
-               if raw["organisation_id"].isdigit() else None)
+               if is_id(raw["organisation_id"]) else None)
         if org is None:
             errors["organisation_id"] = _("Choose one of the options.")
         else:
@@ -126,6 +130,7 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     clean["stakeholders"] = [s for s in raw["stakeholders"] if s in STAKEHOLDER_TYPES]
     if len(clean["stakeholders"]) != len(raw["stakeholders"]):
         errors["stakeholders"] = _("Choose one of the options.")
+    clean["organisers"] = _organisers(request, event, raw["organisers"], errors)
     clean["approval_required"] = raw["approval_required"]
     clean["recording_published"] = raw["recording_published"]
     if clean["venue"] in ("online", "hybrid") and not clean["online_url"]:
@@ -138,12 +143,27 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     if clean["recording_published"]:
         if not (clean["video_url"] or clean["embed_url"]):
             errors["recording_published"] = _("Add the video link before publishing the recording.")
-        elif event is not None and any(t.do_not_record or not t.speaker_consent
-                                       for t in event.talks):
-            errors["recording_published"] = _(
-                "Every talk needs the speaker's consent and must not be marked "
-                "\"do not record\" before the recording is published.")
+        else:
+            from hub_events.release import publish_problem
+
+            problem = publish_problem(request, event)
+            if problem:
+                errors["recording_published"] = problem
     return raw, clean, errors
+
+
+def _organisers(request, event: Event | None, ids: list[str], errors: dict) -> list:
+    """Chosen organisers: staff, or people who already organise the event."""
+    from hub.accounts.models import User
+
+    wanted = {int(i) for i in ids[:100] if i.isdigit()}
+    found = request.dbsession.scalars(sa.select(User).where(User.id.in_(wanted))).all() \
+        if wanted else []
+    kept = {u.id for u in (event.organisers if event else [])}
+    chosen = [u for u in found if u.id in kept or (u.is_active and u.role in ("staff", "admin"))]
+    if len(chosen) != len(ids):
+        errors["organisers"] = _("Choose one of the options.")
+    return chosen
 
 
 def _topics(request, slugs: list[str], errors: dict) -> list[Topic]:
@@ -162,7 +182,7 @@ def _check_room(request, raw, clean, errors) -> None:
     if provider is None:
         errors["room_id"] = _("Room booking is not available; choose another venue.")
         return
-    room = provider.room(int(raw["room_id"])) if raw["room_id"].isdigit() else None
+    room = provider.room(int(raw["room_id"])) if is_id(raw["room_id"]) else None
     if room is None:
         errors["room_id"] = _("Choose a room.")
         return

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import load_only, selectinload
 
 from hub import hookimpl
+from hub.accounts.models import User
 from hub.contributions import (
     NavItem,
     NotificationKind,
@@ -30,7 +31,10 @@ from hub_events.models import (
     HOLDS_PLACE,
     Event,
     Feedback,
+    Proposal,
     Registration,
+    Talk,
+    event_organiser,
     event_topic,
 )
 from hub_events.permissions import MANAGE, PERMISSIONS
@@ -73,6 +77,9 @@ def hub_notification_kinds():
                          _("Confirmations, waiting list and cancellations.")),
         NotificationKind("events.promoted", _("A place at an event is free for you"),
                          mandatory=True),
+        # The member must hear of it: they are registered only if they confirm.
+        NotificationKind("events.on_behalf", _("Registrations proposed by your organisation"),
+                         mandatory=True),
         NotificationKind("events.reminder", _("Event reminders and follow-ups")),
         NotificationKind("events.message", _("Messages from event organisers")),
     ]
@@ -81,12 +88,16 @@ def hub_notification_kinds():
 @hookimpl
 def hub_periodic_jobs():
     from hub_events.jobs import purge_guest_data, send_follow_ups, send_reminders
+    from hub_events.needs import erase_expired
+    from hub_events.on_behalf import expire as expire_proposals
     from hub_events.services import expire_offers
 
     return [PeriodicJob("events.expire_offers", expire_offers, minute="*/10"),
+            PeriodicJob("events.expire_proposals", expire_proposals, minute="*/10"),
             PeriodicJob("events.reminders", send_reminders, minute="5,35"),
             PeriodicJob("events.follow_ups", send_follow_ups, minute="20"),
-            PeriodicJob("events.purge_guest_data", purge_guest_data, minute="45", hour="3")]
+            PeriodicJob("events.purge_guest_data", purge_guest_data, minute="45", hour="3"),
+            PeriodicJob("events.erase_needs", erase_expired, minute="50", hour="3")]
 
 
 # -- page contributions -----------------------------------------------------------------
@@ -192,7 +203,8 @@ def hub_for_you(request, user, topics):
 
 @hookimpl
 def hub_personal_data_tables():
-    return ["events_registration", "events_feedback", "events_event"]
+    return ["events_registration", "events_feedback", "events_event", "events_talk",
+            "events_event_organiser", "events_proposal"]
 
 
 def _own_registrations(request, user):
@@ -223,9 +235,29 @@ def hub_personal_data_export(request, user):
     created = request.dbsession.execute(
         sa.select(Event.id, Event.title, Event.created_at).where(Event.created_by_id == user.id)
         .order_by(Event.id)).all()
-    return {"Event registrations": records,
-            "Events created": [{"id": i, "title": t, "created_at": c.isoformat()}
-                               for i, t, c in created]}
+    talks = request.dbsession.execute(
+        sa.select(Talk.title, Talk.speaker, Talk.speaker_email, Event.title,
+                  Talk.release_refused_at)
+        .join(Event, Event.id == Talk.event_id)
+        .where(Talk.speaker_email == user.email.lower()).order_by(Talk.id)).all()
+    proposals = request.dbsession.execute(
+        sa.select(Event.title, Event.starts_at, Proposal.created_at, User.name)
+        .join(Event, Event.id == Proposal.event_id)
+        .outerjoin(User, User.id == Proposal.proposed_by_id)
+        .where(Proposal.user_id == user.id).order_by(Proposal.id)).all()
+    return {_("Event registrations"): records,
+            _("Events created"): [{"id": i, "title": t, "created_at": c.isoformat()}
+                               for i, t, c in created],
+            _("Talks given"): [{"event": e, "talk": t, "speaker": s, "email": m,
+                                "release_refused_at": r.isoformat() if r else None}
+                               for t, s, m, e, r in talks],
+            _("Registrations proposed on your behalf"): [
+                {"event": e, "starts_at": s.isoformat(), "proposed_at": p.isoformat(),
+                 "proposed_by": n} for e, s, p, n in proposals],
+            _("Events organised"): [
+                {"id": e.id, "title": e.title} for e in request.dbsession.scalars(
+                    sa.select(Event).join(event_organiser, event_organiser.c.event_id == Event.id)
+                    .where(event_organiser.c.user_id == user.id).order_by(Event.id))]}
 
 
 @hookimpl
@@ -249,6 +281,17 @@ def hub_personal_data_erase(request, user):
                               .values(created_by_id=None))
     request.dbsession.execute(sa.update(Registration).where(
         Registration.registered_by_id == user.id).values(registered_by_id=None))
+    # Proposals for the person go; those they made stay for the members, without them.
+    request.dbsession.execute(sa.delete(Proposal).where(Proposal.user_id == user.id))
+    request.dbsession.execute(sa.update(Proposal).where(Proposal.proposed_by_id == user.id)
+                              .values(proposed_by_id=None))
+    # Talks stay in the programme under the speaker's name; the address to ask for the
+    # release goes (the release itself is withdrawn by the ledger's erasure).
+    request.dbsession.execute(sa.update(Talk).where(Talk.speaker_email == user.email.lower())
+                              .values(speaker_email="", release_key="",
+                                      release_refused_at=None))
+    request.dbsession.execute(sa.delete(event_organiser).where(
+        event_organiser.c.user_id == user.id))
     request.dbsession.flush()
 
 
@@ -303,6 +346,24 @@ def hub_segment_criteria():
             SegmentCriterion("events.attended", _("Attended event"), _event_options, _attended)]
 
 
+# -- consent ---------------------------------------------------------------------------------
+
+@hookimpl
+def hub_consent_purposes():
+    from hub_events.needs import ACCOMMODATION_NEEDS
+    from hub_events.release import SPEAKER_RELEASE
+
+    return [SPEAKER_RELEASE, ACCOMMODATION_NEEDS]
+
+
+@hookimpl
+def hub_consent_changed(request, subject, purpose, record):
+    from hub_events import needs, release
+
+    release.consent_changed(request, purpose, record)
+    needs.consent_changed(request, subject, purpose, record)
+
+
 # -- for other plugins -----------------------------------------------------------------------
 
 @hookimpl
@@ -331,7 +392,7 @@ def hub_openapi(request):
 
 
 @hookimpl
-def hub_demo_data(dbsession, scale):
+def hub_demo_data(dbsession, scale, registry):
     from hub_events.demo import create_demo_data
 
-    create_demo_data(dbsession, scale)
+    create_demo_data(dbsession, scale, registry)

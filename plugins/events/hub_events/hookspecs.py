@@ -12,3 +12,11 @@ def hub_event_recordings(request):
 def hub_upcoming_events(request):
     """Upcoming public events for invitations (newsletter): list of dict(id, title,
     starts_at, url)."""
+
+
+@hookspec
+def hub_events_recording_withdrawn(request, event_id):
+    """The recording of event ``event_id`` is no longer public (a speaker withdrew the
+    release, or the organiser unpublished it), in the current transaction: unpublish every
+    copy made from it at once. Implement it with ``@hookimpl(optionalhook=True)`` so the
+    plugin also starts without the events plugin."""

@@ -1,18 +1,16 @@
 """Organiser pages: create, edit and clone events, registrations, export, check-in."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import Response
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.csvexport import csv_response
 from hub.db import utcnow
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
-from hub_events import services
+from hub_events import needs, release, services
 from hub_events.forms import (
     form_values,
     is_web_url,
@@ -53,6 +51,7 @@ EVENT_FIELDS = ("title", "summary", "description", "kind", "topics", "stakeholde
                 "accessibility", "accessibility_note", "online_url", "capacity",
                 "registration_opens_at", "registration_closes_at", "audience",
                 "approval_required", "questions", "privacy_notice", "state", "video_url",
+                "organisers",
                 "embed_url", "captions_url", "transcript", "materials", "recording_published")
 
 
@@ -72,7 +71,14 @@ def manage(request):
     for event_id, status, count in request.dbsession.execute(
             counts.where(Registration.event_id.in_([e.id for e in events]))):
         per_event.setdefault(event_id, {})[status] = count
+    # Recordings kept off the public pages until every speaker has released them.
+    waiting = request.dbsession.scalars(
+        sa.select(Event).where(Event.recording_published.is_(False), Event.state != "cancelled",
+                               Event.ends_at < utcnow(),
+                               sa.or_(Event.video_url != "", Event.embed_url != ""))
+        .order_by(Event.starts_at.desc()).limit(100)).all()
     return {"events": events, "counts": per_event, "labels": labels(request),
+            "waiting_release": waiting,
             "breadcrumbs": manage_crumbs(request)[:1] + [(_("Organise events"), None)]}
 
 
@@ -96,6 +102,17 @@ def topic_options(request, event) -> tuple:
     return tuple(options)
 
 
+def organiser_options(request, event) -> tuple:
+    """Staff who may organise, and the event's organisers (kept even without the role)."""
+    from hub.accounts.models import User
+
+    staff = request.dbsession.scalars(sa.select(User).where(
+        User.role.in_(("staff", "admin")), User.is_active.is_(True))
+        .order_by(User.name).limit(500)).all()
+    people = {u.id: u for u in [*staff, *(event.organisers if event else [])]}
+    return tuple((str(u.id), f"{u.name} ({u.email})") for u in people.values())
+
+
 def event_fields(request, rooms, event=None) -> list[Field]:
     site = request.registry.settings.get("hub.site_name", "")
     organisations = tuple([("", site)] + [(str(i), n) for i, n in organisation_choices(request)])
@@ -113,6 +130,9 @@ def event_fields(request, rooms, event=None) -> list[Field]:
               hint=_("Leave empty when the event is for everyone. Used to suggest the event "
                      "to the right people.")),
         Field("organisation_id", _("Organiser"), "select", organisations),
+        Field("organisers", _("Organisers of this event"), "checkboxes",
+              organiser_options(request, event),
+              hint=_("Only they see the registrants' accommodation needs.")),
         Field("speakers", _("Speakers")),
         Field("starts_at", _("Starts"), "datetime-local", required=True,
               hint=_("Prague time.")),
@@ -150,7 +170,7 @@ def event_fields(request, rooms, event=None) -> list[Field]:
         Field("materials", _("Materials"), "textarea",
               hint=_("One per line: a title or a link to slides and files.")),
         Field("recording_published", _("Publish the recording"), "checkbox",
-              hint=_("Every talk needs the speaker's consent first.")),
+              hint=_("Every speaker of the programme must release the recording first.")),
     ]
 
 
@@ -162,6 +182,9 @@ def event_form_page(request, event, raw, errors, status=200):
     values = {"event": event, "values": raw, "errors": errors, "labels": labels(request),
               "fields": event_fields(request, rooms, event),
               "talk_time": local_input,
+              "releases": release.talk_states(request, event) if event else {},
+              "release_link": (lambda talk: request.route_path("events.release_manage",
+                                                                id=event.id, tid=talk.id)),
               "breadcrumbs": manage_crumbs(
                   request, ((event.title if event else _("New event")), None))}
     response = render_to_response("hub_events:templates/form.pt", values, request=request)
@@ -178,12 +201,17 @@ def save_event(request, event: Event | None):
     if event is None:
         event = Event(created_by_id=request.identity.id, taken=0)
         request.dbsession.add(event)
+        if request.identity not in clean["organisers"]:
+            clean["organisers"].append(request.identity)
     else:
         event = services.lock_event(request.dbsession, event.id)
-        previous = {k: getattr(event, k) for k in ("room_id", "starts_at", "ends_at", "venue")}
+        previous = {k: getattr(event, k) for k in ("room_id", "starts_at", "ends_at", "venue",
+                                                   "recording_published")}
     for key in EVENT_FIELDS:
         setattr(event, key, clean[key])
     request.dbsession.flush()
+    if previous and previous["recording_published"] and not event.recording_published:
+        release.unpublish(request, event.id)
     problem = services.sync_room(request, event, previous, request.identity)
     if problem:
         request.tm.doom()
@@ -232,6 +260,8 @@ def clone(request):
     copy.title = request.shell.translate(
         _("${title} (copy)", mapping={"title": source.title}))[:200]
     copy.topics = list(source.topics)
+    copy.organisers = list(source.organisers) + (
+        [request.identity] if request.identity not in source.organisers else [])
     request.dbsession.add(copy)
     request.dbsession.flush()
     for talk in source.talks:
@@ -267,7 +297,7 @@ def save_talk(request):
     title = params.get("title", "").strip()[:200]
     video = params.get("video_url", "").strip()[:500]
     slides = params.get("slides_url", "").strip()[:500]
-    consent = params.get("speaker_consent") == "1"
+    speaker_email = services.normalise_email(params.get("speaker_email", ""))
     do_not_record = params.get("do_not_record") == "1"
     if not title:
         error = _("Enter a title.")
@@ -275,9 +305,10 @@ def save_talk(request):
         error = _("Enter when the talk starts and ends (the end after the start).")
     elif any(link and not is_web_url(link) for link in (video, slides)):
         error = _("Enter a web address starting with https://.")
-    elif video and (do_not_record or not consent):
-        error = _("A recording can be attached only with the speaker's consent and when the "
-                  "talk is not marked \"do not record\".")
+    elif speaker_email and not services.valid_email(speaker_email):
+        error = _("Enter a valid e-mail address.")
+    elif video and do_not_record:
+        error = _("A talk marked \"do not record\" cannot have a recording.")
     if error:
         request.tm.doom()
         request.session.flash(request.shell.translate(error), "error")
@@ -287,8 +318,20 @@ def save_talk(request):
         request.dbsession.add(talk)
     talk.title, talk.starts_at, talk.ends_at = title, starts, ends
     talk.speaker = params.get("speaker", "").strip()[:200]
-    talk.do_not_record, talk.speaker_consent, talk.video_url = do_not_record, consent, video
+    if talk.speaker_email != speaker_email:
+        # Links sent to the earlier address stop working.
+        talk.speaker_email, talk.release_key = speaker_email, ""
+        talk.release_refused_at = None
+    talk.do_not_record, talk.video_url = do_not_record, video
     talk.slides_url = slides
+    request.dbsession.flush()
+    request.dbsession.expire(event, ["talks"])
+    if event.recording_published and release.publish_problem(request, event):
+        request.tm.doom()
+        request.session.flash(request.shell.translate(_(
+            "The recording is published, so every speaker must have released it. Unpublish "
+            "the recording before adding a speaker or changing one.")), "error")
+        return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
     request.session.flash(request.shell.translate(_("The programme is saved.")), "success")
     return HTTPSeeOther(request.route_path("events.edit", id=event.id) + "#programme")
 
@@ -305,13 +348,18 @@ def registrations_of(request, event):
              permission=MANAGE, request_method="GET")
 def registrations(request):
     event = get_event(request, visible_only=False)
+    rows = registrations_of(request, event)
+    # Needs are health data: the event's own organisers only, and each look is audited.
+    show_needs = needs.can_read(request, event)
+    if show_needs:
+        needs.audit_read(request, event, rows)
     ratings = request.dbsession.execute(
         sa.select(sa.func.count(Feedback.id), sa.func.avg(Feedback.rating))
         .where(Feedback.event_id == event.id)).one()
     comments = request.dbsession.scalars(
         sa.select(Feedback.comment).where(Feedback.event_id == event.id, Feedback.comment != "")
         .order_by(Feedback.id)).all()
-    return {"event": event, "rows": registrations_of(request, event), "labels": labels(request),
+    return {"event": event, "rows": rows, "show_needs": show_needs, "labels": labels(request),
             "feedback_count": ratings[0], "feedback_average": ratings[1], "comments": comments,
             "breadcrumbs": manage_crumbs(request, (event.title, None))}
 
@@ -349,33 +397,29 @@ CSV_COLUMNS = ("name", "email", "status", "registered", "attended", "answer")
 CSV_NEEDS = ("sign_language", "assistant", "step_free", "needs_note")
 
 
-def _csv_safe(value) -> str:
-    # Spreadsheet formula injection: a leading = + - @ would run as a formula.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @view_config(route_name="events.export", permission=MANAGE, request_method="GET")
 def export(request):
-    """Registrations as CSV; accommodation needs only when explicitly chosen."""
+    """Registrations as CSV; accommodation needs only when explicitly chosen, only for the
+    event's own organisers (anyone else asking for them is refused rather than given a file
+    that silently lacks them), and every such download is audited."""
     event = get_event(request, visible_only=False)
     with_needs = request.GET.get("needs") == "1"
-    out = io.StringIO()
-    writer = csv.writer(out)
+    if with_needs and not needs.can_read(request, event):
+        raise HTTPForbidden()
     header = list(CSV_COLUMNS) + (list(CSV_NEEDS) if with_needs else [])
-    writer.writerow(header)
-    for r in registrations_of(request, event):
+    registrations = registrations_of(request, event)
+    if with_needs:
+        needs.audit_read(request, event, registrations)
+    rows = []
+    for r in registrations:
         registered = services.local(r.created_at).isoformat(timespec="minutes")
         row = [r.name, r.email, r.status, registered,
                "yes" if r.attended else "", r.answer]
         if with_needs:
             row += ["yes" if r.needs_sign_language else "", "yes" if r.needs_assistant else "",
                     "yes" if r.needs_step_free else "", r.needs_note]
-        writer.writerow([_csv_safe(v) for v in row])
-    response = Response(body=out.getvalue().encode("utf-8-sig"), content_type="text/csv",
-                        charset="utf-8")
-    response.content_disposition = f'attachment; filename="registrations-{event.id}.csv"'
-    return response
+        rows.append(row)
+    return csv_response(f"registrations-{event.id}.csv", header, rows)
 
 
 @view_config(route_name="events.checkin", renderer="hub_events:templates/checkin.pt",

@@ -2,7 +2,8 @@
 
 Invariants live in the database: the number of places held (``taken``) never exceeds the
 capacity (CHECK), one registration per person and event (UNIQUE on user and on e-mail),
-a talk recording needs the speaker's consent and must not be marked "do not record".
+a talk marked "do not record" carries no recording. Whether a speaker released the recording
+is not a column: it is the speaker's consent in the core's ledger (``hub_events.release``).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.accounts.models import User
 from hub.db import Base, UTCDateTime, utcnow
 from hub.topics.models import Topic
 
@@ -44,6 +46,15 @@ event_topic = sa.Table(
     sa.Column("event_id", sa.ForeignKey("events_event.id", ondelete="CASCADE"),
               primary_key=True),
     sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+# The event's own organisers: the staff who see its registrants' accommodation needs.
+event_organiser = sa.Table(
+    "events_event_organiser", Base.metadata,
+    sa.Column("event_id", sa.ForeignKey("events_event.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
               index=True),
 )
 
@@ -115,6 +126,8 @@ class Event(Base):
         back_populates="event", order_by="Talk.starts_at", cascade="all, delete-orphan")
     topics: Mapped[list[Topic]] = relationship(
         Topic, secondary=event_topic, lazy="select", order_by=(Topic.position, Topic.id))
+    organisers: Mapped[list[User]] = relationship(
+        User, secondary=event_organiser, lazy="select", order_by=User.name)
 
     @property
     def topic_slugs(self) -> list[str]:
@@ -142,8 +155,7 @@ class Talk(Base):
     __tablename__ = "events_talk"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.CheckConstraint("video_url = '' OR (speaker_consent AND NOT do_not_record)",
-                           name="recording_needs_consent"),
+        sa.CheckConstraint("video_url = '' OR NOT do_not_record", name="recorded_talk"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,10 +163,17 @@ class Talk(Base):
         sa.ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     speaker: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Where the speaker's release is asked for; the ledger's subject is this address.
+    speaker_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     do_not_record: Mapped[bool] = mapped_column(default=False)
-    speaker_consent: Mapped[bool] = mapped_column(default=False)
+    # Signs the speaker's personal release link; a new key makes older links invalid.
+    release_key: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    release_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the speaker answered "I do not agree" on the link: not a consent record, only
+    # what lets organisers tell a refusal from no answer yet (cleared by a release).
+    release_refused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     slides_url: Mapped[str] = mapped_column(sa.String(500), default="")
 
@@ -203,6 +222,31 @@ class Registration(Base):
     def has_needs(self) -> bool:
         return bool(self.needs_sign_language or self.needs_assistant or self.needs_step_free
                     or self.needs_note)
+
+
+class Proposal(Base):
+    """A representative asked to register a member, who has not answered yet.
+
+    Not a registration: it holds no place, and organisers, exports, counts and other
+    plugins never see it. The member confirms (a registration is then made, as if they
+    had registered themself) or declines (the row goes); it lapses when registration
+    for the event closes (``hub_events.on_behalf``).
+    """
+
+    __tablename__ = "events_proposal"
+    __table_args__ = (sa.UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events_event.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), info={"personal": True})
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"))
+    # Signs the member's personal link.
+    access_key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Feedback(Base):

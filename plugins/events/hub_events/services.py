@@ -171,11 +171,17 @@ def registration_of(dbsession, event_id: int, user) -> Registration | None:
 
 def register(request, event_id: int, *, user: User | None, email: str, name: str,
              answer: str = "", needs: dict | None = None, privacy_accepted: bool = False,
-             registered_by: User | None = None, language: str | None = None) -> Registration:
+             registered_by: User | None = None, language: str | None = None,
+             needs_consent_version: str | None = None,
+             needs_consent_source: str = "form") -> Registration:
     """Register a member (``user``) or a guest (``user=None``: confirms by e-mail first).
 
-    Raises ``RegistrationError``; nothing is written when it does.
+    Accommodation needs are kept only with the explicit consent to the version
+    ``needs_consent_version`` of their text (``hub_events.needs``). Raises
+    ``RegistrationError``; nothing is written when it does.
     """
+    from hub_events import needs as needs_consent
+
     dbsession = request.dbsession
     email = normalise_email(email)
     name = (name or "").strip()[:200]
@@ -192,6 +198,7 @@ def register(request, event_id: int, *, user: User | None, email: str, name: str
             "forbidden", _("Only signed-in members can register for this event."))
     if event.privacy_notice and not privacy_accepted:
         raise RegistrationError("invalid", _("Please accept the privacy notice."), "privacy")
+    needs_consent.check(needs, needs_consent_version)
     condition = Registration.email == email
     if user is not None:
         condition = sa.or_(condition, Registration.user_id == user.id)
@@ -211,10 +218,7 @@ def register(request, event_id: int, *, user: User | None, email: str, name: str
     registration.name = name
     registration.language = language or (user.language if user else "cs")
     registration.answer = (answer or "").strip()[:6000]
-    registration.needs_sign_language = bool(needs.get("sign_language"))
-    registration.needs_assistant = bool(needs.get("assistant"))
-    registration.needs_step_free = bool(needs.get("step_free"))
-    registration.needs_note = (needs.get("note") or "").strip()[:500]
+    needs_consent.clear(registration)
     registration.privacy_accepted_at = utcnow() if privacy_accepted else None
     registration.registered_by_id = registered_by.id if registered_by else None
     registration.access_key = new_access_key()
@@ -229,6 +233,9 @@ def register(request, event_id: int, *, user: User | None, email: str, name: str
     except IntegrityError:
         raise RegistrationError(
             "duplicate", _("You are already registered for this event.")) from None
+    if needs_consent.given(needs):
+        needs_consent.record(request, registration, needs, needs_consent_version,
+                             needs_consent_source)
     if user is None:
         send_guest_confirmation_link(request, event, registration)
         return registration

@@ -11,13 +11,13 @@ from pyramid.view import view_config
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only, selectinload
 
-from hub.accounts.models import User
 from hub.db import utcnow
-from hub.organizations.models import Membership, Organisation
+from hub.organizations.models import Organisation
+from hub.params import is_id
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.sharing import set_share_metadata
 from hub.topics import Topic, topic_choices
-from hub_events import services
+from hub_events import needs, on_behalf, services
 from hub_events.forms import (
     parse_local_time,
 )
@@ -243,11 +243,8 @@ def detail(request, form=None):
                     if event.organisation_id else None)
     members = []
     if user is not None and request.has_permission(REGISTER_MEMBERS):
-        members = request.dbsession.execute(
-            sa.select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id.in_(represented_organisations(request)),
-                   User.id != user.id, User.is_active.is_(True))
-            .order_by(User.name).limit(500)).all()
+        members = on_behalf.members_to_offer(request)
+    proposal = on_behalf.proposal_of(request, event.id, user)
     if event.state != "draft":
         set_share_metadata(request, event.title, event.summary or event.description,
                            url=request.route_url("events.detail", id=event.id), kind="event")
@@ -256,8 +253,11 @@ def detail(request, form=None):
     return {"event": event, "mine": mine, "attending": attending,
             "show_link": attending or can_manage(request),
             "organisation": organisation, "closed": services.registration_closed_reason(event),
+            "proposal_url": on_behalf.link_url(request, proposal) if proposal else None,
             "past": event.ends_at < utcnow(), "members": members,
             "feedback_given": feedback_given,
+            "needs_text": needs.ACCOMMODATION_NEEDS.text_in(labels(request)["language"]),
+            "needs_version": needs.ACCOMMODATION_NEEDS.text_version,
             "form": form or {"values": {"name": user.name if user else "",
                                         "email": user.email if user else ""}, "errors": {}},
             "labels": labels(request), "can_manage": can_manage(request),
@@ -265,10 +265,10 @@ def detail(request, form=None):
                             (event.title, None)]}
 
 
-def represented_organisations(request) -> list[int]:
-    user = request.identity
-    return list(request.dbsession.scalars(sa.select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.is_representative.is_(True))))
+def _needs_consent(params) -> str | None:
+    """The version of the needs consent's text the person ticked, if ticked."""
+    return params.get("needs_consent_version", "") if params.get("needs_consent") == "1" \
+        else None
 
 
 def _needs(params) -> dict:
@@ -290,13 +290,13 @@ def register(request):
             request, event.id, user=user, email=email, name=name,
             answer=services.format_answers(
                 event, [params.get(f"answer-{i}", "") for i in range(len(event.question_list))]),
-            needs=_needs(params),
+            needs=_needs(params), needs_consent_version=_needs_consent(params),
             privacy_accepted=params.get("privacy") == "1", language=request.locale_name)
     except RegistrationError as exc:
         request.tm.doom()
         form = {"values": {k: params.get(k, "") for k in
                            ("name", "email", "needs_note", "needs_sign_language",
-                            "needs_assistant", "needs_step_free", "privacy",
+                            "needs_assistant", "needs_step_free", "needs_consent", "privacy",
                             *(f"answer-{i}" for i in range(len(event.question_list))))},
                 "errors": {exc.field or "general": exc.message}}
         if user:
@@ -327,26 +327,26 @@ def render_detail(request, form):
 @view_config(route_name="events.register_member", permission=REGISTER_MEMBERS,
              request_method="POST")
 def register_member(request):
-    """A representative registers a member of their organisation."""
+    """A representative asks to register an active member of their organisation; the
+    member is registered only when they confirm (``hub_events.on_behalf``)."""
     event = get_event(request)
     member_id = request.POST.get("user_id", "")
-    member = None
-    if member_id.isdigit():
-        member = request.dbsession.scalar(
-            sa.select(User).join(Membership, Membership.user_id == User.id).where(
-                User.id == int(member_id),
-                Membership.organisation_id.in_(represented_organisations(request))))
-    if member is None:
+    found = on_behalf.member_of(request, int(member_id)) if is_id(member_id) else None
+    if found is None:
         raise HTTPNotFound()
+    member, organisation_id = found
     try:
-        services.register(request, event.id, user=member, email=member.email, name=member.name,
-                          registered_by=request.identity, privacy_accepted=True)
+        on_behalf.propose(request, event, member, organisation_id)
     except RegistrationError as exc:
         request.tm.doom()
         request.session.flash(request.shell.translate(exc.message), "error")
     else:
-        request.session.flash(request.shell.translate(
-            _("${name} is registered.", mapping={"name": member.name})), "success")
+        # The same words whether or not the member was already registered or asked: the
+        # representative learns nothing about the member's registrations.
+        request.session.flash(request.shell.translate(_(
+            "Unless ${name} is already registered or already asked, we have asked them to "
+            "confirm. They are registered only when they do.",
+            mapping={"name": member.name})), "success")
     return HTTPSeeOther(request.route_path("events.detail", id=event.id))
 
 
@@ -484,7 +484,10 @@ def certificate(request):
 @view_config(route_name="events.mine", renderer="hub_events:templates/mine.pt",
              permission=AUTHENTICATED, request_method="GET")
 def mine(request):
+    proposals = [(event, on_behalf.link_url(request, proposal))
+                 for proposal, event in on_behalf.proposals_of(request, request.identity)]
     return {"rows": my_registrations(request, request.identity), "labels": labels(request),
+            "proposals": proposals,
             "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
                             (_("My events"), None)]}
 
@@ -494,3 +497,25 @@ def my_registrations(request, user, limit: int = 200) -> list:
         sa.select(Registration, Event).join(Event, Event.id == Registration.event_id)
         .where(Registration.user_id == user.id)
         .order_by(Event.starts_at.desc()).limit(limit)).all()
+
+
+@view_config(route_name="events.needs", permission=AUTHENTICATED, request_method="POST")
+def update_needs(request):
+    """The registrant states or changes their needs (with the consent), or clears them
+    (which withdraws the consent and erases them)."""
+    event = get_event(request)
+    mine = own_registration(request, event)
+    if mine.status not in ACTIVE:
+        raise HTTPNotFound()
+    stated = _needs(request.POST)
+    try:
+        needs.check(stated, _needs_consent(request.POST))
+        needs.record(request, mine, stated, _needs_consent(request.POST))
+    except RegistrationError as exc:
+        request.tm.doom()
+        request.session.flash(request.shell.translate(exc.message), "error")
+    else:
+        request.session.flash(request.shell.translate(
+            _("Your accommodation needs are saved.") if needs.given(stated) else
+            _("Your accommodation needs are deleted.")), "success")
+    return HTTPSeeOther(request.route_path("events.detail", id=event.id) + "#my-needs")

@@ -28,8 +28,13 @@ def test_register_conflict_closed_and_cancel(testapp, users, make_event, dbsessi
     testapp.login(users.member)
     headers = api_headers(testapp)
     url = f"/api/v1/events/{event.id}/registrations"
-    created = testapp.post_json(url, {"needs": {"step_free": True}}, headers=headers,
-                                status=201).json
+    from hub_events.needs import ACCOMMODATION_NEEDS
+
+    # Needs without the explicit consent to the purpose's text are refused.
+    testapp.post_json(url, {"needs": {"step_free": True}}, headers=headers, status=422)
+    created = testapp.post_json(url, {"needs": {"step_free": True},
+                                      "needs_consent": ACCOMMODATION_NEEDS.text_version},
+                                headers=headers, status=201).json
     assert created["status"] == "confirmed"
     assert testapp.get(f"/api/v1/events/{event.id}").json["online_url"]
     conflict = testapp.post_json(url, {}, headers=headers, status=409).json

@@ -135,13 +135,13 @@ def test_search(app, make_event, dbsession, registry):
     assert titles == ["Roztroušená skleróza dnes"]
 
 
-def test_demo_data_is_idempotent(dbsession):
+def test_demo_data_is_idempotent(dbsession, registry):
     from hub_events.demo import create_demo_data
     from hub_events.models import Event
 
-    create_demo_data(dbsession, 1)
+    create_demo_data(dbsession, 1, registry)
     first = dbsession.scalar(sa.select(sa.func.count()).select_from(Event))
-    create_demo_data(dbsession, 1)
+    create_demo_data(dbsession, 1, registry)
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Event)) == first
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Event).where(
         Event.recording_published.is_(True))) >= 2

@@ -68,3 +68,47 @@ def test_free_text_topics_become_shared_topics_and_back(empty_registry):
         topics = dict(conn.execute(sa.text("SELECT title, topic FROM events_event")).all())
     assert topics == {"A": "Diabetes", "B": "Vzácná onemocnění", "C": "Roztroušená skleróza",
                       "D": "Roztroušená skleróza", "E": ""}
+
+
+def test_the_consent_checkbox_proves_nothing_and_published_recordings_wait(empty_registry):
+    registry = empty_registry
+    migrate.upgrade(registry, branch="core")
+    migrate.upgrade(registry, "c41e7a9d2b10", branch="events")
+    engine = registry["hub.dbengine"]
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO events_event (title, kind, venue, starts_at, ends_at, taken, audience, "
+            "state, summary, description, speakers, address, accessibility, "
+            "accessibility_note, online_url, approval_required, questions, privacy_notice, "
+            "video_url, embed_url, captions_url, transcript, materials, recording_published, "
+            "created_at, stakeholders) VALUES ('A', 'lecture', 'online', '2026-01-01 10:00:00', "
+            "'2026-01-01 12:00:00', 0, 'public', 'published', '', '', '', '', '[]', '', '', "
+            ":f, '', '', 'https://video.example.org/a', '', '', '', '', :t, "
+            "'2026-01-01 10:00:00', '[]')"), {"f": False, "t": True})
+        conn.execute(sa.text(
+            "INSERT INTO events_talk (event_id, title, speaker, starts_at, ends_at, "
+            "do_not_record, speaker_consent, video_url, slides_url) SELECT id, 'Talk', 'Jana', "
+            "starts_at, ends_at, :f, :t, 'https://video.example.org/t', '' FROM events_event"),
+            {"f": False, "t": True})
+        conn.execute(sa.text(
+            "INSERT INTO events_registration (event_id, email, name, language, status, answer, "
+            "needs_sign_language, needs_assistant, needs_step_free, needs_note, access_key, "
+            "attended, reminded, followed_up, created_at, updated_at) SELECT id, "
+            "'a@example.org', 'A', 'cs', 'confirmed', '', :t, :f, :f, 'Rampa', 'k', :f, :f, :f, "
+            "created_at, created_at FROM events_event"), {"f": False, "t": True})
+    migrate.upgrade(registry, branch="events")
+    with engine.connect() as conn:
+        # needs collected without a provable explicit consent are erased, none recorded
+        assert conn.execute(sa.text(
+            "SELECT needs_sign_language, needs_note FROM events_registration")).one() == (
+            False, "")
+        published, video = conn.execute(sa.text(
+            "SELECT recording_published, video_url FROM events_event")).one()
+        assert not published and video == "https://video.example.org/a"
+        assert conn.execute(sa.text(
+            "SELECT speaker_email, video_url FROM events_talk")).one() == (
+            "", "https://video.example.org/t")
+        assert conn.execute(sa.text("SELECT count(*) FROM consent_record")).scalar() == 0
+    migrate.downgrade(registry, "events", "c41e7a9d2b10")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT speaker_consent FROM events_talk")).scalar()

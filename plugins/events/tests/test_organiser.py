@@ -26,6 +26,7 @@ def _register(dbsession, event, user, status="confirmed", **values):
 def test_needs_only_for_organisers_and_csv_only_when_chosen(testapp, users, make_event,
                                                              dbsession):
     event = make_event(capacity=10)
+    event.organisers = [users.staff]
     _register(dbsession, event, users.member, needs_sign_language=True,
               needs_note="=HYPERLINK(\"x\")")
     testapp.login(users.staff)
@@ -36,8 +37,23 @@ def test_needs_only_for_organisers_and_csv_only_when_chosen(testapp, users, make
     assert "HYPERLINK" not in plain
     full = testapp.get(f"/events/manage/{event.id}/registrations.csv?needs=1").text
     assert "sign_language" in full and "'=HYPERLINK" in full
-    testapp.login(users.member)
+    testapp.login(users.representative)
     assert "HYPERLINK" not in testapp.get(f"/events/{event.id}").text
+
+
+def test_csv_export_neutralises_names_and_answers(testapp, users, make_event, dbsession):
+    import csv
+    import io
+
+    event = make_event(capacity=10)
+    _register(dbsession, event, None, name='=HYPERLINK("https://evil.example")',
+              email="host@example.org", answer="+420 777 000 000")
+    testapp.login(users.staff)
+    text = testapp.get(f"/events/manage/{event.id}/registrations.csv").body.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert header[0] == "name"
+    assert row[0] == '\'=HYPERLINK("https://evil.example")'
+    assert row[header.index("answer")] == "'+420 777 000 000"
 
 
 def test_approval_flow(testapp, users, make_event, dbsession):
@@ -82,26 +98,6 @@ def test_offer_accept_and_expiry(testapp, users, make_event, dbsession, registry
     assert first.status == "cancelled"
 
 
-def test_representative_registers_own_members_only(testapp, users, make_event, dbsession):
-    from hub_events.models import Registration
-
-    event = make_event()
-    testapp.login(users.representative)
-    page = testapp.get(f"/events/{event.id}")
-    form = page.forms["events-register-member"]
-    form["user_id"] = str(users.member.id)
-    form.submit().follow()
-    registration = dbsession.scalar(sa.select(Registration).where(
-        Registration.user_id == users.member.id))
-    assert registration.status == "confirmed"
-    assert registration.registered_by_id == users.representative.id
-    form_post(testapp, f"/events/{event.id}/register-member",
-                      {"user_id": str(users.other_representative.id)}, status=404)
-    testapp.login(users.member)
-    form_post(testapp, f"/events/{event.id}/register-member",
-                      {"user_id": str(users.representative.id)}, status=403)
-
-
 def test_checkin_certificate_and_feedback(testapp, users, make_event, dbsession):
     from hub_events.models import Feedback
 
@@ -128,27 +124,27 @@ def test_checkin_certificate_and_feedback(testapp, users, make_event, dbsession)
     assert "Výborné" in html_text(testapp.get(f"/events/manage/{event.id}/registrations"))
 
 
-def test_recording_needs_speaker_consent(testapp, users, make_event, dbsession):
+def test_recording_needs_the_speakers_release(testapp, users, make_event, dbsession):
     from hub_events.models import Talk
 
     event = make_event(starts_at=utcnow() - dt.timedelta(days=2))
     dbsession.add(Talk(event_id=event.id, title="Úvod", starts_at=event.starts_at,
-                       ends_at=event.ends_at, speaker_consent=False))
+                       ends_at=event.ends_at, speaker_email="jana@example.org"))
     dbsession.flush()
     testapp.login(users.staff)
     form = testapp.get(f"/events/manage/{event.id}").forms["events-event"]
     form["embed_url"] = "https://www.youtube-nocookie.com/embed/abc"
     form["recording_published"] = True
     resp = form.submit(status=422)
-    assert "consent" in resp.text or "souhlas" in resp.text
+    assert "souhlasem všech přednášejících" in resp.text
     dbsession.refresh(event)
     assert not event.recording_published
-    # a talk recording without consent is refused as well
+    # a talk marked "do not record" cannot carry a recording
     form_post(testapp, f"/events/manage/{event.id}/talks", {
-        "title": "Bez souhlasu", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00",
-        "video_url": "https://video.example.org/1"}).follow()
+        "title": "Nenahrávat", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00",
+        "do_not_record": "1", "video_url": "https://video.example.org/1"}).follow()
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Talk).where(
-        Talk.title == "Bez souhlasu")) == 0
+        Talk.title == "Nenahrávat")) == 0
 
 
 def test_clone_and_message(testapp, users, make_event, dbsession):
@@ -204,32 +200,6 @@ def test_confirmation_mail_has_calendar_and_cancel_link(testapp, users, make_eve
     page.forms["events-link"].submit().follow()
     dbsession.refresh(registration)
     assert registration.status == "cancelled"
-
-
-def test_consent_recorded_on_a_talk_then_recording_published(testapp, users, make_event,
-                                                              dbsession):
-    from hub_events.models import Talk
-
-    event = make_event(starts_at=utcnow() - dt.timedelta(days=2))
-    talk = Talk(event_id=event.id, title="Úvod", starts_at=event.starts_at,
-                ends_at=event.ends_at)
-    dbsession.add(talk)
-    dbsession.flush()
-    testapp.login(users.staff)
-    page = testapp.get(f"/events/manage/{event.id}")
-    form = page.forms[f"talk-edit-{talk.id}"]
-    form["speaker_consent"] = True
-    form["video_url"] = "https://video.example.org/uvod"
-    form.submit().follow()
-    dbsession.refresh(talk)
-    assert talk.speaker_consent and talk.video_url
-    form = testapp.get(f"/events/manage/{event.id}").forms["events-event"]
-    form["embed_url"] = "https://www.youtube-nocookie.com/embed/abc"
-    form["recording_published"] = True
-    form.submit().follow()
-    dbsession.refresh(event)
-    assert event.recording_published
-    assert "youtube-nocookie.com/embed/abc" in testapp.get(f"/events/{event.id}").text
 
 
 def test_guest_data_is_purged_after_retention(users, make_event, dbsession, registry):

@@ -50,6 +50,7 @@ def test_member_registers_sees_link_and_cancels(testapp, users, make_event, dbse
     page = testapp.get(f"/events/{event.id}")
     form = page.forms["events-register"]
     form["needs_sign_language"] = True
+    form["needs_consent"] = True
     form.submit().follow()
     registration = dbsession.scalar(sa.select(Registration).where(
         Registration.event_id == event.id))
