@@ -122,10 +122,12 @@ def prepare_campaign(registry) -> tuple[int, int, bytes]:
     recipient (INSERT … SELECT); returns its id, the number of rows and one message."""
     import sqlalchemy as sa
 
+    from hub.consent import holders
     from hub.db import utcnow
     from hub.jobs import background_request
     from hub_newsletter.demo import BODY
-    from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscription
+    from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscriber
+    from hub_newsletter.purposes import LIST_PURPOSE_KEY, list_object
     from hub_newsletter.sending import CompiledCampaign
 
     with registry["hub.dbsession_writer"]() as db, db.begin():
@@ -138,16 +140,16 @@ def prepare_campaign(registry) -> tuple[int, int, bytes]:
         campaign.lists = [news]
         db.add(campaign)
         db.flush()
+        # The recipients as the campaign would resolve them: consents in force in the ledger.
+        held = holders(LIST_PURPOSE_KEY, list_object(news.id)).subquery()
         db.execute(sa.insert(Delivery).from_select(
             ["campaign_id", "subscriber_id", "address", "source", "status", "attempts",
              "error"],
-            sa.select(sa.literal(campaign.id), Subscription.subscriber_id,
-                      sa.text("newsletter_subscriber.email"), sa.literal(f"list:{news.id}"),
-                      sa.literal("pending"), sa.literal(0), sa.literal(""))
-            .select_from(Subscription.__table__.join(
-                sa.table("newsletter_subscriber", sa.column("id"), sa.column("email")),
-                sa.text("newsletter_subscriber.id = newsletter_subscription.subscriber_id")))
-            .where(Subscription.list_id == news.id, Subscription.status == "confirmed")))
+            sa.select(sa.literal(campaign.id), Subscriber.id, Subscriber.email,
+                      sa.literal(list_object(news.id)), sa.literal("pending"), sa.literal(0),
+                      sa.literal(""))
+            .select_from(Subscriber).join(held, held.c.email == Subscriber.email)
+            .where(Subscriber.opted_out_at.is_(None), Subscriber.hard_bounced_at.is_(None))))
         count = db.scalar(sa.select(sa.func.count()).select_from(Delivery)
                           .where(Delivery.campaign_id == campaign.id))
         request = background_request(registry)

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from pyramid.view import view_config
 
 from hub.api import api_error, json_body
+from hub.consent import OutdatedText
 from hub.organizations.models import Organisation
-from hub_crm import services
+from hub.params import MAX_INT, int_param
+from hub_crm import consent, services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, SEGMENT_MANAGE
 from hub_crm.models import (
     PURPOSES,
@@ -24,7 +26,7 @@ from hub_crm.models import (
 
 MAX_LIMIT = 200
 WRITABLE = ("kind", "first_name", "last_name", "name", "email", "phone", "gender", "language",
-            "stakeholder_type", "region", "directory_opt_in")
+            "stakeholder_type", "region")
 
 
 def includeme(config):
@@ -38,11 +40,8 @@ def includeme(config):
 
 
 def paging(request) -> tuple[int, int]:
-    try:
-        offset = max(0, int(request.GET.get("offset", 0)))
-        limit = min(MAX_LIMIT, max(1, int(request.GET.get("limit", 50))))
-    except ValueError:
-        raise api_error(422, "validation_failed", "offset and limit must be integers") from None
+    offset = int_param(request, "offset", 0, minimum=0, maximum=MAX_INT)
+    limit = int_param(request, "limit", 50, minimum=1, maximum=MAX_LIMIT)
     return offset, limit
 
 
@@ -53,7 +52,7 @@ def contact_json(contact: Contact, fields: dict[str, str]) -> dict:
             "last_name": contact.last_name, "name": contact.name, "email": contact.email,
             "phone": contact.phone, "gender": contact.gender, "language": contact.language,
             "stakeholder_type": contact.stakeholder_type, "region": contact.region,
-            "directory_opt_in": contact.directory_opt_in, "user_id": contact.user_id,
+            "user_id": contact.user_id,
             "organisation_id": contact.organisation_id,
             "tags": [t.name for t in contact.tags],
             "topics": [t.slug for t in contact.topics if t.kind == "theme"],
@@ -69,7 +68,9 @@ def custom_values(request, contact_ids: list[int]) -> dict[int, dict[str, str]]:
 
 
 def one_contact_json(request, contact: Contact) -> dict:
-    return contact_json(contact, custom_values(request, [contact.id])[contact.id])
+    # What the person chose to show in the public directory (their consents, read-only).
+    return {**contact_json(contact, custom_values(request, [contact.id])[contact.id]),
+            "directory_fields": sorted(consent.directory_fields(request, contact))}
 
 
 def get_contact(request) -> Contact:
@@ -117,10 +118,7 @@ def validate_contact(request, data, partial: bool) -> ContactInput:
     errors = {}
     values = {k: data[k] for k in WRITABLE if k in data}
     for key, value in values.items():
-        if key == "directory_opt_in":
-            if not isinstance(value, bool):
-                errors[key] = "must be true or false"
-        elif key == "gender":
+        if key == "gender":
             if value not in (None, "f", "m"):
                 errors[key] = "must be f, m or null"
         elif key == "email":
@@ -247,12 +245,13 @@ def update_contact(request):
              request_method="GET")
 def contact_consents(request):
     contact = get_contact(request)
-    consents = services.consents_of(request, contact.id)
-    return {"items": [{"purpose": p, "granted": bool(consents.get(p) and consents[p].granted),
-                       "changed_at": consents[p].changed_at.isoformat() if p in consents
-                       else None,
-                       "source": consents[p].source if p in consents else None,
-                       "text_version": consents[p].text_version if p in consents else None}
+    states = consent.consents_of(request, contact)
+    return {"items": [{"purpose": p, "key": consent.ledger_key(p),
+                       "granted": bool(states.get(p) and states[p].given),
+                       "changed_at": states[p].at.isoformat() if p in states else None,
+                       "source": states[p].source if p in states else None,
+                       "text_version": states[p].text_version if p in states else None,
+                       "current_text_version": consent.PURPOSES[p].text_version}
                       for p in PURPOSES]}
 
 
@@ -267,11 +266,21 @@ def record_consent(request):
         raise api_error(422, "validation_failed",
                         "purpose (one of " + ", ".join(PURPOSES) + "), granted (boolean) and "
                         "source (where the decision came from) are required")
-    if len(data["source"].strip()) > 50:
-        raise api_error(422, "validation_failed", "source: at most 50 characters",
-                        fields={"source": "at most 50 characters"})
-    changed = services.set_consent(request, contact, data["purpose"], data["granted"],
-                                   source="api: " + data["source"].strip())
+    if len(data["source"].strip()) > 500:
+        raise api_error(422, "validation_failed", "source: at most 500 characters",
+                        fields={"source": "at most 500 characters"})
+    version = data.get("text_version")
+    if version is not None and not isinstance(version, str):
+        raise api_error(422, "validation_failed", "text_version: a string",
+                        fields={"text_version": "a string"})
+    try:
+        # Entered by staff: the ledger keeps the evidence as the record's note.
+        changed = consent.set_consent(request, contact, data["purpose"], data["granted"],
+                                      "staff", text_version=version,
+                                      note="API: " + data["source"].strip())
+    except OutdatedText as exc:
+        raise api_error(409, exc.code, "The consent text changed; record the current one.",
+                        current_text_version=exc.current) from None
     if changed:
         services.touch(contact)
     return {"changed": changed, **contact_consents(request)}
@@ -324,12 +333,19 @@ def organisations(request):
 
 
 def segment_json(request, segment: Segment) -> dict:
-    try:
-        count = services.segment_count(request, segment)
-    except services.SegmentError:
-        count = None
+    # The number of members of a health-defined segment is health data: it comes only with
+    # the members, from the audited POST.
+    health = services.segment_uses_health_data(request, segment)
+    count = None
+    if not health:
+        try:
+            count = services.segment_count(request, segment)
+        except services.SegmentError:
+            pass
     return {"id": segment.id, "name": segment.name, "purpose": segment.purpose,
-            "match": segment.match, "conditions": segment.conditions, "count": count}
+            "match": segment.match, "conditions": segment.conditions, "count": count,
+            "used_at": segment.used_at.isoformat() if segment.used_at else None,
+            "health_data": health}
 
 
 @view_config(route_name="crm.api.segments", renderer="json", permission=SEGMENT_MANAGE,
@@ -340,11 +356,23 @@ def segments(request):
 
 
 @view_config(route_name="crm.api.segment_contacts", renderer="json",
-             permission=SEGMENT_MANAGE, request_method="GET")
+             permission=SEGMENT_MANAGE, request_method=("GET", "POST"))
 def segment_contacts(request):
+    """A page of a segment's members. Those of a health-defined segment are read with POST,
+    by staff who may read health data, and every read is recorded."""
     segment = request.dbsession.get(Segment, int(request.matchdict["id"]))
     if segment is None:
         raise api_error(404, "not_found", "No such segment")
+    health = services.segment_uses_health_data(request, segment)
+    # Returned, not raised: the core's handler of a raised 403 answers with a generic one.
+    if health and not services.can_read_health(request):
+        return api_error(403, "health_data", "This segment is defined by health data (a "
+                         "disease area or a special-category field): only staff with "
+                         "access to health data may read its members")
+    if health and request.method != "POST":
+        return api_error(403, "health_data", "This segment is defined by health data: read "
+                         "its members with POST to this address (every read is recorded "
+                         "in the audit log)", read_with="POST")
     offset, limit = paging(request)
     try:
         from sqlalchemy.orm import selectinload
@@ -355,6 +383,8 @@ def segment_contacts(request):
     except services.SegmentError as exc:
         raise api_error(409, "segment_unusable",
                         request.shell.translate(exc.args[0])) from None
+    if health:
+        services.audit_segment_read(request, segment, "api", [c.id for c in rows], count=total)
     values = custom_values(request, [c.id for c in rows])
     return {"total": total, "offset": offset, "limit": limit,
             "items": [contact_json(c, values[c.id]) for c in rows]}
@@ -391,7 +421,7 @@ def openapi() -> dict:
                                                 "enum": ["f", "m", None]},
         "language": {"type": "string", "enum": ["cs", "en"]},
         "stakeholder_type": {"type": "string", "enum": list(STAKEHOLDER_TYPES)},
-        "region": {"type": "string"}, "directory_opt_in": {"type": "boolean"},
+        "region": {"type": "string"},
         "topics": {"type": "array", "items": {"type": "string"},
                    "description": "slugs of themes of the shared topics (/api/v1/topics); "
                                   "replaces the contact's themes"},
@@ -406,11 +436,18 @@ def openapi() -> dict:
         "fields": {"type": "object", "additionalProperties": {"type": "string"},
                    "description": "every custom field that is not special-category: key "
                                   "→ value, \"\" when empty"},
-        "updated_at": {"type": "string", "format": "date-time"}}}
-    consent = {"type": "object", "properties": {
-        "purpose": {"type": "string", "enum": list(PURPOSES)}, "granted": {"type": "boolean"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "directory_fields": {"type": "array", "items": {"type": "string"}, "description": (
+            "one contact only: the fields the person agreed to show in the public "
+            "directory (name, organisation, stakeholder_type, region, contact); they "
+            "choose them on their preferences page")}}}
+    consent_schema = {"type": "object", "properties": {
+        "purpose": {"type": "string", "enum": list(PURPOSES)},
+        "key": {"type": "string", "description": "the purpose's key in the consent ledger"},
+        "granted": {"type": "boolean"},
         "changed_at": {"type": ["string", "null"], "format": "date-time"},
-        "source": {"type": ["string", "null"]}, "text_version": {"type": ["string", "null"]}}}
+        "source": {"type": ["string", "null"]}, "text_version": {"type": ["string", "null"]},
+        "current_text_version": {"type": "string"}}}
     body = {"required": True, "content": {"application/json": {"schema": _ref(
         "CrmContactInput")}}}
     tags = ["crm"]
@@ -449,8 +486,17 @@ def openapi() -> dict:
                                             "purpose": {"type": "string",
                                                         "enum": list(PURPOSES)},
                                             "granted": {"type": "boolean"},
-                                            "source": {"type": "string"}}}}}},
-                         "responses": {"200": {"description": "Recorded"}, **errors}}},
+                                            "source": {
+                                                "type": "string", "description": "the "
+                                                "evidence (a signed form, a call), kept as "
+                                                "the ledger record's note"},
+                                            "text_version": {
+                                                "type": "string", "description": "the "
+                                                "version of the wording agreed to "
+                                                "(default: the current one)"}}}}}},
+                         "responses": {"200": {"description": "Recorded"},
+                                       "409": {"description": "outdated_text: the wording "
+                                                              "changed"}, **errors}}},
             "/crm/contacts/{id}/health": {
                 "post": {"tags": tags, "summary": "Read health data (recorded in the audit "
                                                   "log; needs access to health data)",
@@ -461,15 +507,28 @@ def openapi() -> dict:
                         "parameters": paging_params,
                         "responses": {"200": {"description": "A page of organisations"}}}},
             "/crm/segments": {
-                "get": {"tags": tags, "summary": "Segments with their live counts",
+                "get": {"tags": tags, "summary": "Segments with their live counts (no count, "
+                                                 "and health_data true, for a segment "
+                                                 "defined by health data)",
                         "responses": {"200": {"description": "Segments"}}}},
             "/crm/segments/{id}/contacts": {
                 "get": {"tags": tags, "summary": "Contacts of a segment who have the consent "
-                                                 "its purpose needs (paged)",
+                                                 "its purpose needs (paged); 403 for a "
+                                                 "segment defined by health data",
                         "parameters": id_param + paging_params,
-                        "responses": {"200": _ok(_page_of("CrmContact")), **errors}}},
+                        "responses": {"200": _ok(_page_of("CrmContact")),
+                                      "403": {"description": "Defined by health data"},
+                                      **errors}},
+                "post": {"tags": tags, "summary": "The same, also for a segment defined by "
+                                                  "health data (recorded in the audit log; "
+                                                  "needs access to health data)",
+                         "parameters": id_param + paging_params,
+                         "responses": {"200": _ok(_page_of("CrmContact")),
+                                       "403": {"description": "No access to health data"},
+                                       "409": {"description": "A condition cannot be used"},
+                                       **errors}}},
         },
         "components": {"schemas": {"CrmContact": contact, "CrmContactInput": contact_input,
-                                   "CrmConsent": consent}},
+                                   "CrmConsent": consent_schema}},
     }
 

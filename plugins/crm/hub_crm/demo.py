@@ -12,12 +12,14 @@ import random
 
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord, ConsentText
+from hub.consent.services import email_digest
 from hub.db import utcnow
 from hub.topics.models import Topic
 from hub_crm import bulk
+from hub_crm.consent import DIRECTORY, contact_ref, field_object
+from hub_crm.consent import PURPOSES as LEDGER_PURPOSES
 from hub_crm.models import (
-    Consent,
-    ConsentEvent,
     Contact,
     CustomField,
     FieldValue,
@@ -28,7 +30,6 @@ from hub_crm.models import (
     contact_topic,
     organisation_topic,
 )
-from hub_crm.services import CONSENT_TEXT_VERSION, text_hash
 
 FIRST_F = ["Jana", "Eva", "Marie", "Lucie", "Petra", "Kateřina", "Tereza", "Veronika",
            "Hana", "Alena", "Lenka", "Martina"]
@@ -50,6 +51,7 @@ FIELDS = (("diagnosis", "Diagnóza", True, "text", []),
           ("preferred_contact", "Preferovaný kontakt", False, "choice",
            ["e-mail", "telefon", "pošta"]))
 EMAIL_DOMAIN = "@demo.pacientskyhub.cz"
+DIRECTORY_SHOWN = ("name", "stakeholder_type", "region")
 
 
 def _female(last: str) -> str:
@@ -108,8 +110,8 @@ def demo_data(dbsession, scale: int) -> None:
                "phone": f"+420 6{rng.randint(0, 99999999):08d}",
                "gender": "f" if female else "m",
                "language": "cs" if rng.random() < 0.9 else "en", "stakeholder_type": kind,
-               "region": rng.choice(REGIONS), "directory_opt_in": i % 10 == 0,
-               "restricted": False, "created_at": now, "updated_at": now,
+               "region": rng.choice(REGIONS), "restricted": False, "created_at": now,
+               "updated_at": now,
                "last_activity_at": now - dt.timedelta(days=rng.randint(0, 700))}
         chosen_tags = rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))
         chosen_topics = rng.sample(themes, min(len(themes), rng.randint(0, 2)))
@@ -119,26 +121,29 @@ def demo_data(dbsession, scale: int) -> None:
         employer = rng.choice(("FN Motol", "VFN Praha", "FN Brno", "")) \
             if kind in ("doctor", "academic") else ""
         preferred = rng.choice(fields["preferred_contact"].choices or [""])
+        if i % 10 == 0:  # one in ten shows name, type and region in the public directory
+            purposes = [*purposes, *(f"directory:{f}" for f in DIRECTORY_SHOWN)]
         if row["email"] not in existing:
             plan.append((row, chosen_tags, chosen_topics, purposes, employer, preferred))
     _insert(db, Contact.__table__, [p[0] for p in plan])
     if plan:
         ids = dict(db.execute(sa.select(Contact.email, Contact.id).where(
             Contact.email.like(f"%{EMAIL_DOMAIN}"))).all())
-        hashes = {p: text_hash(p) for p in PURPOSES}
-        tag_rows, topic_rows, consents, events, values = [], [], [], [], []
+        _store_texts(db)
+        tag_rows, topic_rows, consents, values = [], [], [], []
         for row, chosen_tags, chosen_topics, purposes, employer, preferred in plan:
             cid = ids[row["email"]]
             tag_rows += [{"contact_id": cid, "tag_id": tags[n].id} for n in chosen_tags]
             topic_rows += [{"contact_id": cid, "topic_id": topics[s]} for s in chosen_topics]
             for purpose in purposes:
-                consents.append({"contact_id": cid, "purpose": purpose, "granted": True,
-                                 "changed_at": now, "source": "demo",
-                                 "text_version": CONSENT_TEXT_VERSION})
-                events.append({"contact_id": cid, "purpose": purpose, "granted": True,
-                               "at": now, "source": "demo",
-                               "text_version": CONSENT_TEXT_VERSION,
-                               "text_hash": hashes[purpose]})
+                field = purpose.partition("directory:")[2]
+                declared = DIRECTORY if field else LEDGER_PURPOSES[purpose]
+                consents.append({
+                    "subject_key": f"contact:{contact_ref(cid)}",
+                    "contact_ref": contact_ref(cid), "email_digest": email_digest(row["email"]),
+                    "purpose": declared.key, "object": field_object(field) if field else "",
+                    "action": "given", "text_version": declared.text_version, "at": now,
+                    "source": "form", "note": "demo data"})
             if employer:
                 values.append({"contact_id": cid, "field_id": fields["employer"].id,
                                "value": employer})
@@ -146,7 +151,7 @@ def demo_data(dbsession, scale: int) -> None:
                 values.append({"contact_id": cid, "field_id": fields["preferred_contact"].id,
                                "value": preferred})
         for table, rows in ((contact_tag, tag_rows), (contact_topic, topic_rows),
-                            (Consent.__table__, consents), (ConsentEvent.__table__, events),
+                            (ConsentRecord.__table__, consents),
                             (FieldValue.__table__, values)):
             _insert(db, table, rows)
     segments = [
@@ -163,6 +168,20 @@ def demo_data(dbsession, scale: int) -> None:
         if db.scalar(sa.select(Segment.id).where(Segment.name == name)) is None:
             db.add(Segment(name=name, purpose=purpose, conditions=conditions, match=match))
     demo_organisations(db, rng, topics)
+    db.flush()
+
+
+def _store_texts(db) -> None:
+    """The wording of the CRM's purposes, which the demo consents point to (demo data has
+    no request, so the consents are written as the preferences page would write them)."""
+    for declared in (*LEDGER_PURPOSES.values(), DIRECTORY):
+        if db.get(ConsentText, (declared.key, declared.text_version)) is None:
+            db.add(ConsentText(
+                purpose=declared.key, version=declared.text_version,
+                title_cs=declared.title["cs"], title_en=declared.title["en"],
+                text_cs=declared.text["cs"], text_en=declared.text["en"],
+                legal_basis=declared.legal_basis, special_category=declared.special_category,
+                first_used_at=utcnow()))
     db.flush()
 
 

@@ -11,9 +11,9 @@ COLUMNS = ["id", "kind", "first_name", "last_name", "name", "email", "phone", "g
            "language", "stakeholder_type", "region"]
 
 
-def contacts_csv(request, include_health: bool, segment: Segment | None) -> str:
-    from hub_crm.views import csv_text
-
+def contacts_table(request, include_health: bool, segment: Segment | None
+                   ) -> tuple[list[str], list[list]]:
+    """The header and rows of the export (``hub.csvexport`` neutralises every cell)."""
     db = request.dbsession
     stmt = sa.select(Contact).options(selectinload(Contact.tags),
                                       selectinload(Contact.topics)).order_by(Contact.id)
@@ -21,6 +21,8 @@ def contacts_csv(request, include_health: bool, segment: Segment | None) -> str:
         stmt = stmt.where(Contact.id.in_(services.segment_query(
             request, segment.purpose, segment.match, segment.conditions)))
     contacts = list(db.scalars(stmt))
+    if segment is not None and services.segment_uses_health_data(request, segment):
+        services.audit_segment_read(request, segment, "export", [c.id for c in contacts])
     fields = services.custom_fields(request, include_special=include_health)
     values = services.field_values(request, [c.id for c in contacts], fields, "export")
     header = COLUMNS + ["tags", "topics"] + (["disease_areas"] if include_health else []) + [
@@ -39,4 +41,4 @@ def contacts_csv(request, include_health: bool, segment: Segment | None) -> str:
             services.audit(request, c.id, "health.read", "export: disease areas")
     services.audit(request, None, "export", f"{len(contacts)} contacts"
                    + (", with health data" if include_health else ""))
-    return csv_text(header, rows)
+    return header, rows

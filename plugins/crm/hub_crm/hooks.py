@@ -26,7 +26,7 @@ HEALTH_READ = "crm:health:read"
 SEGMENT_KEY = "crm.segment."
 
 PERSONAL_TABLES = ["crm_contact", "crm_contact_tag", "crm_contact_topic", "crm_field_value",
-                   "crm_consent", "crm_consent_event", "crm_activity", "crm_enquiry",
+                   "crm_activity", "crm_enquiry",
                    "crm_task", "crm_relationship", "crm_audit", "crm_health_access",
                    "crm_import",
                    # An organisation's public phone and address, not a person's: covered in
@@ -164,7 +164,7 @@ def hub_personal_data_export(request, user):
     contacts = _contacts_of_user(request, user)
     if not contacts:
         return {}
-    return {"CRM": [export_contact(request, c) for c in contacts]}
+    return {_("The hub's contact record"): [export_contact(request, c) for c in contacts]}
 
 
 @hookimpl
@@ -202,12 +202,22 @@ def _segment_for_key(request, key):
 @hookimpl
 def hub_audiences(request):
     from hub_crm.models import Segment
-    from hub_crm.services import SegmentError, segment_count
+    from hub_crm.services import (
+        SegmentError,
+        segment_count,
+        segment_query,
+        segment_uses_health_data,
+    )
 
     audiences = []
     for segment in request.dbsession.scalars(sa.select(Segment).order_by(Segment.name)):
         try:
-            count = segment_count(request, segment)
+            # How many are in a segment defined by health data is health data: not shown.
+            if segment_uses_health_data(request, segment):
+                segment_query(request, segment.purpose, segment.match, segment.conditions)
+                count = None
+            else:
+                count = segment_count(request, segment)
         except SegmentError:
             continue  # a condition of a disabled plugin: not sendable now
         audiences.append({"key": f"{SEGMENT_KEY}{segment.id}", "label": segment.name,
@@ -217,6 +227,7 @@ def hub_audiences(request):
 
 @hookimpl
 def hub_audience_members(request, key):
+    from hub_crm.consent import consent_record
     from hub_crm.models import Contact
     from hub_crm.services import SegmentError, preferences_url, segment_query
 
@@ -229,11 +240,13 @@ def hub_audience_members(request, key):
         return []
     rows = request.dbsession.execute(
         sa.select(Contact.id, Contact.email, Contact.name, Contact.first_name,
-                  Contact.last_name, Contact.gender, Contact.language)
+                  Contact.last_name, Contact.gender, Contact.language,
+                  consent_record(segment.purpose).label("record_id"))
         .where(Contact.id.in_(ids)).order_by(Contact.id))
     return [{"email": r.email, "name": r.name, "first_name": r.first_name,
              "last_name": r.last_name, "gender": r.gender, "language": r.language,
-             "contact_id": r.id, "preferences_url": preferences_url(request, r.id)}
+             "contact_id": r.id, "preferences_url": preferences_url(request, r.id),
+             "consent_record_id": r.record_id}
             for r in rows]
 
 
@@ -283,6 +296,50 @@ def hub_audience_allowed(request, key, addresses):
                 Contact.email.in_(wanted[start:start + ALLOWED_CHUNK]), Contact.id.in_(ids))):
             allowed.update(given[email])
     return allowed
+
+
+@hookimpl
+def hub_audience_used(request, key):
+    from hub.db import utcnow
+    from hub_crm.consent import PURPOSES
+
+    segment = _segment_for_key(request, key)
+    if segment is None:
+        return None
+    # From now on the segment's purpose is what a send relied on: it cannot change.
+    segment.used_at = segment.used_at or utcnow()
+    declared = PURPOSES[segment.purpose]
+    return {"label": segment.name, "purpose": declared.key,
+            "current_text_version": declared.text_version,
+            "definition": {"segment_id": segment.id, "name": segment.name,
+                           "purpose": segment.purpose, "match": segment.match,
+                           "conditions": list(segment.conditions or ())}}
+
+
+@hookimpl
+def hub_audience_withdraw_links(request, key, addresses):
+    from hub_crm.consent import withdraw_links
+
+    segment = _segment_for_key(request, key)
+    if segment is None:
+        return None
+    return withdraw_links(request, segment.purpose, list(addresses or ()))
+
+
+# -- consent ledger ------------------------------------------------------------------------
+
+@hookimpl
+def hub_consent_purposes():
+    from hub_crm.consent import DIRECTORY, PURPOSES
+
+    return [*PURPOSES.values(), DIRECTORY]
+
+
+@hookimpl
+def hub_consent_changed(request, subject, purpose, record):
+    from hub_crm.consent import carry_withdrawal
+
+    carry_withdrawal(request, subject, purpose, record)
 
 
 @hookimpl

@@ -181,7 +181,7 @@ def write_rows(request, parsed: list[dict], fields: dict[str, CustomField]) -> t
                 "gender": values.get("gender") or None,
                 "language": values.get("language") or "cs",
                 "stakeholder_type": values.get("stakeholder_type") or "other",
-                "region": values.get("region", ""), "directory_opt_in": False,
+                "region": values.get("region", ""),
                 "restricted": False, "created_at": now, "updated_at": now,
                 "last_activity_at": now})
             new_values.append(values)

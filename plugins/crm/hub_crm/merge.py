@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub_crm import services
+from hub_crm import consent, services
 from hub_crm.models import (
     Activity,
-    Consent,
-    ConsentEvent,
     Contact,
     Enquiry,
     FieldValue,
@@ -27,17 +25,8 @@ def merge_contacts(request, keep: Contact, remove: Contact) -> None:
     for value in db.scalars(sa.select(FieldValue).where(FieldValue.contact_id == remove.id)):
         if db.get(FieldValue, (keep.id, value.field_id)) is None:
             db.add(FieldValue(contact_id=keep.id, field_id=value.field_id, value=value.value))
-    # The more recent decision per purpose wins: it is the person's latest will.
-    for consent in db.scalars(sa.select(Consent).where(Consent.contact_id == remove.id)):
-        mine = db.get(Consent, (keep.id, consent.purpose))
-        if mine is None:
-            db.add(Consent(contact_id=keep.id, purpose=consent.purpose,
-                           granted=consent.granted, changed_at=consent.changed_at,
-                           source=consent.source, text_version=consent.text_version))
-        elif consent.changed_at > mine.changed_at:
-            mine.granted, mine.changed_at = consent.granted, consent.changed_at
-            mine.source, mine.text_version = consent.source, consent.text_version
-    for model in (ConsentEvent, Activity, Enquiry, Task):
+    _merge_consents(request, keep, remove)
+    for model in (Activity, Enquiry, Task):
         db.execute(sa.update(model).where(model.contact_id == remove.id)
                    .values(contact_id=keep.id))
     for rel in db.scalars(sa.select(Relationship).where(sa.or_(
@@ -53,7 +42,6 @@ def merge_contacts(request, keep: Contact, remove: Contact) -> None:
             db.add(Relationship(contact_id=source, related_id=target, kind=rel.kind))
     db.flush()
     db.execute(sa.delete(FieldValue).where(FieldValue.contact_id == remove.id))
-    db.execute(sa.delete(Consent).where(Consent.contact_id == remove.id))
     services.audit(request, keep.id, "contact.merged", f"contact {remove.id} merged")
     db.delete(remove)
     db.flush()
@@ -61,5 +49,25 @@ def merge_contacts(request, keep: Contact, remove: Contact) -> None:
         keep.email = email
     if not keep.user_id and user_id:
         keep.user_id = user_id
+        consent.carry_to_account(request, keep)
     services.touch(keep)
     db.flush()
+
+
+def _merge_consents(request, keep: Contact, remove: Contact) -> None:
+    """The more recent decision per purpose wins: it is the person's latest will.
+
+    The ledger's records stay with the removed contact's reference (proof of what was
+    agreed); the kept contact gets the decision as a staff record naming the merge. A
+    consent given to an earlier wording is not carried over: the person is asked again.
+    """
+    mine = consent.consents_of(request, keep)
+    note = f"Merged from contact #{remove.id} (its decision of {{}})."
+    for name, theirs in consent.consents_of(request, remove).items():
+        known = mine.get(name)
+        if known is not None and known.at >= theirs.at:
+            continue
+        if theirs.given and theirs.text_version != consent.PURPOSES[name].text_version:
+            continue
+        consent.set_consent(request, keep, name, theirs.given, "staff",
+                            note=note.format(theirs.at.date().isoformat()))

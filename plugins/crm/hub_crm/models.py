@@ -1,7 +1,7 @@
 """Tables of the crm plugin (all prefixed ``crm_``).
 
-Invariants live here: allowed values are CHECK constraints, links are foreign keys, one
-current consent per contact and purpose is the primary key of ``crm_consent``.
+Invariants live here: allowed values are CHECK constraints, links are foreign keys.
+Consents are not kept here but in the core's consent ledger (``hub_crm.consent``).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base, UTCDateTime, utcnow
 from hub.topics.models import Topic
 
+# Consent purposes by short name; each is the ledger purpose "crm.<name>" (hub_crm.consent).
 PURPOSES = ("newsletter", "event_invitations", "disease_information", "research")
 # Purposes under which health (Art. 9) data may be used for targeting.
 HEALTH_PURPOSES = ("disease_information", "research")
@@ -85,7 +86,6 @@ class Contact(Base):
         sa.ForeignKey("user.id", ondelete="SET NULL"), unique=True)
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="SET NULL"), unique=True)
-    directory_opt_in: Mapped[bool] = mapped_column(default=False)
     restricted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -154,48 +154,14 @@ class FieldValue(Base):
     field: Mapped[CustomField] = relationship()
 
 
-class Consent(Base):
-    """The current consent of a contact for one purpose (history in ``crm_consent_event``)."""
-
-    __tablename__ = "crm_consent"
-    __table_args__ = (sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose"),)
-
-    contact_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), primary_key=True)
-    purpose: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
-    granted: Mapped[bool] = mapped_column(default=False)
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    source: Mapped[str] = mapped_column(sa.String(60), default="")
-    text_version: Mapped[str] = mapped_column(sa.String(40), default="")
-
-
-sa.Index("ix_crm_consent_purpose_granted", Consent.purpose, Consent.granted, Consent.contact_id)
-# The public directory lists people who opted in, by name, a page at a time.
-sa.Index("ix_crm_contact_directory", Contact.directory_opt_in, Contact.kind, Contact.last_name,
-         Contact.first_name, Contact.id)
+# The public directory lists people by name, a page at a time (those who agreed to show
+# their name: the consent ledger, hub_crm.consent.shows).
+sa.Index("ix_crm_contact_directory", Contact.kind, Contact.last_name, Contact.first_name,
+         Contact.id)
 # Segments most often combine who (stakeholder type) and where (region); restricted and
 # email complete every segment's filter, so the index covers it.
 sa.Index("ix_crm_contact_type_region", Contact.stakeholder_type, Contact.region,
          Contact.restricted, Contact.email)
-
-
-class ConsentEvent(Base):
-    """Evidence: every giving or withdrawal, never updated."""
-
-    __tablename__ = "crm_consent_event"
-    __table_args__ = (sa.CheckConstraint(_in("purpose", PURPOSES), name="purpose"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("crm_contact.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(30))
-    granted: Mapped[bool] = mapped_column()
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    source: Mapped[str] = mapped_column(sa.String(60), default="")
-    text_version: Mapped[str] = mapped_column(sa.String(40), default="")
-    text_hash: Mapped[str] = mapped_column(sa.String(64), default="")
-    actor_user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class Activity(Base):
@@ -228,6 +194,9 @@ class Segment(Base):
     match: Mapped[str] = mapped_column(sa.String(3), default="all")
     conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a send first relied on the segment (hub_audience_used): its purpose is fixed
+    # from then on; the sender keeps the definition as it was in its snapshot.
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Enquiry(Base):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from hub.db import utcnow
 from hub.shell import flatten
 from hub.topics.models import UserTopic
+from hub_crm import consent
 from hub_crm.i18n import _
 from hub_crm.models import (
     HEALTH_PURPOSES,
@@ -20,8 +21,6 @@ from hub_crm.models import (
     RELATIONSHIP_KINDS,
     STAKEHOLDER_TYPES,
     AuditEntry,
-    Consent,
-    ConsentEvent,
     Contact,
     CustomField,
     FieldValue,
@@ -42,16 +41,6 @@ PURPOSE_LABELS = {
     "disease_information": _("Targeted information about a disease area"),
     "research": _("Research"),
 }
-# Version of the consent wording shown on the preferences page and forms.
-CONSENT_TEXT_VERSION = "2026-11"
-CONSENT_TEXTS = {
-    "newsletter": "I want to receive the hub's newsletter by e-mail.",
-    "event_invitations": "I want to be invited to events of the hub.",
-    "disease_information": "I want targeted information about my disease areas; the hub may "
-                           "use the health information I gave it for this purpose.",
-    "research": "The hub may contact me about research and use my health information to "
-                "select relevant studies.",
-}
 TYPE_LABELS = {
     "patient": _("Patient"),
     "caregiver": _("Caregiver"),
@@ -69,11 +58,6 @@ RELATIONSHIP_LABELS = {
     "represents": _("represents"),
     "works_for": _("works for"),
 }
-
-
-def text_hash(purpose: str) -> str:
-    return hashlib.sha256(
-        f"{CONSENT_TEXT_VERSION}:{CONSENT_TEXTS[purpose]}".encode()).hexdigest()
 
 
 # -- audit and health data -----------------------------------------------------------------
@@ -226,49 +210,11 @@ def topic_names(request, items) -> str:
     return ", ".join(t.name(lang) for t in items)
 
 
-# -- consent ---------------------------------------------------------------------------------
+# -- consent: in the core's ledger (hub_crm.consent) ---------------------------------------
 
-def set_consent(request, contact: Contact, purpose: str, granted: bool, source: str) -> bool:
-    """Record a consent decision; returns True when it changed. Effective at once."""
-    if purpose not in PURPOSES:
-        raise ValueError(purpose)
-    db = request.dbsession
-    current = db.get(Consent, (contact.id, purpose))
-    if current is None and not granted:
-        return False  # never given: nothing to withdraw, no record of a non-decision
-    if current is not None and current.granted == granted:
-        return False
-    now = utcnow()
-    if current is None:
-        try:
-            # A concurrent first decision for the same purpose hits the primary key.
-            with db.begin_nested():
-                db.add(Consent(contact_id=contact.id, purpose=purpose, granted=granted,
-                               changed_at=now, source=source,
-                               text_version=CONSENT_TEXT_VERSION))
-        except sa.exc.IntegrityError:
-            current = db.get(Consent, (contact.id, purpose), populate_existing=True)
-    if current is not None:
-        current.granted, current.changed_at, current.source = granted, now, source
-        current.text_version = CONSENT_TEXT_VERSION
-    user = current_user(request)
-    db.add(ConsentEvent(contact_id=contact.id, purpose=purpose, granted=granted, at=now,
-                        source=source, text_version=CONSENT_TEXT_VERSION,
-                        text_hash=text_hash(purpose), actor_user_id=user.id if user else None))
-    audit(request, contact.id, "consent.given" if granted else "consent.withdrawn", purpose)
-    db.flush()
-    return True
-
-
-def consents_of(request, contact_id: int) -> dict[str, Consent]:
-    rows = request.dbsession.scalars(sa.select(Consent).where(Consent.contact_id == contact_id))
-    return {c.purpose: c for c in rows}
-
-
-def has_consent(purpose: str):
-    """SQL condition: the contact (``crm_contact.id``) has granted ``purpose`` now."""
-    return sa.exists().where(Consent.contact_id == Contact.id, Consent.purpose == purpose,
-                             Consent.granted.is_(True))
+consents_of = consent.consents_of
+has_consent = consent.has_consent
+set_consent = consent.set_consent
 
 
 # -- segments --------------------------------------------------------------------------------
@@ -440,6 +386,45 @@ def segment_page(request, segment, offset: int = 0, limit: int = 50,
     return segment_count(request, segment), []
 
 
+def segment_uses_health_data(request, segment) -> bool:
+    """Whether who is in ``segment`` is health data: one of its conditions, whether AND or
+    OR combines them, names a disease area or a special-category field (as they are now).
+
+    Its members and their number are then shown only to staff who may read health data,
+    only on request (POST), and every read is recorded (:func:`audit_segment_read`).
+    """
+    slugs, keys = set(), set()
+    for condition in segment.conditions or ():
+        kind = str(condition.get("kind") or "")
+        if kind == "topic":
+            slugs.add(str(condition.get("value") or "").strip())
+        elif kind.startswith("field:"):
+            keys.add(kind[6:])
+    db = request.dbsession
+    if slugs and db.scalar(sa.select(Topic.id).where(
+            Topic.slug.in_(slugs), Topic.kind == "disease").limit(1)) is not None:
+        return True
+    return bool(keys) and db.scalar(sa.select(CustomField.id).where(
+        CustomField.key.in_(keys), CustomField.is_special.is_(True)).limit(1)) is not None
+
+
+def audit_segment_read(request, segment, channel: str, contact_ids=(),
+                       count: int | None = None) -> None:
+    """Record a read of a health-defined segment: one entry naming the segment and, like
+    every other read of health data, one ``health.read`` per contact shown, so each
+    person's trail says who saw them in it."""
+    ids = list(contact_ids)
+    name = f"segment {segment.id or '(not saved)'} «{segment.name or ''}»"
+    audit(request, None, "segment.read",
+          f"{channel}: {name}, {len(ids) if count is None else count} contacts")
+    if ids:
+        user = current_user(request)
+        request.dbsession.execute(sa.insert(AuditEntry), [
+            {"user_id": user.id if user else None, "contact_id": contact_id,
+             "action": "health.read", "detail": f"{channel}: {name}"[:2000]}
+            for contact_id in ids])
+
+
 # -- signed links to the preferences page --------------------------------------------------
 
 def _secret(request, create: bool = True) -> bytes | None:
@@ -509,6 +494,7 @@ def contact_for_user(request, user, create: bool = False) -> Contact | None:
                                                      Contact.user_id.is_(None)))
         if contact is not None and create:
             contact.user_id = user.id  # linked when the person acts (POST), never on GET
+            consent.carry_to_account(request, contact)
     if contact is None and create:
         first, _sep, last = user.name.partition(" ")
         email = user.email.lower()

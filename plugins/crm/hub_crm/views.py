@@ -1,26 +1,27 @@
 """Pages of the crm plugin: the public directory and self-service, and the staff CRM."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import User
+from hub.consent import OutdatedText
+from hub.consent.views import SOURCE_LABELS
+from hub.csvexport import csv_response
 from hub.db import utcnow
 from hub.notifications import notify
 from hub.organizations.models import KINDS as ORG_KINDS
 from hub.organizations.models import Membership, Organisation
+from hub.params import id_param, is_id, page_param
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.shell import render_snippet
 from hub.topics.models import UserTopic
-from hub_crm import services
+from hub_crm import consent, services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, CRM_ADMIN, SEGMENT_MANAGE
 from hub_crm.i18n import _
 from hub_crm.imports import IMPORT_FIELDS, guess_mapping, parse_csv
@@ -32,7 +33,6 @@ from hub_crm.models import (
     STAKEHOLDER_TYPES,
     Activity,
     AuditEntry,
-    ConsentEvent,
     Contact,
     CustomField,
     Enquiry,
@@ -44,7 +44,6 @@ from hub_crm.models import (
     Segment,
     Task,
     Topic,
-    contact_topic,
     organisation_topic,
 )
 
@@ -74,8 +73,7 @@ def flash(request, message, mapping=None, queue="success") -> None:
 
 
 def page_number(request) -> int:
-    value = request.GET.get("page", "1")
-    return max(1, int(value)) if value.isdigit() else 1
+    return page_param(request)
 
 
 def get_contact(request) -> Contact:
@@ -132,7 +130,8 @@ def listed_organisations():
 # What the public directory is made from: its pages are kept for anonymous visitors until
 # one of these changes.
 DIRECTORY_TABLES = ("organisation", "crm_organisation_profile", "crm_organisation_topic",
-                    "crm_contact", "crm_contact_topic", "crm_relationship", "topic")
+                    "crm_contact", "crm_contact_topic", "crm_relationship", "topic",
+                    "consent_record")
 
 
 @view_config(route_name="crm.index", renderer="hub_crm:templates/directory.pt",
@@ -144,8 +143,9 @@ def directory(request):
     region = request.GET.get("region", "").strip()
     topic = request.GET.get("topic", "")
     orgs = listed_organisations()
-    people = sa.select(Contact).where(Contact.kind == "person",
-                                      Contact.directory_opt_in.is_(True))
+    # People are listed with their consent to show their name; every other field only
+    # when its own consent is in force, and only such a field can be searched by.
+    people = sa.select(Contact).where(Contact.kind == "person", consent.shows("name"))
     if q:
         like = f"%{q.lower()}%"
         orgs = orgs.where(sa.or_(sa.func.lower(Organisation.name).like(like),
@@ -154,32 +154,33 @@ def directory(request):
     if kind in ORG_KINDS:
         orgs = orgs.where(Organisation.kind == kind)
     if kind in STAKEHOLDER_TYPES:
-        people = people.where(Contact.stakeholder_type == kind)
+        people = people.where(Contact.stakeholder_type == kind,
+                              consent.shows("stakeholder_type"))
     elif kind in ORG_KINDS:
         people = people.where(sa.false())
     if region:
         orgs = orgs.where(Organisation.region == region)
-        people = people.where(Contact.region == region)
+        people = people.where(Contact.region == region, consent.shows("region"))
     topics = services.topics(request)
     chosen = next((t for t in topics if t.slug == topic), None)
     if chosen is not None:
         orgs = orgs.where(sa.exists().where(
             organisation_topic.c.organisation_id == Organisation.id,
             organisation_topic.c.topic_id == chosen.id))
-        # A person's disease areas are health data: never searchable in public.
-        people = people.where(sa.false()) if chosen.kind == "disease" else people.where(
-            sa.exists().where(contact_topic.c.contact_id == Contact.id,
-                              contact_topic.c.topic_id == chosen.id))
+        # People choose which fields are public; their topics are not among them.
+        people = people.where(sa.false())
     page = page_number(request)
     offset = (page - 1) * DIRECTORY_PAGE
     # One more than shown tells whether there is a next page.
     org_rows = list(db.scalars(orgs.order_by(Organisation.name, Organisation.id)
                                .offset(offset).limit(DIRECTORY_PAGE + 1)))
     person_rows = list(db.execute(
-        people.with_only_columns(Contact.id, Contact.name, Contact.stakeholder_type,
-                                 Contact.region)
-        .order_by(Contact.directory_opt_in, Contact.kind, Contact.last_name,
-                  Contact.first_name, Contact.id)
+        people.with_only_columns(
+            Contact.id, Contact.name,
+            sa.case((consent.shows("stakeholder_type"), Contact.stakeholder_type))
+            .label("stakeholder_type"),
+            sa.case((consent.shows("region"), Contact.region)).label("region"))
+        .order_by(Contact.kind, Contact.last_name, Contact.first_name, Contact.id)
         .offset(offset).limit(DIRECTORY_PAGE + 1)))
     has_next = len(org_rows) > DIRECTORY_PAGE or len(person_rows) > DIRECTORY_PAGE
     regions = sorted({r for r in db.scalars(sa.select(Organisation.region).distinct()) if r})
@@ -262,7 +263,7 @@ def organisation_edit(request):
         # Only these keys are read: nothing else of the organisation can be set here.
         form = {k: post.get(k, "").strip() for k in form}
         flags = {k: post.get(k) == "1" for k in flags}
-        chosen = {int(v) for v in post.getall("topics") if v.isdigit()}
+        chosen = {int(v) for v in post.getall("topics") if is_id(v)}
         if form["email"] and not EMAIL_RE.match(form["email"]):
             errors["email"] = _("Enter a valid e-mail address.")
         if form["website"] and not form["website"].startswith(("https://", "http://")):
@@ -299,11 +300,20 @@ def organisation_edit(request):
 @view_config(route_name="crm.person", renderer="hub_crm:templates/person.pt",
              permission=PUBLIC, request_method="GET", cache_tables=DIRECTORY_TABLES)
 def person_page(request):
-    contact = request.dbsession.get(Contact, int(request.matchdict["id"]))
-    if contact is None or contact.kind != "person" or not contact.directory_opt_in:
+    db = request.dbsession
+    contact = db.get(Contact, int(request.matchdict["id"]))
+    shown = consent.directory_fields(request, contact) \
+        if contact is not None and contact.kind == "person" else set()
+    if "name" not in shown:
         raise HTTPNotFound()
+    organisations = []
+    if "organisation" in shown:
+        organisations = list(db.scalars(
+            sa.select(Contact.name).join(Relationship, Relationship.related_id == Contact.id)
+            .where(Relationship.contact_id == contact.id, Contact.kind == "organisation")
+            .order_by(Contact.name).distinct()))
     return base_values(
-        request, person=contact, topics=[t for t in contact.topics if t.kind == "theme"],
+        request, person=contact, shown=shown, organisations=organisations,
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (contact.name, None)])
 
@@ -359,27 +369,41 @@ def ask(request):
 # -- self-service preferences --------------------------------------------------------------
 
 def preferences_form(request, contact: Contact | None, action: str, make_contact):
-    consents = services.consents_of(request, contact.id) if contact else {}
+    granted = {p for p, c in (consent.consents_of(request, contact) if contact else {}).items()
+               if c.given}
+    shown = consent.directory_fields(request, contact) if contact else set()
+    errors = {}
     if request.method == "POST":
-        if contact is None:
-            contact = make_contact()
-        for purpose in PURPOSES:
-            services.set_consent(request, contact, purpose,
-                                 request.POST.get(f"consent_{purpose}") == "1",
-                                 source="preferences")
-        opt_in = request.POST.get("directory_opt_in") == "1"
-        if opt_in != contact.directory_opt_in:
-            contact.directory_opt_in = opt_in
-            services.audit(request, contact.id, "directory.opt_in" if opt_in
-                           else "directory.opt_out")
-        services.touch(contact)
-        flash(request, _("Your preferences were saved."))
-        return HTTPSeeOther(action)
+        post = request.POST
+        granted = {p for p in PURPOSES if post.get(f"consent_{p}") == "1"}
+        shown = {f for f in consent.DIRECTORY_FIELDS if post.get(f"directory_{f}") == "1"}
+        if shown and "name" not in shown:
+            request.response.status = 422
+            errors["directory"] = _("Tick your name too: without it you are not listed.")
+        else:
+            if contact is None:
+                contact = make_contact()
+            try:
+                # Each box carries the version of the wording shown next to it.
+                for purpose in PURPOSES:
+                    consent.set_consent(request, contact, purpose, purpose in granted, "form",
+                                        text_version=post.get(f"version_{purpose}", ""))
+                consent.set_directory(request, contact, shown, "form",
+                                      text_version=post.get("version_directory", ""))
+            except OutdatedText:
+                # Answered with an error status: whatever was recorded is rolled back.
+                request.response.status = 409
+                errors["consent"] = _("A consent text has just changed. Read it again, "
+                                      "please, and save.")
+            else:
+                services.touch(contact)
+                flash(request, _("Your preferences were saved."))
+                return HTTPSeeOther(action)
     return base_values(
-        request, contact=contact, action=action, purposes=PURPOSES,
-        granted={p for p, c in consents.items() if c.granted},
-        consent_texts=services.CONSENT_TEXTS, text_version=services.CONSENT_TEXT_VERSION,
-        breadcrumbs=[(_("Contact preferences"), None)])
+        request, contact=contact, action=action, purposes=PURPOSES, errors=errors,
+        granted=granted, shown=shown, declared=consent.PURPOSES, language=request.locale_name,
+        directory=consent.DIRECTORY, directory_fields=consent.DIRECTORY_FIELDS,
+        field_labels=consent.FIELD_LABELS, breadcrumbs=[(_("Contact preferences"), None)])
 
 
 @view_config(route_name="crm.preferences", renderer="hub_crm:templates/preferences.pt",
@@ -407,10 +431,11 @@ def render_profile_section(request, user):
     if request.identity is None or request.identity.id != user.id:
         return None
     contact = services.contact_for_user(request, user)
-    consents = services.consents_of(request, contact.id) if contact else {}
+    consents = consent.consents_of(request, contact) if contact else {}
     return render_snippet(request, "hub_crm:templates/profile_section.pt", base_values(
         request, contact=contact, granted=[p for p in PURPOSES
-                                           if p in consents and consents[p].granted]))
+                                           if p in consents and consents[p].given],
+        listed=contact is not None and "name" in consent.directory_fields(request, contact)))
 
 
 def render_tasks_widget(request):
@@ -478,9 +503,8 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
     form = {k: post.get(k, "").strip() for k in CONTACT_FIELDS}
     form["tags"] = post.get("tags", "").strip()
     form["organisation_id"] = post.get("organisation_id", "").strip()
-    form["directory_opt_in"] = post.get("directory_opt_in") == "1"
     form["restricted"] = post.get("restricted") == "1"
-    form["topics"] = {int(v) for v in post.getall("topics") if v.isdigit()}
+    form["topics"] = {int(v) for v in post.getall("topics") if is_id(v)}
     form["fields"] = {f.key: post.get(f"field_{f.key}", "").strip() for f in fields}
     errors = {}
     if form["kind"] not in ("person", "organisation"):
@@ -491,7 +515,7 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
         errors["name"] = _("Enter a name.")
     if form["email"] and not EMAIL_RE.match(form["email"]):
         errors["email"] = _("Enter a valid e-mail address.")
-    if form["organisation_id"] and not (form["organisation_id"].isdigit() and request.dbsession.get(
+    if form["organisation_id"] and not (is_id(form["organisation_id"]) and request.dbsession.get(
             Organisation, int(form["organisation_id"]))):
         errors["organisation_id"] = _("Choose a valid value.")
     if form["gender"] not in ("", "f", "m"):
@@ -514,7 +538,7 @@ def read_contact_form(request, fields: list[CustomField]) -> tuple[dict, dict]:
 
 
 AUDITED = ("kind", "first_name", "last_name", "name", "email", "phone", "gender", "language",
-           "stakeholder_type", "region", "directory_opt_in", "restricted", "organisation_id")
+           "stakeholder_type", "region", "restricted", "organisation_id")
 
 
 def apply_contact_form(request, contact: Contact, form: dict, fields: list[CustomField],
@@ -529,16 +553,17 @@ def apply_contact_form(request, contact: Contact, form: dict, fields: list[Custo
     contact.gender = form["gender"] or None
     contact.name = (services.display_name(form["first_name"], form["last_name"])
                     if form["kind"] == "person" else form["name"])
-    contact.directory_opt_in = form["directory_opt_in"]
     contact.restricted = form["restricted"]
     org = form["organisation_id"]
-    contact.organisation_id = int(org) if org.isdigit() and form["kind"] == "organisation" \
+    contact.organisation_id = int(org) if is_id(org) and form["kind"] == "organisation" \
         else None
     if contact.user_id is None and contact.email and form["kind"] == "person":
         # Someone with a portal account: link them, so other plugins' data join in.
         contact.user_id = db.scalar(sa.select(User.id).where(
             sa.func.lower(User.email) == contact.email,
             ~sa.exists().where(Contact.user_id == User.id)))
+        if contact.user_id is not None:
+            consent.carry_to_account(request, contact)
     names = {t.strip() for t in form["tags"].split(",") if t.strip()}
     contact.tags = [services.get_or_create_tag(request, n[:80]) for n in sorted(names)]
     # Only the topics shown in the form change; hidden (disease) ones are kept.
@@ -600,7 +625,6 @@ def contact_form_view(request, contact: Contact | None):
             form.update(kind="person", language="cs", stakeholder_type="patient")
         form.update(organisation_id=str(contact.organisation_id or "") if contact else "",
                     tags=", ".join(t.name for t in contact.tags) if contact else "",
-                    directory_opt_in=contact.directory_opt_in if contact else False,
                     restricted=contact.restricted if contact else False,
                     topics={t.id for t in contact.topics} if contact else set(),
                     fields=values)
@@ -634,12 +658,16 @@ def timeline(request, contact: Contact) -> list[dict]:
     for a in db.scalars(sa.select(Activity).where(Activity.contact_id == contact.id)):
         entries.append({"when": a.at, "kind": tr(request, ACTIVITY_LABELS[a.kind]),
                         "title": a.text, "url": None})
-    for e in db.scalars(sa.select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)):
-        label = _("Consent given: ${purpose}") if e.granted else _(
+    for e in consent.history_of(request, contact):
+        label = _("Consent given: ${purpose}") if e.action == "given" else _(
             "Consent withdrawn: ${purpose}")
+        what = tr(request, services.PURPOSE_LABELS[consent.KEYS[e.purpose]]) \
+            if e.purpose in consent.KEYS else consent.DIRECTORY.label(request, e.object)
+        title = tr(request, label, {"purpose": what})
+        how = tr(request, SOURCE_LABELS.get(e.source, e.source))
         entries.append({"when": e.at, "kind": tr(request, _("Consent")),
-                        "title": tr(request, label, {"purpose": tr(
-                            request, services.PURPOSE_LABELS[e.purpose])}), "url": None})
+                        "title": f"{title} ({how}{': ' + e.note if e.note else ''})",
+                        "url": None})
     for q in db.scalars(sa.select(Enquiry).where(Enquiry.contact_id == contact.id)):
         entries.append({"when": q.created_at, "kind": tr(request, _("Enquiry")),
                         "title": q.subject, "url": request.route_path("crm.enquiry", id=q.id)})
@@ -681,7 +709,7 @@ def contact_page(request, contact: Contact, health, errors=None):
         sa.select(Relationship).where(sa.or_(Relationship.contact_id == contact.id,
                                              Relationship.related_id == contact.id))
         .options(selectinload(Relationship.related), selectinload(Relationship.contact))))
-    consents = services.consents_of(request, contact.id)
+    consents = consent.consents_of(request, contact)
     tasks = list(db.scalars(sa.select(Task).where(Task.contact_id == contact.id)
                             .order_by(Task.done, Task.due_on)))
     declared = []  # themes the person chose on "My interests" (segments use them too)
@@ -696,6 +724,7 @@ def contact_page(request, contact: Contact, health, errors=None):
                 for f in fields],
         topics=[t for t in contact.topics if t.kind == "theme"], declared=declared,
         relationships=relationships, consents=consents, purposes=PURPOSES,
+        source_labels=SOURCE_LABELS,
         timeline=timeline(request, contact), tasks=tasks, staff=staff_users(request),
         can_edit=request.has_permission(CONTACT_EDIT),
         can_read_health=services.can_read_health(request), health=health,
@@ -729,7 +758,7 @@ def contact_health(request):
             and not errors:
         for field in special:
             services.store_field_value(db, contact.id, field, posted[field.id])
-        chosen = {int(v) for v in request.POST.getall("diseases") if v.isdigit()}
+        chosen = {int(v) for v in request.POST.getall("diseases") if is_id(v)}
         contact.topics = ([t for t in contact.topics if t.kind != "disease"]
                           + [t for t in diseases if t.id in chosen])
         services.touch(contact)
@@ -743,7 +772,7 @@ def contact_health(request):
     chosen = {t.id for t in contact.topics if t.kind == "disease"}
     if errors:  # show what was typed, with the rule each wrong value breaks
         values = {(contact.id, fid): v for fid, v in posted.items()}
-        chosen = {int(v) for v in request.POST.getall("diseases") if v.isdigit()}
+        chosen = {int(v) for v in request.POST.getall("diseases") if is_id(v)}
     health = {"fields": [(f, values.get((contact.id, f.id), "")) for f in special],
               "diseases": diseases, "chosen": chosen}
     return contact_page(request, contact, health=health, errors=errors)
@@ -757,13 +786,13 @@ def contact_consent(request):
     if purpose not in PURPOSES or not source:
         request.session.flash(tr(request, _("Choose the purpose and say where the decision "
                                             "came from (e.g. a signed form).")), "error")
-    elif len(source) > 50:
+    elif len(source) > 500:
         request.session.flash(tr(request, _("Describe where the decision came from in at "
-                                            "most 50 characters.")), "error")
+                                            "most 500 characters.")), "error")
     else:
-        changed = services.set_consent(request, contact, purpose,
-                                       request.POST.get("granted") == "1", source="staff: "
-                                       + source)
+        # Recorded in the ledger as entered by staff, the evidence as its note.
+        changed = consent.set_consent(request, contact, purpose,
+                                      request.POST.get("granted") == "1", "staff", note=source)
         if changed:
             services.touch(contact)
         flash(request, _("The consent was recorded.") if changed
@@ -792,8 +821,9 @@ def contact_activity(request):
 def contact_relationship(request):
     contact = get_contact(request)
     db = request.dbsession
-    if request.POST.get("remove", "").isdigit():
-        rel = db.get(Relationship, int(request.POST["remove"]))
+    remove = id_param(request, "remove", source=request.POST)
+    if remove is not None:
+        rel = db.get(Relationship, remove)
         if rel is not None and contact.id in (rel.contact_id, rel.related_id):
             db.delete(rel)
             services.audit(request, contact.id, "relationship.removed")
@@ -801,7 +831,7 @@ def contact_relationship(request):
         return HTTPSeeOther(request.route_path("crm.contact", id=contact.id))
     kind = request.POST.get("kind", "")
     related = request.POST.get("related_id", "").strip()
-    other = db.get(Contact, int(related)) if related.isdigit() else None
+    other = db.get(Contact, int(related)) if is_id(related) else None
     if kind not in RELATIONSHIP_KINDS or other is None or other.id == contact.id:
         request.session.flash(tr(request, _("Choose a kind and the number of another "
                                             "existing contact.")), "error")
@@ -826,7 +856,7 @@ def contact_merge(request):
     db = request.dbsession
     errors = {}
     other_id = request.params.get("other", "").strip()
-    other = db.get(Contact, int(other_id)) if other_id.isdigit() else None
+    other = db.get(Contact, int(other_id)) if is_id(other_id) else None
     if request.method == "POST":
         if other is None or other.id == contact.id:
             errors["other"] = _("Enter the number of another existing contact.")
@@ -852,9 +882,10 @@ def contact_merge(request):
 @view_config(route_name="crm.export", renderer="hub_crm:templates/export.pt",
              permission=CONTACT_EDIT, request_method="GET")
 def export_form(request):
-    return base_values(request, can_read_health=services.can_read_health(request),
-                       segments=list(request.dbsession.scalars(
-                           sa.select(Segment).order_by(Segment.name))),
+    can_read_health = services.can_read_health(request)
+    segments = [s for s in request.dbsession.scalars(sa.select(Segment).order_by(Segment.name))
+                if can_read_health or not services.segment_uses_health_data(request, s)]
+    return base_values(request, can_read_health=can_read_health, segments=segments,
                        breadcrumbs=[(_("Contacts"), request.route_path("crm.contacts")),
                                     (_("Export"), None)])
 
@@ -862,17 +893,20 @@ def export_form(request):
 @view_config(route_name="crm.export", permission=CONTACT_EDIT, request_method="POST")
 def export_csv(request):
     """CSV of contacts; health fields only when chosen and allowed (each read recorded)."""
-    from hub_crm.exports import contacts_csv
+    from hub_crm.exports import contacts_table
 
     include_health = request.POST.get("include_health") == "1" and services.can_read_health(
         request)
     segment_id = request.POST.get("segment", "")
     segment = request.dbsession.get(Segment, int(segment_id)) if segment_id.isdigit() else None
-    body = contacts_csv(request, include_health, segment)
-    response = Response(body=body.encode("utf-8-sig"), content_type="text/csv",
-                        charset="utf-8")
-    response.content_disposition = 'attachment; filename="contacts.csv"'
-    return response
+    if segment is not None and services.segment_uses_health_data(request, segment) \
+            and not services.can_read_health(request):
+        request.session.flash(tr(request, _("This segment is defined by health data: only "
+                                            "staff with access to health data can export "
+                                            "its members.")), "error")
+        return HTTPSeeOther(request.route_path("crm.export"))
+    header, rows = contacts_table(request, include_health, segment)
+    return csv_response("contacts.csv", header, rows)
 
 
 @view_config(route_name="crm.import", renderer="hub_crm:templates/import.pt",
@@ -1016,7 +1050,7 @@ def segment_form_view(request, segment: Segment | None):
     kinds = services.condition_kinds(request)
     options = services.condition_options(request)
     tokens = {token for _label, group in options for token, _text in group}
-    errors, count = {}, None
+    errors, count, count_hidden = {}, None, False
     if request.method == "POST":
         post = request.POST
         form = {"name": post.get("name", "").strip(), "purpose": post.get("purpose", ""),
@@ -1034,6 +1068,11 @@ def segment_form_view(request, segment: Segment | None):
                 conditions.append({"kind": kind, "value": value, "row": i})
         if form["purpose"] not in PURPOSES:
             errors["purpose"] = _("Choose the consent purpose this segment is for.")
+        elif segment is not None and segment.used_at is not None \
+                and form["purpose"] != segment.purpose:
+            # A send relied on this purpose; its snapshot must keep meaning what it says.
+            errors["purpose"] = _("A send has used this segment, so its purpose cannot "
+                                  "change. Create a new segment for another purpose.")
         if form["match"] not in ("all", "any"):
             errors["match"] = _("Choose a valid value.")
         if not form["name"] and post.get("action") != "count":
@@ -1048,8 +1087,18 @@ def segment_form_view(request, segment: Segment | None):
                     errors[f"value_{c['row']}"] = exc.args[0]
         clean = [{"kind": c["kind"], "value": c["value"]} for c in conditions]
         if not errors:
-            count = db.scalar(sa.select(sa.func.count()).select_from(services.segment_query(
-                request, form["purpose"], form["match"], clean).subquery()))
+            # Never added to the session: it only says what the form defines.
+            probe = Segment(id=segment.id if segment else None, name=form["name"],
+                            conditions=clean)
+            health = services.segment_uses_health_data(request, probe)
+            if health and not services.can_read_health(request):
+                count_hidden = True  # how many match is health data too
+            elif not health or post.get("action") == "count":
+                count = db.scalar(sa.select(sa.func.count()).select_from(
+                    services.segment_query(request, form["purpose"], form["match"], clean)
+                    .subquery()))
+                if health:
+                    services.audit_segment_read(request, probe, "editor", count=count)
             if post.get("action") != "count":
                 exists = db.scalar(sa.select(Segment.id).where(
                     Segment.name == form["name"],
@@ -1095,7 +1144,7 @@ def segment_form_view(request, segment: Segment | None):
     crumbs.append((_("Edit segment") if segment else _("New segment"), None))
     return base_values(request, segment=segment, form=form, rows=rows, kinds=kinds,
                        purposes=PURPOSES, errors=errors, count=count, breadcrumbs=crumbs,
-                       options=options)
+                       options=options, count_hidden=count_hidden)
 
 
 @view_config(route_name="crm.segment_new", renderer="hub_crm:templates/segment_edit.pt",
@@ -1113,19 +1162,51 @@ def segment_edit(request):
     return segment_form_view(request, segment)
 
 
-@view_config(route_name="crm.segment", renderer="hub_crm:templates/segment.pt",
-             permission=SEGMENT_MANAGE, request_method="GET")
-def segment_view(request):
+def get_segment(request) -> Segment:
     segment = request.dbsession.get(Segment, int(request.matchdict["id"]))
     if segment is None:
         raise HTTPNotFound()
-    page = page_number(request)
-    error = None
-    try:
-        total, members = services.segment_page(request, segment, (page - 1) * PAGE_SIZE,
-                                               PAGE_SIZE)
-    except services.SegmentError as exc:
-        error, total, members = exc.args[0], 0, []
+    return segment
+
+
+@view_config(route_name="crm.segment", renderer="hub_crm:templates/segment.pt",
+             permission=SEGMENT_MANAGE, request_method="GET")
+def segment_view(request):
+    segment = get_segment(request)
+    if services.segment_uses_health_data(request, segment):
+        # Who is in it is health data: members only on request (POST), each read recorded.
+        return segment_page_values(request, segment, None, health=True)
+    return segment_page_values(request, segment, page_number(request), health=False)
+
+
+@view_config(route_name="crm.segment", renderer="hub_crm:templates/segment.pt",
+             permission=SEGMENT_MANAGE, request_method="POST")
+def segment_members(request):
+    """The members of a health-defined segment: POST because every read is recorded."""
+    segment = get_segment(request)
+    if not services.segment_uses_health_data(request, segment):
+        return HTTPSeeOther(request.route_path("crm.segment", id=segment.id))
+    if not services.can_read_health(request):
+        request.response.status = 403
+        return segment_page_values(request, segment, None, health=True)
+    return segment_page_values(request, segment, page_param(request, source=request.POST),
+                               health=True)
+
+
+def segment_page_values(request, segment: Segment, page: int | None, health: bool) -> dict:
+    """The segment's definition and, unless ``page`` is None, one page of its members."""
+    error, total, members = None, None, []
+    if page is not None:
+        try:
+            total, members = services.segment_page(request, segment, (page - 1) * PAGE_SIZE,
+                                                   PAGE_SIZE)
+        except services.SegmentError as exc:
+            error, total = exc.args[0], 0
+        else:
+            if health:
+                services.audit_segment_read(request, segment, "page",
+                                            [c.id for c in members], count=total)
+    page = page or 1
     kinds = dict(services.condition_kinds(request))
     # Each condition as staff chose it: "Topic: Diabetes" rather than "topic: diabetes".
     named = {token: f"{group}: {text}" for group, options in
@@ -1135,7 +1216,8 @@ def segment_view(request):
                   for c in segment.conditions]
     return base_values(
         request, segment=segment, total=total, members=members, page=page, error=error,
-        conditions=conditions, has_next=page * PAGE_SIZE < total,
+        conditions=conditions, has_next=total is not None and page * PAGE_SIZE < total,
+        health=health, can_read_health=health and services.can_read_health(request),
         prev_url=request.route_path("crm.segment", id=segment.id, _query={"page": page - 1}),
         next_url=request.route_path("crm.segment", id=segment.id, _query={"page": page + 1}),
         breadcrumbs=[(_("Segments"), request.route_path("crm.segments")),
@@ -1216,7 +1298,7 @@ def tasks(request):
         contact = None
         if form["contact_id"]:
             contact = db.get(Contact, int(form["contact_id"])) \
-                if form["contact_id"].isdigit() else None
+                if is_id(form["contact_id"]) else None
             if contact is None:
                 errors["contact_id"] = _("There is no contact with this number.")
         staff_ids = {str(u.id) for u in staff}
@@ -1418,7 +1500,7 @@ def audit_view(request):
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(300)
     contact = request.GET.get("contact", "")
     if contact.isdigit():
-        stmt = stmt.where(AuditEntry.contact_id == int(contact))
+        stmt = stmt.where(AuditEntry.contact_id == int(contact) if is_id(contact) else sa.false())
     rows = list(db.scalars(stmt))
     names = dict(db.execute(sa.select(User.id, User.name).where(
         User.id.in_({r.user_id for r in rows if r.user_id}))).all())
@@ -1426,11 +1508,3 @@ def audit_view(request):
                        local_time=lambda w: local_time(request, w),
                        breadcrumbs=[(_("CRM settings"), request.route_path("crm.fields")),
                                     (_("Audit log"), None)])
-
-
-def csv_text(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()

@@ -2,7 +2,8 @@ import pytest
 import transaction
 
 from hub.topics.models import Topic
-from hub_crm.models import Consent, Contact, CustomField, FieldValue, Segment
+from hub_crm.consent import set_directory
+from hub_crm.models import Contact, CustomField, FieldValue, Segment
 from hub_crm.services import set_consent
 
 
@@ -16,17 +17,14 @@ def client(crm_app, make_testapp):
     return make_testapp(crm_app)
 
 
-class Req:
-    """The minimum of a request the services need, for setting up data."""
+def Req(dbsession, registry):  # noqa: N802 (used like the class it replaces)
+    """A background request on the test's session, for setting up data (the services and
+    the consent ledger take a request)."""
+    from hub.jobs import background_request
 
-    def __init__(self, dbsession, registry):
-        self.dbsession = dbsession
-        self.registry = registry
-        self.identity = None
-        self.tm = transaction.manager
-
-    def route_url(self, name, **kw):
-        return "https://hub.example.org/" + name
+    request = background_request(registry, tm=transaction.manager)
+    request.dbsession = dbsession
+    return request
 
 
 @pytest.fixture
@@ -42,13 +40,18 @@ def crm(dbsession, crm_app):
     class Helpers:
         req = Req(dbsession, crm_app.registry)
 
-        def contact(self, email, first="Jana", last="Nováková", consents=(), **kw):
+        def contact(self, email, first="Jana", last="Nováková", consents=(), directory=(),
+                    **kw):
+            """A contact; ``consents``: CRM purposes given, ``directory``: the fields the
+            person shows in the public directory (both in the consent ledger)."""
             contact = Contact(kind="person", first_name=first, last_name=last,
                               name=f"{first} {last}", email=email, **kw)
             dbsession.add(contact)
             dbsession.flush()
             for purpose in consents:
-                set_consent(self.req, contact, purpose, True, source="test")
+                set_consent(self.req, contact, purpose, True, source="form")
+            if directory:
+                set_directory(self.req, contact, set(directory), "form")
             return contact
 
         def segment(self, name, purpose, conditions=(), match="all"):
@@ -86,5 +89,3 @@ def crm(dbsession, crm_app):
 
     return Helpers()
 
-
-__all__ = ["Consent"]

@@ -4,8 +4,10 @@ import re
 
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord
 from hub.testing import html_text
-from hub_crm.models import Consent, ConsentEvent, Segment
+from hub_crm.consent import consents_of
+from hub_crm.models import Segment
 from hub_crm.services import make_token, segment_query, set_consent
 
 
@@ -21,7 +23,7 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
                 stakeholder_type="patient")
     withdrawn = crm.contact("gone@example.cz", first="Dana", consents=("newsletter",),
                             stakeholder_type="patient")
-    set_consent(crm.req, withdrawn, "newsletter", False, source="test")
+    set_consent(crm.req, withdrawn, "newsletter", False, source="form")
     crm.contact("restricted@example.cz", first="Emil", consents=("newsletter",),
                 stakeholder_type="patient", restricted=True)
     seg = crm.segment("Pacienti", "newsletter", [{"kind": "type", "value": "patient"}])
@@ -34,7 +36,8 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
     members = hooks(crm_app).hub_audience_members(request=crm.req, key=f"crm.segment.{seg.id}")
     assert [m["email"] for m in members] == ["ok@example.cz"]
     assert set(members[0]) == {"email", "name", "first_name", "last_name", "gender",
-                               "language", "contact_id", "preferences_url"}
+                               "language", "contact_id", "preferences_url",
+                               "consent_record_id"}
     # The link in every mail leads to the contact's own preferences page.
     link = members[0]["preferences_url"]
     assert link.startswith("https://hub.example.org/crm/preferences/")
@@ -67,16 +70,15 @@ def test_withdrawal_through_the_signed_link_takes_effect_at_once(client, users, 
     assert hooks(crm_app).hub_audience_consents(request=crm.req, key=key,
                                                 email="jana@example.cz") is False
     assert hooks(crm_app).hub_audience_members(request=crm.req, key=key) == []
-    state = crm.req.dbsession.get(Consent, (contact.id, "newsletter"))
-    crm.req.dbsession.refresh(state)
-    assert state.granted is False
-    events = crm.req.dbsession.scalars(sa.select(ConsentEvent).where(
-        ConsentEvent.contact_id == contact.id, ConsentEvent.purpose == "newsletter")
-        .order_by(ConsentEvent.id)).all()
-    assert [e.granted for e in events] == [True, False]
-    assert events[-1].source == "preferences" and events[-1].text_hash
+    assert consents_of(crm.req, contact)["newsletter"].given is False
+    # The evidence is the ledger's: the contact's records with the wording's version.
+    records = crm.req.dbsession.scalars(sa.select(ConsentRecord).where(
+        ConsentRecord.contact_ref == f"crm:{contact.id}", ConsentRecord.purpose == "crm.newsletter")
+        .order_by(ConsentRecord.id)).all()
+    assert [(r.action, r.source) for r in records] == [("given", "form"), ("withdrawn", "form")]
+    assert records[-1].subject_key == f"contact:crm:{contact.id}" and records[-1].text_version
     # Research stays given.
-    assert crm.req.dbsession.get(Consent, (contact.id, "research")).granted
+    assert consents_of(crm.req, contact)["research"].given
 
 
 def test_unknown_audience_keys_are_not_ours(crm, crm_app):
@@ -197,6 +199,23 @@ def test_export_of_a_segment_contains_only_consenting_contacts(client, users, cr
     assert "ano@example.cz" in csv_text and "ne@example.cz" not in csv_text
 
 
+def test_contact_export_neutralises_every_cell_header_included(client, users, crm):
+    import csv
+    import io
+
+    contact = crm.contact("vzorec@example.cz", first='=HYPERLINK("https://evil.example")',
+                          last="@SUM(1+1)")
+    field = crm.field("-poznamka", special=False)
+    crm.value(contact, field, "+420 777 000 000")
+    client.login(users.staff)
+    reply = client.get("/crm/staff/export").forms["export-form"].submit()
+    header, row = list(csv.reader(io.StringIO(reply.body.decode("utf-8-sig"))))
+    assert header[-1] == "'-poznamka"
+    assert row[header.index("first_name")] == '\'=HYPERLINK("https://evil.example")'
+    assert row[header.index("last_name")] == "'@SUM(1+1)"
+    assert row[-1] == "'+420 777 000 000"
+
+
 def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_app, users):
     from sqlalchemy import event
 
@@ -213,7 +232,7 @@ def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_a
     addresses = ["Jana@Example.cz", "petr@example.cz", "eva@example.cz", "nobody@example.cz"]
     assert hook(request=crm.req, key=key, addresses=addresses) == {"Jana@Example.cz",
                                                                    "petr@example.cz"}
-    set_consent(crm.req, jana, "newsletter", False, source="test")
+    set_consent(crm.req, jana, "newsletter", False, source="form")
     assert hook(request=crm.req, key=key, addresses=addresses) == {"petr@example.cz"}
     erase_contact(crm.req, petr)
     assert hook(request=crm.req, key=key, addresses=addresses) == set()

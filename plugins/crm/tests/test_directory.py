@@ -66,7 +66,8 @@ def test_unlisted_organisations_are_hidden_and_bad_input_keeps_the_form(client, 
 
 def test_people_who_opt_in_are_listed(client, crm):
     shown = crm.contact("listed@example.cz", first="Věra", last="Veřejná",
-                        directory_opt_in=True, stakeholder_type="academic")
+                        directory=("name", "stakeholder_type", "region"),
+                        stakeholder_type="academic")
     crm.contact("hidden@example.cz", first="Skrytá", last="Osoba")
     page = html_text(client.get("/crm", {"type": "academic"}))
     assert "Věra Veřejná" in page and "Skrytá" not in page

@@ -82,6 +82,6 @@ def test_staff_note_and_merge_duplicates(client, users, crm):
     assert kept.phone == "777 000 111"
     page = html_text(client.get(f"/crm/staff/contacts/{keep.id}"))
     assert "Telefonát o dobrovolnictví" in page
-    from hub_crm.models import Consent
+    from hub_crm.consent import consents_of
 
-    assert db.get(Consent, (keep.id, "research")).granted
+    assert consents_of(crm.req, kept)["research"].given

@@ -2,9 +2,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord
 from hub.db import utcnow
 from hub.notifications.models import Notification
-from hub_crm.models import AuditEntry, Consent, Contact, Enquiry, Segment
+from hub_crm.models import AuditEntry, Contact, Enquiry, Segment
 
 
 def hooks(crm_app):
@@ -27,12 +28,15 @@ def test_export_and_erase_of_a_users_contact(users, crm, crm_app):
     db = crm.req.dbsession
     db.expire_all()
     assert db.get(Contact, contact_id) is None
-    assert db.scalar(sa.select(Consent.contact_id).where(Consent.contact_id == contact_id)) \
-        is None
+    # The ledger keeps its records as proof, the consent withdrawn and the address blanked.
+    records = db.scalars(sa.select(ConsentRecord).where(
+        ConsentRecord.contact_ref == f"crm:{contact_id}").order_by(ConsentRecord.id)).all()
+    assert [(r.action, r.source) for r in records] == [("given", "form"), ("withdrawn", "erasure")]
+    assert all(r.email is None for r in records)
     assert db.scalar(sa.select(AuditEntry.id).where(AuditEntry.contact_id == contact_id,
                                                     AuditEntry.action == "contact.erased"))
     tables = [t for r in hooks(crm_app).hub_personal_data_tables() for t in r]
-    assert "crm_contact" in tables and "crm_consent_event" in tables
+    assert "crm_contact" in tables and "crm_consent_event" not in tables
 
 
 def test_retention_reports_first_then_deletes_and_is_idempotent(users, crm, crm_app):
@@ -76,7 +80,7 @@ def test_demo_data_at_scale_uses_the_shared_topics(crm, crm_app):
     """At S > 1: 1,000·S contacts with types, tags, topics and consents (bulk inserts)."""
     from hub.topics.demo import seed_topics
     from hub_crm.demo import demo_data
-    from hub_crm.models import Consent, Topic, contact_tag, contact_topic
+    from hub_crm.models import Topic, contact_tag, contact_topic
     from hub_crm.services import segment_count
 
     db = crm.req.dbsession
@@ -90,7 +94,8 @@ def test_demo_data_at_scale_uses_the_shared_topics(crm, crm_app):
     kinds = dict(db.execute(sa.select(Topic.kind, sa.func.count()).join(
         contact_topic, contact_topic.c.topic_id == Topic.id).group_by(Topic.kind)).all())
     assert kinds["disease"] > 500 and kinds["theme"] > 500
-    assert db.scalar(sa.select(sa.func.count()).select_from(Consent)) > 3000
+    assert db.scalar(sa.select(sa.func.count()).select_from(ConsentRecord).where(
+        ConsentRecord.purpose.like("crm.%"))) > 3000
     three = db.scalar(sa.select(Segment).where(
         Segment.name == "Pacienti s diabetem v Praze – informace"))
     assert len(three.conditions) == 3 and segment_count(crm.req, three) > 0

@@ -172,8 +172,8 @@ def test_bulk_insert_returns_ids_in_order_on_every_database(crm):
     assert bulk._is_postgres(db) == bool(os.environ.get("HUB_TEST_DATABASE_URL"))
     rows = [{"kind": "person", "first_name": f"Hromadná{n}", "last_name": "", "phone": "",
              "name": f"Hromadná{n}", "email": f"hromadna{n}@example.cz", "language": "cs",
-             "stakeholder_type": "other", "region": "", "directory_opt_in": False,
-             "restricted": False, "created_at": utcnow(), "updated_at": utcnow(),
+             "stakeholder_type": "other", "region": "", "restricted": False,
+             "created_at": utcnow(), "updated_at": utcnow(),
              "last_activity_at": utcnow()} for n in range(5)]
     ids = bulk.insert_returning_ids(db, Contact.__table__, rows)
     found = dict(db.execute(sa.select(Contact.id, Contact.email)
@@ -190,8 +190,8 @@ def test_a_database_failure_while_writing_imports_nothing_and_says_so(client, us
     def failing(request, parsed, fields):
         request.dbsession.execute(sa.insert(Contact.__table__).values(
             kind="person", first_name="Půl", last_name="", name="Půl", phone="",
-            language="cs", stakeholder_type="other", region="", directory_opt_in=False,
-            restricted=False, created_at=utcnow(), updated_at=utcnow(),
+            language="cs", stakeholder_type="other", region="", restricted=False,
+            created_at=utcnow(), updated_at=utcnow(),
             last_activity_at=utcnow()))
         raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
 

@@ -73,16 +73,17 @@ def test_contact_page_with_relationships_consent_and_timeline(client, users, crm
     form = page.forms["consent-form"]
     form["purpose"] = "event_invitations"
     form["granted"] = "1"
-    form["source"] = "x" * 80  # longer than the form allows: refused by name, not a 500
+    form["source"] = "x" * 501  # longer than the form allows: refused by name, not a 500
     refused = form.submit().follow()
-    assert "nejvýše 50 znaky" in html_text(refused)
+    assert "nejvýše 500 znaky" in html_text(refused)
     form = refused.forms["consent-form"]
     form["purpose"] = "event_invitations"
     form["granted"] = "1"
     form["source"] = "podepsaný formulář"
     page = form.submit().follow()
     text = html_text(page)
-    assert "staff: podepsaný formulář" in text
+    # In the ledger, entered by staff with the evidence as the note.
+    assert "Zapsal tým hubu: podepsaný formulář" in text
     assert client.get(f"/crm/staff/contacts/{org.id}").status_int == 200
     assert client.get("/crm/staff/contacts/999999", expect_errors=True).status_int == 404
     client.login(users.admin)

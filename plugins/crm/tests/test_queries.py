@@ -21,7 +21,8 @@ def make_contacts(crm, start, count, topic, tag):
     made = []
     for n in range(start, start + count):
         contact = crm.contact(f"osoba{n}@example.cz", first=f"Osoba{n}", consents=("newsletter",),
-                              stakeholder_type="patient", directory_opt_in=True, region="Praha")
+                              stakeholder_type="patient", region="Praha",
+                              directory=("name", "stakeholder_type", "region"))
         contact.tags = [tag]
         contact.topics = [topic]
         crm.req.dbsession.add(Activity(contact_id=contact.id, kind="note", text=f"Poznámka {n}"))
@@ -75,13 +76,15 @@ def test_query_counts_do_not_grow_with_rows(client, users, crm, connection, anon
 def test_the_directory_is_kept_for_visitors_until_it_changes(crm, anonymous, connection):
     import transaction
 
-    crm.contact("verejna@example.cz", first="Věra", directory_opt_in=True, region="Brno")
+    crm.contact("verejna@example.cz", first="Věra", region="Brno",
+                directory=("name", "stakeholder_type", "region"))
     transaction.commit()
     anonymous.get("/crm?type=person")  # rendered once, then kept
     with counting(connection) as statements:
         anonymous.get("/crm?type=person")
     assert statements == []
-    crm.contact("druha@example.cz", first="Dana", directory_opt_in=True, region="Brno")
+    crm.contact("druha@example.cz", first="Dana", region="Brno",
+                directory=("name", "stakeholder_type", "region"))
     transaction.commit()
     with counting(connection) as statements:
         anonymous.get("/crm?type=person")

@@ -1,8 +1,9 @@
 """Concurrent first decisions for one consent: no error, one current row, full evidence."""
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord
 from hub.testing import _make_testapp
-from hub_crm.models import Consent, ConsentEvent, Contact
+from hub_crm.models import Contact
 from hub_crm.services import make_token
 
 
@@ -33,8 +34,7 @@ def test_concurrent_preference_submissions(committed_app, concurrent):
     results = concurrent(12, submit)
     assert results == [303] * 12, results
     with factory() as db:
-        rows = db.scalars(sa.select(Consent).where(Consent.contact_id == contact_id)).all()
-        assert [(c.purpose, c.granted) for c in rows] == [("newsletter", True)]
-        events = db.scalars(sa.select(ConsentEvent).where(
-            ConsentEvent.contact_id == contact_id, ConsentEvent.purpose == "newsletter")).all()
-        assert events and all(e.granted for e in events)
+        records = db.scalars(sa.select(ConsentRecord).where(
+            ConsentRecord.contact_ref == f"crm:{contact_id}")).all()
+        assert records and {(r.purpose, r.action) for r in records} == {
+            ("crm.newsletter", "given")}

@@ -1,6 +1,7 @@
 """Newsletters: news and invitations from the hub by e-mail, exactly once per person."""
 from hub_newsletter.hooks import (  # noqa: F401
     hub_activity,
+    hub_consent_purposes,
     hub_dashboard_widgets,
     hub_demo_data,
     hub_navigation,

@@ -8,17 +8,24 @@ import sqlalchemy.orm
 from pyramid.view import view_config
 
 from hub.api import api_error
+from hub.consent import OutdatedText
 from hub.security import PUBLIC
 from hub_newsletter import services
 from hub_newsletter.bounces import record_bounce
 from hub_newsletter.models import Campaign
+from hub_newsletter.purposes import LIST_PURPOSE
 
 EDIT = "newsletter:campaign:edit"
 
 
 def _list_json(nl) -> dict:
-    return {"id": nl.id, "slug": nl.slug, "name": nl.name, "description": nl.description,
-            "consent_text": nl.consent_text, "consent_version": nl.consent_version}
+    return {"id": nl.id, "slug": nl.slug, "name": nl.name, "description": nl.description}
+
+
+def _consent_json() -> dict:
+    """The consent a subscription gives (the same wording for every list)."""
+    return {"purpose": LIST_PURPOSE.key, "title": dict(LIST_PURPOSE.title),
+            "text": dict(LIST_PURPOSE.text), "text_version": LIST_PURPOSE.text_version}
 
 
 def _campaign_json(campaign, stats=None) -> dict:
@@ -29,7 +36,9 @@ def _campaign_json(campaign, stats=None) -> dict:
             "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
             "started_at": campaign.started_at.isoformat() if campaign.started_at else None,
             "finished_at": campaign.finished_at.isoformat() if campaign.finished_at else None,
-            "error": campaign.error or None}
+            "error": campaign.error or None,
+            # What the send relied on (hub_newsletter.snapshots); null before it started.
+            "snapshot": campaign.snapshot}
     if stats is not None:
         data["stats"] = stats
     return data
@@ -38,7 +47,8 @@ def _campaign_json(campaign, stats=None) -> dict:
 @view_config(route_name="newsletter.api.lists", renderer="json", permission=PUBLIC,
              request_method="GET")
 def lists(request):
-    return {"lists": [_list_json(nl) for nl in services.public_lists(request.dbsession)]}
+    return {"lists": [_list_json(nl) for nl in services.public_lists(request.dbsession)],
+            "consent": _consent_json()}
 
 
 @view_config(route_name="newsletter.api.subscriptions", renderer="json", permission=PUBLIC,
@@ -69,7 +79,13 @@ def subscribe(request):
         return api_error(422, "validation_failed", "Unknown list.",
                          lists="Some lists do not exist or are not public.")
     language = body.get("language") if body.get("language") in ("cs", "en") else "cs"
-    services.subscribe(request, email, str(body.get("name") or "")[:200], chosen, language)
+    version = body.get("text_version") or LIST_PURPOSE.text_version
+    try:
+        services.subscribe(request, email, str(body.get("name") or "")[:200], chosen, language,
+                           str(version))
+    except OutdatedText as exc:
+        return api_error(409, exc.code, "The consent text changed; show the current one.",
+                         text_version=exc.current)
     request.response.status = 202
     # The same answer whether the address was known or not (no enumeration).
     return {"status": "accepted",
@@ -132,12 +148,16 @@ OPENAPI = {
             "responses": {"200": {"description": "Lists", "content": {"application/json": {
                 "schema": {"type": "object", "properties": {"lists": {
                     "type": "array",
-                    "items": {"$ref": "#/components/schemas/NewsletterList"}}}}}}}}}},
+                    "items": {"$ref": "#/components/schemas/NewsletterList"}},
+                    "consent": {"type": "object", "description": "The consent a "
+                                "subscription gives: purpose, title, text (cs, en), "
+                                "text_version"}}}}}}}}},
         "/newsletter/subscriptions": {"post": {
             "summary": "Subscribe an address (double opt-in)", "tags": ["newsletter"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/NewsletterSubscribe"}}}},
             "responses": {"202": {"description": "Confirmation e-mail sent"},
+                          "409": {"description": "outdated_text: the consent text changed"},
                           "422": {"description": "Validation failed"}}}},
         "/newsletter/campaigns": {"get": {
             "summary": "Campaigns with delivery counts (staff)", "tags": ["newsletter"],
@@ -160,19 +180,27 @@ OPENAPI = {
     "components": {"schemas": {
         "NewsletterList": {"type": "object", "properties": {
             "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-            "description": {"type": "string"}, "consent_text": {"type": "string"},
-            "consent_version": {"type": "integer"}}},
+            "description": {"type": "string"}}},
         "NewsletterSubscribe": {"type": "object", "required": ["email", "lists", "consent"],
                                 "properties": {
             "email": {"type": "string", "format": "email"}, "name": {"type": "string"},
             "lists": {"type": "array", "items": {"oneOf": [{"type": "integer"},
                                                            {"type": "string"}]}},
             "consent": {"type": "boolean", "enum": [True]},
+            "text_version": {"type": "string", "description": "The version of the consent "
+                             "text shown (from GET /newsletter/lists); a changed text is 409"},
             "language": {"type": "string", "enum": ["cs", "en"]}}},
         "NewsletterCampaign": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string"},
             "status": {"type": "string"}, "subject": {"type": "string"},
-            "stats": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            "stats": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "snapshot": {"type": ["object", "null"], "description": (
+                "What the send relied on, taken when it started: taken_at, recipients, "
+                "sources (kind list|audience, label, purpose, object, "
+                "current_text_version, recipients, consents, text_versions {version: "
+                "count}, definition of an audience then), consent_records (count, sha256 "
+                "of the sorted record ids, ledger_max_id, where: the delivery column "
+                "holding each id); additions: the same for each later start")}}},
         "NewsletterBounce": {"type": "object", "required": ["recipient", "type"],
                              "properties": {
             "recipient": {"type": "string", "description": "The VERP return path"},

@@ -10,24 +10,17 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord, ConsentText
+from hub.consent.services import email_digest
 from hub.db import utcnow
-from hub_newsletter.models import (
-    Campaign,
-    NewsletterList,
-    Subscriber,
-    Subscription,
-    new_token,
-)
+from hub_newsletter.models import Campaign, NewsletterList, Subscriber, new_token
+from hub_newsletter.purposes import LIST_PURPOSE, list_object, subject_of
 
 LISTS = (
     ("novinky", "Novinky Pacientského hubu",
-     "Jednou měsíčně přehled akcí, kurzů a novinek z hubu.",
-     "Souhlasím se zasíláním novinek Pacientského hubu na uvedenou e-mailovou adresu. "
-     "Souhlas mohu kdykoli odvolat odkazem v každém e-mailu."),
+     "Jednou měsíčně přehled akcí, kurzů a novinek z hubu."),
     ("pozvanky", "Pozvánky na akce",
-     "Pozvánky na semináře, konference a setkání pacientských organizací.",
-     "Souhlasím se zasíláním pozvánek na akce Pacientského hubu. Souhlas mohu kdykoli "
-     "odvolat odkazem v každém e-mailu."),
+     "Pozvánky na semináře, konference a setkání pacientských organizací."),
 )
 FIRST = (("Jana", "f"), ("Petr", "m"), ("Marie", "f"), ("Tomáš", "m"), ("Eva", "f"),
          ("Jiří", "m"), ("Lucie", "f"), ("Martin", "m"), ("Hana", "f"), ("Pavel", "m"))
@@ -60,32 +53,46 @@ def recipients(scale: int) -> int:
     return 1000 * scale if scale > 1 else 100
 
 
+def _store_text(dbsession) -> None:
+    """The purpose's wording, which the demo consents point to."""
+    if dbsession.get(ConsentText, (LIST_PURPOSE.key, LIST_PURPOSE.text_version)) is None:
+        dbsession.add(ConsentText(
+            purpose=LIST_PURPOSE.key, version=LIST_PURPOSE.text_version,
+            title_cs=LIST_PURPOSE.title["cs"], title_en=LIST_PURPOSE.title["en"],
+            text_cs=LIST_PURPOSE.text["cs"], text_en=LIST_PURPOSE.text["en"],
+            legal_basis=LIST_PURPOSE.legal_basis, first_used_at=utcnow()))
+        dbsession.flush()
+
+
 def _insert_chunk(dbsession, rows: list[dict], lists, consent_at) -> None:
-    """Bulk-insert subscribers and their confirmed subscriptions (every third also on the
-    invitations list): two executemany statements per chunk, no ORM objects."""
+    """Bulk-insert subscribers and their consents in the ledger (every third also to the
+    invitations list): two executemany statements per chunk, no ORM objects. Demo data has
+    no request, so the consents are written as the double opt-in would write them."""
     index = {row.pop("_i"): row["email"] for row in rows}
     index = {address: i for i, address in index.items()}
     created = dbsession.execute(sa.insert(Subscriber).returning(Subscriber.id, Subscriber.email),
                                 rows).all()
-    subscriptions = []
-    for subscriber_id, address in created:
+    consents = []
+    for _subscriber_id, address in created:
         for slug in ("novinky",) if index[address] % 3 else ("novinky", "pozvanky"):
             nl = lists[slug]
-            subscriptions.append({
-                "list_id": nl.id, "subscriber_id": subscriber_id, "status": "confirmed",
-                "requested_at": consent_at, "consent_at": consent_at,
-                "consent_ip": "192.0.2.10", "consent_text_version": nl.consent_version,
-                "consent_source": "newsletter-form"})
-    dbsession.execute(sa.insert(Subscription), subscriptions)
+            subject = subject_of(address)
+            consents.append({
+                "subject_key": subject.key, "email": address,
+                "email_digest": email_digest(address), "purpose": LIST_PURPOSE.key,
+                "object": list_object(nl.id), "text_version": LIST_PURPOSE.text_version,
+                "action": "given", "at": consent_at, "source": "double_opt_in",
+                "note": "demo data"})
+    dbsession.execute(sa.insert(ConsentRecord), consents)
 
 
 def load(dbsession, scale: int = 1) -> None:
     lists = {}
-    for slug, name, description, consent in LISTS:
+    _store_text(dbsession)
+    for slug, name, description in LISTS:
         nl = dbsession.scalar(sa.select(NewsletterList).where(NewsletterList.slug == slug))
         if nl is None:
-            nl = NewsletterList(slug=slug, name=name, description=description,
-                                consent_text=consent, is_public=True)
+            nl = NewsletterList(slug=slug, name=name, description=description, is_public=True)
             dbsession.add(nl)
             dbsession.flush()
         lists[slug] = nl

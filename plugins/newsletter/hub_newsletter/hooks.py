@@ -114,17 +114,18 @@ def _my_subscriptions(request, user):
 
 def _subscriptions_snippet(request, user):
     from hub.shell import render_snippet
-    from hub_newsletter.models import Subscription
+    from hub_newsletter.models import NewsletterList
+    from hub_newsletter.services import subscribed_list_ids
 
     if request.identity is None or request.identity.id != user.id:
         return None  # one's own subscriptions only
     subscriber = _my_subscriptions(request, user)
     subscriptions = []
     if subscriber is not None:
+        list_ids = subscribed_list_ids(request, subscriber.email)
         subscriptions = request.dbsession.scalars(
-            sa.select(Subscription).where(Subscription.subscriber_id == subscriber.id,
-                                          Subscription.status == "confirmed")
-            .options(sa.orm.joinedload(Subscription.list))).all()
+            sa.select(NewsletterList).where(NewsletterList.id.in_(list_ids))
+            .order_by(NewsletterList.name)).all()
     return render_snippet(request, "hub_newsletter:templates/profile_section.pt",
                           {"subscriber": subscriber, "subscriptions": subscriptions})
 
@@ -156,8 +157,7 @@ def hub_dashboard_widgets(request):
         Widget("newsletter-mine", _("My newsletters"),
                lambda r: _subscriptions_snippet(r, r.identity), where="dashboard", order=60,
                permission=AUTHENTICATED, cache_per_user=True,
-               cache_tables=("newsletter_subscriber", "newsletter_subscription",
-                             "newsletter_list")),
+               cache_tables=("newsletter_subscriber", "newsletter_list", "consent_record")),
     ]
 
 
@@ -207,16 +207,24 @@ def hub_segment_criteria():
             sa.select(NewsletterList).order_by(NewsletterList.name))]
 
     def user_ids(request, value):
-        from hub_newsletter.models import Subscriber, Subscription
+        from hub.consent import holders
+        from hub_newsletter.models import Subscriber
+        from hub_newsletter.purposes import LIST_PURPOSE_KEY, list_object
 
         list_id = int(value) if str(value).isdigit() else -1
-        return (sa.select(Subscriber.user_id)
-                .join(Subscription, Subscription.subscriber_id == Subscriber.id)
-                .where(Subscription.list_id == list_id, Subscription.status == "confirmed",
-                       Subscriber.user_id.is_not(None)))
+        held = holders(LIST_PURPOSE_KEY, list_object(list_id)).subquery()
+        return (sa.select(Subscriber.user_id).join(held, held.c.email == Subscriber.email)
+                .where(Subscriber.user_id.is_not(None)))
 
     return [SegmentCriterion("newsletter.subscribed", _("Subscribed to the newsletter"),
                              options, user_ids)]
+
+
+@hookimpl
+def hub_consent_purposes():
+    from hub_newsletter.purposes import LIST_PURPOSE
+
+    return [LIST_PURPOSE]
 
 
 @hookimpl
@@ -254,19 +262,16 @@ def hub_personal_data_export(request, user):
                         "hard_bounced_at": subscriber.hard_bounced_at,
                         "soft_bounces": subscriber.soft_bounces,
                         "created_at": subscriber.created_at})
+        # Consents given are in the core's ledger export; here the requests not confirmed.
         for s in db.scalars(sa.select(Subscription)
                             .where(Subscription.subscriber_id == subscriber.id)):
-            subs.append({"list": s.list.name, "status": s.status, "requested_at": s.requested_at,
-                         "consent_at": s.consent_at, "consent_ip": s.consent_ip,
-                         "consent_text_version": s.consent_text_version,
-                         "consent_source": s.consent_source,
-                         "unsubscribed_at": s.unsubscribed_at})
+            subs.append({"list": s.list.name, "requested_at": s.requested_at})
         for subject, status, sent_at in db.execute(
                 sa.select(Campaign.subject, Delivery.status, Delivery.sent_at)
                 .join(Campaign, Campaign.id == Delivery.campaign_id)
                 .where(Delivery.subscriber_id == subscriber.id).order_by(Delivery.id)):
             received.append({"newsletter": subject, "status": status, "sent_at": sent_at})
-    return {_("Newsletter address"): records, _("Newsletter subscriptions"): subs,
+    return {_("Newsletter address"): records, _("Subscription requests not confirmed"): subs,
             _("Newsletters sent to you"): received}
 
 
@@ -276,10 +281,15 @@ def hub_personal_data_erase(request, user):
 
     Delivery rows stay as anonymous counts for the campaign statistics.
     """
+    from hub.consent import erase_subjects
     from hub_newsletter.models import Delivery
+    from hub_newsletter.purposes import subject_of
 
     db = request.dbsession
-    for subscriber in _subscribers_of(request, user):
+    subscribers = _subscribers_of(request, user)
+    # Consents given by address alone (the core erases the account's own).
+    erase_subjects(request, [subject_of(s.email) for s in subscribers])
+    for subscriber in subscribers:
         db.execute(sa.update(Delivery).where(Delivery.subscriber_id == subscriber.id).values(
             address=sa.literal("erased-") + sa.cast(Delivery.id, sa.String) + "@invalid",
             subscriber_id=None, error=""))

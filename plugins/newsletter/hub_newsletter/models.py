@@ -16,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
 
-SUBSCRIPTION_STATUSES = ("pending", "confirmed", "unsubscribed")
 CAMPAIGN_KINDS = ("newsletter", "invitation")
 CAMPAIGN_STATUSES = ("draft", "submitted", "approved", "scheduled", "sending", "paused",
                      "sent", "cancelled", "failed")
@@ -43,11 +42,9 @@ class NewsletterList(Base):
     # The list's name, not a person's.
     name: Mapped[str] = mapped_column(sa.String(200), info={"personal": False})
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Subscribers agree to the plugin's consent purpose for this list (hub_newsletter.purposes);
+    # the consent itself is kept in the core's consent ledger.
     is_public: Mapped[bool] = mapped_column(default=True)
-    # The consent text the subscriber agrees to, versioned: every consent records the
-    # version it was given under.
-    consent_text: Mapped[str] = mapped_column(sa.Text, default="")
-    consent_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -88,29 +85,22 @@ class Subscriber(Base):
 
 
 class Subscription(Base):
-    """A subscriber on a list, with the evidence of consent (time, IP, text version)."""
+    """A subscription request waiting for its double opt-in confirmation.
+
+    It is not a consent: confirming records the consent in the core's ledger and deletes
+    the request; requests never confirmed expire (``newsletter.confirm_expiry_days``).
+    """
 
     __tablename__ = "newsletter_subscription"
-    __table_args__ = (
-        sa.UniqueConstraint("list_id", "subscriber_id"),
-        sa.CheckConstraint(_in("status", SUBSCRIPTION_STATUSES), name="status"),
-        sa.CheckConstraint("status <> 'confirmed' OR consent_at IS NOT NULL",
-                           name="confirmed_has_consent"),
-    )
+    __table_args__ = (sa.UniqueConstraint("list_id", "subscriber_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     list_id: Mapped[int] = mapped_column(
         sa.ForeignKey("newsletter_list.id", ondelete="CASCADE"), index=True)
     subscriber_id: Mapped[int] = mapped_column(
         sa.ForeignKey("newsletter_subscriber.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
     confirm_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    consent_ip: Mapped[str] = mapped_column(sa.String(45), default="")
-    consent_text_version: Mapped[int | None] = mapped_column()
-    consent_source: Mapped[str] = mapped_column(sa.String(30), default="")
-    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
     list: Mapped[NewsletterList] = relationship()
@@ -172,6 +162,9 @@ class Campaign(Base):
     track_key: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     opens: Mapped[int] = mapped_column(default=0, server_default="0")
     clicks: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What the send relied on, taken when it started (services.take_snapshot): purposes,
+    # text versions, consent counts and a digest of the records, audience definitions.
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
 
     lists: Mapped[list[NewsletterList]] = relationship(secondary=campaign_list)
 
@@ -199,6 +192,9 @@ class Delivery(Base):
     address: Mapped[str] = mapped_column(sa.String(254))
     # Where the recipient came from: "list:<id>" or "audience:<key>" (re-checked at send).
     source: Mapped[str] = mapped_column(sa.String(120))
+    # The consent ledger's record the row was written on (proof of the consent relied on;
+    # not a foreign key: the ledger is the core's and its records are never deleted).
+    consent_record_id: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -44,11 +44,13 @@ import sqlalchemy as sa
 from chameleon import PageTemplateFile
 from sqlalchemy.orm import Session
 
+from hub.consent import holders, withdraw_link_maker
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub_newsletter import content
 from hub_newsletter.i18n import _, plugin_hooks
-from hub_newsletter.models import Campaign, Delivery, Subscriber, Subscription, campaign_list
+from hub_newsletter.models import Campaign, Delivery, Subscriber, campaign_list
+from hub_newsletter.purposes import LIST_PURPOSE_KEY, list_id_of, list_object, subject_of
 from hub_newsletter.salutation import salutation, split_name
 
 log = logging.getLogger(__name__)
@@ -275,7 +277,7 @@ class CompiledCampaign:
                 self._pattern.sub(html, self.html))
 
     def message(self, delivery_id: int, address: str, values: dict, token: str,
-                date: str | None = None) -> bytes:
+                date: str | None = None, withdraw_url: str = "") -> bytes:
         """The complete message (RFC 5322, CRLF line ends) for one recipient."""
         subject, text, html = self.personalise(values)
         if not subject.isascii():
@@ -284,9 +286,13 @@ class CompiledCampaign:
                 f"Date: {date or email.utils.formatdate(localtime=False)}",
                 f"Message-ID: <newsletter-{self.campaign_id}-{delivery_id}@{self.domain}>"]
         if values.get("unsubscribe_url"):
-            # RFC 2369 + RFC 8058: one-click unsubscribe by POST to the https URL.
-            head.append(f"List-Unsubscribe: <{values['unsubscribe_url']}>, "
-                        f"<mailto:{self.bounce}?subject=unsubscribe-{token}>")
+            # RFC 2369 + RFC 8058: one-click by POST to the first https URL, the ledger's
+            # withdraw link of the consent the mail was sent on.
+            urls = [withdraw_url] if withdraw_url else []
+            if values["unsubscribe_url"] != withdraw_url:
+                urls.append(values["unsubscribe_url"])
+            head.append("List-Unsubscribe: " + "".join(f"<{url}>, " for url in urls)
+                        + f"<mailto:{self.bounce}?subject=unsubscribe-{token}>")
             head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         return b"".join((
             ("\r\n".join(head) + "\r\n" + self.fixed_headers).encode("utf-8"),
@@ -350,6 +356,19 @@ def build_message(request, campaign: Campaign, delivery_id: int, subscriber, add
     values = compiled.values(address, subscriber.first_name or "", subscriber.last_name or "",
                              subscriber.name or "", subscriber.gender, token)
     return compiled.message(delivery_id, address, values, token)
+
+
+def list_withdraw_links(request, dbsession=None):
+    """``link(address, source)``: the ledger's withdraw link of the consent a list message
+    is sent on (``""`` for rows that did not come from a list), signed without a query."""
+    make = withdraw_link_maker(request, LIST_PURPOSE_KEY, dbsession=dbsession)
+
+    def link(address: str, source: str) -> str:
+        if list_id_of(source) is None:
+            return ""
+        return make(subject_of(address).key, source)
+
+    return link
 
 
 # -- transport ------------------------------------------------------------------------------
@@ -491,7 +510,6 @@ LINE_STARTING_WITH_PERIOD = re.compile(rb"(?m)^\.")
 
 D = Delivery.__table__
 S = Subscriber.__table__
-SUB = Subscription.__table__
 AUDIENCE = "audience:"
 
 
@@ -499,14 +517,15 @@ def consent_clause(list_ids: list[int]):
     """SQL condition on a delivery row: its recipient may receive it, now.
 
     The subscriber has not opted out nor hard-bounced, and a row that came from a list
-    still has a confirmed subscription to one of the campaign's lists (rows from a CRM
-    audience are checked with the CRM's hooks, see :func:`audience_refused`).
+    still has a consent in force in the ledger to one of the campaign's lists (rows from a
+    CRM audience are checked with the CRM's hooks, see :func:`audience_refused`).
     """
     receivable = sa.exists().where(S.c.id == D.c.subscriber_id, S.c.opted_out_at.is_(None),
                                    S.c.hard_bounced_at.is_(None))
-    listed = sa.exists().where(SUB.c.subscriber_id == D.c.subscriber_id,
-                               SUB.c.list_id.in_(list_ids), SUB.c.status == "confirmed") \
-        if list_ids else sa.false()
+    held = holders(LIST_PURPOSE_KEY, object=None).subquery()
+    listed = sa.exists().where(
+        S.c.id == D.c.subscriber_id, held.c.email == S.c.email,
+        held.c.object.in_([list_object(i) for i in list_ids])) if list_ids else sa.false()
     return sa.and_(receivable, sa.or_(D.c.source.startswith(AUDIENCE), listed))
 
 
@@ -532,6 +551,27 @@ def audience_refused(request, rows) -> set[int]:
         consents_hook = None
     with _read_session(request):
         return _refused(request, by_key, allowed_hook, consents_hook)
+
+
+def audience_links(request, rows, refused: set[int]) -> dict[int, str]:
+    """``{row id: withdraw link}`` for the batch's audience rows: the consent ledger's link
+    of the consent the audience's plugin relied on (``hub_audience_withdraw_links``, one
+    call per audience and batch). Rows it gives no link for keep the newsletter's own."""
+    hook = getattr(plugin_hooks(request), "hub_audience_withdraw_links", None)
+    if hook is None or not hook.get_hookimpls():
+        return {}
+    by_key: dict[str, list] = {}
+    for row in rows:
+        if row.source.startswith(AUDIENCE) and row.id not in refused:
+            by_key.setdefault(row.source[len(AUDIENCE):], []).append(row)
+    if not by_key:
+        return {}
+    links = {}
+    with _read_session(request):
+        for key, members in by_key.items():
+            found = hook(request=request, key=key, addresses=[r.address for r in members]) or {}
+            links.update((r.id, found[r.address]) for r in members if r.address in found)
+    return links
 
 
 _HOOK_LOCK = threading.Lock()
@@ -613,6 +653,11 @@ def send_campaign(request, campaign_id: int) -> None:
     """
     registry = request.registry
     settings = registry.settings
+    with registry["hub.dbsession_writer"]() as writer:
+        # The key that signs withdraw links, stored now if no request stored it yet; on
+        # the writer (BEGIN IMMEDIATE): parallel workers take turns instead of failing.
+        links = list_withdraw_links(request, writer)
+        writer.commit()
     with registry["hub.dbsession_factory"]() as db:
         campaign = db.get(Campaign, campaign_id)
         if campaign is None or campaign.status != "sending":
@@ -637,7 +682,8 @@ def send_campaign(request, campaign_id: int) -> None:
 
     def loop():
         try:
-            outcomes.append(_send_loop(request, campaign_id, compiled, list_ids, **options))
+            outcomes.append(_send_loop(request, campaign_id, compiled, list_ids, links,
+                                       **options))
         except BaseException as exc:  # noqa: BLE001 (re-raised below, in the job's thread)
             outcomes.append(exc)
 
@@ -672,7 +718,7 @@ def connection_count(settings: dict, dialect: str) -> int:
 
 
 def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: list[int],
-               batch_size: int, lease: int, rate: float, max_attempts: int,
+               links, batch_size: int, lease: int, rate: float, max_attempts: int,
                retry_delay: int) -> str:
     """One worker's loop over claimed batches: ``"done"``, ``"retry"`` (some rows wait for
     a retry) or ``"stopped"`` (paused or cancelled)."""
@@ -714,6 +760,7 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
             refused = audience_refused(request, rows)
             if refused:
                 _skip(conn, write, refused, worker, "consent withdrawn")
+            audience = audience_links(request, rows, refused)
             checked = time.monotonic()
             for row in rows:
                 if row.id in refused:
@@ -726,9 +773,17 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                     checked = time.monotonic()
                 token = row.token or ""
                 try:
-                    data = compiled.message(row.id, row.address, compiled.values(
-                        row.address, row.first_name or "", row.last_name or "",
-                        row.name or "", row.gender, token), token)
+                    values = compiled.values(row.address, row.first_name or "",
+                                             row.last_name or "", row.name or "", row.gender,
+                                             token)
+                    withdraw_url = audience.get(row.id)
+                    if withdraw_url:
+                        # Sent on the audience's consent: unsubscribing withdraws that one.
+                        values["unsubscribe_url"] = withdraw_url
+                    else:
+                        withdraw_url = links(row.address, row.source)
+                    data = compiled.message(row.id, row.address, values, token,
+                                            withdraw_url=withdraw_url)
                 except Exception as exc:
                     _mark(conn, write, row.id, worker, status="failed",
                           error=f"rendering failed: {exc}")

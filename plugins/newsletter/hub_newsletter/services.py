@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from pyramid.i18n import get_localizer
 
+from hub.consent import OutdatedText, give, holders, purpose, withdraw, withdraw_link_maker
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -19,6 +20,13 @@ from hub_newsletter.models import (
     Subscriber,
     Subscription,
     new_token,
+)
+from hub_newsletter.purposes import (
+    LIST_PURPOSE,
+    LIST_PURPOSE_KEY,
+    list_id_of,
+    list_object,
+    subject_of,
 )
 from hub_newsletter.salutation import split_name
 
@@ -68,58 +76,75 @@ def public_lists(db) -> list[NewsletterList]:
                            .order_by(NewsletterList.name)))
 
 
-def record_consent(subscription: Subscription, nl: NewsletterList, ip: str, source: str):
-    subscription.status = "confirmed"
-    subscription.consent_at = utcnow()
-    subscription.consent_ip = ip
-    subscription.consent_text_version = nl.consent_version
-    subscription.consent_source = source
-    subscription.unsubscribed_at = None
-    subscription.confirm_token = None
+# -- consent, in the core's ledger -------------------------------------------------------------
+
+def subscribed_list_ids(request, email: str) -> set[int]:
+    """The lists ``email`` has a consent in force for (one query on the ledger)."""
+    held = holders(LIST_PURPOSE_KEY, object=None).subquery()
+    objects = request.dbsession.scalars(sa.select(held.c.object).where(
+        held.c.email == normalise_email(email)))
+    return {list_id for list_id in map(list_id_of, objects) if list_id is not None}
+
+
+def give_list_consent(request, email: str, nl: NewsletterList, text_version: str,
+                      source: str, at: dt.datetime | None = None):
+    """Record the address's consent to ``nl``; the address may receive mail again."""
+    give(request, subject_of(email), LIST_PURPOSE_KEY, text_version, source,
+         object=list_object(nl.id), by=request.identity, at=at)
+    request.dbsession.execute(sa.update(Subscriber).where(Subscriber.email == email)
+                              .values(opted_out_at=None))
+
+
+def withdraw_list_consent(request, email: str, list_id: int, source: str) -> bool:
+    return withdraw(request, subject_of(email), LIST_PURPOSE_KEY, source,
+                    object=list_object(list_id)) is not None
 
 
 def subscribe(request, email: str, name: str, lists: list[NewsletterList],
-              language: str) -> list[Subscription]:
-    """Subscribe ``email`` to ``lists``.
+              language: str, text_version: str) -> tuple[list[NewsletterList], bool]:
+    """Subscribe ``email`` to ``lists``: ``(lists changed, confirmed at once)``.
 
     An anonymous visitor gets a confirmation e-mail (double opt-in); a signed-in user
-    subscribing their own verified address is confirmed at once (the account proves the
-    mailbox). The answer never tells whether the address was known.
+    subscribing their own verified address is recorded at once (the account proves the
+    mailbox). The answer never tells whether the address was known. ``text_version`` is the
+    version of the consent text the form showed (``OutdatedText`` when it changed since).
     """
     db = request.dbsession
     user = request.identity
     own_verified = (user is not None and user.email.lower() == email
                     and user.email_verified_at is not None)
+    purpose(request.registry, LIST_PURPOSE_KEY)  # declared, or the form cannot work
+    if text_version != LIST_PURPOSE.text_version:
+        raise OutdatedText("The consent text changed.", LIST_PURPOSE.text_version)
     subscriber = get_or_create_subscriber(db, email, name or (user.name if own_verified else ""),
                                           language, user if own_verified else None)
+    held = subscribed_list_ids(request, email)
     changed = []
+    pending = []
     for nl in lists:
-        subscription = db.scalar(sa.select(Subscription).where(
-            Subscription.list_id == nl.id, Subscription.subscriber_id == subscriber.id))
-        if subscription is None:
-            subscription = Subscription(list_id=nl.id, subscriber_id=subscriber.id)
-            db.add(subscription)
-        if subscription.status == "confirmed":
+        if nl.id in held:
             continue
-        if (subscription.status == "pending" and subscription.id is not None
-                and subscription.requested_at > utcnow() - RESEND_AFTER):
+        if own_verified:
+            give_list_consent(request, email, nl, text_version, "form")
+            changed.append(nl)
+            continue
+        request_row = db.scalar(sa.select(Subscription).where(
+            Subscription.list_id == nl.id, Subscription.subscriber_id == subscriber.id))
+        if request_row is not None and request_row.requested_at > utcnow() - RESEND_AFTER:
             # Asked again within minutes: no second e-mail (nobody can flood a mailbox
             # by submitting someone's address repeatedly).
             continue
-        if own_verified:
-            record_consent(subscription, nl, client_ip(request), "account")
-            subscriber.opted_out_at = None
-        else:
-            subscription.status = "pending"
-            subscription.requested_at = utcnow()
-            subscription.confirm_token = new_token()
-            subscription.consent_ip = client_ip(request)
-        changed.append(subscription)
+        if request_row is None:
+            request_row = Subscription(list_id=nl.id, subscriber_id=subscriber.id)
+            db.add(request_row)
+        request_row.requested_at = utcnow()
+        request_row.confirm_token = new_token()
+        pending.append(request_row)
+        changed.append(nl)
     db.flush()
-    pending = [s for s in changed if s.status == "pending"]
     if pending:
         _send_confirmation(request, subscriber, pending)
-    return changed
+    return changed, own_verified
 
 
 def _send_confirmation(request, subscriber: Subscriber, subscriptions: list[Subscription]):
@@ -136,72 +161,76 @@ def _send_confirmation(request, subscriber: Subscriber, subscriptions: list[Subs
                "\n\n".join(lines))
 
 
-def confirm(request, token: str) -> Subscription | None:
-    db = request.dbsession
-    subscription = db.scalar(sa.select(Subscription).where(Subscription.confirm_token == token))
-    if subscription is None or subscription.status != "pending":
+def pending_request(request, token: str) -> Subscription | None:
+    """The unexpired subscription request of a confirmation link."""
+    subscription = request.dbsession.scalar(
+        sa.select(Subscription).where(Subscription.confirm_token == token))
+    if subscription is None:
         return None
     expiry = int(request.registry.settings.get("newsletter.confirm_expiry_days") or 7)
     if subscription.requested_at < utcnow() - dt.timedelta(days=expiry):
         return None
-    record_consent(subscription, subscription.list, client_ip(request), "newsletter-form")
-    subscription.subscriber.opted_out_at = None
     return subscription
 
 
+def confirm(request, token: str, text_version: str) -> NewsletterList | None:
+    """Double opt-in: record the consent in the ledger and forget the request."""
+    subscription = pending_request(request, token)
+    if subscription is None:
+        return None
+    nl = subscription.list
+    give_list_consent(request, subscription.subscriber.email, nl, text_version,
+                      "double_opt_in")
+    request.dbsession.delete(subscription)
+    request.dbsession.flush()
+    return nl
+
+
 def unsubscribe_everything(request, subscriber: Subscriber, campaign_id: int | None) -> bool:
-    """One-click unsubscribe: every list, and no newsletter from any source again.
+    """One-click unsubscribe: every list's consent is withdrawn, and no newsletter from any
+    source is sent to the address again.
 
     Returns False when the address was already unsubscribed (the call is idempotent).
     """
     db = request.dbsession
     already = subscriber.opted_out_at is not None
-    now = utcnow()
     if not already:
-        subscriber.opted_out_at = now
-    db.execute(sa.update(Subscription).where(Subscription.subscriber_id == subscriber.id,
-                                             Subscription.status != "unsubscribed")
-               .values(status="unsubscribed", unsubscribed_at=now, confirm_token=None))
-    if not already and campaign_id:
+        subscriber.opted_out_at = utcnow()
+    withdrawn = [withdraw_list_consent(request, subscriber.email, list_id, "link")
+                 for list_id in sorted(subscribed_list_ids(request, subscriber.email))]
+    db.execute(sa.delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    changed = not already or any(withdrawn)
+    if changed and campaign_id:
         db.execute(sa.update(Campaign).where(Campaign.id == campaign_id)
                    .values(unsubscribes=Campaign.unsubscribes + 1))
-    return not already
+    return changed
 
 
-def set_preferences(request, subscriber: Subscriber, wanted_ids: set[int]) -> None:
+def set_preferences(request, subscriber: Subscriber, wanted_ids: set[int],
+                    text_version: str) -> None:
     """Subscribe to exactly ``wanted_ids`` among the public lists and the current ones.
 
     The link came to the subscriber's mailbox, so the mailbox is proven: consent is
-    recorded directly (source "preferences").
+    recorded directly (source "form").
     """
-    db = request.dbsession
-    current = {s.list_id: s for s in subscriber.subscriptions}
-    lists = {nl.id: nl for nl in public_lists(db)}
-    for subscription in current.values():
-        lists.setdefault(subscription.list_id, subscription.list)
-    now = utcnow()
+    held = subscribed_list_ids(request, subscriber.email)
+    lists = {nl.id: nl for nl in public_lists(request.dbsession)}
+    for list_id in held - set(lists):
+        nl = request.dbsession.get(NewsletterList, list_id)
+        if nl is not None:
+            lists[list_id] = nl
     for list_id, nl in lists.items():
-        subscription = current.get(list_id)
-        if list_id in wanted_ids:
-            if subscription is None:
-                subscription = Subscription(list_id=list_id, subscriber_id=subscriber.id)
-                db.add(subscription)
-            if subscription.status != "confirmed":
-                record_consent(subscription, nl, client_ip(request), "preferences")
-        elif subscription is not None and subscription.status != "unsubscribed":
-            subscription.status = "unsubscribed"
-            subscription.unsubscribed_at = now
-            subscription.confirm_token = None
-    if wanted_ids & set(lists):
-        subscriber.opted_out_at = None
-    db.flush()
+        if list_id in wanted_ids and list_id not in held:
+            give_list_consent(request, subscriber.email, nl, text_version, "form")
+        elif list_id not in wanted_ids and list_id in held:
+            withdraw_list_consent(request, subscriber.email, list_id, "form")
+    request.dbsession.flush()
 
 
 def expire_unconfirmed(request) -> int:
     """Periodic job: forget subscription requests never confirmed (retention)."""
     expiry = int(request.registry.settings.get("newsletter.confirm_expiry_days") or 7)
     result = request.dbsession.execute(sa.delete(Subscription).where(
-        Subscription.status == "pending",
         Subscription.requested_at < utcnow() - dt.timedelta(days=expiry)))
     return result.rowcount
 
@@ -219,20 +248,18 @@ def crm_audiences(request) -> list[dict]:
 
 
 def collect_recipients(request, campaign: Campaign) -> dict[str, dict]:
-    """``{address: {"subscriber": Subscriber, "source": ...}}`` of everyone who may get it."""
+    """``{address: {"subscriber_id", "source", "consent_record_id"}}`` of everyone who may
+    get it, with the ledger record of the consent each is sent on."""
+    from hub_newsletter.snapshots import list_consents
+
     db = request.dbsession
     recipients: dict[str, dict] = {}
     list_ids = [nl.id for nl in campaign.lists]
     if list_ids:
-        rows = db.execute(
-            sa.select(Subscriber.id, Subscriber.email, Subscription.list_id)
-            .join(Subscription, Subscription.subscriber_id == Subscriber.id)
-            .where(Subscription.list_id.in_(list_ids), Subscription.status == "confirmed",
-                   Subscriber.opted_out_at.is_(None), Subscriber.hard_bounced_at.is_(None))
-            .order_by(Subscriber.id))
-        for subscriber_id, address, list_id in rows:
-            recipients.setdefault(address, {"subscriber_id": subscriber_id,
-                                            "source": f"list:{list_id}"})
+        # One query: the subscribers joined to the consents in force in the ledger.
+        for subscriber_id, address, obj, record_id in db.execute(list_consents(list_ids)):
+            recipients.setdefault(address, {"subscriber_id": subscriber_id, "source": obj,
+                                            "consent_record_id": record_id})
     members_hook = getattr(plugin_hooks(request), "hub_audience_members", None)
     for key in campaign.audiences or ():
         if members_hook is None:
@@ -248,7 +275,8 @@ def collect_recipients(request, campaign: Campaign) -> dict[str, dict]:
                 gender=member.get("gender") if member.get("gender") in ("f", "m") else None)
             if subscriber.can_receive:
                 recipients[address] = {"subscriber_id": subscriber.id,
-                                       "source": f"audience:{key}"[:120]}
+                                       "source": f"audience:{key}"[:120],
+                                       "consent_record_id": member.get("consent_record_id")}
     return recipients
 
 
@@ -280,14 +308,22 @@ def start_sending(request, campaign: Campaign) -> int:
         localizer = get_localizer(request)
         campaign.error = "\n".join(localizer.translate(e) for e in errors)
         raise CampaignError(errors)
+    from hub_newsletter.snapshots import take_snapshot
+
     db = request.dbsession
+    # The ledger's key that signs withdraw links exists before the workers read it.
+    withdraw_link_maker(request, LIST_PURPOSE_KEY)
     recipients = collect_recipients(request, campaign)
     known = set(db.scalars(sa.select(Delivery.address).where(Delivery.campaign_id == campaign.id)))
+    after = db.scalar(sa.select(sa.func.max(Delivery.id))
+                      .where(Delivery.campaign_id == campaign.id)) or 0
     rows = [{"campaign_id": campaign.id, "address": address, "subscriber_id": r["subscriber_id"],
-             "source": r["source"], "status": "pending"}
+             "source": r["source"], "status": "pending",
+             "consent_record_id": r.get("consent_record_id")}
             for address, r in recipients.items() if address not in known]
     for start in range(0, len(rows), 1000):
         db.execute(sa.insert(Delivery), rows[start:start + 1000])
+    take_snapshot(request, campaign, after)
     campaign.status = "sending"
     campaign.error = ""
     campaign.started_at = campaign.started_at or utcnow()

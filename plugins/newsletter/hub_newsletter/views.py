@@ -12,6 +12,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from hub.accounts.models import User
+from hub.consent import OutdatedText, holders
 from hub.db import utcnow
 from hub.security import PUBLIC
 from hub_newsletter import content, services
@@ -23,9 +24,9 @@ from hub_newsletter.models import (
     Campaign,
     NewsletterList,
     Subscriber,
-    Subscription,
     new_token,
 )
+from hub_newsletter.purposes import LIST_PURPOSE, LIST_PURPOSE_KEY, list_id_of
 
 EDIT = "newsletter:campaign:edit"
 APPROVE = "newsletter:campaign:approve"
@@ -44,10 +45,21 @@ def local_datetime(request, value) -> str:
 
 # -- public: subscribing ---------------------------------------------------------------------
 
+def consent_values(request) -> dict:
+    """The consent text a form shows, and its version (sent back with the form)."""
+    language = request.locale_name
+    return {"consent_title": LIST_PURPOSE.title_in(language),
+            "consent_text": LIST_PURPOSE.text_in(language),
+            "consent_version": LIST_PURPOSE.text_version}
+
+
 def _subscribe_values(request, form=None, errors=None):
     return {"lists": services.public_lists(request.dbsession), "form": form or {},
             "errors": errors or {}, "breadcrumbs": [(_("Newsletters"), None)],
-            "has_archive": True}
+            "has_archive": True, **consent_values(request)}
+
+
+TEXT_CHANGED = _("The consent text has just changed. Read it again, please, and confirm.")
 
 
 @view_config(route_name="newsletter.index", renderer="hub_newsletter:templates/index.pt",
@@ -77,8 +89,14 @@ def subscribe(request):
         request.response.status = 422
         return _subscribe_values(request, {"email": email, "name": name, "lists": wanted},
                                  errors)
-    changed = services.subscribe(request, email, name, lists, request.locale_name)
-    if changed and all(s.status == "confirmed" for s in changed):
+    try:
+        changed, at_once = services.subscribe(request, email, name, lists, request.locale_name,
+                                              post.get("text_version", ""))
+    except OutdatedText:
+        request.response.status = 409
+        return _subscribe_values(request, {"email": email, "name": name, "lists": wanted},
+                                 {"consent": TEXT_CHANGED})
+    if changed and at_once:
         request.session.flash(request.shell.translate(_("You are subscribed.")), "success")
     else:
         request.session.flash(request.shell.translate(
@@ -91,26 +109,30 @@ def subscribe(request):
              permission=PUBLIC, request_method="GET")
 def confirm_page(request):
     # GET never writes: link scanners in mail systems open links; a person presses the button.
-    subscription = request.dbsession.scalar(sa.select(Subscription).where(
-        Subscription.confirm_token == request.matchdict["token"]))
-    if subscription is None or subscription.status != "pending":
+    subscription = services.pending_request(request, request.matchdict["token"])
+    if subscription is None:
         request.response.status = 404
         return {"subscription": None, "breadcrumbs": [(_("Newsletters"), None)]}
-    return {"subscription": subscription,
+    return {"subscription": subscription, **consent_values(request),
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Confirm subscription"), None)]}
 
 
 @view_config(route_name="newsletter.confirm", permission=PUBLIC, request_method="POST")
 def confirm(request):
-    subscription = services.confirm(request, request.matchdict["token"])
-    if subscription is None:
+    token = request.matchdict["token"]
+    try:
+        nl = services.confirm(request, token, request.POST.get("text_version", ""))
+    except OutdatedText:
+        request.session.flash(request.shell.translate(TEXT_CHANGED), "error")
+        return HTTPSeeOther(request.route_path("newsletter.confirm", token=token))
+    if nl is None:
         request.session.flash(request.shell.translate(
             _("This confirmation link is no longer valid. Subscribe again, please.")), "error")
     else:
         request.session.flash(request.shell.translate(
             _("Thank you, your subscription to ${list} is confirmed.",
-              mapping={"list": subscription.list.name})), "success")
+              mapping={"list": nl.name})), "success")
     return HTTPSeeOther(request.route_path("newsletter.index"))
 
 
@@ -154,12 +176,11 @@ def unsubscribe(request):
 
 def _preferences_values(request, subscriber):
     lists = {nl.id: nl for nl in services.public_lists(request.dbsession)}
-    status = {}
-    for subscription in subscriber.subscriptions:
-        lists.setdefault(subscription.list_id, subscription.list)
-        status[subscription.list_id] = subscription.status
+    subscribed = services.subscribed_list_ids(request, subscriber.email)
+    lists.update((nl.id, nl) for nl in request.dbsession.scalars(
+        sa.select(NewsletterList).where(NewsletterList.id.in_(subscribed - set(lists)))))
     return {"subscriber": subscriber, "lists": sorted(lists.values(), key=lambda nl: nl.name),
-            "status": status,
+            "subscribed": subscribed, **consent_values(request),
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Manage subscriptions"), None)]}
 
@@ -175,7 +196,11 @@ def preferences_page(request):
 def preferences(request):
     subscriber = _subscriber_by_token(request)
     wanted = {int(v) for v in request.POST.getall("list") if v.isdigit()}
-    services.set_preferences(request, subscriber, wanted)
+    try:
+        services.set_preferences(request, subscriber, wanted, request.POST.get("text_version", ""))
+    except OutdatedText:
+        request.session.flash(request.shell.translate(TEXT_CHANGED), "error")
+        return HTTPSeeOther(request.route_path("newsletter.preferences", token=subscriber.token))
     request.session.flash(request.shell.translate(_("Your choices are saved.")), "success")
     return HTTPSeeOther(request.route_path("newsletter.preferences", token=subscriber.token))
 
@@ -233,9 +258,9 @@ def admin(request):
     campaigns = db.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200)).all()
     counts = services.delivery_counts(db, [c.id for c in campaigns])
     lists = db.scalars(sa.select(NewsletterList).order_by(NewsletterList.name)).all()
-    subscribers = dict(db.execute(
-        sa.select(Subscription.list_id, sa.func.count()).where(
-            Subscription.status == "confirmed").group_by(Subscription.list_id)).all())
+    held = holders(LIST_PURPOSE_KEY, object=None).subquery()
+    subscribers = {list_id_of(obj): count for obj, count in db.execute(
+        sa.select(held.c.object, sa.func.count()).group_by(held.c.object)).all()}
     return {"campaigns": campaigns, "counts": counts, "lists": lists,
             "subscribers": subscribers, "kind_labels": KIND_LABELS,
             "status_labels": STATUS_LABELS,
@@ -256,7 +281,7 @@ def _list_form_values(request, nl, form, errors):
 def list_form(request):
     nl = _get_list(request) if "id" in request.matchdict else None
     form = ({"name": nl.name, "slug": nl.slug, "description": nl.description,
-             "is_public": nl.is_public, "consent_text": nl.consent_text} if nl else
+             "is_public": nl.is_public} if nl else
             {"is_public": True})
     return _list_form_values(request, nl, form, {})
 
@@ -278,8 +303,7 @@ def list_save(request):
     post = request.POST
     form = {"name": post.get("name", "").strip(), "slug": post.get("slug", "").strip().lower(),
             "description": post.get("description", "").strip(),
-            "is_public": post.get("is_public") == "on",
-            "consent_text": post.get("consent_text", "").strip()}
+            "is_public": post.get("is_public") == "on"}
     errors = {}
     if not form["name"] or len(form["name"]) > 200:
         errors["name"] = _("Fill in a name of at most 200 characters.")
@@ -289,19 +313,14 @@ def list_save(request):
             NewsletterList.slug == form["slug"],
             NewsletterList.id != (nl.id if nl else -1))) is not None:
         errors["slug"] = _("Another list already uses this address.")
-    if not form["consent_text"]:
-        errors["consent_text"] = _("Write the consent text subscribers agree to.")
     if errors:
         request.response.status = 422
         return _list_form_values(request, nl, form, errors)
     if nl is None:
-        nl = NewsletterList(consent_version=1)
+        nl = NewsletterList()
         db.add(nl)
-    elif nl.consent_text != form["consent_text"]:
-        # A changed consent text is a new version; earlier consents keep theirs.
-        nl.consent_version += 1
     nl.name, nl.slug, nl.description = form["name"], form["slug"], form["description"]
-    nl.is_public, nl.consent_text = form["is_public"], form["consent_text"]
+    nl.is_public = form["is_public"]
     try:
         db.flush()
     except sa.exc.IntegrityError:
@@ -481,6 +500,27 @@ def _sample(user) -> Subscriber:
     return Subscriber(email=user.email, name=user.name, token="preview-" + "0" * 16)
 
 
+MATCH_LABELS = {"all": _("all conditions"), "any": _("any condition")}
+
+
+def snapshot_entries(campaign) -> list[dict]:
+    """The snapshot of the first start and of each later one, for the campaign page."""
+    snapshot = campaign.snapshot or None
+    if snapshot is None:
+        return []
+    entries = []
+    for entry in [snapshot, *snapshot.get("additions", ())]:
+        sources = []
+        for source in entry.get("sources", ()):
+            definition = source.get("definition") or {}
+            sources.append({**source, "conditions": [
+                f"{c.get('kind')}: {c.get('value')}" for c in definition.get("conditions", ())],
+                "match": definition.get("match"), "segment_purpose": definition.get("purpose")})
+        entries.append({**entry, "taken_at": dt.datetime.fromisoformat(entry["taken_at"]),
+                        "sources": sources})
+    return entries
+
+
 @view_config(route_name="newsletter.campaign", renderer="hub_newsletter:templates/campaign.pt",
              permission=EDIT, request_method="GET")
 def campaign_detail(request):
@@ -497,6 +537,7 @@ def campaign_detail(request):
     labels = {a["key"]: a.get("label") or a["key"] for a in services.crm_audiences(request)}
     return {
         "campaign": campaign, "problems": problems, "preview_text": preview_text,
+        "snapshots": snapshot_entries(campaign), "match_labels": MATCH_LABELS,
         "audience_labels": [labels.get(key, key) for key in campaign.audiences or ()],
         "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
         "stats": services.campaign_stats(request.dbsession, campaign),

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from hub.db import utcnow
 from hub.markers import hookimpl, hookspec
 
 
@@ -76,14 +75,34 @@ def nl_testapp(nl_app, make_testapp):
 def add_list(db, slug="novinky", name="Novinky", public=True):
     from hub_newsletter.models import NewsletterList
 
-    nl = NewsletterList(slug=slug, name=name, description="Měsíční přehled",
-                        consent_text="Souhlasím se zasíláním novinek.", is_public=public)
+    nl = NewsletterList(slug=slug, name=name, description="Měsíční přehled", is_public=public)
     db.add(nl)
     db.flush()
     return nl
 
 
+def give_consent(db, nl, email, registry=None):
+    """A consent in force in the ledger, as the double opt-in records it."""
+    from hub.consent import ConsentRecord, ConsentText
+    from hub.consent.services import email_digest
+    from hub_newsletter.purposes import LIST_PURPOSE, list_object, subject_of
+
+    if db.get(ConsentText, (LIST_PURPOSE.key, LIST_PURPOSE.text_version)) is None:
+        db.add(ConsentText(purpose=LIST_PURPOSE.key, version=LIST_PURPOSE.text_version,
+                           title_cs=LIST_PURPOSE.title["cs"], title_en=LIST_PURPOSE.title["en"],
+                           text_cs=LIST_PURPOSE.text["cs"], text_en=LIST_PURPOSE.text["en"],
+                           legal_basis="consent"))
+        db.flush()
+    db.add(ConsentRecord(subject_key=subject_of(email).key, email=email,
+                         email_digest=email_digest(email), purpose=LIST_PURPOSE.key,
+                         object=list_object(nl.id), text_version=LIST_PURPOSE.text_version,
+                         action="given", source="double_opt_in"))
+    db.flush()
+
+
 def add_subscriber(db, nl, email, name="", status="confirmed", gender=None):
+    """A subscriber of ``nl``: with a consent in the ledger (``confirmed``) or a request
+    waiting for confirmation (``pending``)."""
     from hub_newsletter.models import Subscriber, Subscription
     from hub_newsletter.salutation import split_name
 
@@ -92,10 +111,12 @@ def add_subscriber(db, nl, email, name="", status="confirmed", gender=None):
                             gender=gender)
     db.add(subscriber)
     db.flush()
-    db.add(Subscription(list_id=nl.id, subscriber_id=subscriber.id, status=status,
-                        consent_at=utcnow() if status == "confirmed" else None,
-                        consent_text_version=1, consent_source="test"))
-    db.flush()
+    if status == "confirmed":
+        give_consent(db, nl, email)
+    else:
+        db.add(Subscription(list_id=nl.id, subscriber_id=subscriber.id,
+                            confirm_token=f"confirm-{subscriber.id}"))
+        db.flush()
     return subscriber
 
 
@@ -113,13 +134,16 @@ def add_campaign(db, lists, status="approved", body="${salutation},\n\nnovinky z
 
 def prepare_deliveries(db, campaign):
     """What start_sending writes, without enqueuing (tests run the workers themselves)."""
-    from hub_newsletter.models import Delivery, Subscriber, Subscription
+    from hub.consent import holders
+    from hub_newsletter.models import Delivery, Subscriber
+    from hub_newsletter.purposes import LIST_PURPOSE_KEY
 
-    rows = db.execute(sa.select(Subscriber.id, Subscriber.email, Subscription.list_id)
-                      .join(Subscription).where(Subscription.status == "confirmed")).all()
-    for subscriber_id, email, list_id in rows:
+    held = holders(LIST_PURPOSE_KEY, object=None).subquery()
+    rows = db.execute(sa.select(Subscriber.id, Subscriber.email, held.c.object)
+                      .join(held, held.c.email == Subscriber.email)).all()
+    for subscriber_id, email, source in rows:
         db.add(Delivery(campaign_id=campaign.id, subscriber_id=subscriber_id, address=email,
-                        source=f"list:{list_id}"))
+                        source=source))
     campaign.status = "sending"
     db.flush()
 

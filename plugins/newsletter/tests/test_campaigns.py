@@ -158,3 +158,32 @@ def test_layouts_change_the_look_of_the_mail(nl_app, dbsession, users):
 
     with pytest.raises(sqlalchemy.exc.IntegrityError), dbsession.begin_nested():
         dbsession.flush()
+
+
+def test_mail_carries_the_ledger_withdraw_link_whose_one_click_post_stops_the_next_send(
+        nl_testapp, dbsession, users, sink):
+    from hub.consent import ConsentRecord
+
+    nl = add_list(dbsession)
+    add_subscriber(dbsession, nl, "jana@example.cz", "Jana Nováková")
+    add_subscriber(dbsession, nl, "petr@example.cz", "Petr Novák")
+    first = add_campaign(dbsession, [nl])
+    nl_testapp.login(users.admin)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{first.id}/send", {})
+    jana = sink.to("jana@example.cz")[0]
+    links = [u.strip(" <>") for u in jana["List-Unsubscribe"].split(",")]
+    assert links[0].startswith("https://hub.example.org/consent/withdraw/")
+    assert jana["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # RFC 8058: the mail provider posts without cookies or a CSRF token.
+    nl_testapp.reset()
+    nl_testapp.post(links[0].removeprefix("https://hub.example.org"),
+                    "List-Unsubscribe=One-Click",
+                    content_type="application/x-www-form-urlencoded")
+    last = dbsession.scalar(sa.select(ConsentRecord).where(
+        ConsentRecord.email == "jana@example.cz").order_by(ConsentRecord.id.desc()))
+    assert (last.action, last.source, last.object) == ("withdrawn", "link", f"list:{nl.id}")
+    sink.messages.clear()
+    second = add_campaign(dbsession, [nl], subject="Další")
+    nl_testapp.login(users.admin)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{second.id}/send", {})
+    assert sorted(r for _f, rcpts, _m in sink.messages for r in rcpts) == ["petr@example.cz"]

@@ -148,22 +148,22 @@ def test_event_placeholders_without_an_event_are_reported(nl_testapp, dbsession,
     assert campaign.status == "draft"
 
 
-def test_staff_create_lists_and_a_new_consent_text_is_a_new_version(nl_testapp, dbsession,
-                                                                    users):
+def test_staff_create_lists_whose_consent_is_the_ledger_purpose(nl_testapp, dbsession, users):
     nl_testapp.login(users.staff)
     page = post(nl_testapp, "/newsletter/admin/lists/new",
-                {"name": "Novinky", "slug": "Špatně", "consent_text": ""}, status=422)
+                {"name": "Novinky", "slug": "Špatně"}, status=422)
     assert 'id="list-errors"' in page.text
+    page = nl_testapp.get("/newsletter/admin/lists/new")
+    assert "consent_text" not in page.text
     post(nl_testapp, "/newsletter/admin/lists/new",
-         {"name": "Novinky", "slug": "novinky", "consent_text": "Souhlasím.", "is_public": "on"})
+         {"name": "Novinky", "slug": "novinky", "is_public": "on"})
     nl = dbsession.scalar(sa.select(NewsletterList))
-    assert nl.consent_version == 1 and nl.is_public
-    post(nl_testapp, "/newsletter/admin/lists/new",
-         {"name": "Jiné", "slug": "novinky", "consent_text": "Souhlasím."}, status=422)
-    post(nl_testapp, f"/newsletter/admin/lists/{nl.id}",
-         {"name": "Novinky", "slug": "novinky", "consent_text": "Souhlasím s novinkami."})
+    assert nl.is_public
+    post(nl_testapp, "/newsletter/admin/lists/new", {"name": "Jiné", "slug": "novinky"},
+         status=422)
+    post(nl_testapp, f"/newsletter/admin/lists/{nl.id}", {"name": "Novinky", "slug": "novinky"})
     dbsession.refresh(nl)
-    assert nl.consent_version == 2 and not nl.is_public
+    assert not nl.is_public
 
 
 def test_unconfirmed_subscriptions_expire(nl_app, dbsession):

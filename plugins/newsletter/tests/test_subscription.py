@@ -1,45 +1,62 @@
-"""Public flows: double opt-in with recorded consent, one-click unsubscribe, preferences."""
+"""Public flows: double opt-in with the consent in the ledger, one-click unsubscribe and
+the ledger's withdraw link, preferences."""
 import sqlalchemy as sa
 
+from hub.consent import ConsentRecord
 from hub.mail import MailMessage
 from hub.testing import html_text
 from hub_newsletter.models import Subscriber, Subscription
+from hub_newsletter.purposes import LIST_PURPOSE
 
 from .conftest import add_list, add_subscriber, post
 
+VERSION = LIST_PURPOSE.text_version
 
-def _subscribe(app, nl, **fields):
+
+def _records(db, email):
+    return db.scalars(sa.select(ConsentRecord).where(ConsentRecord.email == email)
+                      .order_by(ConsentRecord.id)).all()
+
+
+def _subscribe(app, nl, status=None, **fields):
     return post(app, "/newsletter", {"email": "Jana.Novakova@Example.cz",
-                                          "name": "Jana Nováková", "list": str(nl.id),
-                                          "consent": "on", **fields})
+                                     "name": "Jana Nováková", "list": str(nl.id),
+                                     "consent": "on", "text_version": VERSION, **fields},
+                status=status)
 
 
 def test_double_opt_in_records_consent_only_after_confirmation(nl_testapp, dbsession):
     nl = add_list(dbsession)
     page = nl_testapp.get("/newsletter")
     assert "Novinky" in page.text and 'checked' not in page.forms["newsletter-subscribe"].text
+    assert LIST_PURPOSE.text["cs"] in page.text or LIST_PURPOSE.text["en"] in page.text
     response = _subscribe(nl_testapp, nl)
     assert response.status_code == 303
     subscription = dbsession.scalar(sa.select(Subscription))
-    assert subscription.status == "pending" and subscription.consent_at is None
     assert subscription.subscriber.email == "jana.novakova@example.cz"
+    assert _records(dbsession, "jana.novakova@example.cz") == []
     mail = dbsession.scalar(sa.select(MailMessage).where(
         MailMessage.recipient == "jana.novakova@example.cz"))
     confirm_url = f"/newsletter/confirm/{subscription.confirm_token}"
     assert confirm_url in mail.text
     # GET (a link scanner) changes nothing.
     page = nl_testapp.get(confirm_url)
-    dbsession.refresh(subscription)
-    assert subscription.status == "pending"
-    page.forms["newsletter-confirm"].submit(headers={"Origin": nl_testapp.origin},
-                                            extra_environ={"REMOTE_ADDR": "192.0.2.7"})
-    dbsession.refresh(subscription)
-    assert subscription.status == "confirmed"
-    assert subscription.consent_source == "newsletter-form"
-    assert subscription.consent_text_version == 1 and subscription.consent_at is not None
-    assert subscription.consent_ip == "192.0.2.7"
+    assert _records(dbsession, "jana.novakova@example.cz") == []
+    page.forms["newsletter-confirm"].submit(headers={"Origin": nl_testapp.origin})
+    [record] = _records(dbsession, "jana.novakova@example.cz")
+    assert (record.purpose, record.object, record.action, record.source,
+            record.text_version) == ("newsletter.list", f"list:{nl.id}", "given",
+                                     "double_opt_in", VERSION)
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
     # The token is single-use.
     assert nl_testapp.get(confirm_url, status=404)
+
+
+def test_a_changed_consent_text_is_asked_again(nl_testapp, dbsession):
+    nl = add_list(dbsession)
+    response = _subscribe(nl_testapp, nl, text_version="0" * 16, status=409)
+    assert LIST_PURPOSE.text["cs"] in response.text or LIST_PURPOSE.text["en"] in response.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
 
 
 def test_subscribing_without_consent_or_list_shows_errors_and_stores_nothing(nl_testapp,
@@ -58,10 +75,15 @@ def test_signed_in_user_with_verified_address_is_subscribed_at_once(nl_testapp, 
     nl = add_list(dbsession)
     nl_testapp.login(users.member)
     post(nl_testapp, "/newsletter", {"email": users.member.email, "list": str(nl.id),
-                                          "consent": "on"})
-    subscription = dbsession.scalar(sa.select(Subscription))
-    assert subscription.status == "confirmed" and subscription.consent_source == "account"
-    assert subscription.subscriber.user_id == users.member.id
+                                          "consent": "on", "text_version": VERSION})
+    [record] = _records(dbsession, users.member.email.lower())
+    assert record.action == "given" and record.source == "form"
+    assert record.recorded_by_id == users.member.id
+    subscriber = dbsession.scalar(sa.select(Subscriber))
+    assert subscriber.user_id == users.member.id
+    # Their newsletter consent is on My consents: the address is verified.
+    page = nl_testapp.get("/my/consents")
+    assert "Novinky" in page.text
 
 
 def test_one_click_unsubscribe_needs_no_csrf_is_idempotent_and_get_changes_nothing(
@@ -79,7 +101,8 @@ def test_one_click_unsubscribe_needs_no_csrf_is_idempotent_and_get_changes_nothi
     assert response.status_code == 200
     dbsession.refresh(subscriber)
     assert subscriber.opted_out_at is not None
-    assert subscriber.subscriptions[0].status == "unsubscribed"
+    assert [(r.action, r.source) for r in _records(dbsession, "petr@example.cz")] == [
+        ("given", "double_opt_in"), ("withdrawn", "link")]
     assert nl_testapp.post(url, "List-Unsubscribe=One-Click").status_code == 200
     nl_testapp.post("/newsletter/u/tampered" + subscriber.token[1:], status=400)
 
@@ -94,11 +117,13 @@ def test_preferences_page_changes_lists_and_records_consent(nl_testapp, dbsessio
     for box in boxes:
         box.checked = box._value == str(events.id)
     form.submit(headers={"Origin": nl_testapp.origin})
-    status = {s.list_id: s for s in dbsession.scalars(sa.select(Subscription).where(
-        Subscription.subscriber_id == subscriber.id))}
-    assert status[news.id].status == "unsubscribed"
-    assert status[events.id].status == "confirmed"
-    assert status[events.id].consent_source == "preferences"
+    state = {(r.object, r.action, r.source) for r in _records(dbsession, "eva@example.cz")}
+    assert (f"list:{news.id}", "withdrawn", "form") in state
+    assert (f"list:{events.id}", "given", "form") in state
+    page = nl_testapp.get(f"/newsletter/preferences/{subscriber.token}")
+    checked = [b._value for b in page.forms["newsletter-preferences"].fields["list"]
+               if b.checked]
+    assert checked == [str(events.id)]
     nl_testapp.get("/newsletter/preferences/not-a-token", status=400)
 
 
