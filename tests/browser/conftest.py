@@ -1,17 +1,14 @@
 """A live portal with demo data served on 127.0.0.1, and headless Chromium from Debian.
 
-The browser is the system's /usr/bin/chromium (``HUB_CHROMIUM`` overrides), never a
-downloaded build. Without it the browser tests are skipped locally and fail in CI.
+The browser fixture lives in tests/conftest.py, shared with the security suite.
 """
 import os
-import shutil
 import uuid
 
 import pytest
 
-from hub.testing import need_service, served
+from hub.testing import served
 
-CHROMIUM = os.environ.get("HUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
 
 
@@ -48,22 +45,6 @@ def live_server(base_settings, tmp_path_factory, mail_sink):
     load_demo_data(config.registry)
     with served(config.make_wsgi_app()) as base:
         yield type("Live", (), {"url": base, "registry": config.registry, "mail": mail_sink})
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        need_service("Chromium", f"{CHROMIUM} not found (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 def sign_in(context, live, email):

@@ -37,7 +37,6 @@ def _browser_fixtures():
 
 
 _fixtures = _browser_fixtures()
-browser = _fixtures.browser  # the system Chromium, shared with the browser suite's rules
 sign_in = _fixtures.sign_in
 
 
