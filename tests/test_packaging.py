@@ -20,6 +20,8 @@ def test_core_wheel_contains_templates_static_catalogues_and_migrations(tmp_path
     names = build_wheel(ROOT, tmp_path).namelist()
     assert "hub/templates/layout.pt" in names
     assert "hub/static/hub.css" in names
+    assert "hub/indicators/templates/report.pt" in names
+    assert "hub/fonts/DejaVuSans.ttf" in names  # Czech letters in the indicators' PDF
     assert "hub/locale/cs/LC_MESSAGES/hub.mo" in names
     assert "hub/migrations/env.py" in names and "hub/migrations/script.py.mako" in names
     assert any(n.startswith("hub/migrations/versions/") and n.endswith(".py") for n in names)

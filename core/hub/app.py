@@ -54,6 +54,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.topics")
     config.include("hub.feedback")
     config.include("hub.consent")
+    config.include("hub.indicators")
     config.include("hub.views")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")

@@ -147,3 +147,54 @@ class Suggestion:
     when: Any = None
     summary: str = ""
     topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One figure for the funder's report over a period (``hub_indicators``).
+
+    ``key`` is stable and machine-readable (``events_held``); ``title``, ``unit`` and
+    ``definition`` are translation strings, the definition saying exactly what is counted
+    and what is not. ``value`` is a number; ``breakdown`` a tuple of ``(key, label,
+    value)`` that splits it (events by kind), shown as a chart with its table. Lower
+    ``order`` comes first in the report.
+    """
+
+    key: str
+    title: Any
+    value: Any
+    unit: Any
+    definition: Any
+    breakdown: tuple = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Trained:
+    """The people one plugin trained in a period, for the core's ``people_trained``.
+
+    ``people`` is a SQLAlchemy ``Select`` of two columns, ``user_id`` (the account, or
+    ``NULL``) and ``email`` (the address, or ``NULL``): one row per attendance or
+    completion, duplicates allowed. The core unites every plugin's rows and counts each
+    person once (an account, else an address that belongs to no account). ``hours`` are the
+    training hours behind those rows (person-hours); ``label`` names the source in the
+    breakdown (``_("Events")``).
+    """
+
+    source: str
+    label: Any
+    people: Any
+    hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class Involved:
+    """Organisations one plugin involved in a period, for the core's
+    ``organisations_involved``: ``organisations`` is a ``Select`` of one column, the
+    organisation's id (duplicates allowed); the core counts each organisation once across
+    every plugin. ``label`` names the source in the breakdown.
+    """
+
+    source: str
+    label: Any
+    organisations: Any

@@ -212,3 +212,20 @@ def hub_consent_changed(request, subject, purpose, record):
     ``ConsentRecord``. Stop what depended on a withdrawn consent at once (unpublish a
     recording, drop a list subscription); send mail only through jobs, after commit.
     """
+
+
+# -- indicators ---------------------------------------------------------------------------
+
+
+@hookspec
+def hub_indicators(request, start, end):
+    """The plugin's figures for the funder over the half-open period ``[start, end)``.
+
+    ``start`` and ``end`` are aware datetimes (midnight in Europe/Prague). Return a list of
+    ``hub.contributions.Indicator`` (a number with its unit, written definition and
+    breakdown) and, for the people a plugin trained, ``hub.contributions.Trained``: a
+    ``Select`` of ``(user_id, email)`` rows, never a number, so the core can count each
+    person once across every plugin (a number per plugin would count a person who attended
+    an event and finished a course twice); likewise ``hub.contributions.Involved`` for the
+    organisations involved. Read only; aggregate figures, no names.
+    """

@@ -8,6 +8,7 @@ from hub.accounts.models import (  # noqa: F401
     UserSession,
 )
 from hub.consent.models import ConsentLinkKey, ConsentRecord, ConsentText  # noqa: F401
+from hub.indicators.models import PageViewDaily  # noqa: F401
 from hub.mail import MailMessage  # noqa: F401
 from hub.notifications.models import Notification, NotificationPreference  # noqa: F401
 from hub.organizations.models import Membership, MembershipRequest, Organisation  # noqa: F401

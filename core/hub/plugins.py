@@ -29,6 +29,7 @@ INTERNAL_PLUGINS = (
     "hub.topics.hooks",
     "hub.feedback.hooks",
     "hub.consent.hooks",
+    "hub.indicators.hooks",
 )
 
 

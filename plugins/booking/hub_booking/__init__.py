@@ -4,6 +4,7 @@ from hub_booking.hooks import (  # noqa: F401
     hub_activity,
     hub_dashboard_widgets,
     hub_demo_data,
+    hub_indicators,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

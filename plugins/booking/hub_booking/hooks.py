@@ -258,6 +258,13 @@ def hub_segment_criteria():
 # -- API document ------------------------------------------------------------------------
 
 @hookimpl
+def hub_indicators(request, start, end):
+    from hub_booking.indicators import indicators
+
+    return indicators(request, start, end)
+
+
+@hookimpl
 def hub_openapi(request):
     from hub_booking.api import OPENAPI
 

@@ -5,6 +5,7 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_demo_data,
     hub_events_recording_withdrawn,
     hub_for_you,
+    hub_indicators,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

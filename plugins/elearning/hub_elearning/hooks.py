@@ -278,6 +278,13 @@ def hub_segment_criteria():
 # -- API and demo -----------------------------------------------------------------------
 
 @hookimpl
+def hub_indicators(request, start, end):
+    from hub_elearning.indicators import indicators
+
+    return indicators(request, start, end)
+
+
+@hookimpl
 def hub_openapi(request):
     from hub_elearning.api import openapi
 

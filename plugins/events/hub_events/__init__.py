@@ -12,6 +12,7 @@ from hub_events.hooks import (  # noqa: F401
     hub_demo_data,
     hub_event_recordings,
     hub_for_you,
+    hub_indicators,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,

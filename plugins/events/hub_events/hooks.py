@@ -385,6 +385,13 @@ def hub_upcoming_events(request):
 
 
 @hookimpl
+def hub_indicators(request, start, end):
+    from hub_events.indicators import indicators
+
+    return indicators(request, start, end)
+
+
+@hookimpl
 def hub_openapi(request):
     from hub_events.api import openapi
 

@@ -228,6 +228,13 @@ def hub_consent_purposes():
 
 
 @hookimpl
+def hub_indicators(request, start, end):
+    from hub_newsletter.indicators import indicators
+
+    return indicators(request, start, end)
+
+
+@hookimpl
 def hub_openapi(request):
     from hub_newsletter.api import OPENAPI
 
