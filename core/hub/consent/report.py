@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from babel.dates import format_date
 from pyramid.view import view_config
 
+from hub.charts import column_chart, render_chart
 from hub.consent.models import ConsentRecord, ConsentText
 from hub.consent.purposes import purposes
 from hub.consent.services import is_latest
@@ -22,8 +23,6 @@ from hub.security import STAFF
 PRAGUE = ZoneInfo("Europe/Prague")
 PERIODS = (6, 12, 24)
 DEFAULT_PERIOD = 12
-# Drawing area of the chart, in SVG user units.
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 40, 10, 12, 34
 
 
 def month_starts(today: dt.date, months: int) -> list[dt.datetime]:
@@ -54,28 +53,6 @@ def holder_counts(dbsession) -> dict[str, int]:
                                   .group_by(r.purpose)).all())
 
 
-def chart(rows: list[dict], short_labels: list[str]) -> dict:
-    """Bars and labels of a grouped bar chart (given, withdrawn) in SVG user units."""
-    top = max([1] + [max(row["given"], row["withdrawn"]) for row in rows])
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(1, len(rows))
-    bar = step * 0.36
-    bars, labels = [], []
-    every = 1 if len(rows) <= 12 else 3
-    for i, row in enumerate(rows):
-        x = LEFT + i * step
-        for offset, kind in ((0.12, "given"), (0.52, "withdrawn")):
-            height = round(plot_h * row[kind] / top, 1)
-            bars.append({"x": round(x + step * offset, 1), "y": round(TOP + plot_h - height, 1),
-                         "w": round(bar, 1), "h": height, "kind": kind, "value": row[kind],
-                         "month": row["month"]})
-        if i % every == 0:
-            labels.append({"x": round(x + step / 2, 1), "text": short_labels[i]})
-    return {"width": WIDTH, "height": HEIGHT, "bars": bars, "labels": labels, "top": top,
-            "axis_y": TOP + plot_h, "left": LEFT, "right": WIDTH - RIGHT, "top_y": TOP,
-            "label_y": HEIGHT - 12}
-
-
 def report(request, months: int, today: dt.date | None = None) -> list[dict]:
     """One block per purpose with records or declared: titles, rows, chart, totals."""
     db = request.dbsession
@@ -96,7 +73,9 @@ def report(request, months: int, today: dt.date | None = None) -> list[dict]:
         rows = [{"month": long_labels[i], "given": counts.get((key, "given", i), 0),
                  "withdrawn": counts.get((key, "withdrawn", i), 0)} for i in range(months)]
         blocks.append({"key": key, "title": title, "declared": key in declared,
-                       "rows": rows, "chart": chart(rows, short_labels),
+                       "rows": rows,
+                       "chart": column_chart(short_labels, ["given", "withdrawn"],
+                                             [[r["given"], r["withdrawn"]] for r in rows]),
                        "given": sum(r["given"] for r in rows),
                        "withdrawn": sum(r["withdrawn"] for r in rows),
                        "in_force": in_force.get(key, 0)})
@@ -112,5 +91,13 @@ def consent_report(request):
         months = DEFAULT_PERIOD
     if months not in PERIODS:
         months = DEFAULT_PERIOD
-    return {"blocks": report(request, months), "months": months, "periods": PERIODS,
+    blocks = report(request, months)
+    translate = request.localizer.translate
+    for block in blocks:
+        block["svg"] = render_chart(
+            request, block["chart"], f"chart-{block['key']}",
+            translate(_('Consents to "${title}" per month', mapping={"title": block["title"]})),
+            translate(_("Bars of consents given and withdrawn in each month; the table below "
+                        "gives the numbers.")))
+    return {"blocks": blocks, "months": months, "periods": PERIODS,
             "breadcrumbs": [(_("Consents"), None)]}
