@@ -33,15 +33,20 @@ def client_ip(request) -> str:
     return request.remote_addr or "unknown"
 
 
-def retry_after(request, checks: list[tuple[str, str]]) -> int | None:
-    """Seconds until the first exhausted limit among ``(scope, value)`` frees up, or None."""
+def retry_after(request, checks: list[tuple[str, str]],
+                limits: dict | None = None) -> int | None:
+    """Seconds until the first exhausted limit among ``(scope, value)`` frees up, or None.
+
+    ``limits`` adds scopes of a plugin (``{"counselling_ip": (5, 3600)}``) to ``LIMITS``.
+    """
     from hub.accounts.models import AuthAttempt
 
+    limits = {**LIMITS, **(limits or {})}
     worst = None
     now = utcnow()
     with request.registry["hub.dbsession_factory"]() as db:
         for scope, value in checks:
-            allowed, window = LIMITS[scope]
+            allowed, window = limits[scope]
             since = now - dt.timedelta(seconds=window)
             times = db.scalars(
                 sa.select(AuthAttempt.created_at)
@@ -55,13 +60,14 @@ def retry_after(request, checks: list[tuple[str, str]]) -> int | None:
     return worst
 
 
-def record(request, checks: list[tuple[str, str]]) -> None:
+def record(request, checks: list[tuple[str, str]], limits: dict | None = None) -> None:
     """Count one attempt against each ``(scope, value)``; old rows of those keys go.
 
     Written when the request has finished, outside its transaction: a failed sign-in
-    rolls its own transaction back, the count must stay.
+    rolls its own transaction back, the count must stay. ``limits`` as for ``retry_after``.
     """
-    keys = [(scope, digest(value)) for scope, value in checks]
+    limits = {**LIMITS, **(limits or {})}
+    keys = [(scope, digest(value), limits[scope][1]) for scope, value in checks]
     request.add_finished_callback(lambda r: _write(r.registry, keys))
 
 
@@ -70,8 +76,7 @@ def _write(registry, keys) -> None:
 
     now = utcnow()
     with registry["hub.dbsession_writer"]() as db:
-        for scope, key in keys:
-            window = LIMITS[scope][1]
+        for scope, key, window in keys:
             db.execute(sa.delete(AuthAttempt).where(
                 AuthAttempt.scope == scope, AuthAttempt.key == key,
                 AuthAttempt.created_at < now - dt.timedelta(seconds=window)))

@@ -46,3 +46,11 @@ def hub_audience_withdraw_links(request, key, addresses):
     ``key``, the consent ledger's withdraw link of the consent the mail is sent on (one
     query per call; put it in the mail and its List-Unsubscribe header). None if unknown
     key."""
+
+
+@hookspec
+def hub_contact_activity(request, email, user):
+    """Timeline entries about a contact that other plugins know by address as well as by
+    account (a counselling case asked without signing in): list of dict(when, kind, title,
+    url). ``email`` is the contact's address ("" when it has none), ``user`` its account or
+    None. Return only what the signed-in user may see."""

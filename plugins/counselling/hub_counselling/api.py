@@ -1,0 +1,174 @@
+"""JSON API: ask (``POST /api/v1/counselling/cases``), read a case and reply (counsellors).
+
+A case's texts are special-category data: ``GET /counselling/cases/{id}`` gives the case
+and its thread in order without the texts; ``POST`` to the same address gives them too
+and records the read, so reading never happens on a request that must not write.
+"""
+from __future__ import annotations
+
+from pyramid.view import view_config
+
+from hub import consent
+from hub.api import api_error, json_body
+from hub.security import PUBLIC
+from hub_counselling import services
+from hub_counselling.hooks import CASE_CONSENT
+from hub_counselling.models import Case
+from hub_counselling.services import QUEUE
+
+
+def case_json(request, case: Case, texts: bool) -> dict:
+    return {
+        "id": case.id, "reference": case.reference, "status": case.status,
+        "category": case.category, "language": case.language,
+        "created_at": case.created_at.isoformat(), "due_at": case.due_at.isoformat(),
+        "first_reply_at": case.first_reply_at.isoformat() if case.first_reply_at else None,
+        "assignee_id": case.assignee_id,
+        "subject": case.subject if texts else None,
+        "asker": {"email": case.email, "name": case.name or None, "user_id": case.user_id}
+        if texts else None,
+        "thread": [{"id": m.id, "direction": m.direction, "channel": m.channel,
+                    "at": m.created_at.isoformat(), "author_id": m.author_id,
+                    "body": m.body if texts else None} for m in case.messages],
+    }
+
+
+@view_config(route_name="counselling.api.cases", request_method="POST", renderer="json",
+             permission=PUBLIC)
+def ask(request):
+    body = json_body(request)
+    user = request.identity
+    values = {k: body.get(k) for k in ("subject", "message", "email", "name", "category")}
+    values["consent_version"] = body.get("consent")
+    email = user.email if user is not None else (body.get("email") or "")
+    if services.too_many_questions(request, str(email)):
+        return api_error(429, "too_many_requests", "Too many questions in a short time.")
+    try:
+        case = services.create_case(request, values, user, "api")
+    except services.CaseError as exc:
+        return api_error(422, "validation_failed", "The question is incomplete.",
+                         fields={k: request.localizer.translate(v)
+                                 for k, v in exc.errors.items()},
+                         consent_version=CASE_CONSENT.text_version)
+    except consent.OutdatedText as exc:
+        return api_error(409, exc.code, "The consent text has changed; show the new text.",
+                         current=exc.current)
+    request.response.status = 201
+    request.response.headers["Location"] = services.case_url(request, case)
+    return {"id": case.id, "reference": case.reference, "status": case.status,
+            "due_at": case.due_at.isoformat()}
+
+
+def _case(request) -> Case:
+    case = request.dbsession.get(Case, int(request.matchdict["id"]))
+    if case is None:
+        raise api_error(404, "not_found", "No case with this id.")
+    if not services.can_read(request):
+        raise api_error(403, "forbidden", "Only counsellors read counselling cases.")
+    return case
+
+
+@view_config(route_name="counselling.api.case", request_method="GET", renderer="json",
+             permission=QUEUE)
+def case_metadata(request):
+    data = case_json(request, _case(request), texts=False)
+    data["texts"] = "read with POST (every read is recorded)"
+    return data
+
+
+@view_config(route_name="counselling.api.case", request_method="POST", renderer="json",
+             permission=QUEUE)
+def case_read(request):
+    case = _case(request)
+    services.audit(request, case, "read", "api")
+    return case_json(request, case, texts=True)
+
+
+@view_config(route_name="counselling.api.replies", request_method="POST", renderer="json",
+             permission=QUEUE)
+def replies(request):
+    case = _case(request)
+    data = json_body(request)
+    body = data.get("body")
+    try:
+        message = services.reply(request, case, body if isinstance(body, str) else "",
+                                 request.identity, channel="staff",
+                                 wait=data.get("wait") is True)
+    except services.CaseError as exc:
+        return api_error(422, "validation_failed", "The answer is empty or too long.",
+                         fields={k: request.localizer.translate(v)
+                                 for k, v in exc.errors.items()})
+    request.response.status = 201
+    return {"id": message.id, "case_id": case.id, "reference": case.reference,
+            "status": case.status, "at": message.created_at.isoformat()}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi() -> dict:
+    tags = ["counselling"]
+    case_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    message = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "direction": {"type": "string", "enum": ["in", "out", "note"]},
+        "channel": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+        "author_id": {"type": ["integer", "null"]}, "body": {"type": ["string", "null"]}}}
+    case = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "reference": {"type": "string", "example": "PH-2026-00042"},
+        "status": {"type": "string", "enum": ["new", "open", "waiting", "answered", "closed"]},
+        "category": {"type": "string"}, "language": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "due_at": {"type": "string", "format": "date-time"},
+        "first_reply_at": {"type": ["string", "null"], "format": "date-time"},
+        "assignee_id": {"type": ["integer", "null"]}, "subject": {"type": ["string", "null"]},
+        "asker": {"type": ["object", "null"]},
+        "thread": {"type": "array", "items": {"$ref": "#/components/schemas/CounsellingMessage"}}}}
+    json_case = {"application/json": {"schema": {"$ref": "#/components/schemas/CounsellingCase"}}}
+    return {
+        "paths": {
+            "/counselling/cases": {"post": {
+                "tags": tags, "summary": "Ask a question (signed in or not)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["subject", "message", "category", "consent"],
+                    "properties": {
+                        "subject": {"type": "string", "maxLength": 200},
+                        "message": {"type": "string"},
+                        "email": {"type": "string", "description": "Reply address (needed "
+                                  "when not signed in)"},
+                        "name": {"type": "string"},
+                        "category": {"type": "string", "enum": list(services.CATEGORY_LABELS)},
+                        "consent": {"type": "string", "description": "text_version of the "
+                                    "counselling.case purpose shown to the asker "
+                                    "(/api/v1/consent/purposes): explicit consent"}}}}}},
+                "responses": {"201": {"description": "The case's reference"},
+                              "409": _error("The consent text changed"),
+                              "422": _error("Incomplete question"),
+                              "429": _error("Too many questions")}}},
+            "/counselling/cases/{id}": {
+                "get": {"tags": tags, "summary": "A case and its thread, without the texts "
+                        "(counsellors)", "parameters": case_id,
+                        "responses": {"200": {"description": "The case", "content": json_case},
+                                      "403": _error("Not a counsellor"),
+                                      "404": _error("No such case")}},
+                "post": {"tags": tags, "summary": "Read a case with its texts (recorded)",
+                         "parameters": case_id,
+                         "responses": {"200": {"description": "The case", "content": json_case},
+                                       "403": _error("Not a counsellor"),
+                                       "404": _error("No such case")}}},
+            "/counselling/cases/{id}/replies": {"post": {
+                "tags": tags, "summary": "Answer the asker (mailed with the reference)",
+                "parameters": case_id,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["body"],
+                    "properties": {"body": {"type": "string"}, "wait": {
+                        "type": "boolean", "description": "The answer asks the asker for "
+                        "more: the case waits for them (else it is answered)"}}}}}},
+                "responses": {"201": {"description": "The reply was kept and mailed"},
+                              "403": _error("Not a counsellor"),
+                              "404": _error("No such case"),
+                              "422": _error("Empty answer")}}},
+        },
+        "components": {"schemas": {"CounsellingCase": case, "CounsellingMessage": message}},
+    }

@@ -1,0 +1,182 @@
+"""Hook implementations of the counselling plugin."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub import consent, hookimpl
+from hub.contributions import (
+    NavItem,
+    NotificationKind,
+    PeriodicJob,
+    Permission,
+    Setting,
+    Widget,
+)
+from hub.security import AUTHENTICATED, PUBLIC
+from hub.settings import as_int
+from hub_counselling import services
+from hub_counselling.i18n import _
+from hub_counselling.models import Case
+from hub_counselling.services import MANAGE, PURPOSE, QUEUE, READ
+
+
+def _describe(request, object_: str) -> str | None:
+    case = services.case_of_object(request, object_)
+    return f"{case.reference} \u2013 {case.subject}" if case is not None else None
+
+
+CASE_CONSENT = consent.Purpose(
+    PURPOSE,
+    title={"cs": "Můj dotaz v poradně (může obsahovat zdravotní údaje)",
+           "en": "My question to the counselling service (may contain health data)"},
+    text={
+        "cs": "Výslovně souhlasím, aby hub uchovával a zpracovával můj dotaz, vše, co k "
+              "němu napíšu, a mou adresu pro odpověď, i když z nich může vyplývat můj "
+              "zdravotní stav. Číst je budou jen pověření poradci hubu, aby mi mohli "
+              "odpovědět, a každé jejich čtení se zaznamená. Hub dotaz smaže tři roky po "
+              "jeho uzavření. Souhlas mohu kdykoli odvolat na stránce dotazu nebo na "
+              "stránce Moje souhlasy; dotaz se pak hned smaže.",
+        "en": "I explicitly agree that the hub keeps and processes my question, everything "
+              "I write about it and my reply address, even though they may reveal my "
+              "health. Only the hub's appointed counsellors read them, to answer me, and "
+              "each time they do it is recorded. The hub deletes the question three years "
+              "after it is closed. I can withdraw this consent at any time on the "
+              "question's page or on the My consents page; the question is then deleted "
+              "at once.",
+    },
+    legal_basis="explicit_consent", special_category=True, scoped=True,
+    describe=_describe, order=70)
+
+
+@hookimpl
+def hub_consent_purposes():
+    return [CASE_CONSENT]
+
+
+@hookimpl
+def hub_consent_changed(request, subject, purpose, record):
+    """A withdrawn consent deletes its case at once (erasure withdraws it itself)."""
+    if purpose.key != PURPOSE or record.action != "withdrawn" or record.source == "erasure":
+        return
+    case = services.case_of_object(request, record.object)
+    if case is not None:
+        services.erase_case(request, case, "withdrawn")
+
+
+@hookimpl
+def hub_settings_schema():
+    return [
+        Setting("reply_days", 30, as_int, "Days within which the hub promises an answer."),
+        Setting("reminder_days", 3, as_int,
+                "Remind the counsellors this many days before a case is due."),
+        Setting("retention_days", 3 * 365, as_int,
+                "Days after closing after which a case is deleted."),
+        Setting("reply_address", "", str,
+                "The counselling mailbox answers go to (default: the address of "
+                "mail.sender); each mail's Reply-To adds +<reference>.<signature>."),
+    ]
+
+
+@hookimpl
+def hub_permissions():
+    return [
+        Permission(QUEUE, _("See the counselling queue and statistics"), ("staff", "admin")),
+        Permission(READ, _("Read and answer counselling cases"), ("admin",)),
+        Permission(MANAGE, _("Appoint counsellors and edit reply templates"), ("admin",)),
+    ]
+
+
+@hookimpl
+def hub_navigation(request, menu):
+    if menu == "main":
+        return [NavItem(_("Ask for advice"), route="counselling.ask", permission=PUBLIC,
+                        order=46, match=("counselling.ask",))]
+    if menu == "user":
+        return [NavItem(_("My questions"), route="counselling.mine", permission=AUTHENTICATED,
+                        order=45, match=("counselling.mine", "counselling.my_case"))]
+    if menu == "admin":
+        return [NavItem(_("Counselling"), route="counselling.queue", permission=QUEUE,
+                        order=44, match=("counselling.queue", "counselling.case",
+                                         "counselling.stats", "counselling.templates",
+                                         "counselling.counsellors"))]
+    return None
+
+
+@hookimpl
+def hub_notification_kinds():
+    return [NotificationKind("counselling.due", _("A counselling case is nearly due")),
+            NotificationKind("counselling.handed_over", _("A counselling case was handed "
+                                                          "over to you"))]
+
+
+@hookimpl
+def hub_dashboard_widgets(request):
+    from hub_counselling.views import render_my_cases_widget
+
+    return [Widget("counselling.mine", _("My questions"), render_my_cases_widget,
+                   where="dashboard", order=45)]
+
+
+@hookimpl
+def hub_periodic_jobs():
+    from hub_counselling.jobs import remind_due, retention
+
+    return [PeriodicJob("counselling.retention", retention, minute="40", hour="3"),
+            PeriodicJob("counselling.reminders", remind_due, minute="10", hour="7")]
+
+
+@hookimpl(optionalhook=True)
+def hub_contact_activity(request, email, user):
+    """The CRM's timeline of a contact: the cases asked from its address or account
+    (reference and state only: the texts stay behind the counselling permission)."""
+    if not services.can_read(request):
+        return []
+    who = [sa.func.lower(Case.email) == email.lower()] if email else []
+    if user is not None:
+        who.append(Case.user_id == user.id)
+    if not who:
+        return []
+    cases = request.dbsession.scalars(sa.select(Case).where(sa.or_(*who))).all()
+    state = request.localizer.translate
+    return [{"when": c.created_at, "kind": _("Counselling"),
+             "title": f"{c.reference} ({state(services.STATUS_LABELS[c.status])})",
+             "url": request.route_path("counselling.case", id=c.id)} for c in cases]
+
+
+# -- personal data ------------------------------------------------------------------------
+
+@hookimpl
+def hub_personal_data_tables():
+    return ["counselling_case", "counselling_message", "counselling_counsellor",
+            "counselling_access"]
+
+
+@hookimpl
+def hub_personal_data_export(request, user):
+    """The person's own questions with their threads (without internal notes)."""
+    cases = services.cases_of_user(request, user)
+    return {_("Counselling questions"): [
+        {"reference": c.reference, "subject": c.subject, "category": c.category,
+         "status": c.status, "email": c.email, "name": c.name,
+         "created_at": c.created_at.isoformat(),
+         "thread": [{"at": m.created_at.isoformat(),
+                     "from": "me" if m.direction == "in" else "hub", "text": m.body}
+                    for m in services.public_thread(c)]} for c in cases]}
+
+
+@hookimpl
+def hub_personal_data_erase(request, user):
+    from hub_counselling.models import Counsellor
+
+    for case in services.cases_of_user(request, user):
+        services.erase_case(request, case, "erased")
+    db = request.dbsession
+    db.execute(sa.delete(Counsellor).where(Counsellor.user_id == user.id))
+    db.execute(sa.update(Case).where(Case.assignee_id == user.id).values(assignee_id=None))
+
+
+@hookimpl
+def hub_openapi(request):
+    from hub_counselling.api import openapi
+
+    return openapi()

@@ -1,0 +1,5 @@
+from setuptools import setup
+
+from hub.build import cmdclass
+
+setup(cmdclass=cmdclass())
