@@ -128,7 +128,7 @@ def prepare_campaign(registry) -> tuple[int, int, bytes]:
     from hub_newsletter.demo import BODY
     from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscriber
     from hub_newsletter.purposes import LIST_PURPOSE_KEY, list_object
-    from hub_newsletter.sending import CompiledCampaign
+    from hub_newsletter.rendering import CompiledCampaign
 
     with registry["hub.dbsession_writer"]() as db, db.begin():
         news = db.scalar(sa.select(NewsletterList).where(NewsletterList.slug == "novinky"))

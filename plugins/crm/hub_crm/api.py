@@ -186,7 +186,7 @@ def validate_topics(request, data, errors: dict) -> list:
 
 
 def services_email_ok(value: str) -> bool:
-    from hub_crm.views import EMAIL_RE
+    from hub_crm.view_helpers import EMAIL_RE
 
     return bool(EMAIL_RE.match(value.strip()))
 

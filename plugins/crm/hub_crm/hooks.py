@@ -102,7 +102,7 @@ def hub_periodic_jobs():
 
 @hookimpl
 def hub_dashboard_widgets(request):
-    from hub_crm.views import render_tasks_widget
+    from hub_crm.followup_views import render_tasks_widget
 
     return [Widget("crm.tasks", _("My follow-ups"), render_tasks_widget, where="dashboard",
                    order=30, permission=CONTACT_READ)]
@@ -110,7 +110,7 @@ def hub_dashboard_widgets(request):
 
 @hookimpl
 def hub_profile_sections(request, user):
-    from hub_crm.views import render_profile_section
+    from hub_crm.self_service_views import render_profile_section
 
     return [ProfileSection("crm.preferences", _("Contact preferences"),
                            lambda req, u: render_profile_section(req, u), order=80)]

@@ -173,9 +173,9 @@ def test_staff_with_health_access_see_members_on_request_and_every_read_is_audit
 
 
 def test_special_category_field_segment_pages_through_posts(client, users, crm, monkeypatch):
-    from hub_crm import views
+    from hub_crm import segment_views
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(segment_views, "PAGE_SIZE", 1)
     diagnosis = crm.field("diagnosis", special=True)
     first = crm.contact("a@example.cz", first="Alena", last="Alfa", consents=("research",))
     second = crm.contact("b@example.cz", first="Bára", last="Beta", consents=("research",))

@@ -51,4 +51,5 @@ def includeme(config):
     config.add_job("newsletter.start_due", services.start_due_campaigns)
     config.add_job("newsletter.process_bounces", bounces.process_bounces)
     config.scan("hub_newsletter.views")
+    config.scan("hub_newsletter.manage")
     config.scan("hub_newsletter.api")

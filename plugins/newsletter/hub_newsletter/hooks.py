@@ -142,7 +142,7 @@ def _latest_widget(request):
     latest = request.dbsession.scalars(
         sa.select(Campaign).where(Campaign.status == "sent", Campaign.in_archive.is_(True))
         .order_by(Campaign.finished_at.desc()).limit(3)).all()
-    from hub_newsletter.sending import archive_subject
+    from hub_newsletter.rendering import archive_subject
 
     return render_snippet(request, "hub_newsletter:templates/widget.pt",
                           {"latest": latest, "subject": archive_subject})
@@ -174,7 +174,7 @@ def hub_search(request, query):
                                   sa.or_(Campaign.subject.ilike(pattern),
                                          Campaign.body.ilike(pattern)))
         .order_by(Campaign.finished_at.desc()).limit(20)).all()
-    from hub_newsletter.sending import archive_subject
+    from hub_newsletter.rendering import archive_subject
 
     return [SearchResult(title=archive_subject(c),
                          url=request.route_path("newsletter.archive_item", id=c.id),

@@ -135,7 +135,7 @@ class Campaign(Base):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str] = mapped_column(sa.String(2), default="cs")
     salutation: Mapped[str] = mapped_column(sa.String(10), default="formal")
-    # The look of the e-mail (sending.LAYOUT_STYLES).
+    # The look of the e-mail (rendering.LAYOUT_STYLES).
     layout: Mapped[str] = mapped_column(sa.String(10), default="gov", server_default="gov")
     # CRM audience keys (when the crm plugin is enabled).
     audiences: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -297,7 +297,7 @@ def start_sending(request, campaign: Campaign) -> int:
     errors = content.campaign_errors(campaign)
     if not errors:
         try:
-            from hub_newsletter.sending import archive_values, render
+            from hub_newsletter.rendering import archive_values, render
 
             render(request, campaign, archive_values(campaign))
         except Exception as exc:  # noqa: BLE001 (any rendering error stops the campaign)

@@ -1,9 +1,7 @@
-"""Pages of the newsletter plugin: subscribing, confirming, unsubscribing, the archive and
-the staff's lists and campaigns."""
+"""Public pages of the newsletter plugin: subscribing, confirming, unsubscribing, choosing
+lists, the archive, and the counters of opens and clicks."""
 from __future__ import annotations
 
-import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -11,28 +9,14 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from hub.accounts.models import User
-from hub.consent import OutdatedText, holders
-from hub.db import utcnow
+from hub.consent import OutdatedText
 from hub.security import PUBLIC
 from hub_newsletter import content, services
-from hub_newsletter.i18n import _, plugin_hooks
-from hub_newsletter.models import (
-    CAMPAIGN_KINDS,
-    LAYOUTS,
-    SALUTATION_STYLES,
-    Campaign,
-    NewsletterList,
-    Subscriber,
-    new_token,
-)
-from hub_newsletter.purposes import LIST_PURPOSE, LIST_PURPOSE_KEY, list_id_of
+from hub_newsletter.i18n import _
+from hub_newsletter.models import Campaign, NewsletterList, Subscriber
+from hub_newsletter.purposes import LIST_PURPOSE
 
-EDIT = "newsletter:campaign:edit"
-APPROVE = "newsletter:campaign:approve"
-SEND = "newsletter:campaign:send"
 PRAGUE = ZoneInfo("Europe/Prague")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def local_datetime(request, value) -> str:
@@ -216,7 +200,7 @@ def _archived(request):
              permission=PUBLIC)
 def archive(request):
     campaigns = request.dbsession.scalars(_archived(request).limit(200)).all()
-    from hub_newsletter.sending import archive_subject
+    from hub_newsletter.rendering import archive_subject
 
     return {"campaigns": campaigns, "when": lambda c: local_datetime(request, c.finished_at),
             "subject": archive_subject,
@@ -227,9 +211,9 @@ def archive(request):
 @view_config(route_name="newsletter.archive_item",
              renderer="hub_newsletter:templates/archive_item.pt", permission=PUBLIC)
 def archive_item(request):
-    from hub_newsletter.sending import archive_values
+    from hub_newsletter.rendering import archive_values
 
-    campaign = request.dbsession.get(Campaign, _int(request.matchdict["id"]))
+    campaign = request.dbsession.get(Campaign, int_or_404(request.matchdict["id"]))
     if campaign is None or campaign.status != "sent" or not campaign.in_archive:
         raise HTTPNotFound()
     values = archive_values(campaign)
@@ -242,513 +226,11 @@ def archive_item(request):
                             (content.substitute(campaign.subject, values), None)]}
 
 
-def _int(value) -> int:
+def int_or_404(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         raise HTTPNotFound() from None
-
-
-# -- staff: overview and lists ----------------------------------------------------------------
-
-@view_config(route_name="newsletter.admin", renderer="hub_newsletter:templates/admin.pt",
-             permission=EDIT)
-def admin(request):
-    db = request.dbsession
-    campaigns = db.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200)).all()
-    counts = services.delivery_counts(db, [c.id for c in campaigns])
-    lists = db.scalars(sa.select(NewsletterList).order_by(NewsletterList.name)).all()
-    held = holders(LIST_PURPOSE_KEY, object=None).subquery()
-    subscribers = {list_id_of(obj): count for obj, count in db.execute(
-        sa.select(held.c.object, sa.func.count()).group_by(held.c.object)).all()}
-    return {"campaigns": campaigns, "counts": counts, "lists": lists,
-            "subscribers": subscribers, "kind_labels": KIND_LABELS,
-            "status_labels": STATUS_LABELS,
-            "breadcrumbs": [(_("Newsletter administration"), None)]}
-
-
-def _list_form_values(request, nl, form, errors):
-    return {"nl": nl, "form": form, "errors": errors,
-            "breadcrumbs": [(_("Newsletter administration"),
-                             request.route_path("newsletter.admin")),
-                            (_("Mailing list"), None)]}
-
-
-@view_config(route_name="newsletter.list_new", renderer="hub_newsletter:templates/list_form.pt",
-             permission=EDIT, request_method="GET")
-@view_config(route_name="newsletter.list_edit", renderer="hub_newsletter:templates/list_form.pt",
-             permission=EDIT, request_method="GET")
-def list_form(request):
-    nl = _get_list(request) if "id" in request.matchdict else None
-    form = ({"name": nl.name, "slug": nl.slug, "description": nl.description,
-             "is_public": nl.is_public} if nl else
-            {"is_public": True})
-    return _list_form_values(request, nl, form, {})
-
-
-def _get_list(request) -> NewsletterList:
-    nl = request.dbsession.get(NewsletterList, _int(request.matchdict["id"]))
-    if nl is None:
-        raise HTTPNotFound()
-    return nl
-
-
-@view_config(route_name="newsletter.list_new", renderer="hub_newsletter:templates/list_form.pt",
-             permission=EDIT, request_method="POST")
-@view_config(route_name="newsletter.list_edit", renderer="hub_newsletter:templates/list_form.pt",
-             permission=EDIT, request_method="POST")
-def list_save(request):
-    db = request.dbsession
-    nl = _get_list(request) if "id" in request.matchdict else None
-    post = request.POST
-    form = {"name": post.get("name", "").strip(), "slug": post.get("slug", "").strip().lower(),
-            "description": post.get("description", "").strip(),
-            "is_public": post.get("is_public") == "on"}
-    errors = {}
-    if not form["name"] or len(form["name"]) > 200:
-        errors["name"] = _("Fill in a name of at most 200 characters.")
-    if not SLUG.match(form["slug"]):
-        errors["slug"] = _("Use lowercase letters, digits and hyphens only.")
-    elif db.scalar(sa.select(NewsletterList.id).where(
-            NewsletterList.slug == form["slug"],
-            NewsletterList.id != (nl.id if nl else -1))) is not None:
-        errors["slug"] = _("Another list already uses this address.")
-    if errors:
-        request.response.status = 422
-        return _list_form_values(request, nl, form, errors)
-    if nl is None:
-        nl = NewsletterList()
-        db.add(nl)
-    nl.name, nl.slug, nl.description = form["name"], form["slug"], form["description"]
-    nl.is_public = form["is_public"]
-    try:
-        db.flush()
-    except sa.exc.IntegrityError:
-        request.response.status = 409
-        return _list_form_values(request, nl, form,
-                                 {"slug": _("Another list already uses this address.")})
-    request.session.flash(request.shell.translate(_("The list is saved.")), "success")
-    return HTTPSeeOther(request.route_path("newsletter.admin"))
-
-
-# -- staff: campaigns -------------------------------------------------------------------------
-
-def _get_campaign(request, lock: bool = False) -> Campaign:
-    campaign = request.dbsession.get(Campaign, _int(request.matchdict["id"]),
-                                     with_for_update=lock or None)
-    if campaign is None:
-        raise HTTPNotFound()
-    return campaign
-
-
-def upcoming_events(request) -> list[dict]:
-    hook = getattr(plugin_hooks(request), "hub_upcoming_events", None)
-    if hook is None:
-        return []
-    events = []
-    for result in hook(request=request):
-        events.extend(result or ())
-    return events
-
-
-def _campaign_form_values(request, campaign, form, errors):
-    return {"campaign": campaign, "form": form, "errors": errors,
-            "lists": request.dbsession.scalars(
-                sa.select(NewsletterList).order_by(NewsletterList.name)).all(),
-            "audiences": services.crm_audiences(request),
-            "events": upcoming_events(request), "kinds": CAMPAIGN_KINDS,
-            "styles": SALUTATION_STYLES, "kind_labels": KIND_LABELS,
-            "layouts": [(key, LAYOUT_LABELS[key]) for key in LAYOUTS],
-            "placeholders": ", ".join("${" + f + "}" for f in content.FIELDS),
-            "breadcrumbs": [(_("Newsletter administration"),
-                             request.route_path("newsletter.admin")),
-                            (_("Campaign"), None)]}
-
-
-def _campaign_to_form(campaign: Campaign) -> dict:
-    return {"kind": campaign.kind, "subject": campaign.subject, "preheader": campaign.preheader,
-            "body": campaign.body, "language": campaign.language,
-            "salutation": campaign.salutation, "layout": campaign.layout,
-            "lists": {nl.id for nl in campaign.lists},
-            "audiences": set(campaign.audiences or ()), "event": str(campaign.event_id or ""),
-            "in_archive": campaign.in_archive, "track": campaign.track}
-
-
-@view_config(route_name="newsletter.campaign_new",
-             renderer="hub_newsletter:templates/campaign_form.pt", permission=EDIT,
-             request_method="GET")
-@view_config(route_name="newsletter.campaign_edit",
-             renderer="hub_newsletter:templates/campaign_form.pt", permission=EDIT,
-             request_method="GET")
-def campaign_form(request):
-    if "id" in request.matchdict:
-        campaign = _get_campaign(request)
-        if campaign.status not in EDITABLE:
-            raise HTTPNotFound()
-        return _campaign_form_values(request, campaign, _campaign_to_form(campaign), {})
-    body = _("${salutation},\n\nwrite the text here.\n\n## A heading\n\n- a point\n- "
-             "another point")
-    return _campaign_form_values(request, None, {
-        "kind": "newsletter", "language": request.locale_name, "salutation": "formal",
-        "layout": "gov",
-        "in_archive": True, "track": False, "lists": set(), "audiences": set(),
-        "body": request.shell.translate(body)}, {})
-
-
-EDITABLE = ("draft", "submitted", "approved", "failed")
-
-
-def _as_datetime(value) -> dt.datetime | None:
-    """An event's start as given by ``hub_upcoming_events`` (a datetime or ISO 8601 text),
-    timezone-aware (naive values are UTC)."""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-@view_config(route_name="newsletter.campaign_new",
-             renderer="hub_newsletter:templates/campaign_form.pt", permission=EDIT,
-             request_method="POST")
-@view_config(route_name="newsletter.campaign_edit",
-             renderer="hub_newsletter:templates/campaign_form.pt", permission=EDIT,
-             request_method="POST")
-def campaign_save(request):
-    db = request.dbsession
-    campaign = _get_campaign(request, lock=True) if "id" in request.matchdict else None
-    if campaign is not None and campaign.status not in EDITABLE:
-        request.response.status = 409
-        return _campaign_form_values(request, campaign, _campaign_to_form(campaign), {
-            "general": _("The campaign is being sent or was sent; it cannot be changed.")})
-    post = request.POST
-    form = {"kind": post.get("kind", ""), "subject": post.get("subject", "").strip(),
-            "preheader": post.get("preheader", "").strip(), "body": post.get("body", ""),
-            "language": post.get("language", ""), "salutation": post.get("salutation", ""),
-            "layout": post.get("layout", "gov"),
-            "lists": {int(v) for v in post.getall("list") if v.isdigit()},
-            "audiences": set(post.getall("audience")), "event": post.get("event", ""),
-            "in_archive": post.get("in_archive") == "on", "track": post.get("track") == "on"}
-    errors = {}
-    if form["kind"] not in CAMPAIGN_KINDS:
-        errors["kind"] = _("Choose one of the offered values.")
-    if not form["subject"] or len(form["subject"]) > 200:
-        errors["subject"] = _("Fill in a subject of at most 200 characters.")
-    if len(form["preheader"]) > 200:
-        errors["preheader"] = _("Use at most 200 characters.")
-    if form["language"] not in ("cs", "en"):
-        errors["language"] = _("Choose one of the offered values.")
-    if form["salutation"] not in SALUTATION_STYLES:
-        errors["salutation"] = _("Choose one of the offered values.")
-    if form["layout"] not in LAYOUTS:
-        errors["layout"] = _("Choose one of the offered values.")
-    lists = db.scalars(sa.select(NewsletterList).where(
-        NewsletterList.id.in_(form["lists"]))).all() if form["lists"] else []
-    known_audiences = {a["key"] for a in services.crm_audiences(request)}
-    audiences = sorted(form["audiences"] & known_audiences)
-    event = None
-    if form["event"]:
-        event = next((e for e in upcoming_events(request) if str(e["id"]) == form["event"]),
-                     None)
-        if event is None:
-            errors["event"] = _("Choose one of the offered values.")
-    if form["kind"] == "invitation" and event is None and "event" not in errors \
-            and upcoming_events(request):
-        errors["event"] = _("An invitation needs an event.")
-    if errors:
-        request.response.status = 422
-        return _campaign_form_values(request, campaign, form, errors)
-    if campaign is None:
-        campaign = Campaign(created_by_id=request.identity.id)
-        db.add(campaign)
-    campaign.kind, campaign.subject, campaign.preheader = (form["kind"], form["subject"],
-                                                           form["preheader"])
-    campaign.body, campaign.language = form["body"], form["language"]
-    campaign.salutation, campaign.in_archive = form["salutation"], form["in_archive"]
-    campaign.layout = form["layout"]
-    campaign.track = form["track"]
-    if campaign.track and not campaign.track_key:
-        campaign.track_key = new_token()
-    campaign.lists = list(lists)
-    campaign.audiences = audiences
-    if event is not None:
-        campaign.event_id, campaign.event_title = int(event["id"]), str(event["title"])[:300]
-        campaign.event_url = str(event.get("url") or "")[:500]
-        campaign.event_starts_at = _as_datetime(event.get("starts_at"))
-    else:
-        campaign.event_id, campaign.event_title, campaign.event_url = None, "", ""
-        campaign.event_starts_at = None
-    # Any change needs a new approval.
-    campaign.status, campaign.approved_by_id, campaign.error = "draft", None, ""
-    db.flush()
-    problems = content.campaign_errors(campaign)
-    if problems:
-        request.session.flash(request.shell.translate(
-            _("Saved as a draft. Before it can be sent: ${problems}",
-              mapping={"problems": " ".join(request.shell.translate(p) for p in problems)})),
-            "error")
-    else:
-        request.session.flash(request.shell.translate(_("The campaign is saved.")), "success")
-    return HTTPSeeOther(request.route_path("newsletter.campaign", id=campaign.id))
-
-
-def _sample(user) -> Subscriber:
-    """The signed-in staff member as a recipient, for previews (links lead nowhere)."""
-    return Subscriber(email=user.email, name=user.name, token="preview-" + "0" * 16)
-
-
-MATCH_LABELS = {"all": _("all conditions"), "any": _("any condition")}
-
-
-def snapshot_entries(campaign) -> list[dict]:
-    """The snapshot of the first start and of each later one, for the campaign page."""
-    snapshot = campaign.snapshot or None
-    if snapshot is None:
-        return []
-    entries = []
-    for entry in [snapshot, *snapshot.get("additions", ())]:
-        sources = []
-        for source in entry.get("sources", ()):
-            definition = source.get("definition") or {}
-            sources.append({**source, "conditions": [
-                f"{c.get('kind')}: {c.get('value')}" for c in definition.get("conditions", ())],
-                "match": definition.get("match"), "segment_purpose": definition.get("purpose")})
-        entries.append({**entry, "taken_at": dt.datetime.fromisoformat(entry["taken_at"]),
-                        "sources": sources})
-    return entries
-
-
-@view_config(route_name="newsletter.campaign", renderer="hub_newsletter:templates/campaign.pt",
-             permission=EDIT, request_method="GET")
-def campaign_detail(request):
-    campaign = _get_campaign(request)
-    from hub_newsletter.sending import recipient_values, render
-
-    problems = content.campaign_errors(campaign)
-    preview_text = ""
-    if not problems:
-        user = request.identity
-        values = recipient_values(request, campaign, _sample(user), user.email)
-        preview_text = render(request, campaign, values)[1]
-    identity = request.identity
-    labels = {a["key"]: a.get("label") or a["key"] for a in services.crm_audiences(request)}
-    return {
-        "campaign": campaign, "problems": problems, "preview_text": preview_text,
-        "snapshots": snapshot_entries(campaign), "match_labels": MATCH_LABELS,
-        "audience_labels": [labels.get(key, key) for key in campaign.audiences or ()],
-        "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
-        "stats": services.campaign_stats(request.dbsession, campaign),
-        "can_approve": request.has_permission(APPROVE)
-        and campaign.created_by_id != identity.id,
-        "can_send": request.has_permission(SEND),
-        "when": lambda value: local_datetime(request, value),
-        "breadcrumbs": [(_("Newsletter administration"), request.route_path("newsletter.admin")),
-                        (campaign.subject, None)],
-    }
-
-
-@view_config(route_name="newsletter.campaign_preview", permission=EDIT, request_method="GET")
-def campaign_preview(request):
-    """The HTML of the e-mail as the first recipient would see it (the signed-in user)."""
-    from hub_newsletter.sending import recipient_values, render
-
-    campaign = _get_campaign(request)
-    if content.campaign_errors(campaign):
-        raise HTTPNotFound()
-    user = request.identity
-    html = render(request, campaign, recipient_values(request, campaign, _sample(user),
-                                                      user.email))[2]
-    response = Response(html, content_type="text/html", charset="utf-8")
-    # The mail's own inline CSS is allowed here and nothing else (no scripts, no framing).
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
-        "frame-ancestors 'none'; form-action 'none'; sandbox")
-    return response
-
-
-def _transition(request, campaign, allowed: tuple[str, ...], new: str, message):
-    if campaign.status not in allowed:
-        request.session.flash(request.shell.translate(
-            _("This cannot be done now: the campaign is ${status}.",
-              mapping={"status": request.shell.translate(STATUS_LABELS[campaign.status])})),
-            "error")
-        return False
-    campaign.status = new
-    request.session.flash(request.shell.translate(message), "success")
-    return True
-
-
-LAYOUT_LABELS = {"gov": _("Blue header (gov.cz)"), "light": _("Light"),
-                 "plain": _("Plain letter")}
-KIND_LABELS = {"newsletter": _("Newsletter"), "invitation": _("Invitation")}
-STATUS_LABELS = {
-    "draft": _("a draft"), "submitted": _("waiting for approval"), "approved": _("approved"),
-    "scheduled": _("scheduled"), "sending": _("being sent"), "paused": _("paused"),
-    "sent": _("sent"), "cancelled": _("cancelled"), "failed": _("failed"),
-}
-
-
-def _back(request, campaign):
-    return HTTPSeeOther(request.route_path("newsletter.campaign", id=campaign.id))
-
-
-@view_config(route_name="newsletter.campaign_submit", permission=EDIT, request_method="POST")
-def campaign_submit(request):
-    campaign = _get_campaign(request, lock=True)
-    problems = content.campaign_errors(campaign)
-    if problems:
-        request.session.flash(" ".join(request.shell.translate(p) for p in problems), "error")
-        return _back(request, campaign)
-    if _transition(request, campaign, ("draft", "failed"), "submitted",
-                   _("The campaign waits for approval.")):
-        _tell_approvers(request, campaign)
-    return _back(request, campaign)
-
-
-def _tell_approvers(request, campaign):
-    from hub.notifications import notify
-
-    url = request.route_url("newsletter.campaign", id=campaign.id)
-    approvers = request.dbsession.scalars(sa.select(User).where(
-        User.role == "admin", User.is_active.is_(True), User.id != request.identity.id))
-    for user in approvers:
-        notify(request, user, "newsletter.approval_requested",
-               _("Newsletter to approve: ${subject}", mapping={"subject": campaign.subject}),
-               url=url)
-
-
-@view_config(route_name="newsletter.campaign_approve", permission=APPROVE, request_method="POST")
-def campaign_approve(request):
-    campaign = _get_campaign(request, lock=True)
-    if campaign.created_by_id == request.identity.id:
-        request.session.flash(request.shell.translate(
-            _("Another person must approve a campaign you wrote.")), "error")
-        return _back(request, campaign)
-    if _transition(request, campaign, ("submitted",), "approved", _("The campaign is approved.")):
-        campaign.approved_by_id = request.identity.id
-        author = request.dbsession.get(User, campaign.created_by_id) \
-            if campaign.created_by_id else None
-        if author is not None:
-            from hub.notifications import notify
-
-            notify(request, author, "newsletter.approved",
-                   _("Your newsletter was approved: ${subject}",
-                     mapping={"subject": campaign.subject}),
-                   url=request.route_url("newsletter.campaign", id=campaign.id))
-    return _back(request, campaign)
-
-
-@view_config(route_name="newsletter.campaign_send", permission=SEND, request_method="POST")
-def campaign_send(request):
-    campaign = _get_campaign(request, lock=True)
-    if campaign.status not in ("approved", "scheduled"):
-        _transition(request, campaign, ("approved", "scheduled"), "sending", "")
-        return _back(request, campaign)
-    when = request.POST.get("scheduled_at", "").strip()
-    if when:
-        try:
-            local = dt.datetime.fromisoformat(when)
-        except ValueError:
-            request.session.flash(request.shell.translate(
-                _("Enter the time as a date and time, e.g. 2026-12-01 09:00.")), "error")
-            return _back(request, campaign)
-        scheduled = local.replace(tzinfo=PRAGUE) if local.tzinfo is None else local
-        if scheduled > utcnow():
-            campaign.status, campaign.scheduled_at = "scheduled", scheduled
-            request.session.flash(request.shell.translate(
-                _("The campaign will be sent at ${when}.",
-                  mapping={"when": local_datetime(request, scheduled)})), "success")
-            return _back(request, campaign)
-    try:
-        count = services.start_sending(request, campaign)
-    except services.CampaignError:
-        # The failure and its reason are stored on the campaign; keep them (commit).
-        request.session.flash(request.shell.translate(
-            _("The campaign cannot be sent; nothing was sent. See the error below.")), "error")
-        return _back(request, campaign)
-    request.session.flash(request.shell.translate(
-        _("Sending has started: ${count} recipients.", mapping={"count": count})), "success")
-    return _back(request, campaign)
-
-
-@view_config(route_name="newsletter.campaign_pause", permission=SEND, request_method="POST")
-def campaign_pause(request):
-    campaign = _get_campaign(request, lock=True)
-    _transition(request, campaign, ("sending", "scheduled"), "paused",
-                _("Sending is paused."))
-    return _back(request, campaign)
-
-
-@view_config(route_name="newsletter.campaign_resume", permission=SEND, request_method="POST")
-def campaign_resume(request):
-    from hub.jobs import enqueue
-
-    campaign = _get_campaign(request, lock=True)
-    if _transition(request, campaign, ("paused",), "sending", _("Sending continues.")):
-        if campaign.started_at is None:
-            # Paused while still scheduled: nothing was prepared yet.
-            campaign.status = "approved"
-            try:
-                services.start_sending(request, campaign)
-            except services.CampaignError:
-                request.session.flash(request.shell.translate(
-                    _("The campaign cannot be sent; nothing was sent. See the error below.")),
-                    "error")
-        else:
-            enqueue(request, "newsletter.send", campaign_id=campaign.id)
-    return _back(request, campaign)
-
-
-@view_config(route_name="newsletter.campaign_cancel", permission=SEND, request_method="POST")
-def campaign_cancel(request):
-    campaign = _get_campaign(request, lock=True)
-    _transition(request, campaign, ("approved", "scheduled", "sending", "paused"), "cancelled",
-                _("The campaign is cancelled; no more messages will be sent."))
-    return _back(request, campaign)
-
-
-@view_config(route_name="newsletter.campaign_test", permission=EDIT, request_method="POST")
-def campaign_test(request):
-    """Send the message to the signed-in staff member only (not counted, not archived)."""
-    from hub_newsletter.sending import (
-        PermanentFailure,
-        TemporaryFailure,
-        Transport,
-        UncertainFailure,
-        build_message,
-        domain,
-        setting,
-    )
-
-    campaign = _get_campaign(request)
-    problems = content.campaign_errors(campaign)
-    if problems:
-        request.session.flash(" ".join(request.shell.translate(p) for p in problems), "error")
-        return _back(request, campaign)
-    user = request.identity
-    subscriber = services.get_or_create_subscriber(request.dbsession, user.email.lower(),
-                                                   user.name, user.language, user)
-    data = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ")
-    transport = Transport(request.registry.settings)
-    settings = request.registry.settings
-    try:
-        transport.send(str(setting(settings, "bounce_address", None,
-                                   f"bounces@{domain(settings)}")),
-                       user.email, data, f"newsletter-test-{campaign.id}")
-    except (TemporaryFailure, PermanentFailure, UncertainFailure) as exc:
-        request.session.flash(request.shell.translate(
-            _("The test message could not be sent: ${error}", mapping={"error": str(exc)})),
-            "error")
-    else:
-        request.session.flash(request.shell.translate(
-            _("A test message was sent to ${email}.", mapping={"email": user.email})),
-            "success")
-    finally:
-        transport.close()
-    return _back(request, campaign)
 
 
 # -- opens and clicks (aggregate counters, only for campaigns that enable them) ----------------
@@ -761,7 +243,7 @@ def _tracked_campaign(request, what: str) -> Campaign | None:
     """The campaign of a counting URL whose signature for ``what`` is valid."""
     import hmac
 
-    from hub_newsletter.sending import track_signature
+    from hub_newsletter.rendering import track_signature
 
     campaign_id = request.matchdict["id"]
     if not campaign_id.isdigit():

@@ -44,10 +44,10 @@ both_sinks = pytest.mark.parametrize("sink", ["plain", "pipelining"], indirect=T
 def after_first_message(monkeypatch):
     """``after_first_message(action)``: run ``action()`` once the first message of a send
     has been transferred (to change something while the send goes on)."""
-    from hub_newsletter import sending
+    from hub_newsletter.transport import Transport
 
     def install(action):
-        original = sending.Transport.transfer
+        original = Transport.transfer
         calls = []
 
         def transfer(self, data, name):
@@ -56,7 +56,7 @@ def after_first_message(monkeypatch):
             if len(calls) == 1:
                 action()
 
-        monkeypatch.setattr(sending.Transport, "transfer", transfer)
+        monkeypatch.setattr(Transport, "transfer", transfer)
 
     return install
 

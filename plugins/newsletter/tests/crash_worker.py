@@ -16,6 +16,7 @@ def main():
     from hub.app import make_config
     from hub.jobs import run_job
     from hub_newsletter import sending
+    from hub_newsletter.transport import Transport
 
     config = make_config(args["settings"])
     crash_after, point = args["crash_after"], args["point"]
@@ -37,13 +38,13 @@ def main():
 
         sending._start = start
     else:
-        original_transfer = sending.Transport.transfer
+        original_transfer = Transport.transfer
 
         def transfer(self, data, name):
             original_transfer(self, data, name)
             counted()
 
-        sending.Transport.transfer = transfer
+        Transport.transfer = transfer
     run_job(config.registry, "newsletter.send", {"campaign_id": args["campaign_id"]})
     sys.exit(0)
 

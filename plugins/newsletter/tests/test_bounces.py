@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from hub.jobs import background_request
 from hub_newsletter import bounces
+from hub_newsletter.mail_settings import verp_address
 from hub_newsletter.models import Delivery, Subscriber
-from hub_newsletter.sending import send_campaign, verp_address
+from hub_newsletter.sending import send_campaign
 
 from .conftest import add_campaign, add_list, add_subscriber, prepare_deliveries
 

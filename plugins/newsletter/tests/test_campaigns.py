@@ -140,7 +140,7 @@ def test_test_send_and_preview(nl_testapp, dbsession, users, sink):
 
 def test_layouts_change_the_look_of_the_mail(nl_app, dbsession, users):
     from hub.jobs import background_request
-    from hub_newsletter.sending import archive_values, render
+    from hub_newsletter.rendering import archive_values, render
 
     nl = add_list(dbsession)
     campaign = add_campaign(dbsession, [nl], status="draft")

@@ -200,7 +200,7 @@ def test_a_message_takes_two_writes_where_the_server_offers_pipelining(sink, wri
                                                                       monkeypatch):
     import smtplib
 
-    from hub_newsletter.sending import Transport
+    from hub_newsletter.transport import Transport
 
     from .conftest import smtp_settings
 
@@ -222,7 +222,7 @@ def test_a_message_takes_two_writes_where_the_server_offers_pipelining(sink, wri
 
 @both_sinks
 def test_a_message_given_up_after_its_envelope_never_arrives(sink):
-    from hub_newsletter.sending import Transport
+    from hub_newsletter.transport import Transport
 
     from .conftest import smtp_settings
 

@@ -109,7 +109,7 @@ def test_staff_see_crm_audiences_in_the_campaign_form(nl_app, nl_testapp, users,
 
 def test_bounce_webhook_and_maildir(nl_app, nl_testapp, dbsession, tmp_path):
     from hub_newsletter.bounces import process_maildir
-    from hub_newsletter.sending import verp_address
+    from hub_newsletter.mail_settings import verp_address
 
     nl = add_list(dbsession)
     hard = add_subscriber(dbsession, nl, "hard@example.cz")

@@ -6,7 +6,7 @@ import email.policy
 import pytest
 
 from hub_newsletter.models import Subscriber
-from hub_newsletter.sending import CompiledCampaign, recipient_values, render
+from hub_newsletter.rendering import CompiledCampaign, recipient_values, render
 
 from .conftest import add_campaign, add_list
 

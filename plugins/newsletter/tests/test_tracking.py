@@ -97,7 +97,7 @@ def test_enabled_counting_gives_totals_only_and_redirects_only_to_campaign_links
 
 
 def test_turning_counting_off_stops_counting(nl_testapp, dbsession, users):
-    from hub_newsletter.sending import track_signature
+    from hub_newsletter.rendering import track_signature
 
     nl = add_list(dbsession)
     campaign = add_campaign(dbsession, [nl], status="sent", track=False,
