@@ -1,4 +1,4 @@
-"""The report as files for the funder: CSV (``hub.csvexport``), XLSX (openpyxl), PDF (fpdf2).
+"""The report as files for the funder: CSV (``hub.csvexport``), XLSX (openpyxl), PDF (``hub.pdf``).
 
 All three hold the same table: each indicator with its value, unit and definition, then
 one row per part of its breakdown, and the page views per day or month. Text cells are
@@ -8,7 +8,6 @@ string cell as a string.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -17,7 +16,6 @@ from pyramid.response import Response
 from hub.csvexport import csv_response
 from hub.i18n import _
 
-FONTS = Path(__file__).parent.parent / "fonts"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -86,20 +84,15 @@ def xlsx_file(request, report: dict) -> Response:
 
 
 def pdf_file(request, report: dict) -> Response:
-    from fpdf import FPDF
+    from hub.pdf import FONT, document
 
     translate = request.localizer.translate
-    pdf = FPDF(format="A4")
-    pdf.set_title(report["title"])
-    pdf.set_author(request.registry.settings["hub.site_name"])
-    pdf.set_lang(request.locale_name)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf = document(request, report["title"])
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 18)
+    pdf.set_font(FONT, "B", 18)
     pdf.multi_cell(0, 9, report["title"], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 11)
+    pdf.set_font(FONT, "", 11)
     made = format_date(report["made_on"], "long", locale=request.locale_name)
     pdf.multi_cell(0, 6, f"{report['period_label']} · "
                    + translate(_("Made on ${date}", mapping={"date": made})),
@@ -111,10 +104,10 @@ def pdf_file(request, report: dict) -> Response:
 
     for item in report["indicators"]:
         pdf.ln(4)
-        pdf.set_font("DejaVu", "B", 12)
+        pdf.set_font(FONT, "B", 12)
         pdf.multi_cell(0, 6, f"{item['title']}: {number(item['value'])} {item['unit']}",
                        new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
+        pdf.set_font(FONT, "", 9)
         pdf.multi_cell(0, 4.5, item["definition"], new_x="LMARGIN", new_y="NEXT")
         top = max([1] + [part["value"] for part in item["breakdown"]])
         for part in item["breakdown"]:
