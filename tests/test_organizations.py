@@ -112,3 +112,14 @@ def test_dashboard_widget_lists_my_organisations(testapp, users):
     page = testapp.get("/my")
     assert users.organisation.name in html_text(page)
     assert manage_url(users.organisation) in page.text
+
+
+def test_manage_page_ids_are_unique_so_every_input_has_its_label(testapp, users):
+    import re
+
+    testapp.login(users.representative)
+    page = testapp.get(manage_url(users.organisation)).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for field_id in re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', page):
+        assert f'for="{field_id}"' in page, field_id

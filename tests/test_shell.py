@@ -268,7 +268,8 @@ def test_dashboard_for_a_signed_in_user(testapp, users):
 
 
 def test_health_check_reports_the_database(testapp):
-    assert testapp.get("/healthz").json == {"status": "ok", "database": "ok"}
+    assert testapp.get("/healthz").json == {"status": "ok", "database": "ok",
+                                            "migrations": "ok"}
 
 
 def test_accessibility_statement_is_linked_from_every_page(testapp):
@@ -334,3 +335,17 @@ def test_share_metadata_is_rendered_escaped_in_the_head(testapp):
     assert 'content="Popis akce"' in html
     assert '<link rel="canonical" href="https://hub.example.org/events/1">' in html
     assert "og:title" not in testapp.get("/").text  # only pages that describe themselves
+
+
+def test_a_page_with_an_error_summary_says_so_first_in_its_title(testapp):
+    import re
+
+    def title(page):
+        return re.search(r"<title>([^<]*)</title>", page.text).group(1)
+
+    page = testapp.get("/login")
+    assert not title(page).startswith("Chyba")
+    failed = page.forms[0 if page.forms[0].action != "/language" else 1].submit(status="*")
+    assert 'class="hub-error-summary"' in failed.text
+    assert title(failed) == "Chyba: " + title(page)
+    assert 'src="/static/forms.js' in failed.text  # the script that moves the focus there

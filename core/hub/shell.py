@@ -5,6 +5,8 @@ Templates of the core and of plugins use ``<html metal:use-macro="layout">`` and
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,7 +17,7 @@ from pyramid.i18n import get_localizer
 from pyramid.renderers import get_renderer, render
 
 from hub.contributions import MENUS, NavItem
-from hub.i18n import LANGUAGE_NAMES
+from hub.i18n import LANGUAGE_NAMES, _
 from hub.security import PUBLIC, role_key
 
 MENU_REGION = "hub.menus"
@@ -169,6 +171,27 @@ class Shell:
     def has_route(self, name: str) -> bool:
         return name in route_names(self.request.registry)
 
+    def field_error(self, field_id: str, message) -> Markup:
+        """The message under a field that was filled in wrongly, the same on every form:
+        ``id="<field_id>-error"`` for the input's ``aria-describedby`` (next to
+        ``aria-invalid="true"``) and a prefix that screen readers read out ("Error:").
+        Empty when there is no message, so templates call it for every field."""
+        if not message:
+            return Markup("")
+        return Markup('<p id="{}-error" class="hub-error"><span class="visually-hidden">{}'
+                      "</span> {}</p>").format(field_id, self.translate(_("Error:")),
+                                               self.translate(message))
+
+    @staticmethod
+    def machine_time(value) -> str | None:
+        """The value of ``<time datetime="...">``: HTML allows at most milliseconds and
+        readers need no more than seconds, so stored microseconds are dropped."""
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.replace(microsecond=0)
+        return value.isoformat()
+
     @property
     def next_url(self) -> str:
         return self.request.path_qs
@@ -238,13 +261,27 @@ def serialise_template_compilation():
     BaseTemplate.cook = serialised_cook
 
 
+ERROR_SUMMARY = re.compile(rb'<[a-z0-9]+ [^>]*class="(?:[^"]* )?hub-error-summary[ "]')
+
+
+def error_title(request, body: bytes) -> bytes:
+    """A page that shows an error summary is a failed submission: its title says so first
+    (WCAG 3.3.1), whichever template drew the summary. The layout renders the title before
+    the content, so only the finished page knows whether it has one."""
+    if not ERROR_SUMMARY.search(body):
+        return body
+    prefix = request.localizer.translate(_("Error:")).encode() + b" "
+    return body.replace(b"<title>", b"<title>" + prefix, 1)
+
+
 def doctype_tween_factory(handler, registry):
-    """Page templates fill the layout macro, which cannot carry the doctype itself."""
+    """Page templates fill the layout macro, which cannot carry the doctype itself; the
+    finished page also gets its title's error prefix here (``error_title``)."""
 
     def doctype_tween(request):
         response = handler(request)
         if response.content_type == "text/html" and response.body[:2] == b"<h":
-            response.body = b"<!DOCTYPE html>\n" + response.body
+            response.body = b"<!DOCTYPE html>\n" + error_title(request, response.body)
         return response
 
     return doctype_tween

@@ -173,3 +173,18 @@ def test_inbox_off_keeps_only_the_email_and_pages_speak_english(client, core_app
     text = html_text(client.get("/notifications/settings"))
     assert "Where you receive each kind of notification" in text
     assert "Required: cannot be switched off." in text
+
+
+def test_inbox_times_are_valid_html_datetimes(client, core_app, dbsession, users):
+    import re
+
+    _notify(core_app.registry, users.member)
+    note = dbsession.scalars(sa.select(Notification).where(
+        Notification.user_id == users.member.id)).one()
+    note.created_at = note.created_at.replace(microsecond=123456)
+    dbsession.flush()
+    client.login(users.member)
+    values = re.findall(r'<time datetime="([^"]+)"', client.get("/notifications").text)
+    assert values
+    for value in values:  # seconds at most: HTML refuses six decimal places
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value

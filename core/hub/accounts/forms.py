@@ -26,8 +26,13 @@ class Field:
 
 
 class Form:
-    def __init__(self, request, fields: list[Field], values: dict | None = None):
+    """``id_prefix`` tells apart the fields of two forms on one page that share a name
+    (each field's id must be unique, or its label names the wrong input)."""
+
+    def __init__(self, request, fields: list[Field], values: dict | None = None,
+                 id_prefix: str = "field"):
         self.request = request
+        self.id_prefix = id_prefix
         self.fields = fields
         self.values: dict[str, Any] = dict(values or {})
         self.errors: dict[str, Any] = {}
@@ -66,7 +71,7 @@ class Form:
         return not self.errors and not self.general
 
     def field_id(self, field: Field) -> str:
-        return f"field-{field.name}"
+        return f"{self.id_prefix}-{field.name}"
 
 
 def local_datetime(request, value) -> str:

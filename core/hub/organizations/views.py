@@ -238,7 +238,7 @@ def add_member_form(request) -> Form:
               hint=_("We send the person an invitation. They become a member only when "
                      "they accept it; without an account they register first.")),
         Field("representative", _("Also make them a representative"), "checkbox",
-              required=False)])
+              required=False)], id_prefix="invite")
 
 
 @view_config(route_name="organisation_manage", renderer="hub:templates/organizations/manage.pt",

@@ -78,7 +78,9 @@ def parse_date(value, field_name: str, default: dt.date | None = None) -> dt.dat
     try:
         day = dt.date.fromisoformat(str(value))
     except ValueError:
-        raise BookingError(_("Enter a date as YYYY-MM-DD."), field_name) from None
+        # The date field shows the date the local way (15. 3. 2026 in Czech), not ISO.
+        raise BookingError(_("Enter the whole date: day, month and year."),
+                           field_name) from None
     return services.check_year(day, field_name)
 
 

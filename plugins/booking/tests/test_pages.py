@@ -106,7 +106,7 @@ def test_rules_are_named(testapp, dbsession, users):
         (dict(date=(day + dt.timedelta(days=7)).isoformat()), "Malování"),
         (dict(date=(day - dt.timedelta(days=30)).isoformat()), "v minulosti"),
         (dict(title=" "), "Vyplňte název"),
-        (dict(date="zítra"), "RRRR-MM-DD"),
+        (dict(date="zítra"), "Zadejte celé datum: den, měsíc a rok."),
     ]
     for fields, message in cases:
         values = {"title": "Porada", "date": day.isoformat(), "start": "10:00", "end": "11:00",
@@ -404,3 +404,18 @@ def test_staff_decide_a_whole_series_at_once(testapp, dbsession, users):
     page = post_form(testapp, f"/booking/reservations/{series[0].id}/cancel", {},
                      status=303).follow()
     assert "Rezervace není aktivní" in html_text(page)
+
+
+def test_a_wrong_field_is_marked_the_way_core_forms_mark_it(testapp, dbsession, users):
+    room = make_room(dbsession, "Značení chyb")
+    testapp.login(users.member)
+    values = {"title": "Porada", "date": "3/15", "start": "10:00", "end": "11:00",
+              "attendees": "2"}
+    page = post_form(testapp, f"/booking/rooms/{room.id}/book", values, status=400)
+    date_input = page.html.find("input", id="date")
+    assert date_input["aria-invalid"] == "true"
+    assert "date-error" in date_input["aria-describedby"].split()
+    error = page.html.find(id="date-error")
+    assert error.find(class_="visually-hidden").text == "Chyba:"
+    assert "den, měsíc a rok" in error.text
+    assert page.html.find("input", id="title").get("aria-invalid") is None

@@ -196,3 +196,16 @@ def test_several_optional_questions(testapp, users, make_event, dbsession):
     answer = dbsession.get(Registration, api["id"]).answer
     assert answer == "Co od akce očekáváte?: Nové informace"
 
+
+
+def test_guest_registration_errors_are_marked_like_core_forms(testapp, make_event):
+    event = make_event(audience="public")
+    for field, values in (("register-name", {"name": "", "email": "host@example.org"}),
+                          ("register-email", {"name": "Host", "email": "not-an-address"})):
+        page = form_post(testapp, f"/events/{event.id}/register", values, status="*")
+        control = page.html.find("input", id=field)
+        assert control["aria-invalid"] == "true"
+        assert f"{field}-error" in control["aria-describedby"].split()
+        error = page.html.find(id=f"{field}-error")
+        assert error.find(class_="visually-hidden").text == "Chyba:"
+        assert page.html.find("title").text.startswith("Chyba: ")
