@@ -127,7 +127,8 @@ def test_health_check_reports_an_unreachable_database(make_app, base_settings):
     config = make_config({**base_settings, "hub.plugins": "events", "hub.dbengine": broken})
     client = webtest.TestApp(config.make_wsgi_app())
     response = client.get("/healthz", status=503)
-    assert response.json == {"status": "degraded", "database": "unavailable"}
+    assert response.json == {"status": "degraded", "database": "unavailable",
+                             "migrations": "unknown"}
 
 
 def test_the_connection_pool_is_sized_from_the_settings(base_settings, tmp_path):

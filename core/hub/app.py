@@ -56,6 +56,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.consent")
     config.include("hub.indicators")
     config.include("hub.views")
+    config.include("hub.health")
     for name in order:
         prefix = settings.get(f"{name}.route_prefix", f"/{name}")
         config.include(loaded[name].module, route_prefix=prefix)

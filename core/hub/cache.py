@@ -14,12 +14,15 @@ session that read them.
 A region is emptied when a transaction that wrote to one of its tables commits:
 
 * in the process that wrote, at once (the session records the tables it wrote to);
-* in the other processes of the same installation (web workers, the queue worker) at their
-  next read: the writer touches a stamp file per table under ``hub.data_dir/cache`` and a
-  reader compares their modification times (a ``stat`` call per table) with the ones its
-  values were made under;
-* everywhere else at the latest after ``ttl`` seconds, which also bounds values that change
-  with time alone (a banner's end).
+* in the other processes, on one machine or several, when ``hub.redis_url`` is set: within
+  milliseconds, at most ``hub.cache_redis.POLL_SECONDS`` if a message is lost (see
+  ``hub.cache_redis``; a read costs no round trip to Redis);
+* without Redis, in the other processes of the same machine (web workers, the queue
+  worker) at their next read: the writer touches a stamp file per table under
+  ``hub.data_dir/cache`` and a reader compares their modification times (a ``stat`` call
+  per table) with the ones its values were made under;
+* everywhere else (several machines without Redis, Redis unreachable) at the latest after
+  ``ttl`` seconds, which also bounds values that change with time alone (a banner's end).
 
 A region that depends on ``"*"`` (``ANY_TABLE``) is emptied by any committed write.
 """
@@ -34,6 +37,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+
+from hub.cache_redis import RedisGenerations
 
 MAX_ENTRIES_PER_REGION = 1000
 # A region that depends on "*" is emptied by any committed write (for values made from
@@ -54,8 +59,10 @@ class Region:
 class Cache:
     """The regions of one application (kept in ``registry["hub.cache"]``)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, redis_url: str = ""):
         self.directory = directory
+        # With Redis, other processes learn of writes from it, not from stamp files.
+        self.shared = RedisGenerations(redis_url, self) if redis_url else None
         self.regions: dict[str, Region] = {}
         self.by_table: dict[str, list[Region]] = {}
         self.lock = threading.Lock()
@@ -89,7 +96,13 @@ class Cache:
     def lookup(self, name: str, key: Hashable) -> tuple[bool, object, int]:
         """``(hit, value, generation)``; pass ``generation`` to ``store`` with a new value."""
         region = self.regions[name]
-        stamps = tuple(self._stamp(table) for table in region.tables)
+        shared = self.shared
+        if shared is None:
+            stamps = tuple(self._stamp(table) for table in region.tables)
+        else:
+            if not shared.watching:
+                shared.watch()
+            stamps = ()
         with self.lock:
             if stamps != region.seen_stamps:
                 self._empty(region)
@@ -114,9 +127,19 @@ class Cache:
         region.generation += 1
 
     def tables_written(self, tables: Iterable[str]) -> None:
-        """A transaction that wrote to ``tables`` has committed: empty their regions."""
-        for table in (*tables, ANY_TABLE):
-            self._touch(table)
+        """A transaction that wrote to ``tables`` has committed: empty their regions here
+        and tell the other processes."""
+        tables = (*tables, ANY_TABLE)
+        self.empty_tables(tables)
+        if self.shared is not None:
+            self.shared.publish(tables)
+        else:
+            for table in tables:
+                self._touch(table)
+
+    def empty_tables(self, tables: Iterable[str]) -> None:
+        """Empty the regions of ``tables`` in this process only."""
+        for table in tables:
             for region in self.by_table.get(table, ()):
                 with self.lock:
                     self._empty(region)
@@ -125,6 +148,11 @@ class Cache:
         with self.lock:
             for region in self.regions.values():
                 self._empty(region)
+
+    def close(self) -> None:
+        """Stop listening to other processes (an application that is shut down)."""
+        if self.shared is not None:
+            self.shared.close()
 
     def _stamp(self, table: str) -> int:
         path = self.paths.get(table)
@@ -194,8 +222,9 @@ def add_cache_region(config, name: str, tables: Iterable[str], ttl: float = 300)
 
 
 def includeme(config):
-    directory = Path(config.get_settings().get("hub.data_dir") or "var") / "cache"
-    cache = Cache(directory)
+    settings = config.get_settings()
+    directory = Path(settings.get("hub.data_dir") or "var") / "cache"
+    cache = Cache(directory, settings.get("hub.redis_url") or "")
     config.registry["hub.cache"] = cache
     for key in ("hub.dbsession_factory", "hub.dbsession_writer"):
         watch_sessions(config.registry[key], cache)

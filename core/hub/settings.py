@@ -48,7 +48,8 @@ CORE_SETTINGS = (
     Setting("hub.session.idle_minutes", 60, as_int, "Sign out after this much inactivity."),
     Setting("hub.session.absolute_hours", 24, as_int, "Sign out after this long in any case."),
     Setting("hub.session.backend", "database", str, "'database' or 'redis'."),
-    Setting("hub.redis_url", "", str, "Redis for sessions, rate limits and the job queue."),
+    Setting("hub.redis_url", "", str,
+            "Redis for sessions, rate limits, the job queue and caches shared by machines."),
     Setting("hub.jobs.backend", "sqlite", str, "'sqlite', 'redis' or 'immediate' (tests)."),
     Setting("hub.jobs.path", "var/jobs.sqlite", str, "File of the embedded job queue."),
     Setting("hub.data_dir", "var", str, "Directory for uploaded files and mail in development."),
@@ -63,6 +64,21 @@ CORE_SETTINGS = (
     Setting("hub.api_tokens.max_days", 365, as_token_days,
             "Longest validity of a personal API token, in days (new tokens: 90 by default)."),
 )
+
+
+def mailbox_settings(prefix: str, what: str) -> list[Setting]:
+    """The keys of a mailbox the hub reads (``hub.mail.inbox``), for a plugin's
+    ``hub_settings_schema``: ``<prefix>maildir`` and/or ``<prefix>imap_host`` with its port,
+    TLS, user, password and folder. ``what`` names the mailbox in the descriptions."""
+    return [
+        Setting(f"{prefix}maildir", "", str, f"Maildir of the {what} (empty: off)."),
+        Setting(f"{prefix}imap_host", "", str, f"IMAP server of the {what} (empty: off)."),
+        Setting(f"{prefix}imap_port", 0, as_int, "IMAP port; 0: 993 with TLS, 143 with STARTTLS."),
+        Setting(f"{prefix}imap_ssl", True, asbool, "'true': IMAP over TLS; 'false': STARTTLS."),
+        Setting(f"{prefix}imap_username", "", str, f"IMAP user of the {what}."),
+        Setting(f"{prefix}imap_password", "", str, f"IMAP password of the {what}."),
+        Setting(f"{prefix}imap_folder", "INBOX", str, f"IMAP folder of the {what}."),
+    ]
 
 
 def apply_core_settings(settings: dict) -> dict:

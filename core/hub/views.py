@@ -1,9 +1,9 @@
-"""The core's own pages: home, "My hub", language switch, health check and error pages."""
+"""The core's own pages: home, "My hub", language switch and error pages (the health
+checks are in ``hub.health``)."""
 from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.view import (
     exception_view_config,
@@ -77,19 +77,6 @@ def set_language(request):
     return response
 
 
-@view_config(route_name="healthz", renderer="json", permission=PUBLIC)
-def healthz(request):
-    try:
-        request.dbsession.execute(sa.text("SELECT 1"))
-        database = "ok"
-    except sa.exc.SQLAlchemyError:
-        log.exception("health check: database unavailable")
-        database = "unavailable"
-    if database != "ok":
-        request.response.status = 503
-    return {"status": "ok" if database == "ok" else "degraded", "database": database}
-
-
 @notfound_view_config(renderer="hub:templates/error.pt")
 def not_found(request):
     request.response.status = 404
@@ -157,5 +144,4 @@ def includeme(config):
     config.add_route("accessibility", "/accessibility")
     config.add_route("language", "/language")
     config.add_route("search", "/search")
-    config.add_route("healthz", "/healthz")
     config.scan("hub.views")

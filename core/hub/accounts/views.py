@@ -469,7 +469,8 @@ def require_2fa_for_staff(event):
 
 
 TWO_FACTOR_EXEMPT = frozenset({"account_2fa", "logout", "login", "login_2fa", "language",
-                               "healthz", "terms", "accessibility", "home"})
+                               "healthz", "health.live", "health.ready", "terms",
+                               "accessibility", "home"})
 
 
 # -- change of e-mail address ---------------------------------------------------------------
