@@ -33,6 +33,11 @@ EXCEPTIONS: dict[tuple[str, str], tuple[str, str]] = {
     **{("booking.manage", role): ("forbidden", "open to signed-in people, but only staff and "
                                                "room managers pass the view's own check")
        for role in ("member", "representative")},
+    **{("admin_index", role): ("forbidden", "open to signed-in people, as some admin menu "
+                                            "items are; with none of them it is a 403")
+       for role in ("member", "representative")},
+    ("counselling.inbox", "staff"): ("forbidden", "the mail may hold health details: only "
+                                                   "appointed counsellors read it"),
 }
 
 

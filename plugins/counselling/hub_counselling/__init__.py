@@ -11,7 +11,10 @@ from hub_counselling.hooks import (  # noqa: F401
     hub_consent_changed,
     hub_consent_purposes,
     hub_contact_activity,
+    hub_crm_questions_url,
     hub_dashboard_widgets,
+    hub_demo_data,
+    hub_indicators,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
@@ -36,6 +39,7 @@ def includeme(config):
     config.add_route("counselling.templates", "/staff/templates")
     config.add_route("counselling.template_delete", r"/staff/templates/{id:\d+}/delete")
     config.add_route("counselling.counsellors", "/staff/counsellors")
+    config.add_route("counselling.inbox", "/staff/inbox")
     config.add_api_route("counselling.api.cases", "/counselling/cases")
     config.add_api_route("counselling.api.case", r"/counselling/cases/{id:\d+}")
     config.add_api_route("counselling.api.replies", r"/counselling/cases/{id:\d+}/replies")

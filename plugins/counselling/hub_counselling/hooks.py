@@ -13,7 +13,7 @@ from hub.contributions import (
     Widget,
 )
 from hub.security import AUTHENTICATED, PUBLIC
-from hub.settings import as_int
+from hub.settings import as_int, mailbox_settings
 from hub_counselling import services
 from hub_counselling.i18n import _
 from hub_counselling.models import Case
@@ -74,6 +74,9 @@ def hub_settings_schema():
         Setting("reply_address", "", str,
                 "The counselling mailbox answers go to (default: the address of "
                 "mail.sender); each mail's Reply-To adds +<reference>.<signature>."),
+        *mailbox_settings("mailbox_", "counselling mailbox (where answers arrive)"),
+        Setting("inbox_days", 90, as_int,
+                "Days after which mail left in the staff inbox is deleted."),
     ]
 
 
@@ -98,7 +101,7 @@ def hub_navigation(request, menu):
         return [NavItem(_("Counselling"), route="counselling.queue", permission=QUEUE,
                         order=44, match=("counselling.queue", "counselling.case",
                                          "counselling.stats", "counselling.templates",
-                                         "counselling.counsellors"))]
+                                         "counselling.counsellors", "counselling.inbox"))]
     return None
 
 
@@ -106,23 +109,42 @@ def hub_navigation(request, menu):
 def hub_notification_kinds():
     return [NotificationKind("counselling.due", _("A counselling case is nearly due")),
             NotificationKind("counselling.handed_over", _("A counselling case was handed "
-                                                          "over to you"))]
+                                                          "over to you")),
+            NotificationKind("counselling.answered", _("An asker answered a counselling case "
+                                                       "by e-mail"))]
 
 
 @hookimpl
 def hub_dashboard_widgets(request):
     from hub_counselling.views import render_my_cases_widget
 
+    # Kept per person until a case changes (a reply changes its status).
     return [Widget("counselling.mine", _("My questions"), render_my_cases_widget,
-                   where="dashboard", order=45)]
+                   where="dashboard", order=45, permission=AUTHENTICATED,
+                   cache_per_user=True, cache_tables=("counselling_case",))]
 
 
 @hookimpl
 def hub_periodic_jobs():
+    from hub_counselling.incoming import read_mailbox
     from hub_counselling.jobs import remind_due, retention
 
     return [PeriodicJob("counselling.retention", retention, minute="40", hour="3"),
-            PeriodicJob("counselling.reminders", remind_due, minute="10", hour="7")]
+            PeriodicJob("counselling.reminders", remind_due, minute="10", hour="7"),
+            PeriodicJob("counselling.mailbox", read_mailbox, minute="*/5")]
+
+
+@hookimpl
+def hub_demo_data(dbsession, registry):
+    from hub_counselling.demo import demo_data
+
+    demo_data(dbsession, registry)
+
+
+@hookimpl(optionalhook=True)
+def hub_crm_questions_url(request):
+    """The public asks here, not on the CRM's "Ask the hub" page."""
+    return request.route_url("counselling.ask")
 
 
 @hookimpl(optionalhook=True)
@@ -148,20 +170,26 @@ def hub_contact_activity(request, email, user):
 @hookimpl
 def hub_personal_data_tables():
     return ["counselling_case", "counselling_message", "counselling_counsellor",
-            "counselling_access"]
+            "counselling_access", "counselling_inbox"]
 
 
 @hookimpl
 def hub_personal_data_export(request, user):
     """The person's own questions with their threads (without internal notes)."""
     cases = services.cases_of_user(request, user)
-    return {_("Counselling questions"): [
+    waiting = services.inbox_mail_of_user(request, user)
+    sections = {_("Counselling questions"): [
         {"reference": c.reference, "subject": c.subject, "category": c.category,
          "status": c.status, "email": c.email, "name": c.name,
          "created_at": c.created_at.isoformat(),
          "thread": [{"at": m.created_at.isoformat(),
                      "from": "me" if m.direction == "in" else "hub", "text": m.body}
                     for m in services.public_thread(c)]} for c in cases]}
+    if waiting:
+        sections[_("Mail to the counselling service not yet attached to a question")] = [
+            {"received_at": m.received_at.isoformat(), "subject": m.subject, "text": m.body}
+            for m in waiting]
+    return sections
 
 
 @hookimpl
@@ -171,6 +199,8 @@ def hub_personal_data_erase(request, user):
     for case in services.cases_of_user(request, user):
         services.erase_case(request, case, "erased")
     db = request.dbsession
+    for mail in services.inbox_mail_of_user(request, user):
+        db.delete(mail)
     db.execute(sa.delete(Counsellor).where(Counsellor.user_id == user.id))
     db.execute(sa.update(Case).where(Case.assignee_id == user.id).values(assignee_id=None))
 
@@ -180,3 +210,10 @@ def hub_openapi(request):
     from hub_counselling.api import openapi
 
     return openapi()
+
+
+@hookimpl
+def hub_indicators(request, start, end):
+    from hub_counselling.indicators import indicators
+
+    return indicators(request, start, end)

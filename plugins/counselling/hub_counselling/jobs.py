@@ -9,17 +9,21 @@ from hub.db import utcnow
 from hub.notifications import notify
 from hub_counselling import services
 from hub_counselling.i18n import _
-from hub_counselling.models import Case
+from hub_counselling.models import Case, InboxMail
 
 
 def retention(request) -> int:
-    """Delete the cases closed more than ``counselling.retention_days`` ago."""
+    """Delete the cases closed more than ``counselling.retention_days`` ago, and mail left
+    in the staff inbox longer than ``counselling.inbox_days``."""
     days = request.registry.settings.get("counselling.retention_days", 3 * 365)
     cutoff = utcnow() - dt.timedelta(days=days)
     cases = request.dbsession.scalars(sa.select(Case).where(
         Case.status == "closed", Case.closed_at < cutoff)).all()
     for case in cases:
         services.erase_case(request, case, "retention")
+    inbox_days = request.registry.settings.get("counselling.inbox_days", 90)
+    request.dbsession.execute(sa.delete(InboxMail).where(
+        InboxMail.received_at < utcnow() - dt.timedelta(days=inbox_days)))
     return len(cases)
 
 

@@ -13,6 +13,7 @@ STATUSES = ("new", "open", "waiting", "answered", "closed")
 CATEGORIES = ("patients_rights", "access_to_care", "organisation", "grants", "other")
 DIRECTIONS = ("in", "out", "note")
 CHANNELS = ("form", "api", "link", "my", "staff", "mail", "migration")
+INBOX_REASONS = ("unmatched", "forged", "closed", "automatic")
 LANGUAGES = ("cs", "en")
 
 
@@ -134,3 +135,20 @@ class ReplyTemplate(Base):
     language: Mapped[str] = mapped_column(sa.String(2))
     body: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InboxMail(Base):
+    """A mail of the counselling mailbox that could not be attached to a case: it named
+    none, its reference was not proven, its case is closed, or it was sent automatically.
+    Counsellors attach it to a case or delete it."""
+
+    __tablename__ = "counselling_inbox"
+    __table_args__ = (sa.CheckConstraint(_in("reason", INBOX_REASONS), name="reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="", info={"personal": True})
+    subject: Mapped[str] = mapped_column(sa.String(300), default="", info={"personal": True})
+    body: Mapped[str] = mapped_column(sa.Text, info={"personal": True})
+    reason: Mapped[str] = mapped_column(sa.String(10))

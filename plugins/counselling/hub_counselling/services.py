@@ -17,7 +17,15 @@ from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
 from hub_counselling.i18n import _
-from hub_counselling.models import CATEGORIES, Access, Case, Counsellor, Message, Sequence
+from hub_counselling.models import (
+    CATEGORIES,
+    Access,
+    Case,
+    Counsellor,
+    InboxMail,
+    Message,
+    Sequence,
+)
 
 PURPOSE = "counselling.case"
 READ = "counselling:case:read"  # read and answer case texts (admins; staff when granted)
@@ -240,6 +248,21 @@ def answer(request, case: Case, body: str, channel: str, user=None) -> Message:
     return message
 
 
+def attach_mail(request, case: Case, mail: InboxMail) -> Message:
+    """A counsellor adds mail of the staff inbox to a case as the asker's words; the case
+    is open again, even when it was closed."""
+    message = Message(direction="in", channel="mail", body=mail.body or mail.subject,
+                      author_id=None, created_at=mail.received_at)
+    case.messages.append(message)
+    if case.status != "new":
+        case.status = "open"
+    case.closed_at = None
+    request.dbsession.delete(mail)
+    request.dbsession.flush()
+    audit(request, case, "attach_mail")
+    return message
+
+
 def set_status(request, case: Case, status: str) -> None:
     case.status = status
     case.closed_at = utcnow() if status == "closed" else None
@@ -394,3 +417,11 @@ def cases_of_user(request, user) -> list[Case]:
         who.append(sa.func.lower(Case.email) == user.email.lower())
     return list(request.dbsession.scalars(sa.select(Case).where(sa.or_(*who))
                                           .order_by(Case.created_at.desc())))
+
+
+def inbox_mail_of_user(request, user) -> list[InboxMail]:
+    """Mail of the staff inbox from the person's verified address."""
+    if not user.email or user.email_verified_at is None:
+        return []
+    return list(request.dbsession.scalars(sa.select(InboxMail).where(
+        sa.func.lower(InboxMail.email) == user.email.lower())))

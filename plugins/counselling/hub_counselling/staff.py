@@ -25,6 +25,7 @@ from hub_counselling.models import (
     STATUSES,
     Case,
     Counsellor,
+    InboxMail,
     ReplyTemplate,
 )
 from hub_counselling.services import MANAGE, QUEUE
@@ -253,3 +254,50 @@ def counsellors(request):
     return base_values(request, staff=staff, granted=granted,
                        breadcrumbs=[(_("Counselling"), request.route_path("counselling.queue")),
                                     (_("Counsellors"), None)])
+
+
+# -- the staff inbox: mail that named no case ---------------------------------------------
+
+REASON_LABELS = {
+    "unmatched": _("No reference"),
+    "forged": _("Reference from another address"),
+    "closed": _("The case is closed"),
+    "automatic": _("Sent automatically"),
+}
+
+
+@view_config(route_name="counselling.inbox", renderer="hub_counselling:templates/inbox.pt",
+             permission=QUEUE)
+def inbox(request):
+    """Counsellors attach mail of the counselling mailbox to a case or delete it."""
+    if not services.can_read(request):
+        raise HTTPForbidden()
+    db = request.dbsession
+    errors = {}
+    if request.method == "POST":
+        raw = request.POST.get("mail", "")
+        mail = db.get(InboxMail, int(raw)) if is_id(raw) else None
+        if mail is None:
+            raise HTTPNotFound()
+        here = request.route_path("counselling.inbox")
+        if request.POST.get("action") == "delete":
+            db.delete(mail)
+            flash(request, _("The mail was deleted."))
+            return HTTPSeeOther(here)
+        reference = request.POST.get("reference", "").strip().upper()
+        case = db.scalar(sa.select(Case).where(Case.reference == reference)) \
+            if reference else None
+        if case is None:
+            request.response.status = 422
+            errors[f"reference-{mail.id}"] = _("Enter the reference of an existing case, "
+                                               "like PH-2026-00042.")
+        else:
+            services.attach_mail(request, case, mail)
+            flash(request, _("The mail was added to ${reference}.",
+                             mapping={"reference": case.reference}))
+            return HTTPSeeOther(here)
+    items = list(db.scalars(sa.select(InboxMail).order_by(InboxMail.received_at.desc())
+                            .limit(200)))
+    return base_values(request, items=items, errors=errors, reason_labels=REASON_LABELS,
+                       breadcrumbs=[(_("Counselling"), request.route_path("counselling.queue")),
+                                    (_("Inbox"), None)])

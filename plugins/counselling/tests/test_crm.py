@@ -24,3 +24,10 @@ def test_case_appears_in_the_contacts_timeline_and_links_back(make_app, make_tes
     assert "/crm/staff/contacts?q=petr%40example.org" in shown.text
     client.login(users.staff)  # sees contacts, but is no counsellor: no case in the timeline
     assert case.reference not in client.get(f"/crm/staff/contacts/{contact.id}").text
+
+
+def test_the_crm_sends_questions_to_counselling(make_app, make_testapp):
+    client = make_testapp(make_app("crm", "counselling"))
+    assert client.get("/crm/ask", status=303).location.endswith("/counselling")
+    home = client.get("/").text
+    assert "/crm/ask" not in home and 'href="/counselling"' in home

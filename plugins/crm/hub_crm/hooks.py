@@ -17,6 +17,7 @@ from hub.contributions import (
 from hub.security import PUBLIC
 from hub.settings import as_int
 from hub_crm.i18n import _
+from hub_crm.services import questions_url
 
 CONTACT_READ = "crm:contact:read"
 CONTACT_EDIT = "crm:contact:edit"
@@ -37,10 +38,12 @@ PERSONAL_TABLES = ["crm_contact", "crm_contact_tag", "crm_contact_topic", "crm_f
 @hookimpl
 def hub_navigation(request, menu):
     if menu == "main":
-        return [NavItem(_("Directory"), route="crm.index", permission=PUBLIC, order=40,
-                        match=("crm.index", "crm.organisation", "crm.person")),
-                NavItem(_("Ask the hub"), route="crm.ask", permission=PUBLIC, order=45,
-                        match=("crm.ask",))]
+        items = [NavItem(_("Directory"), route="crm.index", permission=PUBLIC, order=40,
+                         match=("crm.index", "crm.organisation", "crm.person"))]
+        if questions_url(request) is None:
+            items.append(NavItem(_("Ask the hub"), route="crm.ask", permission=PUBLIC,
+                                 order=45, match=("crm.ask",)))
+        return items
     if menu == "admin":
         return [NavItem(_("Contacts"), route="crm.contacts", permission=CONTACT_READ, order=40,
                         match=("crm.contact", "crm.import", "crm.export")),

@@ -17,6 +17,9 @@ from hub_crm.view_helpers import EMAIL_RE, base_values, flash
 
 @view_config(route_name="crm.ask", renderer="hub_crm:templates/ask.pt", permission=PUBLIC)
 def ask(request):
+    elsewhere = services.questions_url(request)
+    if elsewhere is not None:
+        return HTTPSeeOther(elsewhere)
     user = request.identity
     form = {"name": user.name if user else "", "email": user.email if user else "",
             "subject": "", "message": ""}

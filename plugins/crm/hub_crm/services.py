@@ -62,6 +62,12 @@ RELATIONSHIP_LABELS = {
 
 # -- audit and health data -----------------------------------------------------------------
 
+def questions_url(request) -> str | None:
+    """The page of another plugin that takes the public's questions, when one offers it
+    (``hub_crm_questions_url``): it replaces "Ask the hub"."""
+    return request.hooks.hub_crm_questions_url(request=request)
+
+
 def current_user(request):
     """The signed-in user, or None outside a web request (jobs, CLI)."""
     try:

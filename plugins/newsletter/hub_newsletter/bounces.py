@@ -4,8 +4,9 @@ address, soft bounces are counted (and stop it after ``newsletter.soft_bounce_li
 Inputs:
 
 - a mailbox the bounce address is delivered to, read by the periodic job
-  ``newsletter.process_bounces``: a Maildir (``newsletter.bounce_maildir``) and/or an IMAP
-  folder (``newsletter.bounce_imap_host`` and friends, over TLS by default);
+  ``newsletter.process_bounces`` with the core's ``hub.mail.inbox``: a Maildir
+  (``newsletter.bounce_maildir``) and/or an IMAP folder (``newsletter.bounce_imap_host``
+  and friends, over TLS by default);
 - a webhook (``POST /api/v1/newsletter/bounces``, shared secret) for mail services that
   report bounces themselves.
 
@@ -24,19 +25,15 @@ from __future__ import annotations
 import email
 import email.policy
 import hmac
-import imaplib
-import logging
-import mailbox
 import re
-import ssl
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from hub.db import utcnow
+from hub.mail.inbox import Mailbox, read_maildir, read_new
 from hub_newsletter.models import Delivery, Subscriber
 
-log = logging.getLogger(__name__)
 VERP = re.compile(r"\+(\d+)-([A-Za-z0-9_-]{10})@")
 UNSUBSCRIBE = re.compile(r"^(?:re:\s*)?unsubscribe-([A-Za-z0-9_-]{16,64})$", re.I)
 STATUS = re.compile(r"^Status:\s*([245])\.\d{1,3}\.\d{1,3}", re.M | re.I)
@@ -161,67 +158,18 @@ def handle_message(request, raw: bytes) -> bool | None:
     return bool(recipient) and record_bounce(request, recipient, hard)
 
 
+def bounce_mailbox(request) -> Mailbox:
+    return Mailbox.from_settings(request.registry.settings, "newsletter.bounce_")
+
+
 def process_maildir(request) -> int:
     """Read the new mails of the bounce Maildir; bounces and unsubscribes are removed,
     other mail is kept and marked as seen (it is not read again)."""
-    path = request.registry.settings.get("newsletter.bounce_maildir")
-    if not path:
-        return 0
-    box = mailbox.Maildir(path, factory=None, create=False)
-    handled = 0
-    for key in list(box.keys()):
-        message = box.get_message(key)
-        if "S" in message.get_flags():
-            continue
-        result = handle_message(request, box.get_bytes(key))
-        if result is None:
-            message.set_subdir("cur")
-            message.add_flag("S")
-            box[key] = message
-            continue
-        handled += result
-        box.remove(key)
-    return handled
-
-
-def process_imap(request) -> int:
-    """Read the unseen mails of the IMAP bounce folder; bounces and unsubscribes are
-    deleted, other mail is only marked as seen."""
-    settings = request.registry.settings
-    host = settings.get("newsletter.bounce_imap_host")
-    if not host:
-        return 0
-    use_ssl = str(settings.get("newsletter.bounce_imap_ssl", "true")).lower() != "false"
-    port = int(settings.get("newsletter.bounce_imap_port") or (993 if use_ssl else 143))
-    if use_ssl:
-        imap = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context())
-    else:
-        imap = imaplib.IMAP4(host, port)
-        imap.starttls(ssl_context=ssl.create_default_context())
-    handled = 0
-    try:
-        imap.login(str(settings.get("newsletter.bounce_imap_username") or ""),
-                   str(settings.get("newsletter.bounce_imap_password") or ""))
-        imap.select(str(settings.get("newsletter.bounce_imap_folder") or "INBOX"))
-        _status, data = imap.uid("SEARCH", None, "UNSEEN")
-        for uid in (data[0] or b"").split():
-            _status, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
-            result = handle_message(request, raw)
-            if result is None:
-                imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
-                continue
-            handled += result
-            imap.uid("STORE", uid, "+FLAGS", "(\\Deleted \\Seen)")
-        imap.expunge()
-    finally:
-        try:
-            imap.logout()
-        except (OSError, imaplib.IMAP4.error):
-            log.debug("IMAP logout failed")
-    return handled
+    return read_maildir(bounce_mailbox(request).maildir,
+                        lambda raw: handle_message(request, raw))
 
 
 def process_bounces(request) -> int:
-    """Job ``newsletter.process_bounces`` (every five minutes): Maildir and IMAP."""
-    return process_maildir(request) + process_imap(request)
+    """Job ``newsletter.process_bounces`` (every five minutes): the bounce mailbox's Maildir
+    and IMAP folder, read by the core's ``hub.mail.inbox``."""
+    return read_new(bounce_mailbox(request), lambda raw: handle_message(request, raw))

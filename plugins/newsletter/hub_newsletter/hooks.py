@@ -15,7 +15,7 @@ from hub.contributions import (
     Widget,
 )
 from hub.security import AUTHENTICATED, PUBLIC
-from hub.settings import as_int
+from hub.settings import as_int, mailbox_settings
 from hub_newsletter.i18n import _
 
 EDIT = "newsletter:campaign:edit"
@@ -58,13 +58,7 @@ def hub_settings_schema():
         Setting("sender", None, str, "From header; defaults to mail.sender."),
         Setting("domain", None, str, "Domain of Message-IDs; defaults to mail.domain."),
         Setting("bounce_address", None, str, "Return path; VERP adds +<delivery>-<token>."),
-        Setting("bounce_maildir", "", str, "Maildir of the bounce mailbox (empty: off)."),
-        Setting("bounce_imap_host", "", str, "IMAP server of the bounce mailbox (empty: off)."),
-        Setting("bounce_imap_port", 0, as_int, "IMAP port; 0: 993 with SSL, 143 with STARTTLS."),
-        Setting("bounce_imap_ssl", "true", str, "'true': IMAP over TLS; 'false': STARTTLS."),
-        Setting("bounce_imap_username", "", str, "IMAP user of the bounce mailbox."),
-        Setting("bounce_imap_password", "", str, "IMAP password of the bounce mailbox."),
-        Setting("bounce_imap_folder", "INBOX", str, "IMAP folder bounces arrive in."),
+        *mailbox_settings("bounce_", "bounce mailbox"),
         Setting("webhook_secret", "", str, "Secret of the bounce webhook (empty: off)."),
         Setting("soft_bounce_limit", 5, as_int, "Soft bounces after which sending stops."),
         Setting("batch_size", 500, as_int, "Deliveries a worker claims at once."),

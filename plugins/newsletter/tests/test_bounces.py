@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.jobs import background_request
+from hub.mail import inbox
 from hub_newsletter import bounces
 from hub_newsletter.mail_settings import verp_address
 from hub_newsletter.models import Delivery, Subscriber
@@ -142,7 +143,7 @@ def test_imap_folder_is_read_when_configured(world, dbsession, monkeypatch):
         imap.flags = {uid: set() for uid in messages}
         return imap
 
-    monkeypatch.setattr(bounces.imaplib, "IMAP4_SSL", connect)
+    monkeypatch.setattr(inbox.imaplib, "IMAP4_SSL", connect)
     assert bounces.process_bounces(request) == 0  # not configured: IMAP is not touched
     assert FakeIMAP.instances == []
     for key, value in {"bounce_imap_host": "imap.example.org", "bounce_imap_username": "b",
