@@ -23,7 +23,7 @@ def counted(base_settings, migrated_database, make_testapp):
         renders.append(request.path_qs)
         names = request.dbsession.scalars(sa.select(Organisation.name).order_by(
             Organisation.name)).all()
-        return {"names": names}
+        return {"names": names, "widgets": []}
 
     def with_cookie(request):
         renders.append("cookie")
@@ -33,7 +33,7 @@ def counted(base_settings, migrated_database, make_testapp):
 
     config.add_route("kept", "/kept")
     config.add_view(organisations, route_name="kept", permission=PUBLIC,
-                    renderer="hub:templates/accessibility.pt", cache_tables=("organisation",))
+                    renderer="hub:templates/home.pt", cache_tables=("organisation",))
     config.add_route("kept_cookie", "/kept-cookie")
     config.add_view(with_cookie, route_name="kept_cookie", permission=PUBLIC,
                     cache_tables=True)

@@ -349,3 +349,62 @@ def test_a_page_with_an_error_summary_says_so_first_in_its_title(testapp):
     assert 'class="hub-error-summary"' in failed.text
     assert title(failed) == "Chyba: " + title(page)
     assert 'src="/static/forms.js' in failed.text  # the script that moves the focus there
+
+
+def test_filtered_paged_and_searched_lists_have_titles_of_their_own(testapp, users):
+    import html
+    import re
+
+    def title(url, **params):
+        page = testapp.get(url, params)
+        return html.unescape(re.search(r"<title>([^<]*)</title>", page.text).group(1))
+
+    site = testapp.app.registry.settings["hub.site_name"]
+    assert title("/search") == f"Hledat | {site}"
+    assert title("/search", q="cukrovka") == f"Hledat – hledání „cukrovka“ | {site}"
+    testapp.login(users.admin)
+    assert title("/admin/users") == f"Uživatelé | {site}"
+    assert title("/admin/users", q="nov", page="2") == \
+        f"Uživatelé – hledání „nov“ – strana 2 | {site}"
+    assert title("/admin/users", role="staff").startswith("Uživatelé – Tým hubu |")
+    assert title("/admin/organisations", page="3").startswith("Organizace – strana 3 |")
+    assert title("/admin/mail", status="failed", page="2") != title("/admin/mail")
+    assert title("/notifications", page="2").endswith(f"– strana 2 | {site}")
+
+
+def test_accessibility_statement_has_what_decree_523_2020_requires(testapp, make_app,
+                                                                  make_testapp):
+    import pytest
+
+    from hub.settings import SettingsError, apply_core_settings
+
+    page = testapp.get("/accessibility")
+    text = html_text(page).replace("\xa0", " ")  # dates carry no-break spaces
+    assert "Tento portál je částečně v souladu se zákonem č. 99/2019 Sb." in text
+    assert "Toto prohlášení bylo vypracováno dne 7. prosince 2026" in text
+    assert "Naposledy bylo přezkoumáno dne 7. prosince 2026" in text
+    assert page.html.find("time")["datetime"] == "2026-12-07"
+    reasons = [html_text(li) for li in page.html.find("main").find_all("li")
+               if li.find("strong")]
+    assert len(reasons) >= 2 and all("Důvod:" in r for r in reasons)
+    assert page.html.find("a", href="mailto:pristupnost@example.org") is not None
+    assert page.html.find("a", href="tel:+420123456789").text == "+420 123 456 789"
+    authority = page.html.find("a", href="https://dia.gov.cz/")
+    assert authority.text == "Digitální a informační agenturu"
+    assert 'href="https://hub.example.org/"' in page.text
+
+    other = make_testapp(make_app(**{"hub.accessibility.status": "full",
+                                     "hub.accessibility.prepared": "2025-09-01",
+                                     "hub.accessibility.reviewed": "2026-03-15",
+                                     "hub.accessibility.phone": ""}))
+    other.set_cookie("hub_lang", "en")
+    english = other.get("/accessibility")
+    text = html_text(english).replace("\xa0", " ")
+    assert "This portal is fully compliant with Act No. 99/2019 Coll." in text
+    assert "partially" not in text
+    assert "prepared on September 1, 2025" in text and "reviewed on March 15, 2026" in text
+    assert english.html.find("a", href=lambda h: h and h.startswith("tel:")) is None
+    with pytest.raises(SettingsError, match="hub.accessibility.status"):
+        apply_core_settings({"hub.accessibility.status": "mostly"})
+    with pytest.raises(SettingsError, match="hub.accessibility.reviewed"):
+        apply_core_settings({"hub.accessibility.reviewed": "7. 12. 2026"})

@@ -1,6 +1,7 @@
 """Settings: core defaults, environment overrides and plugin settings schemas."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -35,6 +36,21 @@ def as_token_days(value: Any) -> int:
     return days
 
 
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+COMPLIANCE_STATUSES = ("full", "partial", "none")
+
+
+def as_compliance(value: Any) -> str:
+    if value not in COMPLIANCE_STATUSES:
+        raise ValueError(f"give one of {', '.join(COMPLIANCE_STATUSES)}")
+    return value
+
+
 CORE_SETTINGS = (
     Setting("hub.plugins", [], as_list, "Enabled plugins, in menu order."),
     Setting("hub.site_name", "Pacientský Hub", str, "Name shown in the header and e-mails."),
@@ -63,6 +79,15 @@ CORE_SETTINGS = (
             "Largest request body in bytes (routes that take uploads may allow more)."),
     Setting("hub.api_tokens.max_days", 365, as_token_days,
             "Longest validity of a personal API token, in days (new tokens: 90 by default)."),
+    # The accessibility statement (Decree 523/2020 Coll.): the operator's own facts.
+    Setting("hub.accessibility.status", "partial", as_compliance,
+            "Compliance with Act 99/2019: 'full', 'partial' or 'none'."),
+    Setting("hub.accessibility.prepared", "2026-12-07", as_date,
+            "Date the accessibility statement was prepared (YYYY-MM-DD)."),
+    Setting("hub.accessibility.reviewed", "2026-12-07", as_date,
+            "Date the statement was last reviewed (YYYY-MM-DD)."),
+    Setting("hub.accessibility.email", "", str, "E-mail for accessibility feedback."),
+    Setting("hub.accessibility.phone", "", str, "Telephone for accessibility feedback."),
 )
 
 

@@ -15,6 +15,7 @@ from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from pyramid.i18n import get_localizer
 from pyramid.renderers import get_renderer, render
+from translationstring import TranslationString
 
 from hub.contributions import MENUS, NavItem
 from hub.i18n import LANGUAGE_NAMES, _
@@ -181,6 +182,19 @@ class Shell:
         return Markup('<p id="{}-error" class="hub-error"><span class="visually-hidden">{}'
                       "</span> {}</p>").format(field_id, self.translate(_("Error:")),
                                                self.translate(message))
+
+    def title_details(self, *details, search: str | None = None, page: int | None = None) -> str:
+        """What sets a filtered, paged or week/month view apart from the plain one (WCAG
+        2.4.2: every page its own title), to append to the title and the heading:
+        `` – <detail> – search “…” – page N``. Details are texts or translation strings
+        (a topic, a week); an empty search and page 1 add nothing."""
+        parts = [self.translate(detail) if isinstance(detail, TranslationString) else str(detail)
+                 for detail in details if detail]
+        if search:
+            parts.append(self.translate(_("search “${text}”", mapping={"text": search})))
+        if page is not None and page > 1:
+            parts.append(self.translate(_("page ${number}", mapping={"number": page})))
+        return "".join(f" – {part}" for part in parts)
 
     @staticmethod
     def machine_time(value) -> str | None:

@@ -3,8 +3,10 @@ checks are in ``hub.health``)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.response import FileResponse
 from pyramid.view import (
     exception_view_config,
     forbidden_view_config,
@@ -44,7 +46,17 @@ def dashboard(request):
 @view_config(route_name="accessibility", renderer="hub:templates/accessibility.pt",
              permission=PUBLIC, cache_tables=True)
 def accessibility(request):
-    return {"breadcrumbs": [(_("Accessibility statement"), None)]}
+    from babel.dates import format_date
+
+    settings = request.registry.settings
+    return {"site_url": settings["hub.base_url"].rstrip("/") + "/",
+            "status": settings["hub.accessibility.status"],
+            "prepared": settings["hub.accessibility.prepared"],
+            "reviewed": settings["hub.accessibility.reviewed"],
+            "contact_email": settings["hub.accessibility.email"],
+            "contact_phone": settings["hub.accessibility.phone"],
+            "long_date": lambda value: format_date(value, "long", locale=request.locale_name),
+            "breadcrumbs": [(_("Accessibility statement"), None)]}
 
 
 SEARCH_MAX_LENGTH = 200
@@ -137,8 +149,20 @@ def server_error(exc, request):
             "message": _("The error has been recorded. Please try again later.")}
 
 
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
+
+
+@view_config(route_name="favicon", permission=PUBLIC, request_method="GET")
+def favicon(request):
+    """Browsers ask for ``/favicon.ico`` whatever the page links to; answering keeps a 404
+    per visitor out of the logs."""
+    return FileResponse(str(FAVICON), request=request, content_type="image/x-icon",
+                        cache_max_age=86400)
+
+
 def includeme(config):
     config.add_static_view("static", "hub:static", cache_max_age=3600, permission=PUBLIC)
+    config.add_route("favicon", "/favicon.ico")
     config.add_route("home", "/")
     config.add_route("dashboard", "/my")
     config.add_route("accessibility", "/accessibility")

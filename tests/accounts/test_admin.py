@@ -75,3 +75,28 @@ def test_account_milestones_for_the_crm_timeline(registry, users):
     entries = hooks.hub_activity(request=None, user=users.member)
     assert [str(e["title"]) for e in entries][:2] == ["Account created", "E-mail address confirmed"]
     assert all(e["when"].tzinfo is not None for e in entries)
+
+
+def test_admin_landing_lists_the_areas_of_the_admin_menu(testapp, users):
+    testapp.get("/admin", status=302)  # anonymous: sign in first
+    testapp.login(users.member)
+    testapp.get("/admin", status=403)
+    testapp.login(users.staff)
+    page = testapp.get("/admin")
+    links = {a.attrs["href"] for a in page.html.select("main ul.hub-admin-areas a")}
+    assert "/admin/users" in links and "/admin/organisations" in links
+    assert "/admin/mail" not in links  # an administrator's area, filtered by permission
+    testapp.login(users.admin)
+    links = {a.attrs["href"] for a in testapp.get("/admin").html.select("ul.hub-admin-areas a")}
+    assert "/admin/mail" in links
+    # the same entries as the menu every administration page shows
+    menu = {a.attrs["href"] for a in testapp.get("/admin").html.select("nav.hub-admin-nav a")}
+    assert links == menu
+
+
+def test_user_list_shows_who_represents_an_organisation(testapp, users):
+    testapp.login(users.staff)
+    rows = {row.th.get_text(strip=True): row.select("td")[1].get_text(" ", strip=True)
+            for row in testapp.get("/admin/users").html.select("tbody tr")}
+    assert rows["Roman Zástupce"] == "Člen, zástupce organizace"
+    assert rows["Marie Členová"] == "Člen"

@@ -160,7 +160,7 @@ def register_for_event(page, t):
     check(page, page.get_by_role("checkbox", name=t("I have read the privacy notice",
                                                     "hub_events")))
     activate(page, page.get_by_role("region", name=t("Registration", "hub_events"))
-             .get_by_role("button", name=t("Register", "hub_events"), exact=True))
+             .get_by_role("button", name=t("Register for this event", "hub_events"), exact=True))
 
 
 def my_status(page, t):

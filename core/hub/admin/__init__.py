@@ -1,7 +1,9 @@
-"""Administration pages of the core: users, roles and organisations (staff and admins)."""
+"""Administration pages of the core: the landing page, users, roles and organisations
+(staff and admins)."""
 
 
 def includeme(config):
+    config.add_route("admin_index", "/admin")
     config.add_route("admin_users", "/admin/users")
     config.add_route("admin_user", "/admin/users/{id}")
     config.add_route("admin_user_role", "/admin/users/{id}/role")

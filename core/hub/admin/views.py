@@ -20,7 +20,7 @@ from hub.organizations.views import (
     unique_slug,
 )
 from hub.params import page_param
-from hub.security import ADMIN, STAFF
+from hub.security import ADMIN, AUTHENTICATED, STAFF
 from hub.sessions import end_sessions_of
 
 PAGE_SIZE = 50
@@ -43,6 +43,17 @@ def matches(request, column, query: str):
     return sa.or_(*(column.like(_like(v), escape="\\") for v in sorted(variants)))
 
 
+@view_config(route_name="admin_index", renderer="hub:templates/admin/index.pt",
+             permission=AUTHENTICATED)
+def index(request):
+    """The administration areas this person may use: the items of the admin menu, built by
+    the same hook and filtered by the same permissions (not only staff hold some of them)."""
+    areas = request.shell.menu("admin")
+    if not areas:
+        raise HTTPForbidden()
+    return {"areas": areas, "breadcrumbs": [(_("Administration"), None)]}
+
+
 @view_config(route_name="admin_users", renderer="hub:templates/admin/users.pt", permission=STAFF)
 def users(request):
     query = request.params.get("q", "").strip()[:200]
@@ -56,7 +67,12 @@ def users(request):
     page = page_param(request)
     found = request.dbsession.scalars(stmt.order_by(User.name, User.id)
                                       .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    # Representing an organisation is a membership, not a role: shown next to the role.
+    representatives = set(request.dbsession.scalars(sa.select(Membership.user_id).where(
+        Membership.user_id.in_([u.id for u in found]),
+        Membership.is_representative.is_(True)))) if found else set()
     return {"users": found[:PAGE_SIZE], "query": query, "role": role, "page": page,
+            "representatives": representatives,
             "has_next": len(found) > PAGE_SIZE, "role_labels": ROLE_LABELS, "roles": ROLES,
             "breadcrumbs": [(_("Users"), None)]}
 

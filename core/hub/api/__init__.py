@@ -6,6 +6,10 @@ Errors are ``api_error(status, code, message, **details)``:
 
     {"error": {"status": 422, "code": "validation_failed", "message": "...", "details": {...}}}
 
+``code`` is stable and meant for programs; ``message`` is meant for people and is in the
+request's language (the language cookie, else the signed-in user's language, else the
+hub's default), as on the pages: translate it with ``request.localizer.translate(_(...))``.
+
 Every error on an ``/api/`` path has that shape, including 401 (no or bad token), 403,
 404, 405, CSRF failures (400), undecodable addresses (400), bodies over the limit (413
 ``too_large``) and unexpected errors (500). ``json_body(request)`` reads a request's JSON
@@ -26,6 +30,8 @@ import json
 import logging
 
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, status_map
+
+from hub.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +71,15 @@ def is_api_request(request) -> bool:
 
 def json_body(request) -> dict:
     """The request's JSON object; 400 ``invalid_json`` when it is not one."""
+    translate = request.localizer.translate
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise api_error(400, "invalid_json", "The request body is not valid JSON.") from None
+        raise api_error(400, "invalid_json",
+                        translate(_("The request body is not valid JSON."))) from None
     if not isinstance(body, dict):
-        raise api_error(400, "invalid_json", "The request body must be a JSON object.")
+        raise api_error(400, "invalid_json",
+                        translate(_("The request body must be a JSON object.")))
     return body
 
 
@@ -90,9 +99,9 @@ class ApiPathPredicate:
 
 
 TOKEN_ERRORS = {
-    "expired": "The token has expired.",
-    "two_factor": "Tokens of staff and administrators must be created after a two-factor "
-                  "check; create a new token.",
+    "expired": _("The token has expired."),
+    "two_factor": _("Tokens of staff and administrators must be created after a two-factor "
+                    "check; create a new token."),
 }
 
 
@@ -108,13 +117,16 @@ def bearer_tween_factory(handler, registry):
             if not is_api_request(request):
                 return handler(request)
             reason = request.environ.get("hub.token_error", "invalid")
-            message = TOKEN_ERRORS.get(reason, "The token is not valid (unknown or revoked).")
-            response = api_error(401, "invalid_token", message)
+            message = TOKEN_ERRORS.get(reason,
+                                       _("The token is not valid (unknown or revoked)."))
+            response = api_error(401, "invalid_token", request.localizer.translate(message))
             response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
             return response
         needed = missing_scope(request)
         if needed is not None:
-            message = f"The token does not have the {needed} scope needed for {request.method}."
+            message = request.localizer.translate(_(
+                "The token does not have the ${scope} scope needed for ${method}.",
+                mapping={"scope": needed, "method": request.method}))
             if is_api_request(request):
                 response = api_error(403, "insufficient_scope", message, scope=needed)
             else:

@@ -21,6 +21,23 @@ MAX_LIMIT = 100
 
 
 # -- errors --------------------------------------------------------------------------------
+# Messages are for people, in the request's language; codes are for programs.
+
+# What an error of a status says when no view gave it a message of its own.
+STATUS_MESSAGES = {
+    400: _("The request cannot be read."),
+    404: _("There is nothing at this address."),
+    406: _("The response cannot be given in the format asked for."),
+    409: _("The change conflicts with existing data."),
+    415: _("The request body has a format this address does not accept."),
+    429: _("Too many requests; try again later."),
+    503: _("The service is unavailable for a moment; try again later."),
+}
+
+
+def _t(request, message) -> str:
+    return request.localizer.translate(message)
+
 
 def _allowed_methods(request) -> list[str]:
     """Methods some view of the matched route accepts (for 405 and its Allow header)."""
@@ -49,10 +66,12 @@ def api_not_found(exc, request):
         allowed = _allowed_methods(request)
         if allowed and request.method not in allowed:
             response = api_error(405, "method_not_allowed",
-                                 f"{request.method} is not allowed here.", allowed=allowed)
+                                 _t(request, _("${method} is not allowed here.",
+                                               mapping={"method": request.method})),
+                                 allowed=allowed)
             response.headers["Allow"] = ", ".join(allowed)
             return response
-    return api_error(404, "not_found", "There is nothing at this address.")
+    return api_error(404, "not_found", _t(request, STATUS_MESSAGES[404]))
 
 
 def _fails_csrf(request) -> bool:
@@ -71,13 +90,14 @@ def _fails_csrf(request) -> bool:
 def api_forbidden(exc, request):
     if request.identity is None and _fails_csrf(request):
         # Rejected as a forgery whatever the authentication: answers reveal nothing more.
-        return api_error(400, "csrf_failed", "A CSRF token is required for cookie sessions.")
+        return api_error(400, "csrf_failed",
+                         _t(request, _("A CSRF token is required for cookie sessions.")))
     if request.identity is None:
-        response = api_error(401, "unauthorized",
-                             "Authenticate with an API token (Authorization: Bearer ...).")
+        response = api_error(401, "unauthorized", _t(request, _(
+            "Authenticate with an API token (Authorization: Bearer ...).")))
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-    return api_error(403, "forbidden", "You do not have permission to do this.")
+    return api_error(403, "forbidden", _t(request, _("You do not have permission to do this.")))
 
 
 @exception_view_config(HTTPException, api=True)
@@ -91,23 +111,29 @@ def api_http_error(exc, request):
     from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 
     if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
-        code = "csrf_failed"
-    return api_error(status, code, exc.explanation or exc.title)
+        return api_error(status, "csrf_failed",
+                         _t(request, _("A CSRF token is required for cookie sessions.")))
+    message = STATUS_MESSAGES.get(status)
+    return api_error(status, code, _t(request, message) if message is not None
+                     else exc.explanation or exc.title)
 
 
 @exception_view_config(BadParameter, api=True)
 def api_bad_parameter(exc, request):
-    return api_error(422, "validation_failed", exc.detail, fields={exc.name: "invalid"})
+    return api_error(422, "validation_failed", _t(request, exc.translatable),
+                     fields={exc.name: "invalid"})
 
 
 @exception_view_config(BadInput, api=True)
 def api_bad_input(exc, request):
-    return api_error(400, "bad_request", exc.detail)
+    return api_error(400, "bad_request", _t(request, exc.translatable))
 
 
 @exception_view_config(BodyTooLarge, api=True)
 def api_body_too_large(exc, request):
-    return api_error(413, "too_large", exc.detail, limit=exc.limit)
+    return api_error(413, "too_large", _t(request, _(
+        "The request body is larger than the ${size} accepted here.",
+        mapping={"size": exc.size})), limit=exc.limit)
 
 
 @exception_view_config(Exception, api=True)
@@ -117,13 +143,14 @@ def api_server_error(exc, request):
     if is_bad_value(exc):
         log.warning("unvalidated input on %s %s: %s", request.method, request.path,
                     type(exc).__name__)
-        return api_error(422, "validation_failed", "A value is out of range or of the wrong "
-                         "type.")
+        return api_error(422, "validation_failed",
+                         _t(request, _("A value is out of range or of the wrong type.")))
     if isinstance(exc, sa.exc.IntegrityError):
         log.warning("unhandled constraint violation on %s %s", request.method, request.path)
-        return api_error(409, "conflict", "The change conflicts with existing data.")
+        return api_error(409, "conflict", _t(request, STATUS_MESSAGES[409]))
     log.error("unhandled API error on %s %s", request.method, request.path, exc_info=exc)
-    return api_error(500, "server_error", "Something went wrong; the error has been recorded.")
+    return api_error(500, "server_error",
+                     _t(request, _("Something went wrong; the error has been recorded.")))
 
 
 # -- the document and its page ------------------------------------------------------------
@@ -173,7 +200,7 @@ def notifications(request):
     offset = int_param(request, "offset", 0, minimum=0, maximum=1_000_000)
     unread_only = request.GET.get("unread", "false")
     if unread_only not in ("true", "false"):
-        raise api_error(422, "validation_failed", "unread must be true or false.",
+        raise api_error(422, "validation_failed", _t(request, _("unread must be true or false.")),
                         fields={"unread": "invalid"})
     query = sa.select(Notification).where(Notification.user_id == user.id)
     if unread_only == "true":
@@ -197,7 +224,7 @@ def notification_read(request):
         note_id = 0
     note = request.dbsession.get(Notification, note_id) if 0 < note_id < 2**31 else None
     if note is None or note.user_id != request.identity.id:
-        raise api_error(404, "not_found", "No such notification.")
+        raise api_error(404, "not_found", _t(request, _("No such notification.")))
     if note.read_at is None:
         note.read_at = utcnow()
     return notification_json(note)
@@ -253,8 +280,8 @@ def notification_settings_update(request):
             continue
         changes.append((name, wanted))
     if errors:
-        raise api_error(422, "validation_failed", "Some settings were not accepted; nothing "
-                        "was changed.", fields=errors)
+        raise api_error(422, "validation_failed", _t(request, _(
+            "Some settings were not accepted; nothing was changed.")), fields=errors)
     for name, wanted in changes:
         save_preference(request, request.identity, name, **wanted)
     return {"items": _settings_json(request)}

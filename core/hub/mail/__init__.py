@@ -143,6 +143,26 @@ def _template(name: str, text: bool):
     return _TEMPLATES[key]
 
 
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def link_parts(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into ``(part, is_url)`` pieces, so that the HTML version of a mail makes
+    the addresses in its body clickable (an action link such as "cancel" must not be plain
+    text next to a single "open" button). Closing punctuation after an address stays text."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        if match.start() > position:
+            parts.append((text[position:match.start()], False))
+        parts.append((url, True))
+        position = match.start() + len(url)
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
+
+
 def render_mail(request, name: str, language: str, values: dict) -> tuple[str, str]:
     """Render ``templates/mail/<name>.txt.pt`` and ``<name>.pt`` in ``language``.
 
@@ -154,7 +174,8 @@ def render_mail(request, name: str, language: str, values: dict) -> tuple[str, s
     localizer = localizer_for(request.registry, language)
     translate = ChameleonTranslate(localizer.translate)
     body = values.get("body", "")
-    context = {"language": language, "paragraphs": [p for p in body.split("\n\n") if p.strip()],
+    context = {"language": language,
+               "paragraphs": [link_parts(p) for p in body.split("\n\n") if p.strip()],
                **values}
     text = _template(name, text=True)(**context)
     if isinstance(text, bytes):

@@ -346,6 +346,8 @@ def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
         title = (services.format_day(request, start, "d. M. y") + " – "
                  + services.format_day(request, end - dt.timedelta(days=1), "d. M. y"))
     return {"view": view, "weeks": weeks, "title": title, "day": day.isoformat(),
+            "label": _("Booked times of ${room}, ${period}",
+                       mapping={"room": room.name, "period": title}),
             "previous": previous.isoformat(),
             "following": following.isoformat()}
 

@@ -419,3 +419,21 @@ def test_a_wrong_field_is_marked_the_way_core_forms_mark_it(testapp, dbsession, 
     assert error.find(class_="visually-hidden").text == "Chyba:"
     assert "den, měsíc a rok" in error.text
     assert page.html.find("input", id="title").get("aria-invalid") is None
+
+
+def test_the_room_calendar_names_its_period_and_is_a_named_focusable_region(testapp, room):
+    import html
+    import re
+
+    def title(page):
+        return html.unescape(re.search(r"<title>([^<]*)</title>", page.text).group(1))
+
+    week = testapp.get(f"/booking/rooms/{room.id}", {"day": "2031-03-12"})
+    assert title(week).startswith(f"{room.name} – 10. 3. 2031 – 16. 3. 2031 |")
+    month = testapp.get(f"/booking/rooms/{room.id}", {"day": "2031-03-12", "view": "month"})
+    assert title(month).startswith(f"{room.name} – březen 2031 |")
+    region = week.html.find("div", class_="hub-table-wrap")
+    assert region["role"] == "region" and region["tabindex"] == "0"
+    assert region["aria-label"] == \
+        f"Obsazenost místnosti {room.name}, 10. 3. 2031 – 16. 3. 2031"
+    assert region.find("table", class_="booking-calendar") is not None

@@ -97,3 +97,16 @@ def test_search_finds_listed_organisations_for_everyone_and_contacts_for_staff(u
                 for r in rs]
     staff = [r for rs in hook.hub_search(request=Request(True), query="hledaná") for r in rs]
     assert [r.title for r in staff] == ["Jana Hledaná"]
+
+
+def test_directory_title_names_the_search_and_the_page(anonymous, crm):
+    import html
+    import re
+
+    def title(url):
+        page = anonymous.get(url)
+        return html.unescape(re.search(r"<title>([^<]*)</title>", page.text).group(1))
+
+    assert title("/crm").startswith("Adresář organizací |")
+    assert title("/crm?q=diabetes&page=2").startswith(
+        "Adresář organizací – hledání „diabetes“ – strana 2 |")

@@ -45,7 +45,8 @@ def is_web_url(value: str) -> bool:
 def form_values(event: Event | None) -> dict:
     """The form's initial values for ``event`` (or a new event)."""
     if event is None:
-        return {"kind": "lecture", "venue": "address", "audience": "public", "state": "draft",
+        # No venue is preselected: the organiser says where the event takes place.
+        return {"kind": "lecture", "venue": "", "audience": "public", "state": "draft",
                 "accessibility": [], "topics": [], "stakeholders": [], "capacity": "",
                 "organisers": [],
                 "organisation_id": "", "room_id": ""}
@@ -135,7 +136,10 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     clean["recording_published"] = raw["recording_published"]
     if clean["venue"] in ("online", "hybrid") and not clean["online_url"]:
         errors["online_url"] = _("Enter the stream or meeting link.")
-    if clean["venue"] in ("address", "hybrid") and not clean["address"] and not raw["room_id"]:
+    # A room stands in for the address only where the room is used (its name and location
+    # become the address); with the venue "address" the room field is ignored.
+    room_gives_address = clean["venue"] == "hybrid" and raw["room_id"]
+    if clean["venue"] in ("address", "hybrid") and not clean["address"] and not room_gives_address:
         errors["address"] = _("Enter the address.")
     clean["room_id"] = None
     if clean["venue"] == "room" or (clean["venue"] == "hybrid" and raw["room_id"]):

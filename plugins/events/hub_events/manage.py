@@ -137,7 +137,8 @@ def event_fields(request, rooms, event=None) -> list[Field]:
         Field("starts_at", _("Starts"), "datetime-local", required=True,
               hint=_("Prague time.")),
         Field("ends_at", _("Ends"), "datetime-local", required=True),
-        Field("venue", _("Venue"), "select", tuple((v, VENUE_LABELS[v]) for v in VENUES),
+        Field("venue", _("Venue"), "select",
+              (("", _("Choose the venue")),) + tuple((v, VENUE_LABELS[v]) for v in VENUES),
               required=True),
         *([Field("room_id", _("Hub room"), "select",
                  tuple([("", _("No room"))] + [

@@ -43,8 +43,8 @@ LIST_COLUMNS = (Event.id, Event.title, Event.summary, Event.kind, Event.venue, E
 
 KIND_LABELS = {"lecture": _("Lecture"), "seminar": _("Seminar"), "workshop": _("Workshop"),
                "conference": _("Conference"), "meeting": _("Meeting")}
-VENUE_LABELS = {"room": _("Hub room"), "address": _("Address"), "online": _("Online"),
-                "hybrid": _("Hybrid (in person and online)")}
+VENUE_LABELS = {"room": _("Hub room"), "address": _("In person at an address"),
+                "online": _("Online"), "hybrid": _("Hybrid (in person and online)")}
 ACCESSIBILITY_LABELS = {"step_free": _("Step-free access"), "induction_loop": _("Induction loop"),
                         "accessible_toilet": _("Accessible toilet"), "lift": _("Lift"),
                         "parking": _("Accessible parking")}

@@ -209,3 +209,87 @@ def test_guest_registration_errors_are_marked_like_core_forms(testapp, make_even
         error = page.html.find(id=f"{field}-error")
         assert error.find(class_="visually-hidden").text == "Chyba:"
         assert page.html.find("title").text.startswith("Chyba: ")
+
+
+def test_confirmation_mail_links_to_the_cancellation(testapp, users, make_event, dbsession):
+    """The HTML mail makes the cancel address a link of its own (next to "Open in the hub",
+    which leads to the event), and that link cancels this very registration."""
+    import re
+
+    from hub.mail import MailMessage
+    from hub_events.models import Registration
+    from hub_events.services import link_token
+
+    event = make_event(capacity=5)
+    testapp.login(users.member)
+    testapp.get(f"/events/{event.id}").forms["events-register"].submit().follow()
+    registration = dbsession.scalar(sa.select(Registration))
+    mail = dbsession.scalar(sa.select(MailMessage).where(
+        MailMessage.recipient == users.member.email))
+    cancel_path = f"/events/r/cancel/{link_token(registration, 'cancel')}"
+    assert f'<a href="https://hub.example.org{cancel_path}">' in mail.html
+    assert re.search(r"https://hub\.example\.org/events/r/cancel/\S+", mail.text).group(0) \
+        == f"https://hub.example.org{cancel_path}"
+    testapp.reset()  # opened from the mail, possibly signed out
+    testapp.get(cancel_path).forms["events-link"].submit().follow()
+    dbsession.refresh(registration)
+    assert registration.status == "cancelled"
+
+
+def test_filtered_paged_and_monthly_views_have_titles_of_their_own(testapp, make_event):
+    import html
+    import re
+
+    def title(url):
+        page = testapp.get(url)
+        return html.unescape(re.search(r"<title>([^<]*)</title>", page.text).group(1)), page
+
+    plain, _page = title("/events")
+    assert plain.startswith("Vzdělávací akce |")
+    assert title("/events?kind=workshop&page=2")[0].startswith("Vzdělávací akce – Workshop – "
+                                                              "strana 2 |")
+    march, page = title("/events/calendar?month=2031-03")
+    assert march.startswith("Kalendář akcí – březen 2031 |")
+    assert html_text(page.html.find("h1")) == "Kalendář akcí – březen 2031"
+
+
+def test_new_event_form_preselects_no_venue(testapp, users, dbsession):
+    from hub_events.models import Event
+
+    testapp.login(users.staff)
+    form = testapp.get("/events/manage/new").forms["events-event"]
+    assert form["venue"].value == ""
+    assert [o[0] for o in form["venue"].options][:2] == ["", "room"]
+    form["title"] = "Kde to bude?"
+    form["starts_at"], form["ends_at"] = "2031-03-10T17:00", "2031-03-10T19:00"
+    resp = form.submit(status=422)
+    assert 'id="event-venue-error"' in resp.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+    form = resp.forms["events-event"]
+    form["venue"], form["address"] = "address", "Palackého náměstí 4, Praha"
+    form["state"] = "published"
+    form.submit().follow()
+    event = dbsession.scalar(sa.select(Event))
+    assert "Osobně na adrese: Palackého náměstí 4, Praha" in html_text(
+        testapp.get(f"/events/{event.id}"))
+
+
+def test_past_event_shows_no_places_or_stream_promise(testapp, users, make_event):
+    start = utcnow() - dt.timedelta(days=3)
+    event = make_event(capacity=20, starts_at=start)
+    text = html_text(testapp.get(f"/events/{event.id}"))
+    assert "Akce už proběhla." in text
+    assert "volná místa" not in text
+    assert "se zde zobrazí přihlášeným účastníkům" not in text
+    upcoming = html_text(testapp.get(f"/events/{make_event(capacity=20).id}"))
+    assert "volná místa: 20 z 20" in upcoming and "Akce už proběhla." not in upcoming
+
+
+def test_registration_button_is_not_worded_like_signing_in(testapp, make_event):
+    page = testapp.get(f"/events/{make_event().id}")
+    button = page.html.select_one("#events-register button[type=submit]")
+    assert button.get_text(strip=True) == "Odeslat přihlášku"
+    testapp.set_cookie("hub_lang", "en")
+    page = testapp.get(page.request.path)
+    assert page.html.select_one("#events-register button[type=submit]").get_text(
+        strip=True) == "Register for this event"

@@ -101,3 +101,16 @@ def test_without_booking_a_room_venue_is_refused(testapp, users, make_app, make_
     client = make_testapp(make_app("events")).login(users.staff)
     resp = form_post(client, "/events/manage/new", _fields(), status=422)
     assert "hub-error-summary" in resp.text
+
+
+def test_venue_address_needs_an_address_even_with_a_room_chosen(rooms, make_testapp, users,
+                                                                dbsession):
+    """The room field stands in for the address only when the room is used."""
+    from hub_events.models import Event
+
+    app, provider = rooms
+    client = make_testapp(app).login(users.staff)
+    resp = form_post(client, "/events/manage/new",
+                     _fields(title="Bez adresy", venue="address", address=""), status=422)
+    assert 'id="event-address-error"' in resp.text and "Zadejte adresu." in resp.text
+    assert dbsession.scalar(sa.select(Event).where(Event.title == "Bez adresy")) is None

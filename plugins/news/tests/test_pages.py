@@ -59,7 +59,8 @@ def test_staff_writes_a_bilingual_article_with_image_and_topics(client, users, t
     assert '<meta name="twitter:card" content="summary_large_image">' in page.text
     assert "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fhub.example.org" \
         in page.text
-    assert "<script" not in page.text
+    # No script of the networks: the page's only scripts are the hub's own.
+    assert all(tag.get("src", "").startswith("/static/") for tag in page.html.find_all("script"))
 
     client.set_cookie("hub_lang", "en")
     page = client.get(f"/news/{article.id}")
@@ -270,3 +271,16 @@ def test_footer_lists_the_accessibility_statement_once(client, users, dbsession)
     assert "Přístupnost hubu" in html_text(statement)
     page = client.get("/news/pages/accessibility")
     assert "Bezbariérový vstup" in page.text and 'href="/accessibility"' in page.text
+
+
+def test_topic_and_page_are_in_the_list_title(client, topics):
+    import html
+    import re
+
+    def title(url):
+        return html.unescape(re.search(r"<title>([^<]*)</title>", client.get(url).text).group(1))
+
+    assert title("/news").startswith("Novinky |")
+    oncology = title("/news?topic=oncology&page=2")
+    assert oncology.startswith("Novinky – ") and "– strana 2 |" in oncology
+    assert oncology != title("/news?page=2") != title("/news")
