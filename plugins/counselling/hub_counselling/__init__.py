@@ -23,6 +23,7 @@ from hub_counselling.hooks import (  # noqa: F401
     hub_personal_data_erase,
     hub_personal_data_export,
     hub_personal_data_tables,
+    hub_search,
     hub_settings_schema,
 )
 
@@ -40,9 +41,14 @@ def includeme(config):
     config.add_route("counselling.template_delete", r"/staff/templates/{id:\d+}/delete")
     config.add_route("counselling.counsellors", "/staff/counsellors")
     config.add_route("counselling.inbox", "/staff/inbox")
+    config.add_route("counselling.faq", "/faq")
+    config.add_route("counselling.faq_staff", "/staff/faq")
+    config.add_route("counselling.faq_new", r"/staff/{id:\d+}/faq")
+    config.add_route("counselling.faq_edit", r"/staff/faq/{id:\d+}")
     config.add_api_route("counselling.api.cases", "/counselling/cases")
     config.add_api_route("counselling.api.case", r"/counselling/cases/{id:\d+}")
     config.add_api_route("counselling.api.replies", r"/counselling/cases/{id:\d+}/replies")
     config.scan("hub_counselling.views")
     config.scan("hub_counselling.staff")
     config.scan("hub_counselling.api")
+    config.scan("hub_counselling.faq")

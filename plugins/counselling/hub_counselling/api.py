@@ -1,8 +1,10 @@
 """JSON API: ask (``POST /api/v1/counselling/cases``), read a case and reply (counsellors).
 
-A case's texts are special-category data: ``GET /counselling/cases/{id}`` gives the case
-and its thread in order without the texts; ``POST`` to the same address gives them too
-and records the read, so reading never happens on a request that must not write.
+A case's texts are special-category data, read only by counsellors:
+``GET /counselling/cases/{id}`` gives the case and its thread in order with the texts and
+records the read in the case's audit trail; ``?texts=false`` gives the case and thread
+without the texts and records nothing (for a client that only follows states). ``POST`` to
+the same address reads the texts as GET does (kept for clients that read by POST).
 """
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ from hub.api import api_error, json_body
 from hub.security import PUBLIC
 from hub_counselling import services
 from hub_counselling.hooks import CASE_CONSENT
+from hub_counselling.i18n import _
 from hub_counselling.models import Case
 from hub_counselling.services import QUEUE
+
+
+def error(request, status: int, code: str, message, **details):
+    """An API error whose message is in the request's language."""
+    return api_error(status, code, request.localizer.translate(message), **details)
 
 
 def case_json(request, case: Case, texts: bool) -> dict:
@@ -42,16 +50,16 @@ def ask(request):
     values["consent_version"] = body.get("consent")
     email = user.email if user is not None else (body.get("email") or "")
     if services.too_many_questions(request, str(email)):
-        return api_error(429, "too_many_requests", "Too many questions in a short time.")
+        return error(request, 429, "too_many_requests", _("Too many questions in a short time."))
     try:
         case = services.create_case(request, values, user, "api")
     except services.CaseError as exc:
-        return api_error(422, "validation_failed", "The question is incomplete.",
+        return error(request, 422, "validation_failed", _("The question is incomplete."),
                          fields={k: request.localizer.translate(v)
                                  for k, v in exc.errors.items()},
                          consent_version=CASE_CONSENT.text_version)
     except consent.OutdatedText as exc:
-        return api_error(409, exc.code, "The consent text has changed; show the new text.",
+        return error(request, 409, exc.code, _("The consent text has changed; show the new text."),
                          current=exc.current)
     request.response.status = 201
     request.response.headers["Location"] = services.case_url(request, case)
@@ -62,18 +70,22 @@ def ask(request):
 def _case(request) -> Case:
     case = request.dbsession.get(Case, int(request.matchdict["id"]))
     if case is None:
-        raise api_error(404, "not_found", "No case with this id.")
+        raise error(request, 404, "not_found", _("No case with this id."))
     if not services.can_read(request):
-        raise api_error(403, "forbidden", "Only counsellors read counselling cases.")
+        raise error(request, 403, "forbidden", _("Only counsellors read counselling cases."))
     return case
 
 
 @view_config(route_name="counselling.api.case", request_method="GET", renderer="json",
              permission=QUEUE)
-def case_metadata(request):
-    data = case_json(request, _case(request), texts=False)
-    data["texts"] = "read with POST (every read is recorded)"
-    return data
+def case_get(request):
+    texts = request.GET.get("texts", "true")
+    if texts not in ("true", "false"):
+        raise api_error(422, "validation_failed", request.localizer.translate(
+            _("texts must be true or false.")), fields={"texts": "invalid"})
+    if texts == "false":
+        return case_json(request, _case(request), texts=False)
+    return case_read(request)
 
 
 @view_config(route_name="counselling.api.case", request_method="POST", renderer="json",
@@ -95,7 +107,7 @@ def replies(request):
                                  request.identity, channel="staff",
                                  wait=data.get("wait") is True)
     except services.CaseError as exc:
-        return api_error(422, "validation_failed", "The answer is empty or too long.",
+        return error(request, 422, "validation_failed", _("The answer is empty or too long."),
                          fields={k: request.localizer.translate(v)
                                  for k, v in exc.errors.items()})
     request.response.status = 201
@@ -147,8 +159,13 @@ def openapi() -> dict:
                               "422": _error("Incomplete question"),
                               "429": _error("Too many questions")}}},
             "/counselling/cases/{id}": {
-                "get": {"tags": tags, "summary": "A case and its thread, without the texts "
-                        "(counsellors)", "parameters": case_id,
+                "get": {"tags": tags, "summary": "A case and its thread in order (counsellors; "
+                        "every read of the texts is recorded)",
+                        "parameters": case_id + [{
+                            "name": "texts", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": ["true", "false"],
+                                       "default": "true"},
+                            "description": "false: without the texts, nothing recorded"}],
                         "responses": {"200": {"description": "The case", "content": json_case},
                                       "403": _error("Not a counsellor"),
                                       "404": _error("No such case")}},

@@ -48,14 +48,47 @@ CASE_CONSENT = consent.Purpose(
     describe=_describe, order=70)
 
 
+def _describe_faq(request, object_: str) -> str | None:
+    case = services.case_of_object(request, object_)
+    return case.reference if case is not None else None
+
+
+FAQ_CONSENT = consent.Purpose(
+    services.FAQ_PURPOSE,
+    title={"cs": "Zveřejnění mého dotazu v poradně jako anonymní otázky a odpovědi",
+           "en": "Publishing my counselling question as an anonymous question and answer"},
+    text={
+        "cs": "Souhlasím, aby poradci hubu podle mého dotazu a odpovědi na něj napsali "
+              "otázku a odpověď pro veřejné časté dotazy na portálu. Přepíšou je tak, aby z "
+              "nich nebylo možné poznat mě ani nikoho jiného: bez jmen, adres, dat a "
+              "podrobností o zdravotním stavu, podle kterých by mě někdo poznal. Souhlas mohu "
+              "kdykoli odvolat na stránce dotazu nebo na stránce Moje souhlasy; zveřejněná "
+              "otázka se pak hned odstraní.",
+        "en": "I agree that the hub's counsellors write a question and answer for the "
+              "portal's public frequently asked questions based on my question and its "
+              "answer. They rewrite them so that neither I nor anyone else can be "
+              "recognised: no names, addresses, dates or details of health by which someone "
+              "could recognise me. I can withdraw this consent at any time on the question's "
+              "page or on the My consents page; the published question is then removed at "
+              "once.",
+    },
+    legal_basis="consent", scoped=True, describe=_describe_faq, order=71)
+
+
 @hookimpl
 def hub_consent_purposes():
-    return [CASE_CONSENT]
+    return [CASE_CONSENT, FAQ_CONSENT]
 
 
 @hookimpl
 def hub_consent_changed(request, subject, purpose, record):
-    """A withdrawn consent deletes its case at once (erasure withdraws it itself)."""
+    """A withdrawn consent deletes its case at once (erasure withdraws it itself); a
+    withdrawn consent to publish removes the published question."""
+    if purpose.key == services.FAQ_PURPOSE and record.action == "withdrawn":
+        from hub_counselling.faq import remove_entries_of
+
+        remove_entries_of(request, record.object)
+        return
     if purpose.key != PURPOSE or record.action != "withdrawn" or record.source == "erasure":
         return
     case = services.case_of_object(request, record.object)
@@ -93,7 +126,7 @@ def hub_permissions():
 def hub_navigation(request, menu):
     if menu == "main":
         return [NavItem(_("Ask for advice"), route="counselling.ask", permission=PUBLIC,
-                        order=46, match=("counselling.ask",))]
+                        order=46, match=("counselling.ask", "counselling.faq"))]
     if menu == "user":
         return [NavItem(_("My questions"), route="counselling.mine", permission=AUTHENTICATED,
                         order=45, match=("counselling.mine", "counselling.my_case"))]
@@ -101,7 +134,9 @@ def hub_navigation(request, menu):
         return [NavItem(_("Counselling"), route="counselling.queue", permission=QUEUE,
                         order=44, match=("counselling.queue", "counselling.case",
                                          "counselling.stats", "counselling.templates",
-                                         "counselling.counsellors", "counselling.inbox"))]
+                                         "counselling.counsellors", "counselling.inbox",
+                                         "counselling.faq_staff", "counselling.faq_new",
+                                         "counselling.faq_edit"))]
     return None
 
 
@@ -210,6 +245,13 @@ def hub_openapi(request):
     from hub_counselling.api import openapi
 
     return openapi()
+
+
+@hookimpl
+def hub_search(request, query):
+    from hub_counselling.faq import search
+
+    return search(request, query)
 
 
 @hookimpl

@@ -152,3 +152,35 @@ class InboxMail(Base):
     subject: Mapped[str] = mapped_column(sa.String(300), default="", info={"personal": True})
     body: Mapped[str] = mapped_column(sa.Text, info={"personal": True})
     reason: Mapped[str] = mapped_column(sa.String(10))
+
+
+class FaqEntry(Base):
+    """A question and its answer published for everyone, rewritten by a counsellor so that
+    nobody can be recognised, with the asker's consent (``counselling.faq`` on the case).
+
+    ``source`` is the consent's object (``case:<id>``): it outlives the case, so that a
+    withdrawal after the case's retention still removes the entry."""
+
+    __tablename__ = "counselling_faq"
+    __table_args__ = (
+        sa.CheckConstraint(_in("category", CATEGORIES), name="category"),
+        sa.CheckConstraint("(question_cs <> '' AND answer_cs <> '') OR "
+                           "(question_en <> '' AND answer_en <> '')", name="has_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(40), index=True)
+    category: Mapped[str] = mapped_column(sa.String(20), index=True)
+    question_cs: Mapped[str] = mapped_column(sa.Text, default="")
+    answer_cs: Mapped[str] = mapped_column(sa.Text, default="")
+    question_en: Mapped[str] = mapped_column(sa.Text, default="")
+    answer_en: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def text(self, field: str, language: str) -> str:
+        """``question`` or ``answer`` in ``language``, else in the other language."""
+        other = "cs" if language == "en" else "en"
+        return getattr(self, f"{field}_{language}") or getattr(self, f"{field}_{other}")

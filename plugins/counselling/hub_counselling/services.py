@@ -28,6 +28,7 @@ from hub_counselling.models import (
 )
 
 PURPOSE = "counselling.case"
+FAQ_PURPOSE = "counselling.faq"
 READ = "counselling:case:read"  # read and answer case texts (admins; staff when granted)
 QUEUE = "counselling:case:list"  # see the queue's metadata and the statistics
 MANAGE = "counselling:manage"  # grant counsellors, edit reply templates
@@ -404,6 +405,11 @@ def erase_case(request, case: Case, action: str) -> None:
     keeps the history), the access trail keeps the reference."""
     audit(request, case, action)
     consent.withdraw(request, subject_of(case), PURPOSE, "erasure", object=object_of(case))
+    if action != "retention":
+        # The asker withdrew or was erased: their question leaves the FAQ too. An entry
+        # outlives a case deleted at the end of its retention (it names no one).
+        consent.withdraw(request, subject_of(case), FAQ_PURPOSE, "erasure",
+                         object=object_of(case))
     db = request.dbsession
     if case in db:
         db.delete(case)

@@ -17,7 +17,7 @@ from hub.accounts.models import User
 from hub.db import utcnow
 from hub.notifications import notify
 from hub.params import is_id, page_param
-from hub_counselling import services
+from hub_counselling import faq, services
 from hub_counselling.i18n import _
 from hub_counselling.models import (
     CATEGORIES,
@@ -83,6 +83,7 @@ def case_values(request, case: Case, texts: bool, errors=None, reply_body: str =
         errors=errors or {}, reply_body=reply_body, statuses=STATUSES,
         staff=services.counsellors(request), can_read=services.can_read(request),
         templates=templates, show_authors=True, crm_contact=crm_contact_url(request, case),
+        faq_allowed=faq.has_faq_consent(request, case),
         breadcrumbs=[(_("Counselling"), request.route_path("counselling.queue")),
                      (case.reference, None)])
 

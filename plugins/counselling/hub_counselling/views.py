@@ -9,7 +9,7 @@ from hub.i18n import translate
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.shell import render_snippet
 from hub_counselling import services
-from hub_counselling.hooks import CASE_CONSENT
+from hub_counselling.hooks import CASE_CONSENT, FAQ_CONSENT
 from hub_counselling.i18n import _
 from hub_counselling.models import CATEGORIES, Case
 
@@ -81,6 +81,8 @@ def thread_page(request, case: Case, action: str, channel: str, user=None):
         flash(request, _("Your consent was withdrawn and your question ${reference} deleted.",
                          mapping={"reference": case.reference}))
         return HTTPSeeOther(request.route_path("counselling.ask"))
+    if request.method == "POST" and request.POST.get("action") in ("faq_allow", "faq_withdraw"):
+        return faq_choice(request, case, action)
     if request.method == "POST":
         body = request.POST.get("body", "")
         try:
@@ -94,7 +96,32 @@ def thread_page(request, case: Case, action: str, channel: str, user=None):
             return HTTPSeeOther(action)
     return base_values(
         request, case=case, thread=services.public_thread(case), action=action, body=body,
-        errors=errors, breadcrumbs=[(case.reference, None)])
+        errors=errors, faq_allowed=consent.has_consent(
+            request, services.subject_of(case), services.FAQ_PURPOSE,
+            object=services.object_of(case)),
+        faq_text=FAQ_CONSENT.text_in(services.language(request)),
+        faq_version=FAQ_CONSENT.text_version, breadcrumbs=[(case.reference, None)])
+
+
+def faq_choice(request, case: Case, action: str):
+    """The asker allows or stops publishing their question, rewritten anonymously."""
+    subject, where = services.subject_of(case), services.object_of(case)
+    if request.POST["action"] == "faq_allow":
+        try:
+            consent.give(request, subject, services.FAQ_PURPOSE,
+                         request.POST.get("consent_version", ""), "form", object=where)
+        except consent.OutdatedText:
+            request.session.flash(translate(request, _(
+                "The text of the consent has changed meanwhile; read it again, please.")),
+                "error")
+            return HTTPSeeOther(action)
+        flash(request, _("Thank you: counsellors may publish your question, rewritten so "
+                         "that nobody can recognise you."))
+    else:
+        consent.withdraw(request, subject, services.FAQ_PURPOSE, "form", object=where)
+        flash(request, _("Your question will not be published; if it was, it has been "
+                         "removed."))
+    return HTTPSeeOther(action)
 
 
 @view_config(route_name="counselling.link", renderer="hub_counselling:templates/thread.pt",

@@ -116,17 +116,19 @@ def test_queue_filters_by_category_and_status(client, users, make_case, dbsessio
     assert rights.reference in client.get("/counselling/staff", {"status": "closed"}).text
 
 
-def test_api_case_without_texts_on_get_with_texts_on_recorded_post(client, users, make_case,
-                                                                   dbsession):
+def test_api_get_gives_the_thread_and_records_the_read(client, users, make_case, dbsession):
     case = make_case()
     client.login(users.admin)
     url = f"/api/v1/counselling/cases/{case.id}"
-    meta = client.get(url).json
+    meta = client.get(url, {"texts": "false"}).json
     assert meta["reference"] == case.reference and meta["subject"] is None
     assert [m["body"] for m in meta["thread"]] == [None] and reads(dbsession, case) == 0
-    full = client.post(url, headers=api_headers(client)).json
+    client.get(url, {"texts": "maybe"}, status=422)
+    full = client.get(url).json
     assert [m["body"] for m in full["thread"]] == [SECRET]
     assert full["asker"]["email"] == "petr@example.org" and reads(dbsession, case) == 1
+    client.post(url, headers=api_headers(client))
+    assert reads(dbsession, case) == 2
 
 
 def test_api_reply_is_201_and_mailed(client, users, make_case, dbsession):
