@@ -28,7 +28,8 @@ from hub.sessions import COOKIE_NAME
 PLACEHOLDER = "hub-csrf-placeholder-7c1e4b2a9f3d"
 RENDERING = "hub.page_cache.rendering"
 DEFAULT_TTL = 60
-KEPT_HEADERS = ("Content-Language", "Link", "Vary", "Cache-Control", "Last-Modified")
+KEPT_HEADERS = ("Content-Language", "Link", "Vary", "Cache-Control", "Last-Modified",
+                "X-Hub-Page-Type")
 
 
 def shared_by_visitors(request) -> bool:

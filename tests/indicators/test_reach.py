@@ -114,3 +114,30 @@ def test_known_robots():
     assert not is_bot(BROWSER["User-Agent"])
     assert not is_bot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
                       "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def test_recording_and_course_views_are_counted_apart_and_reported(client, users, dbsession,
+                                                                    built):
+    from hub.indicators.reach import PAGE_TYPE_HEADER
+
+    counter = fresh(client)
+    lecture, course = built["lecture"], built["course"]
+    client.get(f"/events/{built['workshop'].id}", headers=BROWSER)
+    lecture.recording_published = True
+    lecture.video_url = "https://video.example.org/lecture"
+    dbsession.flush()
+    for _ in range(2):  # the second is the kept page: still counted apart
+        page = client.get(f"/events/{lecture.id}", headers=BROWSER)
+        assert PAGE_TYPE_HEADER not in page.headers
+    client.get(f"/elearning/courses/{course.slug}", headers=BROWSER)
+    today = dt.datetime.now(PRAGUE).date()
+    assert dict(counter.pending) == {(today, "events.detail"): 1,
+                                     (today, "events.recording"): 2,
+                                     (today, "elearning.course"): 1}
+    counter.flush()
+    client.login(users.staff)
+    figures = by_key(client.get("/api/v1/indicators", {
+        "from": today.isoformat(), "to": today.isoformat()}).json)
+    assert figures["recording_views"]["value"] == 2
+    assert figures["course_views"]["value"] == 1
+    assert figures["portal_page_views"]["value"] >= 4

@@ -167,13 +167,38 @@ def stored_views(request, first: dt.date, last: dt.date) -> dict[tuple[dt.date, 
     return dict(found)
 
 
+# A view that shows something worth counting apart from its route (an event page showing
+# its recording) names it in this header; kept pages keep it, and it never leaves the hub.
+PAGE_TYPE_HEADER = "X-Hub-Page-Type"
+
+
+def count_as(request, page_type: str) -> None:
+    """Count the page the view is rendering as ``page_type`` instead of its route name
+    (``<plugin>.<what>``, at most 100 characters): a recording shown on an event's page
+    counts as ``events.recording``. Works for kept pages too."""
+    request.response.headers[PAGE_TYPE_HEADER] = page_type
+
+
+def views_of(request, start: dt.datetime, end: dt.datetime, page_types) -> int:
+    """Page views of ``page_types`` (route names or ``count_as`` names) on the Prague days of
+    the half-open period ``[start, end)`` (midnights in Prague, as ``hub_indicators`` gets
+    them)."""
+    wanted = set(page_types)
+    first = start.astimezone(PRAGUE).date()
+    last = (end.astimezone(PRAGUE) - dt.timedelta(days=1)).date()
+    return sum(n for (_day, page_type), n in stored_views(request, first, last).items()
+               if page_type in wanted)
+
+
 def reach_tween_factory(handler, registry):
     """Outside pyramid_tm: count the page once the request's transaction has ended."""
     counter = registry["hub.reach"]
 
     def reach_tween(request):
         response = handler(request)
-        if countable(request, response) and counter.add(request.matched_route.name):
+        page_type = response.headers.pop(PAGE_TYPE_HEADER, None)
+        if countable(request, response) and counter.add(
+                page_type or request.matched_route.name):
             request.add_finished_callback(lambda r: counter.flush())
         return response
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from hub.contributions import Indicator, Trained
+from hub.indicators.reach import views_of
 from hub_elearning.i18n import _
 from hub_elearning.models import Course, Enrolment
 
+# The pages whose views count as course views (route names).
+COURSE_PAGES = ("elearning.course", "elearning.lesson")
 # Courses named one by one in a breakdown; the rest are added up as "other courses".
 BREAKDOWN_COURSES = 15
 
@@ -45,5 +48,10 @@ def indicators(request, start, end) -> list:
                   _("Courses finished in the period (the course's completion rule met), by "
                     "course. A learner who finished two courses counts twice here (once in "
                     "people trained)."), done_by_course, order=52),
+        Indicator("course_views", _("Course views"),
+                  views_of(request, start, end, COURSE_PAGES), _("views"),
+                  _("Course and lesson pages people opened in the period, counted the way "
+                    "portal page views are (no cookie, nothing about the visitor, robots left "
+                    "out): views, not viewers."), order=54),
         Trained("elearning", _("Courses"), people, (minutes or 0) / 60),
     ]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from hub.contributions import Indicator, Involved, Trained
 from hub.db import utcnow
+from hub.indicators.reach import views_of
 from hub_events.i18n import _
 from hub_events.models import CONFIRMED, KINDS, Event, Registration
 
@@ -28,7 +29,7 @@ def _by_kind(labels: dict, counts: Counter) -> tuple:
 
 
 def indicators(request, start, end) -> list:
-    from hub_events.views import KIND_LABELS
+    from hub_events.views import KIND_LABELS, RECORDING_PAGE
 
     db = request.dbsession
     held = _held(start, end)
@@ -67,6 +68,12 @@ def indicators(request, start, end) -> list:
                     "the organisers checked in as present, by kind of event. A person at two "
                     "events counts twice here (once in people trained)."),
                   _by_kind(KIND_LABELS, attendances), order=34),
+        Indicator("recording_views", _("Recording views"),
+                  views_of(request, start, end, [RECORDING_PAGE]), _("views"),
+                  _("Pages of past events showing their published recording that people "
+                    "opened in the period, counted the way portal page views are (no "
+                    "cookie, nothing about the visitor, robots left out): views, not "
+                    "viewers, and not how long anyone watched."), order=36),
         Trained("events", _("Events"), people, hours),
         Involved("events", _("Events"), sa.select(Event.organisation_id)
                  .where(held, Event.organisation_id.is_not(None))),

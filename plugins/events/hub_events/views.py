@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only, selectinload
 
 from hub.db import utcnow
+from hub.indicators.reach import count_as
 from hub.organizations.models import Organisation
 from hub.params import is_id
 from hub.security import AUTHENTICATED, PUBLIC
@@ -40,6 +41,9 @@ PAGE_SIZE = 30
 # The columns of an event that the public list and the widgets show.
 LIST_COLUMNS = (Event.id, Event.title, Event.summary, Event.kind, Event.venue, Event.state,
                 Event.starts_at, Event.ends_at, Event.capacity, Event.taken)
+
+# An event's page showing its recording counts as a recording view (the funder's report).
+RECORDING_PAGE = "events.recording"
 
 KIND_LABELS = {"lecture": _("Lecture"), "seminar": _("Seminar"), "workshop": _("Workshop"),
                "conference": _("Conference"), "meeting": _("Meeting")}
@@ -248,6 +252,8 @@ def detail(request, form=None):
     if event.state != "draft":
         set_share_metadata(request, event.title, event.summary or event.description,
                            url=request.route_url("events.detail", id=event.id), kind="event")
+    if event.recording_published:
+        count_as(request, RECORDING_PAGE)
     feedback_given = mine is not None and request.dbsession.scalar(
         sa.select(Feedback.id).where(Feedback.registration_id == mine.id)) is not None
     return {"event": event, "mine": mine, "attending": attending,
