@@ -46,7 +46,9 @@ def test_forbidden_is_403_json_for_a_signed_in_user(users):
 
     from hub.api.views import api_forbidden
 
-    reply = api_forbidden(HTTPForbidden(), SimpleNamespace(identity=users.member))
+    localizer = SimpleNamespace(translate=lambda message: message.interpolate())
+    reply = api_forbidden(HTTPForbidden(), SimpleNamespace(identity=users.member,
+                                                           localizer=localizer))
     assert reply.status_int == 403 and b'"code": "forbidden"' in reply.body
 
 
