@@ -80,7 +80,7 @@ def test_on_the_api_the_413_has_the_json_error_shape(client):
     assert response.status_int == 413
     assert response.json["error"] == {
         "status": 413, "code": "too_large", "details": {"limit": LIMIT},
-        "message": "The request body is larger than the 2 kB accepted here."}
+        "message": "Tělo požadavku je větší než 2 kB, které zde lze přijmout."}
 
 
 def test_a_chunked_body_is_counted_as_it_is_read(client):

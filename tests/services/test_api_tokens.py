@@ -58,7 +58,7 @@ def test_bad_expired_and_foreign_tokens(client, dbsession, api_token, users):
     row.expires_at = utcnow() - dt.timedelta(minutes=1)
     dbsession.flush()
     reply = client.get("/api/v1/me", headers=bearer(secret), status=401)
-    assert reply.json["error"]["message"] == "The token has expired."
+    assert reply.json["error"]["message"] == "Platnost tokenu vypršela."  # request's language
 
 
 def test_a_bad_token_does_not_fall_back_to_the_session(client, users):
@@ -149,7 +149,7 @@ def test_a_read_token_may_read_but_not_write(client, dbsession, users):
         reply = getattr(client, method)(path, headers=bearer(reader), status=403)
         assert reply.json == {"error": {
             "status": 403, "code": "insufficient_scope",
-            "message": f"The token does not have the write scope needed for {method.upper()}.",
+            "message": f"Token nemá oprávnění write potřebné pro {method.upper()}.",
             "details": {"scope": "write"}}}
         assert reply.headers["WWW-Authenticate"] == \
             'Bearer error="insufficient_scope", scope="write"'
@@ -161,7 +161,7 @@ def test_a_read_token_cannot_submit_pages_either(client, dbsession, users):
 
     _row, reader = create_token(dbsession, users.member, "čtení", scopes=("read",))
     reply = client.post("/logout/everywhere", headers=bearer(reader), status=403)
-    assert "write scope" in reply.text
+    assert "oprávnění write" in reply.text
     _row, writer = create_token(dbsession, users.member, "zápis", scopes=("write",))
     client.post("/logout/everywhere", headers=bearer(writer), status=303)
 
@@ -283,4 +283,4 @@ def test_a_members_token_does_not_become_a_staff_token(client, dbsession, users)
     users.member.role = "staff"
     dbsession.flush()
     reply = client.get("/api/v1/me", headers=bearer(secret), status=401)
-    assert "two-factor check" in reply.json["error"]["message"]
+    assert "dvoufázovém ověření" in reply.json["error"]["message"]
