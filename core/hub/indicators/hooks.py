@@ -24,13 +24,9 @@ def area_of(page_type: str) -> str:
 
 @hookimpl
 def hub_indicators(request, start, end):
-    import datetime as dt
+    from hub.indicators.reach import period_views
 
-    from hub.indicators.reach import stored_views
-
-    first = start.date()
-    last = (end - dt.timedelta(days=1)).date()
-    views = stored_views(request, first, last)
+    views = period_views(request, start, end)
     areas: Counter = Counter()
     for (_day, page_type), n in views.items():
         areas[area_of(page_type)] += n

@@ -179,14 +179,19 @@ def count_as(request, page_type: str) -> None:
     request.response.headers[PAGE_TYPE_HEADER] = page_type
 
 
-def views_of(request, start: dt.datetime, end: dt.datetime, page_types) -> int:
-    """Page views of ``page_types`` (route names or ``count_as`` names) on the Prague days of
-    the half-open period ``[start, end)`` (midnights in Prague, as ``hub_indicators`` gets
-    them)."""
-    wanted = set(page_types)
+def period_views(request, start: dt.datetime,
+                 end: dt.datetime) -> dict[tuple[dt.date, str], int]:
+    """``stored_views`` for the Prague days of the half-open period ``[start, end)``
+    (midnights in Prague, as ``hub_indicators`` gets them)."""
     first = start.astimezone(PRAGUE).date()
     last = (end.astimezone(PRAGUE) - dt.timedelta(days=1)).date()
-    return sum(n for (_day, page_type), n in stored_views(request, first, last).items()
+    return stored_views(request, first, last)
+
+
+def views_of(request, start: dt.datetime, end: dt.datetime, page_types) -> int:
+    """Page views of ``page_types`` (route names or ``count_as`` names) in the period."""
+    wanted = set(page_types)
+    return sum(n for (_day, page_type), n in period_views(request, start, end).items()
                if page_type in wanted)
 
 
