@@ -26,7 +26,7 @@ def invite(client, org, email, representative=False):
     form = client.get(manage_url(org)).forms["add-member-form"]
     form["email"] = email
     if representative:
-        form["representative"] = True
+        form["role"] = "representative"
     return form.submit()
 
 

@@ -37,13 +37,25 @@ def hub_dashboard_widgets(request):
 
 
 @hookimpl
+def hub_organisation_workspace():
+    from hub.organizations.workspace import core_sections
+
+    return core_sections()
+
+
+@hookimpl
 def hub_personal_data_tables():
-    return ["membership", "membership_request"]
+    return ["membership", "membership_request", "membership_history"]
 
 
 @hookimpl
 def hub_personal_data_export(request, user):
-    from hub.organizations.models import Membership, MembershipRequest, Organisation
+    from hub.organizations.models import (
+        Membership,
+        MembershipHistory,
+        MembershipRequest,
+        Organisation,
+    )
 
     db = request.dbsession
     members = db.execute(sa.select(Membership, Organisation.name).join(
@@ -67,6 +79,14 @@ def hub_personal_data_export(request, user):
         _("Requests to join organisations"): [
             {"organisation": name, "message": r.message, "created_at": r.created_at}
             for r, name in asked],
+        _("Changes of my memberships"): [
+            {"organisation": name, "action": h.action, "role": h.role, "at": h.at,
+             "by_me": h.actor_id == user.id}
+            for h, name in db.execute(
+                sa.select(MembershipHistory, Organisation.name).join(
+                    Organisation, Organisation.id == MembershipHistory.organisation_id)
+                .where(MembershipHistory.user_id == user.id)
+                .order_by(MembershipHistory.id)).all()],
     }
 
 
@@ -88,6 +108,13 @@ def hub_personal_data_erase(request, user):
     # Invitations this person sent stay with the organisation, without naming them.
     db.execute(sa.update(Membership).where(Membership.invited_by_id == user.id)
                .values(invited_by_id=None))
+    # The organisation's history of its members stays, without naming the person.
+    from hub.organizations.models import MembershipHistory
+
+    db.execute(sa.update(MembershipHistory).where(MembershipHistory.user_id == user.id)
+               .values(user_id=None))
+    db.execute(sa.update(MembershipHistory).where(MembershipHistory.actor_id == user.id)
+               .values(actor_id=None))
 
 
 @hookimpl
@@ -108,8 +135,14 @@ def hub_consent_changed(request, purpose, record):
         return
     kind, _sep, number = record.object.partition(":")
     if kind == "organisation" and number.isdigit():
-        request.dbsession.execute(sa.delete(Membership).where(
-            Membership.organisation_id == int(number), Membership.user_id == record.user_id))
+        from hub.organizations.access import record as record_history
+
+        ended = request.dbsession.execute(sa.delete(Membership).where(
+            Membership.organisation_id == int(number), Membership.user_id == record.user_id)
+            .returning(Membership.is_representative, Membership.is_editor)).first()
+        if ended is not None:
+            role = "representative" if ended[0] else ("editor" if ended[1] else "member")
+            record_history(request, int(number), record.user_id, "left", role)
 
 
 @hookimpl

@@ -71,7 +71,8 @@ def normalise(address: str) -> str:
     return address.strip().lower()
 
 
-def invite(request, organisation: Organisation, email: str, representative: bool) -> str:
+def invite(request, organisation: Organisation, email: str, representative: bool,
+           editor: bool = False) -> str:
     """Invite ``email`` to ``organisation`` and mail the link; returns "invited" or
     "member" (the address belongs to a member already: nothing is sent)."""
     db = request.dbsession
@@ -84,6 +85,7 @@ def invite(request, organisation: Organisation, email: str, representative: bool
     token = secrets.token_urlsafe(32)
     values = dict(state="invited", invitee_id=account.id if account else None,
                   invited_by_id=request.identity.id, is_representative=representative,
+                  is_editor=editor and not representative,
                   token_digest=_digest(token), created_at=utcnow(), answered_at=None,
                   expires_at=utcnow() + dt.timedelta(days=INVITATION_DAYS))
     # Inviting again renews the invitation (a new link; the old one stops working). The
@@ -247,6 +249,9 @@ def _answer(request, invitation, by_token: bool):
         invitation.state, invitation.user_id = "active", user.id
         invitation.email = invitation.invitee_id = invitation.token_digest = None
         invitation.expires_at, invitation.answered_at = None, utcnow()
+        from hub.organizations.access import record
+
+        record(request, organisation.id, user.id, "joined", invitation.role)
     db.execute(sa.delete(MembershipRequest).where(
         MembershipRequest.organisation_id == organisation.id,
         MembershipRequest.user_id == user.id))

@@ -55,6 +55,7 @@ class Membership(Base):
         sa.CheckConstraint("(state = 'active' AND user_id IS NOT NULL) OR "
                            "(state <> 'active' AND user_id IS NULL AND email IS NOT NULL)",
                            name="user_when_active"),
+        sa.CheckConstraint("NOT (is_representative AND is_editor)", name="one_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,9 @@ class Membership(Base):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     is_representative: Mapped[bool] = mapped_column(default=False)
+    # An editor acts for the organisation in what it publishes (profile, events, news) but
+    # does not manage its members or representatives.
+    is_editor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     state: Mapped[str] = mapped_column(sa.String(10), default="active",
                                        server_default="active")
@@ -80,6 +84,15 @@ class Membership(Base):
     @classmethod
     def active(cls):
         return cls.state == "active"
+
+    @property
+    def role(self) -> str:
+        if self.is_representative:
+            return "representative"
+        return "editor" if self.is_editor else "member"
+
+    def set_role(self, role: str) -> None:
+        self.is_representative, self.is_editor = role == "representative", role == "editor"
 
     def status(self, now: dt.datetime | None = None) -> str:
         """The state, with "expired" for an invitation past its time."""
@@ -101,3 +114,34 @@ class MembershipRequest(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     message: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ROLES = ("member", "editor", "representative")
+HISTORY_ACTIONS = ("joined", "role_changed", "handed_over", "left", "removed")
+
+
+class MembershipHistory(Base):
+    """What happened to an organisation's memberships: joining, role changes, hand-overs,
+    leaving and removal. Written in the same transaction as the change; never updated.
+    Erasing a person keeps the organisation's record without naming them."""
+
+    __tablename__ = "membership_history"
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('joined', 'role_changed', 'handed_over', 'left', "
+                           "'removed')", name="action"),
+        sa.CheckConstraint("role IN ('member', 'editor', 'representative')", name="role"),
+        sa.Index("ix_membership_history_organisation_id_at", "organisation_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    # Who made the change (the person themself when leaving); empty when erased.
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True, info={"personal": True})
+    action: Mapped[str] = mapped_column(sa.String(20))
+    # The person's role after the change ("member" after leaving or removal: the role held).
+    role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

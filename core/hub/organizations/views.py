@@ -1,5 +1,7 @@
-"""Organisation management: representatives edit the profile and the members; users ask
-to join; hub staff manage every organisation (the public directory is the CRM's)."""
+"""Organisation members: representatives manage members, roles and invitations and hand
+the organisation over; users ask to join and leave; hub staff manage every organisation.
+Every change of a membership is recorded (``hub.organizations.access.record``). The
+workspace and the profile editor are in ``hub.organizations.workspace``."""
 from __future__ import annotations
 
 import re
@@ -14,8 +16,9 @@ from hub.accounts.forms import Field, Form
 from hub.accounts.models import User
 from hub.consent import Subject, withdraw
 from hub.db import utcnow
-from hub.i18n import _
+from hub.i18n import _, localizer_for
 from hub.notifications import notify
+from hub.organizations.access import record
 from hub.organizations.invitations import (
     MEMBERSHIP_KIND,
     MEMBERSHIP_PURPOSE,
@@ -197,11 +200,26 @@ def leave(request):
     except ValueError:
         raise HTTPNotFound() from None
     # Leaving withdraws the consent to the membership as well (as easy as giving it).
+    mine = request.dbsession.scalar(sa.select(Membership).where(
+        Membership.organisation_id == org_id, Membership.user_id == user.id))
+    if mine is not None and mine.is_representative and len(representatives(
+            request, request.dbsession.get(Organisation, org_id))) <= 1:
+        request.session.flash(_("You are the organisation's only representative. Hand the "
+                                "organisation over to another member before you leave."),
+                              "error")
+        return HTTPSeeOther(location=request.route_path("my_organisations"))
+    # Withdrawing the consent ends the membership and records it (hooks), as easy as giving.
     withdraw(request, Subject.of_user(user), MEMBERSHIP_PURPOSE.key, "form",
              object=consent_object(org_id))
-    for model in (Membership, MembershipRequest):
-        request.dbsession.execute(sa.delete(model).where(
-            model.organisation_id == org_id, model.user_id == user.id))
+    request.dbsession.flush()
+    left = request.dbsession.execute(sa.delete(Membership).where(
+        Membership.organisation_id == org_id, Membership.user_id == user.id)
+        .returning(Membership.is_representative, Membership.is_editor)).first()
+    if left is not None:
+        record(request, org_id, user.id, "left",
+               "representative" if left[0] else ("editor" if left[1] else "member"))
+    request.dbsession.execute(sa.delete(MembershipRequest).where(
+        MembershipRequest.organisation_id == org_id, MembershipRequest.user_id == user.id))
     request.session.flash(_("Done: you are no longer a member, and no request of yours is "
                             "waiting."), "success")
     return HTTPSeeOther(location=request.route_path("my_organisations"))
@@ -209,7 +227,7 @@ def leave(request):
 
 # -- managing an organisation -----------------------------------------------------------------
 
-def manage_values(request, organisation, form, add_form=None):
+def manage_values(request, organisation, add_form=None):
     members = request.dbsession.execute(
         sa.select(Membership, User).join(User, User.id == Membership.user_id)
         .where(Membership.organisation_id == organisation.id, Membership.active())
@@ -222,14 +240,18 @@ def manage_values(request, organisation, form, add_form=None):
         sa.select(MembershipRequest, User).join(User, User.id == MembershipRequest.user_id)
         .where(MembershipRequest.organisation_id == organisation.id)
         .order_by(MembershipRequest.created_at)).all()
-    return {"organisation": organisation, "form": form, "form_id": "organisation-form",
-            "action": request.route_path("organisation_manage", id=organisation.id),
-            "submit": _("Save"), "members": members, "waiting": waiting,
+    from hub.organizations.workspace import ROLE_LABELS, history_html
+
+    return {"organisation": organisation, "members": members, "waiting": waiting,
             "invited": invited, "now": utcnow(),
             "add_form": add_form or add_member_form(request),
             "add_submit": _("Send the invitation"), "kind_labels": KIND_LABELS,
+            "roles": ROLE_LABELS, "history": history_html(request, organisation, 50),
+            "is_member": any(u.id == request.identity.id for _m, u in members),
             "breadcrumbs": [(_("My organisations"), request.route_path("my_organisations")),
-                            (organisation.name, None)]}
+                            (organisation.name, request.route_path(
+                                "organisation_workspace", id=organisation.id)),
+                            (_("Members"), None)]}
 
 
 def add_member_form(request) -> Form:
@@ -237,23 +259,17 @@ def add_member_form(request) -> Form:
         Field("email", _("E-mail of the person"), "email", maxlength=254,
               hint=_("We send the person an invitation. They become a member only when "
                      "they accept it; without an account they register first.")),
-        Field("representative", _("Also make them a representative"), "checkbox",
-              required=False)], id_prefix="invite")
+        Field("role", _("Role"), "select", options=(
+            ("member", _("Member")),
+            ("editor", _("Editor: edits the profile, drafts events and news")),
+            ("representative", _("Representative: also manages members and roles")))),
+    ], values={"role": "member"}, id_prefix="invite")
 
 
 @view_config(route_name="organisation_manage", renderer="hub:templates/organizations/manage.pt",
-             permission=AUTHENTICATED)
+             permission=AUTHENTICATED, request_method="GET")
 def manage(request):
-    organisation = managed_organisation(request)
-    form = organisation_form(request, organisation)
-    if request.method == "POST":
-        values = read_organisation(form)
-        if form.ok:
-            apply_organisation(organisation, values)
-            request.session.flash(_("The organisation's profile has been saved."), "success")
-            return HTTPSeeOther(location=request.route_path("organisation_manage",
-                                                            id=organisation.id))
-    return manage_values(request, organisation, form)
+    return manage_values(request, managed_organisation(request))
 
 
 @view_config(route_name="organisation_members", renderer="hub:templates/organizations/manage.pt",
@@ -267,9 +283,9 @@ def add_member(request):
         form.error("email", _("Enter an e-mail address like name@example.cz."))
     if not form.ok:
         request.response.status = 422
-        return manage_values(request, organisation, organisation_form(request, organisation),
-                             add_form=form)
-    if invite(request, organisation, values["email"], values["representative"]) == "member":
+        return manage_values(request, organisation, add_form=form)
+    if invite(request, organisation, values["email"], values["role"] == "representative",
+              editor=values["role"] == "editor") == "member":
         request.session.flash(_("${email} is already a member.",
                                 mapping={"email": values["email"]}))
     else:
@@ -289,24 +305,59 @@ def change_member(request):
         raise HTTPNotFound()
     action = request.POST.get("action")
     back = HTTPSeeOther(location=request.route_path("organisation_manage", id=organisation.id))
+    if action not in ("representative", "editor", "member", "remove", "hand_over"):
+        raise HTTPNotFound()
+    me = request.identity
     last_rep = membership.is_representative and len(representatives(request, organisation)) <= 1
-    if action in ("remove", "member") and last_rep and not request.has_permission(STAFF):
+    if action in ("remove", "member", "editor") and last_rep \
+            and not request.has_permission(STAFF):
         request.session.flash(_("An organisation needs at least one representative. Make "
                                 "someone else a representative first."), "error")
         return back
-    if action == "representative":
-        membership.is_representative = True
-    elif action == "member":
-        membership.is_representative = False
-    elif action == "remove":
+    user_id = membership.user_id
+    if action == "hand_over":
+        # The organisation hands itself over: the chosen member becomes a representative
+        # and the representative who hands over becomes an ordinary member.
+        mine = request.dbsession.scalar(sa.select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.user_id == me.id,
+            Membership.active(), Membership.is_representative.is_(True)))
+        if mine is None or user_id == me.id:
+            request.session.flash(_("Only a representative can hand the organisation over, "
+                                    "and only to another member."), "error")
+            return back
+        membership.set_role("representative")
+        mine.set_role("member")
+        record(request, organisation.id, user_id, "handed_over", "representative")
+        record(request, organisation.id, me.id, "role_changed", "member")
+        _tell_new_role(request, organisation, user_id, "representative")
+        request.session.flash(_("The organisation has been handed over. You are now an "
+                                "ordinary member."), "success")
+        return HTTPSeeOther(location=request.route_path("my_organisations"))
+    if action == "remove":
+        record(request, organisation.id, user_id, "removed", membership.role)
         request.dbsession.delete(membership)
-    else:
-        raise HTTPNotFound()
+    elif membership.role != action:
+        membership.set_role(action)
+        record(request, organisation.id, user_id, "role_changed", action)
+        _tell_new_role(request, organisation, user_id, action)
     request.session.flash(_("The membership has been changed."), "success")
-    if membership.user_id == request.identity.id and action != "representative" \
+    if user_id == me.id and action != "representative" \
             and not request.has_permission(STAFF):
         return HTTPSeeOther(location=request.route_path("my_organisations"))
     return back
+
+
+def _tell_new_role(request, organisation, user_id: int, role: str) -> None:
+    from hub.organizations.workspace import ROLE_LABELS
+
+    if user_id == request.identity.id:
+        return
+    user = request.dbsession.get(User, user_id)
+    label = localizer_for(request.registry, user.language).translate(ROLE_LABELS[role])
+    notify(request, user, MEMBERSHIP_KIND,
+           _("Your role in ${organisation}: ${role}",
+             mapping={"organisation": organisation.name, "role": label}),
+           url=request.route_url("my_organisations"))
 
 
 @view_config(route_name="organisation_request", request_method="POST", permission=AUTHENTICATED)
@@ -320,7 +371,8 @@ def decide_request(request):
     user = request.dbsession.get(User, asked.user_id)
     action = request.POST.get("action")
     if action == "approve":
-        insert_once(request, Membership(organisation_id=organisation.id, user_id=user.id))
+        if insert_once(request, Membership(organisation_id=organisation.id, user_id=user.id)):
+            record(request, organisation.id, user.id, "joined")
         notify(request, user, MEMBERSHIP_KIND,
                _("You are now a member of ${organisation}",
                  mapping={"organisation": organisation.name}),
@@ -349,6 +401,8 @@ def _int(value) -> int:
 def includeme(config):
     config.add_route("my_organisations", "/my/organisations")
     config.add_route("organisation_leave", "/my/organisations/{id}/leave")
+    config.add_route("organisation_workspace", "/organisation/{id}")
+    config.add_route("organisation_profile", "/organisation/{id}/profile")
     config.add_route("organisation_manage", "/organisation/{id}/manage")
     config.add_route("organisation_members", "/organisation/{id}/members")
     config.add_route("organisation_member", "/organisation/{id}/members/{user_id}")
@@ -359,3 +413,8 @@ def includeme(config):
     config.add_route("my_invitation", "/my/organisations/invitations/{id}")
     config.scan("hub.organizations.views")
     config.scan("hub.organizations.invitations")
+    config.scan("hub.organizations.workspace")
+    config.include("hub.organizations.public")
+    config.include("hub.organizations.news")
+    config.include("hub.organizations.relay")
+    config.include("hub.organizations.groups")
