@@ -88,3 +88,73 @@ def test_a_document_is_a4_portrait_in_the_language_of_the_request(registry):
     data = bytes(pdf.output())
     assert b"/MediaBox [0 0 595.28 841.89]" in data and b"/Lang (en)" in data
     assert _text(data) == ["Patients"]
+
+
+def _tags(data: bytes):
+    """What assistive technology relies on in a PDF/UA file, read with pypdf."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    tree = root["/StructTreeRoot"].get_object()
+    kinds = set()
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif hasattr(node, "get") and node.get("/S"):
+            kinds.add(str(node["/S"]))
+            walk(node.get("/K", []))
+
+    walk(tree["/K"])
+    return SimpleNamespace(
+        marked=bool(root["/MarkInfo"]["/Marked"]), lang=str(root["/Lang"]), kinds=kinds,
+        display_title=bool(root["/ViewerPreferences"]["/DisplayDocTitle"]),
+        title=reader.metadata.title, author=reader.metadata.author,
+        text="\n".join(page.extract_text() for page in reader.pages),
+        box=[round(float(v)) for v in reader.pages[0].mediabox],
+        fonts={str(font.get_object()["/BaseFont"]).split("+")[-1] for page in reader.pages
+               for font in page["/Resources"]["/Font"].values()},
+        images=[image for page in reader.pages for image in page.images])
+
+
+def test_a_tagged_document_is_pdf_ua_with_structure_language_and_title(registry):
+    from markupsafe import Markup
+
+    from hub.pdf import tagged
+
+    request = SimpleNamespace(registry=registry, locale_name="cs")
+    data = tagged(request, "Osvědčení o účasti", Markup(
+        "<h1>Osvědčení o účasti</h1><p>{}</p>").format("Příliš žluťoučký kůň <b>"),
+        orientation="landscape")
+    tags = _tags(data)
+    assert tags.marked is True and tags.display_title is True and tags.lang == "cs"
+    assert {"/H1", "/P"} <= tags.kinds
+    assert tags.title == "Osvědčení o účasti"
+    assert tags.author == registry.settings["hub.site_name"]
+    assert "Příliš žluťoučký kůň <b>" in tags.text  # escaped text, not markup
+    assert tags.box == [0, 0, 842, 595]
+    assert tags.fonts == {"DejaVu-Sans", "DejaVu-Sans-Bold"}  # embedded by the hub
+
+
+def test_a_tagged_document_loads_nothing_but_the_hub_fonts(registry):
+    from markupsafe import Markup
+
+    from hub.pdf import tagged
+
+    request = SimpleNamespace(registry=registry, locale_name="en")
+    data = tagged(request, "Report", Markup(
+        '<p>Report</p><img src="file:///etc/hostname" alt="host">'))
+    tags = _tags(data)
+    assert tags.lang == "en" and tags.box == [0, 0, 595, 842]
+    assert tags.images == [] and "host" in tags.text  # the alternative text, not the file
+
+
+def test_an_fpdf_document_shows_its_title(registry):
+    pdf = document(SimpleNamespace(registry=registry, locale_name="cs"), "Ukazatele")
+    pdf.add_page()
+    assert b"/DisplayDocTitle true" in bytes(pdf.output())

@@ -15,9 +15,12 @@ from hub_news.hooks import (  # noqa: F401
     hub_personal_data_erase,
     hub_personal_data_export,
     hub_personal_data_tables,
-    hub_search,
+    hub_search_sources,
     hub_slot,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):
@@ -44,6 +47,11 @@ def includeme(config):
     config.add_route("news.new", "/manage/new")
     config.add_route("news.edit", r"/manage/{id:\d+}")
     config.add_route("news.delete", r"/manage/{id:\d+}/delete")
+    config.add_route("news.publish", r"/manage/{id:\d+}/publish")
+    config.add_route("news.revisions", r"/manage/{id:\d+}/revisions")
+    config.add_route("news.revision", r"/manage/{id:\d+}/revisions/{number:\d+}")
+    config.add_route("news.revision_restore",
+                     r"/manage/{id:\d+}/revisions/{number:\d+}/restore")
     config.add_route("news.banners", "/manage/banners")
     config.add_route("news.banner_new", "/manage/banners/new")
     config.add_route("news.banner_edit", r"/manage/banners/{id:\d+}")
@@ -54,4 +62,5 @@ def includeme(config):
     config.add_api_route("news.api.article", r"/news/articles/{id:\d+}")
     config.scan("hub_news.views")
     config.scan("hub_news.manage")
+    config.scan("hub_news.publishing")
     config.scan("hub_news.api")

@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from hub.db import utcnow
 from hub.topics.demo import seed_topics
 from hub.topics.models import Topic
-from hub_news.models import Article, Banner, Page
+from hub_news.models import Article, ArticleRevision, Banner, Page
+from hub_news.revisions import texts
+from hub_news.services import PRAGUE
 
 ARTICLES = (
     # (days from now, title cs, title en, perex cs, perex en, body cs, body en, topics)
@@ -100,9 +103,19 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
             dbsession.add(Page(slug=slug, title_cs=title_cs, title_en=title_en,
                                body_cs=body_cs, body_en=body_en))
     if dbsession.scalar(sa.select(Banner.id)) is None:
+        # An announcement about a day ends with that day's outage, so it hides itself then.
+        day = now.astimezone(PRAGUE).date() + dt.timedelta(days=3)
+        ends = dt.datetime.combine(day, dt.time(20), tzinfo=PRAGUE).astimezone(dt.UTC)
         dbsession.add(Banner(
-            text_cs="Ve středu 2. prosince bude hub od 18 do 20 hodin mimo provoz (údržba).",
-            text_en="On Wednesday 2 December the hub is unavailable from 6 to 8 pm "
-                    "(maintenance).", level="info", starts_at=now - dt.timedelta(days=1),
-            ends_at=now + dt.timedelta(days=10)))
+            text_cs=f"{format_date(day, 'd. MMMM', locale='cs')} bude hub od 18 do 20 hodin "
+                    "mimo provoz (údržba).",
+            text_en=f"On {format_date(day, 'd MMMM', locale='en')} the hub is unavailable "
+                    "from 6 to 8 pm (maintenance).", level="info",
+            starts_at=now - dt.timedelta(days=1), ends_at=ends))
+    dbsession.flush()
+    # Each article's history starts with the text it was created with.
+    for article in dbsession.scalars(sa.select(Article).where(~sa.exists().where(
+            ArticleRevision.article_id == Article.id))):
+        dbsession.add(ArticleRevision(article_id=article.id, number=1,
+                                      author_id=article.author_id, **texts(article)))
     dbsession.flush()

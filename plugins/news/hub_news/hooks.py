@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from hub import hookimpl
-from hub.contributions import NavItem, SearchResult, Suggestion, Widget
+from hub.contributions import NavItem, Suggestion, Widget
 from hub.db import utcnow
 from hub.security import PUBLIC
 from hub.shell import render_snippet
 from hub.topics.models import Topic
 from hub_news import services
 from hub_news.i18n import _
-from hub_news.models import Article, Page, article_topic
+from hub_news.models import Article, ArticleRevision, Page, article_topic
 from hub_news.permissions import MANAGE, PERMISSIONS
 
 FOR_YOU_DAYS = 60
@@ -125,24 +125,10 @@ def head_markup(request) -> Markup | None:
 
 
 @hookimpl
-def hub_search(request, query):
-    text = (query or "").strip()
-    if len(text) < 2:
-        return []
-    pattern = f"%{text}%"
-    fields = (Article.title_cs, Article.title_en, Article.perex_cs, Article.perex_en,
-              Article.body_cs, Article.body_en)
-    articles = request.dbsession.scalars(
-        sa.select(Article).where(services.published_clause(),
-                                 sa.or_(*(f.ilike(pattern) for f in fields)))
-        .order_by(Article.publish_at.desc()).limit(20)).all()
-    language = services.language(request)
-    return [SearchResult(title=a.text("title", language),
-                         url=request.route_path("news.article", id=a.id),
-                         summary=a.text("perex", language), kind=_("News"),
-                         score=2.0 if text.lower() in a.text("title", language).lower()
-                         else 1.0)
-            for a in articles]
+def hub_search_sources():
+    from hub_news.search import SOURCES
+
+    return SOURCES
 
 
 @hookimpl
@@ -175,7 +161,7 @@ def hub_for_you(request, user, topics):
 
 @hookimpl
 def hub_personal_data_tables():
-    return ["news_article"]
+    return ["news_article", "news_article_revision"]
 
 
 @hookimpl
@@ -185,7 +171,13 @@ def hub_personal_data_export(request, user):
     return {_("News articles written"): [
         {"id": a.id, "title": a.title_cs, "title_en": a.title_en,
          "publish_at": a.publish_at.isoformat() if a.publish_at else None,
-         "created_at": a.created_at.isoformat()} for a in articles]}
+         "created_at": a.created_at.isoformat()} for a in articles],
+        _("News article revisions saved"): [
+            {"article_id": r.article_id, "number": r.number, "title": r.title_cs,
+             "created_at": r.created_at.isoformat()}
+            for r in request.dbsession.scalars(
+                sa.select(ArticleRevision).where(ArticleRevision.author_id == user.id)
+                .order_by(ArticleRevision.article_id, ArticleRevision.number))]}
 
 
 @hookimpl
@@ -193,6 +185,9 @@ def hub_personal_data_erase(request, user):
     """Articles are the hub's publications and stay; the author's name is removed."""
     request.dbsession.execute(
         sa.update(Article).where(Article.author_id == user.id).values(author_id=None))
+    request.dbsession.execute(
+        sa.update(ArticleRevision).where(ArticleRevision.author_id == user.id)
+        .values(author_id=None))
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, active_topics
-from hub_news import services
+from hub_news import revisions, services
 from hub_news.i18n import _
 from hub_news.models import PAGE_SLUGS, Article, Banner, Page
 from hub_news.permissions import MANAGE
@@ -116,7 +116,22 @@ def read_fields(request, fields) -> tuple[dict, dict]:
 def form_values(request, fields, values, errors, **extra) -> dict:
     return {"fields": fields, "values": values, "errors": errors, "rich_hint": RICH_HINT,
             "banner": None, "article": None, "topics": None, "audiences": None,
-            "labels": Labels(request), **extra}
+            "preview": None, "labels": Labels(request), **extra}
+
+
+def preview_of(values) -> list[dict]:
+    """Both language versions as readers would see them once saved (bodies sanitised, an
+    empty English version falling back to the Czech one as on the public pages)."""
+    english = bool(values.get("title_en"))
+    versions = []
+    for lang in ("cs", "en"):
+        source = lang if lang == "cs" or english else "cs"
+        versions.append({
+            "lang": lang, "shown_lang": source, "fallback": source != lang,
+            "title": values.get(f"title_{source}", ""),
+            "perex": values.get(f"perex_{source}", ""),
+            "body": services.rich(values.get(f"body_{source}", ""))})
+    return versions
 
 
 # -- articles -------------------------------------------------------------------------------
@@ -149,7 +164,7 @@ def _edit_article(request, article: Article | None):
     offered = {t.id: t for t in topics}
     if article is not None:
         offered.update({t.id: t for t in article.topics})
-    values, errors = article_values(article), {}
+    values, errors, preview = article_values(article), {}, None
     if request.method == "POST":
         values, errors = read_fields(request, ARTICLE_FIELDS)
         chosen = {int(v) for v in request.POST.getall("topic") if v.isdigit()}
@@ -179,15 +194,25 @@ def _edit_article(request, article: Article | None):
             errors["image_alt_cs"] = _("Describe the image for people who cannot see it.")
         if (values["perex_en"] or values["body_en"]) and not values["title_en"]:
             errors["title_en"] = _("An English version needs an English title.")
-        if not errors:
+        if not errors and "preview" in request.POST:
+            preview = preview_of(values)
+        elif not errors:
+            is_new = article is None
             article = _store_article(request, article, values, data, offered)
-            request.session.flash(_("The article has been saved."), "success")
+            if is_new and article.publish_at is None:
+                request.session.flash(_("The draft has been saved. Nobody else sees it yet: "
+                                        "publish it or schedule it on the article's page."),
+                                      "success")
+            else:
+                request.session.flash(_("The article has been saved."), "success")
             return HTTPSeeOther(location=request.route_path("news.edit", id=article.id))
-        request.response.status = 422
+        else:
+            request.response.status = 422
     heading = _("New article") if article is None else _("Edit article")
     action = request.route_path("news.new") if article is None \
         else request.route_path("news.edit", id=article.id)
     return form_values(request, ARTICLE_FIELDS, values, errors, article=article,
+                       preview=preview,
                        topics=sorted(offered.values(), key=lambda t: (t.position, t.id)),
                        audiences=[(k, STAKEHOLDER_LABELS[k]) for k in STAKEHOLDER_TYPES],
                        heading=heading, action=action, form_id="news-article",
@@ -215,6 +240,7 @@ def _store_article(request, article, values, data, offered) -> Article:
     article.topics = [offered[i] for i in sorted(values["topics"])]
     article.audiences = [a for a in STAKEHOLDER_TYPES if a in values["audiences"]]
     request.dbsession.flush()
+    revisions.record(request, article)
     return article
 
 
@@ -333,11 +359,14 @@ def edit_page(request):
     values = {"title_cs": request.localizer.translate(PAGE_TITLES[slug])} if page is None \
         else {f.name: getattr(page, f.name) for f in PAGE_FIELDS}
     errors: dict = {}
+    preview = None
     if request.method == "POST":
         values, errors = read_fields(request, PAGE_FIELDS)
         if values["body_en"] and not values["title_en"]:
             errors["title_en"] = _("An English version needs an English title.")
-        if not errors:
+        if not errors and "preview" in request.POST:
+            preview = preview_of(values)
+        elif not errors:
             if page is None:
                 page = Page(slug=slug)
                 request.dbsession.add(page)
@@ -347,10 +376,11 @@ def edit_page(request):
             request.dbsession.flush()
             request.session.flash(_("The page has been saved."), "success")
             return HTTPSeeOther(location=request.route_path("news.page", slug=slug))
-        request.response.status = 422
+        else:
+            request.response.status = 422
     heading = PAGE_TITLES[slug]
     return form_values(request, PAGE_FIELDS, values, errors, heading=heading,
                        action=request.route_path("news.page_edit", slug=slug),
-                       form_id="news-page", article=None, topics=None,
+                       form_id="news-page", article=None, topics=None, preview=preview,
                        breadcrumbs=[(_("Pages"), request.route_path("news.pages")),
                                     (heading, None)])

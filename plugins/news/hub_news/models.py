@@ -76,6 +76,37 @@ class Article(Base):
         return bool(self.image_file or self.image_url)
 
 
+class ArticleRevision(Base):
+    """The article's texts as one save left them; restoring one saves a new revision."""
+
+    __tablename__ = "news_article_revision"
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "number"),
+        sa.CheckConstraint("number > 0", name="number_positive"),
+        sa.CheckConstraint("restored_from IS NULL OR restored_from < number",
+                           name="restores_an_earlier_one"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("news_article.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title_cs: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    perex_cs: Mapped[str] = mapped_column(sa.Text, default="")
+    perex_en: Mapped[str] = mapped_column(sa.Text, default="")
+    body_cs: Mapped[str] = mapped_column(sa.Text, default="")
+    body_en: Mapped[str] = mapped_column(sa.Text, default="")
+    restored_from: Mapped[int | None]
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship(User, lazy="joined")
+
+    TEXT_FIELDS = ("title_cs", "title_en", "perex_cs", "perex_en", "body_cs", "body_en")
+
+
 class Banner(Base):
     """A site-wide announcement shown on every page between ``starts_at`` and ``ends_at``."""
 

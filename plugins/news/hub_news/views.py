@@ -51,6 +51,12 @@ class Labels:
     def image(self, article) -> str | None:
         return services.image_path(self.request, article)
 
+    def state(self, article):
+        """The article's publishing state (draft, scheduled, published), to translate."""
+        from hub_news.revisions import STATE_LABELS, state
+
+        return STATE_LABELS[state(article)]
+
     def alt(self, article) -> str:
         if self.language == "en" and article.image_alt_en:
             return article.image_alt_en
@@ -110,13 +116,29 @@ def article(request):
     item = services.visible_article(request, int(request.matchdict["id"]))
     if item is None:
         raise HTTPNotFound()
+    return article_context(request, item)
+
+
+def article_context(request, item, publish_errors=None, publish_value=None) -> dict:
+    """The article page; editors also get its publishing state and buttons."""
+    from hub_news.manage import to_local_input
+    from hub_news.permissions import MANAGE
+    from hub_news.revisions import STATE_LABELS, state
+
     labels = Labels(request)
     url = request.route_url("news.article", id=item.id)
     title = labels.text(item, "title")
     set_meta(request, title, labels.text(item, "perex") or services.plain(labels.text(
         item, "body")), url, labels.image(item), published=item.publish_at)
+    publishing = None
+    if request.has_permission(MANAGE):
+        current = state(item)
+        publishing = {"state": current, "label": STATE_LABELS[current],
+                      "errors": publish_errors or {},
+                      "value": publish_value if publish_value is not None
+                      else to_local_input(item.publish_at if current == "scheduled" else None)}
     return {"article": item, "labels": labels, "share": share_links(url, title),
-            "published": item.is_published(),
+            "published": item.is_published(), "publishing": publishing,
             "breadcrumbs": [(_("News"), request.route_path("news.index")), (title, None)]}
 
 
