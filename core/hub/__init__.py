@@ -1,7 +1,15 @@
 """The Patient Hub core: a Pyramid application assembled from plugins."""
-from hub.markers import hookimpl, hookspec
+import warnings
 
-__all__ = ["hookimpl", "hookspec", "main"]
+# Pyramid imports pkg_resources, which warns on import; setuptools is pinned below the
+# release that removed it (setup.cfg). The hub itself does not use it.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+from hub.markers import hookimpl, hookspec  # noqa: E402
+
+PLUGIN_API = "1.0"
+
+__all__ = ["PLUGIN_API", "hookimpl", "hookspec", "main"]
 
 
 def main(global_config, **settings):

@@ -89,18 +89,36 @@ def main(ctx, config):
 pass_env = click.make_pass_decorator(Env)
 
 
+DEFAULT_LISTEN = "127.0.0.1:6543"
+
+
+def listen_address(config_path: str, host: str | None, port: int | None) -> str:
+    """Where ``hub serve`` listens: ``--host``/``--port`` when given, else the ini's
+    ``[server:main] listen``, else 127.0.0.1:6543."""
+    import plaster
+
+    configured = ""
+    if os.path.exists(config_path):
+        configured = plaster.get_settings(config_path, "server:main").get("listen", "")
+    default_host, _, default_port = (configured.split() or [DEFAULT_LISTEN])[0].rpartition(":")
+    if host is None and port is None and configured:
+        return configured
+    return f"{host or default_host or '127.0.0.1'}:{port or default_port or 6543}"
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=6543, type=int)
+@click.option("--host", default=None, help="default: the ini's listen, else 127.0.0.1")
+@click.option("--port", default=None, type=int, help="default: the ini's listen, else 6543")
 @click.option("--threads", default=8, type=int)
 @pass_env
 def serve(env, host, port, threads):
-    """Serve the portal with waitress."""
+    """Serve the portal with waitress (where the ini's [server:main] listen says)."""
     import waitress
 
+    listen = listen_address(env.config_path, host, port)
     app = env.app
-    click.echo(f"Serving on http://{host}:{port}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident=None)
+    click.echo(f"Serving on {' '.join(f'http://{a}' for a in listen.split())}")
+    waitress.serve(app, listen=listen, threads=threads, ident=None)
 
 
 @main.group()
@@ -154,6 +172,16 @@ def db_revision(env, branch, message, empty):
     migrate.revision(env.registry, branch, message, autogenerate=not empty)
 
 
+@db.command("reindex")
+@pass_env
+def db_reindex(env):
+    """Rebuild the search index from the content of every enabled plugin."""
+    from hub import migrate
+
+    for kind in migrate.refresh_search_index(env.registry, force=True):
+        click.echo(f"search index: {kind}")
+
+
 @main.command()
 @click.option("--scale", default=1, type=int, help="Multiply the amount of data (benchmarks).")
 @pass_env
@@ -188,17 +216,72 @@ def _enabled(env) -> list[str]:
 
 @main.command()
 @click.option("--workers", default=2, type=int)
+@click.option("--metrics-port", default=None, type=click.IntRange(1, 65535),
+              help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT.")
 @pass_env
-def worker(env, workers):
+def worker(env, workers, metrics_port):
     """Run background jobs (and the plugins' periodic jobs)."""
     from hub.jobs import register_periodic_jobs
 
     registry = env.registry
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     names = register_periodic_jobs(registry)
     click.echo(f"worker: {workers} threads; periodic jobs: {', '.join(names) or 'none'}")
     consumer = registry["hub.huey"].create_consumer(workers=workers, worker_type="thread",
                                                    periodic=True)
     consumer.run()
+
+
+# -- backup and restore ------------------------------------------------------------------
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Archive to write (default: hub-backup-<UTC date and time>.tar.gz).")
+@pass_env
+def backup(env, output):
+    """Back up the database and the files into one archive (safe while the portal runs)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from hub.backup import BackupError, create_backup
+
+    output = Path(output or f"hub-backup-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.tar.gz")
+    try:
+        manifest = create_backup(env.registry, output)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{output}: {manifest['database']['kind']} database and "
+               f"{len(manifest['files'])} files, taken at {manifest['created_at']}")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_env
+def restore(env, archive, yes):
+    """Replace the database and the files with those of ARCHIVE, then erase again every
+    account erased since (the erasure journal). Stop the web processes and workers first."""
+    from pathlib import Path
+
+    from hub.backup import BackupError, read_manifest, restore_backup
+
+    try:
+        manifest = read_manifest(Path(archive))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not yes:
+        click.confirm(f"Replace the database and the files with the backup taken at "
+                      f"{manifest['created_at']}?", abort=True)
+    try:
+        result = restore_backup(env.registry, Path(archive))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored the backup taken at {manifest['created_at']}: database and "
+               f"{result.files} files")
+    click.echo(f"accounts erased again from the erasure journal: {len(result.erased_again)}")
 
 
 # -- people and tokens -------------------------------------------------------------------
@@ -360,6 +443,30 @@ def token_revoke(env, token_id):
         if row.revoked_at is None:
             row.revoked_at = utcnow()
     click.echo(f"token {token_id} revoked")
+
+
+@main.group("plugin")
+def plugin_group():
+    """Write plugins."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--path", "parent", default=".", show_default=True,
+              type=click.Path(file_okay=False),
+              help="Directory in which to create hub-NAME.")
+def plugin_new(name, parent):
+    """Create the plugin NAME: package, hooks, model, migration, page, API, catalogues and
+    tests, ready for `pip install`."""
+    from hub.scaffold import ScaffoldError, generate
+
+    try:
+        target = generate(name, parent)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {target}. Next: pip install -e '{target}[testing]', add {name} to "
+               f"hub.plugins in the hub's ini file, hub db upgrade; pytest {target} runs "
+               "its tests.")
 
 
 if __name__ == "__main__":  # pragma: no cover

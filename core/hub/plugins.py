@@ -25,6 +25,7 @@ INTERNAL_PLUGINS = (
     "hub.core_hooks",
     "hub.accounts.hooks",
     "hub.organizations.hooks",
+    "hub.organizations.network_hooks",
     "hub.notifications.hooks",
     "hub.topics.hooks",
     "hub.feedback.hooks",
@@ -85,8 +86,62 @@ def load_plugins(enabled: list[str]) -> dict[str, PluginInfo]:
         ep = available[name]
         module = ep.load()
         dist_name, version = _distribution_of(ep)
+        check_plugin_api(name, dist_name, getattr(module, "PLUGIN_API", None))
         loaded[name] = PluginInfo(name, module, dist_name, version)
     return loaded
+
+
+def _api_version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.strip().split("."))
+
+
+_COMPARISONS = {
+    ">=": lambda have, want: have >= want, "<=": lambda have, want: have <= want,
+    "==": lambda have, want: have == want, "!=": lambda have, want: have != want,
+    ">": lambda have, want: have > want, "<": lambda have, want: have < want,
+}
+
+
+def supports(declared: str, api: str) -> bool:
+    """Whether the range a plugin declares (``">=1.0,<2"``) includes the core's ``api``.
+
+    Versions are compared as numbers part by part, missing parts being zeros.
+    """
+    have = _api_version(api)
+    for clause in declared.split(","):
+        clause = clause.strip()
+        operator = next((op for op in sorted(_COMPARISONS, key=len, reverse=True)
+                         if clause.startswith(op)), None)
+        if operator is None:
+            raise ValueError(f"{clause!r} does not start with one of {' '.join(_COMPARISONS)}")
+        want = _api_version(clause[len(operator):])
+        width = max(len(have), len(want))
+        padded = have + (0,) * (width - len(have)), want + (0,) * (width - len(want))
+        if not _COMPARISONS[operator](*padded):
+            return False
+    return True
+
+
+def check_plugin_api(name: str, distribution: str, declared) -> None:
+    """Refuse a plugin whose ``PLUGIN_API`` range excludes the core's ``hub.PLUGIN_API``.
+
+    A plugin states the range it was written for in its package (``PLUGIN_API =
+    ">=1.0,<2"``); a plugin that states none is taken to support any version.
+    """
+    from hub import PLUGIN_API
+
+    if declared is None:
+        return
+    try:
+        ok = supports(str(declared), PLUGIN_API)
+    except ValueError as exc:
+        raise PluginError(f"Plugin '{name}' ({distribution}) declares PLUGIN_API = "
+                          f"{declared!r}, which is not a version range: {exc}.") from exc
+    if not ok:
+        raise PluginError(
+            f"Plugin '{name}' ({distribution}) supports plugin API {declared}, but this "
+            f"hub-core offers plugin API {PLUGIN_API}. Install a release of {distribution} "
+            f"made for plugin API {PLUGIN_API}, or remove '{name}' from hub.plugins.")
 
 
 def make_plugin_manager(plugins: dict[str, PluginInfo]) -> pluggy.PluginManager:

@@ -54,6 +54,19 @@ def as_compliance(value: Any) -> str:
 CORE_SETTINGS = (
     Setting("hub.plugins", [], as_list, "Enabled plugins, in menu order."),
     Setting("hub.site_name", "Pacientský Hub", str, "Name shown in the header and e-mails."),
+    # The hub's look (hub.theme): names, logo, colours, header, footer, icon, overrides.
+    Setting("hub.site_name_genitive", "", str,
+            "The name's Czech genitive, for texts such as 'Zpráva od …' (unset: the name)."),
+    Setting("hub.logo", "", str, "Asset specification of the header logo (package:path)."),
+    Setting("hub.favicon", "", str, "Asset specification of the site icon (.ico)."),
+    Setting("hub.tokens", "", str, "Design tokens, 'name value' a line (primary #2362a2)."),
+    Setting("hub.header_text", "", str, "Text under the name; lines may start with 'cs:'."),
+    Setting("hub.footer_text", "", str, "Footer text; lines may start with 'en:'."),
+    Setting("hub.footer_links", "", str, "Footer links, 'label | address' a line."),
+    Setting("hub.overrides", "", str,
+            "Asset specifications replacing core or plugin templates (my_theme:overrides/)."),
+    Setting("hub.demo_plugins", None, as_list,
+            "Plugins whose demo data 'hub demo' loads (unset: every enabled plugin)."),
     Setting("hub.base_url", "http://127.0.0.1:6543", str,
             "Public address used in links sent by e-mail (never taken from the Host header)."),
     Setting("hub.allowed_hosts", [], as_list, "Host names accepted; empty accepts any."),
@@ -69,6 +82,18 @@ CORE_SETTINGS = (
     Setting("hub.jobs.backend", "sqlite", str, "'sqlite', 'redis' or 'immediate' (tests)."),
     Setting("hub.jobs.path", "var/jobs.sqlite", str, "File of the embedded job queue."),
     Setting("hub.data_dir", "var", str, "Directory for uploaded files and mail in development."),
+    Setting("hub.storage.url", "", str,
+            "Where uploaded files are kept: a directory or an fsspec URL such as "
+            "s3://bucket/prefix (empty: <hub.data_dir>/files); hub.storage.options.* are "
+            "passed to the filesystem."),
+    Setting("hub.erasure_journal", "", str,
+            "Directory of the erasure journal (empty: <hub.data_dir>/erasures); keep it out "
+            "of the database's reach: a restore reads it to erase people again."),
+    Setting("hub.metrics.allowed", ["127.0.0.1", "::1"], as_list,
+            "Addresses (or networks) allowed to read /metrics; others get 404."),
+    Setting("hub.log_format", "text", str, "'text' or 'json' (one JSON object per line)."),
+    Setting("hub.trusted_proxies", [], as_list,
+            "Reverse proxies (addresses or networks) whose X-Forwarded-For names the visitor."),
     Setting("hub.dbengine", None, None, "An existing SQLAlchemy engine (tests, embedding)."),
     Setting("sqlalchemy.pool_size", None, as_int,
             "Database connections a process keeps open (unset: SQLAlchemy's 5)."),
@@ -117,7 +142,8 @@ def apply_core_settings(settings: dict) -> dict:
     if os.environ.get("HUB_REDIS_URL"):
         result["hub.redis_url"] = os.environ["HUB_REDIS_URL"]
     unknown = [k for k in result if k.startswith("hub.")
-               and k not in {s.key for s in CORE_SETTINGS}]
+               and k not in {s.key for s in CORE_SETTINGS}
+               and not k.startswith("hub.storage.options.")]
     if unknown:
         raise SettingsError(f"Unknown core settings: {', '.join(sorted(unknown))}")
     return result

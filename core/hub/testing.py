@@ -1,9 +1,16 @@
 """pytest plugin (entry point ``pytest11``): fixtures for the core's and plugins' tests.
 
+It needs no file of the hub's: a plugin kept in its own repository installs hub-core and
+itself and chooses its plugins with ``--hub-plugins greetings`` on the command line,
+``hub_plugins = greetings`` in its pytest configuration, or by overriding the
+``hub_plugins`` fixture in its ``conftest.py``. The settings are then ``TEST_SETTINGS``
+(``config/development.ini`` with the test settings of ``config/test.ini``); in this
+repository, or with ``--hub-ini``, they come from that ini file.
+
 Fixtures
-- ``app_settings``: settings from ``config/test.ini`` (or ``--hub-ini``) for a fresh
-  database (SQLite file per run; PostgreSQL database per run when
-  ``HUB_TEST_DATABASE_URL`` is set).
+- ``base_settings``: the settings above for a fresh database (SQLite file per run;
+  PostgreSQL database per run when ``HUB_TEST_DATABASE_URL`` is set).
+- ``hub_plugins``: the plugins ``app`` enables (the choice above, else the ini's).
 - ``make_app(*plugins, **settings)``: an application with the chosen plugins (cached).
 - ``app`` / ``registry``: all plugins of the ini enabled.
 - ``dbsession``: a session in an outer transaction rolled back after the test; requests
@@ -14,36 +21,84 @@ Fixtures
 - ``users``: one user per role (member, representative, staff, admin).
 - ``smtp_sink``: a real SMTP server on 127.0.0.1 collecting messages.
 - ``concurrent(n, fn)``: run ``fn(i)`` in ``n`` threads released together.
+- ``hook_request(user=None)``: a request as ``user`` (anonymous when ``None``) on the
+  test's session, to call hooks directly: ``request.hooks.hub_navigation(request=request,
+  menu="main")``.
+
+The guard-rail checks (every view has a permission, personal tables are covered, tables
+carry the plugin prefix, the Czech catalogue is complete) are ``hub.testing.checks``.
 """
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.machinery
 import os
 import re
+import sys
 import threading
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import transaction
-import webtest
+from _pytest.assertion.rewrite import AssertionRewritingHook
 from sqlalchemy.orm import Session
 
+with warnings.catch_warnings():
+    # WebOb, under WebTest, imports the standard library's deprecated cgi module.
+    warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
+    import webtest
+
+from hub import checks  # noqa: F401  (hub.testing.checks: the guard-rail checks)
 from hub.db import make_engine, make_session_factory
+from hub.testservers import HTTPClient, HTTPResponse, SMTPSink, served  # noqa: F401
 
 
-def _let_pkg_resources_read_rewritten_packages():
-    # pytest imports this plugin's package through its assertion-rewriting loader, which
-    # pkg_resources (used by Pyramid for asset specs such as "hub:locale/") does not know.
-    import pkg_resources
-    from _pytest.assertion.rewrite import AssertionRewritingHook
+class _OrdinaryHubImports(importlib.abc.MetaPathFinder):
+    """Import the hub's modules without pytest's assertion rewriting.
 
-    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
+    pytest loads every module of a distribution that offers a pytest plugin through its
+    own loader, which Pyramid's asset resolution ("hub:templates/…", through
+    pkg_resources) cannot read directories through. The hub's modules hold no test
+    assertions, so they are found by the finders that would find them outside pytest.
+    """
+
+    @staticmethod
+    def _is_hub(name: str) -> bool:
+        return name == "hub" or name.startswith("hub.")
+
+    def find_spec(self, name, path=None, target=None):
+        if not self._is_hub(name):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or isinstance(finder, AssertionRewritingHook):
+                continue
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find else None
+            if spec is not None:
+                return spec
+        return None
+
+    @classmethod
+    def install(cls):
+        if not any(isinstance(finder, cls) for finder in sys.meta_path):
+            sys.meta_path.insert(0, cls())
+        # Modules imported before this one (the package, this module) keep pytest's code
+        # but get an ordinary loader for their files.
+        for name, module in list(sys.modules.items()):
+            if cls._is_hub(name) and isinstance(getattr(module, "__loader__", None),
+                                                AssertionRewritingHook):
+                loader = importlib.machinery.SourceFileLoader(name, module.__file__)
+                module.__loader__ = loader
+                if module.__spec__ is not None:
+                    module.__spec__.loader = loader
 
 
-_let_pkg_resources_read_rewritten_packages()
+_OrdinaryHubImports.install()
 
 DEFAULT_INI = "config/test.ini"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -56,9 +111,44 @@ def need_service(name: str, reason: str):
     pytest.skip(f"{name} not available: {reason}")
 
 
+def pytest_configure(config):
+    # The one warning Pyramid's import of pkg_resources prints (see hub/__init__.py); pytest
+    # resets warning filters around each test, so it is silenced for tests too.
+    config.addinivalue_line("filterwarnings", "ignore:pkg_resources is deprecated:UserWarning")
+    # Deprecations inside the libraries the hub stands on, which a plugin cannot act on.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:pkg_resources")
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("hub")
-    group.addoption("--hub-ini", default=None, help=f"settings file (default {DEFAULT_INI})")
+    group.addoption("--hub-ini", default=None, help=f"settings file (default {DEFAULT_INI} "
+                    "when it exists, else the built-in test settings)")
+    group.addoption("--hub-plugins", default=None,
+                    help="the plugins the app fixture enables, separated by spaces or commas")
+    parser.addini("hub_plugins", "the plugins the app fixture enables (as --hub-plugins)",
+                  default="")
+
+
+# Settings of config/development.ini with config/test.ini on top, for a plugin tested
+# outside this repository (tests/test_testing.py keeps them equal to the files).
+TEST_SETTINGS = {
+    "hub.site_name": "Pacientský Hub",
+    "hub.site_name_genitive": "Pacientského hubu",
+    "hub.base_url": "https://hub.example.org",
+    "hub.allowed_hosts": "",
+    "hub.default_locale": "cs",
+    "hub.accessibility.email": "pristupnost@example.org",
+    "hub.accessibility.phone": "+420 123 456 789",
+    "hub.jobs.backend": "immediate",
+    "mail.backend": "files",
+    "mail.sender": "Pacientský Hub <hub@example.org>",
+    "pyramid.reload_templates": "false",
+    "pyramid.default_locale_name": "cs",
+}
+
+
+def _names(text: str) -> list[str]:
+    return [name for name in re.split(r"[\s,]+", text or "") if name]
 
 
 # -- database ---------------------------------------------------------------------------
@@ -98,14 +188,39 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub.sqlite'}"
 
 
+def _settings_file(config) -> str | None:
+    """The ini file the run's settings come from, or ``None`` for ``TEST_SETTINGS``."""
+    chosen = config.getoption("--hub-ini") or os.environ.get("HUB_TEST_INI")
+    ini = Path(chosen or DEFAULT_INI)
+    if not ini.is_absolute():
+        ini = Path(config.rootpath) / ini
+    if chosen or ini.exists():
+        return str(ini)
+    return None
+
+
 @pytest.fixture(scope="session")
-def base_settings(request, database_url, tmp_path_factory) -> dict:
+def hub_plugins(request) -> list[str] | None:
+    """The plugins ``app`` enables: ``--hub-plugins``, else the ``hub_plugins`` setting of
+    the pytest configuration, else ``None`` (the ini file's ``hub.plugins``, or every
+    installed plugin without one). Override it in a ``conftest.py`` to choose in code."""
+    return (_names(request.config.getoption("--hub-plugins"))
+            or _names(request.config.getini("hub_plugins")) or None)
+
+
+@pytest.fixture(scope="session")
+def base_settings(request, database_url, tmp_path_factory, hub_plugins) -> dict:
     from pyramid.paster import get_appsettings
 
-    ini = request.config.getoption("--hub-ini") or os.environ.get("HUB_TEST_INI") or DEFAULT_INI
-    if not os.path.isabs(ini):
-        ini = str(Path(request.config.rootpath) / ini)
-    settings = dict(get_appsettings(ini))
+    from hub.plugins import installed_plugins
+
+    ini = _settings_file(request.config)
+    if ini is not None:
+        settings = dict(get_appsettings(ini))
+    else:
+        settings = {**TEST_SETTINGS, "hub.plugins": " ".join(sorted(installed_plugins()))}
+    if hub_plugins is not None:
+        settings["hub.plugins"] = " ".join(hub_plugins)
     data_dir = tmp_path_factory.mktemp("data")
     settings.update({"sqlalchemy.url": database_url, "hub.data_dir": str(data_dir)})
     return settings
@@ -209,6 +324,12 @@ def bind_registry(connection):
             "hub.dbsession_writer": make_session_factory(
                 connection, takes_write_lock=True, join_transaction_mode="create_savepoint"),
         }
+        sources = registry.get("hub.search.sources")
+        if sources is not None:
+            from hub.search.sync import limit_sessions
+
+            for factory in factories.values():
+                limit_sessions(factory, sources)
         saved = {k: registry.get(k) for k in factories}
         registry.update(factories)
         cache = registry.get("hub.cache")
@@ -273,101 +394,6 @@ def page_query_counts(client, connection, pages: dict, mentioning: str = "",
             client.get(url)
         counts[name] = sum(mentioning in statement for statement in statements)
     return counts
-
-
-@contextlib.contextmanager
-def served(app, threads: int = 4):
-    """``with served(app) as url:`` the app served by waitress on a free loopback port, in a
-    thread (for browsers and real HTTP clients)."""
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    closing = threading.Event()
-
-    def run():
-        try:
-            server.run()
-        except OSError:
-            if not closing.is_set():  # closing the sockets ends the loop's select()
-                raise
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        closing.set()
-        server.close()
-        thread.join(5)
-
-
-class HTTPResponse:
-    def __init__(self, status: int, headers, text: str):
-        self.status, self.headers, self.text = status, headers, text
-
-
-class HTTPClient:
-    """A browser-like client for a served app (``served``) over real HTTP: keeps cookies,
-    sends the CSRF token with forms, follows no redirects."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> HTTPResponse:
-        import http.client
-        from http.cookies import SimpleCookie
-        from urllib.parse import urlsplit
-
-        url = urlsplit(self.base_url)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
-        sent = {"Origin": self.base_url, **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for header in response.headers.get_all("Set-Cookie") or ():
-            for name, morsel in SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return HTTPResponse(response.status, response.headers, text)
-
-    def get(self, path: str) -> HTTPResponse:
-        return self.request("GET", path)
-
-    def post_form(self, path: str, fields: dict) -> HTTPResponse:
-        from urllib.parse import urlencode
-
-        if "hub_csrf" not in self.cookies:
-            self.get("/")
-        body = urlencode({**fields, "csrf_token": self.cookies["hub_csrf"]}).encode()
-        return self.request("POST", path, body, {
-            "Content-Type": "application/x-www-form-urlencoded"})
-
-    def sign_in(self, email: str, password: str) -> HTTPResponse:
-        """The sign-in form; 303 when it worked."""
-        return self.post_form("/login", {"email": email, "password": password})
-
-    def with_session(self, app, user_id: int) -> HTTPClient:
-        """Signed in as ``user_id`` through a session row, as ``HubTestApp.login`` does."""
-        from hub.accounts.models import UserSession
-        from hub.db import utcnow
-        from hub.sessions import COOKIE_NAME, hash_token
-
-        token = uuid.uuid4().hex + uuid.uuid4().hex
-        with app.registry["hub.dbsession_factory"]() as db:
-            db.add(UserSession(id=hash_token(token), user_id=user_id, data={},
-                               created_at=utcnow(), last_seen_at=utcnow()))
-            db.commit()
-        self.cookies[COOKIE_NAME] = token
-        return self
 
 
 # -- web --------------------------------------------------------------------------------
@@ -435,6 +461,38 @@ def make_testapp(bind_registry, dbsession):
         return _make_testapp(app)
 
     return _make
+
+
+@pytest.fixture
+def hook_request(app, bind_registry, dbsession):
+    """``hook_request(user=None, app=None, path="/")``: a request of ``app`` (the ``app``
+    fixture's by default) as ``user`` (``None``: anonymous), on the test's session and
+    current for the test (``get_current_request``), to call hooks and services directly.
+    Its language is the user's, else the hub's default."""
+    from pyramid.interfaces import IRootFactory, ISecurityPolicy
+    from pyramid.request import Request, apply_request_extensions
+    from pyramid.threadlocal import RequestContext
+
+    contexts = []
+
+    def _make(user=None, app=None, path: str = "/"):
+        registry = bind_registry((app or default_app).registry)
+        request = Request.blank(path, base_url=registry.settings["hub.base_url"])
+        request.registry = registry
+        apply_request_extensions(request)
+        request.context = registry.getUtility(IRootFactory)(request)  # for has_permission
+        request.tm = transaction.manager
+        request.dbsession = dbsession
+        registry.getUtility(ISecurityPolicy).identity_cache.set(request, user)
+        context = RequestContext(request)
+        context.begin()
+        contexts.append(context)
+        return request
+
+    default_app = app
+    yield _make
+    for context in reversed(contexts):
+        context.end()
 
 
 # -- people -----------------------------------------------------------------------------
@@ -508,75 +566,6 @@ def users(dbsession) -> Users:
 
 
 # -- services ---------------------------------------------------------------------------
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SMTPSink:
-    """A real SMTP server on 127.0.0.1 that keeps every message it receives.
-
-    ``pipelining``: offer RFC 2920 command pipelining in the EHLO reply (clients may then
-    send MAIL, RCPT and DATA in one write). ``refuse``: address → reply (e.g.
-    ``"550 5.1.1 no such user"``) given to RCPT for that address; changeable while running.
-    """
-
-    def __init__(self, pipelining: bool = False, refuse: dict | None = None):
-        from aiosmtpd.controller import Controller
-
-        self.messages: list = []
-        self.refuse = dict(refuse or {})
-        self._lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-                reply = sink.refuse.get(address)
-                if reply:
-                    return reply
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                import email
-
-                message = email.message_from_bytes(envelope.content)
-                with sink._lock:
-                    sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-                return "250 OK"
-
-            if pipelining:
-                async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
-                    session.host_name = hostname
-                    return [*responses[:-1], "250-PIPELINING", responses[-1]]
-
-        self.host, self.port = "127.0.0.1", _free_port()
-        self.controller = Controller(Handler(), hostname=self.host, port=self.port)
-
-    def start(self):
-        self.controller.start()
-        return self
-
-    def stop(self):
-        self.controller.stop()
-
-    def to(self, address: str) -> list:
-        with self._lock:
-            return [m for _f, rcpts, m in self.messages if address in rcpts]
-
-    def recipients(self) -> list:
-        """Every recipient of every message received, in order."""
-        with self._lock:
-            return [r for _f, rcpts, _m in self.messages for r in rcpts]
-
-    def clear(self):
-        with self._lock:
-            self.messages.clear()
-
 
 @pytest.fixture
 def smtp_sink() -> Iterator[SMTPSink]:

@@ -1,46 +1,25 @@
-"""Greetings: a guest book, the example of a third-party plugin."""
+"""Greetings: short entries that signed-in people write and everyone reads.
 
-import sqlalchemy as sa
-from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.view import view_config
+The page is at the plugin's prefix (``/greetings`` unless the ini's
+``greetings.route_prefix`` says otherwise), the API at ``/api/v1/greetings/entries``.
+"""
+from hub_greetings.hooks import (  # noqa: F401
+    hub_dashboard_widgets,
+    hub_navigation,
+    hub_openapi,
+    hub_permissions,
+    hub_personal_data_erase,
+    hub_personal_data_export,
+    hub_personal_data_tables,
+)
 
-from hub import hookimpl
-from hub.contributions import NavItem, Permission
-from hub.security import PUBLIC
-
-
-@hookimpl
-def hub_navigation(request, menu):
-    if menu == "main":
-        return [NavItem("Greetings", route="greetings.index", permission=PUBLIC, order=90)]
-    return None
-
-
-@hookimpl
-def hub_permissions():
-    return [Permission("greetings:greeting:create", "Write a greeting", ("member",))]
-
-
-@view_config(route_name="greetings.index", renderer="hub_greetings:templates/index.pt",
-             permission=PUBLIC, request_method="GET")
-def index(request):
-    from hub_greetings.models import Greeting
-
-    greetings = request.dbsession.scalars(sa.select(Greeting).order_by(Greeting.id)).all()
-    return {"greetings": greetings}
-
-
-@view_config(route_name="greetings.index", permission="greetings:greeting:create",
-             request_method="POST")
-def create(request):
-    from hub_greetings.models import Greeting
-
-    text = request.POST.get("text", "").strip()[:200]
-    if text:
-        request.dbsession.add(Greeting(text=text))
-    return HTTPSeeOther(request.route_path("greetings.index"))
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):
+    config.add_translation_dirs("hub_greetings:locale/")
     config.add_route("greetings.index", "", inherit_slash=True)
-    config.scan("hub_greetings")
+    config.add_api_route("greetings.api.entries", "/greetings/entries")
+    config.scan("hub_greetings.views")
+    config.scan("hub_greetings.api")
