@@ -69,6 +69,12 @@ def sign_in(context, live, email):
     context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live.url}])
 
 
+@pytest.fixture(scope="session")
+def sign_in_as():
+    """``sign_in(context, live, email)`` for tests that make their own browser contexts."""
+    return sign_in
+
+
 @pytest.fixture
 def page_for(browser, live_server):
     """``page_for(email or None, locale="cs")``: a new page, signed in when email is given."""

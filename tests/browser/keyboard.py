@@ -50,6 +50,16 @@ def tab_to(page, target, limit: int = 150) -> int:
                 f"{' > '.join(trail[-40:])}")
 
 
+def open_group(page, container) -> None:
+    """Open the disclosure (``details``) inside ``container`` from the keyboard, as a person
+    opens "My pages" or "Administration" in the header: Tab to its summary, press Enter."""
+    group = container.locator("details.hub-menu-group").first
+    if not group.evaluate("d => d.open"):
+        tab_to(page, group.locator("summary"))
+        page.keyboard.press("Enter")
+        assert group.evaluate("d => d.open")
+
+
 def activate(page, target, key: str = "Enter", navigates: bool = True) -> None:
     """Tab to a link or button and press ``key``; wait for the page it opens."""
     tab_to(page, target)

@@ -22,6 +22,7 @@ from keyboard import (
     link_in,
     mail_text,
     new_member,
+    open_group,
     subject_of,
     tab_to,
     translator,
@@ -51,8 +52,9 @@ def main_menu(page, t, name):
 
 
 def admin_menu(page, t, name):
-    return page.get_by_role("navigation", name=t("Administration")).get_by_role(
-        "link", name=name, exact=True)
+    nav = page.get_by_role("navigation", name=t("Administration"))
+    open_group(page, nav)
+    return nav.get_by_role("link", name=name, exact=True)
 
 
 def flash(page):

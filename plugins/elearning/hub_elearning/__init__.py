@@ -14,9 +14,12 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_personal_data_export,
     hub_personal_data_tables,
     hub_profile_sections,
-    hub_search,
+    hub_search_sources,
     hub_segment_criteria,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):
@@ -35,6 +38,7 @@ def includeme(config):
     route("elearning.lesson", "/courses/{slug}/lessons/{id:\\d+}")
     route("elearning.lesson_complete", "/courses/{slug}/lessons/{id:\\d+}/complete")
     route("elearning.quiz_submit", "/courses/{slug}/lessons/{id:\\d+}/quiz")
+    route("elearning.quiz_reset_request", "/courses/{slug}/lessons/{id:\\d+}/reset-request")
     route("elearning.lesson_file", "/courses/{slug}/lessons/{id:\\d+}/file")
     route("elearning.captions", "/courses/{slug}/lessons/{id:\\d+}/captions.vtt")
     route("elearning.manage", "/manage")
@@ -54,6 +58,7 @@ def includeme(config):
     route("elearning.lesson_publish", "/manage/lessons/{lid:\\d+}/publish")
     route("elearning.lesson_move", "/manage/lessons/{lid:\\d+}/move")
     route("elearning.lesson_delete", "/manage/lessons/{lid:\\d+}/delete")
+    route("elearning.quiz_reset", "/manage/lessons/{lid:\\d+}/reset")
     route("elearning.question_add", "/manage/lessons/{lid:\\d+}/questions")
     route("elearning.question_edit", "/manage/questions/{qid:\\d+}")
     route("elearning.question_delete", "/manage/questions/{qid:\\d+}/delete")
@@ -67,4 +72,6 @@ def includeme(config):
     config.add_api_route("elearning.api.progress", "/elearning/my/progress")
     config.scan("hub_elearning.views")
     config.scan("hub_elearning.manage")
+    config.scan("hub_elearning.questions")
+    config.scan("hub_elearning.reports")
     config.scan("hub_elearning.api")

@@ -7,7 +7,7 @@ from hub.db import utcnow
 from hub.topics.demo import seed_topics
 from hub.topics.models import Topic
 from hub_elearning.models import Choice, Course, Lesson, Question, Section, course_topic
-from hub_elearning.services import new_token
+from hub_elearning.services import new_token, sync_duration
 
 # Generated benchmark courses cycle through these topics of the core's demo taxonomy.
 BENCH_TOPICS = ("diabetes", "rare-diseases", "oncology", "mental-health", "patient-rights",
@@ -113,22 +113,24 @@ def _add_quiz(lesson: Lesson) -> None:
 def _create(dbsession, spec: dict) -> None:
     course = Course(slug=spec["slug"], title=spec["title"], summary=spec["summary"],
                     description=spec["description"], level=spec["level"],
-                    language="cs", duration_minutes=spec["duration"],
+                    language="cs",
                     visibility=spec["visibility"], link_token=new_token(), is_published=True)
     course.topics = list(dbsession.scalars(
         sa.select(Topic).where(Topic.slug.in_(spec["topics"])).order_by(Topic.position)))
     dbsession.add(course)
     dbsession.flush()
+    # The spec's duration is shared out among the lessons; the course's is their sum.
+    per_lesson = max(5, spec["duration"] // sum(len(lessons) for _t, lessons in spec["sections"]))
     for s_pos, (title, lessons) in enumerate(spec["sections"], start=1):
         section = Section(title=title, position=s_pos)
         course.sections.append(section)
         for l_pos, (kind, l_title, preview, body) in enumerate(lessons, start=1):
             lesson = Lesson(kind=kind, title=l_title, position=l_pos, is_preview=preview,
-                            body=body, course_id=course.id, duration_minutes=10,
+                            body=body, course_id=course.id, duration_minutes=per_lesson,
                             pass_mark=50, max_attempts=3)
             if kind == "video":
-                # A placeholder address (example.org): demo data ships no real recording.
-                lesson.video_url = "https://media.example.org/demo/role-ve-vyboru.mp4"
+                # No video address: demo data links no recording that does not exist or
+                # shows something else; the lesson is its captions and transcript.
                 lesson.captions_vtt = CAPTIONS
                 lesson.transcript = TRANSCRIPT
             if kind == "quiz":
@@ -137,6 +139,7 @@ def _create(dbsession, spec: dict) -> None:
         dbsession.flush()
         for lesson in section.lessons:
             lesson.is_published = True
+    sync_duration(course)
     dbsession.flush()
 
 

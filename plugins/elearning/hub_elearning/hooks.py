@@ -9,7 +9,6 @@ from hub.contributions import (
     NotificationKind,
     Permission,
     ProfileSection,
-    SearchResult,
     SegmentCriterion,
     Suggestion,
     Widget,
@@ -46,7 +45,12 @@ def hub_permissions():
 @hookimpl
 def hub_notification_kinds():
     return [NotificationKind("elearning.course_completed", _("Course completed"),
-                             _("A certificate when you complete an online course."))]
+                             _("A certificate when you complete an online course.")),
+            NotificationKind("elearning.attempts_reset", _("New quiz attempts"),
+                             _("When the course team gives you new attempts at a quiz.")),
+            NotificationKind("elearning.reset_requested", _("Requests for new quiz attempts"),
+                             _("For course staff: a learner used all attempts at a quiz "
+                               "and asks for new ones."))]
 
 
 # -- page shell -------------------------------------------------------------------------
@@ -99,16 +103,10 @@ def hub_profile_sections(request, user):
 
 
 @hookimpl
-def hub_search(request, query):
-    from hub_elearning.services import search_courses
+def hub_search_sources():
+    from hub_elearning.search import SOURCES
 
-    text = (query or "").strip()
-    if len(text) < 2:
-        return []
-    return [SearchResult(title=c.title, url=request.route_path("elearning.course", slug=c.slug),
-                         summary=c.summary[:200], kind=_("Online course"),
-                         score=2.0 if text.lower() in c.title.lower() else 1.0)
-            for c in search_courses(request, q=text, limit=20)]
+    return SOURCES
 
 
 FOR_YOU_LIMIT = 5
@@ -153,7 +151,7 @@ def hub_for_you(request, user, topics):
 @hookimpl
 def hub_personal_data_tables():
     return ["elearning_enrolment", "elearning_lesson_progress", "elearning_quiz_attempt",
-            "elearning_certificate"]
+            "elearning_quiz_reset", "elearning_certificate"]
 
 
 @hookimpl
@@ -165,6 +163,7 @@ def hub_personal_data_export(request, user):
         Lesson,
         LessonProgress,
         QuizAttempt,
+        QuizReset,
     )
 
     db = request.dbsession
@@ -178,6 +177,9 @@ def hub_personal_data_export(request, user):
         sa.select(QuizAttempt, Lesson.title).join(Lesson, Lesson.id == QuizAttempt.lesson_id)
         .where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.submitted_at)).all()
     certificates = db.scalars(sa.select(Certificate).where(Certificate.user_id == user.id)).all()
+    resets = db.execute(
+        sa.select(QuizReset, Lesson.title).join(Lesson, Lesson.id == QuizReset.lesson_id)
+        .where(QuizReset.user_id == user.id).order_by(QuizReset.id)).all()
     return {
         _("Online courses"): [{"course": title, "started_at": e.started_at.isoformat(),
                             "completed_at": e.completed_at.isoformat() if e.completed_at else None}
@@ -186,7 +188,13 @@ def hub_personal_data_export(request, user):
                               for p, title in lessons],
         _("Quiz attempts"): [{"quiz": title, "number": a.number, "score": a.score,
                            "passed": a.passed, "answers": a.answers,
+                           "round": a.round,
                            "submitted_at": a.submitted_at.isoformat()} for a, title in attempts],
+        _("New quiz attempts"): [{"quiz": title, "round": r.round, "message": r.message,
+                               "requested_at": r.requested_at.isoformat()
+                               if r.requested_at else None,
+                               "reset_at": r.reset_at.isoformat() if r.reset_at else None}
+                              for r, title in resets],
         _("Certificates"): [{"code": c.code, "course": c.course_title, "name": c.learner_name,
                           "issued_at": c.issued_at.isoformat()} for c in certificates],
     }
@@ -196,10 +204,16 @@ def hub_personal_data_export(request, user):
 def hub_personal_data_erase(request, user):
     """Everything about the learner is deleted, certificates included (a verification of
     an erased person's certificate then answers "not found")."""
-    from hub_elearning.models import Certificate, Enrolment, LessonProgress, QuizAttempt
+    from hub_elearning.models import (
+        Certificate,
+        Enrolment,
+        LessonProgress,
+        QuizAttempt,
+        QuizReset,
+    )
 
     db = request.dbsession
-    for model in (QuizAttempt, LessonProgress, Enrolment, Certificate):
+    for model in (QuizAttempt, QuizReset, LessonProgress, Enrolment, Certificate):
         db.execute(sa.delete(model).where(model.user_id == user.id))
 
 

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from hub.csvexport import csv_response
 from hub.shell import flatten
 from hub.topics import Topic, topic_choices
 from hub_elearning import services
@@ -19,13 +18,11 @@ from hub_elearning.models import (
     LESSON_KINDS,
     LEVELS,
     QUESTION_KINDS,
+    REVIEW_POLICIES,
     VISIBILITIES,
     Course,
     Enrolment,
     Lesson,
-    LessonProgress,
-    Question,
-    QuizAttempt,
     Section,
 )
 from hub_elearning.services import MANAGE, REPORTS
@@ -37,6 +34,9 @@ from hub_elearning.views import (
 )
 
 RULE_LABELS = {"all_lessons": _("All lessons completed"), "quizzes": _("All quizzes passed")}
+REVIEW_LABELS = {"never": _("Never"),
+                 "after_passing": _("After the learner passes the quiz"),
+                 "after_last_attempt": _("After the last attempt (or after passing)")}
 QUESTION_LABELS = {"single": _("Single choice"), "multiple": _("Multiple choice"),
                    "short": _("Short answer")}
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -68,7 +68,6 @@ def course_fields(request, course=None) -> list[Field]:
               help=_("Disease areas and themes; staff manage the list of topics.")),
         Field("level", _("Level"), "select", _options(LEVELS, LEVEL_LABELS)),
         Field("language", _("Language"), "select", _options(LANGUAGES, LANGUAGE_LABELS)),
-        Field("duration_minutes", _("Duration in minutes"), "number", maxlength=5),
         Field("visibility", _("Who can see the course"), "select",
               _options(VISIBILITIES, VISIBILITY_LABELS)),
         Field("completion_rule", _("The course is completed when"), "select",
@@ -105,7 +104,11 @@ def lesson_fields(kind: str) -> list[Field]:
         fields += [
             Field("pass_mark", _("Pass mark in %"), "number", maxlength=3),
             Field("max_attempts", _("Attempts allowed"), "number", maxlength=3,
-                  help=_("Leave empty for unlimited attempts.")),
+                  help=_("Leave empty for unlimited attempts. Staff can give a learner who "
+                         "used them all a new round from the course report.")),
+            Field("review_policy", _("Learners see the right answers and feedback"), "select",
+                  _options(REVIEW_POLICIES, REVIEW_LABELS),
+                  help=_("The score is always shown after each attempt.")),
         ]
     return fields
 
@@ -193,7 +196,7 @@ def _apply_course(request, form: Form, course: Course | None) -> Course | None:
         sa.select(Topic).where(Topic.slug.in_(slugs)).order_by(Topic.position))) if slugs else []
     course.level = values["level"] or "beginner"
     course.language = values["language"] or "cs"
-    course.duration_minutes = form.int("duration_minutes")
+    services.sync_duration(course)
     course.visibility = values["visibility"] or "public"
     course.completion_rule = values["completion_rule"] or "all_lessons"
     try:
@@ -235,7 +238,7 @@ def course_edit(request):
         "title": course.title, "slug": course.slug, "summary": course.summary,
         "description": course.description, "topics": course.topic_slugs,
         "level": course.level,
-        "language": course.language, "duration_minutes": str(course.duration_minutes),
+        "language": course.language,
         "visibility": course.visibility, "completion_rule": course.completion_rule})
     if request.method == "POST":
         if _apply_course(request, form.read(request.POST), course) is not None:
@@ -400,10 +403,13 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
     if lesson.kind == "quiz":
         lesson.pass_mark = pass_mark
         lesson.max_attempts = form.int("max_attempts") if values.get("max_attempts") else None
+        lesson.review_policy = values.get("review_policy") or "after_last_attempt"
     problems = publication_problems(lesson, request)
     if lesson.is_published and problems:
         lesson.is_published = False
         _flash(request, problems[0], "error")
+    if lesson.section is not None:  # a new lesson is not published, so adds no time yet
+        services.sync_duration(lesson.section.course)
     return True
 
 
@@ -437,7 +443,8 @@ def _lesson_values(lesson: Lesson) -> dict:
             "video_url": lesson.embed_url or lesson.video_url, "captions_url": lesson.captions_url,
             "captions_language": lesson.captions_language, "transcript": lesson.transcript,
             "pass_mark": str(lesson.pass_mark),
-            "max_attempts": "" if lesson.max_attempts is None else str(lesson.max_attempts)}
+            "max_attempts": "" if lesson.max_attempts is None else str(lesson.max_attempts),
+            "review_policy": lesson.review_policy}
 
 
 @view_config(route_name="elearning.lesson_new", renderer="hub_elearning:templates/lesson_form.pt",
@@ -449,6 +456,7 @@ def lesson_new(request):
     if kind not in LESSON_KINDS:
         raise HTTPNotFound()
     form = Form(lesson_fields(kind), {"pass_mark": "60", "max_attempts": "3",
+                                      "review_policy": "after_last_attempt",
                                       "captions_language": course.language})
     if request.method == "POST":
         form.read(request.POST)
@@ -514,6 +522,7 @@ def lesson_publish(request):
             _flash(request, _("A video needs captions and a transcript before it can be "
                               "published."), "error")
         else:
+            services.sync_duration(lesson.section.course)
             _flash(request, _("The lesson is published.") if publish
                    else _("The lesson is no longer published."))
     return HTTPSeeOther(request.POST.get("back") == "course" and _edit_url(
@@ -531,100 +540,12 @@ def lesson_move(request):
 def lesson_delete(request):
     lesson = _lesson(request)
     course_id = lesson.course_id
+    course = lesson.section.course
+    lesson.section.lessons.remove(lesson)
     request.dbsession.delete(lesson)
+    services.sync_duration(course)
     _flash(request, _("The lesson was deleted."))
     return HTTPSeeOther(_edit_url(request, course_id))
-
-
-# -- questions --------------------------------------------------------------------------
-
-def _apply_question(form: Form, question: Question) -> bool:
-    values = form.values
-    kind = values.get("kind") or "single"
-    lines = [line.strip() for line in values.get("choices", "").splitlines() if line.strip()]
-    correct = [line for line in lines if line.startswith("*")]
-    if kind in ("single", "multiple"):
-        if len(lines) < 2:
-            form.error("choices", _("Enter at least two choices."))
-        elif kind == "single" and len(correct) != 1:
-            form.error("choices", _("Mark exactly one correct choice with an asterisk."))
-        elif not correct:
-            form.error("choices", _("Mark at least one correct choice with an asterisk."))
-    elif not values.get("accepted_answers", "").strip():
-        form.error("accepted_answers", _("Enter at least one accepted answer."))
-    if not form.ok:
-        return False
-    question.kind = kind
-    question.text = values["text"]
-    question.feedback = values.get("feedback", "")
-    if kind == "short":
-        question.accepted_answers = values.get("accepted_answers", "")
-        question.choices.clear()
-    else:
-        question.accepted_answers = ""
-        services.replace_choices(question, values.get("choices", ""))
-    return True
-
-
-@view_config(route_name="elearning.question_add",
-             renderer="hub_elearning:templates/question_form.pt", permission=MANAGE,
-             request_method="POST")
-def question_add(request):
-    lesson = _lesson(request)
-    if lesson.kind != "quiz":
-        raise HTTPNotFound()
-    form = Form(question_fields()).read(request.POST)
-    question = Question(kind="single", text="", position=len(lesson.questions) + 1)
-    if _apply_question(form, question):
-        lesson.questions.append(question)
-        _flash(request, _("The question was added."))
-        return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
-    request.response.status = 422
-    return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
-        "elearning.lesson_edit", lid=lesson.id)), (_("New question"), None)),
-        "form": form, "heading": _("New question"), "lesson": lesson,
-        "page_title": _("New question"),
-        "action": request.route_path("elearning.question_add", lid=lesson.id)}
-
-
-def _question(request) -> Question:
-    question = request.dbsession.get(Question, int(request.matchdict["qid"]))
-    if question is None:
-        raise HTTPNotFound()
-    return question
-
-
-@view_config(route_name="elearning.question_edit",
-             renderer="hub_elearning:templates/question_form.pt", permission=MANAGE)
-def question_edit(request):
-    question = _question(request)
-    lesson = question.lesson
-    form = Form(question_fields(), {
-        "kind": question.kind, "text": question.text, "feedback": question.feedback,
-        "accepted_answers": question.accepted_answers,
-        "choices": "\n".join(("*" if c.is_correct else "") + c.text for c in question.choices)})
-    if request.method == "POST":
-        if _apply_question(form.read(request.POST), question):
-            _flash(request, _("The question was saved."))
-            return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
-        request.response.status = 422
-    return {"breadcrumbs": _crumbs(request, (lesson.title, request.route_path(
-        "elearning.lesson_edit", lid=lesson.id)), (_("Edit question"), None)),
-        "form": form, "heading": _("Edit question"), "lesson": lesson,
-        "page_title": _("Edit question: ${text}", mapping={"text": question.text[:60]}),
-        "action": request.route_path("elearning.question_edit", qid=question.id)}
-
-
-@view_config(route_name="elearning.question_delete", permission=MANAGE, request_method="POST")
-def question_delete(request):
-    question = _question(request)
-    lesson = question.lesson
-    if lesson.is_published and len(lesson.questions) == 1:
-        _flash(request, _("A published quiz needs at least one question."), "error")
-    else:
-        request.dbsession.delete(question)
-        _flash(request, _("The question was deleted."))
-    return HTTPSeeOther(request.route_path("elearning.lesson_edit", lid=lesson.id))
 
 
 # -- event recordings -------------------------------------------------------------------
@@ -674,72 +595,3 @@ def import_recording(request):
             "page_title": _("Import an event recording: ${title}",
                             mapping={"title": course.title}),
             "available": getattr(request.hooks, "hub_event_recordings", None) is not None}
-
-
-# -- reports ----------------------------------------------------------------------------
-
-def course_report(request, course) -> dict:
-    """Learners, completion and quiz results of one course (a fixed number of queries)."""
-    from hub.accounts.models import User
-
-    db = request.dbsession
-    learners = db.execute(
-        sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.course_id == course.id).order_by(User.name, User.id)).all()
-    done_counts = dict(db.execute(
-        sa.select(LessonProgress.user_id, sa.func.count(LessonProgress.id))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(Lesson.course_id == course.id).group_by(LessonProgress.user_id)).all())
-    quiz_rows = db.execute(
-        sa.select(Lesson.id, Lesson.title, sa.func.count(QuizAttempt.id),
-                  sa.func.avg(QuizAttempt.score),
-                  sa.func.sum(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .outerjoin(QuizAttempt, QuizAttempt.lesson_id == Lesson.id)
-        .where(Lesson.course_id == course.id, Lesson.kind == "quiz")
-        .group_by(Lesson.id, Lesson.title).order_by(Lesson.id)).all()
-    best = {}
-    for user_id, lesson_id, score in db.execute(
-            sa.select(QuizAttempt.user_id, QuizAttempt.lesson_id, sa.func.max(QuizAttempt.score))
-            .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
-            .where(Lesson.course_id == course.id)
-            .group_by(QuizAttempt.user_id, QuizAttempt.lesson_id)).all():
-        best[(user_id, lesson_id)] = score
-    total = len(services.published_lessons(course))
-    completed = sum(1 for e, _u in learners if e.completed_at is not None)
-    return {
-        "learners": [{"user": u, "enrolment": e, "lessons_done": done_counts.get(u.id, 0),
-                      "scores": [best.get((u.id, q[0])) for q in quiz_rows]}
-                     for e, u in learners],
-        "quizzes": [{"id": q[0], "title": q[1], "attempts": q[2],
-                     "average": round(q[3]) if q[3] is not None else None,
-                     "passed": q[4] or 0} for q in quiz_rows],
-        "total_lessons": total, "completed": completed,
-        "rate": round(100 * completed / len(learners)) if learners else 0,
-    }
-
-
-@view_config(route_name="elearning.report", renderer="hub_elearning:templates/report.pt",
-             permission=REPORTS, request_method="GET")
-def report(request):
-    course = _course(request)
-    return {"breadcrumbs": _crumbs(request, (course.title, _edit_url(request, course.id)),
-                                   (_("Report"), None)),
-            "course": course, "report": course_report(request, course),
-            "page_title": _("Report: ${title}", mapping={"title": course.title})}
-
-
-@view_config(route_name="elearning.report_csv", permission=REPORTS, request_method="GET")
-def report_csv(request):
-    course = _course(request)
-    data = course_report(request, course)
-    translate = request.shell.translate
-    header = [translate(_("Name")), translate(_("E-mail")), translate(_("Started")),
-              translate(_("Completed")), translate(_("Lessons completed"))] + [
-        q["title"] for q in data["quizzes"]]
-    rows = []
-    for row in data["learners"]:
-        enrolment = row["enrolment"]
-        rows.append([row["user"].name, row["user"].email, enrolment.started_at.isoformat(),
-                     enrolment.completed_at.isoformat() if enrolment.completed_at else "",
-                     row["lessons_done"], *row["scores"]])
-    return csv_response(f"course-{course.slug}.csv", header, rows)

@@ -22,6 +22,9 @@ LANGUAGES = ("cs", "en")
 LESSON_KINDS = ("article", "video", "document", "quiz")
 QUESTION_KINDS = ("single", "multiple", "short")
 COMPLETION_RULES = ("all_lessons", "quizzes")
+# When a learner sees which answers were right (and the questions' feedback): never, once
+# they passed, or once they can no longer try (passed or out of attempts).
+REVIEW_POLICIES = ("never", "after_passing", "after_last_attempt")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -104,6 +107,7 @@ class Lesson(Base):
         sa.CheckConstraint(_in("kind", LESSON_KINDS), name="kind"),
         sa.CheckConstraint("pass_mark >= 0 AND pass_mark <= 100", name="pass_mark"),
         sa.CheckConstraint("max_attempts IS NULL OR max_attempts >= 1", name="max_attempts"),
+        sa.CheckConstraint(_in("review_policy", REVIEW_POLICIES), name="review_policy"),
         # Accessibility: no video is published without captions and a transcript.
         sa.CheckConstraint(
             "kind <> 'video' OR NOT is_published OR "
@@ -133,6 +137,8 @@ class Lesson(Base):
     transcript: Mapped[str] = mapped_column(sa.Text, default="")
     pass_mark: Mapped[int] = mapped_column(default=60)
     max_attempts: Mapped[int | None] = mapped_column(default=3)
+    review_policy: Mapped[str] = mapped_column(sa.String(20), default="after_last_attempt",
+                                               server_default="after_last_attempt")
     source_event_id: Mapped[str] = mapped_column(sa.String(100), default="")
 
     section: Mapped[Section] = relationship(
@@ -203,12 +209,15 @@ class LessonProgress(Base):
 
 
 class QuizAttempt(Base):
-    """One submitted attempt; ``number`` counts from 1 and is unique per learner and quiz."""
+    """One submitted attempt; ``number`` counts from 1 within a round and is unique per
+    learner, quiz and round. A learner's first attempts are round 1; each reset by staff
+    starts the next round (``QuizReset``), so earlier attempts stay in the report."""
 
     __tablename__ = "elearning_quiz_attempt"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "lesson_id", "number"),
+        sa.UniqueConstraint("user_id", "lesson_id", "round", "number"),
         sa.CheckConstraint("number >= 1", name="number"),
+        sa.CheckConstraint("round >= 1", name="round"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score"),
     )
 
@@ -216,11 +225,36 @@ class QuizAttempt(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(
         sa.ForeignKey("elearning_lesson.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
     number: Mapped[int]
     score: Mapped[int]
     passed: Mapped[bool]
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizReset(Base):
+    """A learner's next round of attempts at a quiz: asked for by the learner (``requested_at``)
+    and granted by staff (``reset_at``). A row with ``reset_at`` empty is a request waiting
+    for staff; the learner's current round is the highest granted one (1 without any)."""
+
+    __tablename__ = "elearning_quiz_reset"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "lesson_id", "round"),
+        sa.CheckConstraint("round >= 2", name="round"),
+        sa.CheckConstraint("requested_at IS NOT NULL OR reset_at IS NOT NULL", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("elearning_lesson.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int]
+    message: Mapped[str] = mapped_column(sa.String(1000), default="")
+    requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    reset_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    reset_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), default=None)
 
 
 class Certificate(Base):

@@ -1,51 +1,42 @@
-"""Certificates of completion as PDF (``hub.pdf``: the core's fonts print Czech letters)."""
+"""Certificates of completion as tagged PDFs (``hub.pdf.tagged``: PDF/UA, Czech letters)."""
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from markupsafe import Markup
 
-from hub.pdf import FONT, document
+from hub.pdf import tagged
 from hub_elearning.i18n import _
 
 PRAGUE = ZoneInfo("Europe/Prague")
 
+STYLE = """
+@page { margin: 1cm; }
+body { text-align: center; border: 1.2mm solid #005496; height: 18.2cm; padding-top: 1.5cm;
+       box-sizing: border-box; }
+h1 { font-size: 30pt; margin: 0.3cm 0 0.8cm; }
+p { font-size: 14pt; margin: 0.3cm 0; }
+.name { font-size: 24pt; font-weight: bold; }
+.course { font-size: 20pt; font-weight: bold; }
+.issued, .code { font-size: 12pt; }
+.verify { font-size: 10pt; }
+"""
+
 
 def certificate_pdf(request, certificate, site_name: str, verify_url: str) -> bytes:
     translate = request.shell.translate
-    locale = request.locale_name
-    pdf = document(request, translate(_("Certificate of completion")), orientation="landscape")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.set_draw_color(0, 84, 150)
-    pdf.set_line_width(1.2)
-    pdf.rect(10, 10, 277, 190)
-    pdf.set_y(30)
-    pdf.set_font(FONT, "", 14)
-    pdf.cell(0, 10, site_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 30)
-    pdf.cell(0, 20, translate(_("Certificate of completion")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_font(FONT, "", 14)
-    pdf.cell(0, 10, translate(_("This is to certify that")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 24)
-    pdf.cell(0, 16, certificate.learner_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 14)
-    pdf.cell(0, 10, translate(_("has completed the course")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 20)
-    pdf.multi_cell(0, 12, certificate.course_title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font(FONT, "", 12)
+    title = translate(_("Certificate of completion"))
     issued = format_date(certificate.issued_at.astimezone(PRAGUE).date(), format="long",
-                         locale=locale)
-    pdf.cell(0, 8, translate(_("Issued on ${date}", mapping={"date": issued})), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(165)
-    pdf.cell(0, 8, translate(_("Verification code: ${code}", mapping={"code": certificate.code})),
-             align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 6, verify_url, align="C", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+                         locale=request.locale_name)
+    body = Markup(
+        "<p>{site}</p><h1>{title}</h1><p>{certify}</p><p class=\"name\">{name}</p>"
+        "<p>{completed}</p><p class=\"course\">{course}</p><p class=\"issued\">{issued}</p>"
+        "<p class=\"code\">{code}</p><p class=\"verify\">{verify}</p>"
+    ).format(site=site_name, title=title, certify=translate(_("This is to certify that")),
+             name=certificate.learner_name, completed=translate(_("has completed the course")),
+             course=certificate.course_title,
+             issued=translate(_("Issued on ${date}", mapping={"date": issued})),
+             code=translate(_("Verification code: ${code}", mapping={"code": certificate.code})),
+             verify=verify_url)
+    return tagged(request, title, body, orientation="landscape", stylesheet=STYLE)

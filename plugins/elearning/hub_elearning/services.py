@@ -25,6 +25,7 @@ from hub_elearning.models import (
     LessonProgress,
     Question,
     QuizAttempt,
+    QuizReset,
     Section,
     course_topic,
 )
@@ -378,10 +379,129 @@ class AttemptLimitReached(Exception):
     """No attempt left (or a concurrent submission took the last one)."""
 
 
-def attempts_of(dbsession, user_id: int, lesson_id: int) -> list[QuizAttempt]:
+def current_round(dbsession, user_id: int, lesson_id: int) -> int:
+    """The learner's round of attempts: 1, and one more for each reset staff granted."""
+    return dbsession.scalar(sa.select(sa.func.max(QuizReset.round)).where(
+        QuizReset.user_id == user_id, QuizReset.lesson_id == lesson_id,
+        QuizReset.reset_at.is_not(None))) or 1
+
+
+def attempts_of(dbsession, user_id: int, lesson_id: int,
+                round_: int | None = None) -> list[QuizAttempt]:
+    """The learner's attempts in the current round (or in ``round_``)."""
+    if round_ is None:
+        round_ = current_round(dbsession, user_id, lesson_id)
     return dbsession.scalars(sa.select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id
-    ).order_by(QuizAttempt.number)).all()
+        QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id,
+        QuizAttempt.round == round_).order_by(QuizAttempt.number)).all()
+
+
+def may_review(lesson, passed: bool, attempts_left: int | None) -> bool:
+    """Does the quiz's policy let the learner see the right answers and feedback now?"""
+    if lesson.review_policy == "after_passing":
+        return passed
+    if lesson.review_policy == "after_last_attempt":
+        return passed or attempts_left == 0
+    return False
+
+
+def right_answers(question) -> list[str]:
+    """What counts as right, as the review shows it."""
+    if question.kind == "short":
+        return [a.strip() for a in question.accepted_answers.splitlines() if a.strip()]
+    return [c.text for c in question.choices if c.is_correct]
+
+
+def pending_reset(dbsession, user_id: int, lesson_id: int, round_: int) -> QuizReset | None:
+    """The learner's request for the round after ``round_``, while staff have not granted it."""
+    return dbsession.scalars(sa.select(QuizReset).where(
+        QuizReset.user_id == user_id, QuizReset.lesson_id == lesson_id,
+        QuizReset.round == round_ + 1, QuizReset.reset_at.is_(None))).first()
+
+
+class ResetNotNeeded(Exception):
+    """The learner passed the quiz or still has attempts left."""
+
+
+def out_of_attempts(dbsession, user_id: int, lesson) -> bool:
+    if lesson.max_attempts is None:
+        return False
+    attempts = attempts_of(dbsession, user_id, lesson.id)
+    return len(attempts) >= lesson.max_attempts and not any(a.passed for a in attempts)
+
+
+def request_reset(dbsession, user, lesson, message: str) -> tuple[QuizReset, bool]:
+    """The learner out of attempts asks staff for new ones (once per round): the request
+    and whether it is new.
+
+    Raises ``ResetNotNeeded`` when they may still try or passed; an earlier request for the
+    same round is returned unchanged (the unique round keeps a double submission single)."""
+    if not out_of_attempts(dbsession, user.id, lesson):
+        raise ResetNotNeeded()
+    round_ = current_round(dbsession, user.id, lesson.id)
+    existing = pending_reset(dbsession, user.id, lesson.id, round_)
+    if existing is not None:
+        return existing, False
+    request = QuizReset(user_id=user.id, lesson_id=lesson.id, round=round_ + 1,
+                        message=message.strip()[:1000], requested_at=utcnow())
+    try:
+        with dbsession.begin_nested():
+            dbsession.add(request)
+            dbsession.flush()
+    except sa.exc.IntegrityError:
+        return pending_reset(dbsession, user.id, lesson.id, round_), False
+    return request, True
+
+
+def reset_attempts(dbsession, learner_id: int, lesson, staff) -> QuizReset:
+    """Staff give the learner a new round of attempts, granting their request if any.
+
+    Raises ``ResetNotNeeded`` when the learner passed or has attempts left."""
+    if not out_of_attempts(dbsession, learner_id, lesson):
+        raise ResetNotNeeded()
+    round_ = current_round(dbsession, learner_id, lesson.id)
+    reset = pending_reset(dbsession, learner_id, lesson.id, round_)
+    if reset is None:
+        reset = QuizReset(user_id=learner_id, lesson_id=lesson.id, round=round_ + 1)
+        dbsession.add(reset)
+    reset.reset_at = utcnow()
+    reset.reset_by_id = staff.id
+    try:
+        with dbsession.begin_nested():
+            dbsession.flush()
+    except sa.exc.IntegrityError as exc:  # a colleague reset it at the same moment
+        raise ResetNotNeeded() from exc
+    return reset
+
+
+def reset_requests(dbsession, course_id: int) -> list[QuizReset]:
+    """Requests for new attempts at the course's quizzes that staff have not granted."""
+    return dbsession.scalars(sa.select(QuizReset).join(Lesson, Lesson.id == QuizReset.lesson_id)
+                             .where(Lesson.course_id == course_id, QuizReset.reset_at.is_(None))
+                             .order_by(QuizReset.requested_at)).all()
+
+
+def course_staff(request) -> list:
+    """Who looks after courses: active users of the roles granted the authoring permission."""
+    from hub.accounts.models import User
+
+    roles = {principal.split(":", 1)[1] for _allow, principal, permission
+             in request.registry["hub.root_acl"]
+             if permission == MANAGE and isinstance(principal, str)
+             and principal.startswith("role:")}
+    if not roles:
+        return []
+    return list(request.dbsession.scalars(sa.select(User).where(
+        User.role.in_(sorted(roles)), User.is_active.is_(True)).order_by(User.id)))
+
+
+# -- duration ---------------------------------------------------------------------------
+
+def sync_duration(course) -> int:
+    """A course lasts as long as its published lessons together: kept in step whenever a
+    lesson is saved, published, unpublished or deleted, so the stated time never drifts."""
+    course.duration_minutes = sum(lesson.duration_minutes for lesson in published_lessons(course))
+    return course.duration_minutes
 
 
 def _normalise_answer(text: str) -> str:
@@ -414,18 +534,23 @@ def grade(lesson, answers: dict) -> tuple[int, list[dict]]:
 def submit_attempt(request, course, lesson, answers: dict) -> QuizAttempt:
     """Grade and store an attempt; raises ``AttemptLimitReached`` when none is left.
 
-    The attempt number is unique per learner and quiz, so of two concurrent submissions
+    The attempt number is unique per learner, quiz and round, so of two concurrent submissions
     for the last attempt only one is stored; the database trigger rejects numbers above
     the quiz's limit.
     """
     user = request.identity
     dbsession = request.dbsession
+    round_ = current_round(dbsession, user.id, lesson.id)
     used = dbsession.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)) or 0
+        QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id,
+        QuizAttempt.round == round_)) or 0
     if lesson.max_attempts is not None and used >= lesson.max_attempts:
         raise AttemptLimitReached()
     score, results = grade(lesson, answers)
-    attempt = QuizAttempt(user_id=user.id, lesson_id=lesson.id, number=used + 1, score=score,
+    # Taking a quiz is taking part in the course: the learner shows in its report.
+    ensure_enrolment(dbsession, user, course).last_activity_at = utcnow()
+    attempt = QuizAttempt(user_id=user.id, lesson_id=lesson.id, round=round_, number=used + 1,
+                          score=score,
                           passed=score >= lesson.pass_mark,
                           answers={"results": results})
     try:
@@ -466,4 +591,6 @@ def unpublish_copies(request, event_id) -> int:
     for lesson in lessons:
         lesson.is_published = False
     request.dbsession.flush()
+    for course in {lesson.section.course for lesson in lessons}:
+        sync_duration(course)
     return len(lessons)

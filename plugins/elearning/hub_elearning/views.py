@@ -184,21 +184,13 @@ def lesson_view(request):
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
     done = services.completed_lesson_ids(request.dbsession, user.id, course.id) if user else set()
-    attempts = services.attempts_of(request.dbsession, user.id, lesson.id) \
-        if user and lesson.kind == "quiz" else []
-    last = attempts[-1] if attempts else None
-    attempts_left = None if lesson.max_attempts is None else max(
-        0, lesson.max_attempts - len(attempts))
-    feedback = []
-    if last is not None:
-        by_id = {r["question_id"]: r for r in last.answers.get("results", [])}
-        feedback = [{"question": q, "result": by_id.get(q.id)} for q in lesson.questions]
+    quiz = quiz_state(request, lesson, user, lesson.id in done) \
+        if lesson.kind == "quiz" else {}
     return {"breadcrumbs": crumbs, "course": course, "lesson": lesson, "restricted": False,
             "course_url": course_url(request, course),
             "previous_url": lesson_url(request, course, previous) if previous else None,
             "next_url": lesson_url(request, course, following) if following else None,
-            "done": lesson.id in done, "attempts": attempts, "last_attempt": last,
-            "attempts_left": attempts_left, "feedback": feedback,
+            "done": lesson.id in done, "quiz": quiz,
             "questions": services.questions_for_learner(lesson) if lesson.kind == "quiz" else [],
             "key": course_query(request, course).get("key"),
             "file_url": request.route_path("elearning.lesson_file", slug=course.slug,
@@ -213,6 +205,33 @@ def lesson_view(request):
             "transcript_paragraphs": [p for p in lesson.transcript.split("\n\n") if p.strip()],
             "kinds": KIND_LABELS, "manager": services.is_manager(request),
             "login_url": _login_url(request)}
+
+
+def quiz_state(request, lesson, user, passed: bool) -> dict:
+    """What the learner sees of a quiz: the current round's attempts, what is left, the
+    review the quiz's policy allows, and, when out of attempts, why and how to ask again."""
+    if user is None:
+        return {"attempts": [], "last_attempt": None, "attempts_left": lesson.max_attempts,
+                "review": False, "feedback": [], "out": False, "best": None,
+                "request": None}
+    db = request.dbsession
+    round_ = services.current_round(db, user.id, lesson.id)
+    attempts = services.attempts_of(db, user.id, lesson.id, round_)
+    last = attempts[-1] if attempts else None
+    attempts_left = None if lesson.max_attempts is None else max(
+        0, lesson.max_attempts - len(attempts))
+    review = last is not None and services.may_review(lesson, passed, attempts_left)
+    feedback = []
+    if review:
+        by_id = {r["question_id"]: r for r in last.answers.get("results", [])}
+        feedback = [{"question": q, "result": by_id.get(q.id),
+                     "right": services.right_answers(q)} for q in lesson.questions]
+    out = attempts_left == 0 and not passed
+    pending = services.pending_reset(db, user.id, lesson.id, round_) if out else None
+    return {"attempts": attempts, "last_attempt": last, "attempts_left": attempts_left,
+            "review": review, "feedback": feedback, "out": out,
+            "best": max((a.score for a in attempts), default=None), "request": pending,
+            "request_date": format_day(request, pending.requested_at) if pending else ""}
 
 
 def _login_url(request) -> str | None:

@@ -62,7 +62,10 @@ def test_course_form_errors_are_shown_and_nothing_is_lost(elearning, users, cour
     elearning.login(users.staff)
     page = _create_course(elearning, title="", summary="Moje shrnutí")
     assert 'class="hub-error-summary"' in page.text and 'href="#field-title"' in page.text
-    assert 'aria-describedby="error-title"' in page.text and "Moje shrnutí" in page.text
+    assert 'aria-describedby="field-title-error"' in page.text and "Moje shrnutí" in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert '<p id="field-title-error" class="hub-error"><span class="visually-hidden">Chyba:' \
+        in page.text
     c, *_ = course
     page = elearning.post_form("/elearning/manage/new", {
         "title": "Jiný", "slug": c.slug, "level": "beginner", "language": "cs",

@@ -12,6 +12,7 @@ from hub_elearning.models import (
     Lesson,
     LessonProgress,
     QuizAttempt,
+    QuizReset,
 )
 
 
@@ -60,12 +61,12 @@ def test_personal_data_export_and_erase(
     assert exported["Quiz attempts"][0]["score"] == 100
     assert exported["Certificates"][0]["name"] == "Marie Členová"
     hooks.hub_personal_data_erase(request, users.member)
-    for model in (Enrolment, LessonProgress, QuizAttempt, Certificate):
+    for model in (Enrolment, LessonProgress, QuizAttempt, QuizReset, Certificate):
         assert dbsession.scalar(sa.select(sa.func.count(model.id)).where(
             model.user_id == users.member.id)) == 0
     assert set(hooks.hub_personal_data_tables()) == {
         "elearning_enrolment", "elearning_lesson_progress", "elearning_quiz_attempt",
-        "elearning_certificate"}
+        "elearning_quiz_reset", "elearning_certificate"}
 
 
 def test_segment_criterion_completed_course_and_activity(
@@ -92,8 +93,9 @@ def test_activity_and_search_through_the_app(
     request = hook_request
     kinds = [e["title"] for e in hooks.hub_activity(request, users.member)]
     assert any("Dokončil(a) kurz" in k for k in kinds)
-    results = hooks.hub_search(request, "pacienty")
-    assert [r.title for r in results] == [c.title]
+    from hub.search.query import search
+
+    assert [r.title for r in search(request, "pacienty").results] == [c.title]
 
 
 def test_demo_data_is_idempotent_and_scales(dbsession):
@@ -122,3 +124,15 @@ def test_profile_section_lists_my_courses(elearning, course, users, lesson_url):
     elearning.post_form(lesson_url(c, article) + "/complete", {})
     page = elearning.get("/profile")
     assert "Moje kurzy" in page.text and c.title in page.text
+
+
+def test_search_finds_courses_however_czech_is_typed(elearning, make_course):
+    make_course(slug="prava", title="Práva pacientů v praxi")
+    make_course(slug="skryty", title="Práva pacientů – sdílený odkazem", visibility="link")
+    make_course(slug="koncept", title="Práva pacientů – koncept", published=False)
+    for query in ("prava pacientu", "práva pacientů", "PRAVA PAC"):
+        page = elearning.get("/search", {"q": query})
+        assert "Práva pacientů v praxi" in page.text, query
+        assert "sdílený odkazem" not in page.text and "koncept" not in page.text
+    elearning.set_cookie("hub_lang", "en")
+    assert "Online course" in elearning.get("/search", {"q": "prava pacientu"}).text

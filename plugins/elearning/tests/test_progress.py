@@ -1,5 +1,8 @@
 """Progress, "continue where I stopped", completion e-mail, certificates."""
+import io
+
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from hub.notifications.models import Notification
 from hub_elearning.models import Certificate, Enrolment, LessonProgress
@@ -48,7 +51,13 @@ def test_completing_the_course_issues_a_certificate_and_notifies(
     assert c.title in note.subject and certificate.code in note.body
     pdf = elearning.get(f"/elearning/certificates/{certificate.code}.pdf")
     assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
-    assert b"DejaVu" in pdf.body  # a Unicode font, so "Členová" prints with its diacritics
+    reader = PdfReader(io.BytesIO(pdf.body))
+    root = reader.trailer["/Root"]  # tagged (PDF/UA): marked, structure, language, title shown
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == "cs" and reader.metadata.title == "Osvědčení o absolvování"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    text = reader.pages[0].extract_text()  # a Unicode font: "Členová" keeps its diacritics
+    assert "Marie Členová" in text and certificate.code in text
     page = elearning.get("/elearning/verify", {"code": certificate.code.lower()})
     assert "Osvědčení je platné" in page.text and "Marie Členová" in page.text
 
