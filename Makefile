@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-PLUGINS := booking events elearning crm newsletter news counselling
+PLUGINS := booking events elearning crm newsletter news counselling grants
 HUB_CONFIG ?= config/development.ini
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::UserWarning
@@ -14,11 +14,12 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::UserWarning
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-# Plugins build with the core's catalogue-compiling step, so the core goes in first.
-$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg) examples/hub-greetings/setup.cfg package.json package-lock.json
-	$(BIN)/pip install -q --upgrade pip "setuptools>=68,<81" wheel "babel>=2.14" "pluggy>=1.5"
-	$(BIN)/pip install -q --no-build-isolation -e '.[testing,dev]'
-	$(BIN)/pip install -q --no-build-isolation $(foreach p,$(PLUGINS),-e plugins/$(p)) -e examples/hub-greetings
+# Every distribution builds in isolation from its own pyproject.toml (setuptools and babel);
+# one pip call, so the plugins' requirement hub-core is the core from this repository.
+EXAMPLES := examples/hub-greetings examples/hub-theme-schools
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg) $(foreach e,$(EXAMPLES),$(e)/setup.cfg) package.json package-lock.json
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[testing,dev]' $(foreach p,$(PLUGINS),-e plugins/$(p)) $(foreach e,$(EXAMPLES),-e $(e))
 	$(MAKE) assets
 	touch $@
 
@@ -42,7 +43,7 @@ run: install
 # The whole suite on SQLite, then again on PostgreSQL (skipped with a reason when no
 # PostgreSQL answers at PG_URL; a failure in CI). Each distribution's tests run on their own,
 # as they would for a plugin developed outside this repository.
-SUITES := tests $(foreach p,$(PLUGINS),plugins/$(p))
+SUITES := tests $(foreach p,$(PLUGINS),plugins/$(p)) examples/hub-greetings
 test: install browser
 	status=0; for suite in $(SUITES); do \
 		env -u HUB_TEST_DATABASE_URL $(BIN)/pytest -n 2 $$suite || status=1; done; \

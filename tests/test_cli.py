@@ -53,8 +53,9 @@ def test_missing_configuration_file_is_reported(tmp_path):
     assert result.exit_code != 0 and "not found" in result.output
 
 
-def test_another_hub_configuration_has_two_modules():
+def test_another_hub_configuration_has_two_modules_and_its_own_theme():
     from pyramid.paster import get_appsettings
 
     settings = get_appsettings("config/another-hub.ini")
-    assert settings["hub.plugins"].split() == ["events", "elearning"]
+    # Two feature modules of this repository, and the other hub's own theme plugin.
+    assert settings["hub.plugins"].split() == ["events", "elearning", "schools"]

@@ -6,26 +6,8 @@ import zipfile
 import sqlalchemy as sa
 
 from hub.accounts.models import AuditEvent, User, UserSession
-from hub.db import Base
 from hub.organizations.models import Membership
-from hub.shell import flatten
-from hub.testing import TEST_PASSWORD
-
-# A column is personal when its name says so, or when it is marked
-# ``info={"personal": True}``; ``info={"personal": False}`` marks e.g. an organisation's
-# public contact e-mail.
-PERSONAL_NAMES = {"email", "first_name", "last_name", "full_name", "phone", "user_id",
-                  "recipient", "birth_date", "date_of_birth", "contact_email", "author_id",
-                  "attendee_id", "participant_id", "student_id", "subscriber_id"}
-
-
-def personal_columns(table) -> list[str]:
-    found = []
-    for column in table.columns:
-        flag = column.info.get("personal")
-        if flag is True or (flag is None and column.name in PERSONAL_NAMES):
-            found.append(column.name)
-    return found
+from hub.testing import TEST_PASSWORD, checks
 
 
 def test_every_table_with_personal_columns_is_covered(make_app):
@@ -33,11 +15,7 @@ def test_every_table_with_personal_columns_is_covered(make_app):
     from hub.plugins import installed_plugins
 
     app = make_app(*sorted(installed_plugins()))
-    listed = set(flatten(app.registry["hub.pm"].hook.hub_personal_data_tables()))
-    missing = {name: personal_columns(table) for name, table in Base.metadata.tables.items()
-               if personal_columns(table) and name not in listed}
-    assert missing == {}, ("tables with personal data that no plugin lists in "
-                           f"hub_personal_data_tables: {missing}")
+    assert checks.uncovered_personal_tables(app.registry) == []
 
 
 def test_export_contains_my_data_only(testapp, users):

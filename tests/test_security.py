@@ -4,25 +4,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from hub.checks import registered_views
 from hub.security import DENY_BY_DEFAULT, is_safe_redirect
+from hub.testing import checks
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def registered_views(registry):
-    """``(route name, methods, permission, callable)`` of every view of the application."""
-    introspector = registry.introspector
-    for intr in introspector.get_category("views") or []:
-        view = intr["introspectable"]
-        if view["context"] is not None and isinstance(view["context"], type) \
-                and issubclass(view["context"], BaseException):
-            continue  # exception views render errors; they are not entry points
-        permissions = [r for r in intr["related"] if r.category_name == "permissions"]
-        permission = permissions[0]["value"] if permissions else None
-        methods = view["request_methods"]
-        methods = set(methods) if isinstance(methods, (list, tuple, set)) else (
-            {methods} if methods else {"GET", "POST", "PUT", "PATCH", "DELETE"})
-        yield view["route_name"], methods, permission, view["callable"]
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +19,7 @@ def everything(make_app):
 
 
 def test_every_view_of_every_plugin_declares_a_permission(everything):
-    missing = [(route, getattr(func, "__qualname__", func))
-               for route, _methods, permission, func in registered_views(everything.registry)
-               if permission in (None, DENY_BY_DEFAULT) and route is not None]
-    assert missing == [], f"views without an explicit permission: {missing}"
+    assert checks.views_without_permission(everything.registry) == []
 
 
 def test_a_view_without_permission_is_denied_by_default(everything):

@@ -32,6 +32,8 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.registry["hub.root_acl_answers"] = {}
 
     config.include("pyramid_chameleon")
+    config.include("hub.logging_json")
+    config.include("hub.proxy")
     config.include("hub.security")  # before anything that could commit (CSRF defaults)
     config.include("hub.params")
     config.include("hub.db")
@@ -39,10 +41,12 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.page_cache")
     config.include("hub.sessions")
     config.include("hub.i18n")
+    config.include("hub.theme")  # before anything renders: template overrides
     config.include("hub.shell")
     config.include("hub.embeds")
     config.include("hub.api")
     config.include("hub.jobs")
+    config.include("hub.metrics")  # counts the queue's jobs
     config.include("hub.mail")
     config.include("hub.notifications")
     config.include("hub.accounts")
@@ -55,6 +59,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.feedback")
     config.include("hub.consent")
     config.include("hub.indicators")
+    config.include("hub.search")
     config.include("hub.views")
     config.include("hub.health")
     for name in order:

@@ -38,6 +38,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from hub import metrics
 from hub.cache_redis import RedisGenerations
 
 MAX_ENTRIES_PER_REGION = 1000
@@ -108,9 +109,10 @@ class Cache:
                 self._empty(region)
                 region.seen_stamps = stamps
             found = region.entries.get(key)
-            if found is not None and found[0] > time.monotonic():
-                return True, found[1], region.generation
-            return False, None, region.generation
+            hit = found is not None and found[0] > time.monotonic()
+            generation = region.generation
+        metrics.cache_lookup(name, hit)
+        return (True, found[1], generation) if hit else (False, None, generation)
 
     def store(self, name: str, key: Hashable, value, generation: int) -> None:
         region = self.regions[name]

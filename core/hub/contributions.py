@@ -37,7 +37,8 @@ class Widget:
     """A block on the home page (``where="home"``) or on "My hub" (``where="dashboard"``).
 
     ``render`` is called with the request and returns a ``markupsafe.Markup`` (already
-    escaped HTML, typically from ``hub.rendering.render_snippet``) or ``None`` to skip.
+    escaped HTML, typically from
+    ``hub.shell.render_snippet(request, renderer, values)``) or ``None`` to skip.
 
     A widget that shows everyone with the same roles and language the same HTML (no
     personal data, no forms) names the tables it reads in ``cache_tables``: the core then
@@ -198,3 +199,55 @@ class Involved:
     source: str
     label: Any
     organisations: Any
+
+
+@dataclass(frozen=True)
+class WorkspaceSection:
+    """A section of an organisation's workspace: ``render(request, organisation, role)``
+    gives its HTML, or None when there is nothing for this role."""
+
+    name: str
+    title: Any
+    render: Callable[[Any, Any, Any], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BulkMail:
+    """A mailing a plugin sends outside the core's outbox (a newsletter), for the
+    administrators' mail view: one row per mailing, counted by state, linked to the page
+    with its recipients. ``started_at`` is an aware datetime or None (not started)."""
+
+    subject: str
+    kind: Any
+    url: str
+    started_at: Any
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    """Something a plugin links to a working group (an event): its id in the plugin, a
+    title, its address and an optional date shown beside it (an aware datetime)."""
+
+    object_id: int
+    title: str
+    url: str
+    when: Any = None
+
+
+@dataclass(frozen=True)
+class WorkingGroupSource:
+    """What a plugin lets working groups link to (``hub_working_group_sources``).
+
+    ``candidates(request, group)`` lists the items the group's coordinator may link now
+    (upcoming published events); ``items(request, ids)`` gives the linked items of those
+    ids that still exist and the visitor may see, in the order to show them.
+    """
+
+    name: str
+    title: Any
+    candidates: Callable[[Any, Any], list]
+    items: Callable[[Any, list], list]

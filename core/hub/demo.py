@@ -90,9 +90,10 @@ def load_demo_data(registry, scale: int = 1) -> list[str]:
         done.append("core")
     pm = registry["hub.pm"]
     impls = {impl.plugin_name: impl for impl in pm.hook.hub_demo_data.get_hookimpls()}
+    chosen = registry.settings.get("hub.demo_plugins")
     for name in registry["hub.plugin_order"]:
         impl = impls.get(name)
-        if impl is None:
+        if impl is None or (chosen is not None and name not in chosen):
             continue
         request = background_request(registry)
         with request.tm:

@@ -101,6 +101,42 @@ def hub_profile_sections(request, user):
 
 
 @hookspec
+def hub_organisation_workspace(request, organisation, role):
+    """Sections of an organisation's workspace (``/organisation/{id}``): a list of
+    ``hub.contributions.WorkspaceSection``.
+
+    ``role`` is the visitor's: "representative", "editor" or "staff" (hub staff looking in);
+    only they reach the page. Show what belongs to ``organisation`` alone (its bookings, its
+    events and their registrations, its grant applications) and link to the pages where it
+    is managed; a section's ``render(request, organisation, role)`` returns HTML or None
+    (nothing to show to this role).
+    """
+
+
+@hookspec(firstresult=True)
+def hub_organisation_profile_url(request, organisation):
+    """The address of the one page where ``organisation``'s public profile is edited, when a
+    plugin (the directory) keeps it; None otherwise, and the core's own editor is used.
+    The core's editor then sends people there, so a profile is never edited in two places."""
+
+
+@hookspec(firstresult=True)
+def hub_organisation_public_url(request, organisation):
+    """The address of ``organisation``'s public profile page, when a plugin (the
+    directory) shows it; None otherwise, and the core's page ``/organisations/{id}`` is the
+    profile. The core's page then sends visitors there. The plugin's page shows the core's
+    part of the profile (news, contact, working groups):
+    ``hub.organizations.public.profile_extras(request, organisation)``."""
+
+
+@hookspec
+def hub_working_group_sources():
+    """What working groups may link to: a list of ``hub.contributions.WorkingGroupSource``
+    (the events plugin links events). The group's coordinator picks from
+    ``candidates``; the group's page shows ``items``."""
+
+
+@hookspec
 def hub_notification_kinds():
     """The kinds of notification the plugin sends: a list of ``NotificationKind``.
 
@@ -129,10 +165,20 @@ def hub_slot(request, name, context):
 
 
 @hookspec
-def hub_search(request, query):
-    """Search the plugin's content: a list of ``hub.contributions.SearchResult``.
+def hub_search_sources():
+    """The plugin's searchable objects: a list of ``hub.search.SearchSource``.
 
-    Return only what the current user may see.
+    The core keeps its search index in step with the sources' models and answers the
+    site search from it (docs/plugins.md, *Search*).
+    """
+
+
+@hookspec
+def hub_search(request, query):
+    """Results computed at request time, for content the search index cannot hold: a list
+    of ``hub.contributions.SearchResult`` shown after the index's hits on the first page.
+
+    Return only what the current user may see. Prefer ``hub_search_sources``.
     """
 
 
@@ -228,4 +274,16 @@ def hub_indicators(request, start, end):
     person once across every plugin (a number per plugin would count a person who attended
     an event and finished a course twice); likewise ``hub.contributions.Involved`` for the
     organisations involved. Read only; aggregate figures, no names.
+    """
+
+
+# -- mail -----------------------------------------------------------------------------------
+
+
+@hookspec
+def hub_bulk_mail(request, limit):
+    """Mail the plugin sends itself rather than through the core's outbox (bulk mail such
+    as newsletters): a list of at most ``limit`` ``hub.contributions.BulkMail``, newest
+    first, of mailings that have started sending. The administrators' mail view
+    (``/admin/mail``) lists them below the outbox, so every mail the hub sends is there.
     """

@@ -24,6 +24,7 @@ from pyramid.request import Request, apply_request_extensions
 from pyramid.threadlocal import RequestContext
 
 from hub.db import get_tm_session
+from hub.logging_json import REQUEST_ID, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +61,27 @@ def background_request(registry, tm=None) -> Request:
     return request
 
 
-def run_job(registry, name: str, kwargs: dict) -> Any:
+def run_job(registry, name: str, kwargs: dict, request_id: str | None = None) -> Any:
+    """Run job ``name``; ``request_id`` is the id of the request that enqueued it, which
+    the job's log records carry (``hub.logging_json``)."""
     func = registry["hub.job_functions"].get(name)
     if func is None:
         raise JobError(f"No job named {name!r} is registered (is its plugin enabled?)")
-    request = background_request(registry)
-    with RequestContext(request):
-        with request.tm:
-            return func(request, **kwargs)
+    token = REQUEST_ID.set(request_id)
+    try:
+        request = background_request(registry)
+        with RequestContext(request):
+            with request.tm:
+                return func(request, **kwargs)
+    finally:
+        REQUEST_ID.reset(token)
 
 
 def _bind_queue(registry, huey):
+    # request_id is optional so that jobs queued by an older release still run.
     @huey.task(name="hub.run_job", retries=3, retry_delay=30)
-    def run(name, kwargs):
-        return run_job(registry, name, kwargs)
+    def run(name, kwargs, request_id=None):
+        return run_job(registry, name, kwargs, request_id)
 
     registry["hub.run_task"] = run
     return run
@@ -85,13 +93,15 @@ def enqueue(request, name: str, delay: int | None = None, **kwargs) -> None:
     if name not in registry["hub.job_functions"]:
         raise JobError(f"No job named {name!r} is registered")
 
+    request_id = current_request_id()
+
     def send(success: bool):
         if success:
             task = registry["hub.run_task"]
             if delay:
-                task.schedule(args=(name, kwargs), delay=delay)
+                task.schedule(args=(name, kwargs, request_id), delay=delay)
             else:
-                task(name, kwargs)
+                task(name, kwargs, request_id)
 
     try:
         current = request.tm.get()

@@ -80,7 +80,23 @@ def upgrade(registry, revision: str = "heads", branch: str | None = None) -> lis
         if branch is None or name == branch:
             command.upgrade(alembic_config(engine, name, location, names), revision)
             done.append(name)
+    if revision == "heads" and branch is None:
+        # Only once every branch is at its head: the sources read the plugins' tables.
+        refresh_search_index(registry)
     return done
+
+
+def refresh_search_index(registry, force: bool = False) -> list[str]:
+    """Index the sources whose documents the search index lacks or holds in an older
+    version (a plugin just enabled, a source whose documents changed); all with ``force``."""
+    from hub.search.sync import refresh
+
+    engine = registry["hub.dbengine"]
+    if not sa.inspect(engine).has_table("search_source_state"):
+        return []
+    sources = (registry.get("hub.search.sources") or {}).values()
+    with registry["hub.dbsession_writer"]() as db, db.begin():
+        return refresh(db, sources, force=force)
 
 
 def downgrade(registry, branch: str, revision: str = "base") -> None:

@@ -20,6 +20,7 @@ from pyramid.response import Response
 from pyramid.security import forget
 from pyramid.view import view_config
 
+from hub import erasures
 from hub.accounts.forms import Field, Form
 from hub.accounts.models import AuditEvent, User
 from hub.accounts.passwords import verify_password
@@ -83,12 +84,16 @@ def export_json(request):
     return Response(body=body.encode(), content_type="application/json", charset="utf-8")
 
 
-def erase(request, user: User, actor: User | None) -> None:
+def erase(request, user: User, actor: User | None, journal: bool = True) -> None:
     """Erase ``user``: every plugin's hook, then the account itself is anonymised.
 
     The user row stays (with no name, address or password) so that records other people
-    rely on (an organisation's history, audit) keep a valid reference.
+    rely on (an organisation's history, audit) keep a valid reference. The erasure is
+    journalled outside the database (``hub.erasures``) so that a restore erases the person
+    again; ``journal=False`` is for the restore itself, which applies the journal.
     """
+    if journal:
+        erasures.record(request, erasures.USER, user.id)
     request.hooks.hub_personal_data_erase(request=request, user=user)
     user.email = f"erased-{user.id}@invalid.invalid"
     user.name = ""

@@ -52,6 +52,11 @@ class Shell:
         return self.request.registry.settings["hub.site_name"]
 
     @property
+    def theme(self):
+        """The hub's look from configuration (``hub.theme``)."""
+        return self.request.registry["hub.theme"]
+
+    @property
     def degraded(self) -> bool:
         return bool(self.request.environ.get("hub.degraded"))
 

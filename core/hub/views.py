@@ -62,15 +62,31 @@ def accessibility(request):
 SEARCH_MAX_LENGTH = 200
 
 
+SEARCH_PAGE_SIZE = 20
+
+
 @view_config(route_name="search", renderer="hub:templates/search.pt", permission=PUBLIC)
 def search(request):
-    """Site search: every enabled plugin answers ``hub_search`` with what the user may see."""
+    """Site search: the index (``hub.search``), filtered by kind and paged; on the first
+    page of all kinds, then what plugins compute at request time (``hub_search``)."""
+    from hub.params import page_param
+    from hub.search.query import search as search_index
+
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    results = []
-    if query:
-        results = flatten(request.hooks.hub_search(request=request, query=query))
-        results.sort(key=lambda r: (-r.score, str(r.title)))
-    return {"query": query, "results": results,
+    kind = request.GET.get("kind", "")
+    page = page_param(request)
+    found = search_index(request, query, kind=kind, page=page, size=SEARCH_PAGE_SIZE)
+    results = list(found.results)
+    kind = kind if any(k == kind for k, _label, _n in found.counts) else ""
+    if query and page == 1 and not kind:
+        extra = flatten(request.hooks.hub_search(request=request, query=query))
+        extra.sort(key=lambda r: (-r.score, str(r.title)))
+        results.extend(extra)
+    pages = max(1, -(-found.total // SEARCH_PAGE_SIZE))
+    labels = {k: label for k, label, _n in found.counts}
+    return {"query": query, "results": results, "counts": found.counts, "kind": kind,
+            "kind_label": labels.get(kind), "total": found.total, "page": page,
+            "pages": pages, "first": (page - 1) * SEARCH_PAGE_SIZE + 1,
             "breadcrumbs": [(_("Search"), None)]}
 
 
@@ -156,7 +172,11 @@ FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 def favicon(request):
     """Browsers ask for ``/favicon.ico`` whatever the page links to; answering keeps a 404
     per visitor out of the logs."""
-    return FileResponse(str(FAVICON), request=request, content_type="image/x-icon",
+    from hub.theme import asset_path, theme_of
+
+    spec = theme_of(request.registry).favicon
+    icon = asset_path(spec) if spec else FAVICON
+    return FileResponse(str(icon), request=request, content_type="image/x-icon",
                         cache_max_age=86400)
 
 

@@ -179,7 +179,16 @@ class Site:
         if found:
             return found[0]
         mapped = self.registry.getUtility(IRoutesMapper).get_route(route.name)
-        return mapped.generate({k: fill for k in route.placeholders})
+        return mapped.generate({k: self._fill(route, k, fill) for k in route.placeholders})
+
+    @staticmethod
+    def _fill(route: Route, placeholder: str, fill: str) -> str:
+        """``fill``, or the first choice of a placeholder restricted to named values
+        (``{kind:interim|final}``), so the path reaches the view."""
+        match = re.search(r"\{" + placeholder + r":([^}]+)\}", route.pattern)
+        if match is None or re.fullmatch(match.group(1), fill):
+            return fill
+        return match.group(1).strip("()").split("|")[0]
 
     def token(self, role: str) -> str:
         from hub.tokens import create_token

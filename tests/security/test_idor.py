@@ -22,6 +22,8 @@ SHARED: dict[str, str] = {
                                  "always the requester's own",
     "organisation_leave": "the id is an organisation; only the requester's own membership "
                           "is removed",
+    "contact_organisation": "anyone signed in may write to an organisation through the "
+                            "relay; no address is shown",
     "events.api.registrations": "POST registers the requester for the event (a shared "
                                 "thing); GET lists registrations to staff only",
 }

@@ -76,11 +76,6 @@ class Form:
 
 def local_datetime(request, value) -> str:
     """An aware datetime shown in Prague time, formatted for the page's language."""
-    if value is None:
-        return ""
-    from zoneinfo import ZoneInfo
+    from hub.dates import format_moment
 
-    from babel.dates import format_datetime
-
-    return format_datetime(value.astimezone(ZoneInfo("Europe/Prague")), "medium",
-                           locale=request.locale_name)
+    return format_moment(value, request.locale_name)

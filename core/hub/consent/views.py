@@ -59,8 +59,10 @@ def my_consents(request, user) -> dict:
             "language": lang}
 
 
-def _page_values(request, error=None) -> dict:
-    return {**my_consents(request, request.identity), "error": error,
+def _page_values(request, error=None, unticked: str = "") -> dict:
+    """``unticked``: the purpose whose explicit-consent box was left empty (that box is the
+    wrong field of the failed submission)."""
+    return {**my_consents(request, request.identity), "error": error, "unticked": unticked,
             "source_labels": SOURCE_LABELS, "action_labels": ACTION_LABELS,
             "when": lambda value: local_datetime(request, value),
             "breadcrumbs": [(_("My hub"), request.route_path("dashboard")),
@@ -73,9 +75,9 @@ def mine(request):
     return _page_values(request)
 
 
-def _refuse(request, status: int, message):
+def _refuse(request, status: int, message, unticked: str = ""):
     request.response.status = status
-    return _page_values(request, error=message)
+    return _page_values(request, error=message, unticked=unticked)
 
 
 @view_config(route_name="consent.give", request_method="POST",
@@ -87,7 +89,7 @@ def give(request):
         return _refuse(request, 422, _("Choose one of the offered consents."))
     if declared.special_category and request.POST.get("explicit") != "on":
         return _refuse(request, 422, _("Tick the box to confirm your explicit consent, or "
-                                       "leave this consent out."))
+                                       "leave this consent out."), unticked=key)
     subject = Subject.of_user(request.identity)
     try:
         services.give(request, subject, key, request.POST.get("text_version", ""), "form")

@@ -29,6 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub import metrics
 from hub.db import Base, UTCDateTime, utcnow
 from hub.i18n import localizer_for
 
@@ -203,6 +204,7 @@ def deliver(request, message_id: int) -> None:
         message.status = SENT
         message.sent_at = utcnow()
         message.last_error = ""
+        metrics.mail_sent()
 
 
 def _failed(message: MailMessage, error: str, permanent: bool) -> None:

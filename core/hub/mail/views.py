@@ -3,6 +3,7 @@ and a way to send a message again."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -14,6 +15,7 @@ from hub.params import page_param
 from hub.security import ADMIN
 
 PAGE_SIZE = 50
+BULK_LIMIT = 20
 STATUSES = {PENDING: _("Waiting"), SENT: _("Sent"), FAILED: _("Failed")}
 
 
@@ -39,7 +41,17 @@ def mail_list(request):
         sa.select(MailMessage.status, sa.func.count()).group_by(MailMessage.status)).all())
     return {"messages": messages, "status": status, "statuses": STATUSES, "counts": counts,
             "page": page, "has_next": page * PAGE_SIZE < total, "total": total,
+            "bulk": bulk_mail(request) if page == 1 and not status else [],
             "format_datetime": format_datetime, "breadcrumbs": [(_("Outgoing mail"), None)]}
+
+
+def bulk_mail(request) -> list:
+    """Mailings plugins send outside the outbox (``hub_bulk_mail``), newest first."""
+    found = [m for answer in request.hooks.hub_bulk_mail(request=request, limit=BULK_LIMIT)
+             for m in answer or ()]
+    found.sort(key=lambda m: m.started_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+               reverse=True)
+    return found[:BULK_LIMIT]
 
 
 def _message(request) -> MailMessage:

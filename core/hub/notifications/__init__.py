@@ -19,6 +19,7 @@ from hub.contributions import NotificationKind
 from hub.i18n import _, localizer_for
 from hub.mail import queue_mail, render_mail
 from hub.notifications.models import Notification, NotificationPreference
+from hub.theme import theme_of
 
 CHANNELS = ("inbox", "email")
 
@@ -41,7 +42,8 @@ def notify(request, user, kind: str, subject, text="", url: str | None = None,
     if "email" in wanted:
         settings_url = _settings_url(request)
         values = {"subject": subject_text, "body": body_text, "url": url or "",
-                  "site_name": request.registry.settings["hub.site_name"],
+                  "site_name": localizer.translate(_("A message from ${site}", mapping={
+                      "site": theme_of(request.registry).name(user.language, "genitive")})),
                   "settings_url": settings_url,
                   "more_line": localizer.translate(_("Open in the hub: ${url}",
                                                      mapping={"url": url})) if url else "",

@@ -5,10 +5,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime as babel_format_datetime
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.dates import format_moment
 from hub.db import utcnow
 from hub.i18n import _
 from hub.notifications.models import Notification, NotificationPreference
@@ -21,10 +21,7 @@ PRAGUE = ZoneInfo("Europe/Prague")
 
 def format_datetime(request, value: dt.datetime | None) -> str:
     """A moment in Prague time, written the way the page's language writes it."""
-    if value is None:
-        return ""
-    return babel_format_datetime(value.astimezone(PRAGUE), format="medium",
-                                 locale=request.locale_name)
+    return format_moment(value, request.locale_name)
 
 
 @view_config(route_name="notifications", request_method="GET", permission=AUTHENTICATED,

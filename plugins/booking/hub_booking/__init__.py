@@ -8,6 +8,7 @@ from hub_booking.hooks import (  # noqa: F401
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
+    hub_organisation_workspace,
     hub_periodic_jobs,
     hub_permissions,
     hub_personal_data_erase,
@@ -15,10 +16,13 @@ from hub_booking.hooks import (  # noqa: F401
     hub_personal_data_tables,
     hub_profile_sections,
     hub_room_provider,
-    hub_search,
+    hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):

@@ -33,8 +33,9 @@ API_FIELDS = {"start": "starts_at", "end": "ends_at", "date": "starts_at",
 
 
 def _invalid(request, error: BookingError):
-    return api_error(422, "validation_failed", _t(request, error.message),
-                     field=API_FIELDS.get(error.field, error.field))
+    field = API_FIELDS.get(error.field, error.field)
+    details = {"field": field, "fields": {field: error.problem}} if field else {}
+    return api_error(422, "validation_failed", _t(request, error.message), **details)
 
 
 def whole_number(value, name: str, minimum: int, maximum: int, default=None, text=False):
@@ -158,6 +159,8 @@ def _owner(request, user_id):
 def create(request):
     data = json_body(request)
     try:
+        if data.get("room_id") is None:
+            raise BookingError(_("This field is missing."), "room_id", "missing")
         room_id = whole_number(data.get("room_id"), "room_id", 1, MAX_ID)
         attendees = whole_number(data.get("attendees"), "attendees", 0, MAX_ATTENDEES, 0)
         organisation_id = whole_number(data.get("organisation_id"), "organisation_id", 1,
@@ -169,7 +172,7 @@ def create(request):
     room = request.dbsession.get(Room, room_id) if room_id is not None else None
     if room is None or not room.is_active:
         return api_error(422, "validation_failed", _t(request, _("No such room.")),
-                         field="room_id")
+                         field="room_id", fields={"room_id": "invalid"})
     try:
         starts_at = services.parse_iso(data.get("starts_at"), "starts_at")
         ends_at = services.parse_iso(data.get("ends_at"), "ends_at")
@@ -181,6 +184,8 @@ def create(request):
                 and end_local.date() == start_local.date() + dt.timedelta(days=1)):
             raise BookingError(_("A booking must start and end on the same day."), "ends_at")
         title = data.get("title")
+        if title is None:
+            raise BookingError(_("This field is missing."), "title", "missing")
         if not isinstance(title, str):
             raise BookingError(_("Enter a title."), "title")
         purpose = data.get("purpose") or ""

@@ -13,10 +13,10 @@ from hub.contributions import (
     PeriodicJob,
     Permission,
     ProfileSection,
-    SearchResult,
     SegmentCriterion,
     Setting,
     Widget,
+    WorkspaceSection,
 )
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
@@ -161,20 +161,10 @@ def hub_profile_sections(request, user):
 
 
 @hookimpl
-def hub_search(request, query):
-    text = (query or "").strip()
-    if len(text) < 2:
-        return []
-    pattern = f"%{text}%"
-    rooms = request.dbsession.scalars(
-        sa.select(Room).where(Room.is_active.is_(True),
-                              sa.or_(Room.name.ilike(pattern), Room.description.ilike(pattern),
-                                     Room.location.ilike(pattern)))
-        .order_by(Room.name).limit(20)).all()
-    return [SearchResult(title=r.name, url=request.route_path("booking.room", id=r.id),
-                         summary=(r.description or r.location)[:200], kind=_("Room"),
-                         score=2.0 if text.lower() in r.name.lower() else 1.0)
-            for r in rooms]
+def hub_search_sources():
+    from hub_booking.search import SOURCES
+
+    return SOURCES
 
 
 # -- people data ------------------------------------------------------------------------
@@ -338,3 +328,30 @@ def _room_dict(room: Room) -> dict:
 @hookimpl
 def hub_room_provider(request):
     return RoomProvider(request)
+
+
+def _organisation_bookings(request, organisation, role):
+    """The organisation's bookings from today and the hours used of this month's quota."""
+    from hub.shell import render_snippet
+    from hub_booking import services
+
+    now = utcnow()
+    month_start, month_end = services.month_bounds(now)
+    used = services.booked_hours(request, month_start, month_end,
+                                 organisation_id=organisation.id)
+    quota, _override = services.organisation_quota(request, organisation.id)
+    rows = request.dbsession.scalars(
+        sa.select(Reservation).options(selectinload(Reservation.room))
+        .where(Reservation.organisation_id == organisation.id,
+               Reservation.status.in_(ACTIVE_STATUSES), Reservation.ends_at >= now)
+        .order_by(Reservation.starts_at).limit(50)).all()
+    return render_snippet(request, "hub_booking:templates/organisation_section.pt", {
+        "reservations": rows, "used": services.format_hours(used), "quota": quota,
+        "month": services.format_day(request, services.local(now).date(), "LLLL yyyy"),
+        "span": lambda r: services.format_span(request, r.starts_at, r.ends_at)})
+
+
+@hookimpl
+def hub_organisation_workspace(request, organisation, role):
+    return [WorkspaceSection("booking", _("Bookings of rooms"), _organisation_bookings,
+                             order=20)]

@@ -40,12 +40,14 @@ FREQUENCIES = ("daily", "weekly", "monthly")
 
 
 class BookingError(Exception):
-    """Input that breaks a rule; ``message`` is a translation string naming the rule."""
+    """Input that breaks a rule; ``message`` is a translation string naming the rule and
+    ``problem`` says in one word what is wrong with the field ("missing" or "invalid")."""
 
-    def __init__(self, message, field_name: str | None = None):
+    def __init__(self, message, field_name: str | None = None, problem: str = "invalid"):
         super().__init__(str(message))
         self.message = message
         self.field = field_name
+        self.problem = problem
 
 
 class Conflict(Exception):
@@ -113,6 +115,8 @@ def _format_day(day: dt.date, fmt: str, locale: str) -> str:
 
 def parse_iso(value, field_name: str) -> dt.datetime:
     """An ISO 8601 date-time with an offset (the API's input)."""
+    if value is None or value == "":
+        raise BookingError(_("This field is missing."), field_name, "missing")
     try:
         parsed = dt.datetime.fromisoformat(str(value))
     except (TypeError, ValueError):

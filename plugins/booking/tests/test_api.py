@@ -70,6 +70,7 @@ def test_create_conflict_invalid_list_and_delete(testapp, dbsession, users, room
     for data, field in invalid:
         error = api_post(testapp, data, 422).json["error"]
         assert error["details"]["field"] == field, (data, error)
+        assert error["details"]["fields"] == {field: "invalid"}, (data, error)
     mine = testapp.get("/api/v1/booking/reservations").json["reservations"]
     assert [r["id"] for r in mine] == [reservation["id"]]
     # Someone else neither sees nor cancels it.
@@ -241,3 +242,14 @@ def test_staff_book_for_another_person_through_the_api(testapp, dbsession, users
     assert reservation.source == "on_behalf"
     assert dbsession.query(Notification).filter_by(
         user_id=users.representative.id, kind="booking.confirmed").count() == 1
+
+
+def test_a_missing_field_is_called_missing(testapp, users, room):
+    """Leaving a field out is not a format mistake: the answer names it as missing."""
+    testapp.login(users.member)
+    for field in ("starts_at", "ends_at", "title", "room_id"):
+        data = body(room, future_day())
+        del data[field]
+        error = api_post(testapp, data, 422).json["error"]
+        assert error["details"]["fields"] == {field: "missing"}, error
+        assert "ISO 8601" not in error["message"] and error["message"] == "Tato položka chybí."

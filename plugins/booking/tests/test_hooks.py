@@ -99,12 +99,14 @@ def test_dashboard_widget_profile_section_and_search(testapp, dbsession, users, 
     assert "Nadcházející schůzka" in html_text(testapp.get("/profile"))
     nav = html_text(testapp.get("/booking"))
     assert "Moje rezervace" in nav
-    from hub_booking.hooks import hub_search
+    from hub.search.query import search
 
     request = background_request(testapp.app.registry)
     request.dbsession = dbsession
-    assert [r.title for r in hub_search(request, "zasedací")] == [room.name]
-    assert hub_search(request, "z") == []
+    assert [r.title for r in search(request, "zasedaci").results] == [room.name]
+    room.is_active = False
+    dbsession.flush()
+    assert search(request, "zasedací").results == []
 
 
 def test_reminders_are_sent_once(app, request_, dbsession, users, room):

@@ -23,9 +23,12 @@ from hub_counselling.hooks import (  # noqa: F401
     hub_personal_data_erase,
     hub_personal_data_export,
     hub_personal_data_tables,
-    hub_search,
+    hub_search_sources,
     hub_settings_schema,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):

@@ -12,7 +12,6 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub import consent
-from hub.contributions import SearchResult
 from hub.security import PUBLIC
 from hub_counselling import services
 from hub_counselling.i18n import _
@@ -157,28 +156,3 @@ def edit_entry(request):
     return base_values(request, case=None, entry=entry, form=form, errors=errors, allowed=True,
                        categories=CATEGORIES,
                        breadcrumbs=_staff_breadcrumbs(request, _("Edit the question")))
-
-
-def search(request, query: str) -> list[SearchResult]:
-    """Published questions matching ``query`` (the site search)."""
-    text = (query or "").strip()
-    if len(text) < 2:
-        return []
-    pattern = f"%{text}%"
-    entries = request.dbsession.scalars(sa.select(FaqEntry).where(
-        sa.or_(*(getattr(FaqEntry, f).ilike(pattern) for f in FIELDS)))
-        .order_by(FaqEntry.created_at.desc()).limit(20)).all()
-    language = services.language(request)
-    url = request.route_path("counselling.faq")
-    return [SearchResult(title=_shorten(e.text("question", language)),
-                         url=f"{url}#faq-{e.id}",
-                         summary=_shorten(e.text("answer", language), 240),
-                         kind=_("Frequently asked question"),
-                         score=2.0 if text.lower() in e.text("question", language).lower()
-                         else 1.0)
-            for e in entries]
-
-
-def _shorten(text: str, length: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"

@@ -248,10 +248,10 @@ def hub_openapi(request):
 
 
 @hookimpl
-def hub_search(request, query):
-    from hub_counselling.faq import search
+def hub_search_sources():
+    from hub_counselling.search import SOURCES
 
-    return search(request, query)
+    return SOURCES
 
 
 @hookimpl

@@ -17,6 +17,8 @@ from hub_crm.hooks import (  # noqa: F401
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
+    hub_organisation_profile_url,
+    hub_organisation_public_url,
     hub_periodic_jobs,
     hub_permissions,
     hub_personal_data_erase,
@@ -24,8 +26,12 @@ from hub_crm.hooks import (  # noqa: F401
     hub_personal_data_tables,
     hub_profile_sections,
     hub_search,
+    hub_search_sources,
     hub_settings_schema,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):

@@ -1,14 +1,21 @@
 """The public directory: organisations and the people who agreed to be listed, and
-the profile pages organisations' representatives edit."""
+the profile pages organisations' representatives and editors edit. This editor is the one
+place where an organisation's profile is edited: the core's workspace links here
+(``hub_organisation_profile_url``)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.accounts.models import User
 from hub.db import utcnow
+from hub.organizations.access import acts_for
 from hub.organizations.models import KINDS as ORG_KINDS
-from hub.organizations.models import Membership, Organisation
+from hub.organizations.models import Organisation
+from hub.organizations.public import PROFILE_TABLES, profile_extras
+from hub.organizations.relay import contact_person_url
+from hub.organizations.views import KIND_LABELS
 from hub.params import is_id
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_crm import consent, services
@@ -118,9 +125,7 @@ def may_edit_organisation(request, org: Organisation) -> bool:
         return False
     if request.has_permission(CONTACT_EDIT):
         return True
-    return request.dbsession.scalar(sa.select(Membership.id).where(
-        Membership.organisation_id == org.id, Membership.user_id == user.id,
-        Membership.is_representative.is_(True))) is not None
+    return acts_for(request, org.id)
 
 
 def organisation_topics(request, org_id: int) -> list[Topic]:
@@ -131,7 +136,8 @@ def organisation_topics(request, org_id: int) -> list[Topic]:
 
 
 @view_config(route_name="crm.organisation", renderer="hub_crm:templates/organisation.pt",
-             permission=PUBLIC, request_method="GET", cache_tables=DIRECTORY_TABLES)
+             permission=PUBLIC, request_method="GET",
+             cache_tables=tuple(sorted({*DIRECTORY_TABLES, *PROFILE_TABLES})))
 def organisation_page(request):
     org = organisation_by_slug(request)
     profile = request.dbsession.get(OrganisationProfile, org.id) or OrganisationProfile(
@@ -142,7 +148,7 @@ def organisation_page(request):
         raise HTTPNotFound()
     return base_values(
         request, org=org, profile=profile, topics=organisation_topics(request, org.id),
-        can_edit=can_edit,
+        can_edit=can_edit, extras=profile_extras(request, org),
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (org.name, None)])
 
@@ -158,8 +164,9 @@ def organisation_edit(request):
     chosen = {t.id for t in organisation_topics(request, org.id)}
     topics = services.topics(request, include=chosen)
     errors = {}
-    form = {"description": org.description, "website": org.website, "email": org.email,
-            "region": org.region, "phone": profile.phone if profile else "",
+    form = {"name": org.name, "kind": org.kind, "description": org.description,
+            "website": org.website, "email": org.email, "region": org.region,
+            "phone": profile.phone if profile else "",
             "address": profile.address if profile else ""}
     flags = {"listed": profile.listed if profile else True,
              "show_email": profile.show_email if profile else True,
@@ -172,14 +179,20 @@ def organisation_edit(request):
         form = {k: post.get(k, "").strip() for k in form}
         flags = {k: post.get(k) == "1" for k in flags}
         chosen = {int(v) for v in post.getall("topics") if is_id(v)}
+        if not form["name"]:
+            errors["name"] = _("Enter the name of the organisation.")
+        if form["kind"] not in ORG_KINDS:
+            errors["kind"] = _("Choose a valid value.")
         if form["email"] and not EMAIL_RE.match(form["email"]):
             errors["email"] = _("Enter a valid e-mail address.")
         if form["website"] and not form["website"].startswith(("https://", "http://")):
             errors["website"] = _("The web address must start with https:// or http://.")
-        for key, limit in (("region", 100), ("phone", 50), ("address", 300), ("website", 300)):
+        for key, limit in (("name", 200), ("region", 100), ("phone", 50), ("address", 300),
+                           ("website", 300)):
             if len(form[key]) > limit:
                 errors[key] = _("This is too long.")
         if not errors:
+            org.name, org.kind = form["name"], form["kind"]
             org.description, org.website, org.email, org.region = (
                 form["description"], form["website"], form["email"], form["region"])
             if profile is None:
@@ -200,6 +213,9 @@ def organisation_edit(request):
             return HTTPSeeOther(request.route_path("crm.organisation", slug=org.slug))
     return base_values(
         request, org=org, form=form, flags=flags, topics=topics, chosen=chosen, errors=errors,
+        kinds=[(k, KIND_LABELS[k]) for k in ORG_KINDS],
+        workspace_url=request.route_path("organisation_workspace", id=org.id)
+        if acts_for(request, org.id) else None,
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (org.name, request.route_path("crm.organisation", slug=org.slug)),
                      (_("Edit profile"), None)])
@@ -220,7 +236,11 @@ def person_page(request):
             sa.select(Contact.name).join(Relationship, Relationship.related_id == Contact.id)
             .where(Relationship.contact_id == contact.id, Contact.kind == "organisation")
             .order_by(Contact.name).distinct()))
+    account = db.get(User, contact.user_id) if contact.user_id else None
     return base_values(
         request, person=contact, shown=shown, organisations=organisations,
+        contact_url=contact_person_url(request, account)
+        if account is not None and account.id != getattr(request.identity, "id", None)
+        else None,
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (contact.name, None)])

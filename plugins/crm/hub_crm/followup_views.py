@@ -95,7 +95,9 @@ def tasks(request):
         try:
             due = dt.date.fromisoformat(form["due_on"])
         except ValueError:
-            errors["due_on"] = _("Enter the date as YYYY-MM-DD.")
+            # The date picker sends YYYY-MM-DD whatever it shows; only an incomplete date
+            # (or none) fails, so the message names what the person sees.
+            errors["due_on"] = _("Enter the whole date: day, month and year.")
         if not form["title"] or len(form["title"]) > 200:
             errors["title"] = _("Enter a short title.")
         contact = None

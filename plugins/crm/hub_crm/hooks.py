@@ -112,6 +112,18 @@ def hub_dashboard_widgets(request):
 
 
 @hookimpl
+def hub_organisation_profile_url(request, organisation):
+    # The directory keeps the organisation's public profile: its editor is the only one.
+    return request.route_path("crm.organisation_edit", slug=organisation.slug)
+
+
+@hookimpl
+def hub_organisation_public_url(request, organisation):
+    # The directory shows the organisation's public profile (with the core's part in it).
+    return request.route_path("crm.organisation", slug=organisation.slug)
+
+
+@hookimpl
 def hub_profile_sections(request, user):
     from hub_crm.self_service_views import render_profile_section
 
@@ -120,9 +132,16 @@ def hub_profile_sections(request, user):
 
 
 @hookimpl
+def hub_search_sources():
+    from hub_crm.search import SOURCES
+
+    return SOURCES
+
+
+@hookimpl
 def hub_search(request, query):
-    from hub.organizations.models import Organisation
-    from hub_crm.models import Contact, OrganisationProfile
+    """Contacts for the staff who may read them (organisations are in the index)."""
+    from hub_crm.models import Contact
 
     query = (query or "").strip()
     if len(query) < 2:
@@ -130,16 +149,6 @@ def hub_search(request, query):
     like = f"%{query.lower()}%"
     db = request.dbsession
     results = []
-    orgs = db.scalars(
-        sa.select(Organisation).outerjoin(
-            OrganisationProfile, OrganisationProfile.organisation_id == Organisation.id)
-        .where(sa.func.lower(Organisation.name).like(like),
-               sa.or_(OrganisationProfile.listed.is_(None), OrganisationProfile.listed))
-        .order_by(Organisation.name).limit(10))
-    for org in orgs:
-        results.append(SearchResult(org.name, request.route_path("crm.organisation",
-                                                                 slug=org.slug),
-                                    org.region or "", kind=_("Organisation")))
     if request.has_permission(CONTACT_READ):
         contacts = db.scalars(sa.select(Contact).where(sa.or_(
             sa.func.lower(Contact.name).like(like), Contact.email.like(like)))

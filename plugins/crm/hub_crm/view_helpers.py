@@ -58,17 +58,12 @@ def base_values(request, **values) -> dict:
 
 
 def local_time(request, when: dt.datetime | None) -> str:
-    if when is None:
-        return ""
-    from zoneinfo import ZoneInfo
+    from hub.dates import format_moment
 
-    from babel.dates import format_datetime
-
-    return format_datetime(when.astimezone(ZoneInfo("Europe/Prague")), "short",
-                           locale=request.locale_name)
+    return format_moment(when, request.locale_name)
 
 
 def local_date(request, day: dt.date | None) -> str:
-    from babel.dates import format_date
+    from hub.dates import format_day
 
-    return format_date(day, "medium", locale=request.locale_name) if day else ""
+    return format_day(day, request.locale_name)

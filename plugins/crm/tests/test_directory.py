@@ -33,8 +33,9 @@ def test_profile_edit_ignores_extra_fields_and_other_representatives_get_404(cli
                      {"description": "x", "name": "Přejmenováno", "slug": "hacked",
                       "kind": "company", "listed": "1"})
     crm.req.dbsession.refresh(org)
-    assert org.name == "Testovací spolek pacientů" and org.slug == "test-spolek"
-    assert org.kind != "company"
+    # The one profile editor: name and kind are edited here too, the address never.
+    assert org.name == "Přejmenováno" and org.slug == "test-spolek"
+    assert org.kind == "company"
     client.login(users.other_representative)
     assert client.get(f"/crm/organisations/{org.slug}/edit", expect_errors=True).status_int \
         == 404
@@ -76,6 +77,9 @@ def test_people_who_opt_in_are_listed(client, crm):
 
 def test_search_finds_listed_organisations_for_everyone_and_contacts_for_staff(users, crm,
                                                                                crm_app):
+    from hub.jobs import background_request
+    from hub.search.query import search
+
     crm.contact("jana@example.cz", first="Jana", last="Hledaná")
     hook = crm_app.registry["hub.pm"].hook
 
@@ -91,8 +95,17 @@ def test_search_finds_listed_organisations_for_everyone_and_contacts_for_staff(u
         def route_path(self, name, **kw):
             return f"/{name}/{kw}"
 
-    public = [r for rs in hook.hub_search(request=Request(False), query="spolek") for r in rs]
-    assert "Testovací spolek pacientů" in [r.title for r in public]
+    request = background_request(crm_app.registry)
+    request.dbsession = crm.req.dbsession
+    assert "Testovací spolek pacientů" in [r.title for r in search(request, "spolek").results]
+    assert "Testovací spolek pacientů" in [r.title for r in search(request, "PACIENTU").results]
+    db = crm.req.dbsession
+    profile = db.get(OrganisationProfile, users.organisation.id) \
+        or OrganisationProfile(organisation_id=users.organisation.id)
+    profile.listed = False
+    db.add(profile)
+    db.flush()
+    assert "Testovací spolek pacientů" not in [r.title for r in search(request, "spolek").results]
     assert not [r for rs in hook.hub_search(request=Request(False), query="Hledaná")
                 for r in rs]
     staff = [r for rs in hook.hub_search(request=Request(True), query="hledaná") for r in rs]

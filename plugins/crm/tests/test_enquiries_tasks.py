@@ -85,3 +85,21 @@ def test_staff_note_and_merge_duplicates(client, users, crm):
     from hub_crm.consent import consents_of
 
     assert consents_of(crm.req, kept)["research"].given
+
+
+def test_staff_tables_write_dates_as_public_pages_do(client, users, crm):
+    """"7. 12. 2026 16:15" (hub.dates), not Babel's short "07.12.26 16:15"."""
+    from hub.dates import format_moment
+
+    contact = Contact(kind="person", first_name="Karla", last_name="Datová",
+                      email="datova@example.cz", name="Karla Datová")
+    crm.req.dbsession.add(contact)
+    crm.req.dbsession.flush()
+    created = dt.datetime(2026, 12, 7, 15, 15, 42, tzinfo=dt.UTC)
+    crm.req.dbsession.add(Enquiry(contact_id=contact.id, subject="Datum", message="?",
+                                  created_at=created))
+    crm.req.dbsession.flush()
+    client.login(users.staff)
+    text = html_text(client.get("/crm/staff/enquiries"))
+    assert format_moment(created, "cs") == "7. 12. 2026 16:15"
+    assert "7. 12. 2026 16:15" in text and "07.12.26" not in text

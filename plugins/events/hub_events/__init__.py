@@ -16,17 +16,22 @@ from hub_events.hooks import (  # noqa: F401
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
+    hub_organisation_workspace,
     hub_periodic_jobs,
     hub_permissions,
     hub_personal_data_erase,
     hub_personal_data_export,
     hub_personal_data_tables,
     hub_profile_sections,
-    hub_search,
+    hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
     hub_upcoming_events,
+    hub_working_group_sources,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):
@@ -60,13 +65,18 @@ def includeme(config):
     config.add_route("events.export", r"/manage/{id:\d+}/registrations.csv")
     config.add_route("events.checkin", r"/manage/{id:\d+}/checkin")
     config.add_route("events.message", r"/manage/{id:\d+}/message")
+    config.add_route("events.review", r"/manage/{id:\d+}/review")
+    config.add_route("events.org_new", r"/organisation/{org_id:\d+}/new")
+    config.add_route("events.org_edit", r"/organisation/{org_id:\d+}/{id:\d+}")
     config.add_api_route("events.api.events", "/events")
     config.add_api_route("events.api.mine", "/events/registrations")
     config.add_api_route("events.api.event", r"/events/{id:\d+}")
     config.add_api_route("events.api.registrations", r"/events/{id:\d+}/registrations")
+    config.add_api_route("events.api.publish", r"/events/{id:\d+}/publish")
     config.add_job("events.expire_offers", "hub_events.services.expire_offers")
     config.scan("hub_events.views")
     config.scan("hub_events.manage")
     config.scan("hub_events.release_views")
     config.scan("hub_events.on_behalf_views")
     config.scan("hub_events.api")
+    config.scan("hub_events.organisations")

@@ -10,10 +10,10 @@ from hub.api import api_error
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_events import services
 from hub_events.forms import read_event_form
-from hub_events.models import CONFIRMED, Event, Registration
+from hub_events.models import CONFIRMED, NOT_PUBLIC, Event, Registration
 from hub_events.permissions import MANAGE
 from hub_events.services import RegistrationError
-from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query
+from hub_events.views import PAGE_SIZE, Filters, can_manage, event_query, may_run_event
 
 
 def event_json(request, event: Event, registration: Registration | None = None) -> dict:
@@ -50,7 +50,7 @@ def registration_json(request, registration: Registration, event: Event) -> dict
 def api_event(request) -> Event:
     event_id = request.matchdict.get("id", "")
     event = request.dbsession.get(Event, int(event_id)) if str(event_id).isdigit() else None
-    if event is None or (event.state == "draft" and not can_manage(request)):
+    if event is None or (event.state in NOT_PUBLIC and not may_run_event(request, event)):
         raise api_error(404, "not_found", "No such event.")
     return event
 
@@ -81,7 +81,38 @@ def _form_data(body: dict) -> MultiDict:
     return data
 
 
-@view_config(route_name="events.api.events", renderer="json", permission=MANAGE,
+def _organisation_event(request, body: dict):
+    """A representative's or editor's event: for their own organisation only, submitted for
+    the staff's review, with only the fields an organisation sets (403 otherwise)."""
+    from hub.organizations.access import acts_for
+    from hub_events.organisations import ORGANISATION_FIELDS, submit
+
+    org_id = body.get("organisation_id")
+    if isinstance(org_id, bool) or not isinstance(org_id, int) \
+            or not acts_for(request, org_id):
+        raise api_error(403, "forbidden", "You may create events only for an organisation "
+                                          "you represent (organisation_id).")
+    data = {k: v for k, v in body.items() if k in ORGANISATION_FIELDS}
+    data.setdefault("kind", "lecture")
+    data.setdefault("venue", "address")
+    data.setdefault("audience", "public")
+    data.update(state="draft", organisation_id=org_id)
+    _raw, clean, errors = read_event_form(request, None, _form_data(data))
+    if errors:
+        raise api_error(422, "validation_failed", "The event is not valid.",
+                        fields={k: request.shell.translate(v) for k, v in errors.items()})
+    event = Event(created_by_id=request.identity.id, taken=0, organisation_id=org_id)
+    for key in ORGANISATION_FIELDS:
+        setattr(event, key, clean[key])
+    event.organisers = [request.identity]
+    request.dbsession.add(event)
+    request.dbsession.flush()
+    submit(request, event)
+    request.response.status_int = 201
+    return event_json(request, event)
+
+
+@view_config(route_name="events.api.events", renderer="json", permission=AUTHENTICATED,
              request_method="POST")
 def create_event(request):
     try:
@@ -90,6 +121,8 @@ def create_event(request):
         body = None
     if not isinstance(body, dict):
         raise api_error(422, "validation_failed", "Send a JSON object.")
+    if not can_manage(request):
+        return _organisation_event(request, body)
     body.setdefault("state", "published")
     body.setdefault("kind", "lecture")
     body.setdefault("venue", "address")
@@ -110,6 +143,23 @@ def create_event(request):
         request.tm.doom()
         raise api_error(409, "room_unavailable", request.shell.translate(problem))
     request.response.status_int = 201
+    return event_json(request, event)
+
+
+@view_config(route_name="events.api.publish", renderer="json", permission=MANAGE,
+             request_method="POST")
+def publish_event(request):
+    """Staff publish an event (submitted by an organisation, or a draft)."""
+    from hub_events.organisations import publish
+
+    event = api_event(request)
+    if event.state not in NOT_PUBLIC:
+        raise api_error(409, "not_publishable", "Only a draft or a submitted event can be "
+                                                "published.")
+    problem = publish(request, event)
+    if problem:
+        request.tm.doom()
+        raise api_error(409, "room_unavailable", request.shell.translate(problem))
     return event_json(request, event)
 
 
@@ -212,7 +262,10 @@ def openapi() -> dict:
                                 "items": {"type": "array", "items": event_ref},
                                 "total": {"type": "integer"}, "page": {"type": "integer"},
                                 "page_size": {"type": "integer"}}}}}}}},
-                "post": {"tags": ["events"], "summary": "Create an event (staff)",
+                "post": {"tags": ["events"],
+                         "summary": "Create an event: staff (published unless a state is "
+                                    "given), or a representative or editor of the "
+                                    "organisation_id (submitted for review, not public)",
                          "requestBody": {"required": True, "content": {"application/json": {
                              "schema": {"$ref": "#/components/schemas/EventInput"}}}},
                          "responses": {"201": {"description": "Created", "content": {
@@ -225,6 +278,14 @@ def openapi() -> dict:
                         "responses": {"200": {"description": "The event", "content": {
                             "application/json": {"schema": event_ref}}},
                             "404": _error("No such event")}},
+            },
+            "/events/{id}/publish": {
+                "post": {"tags": ["events"], "summary": "Publish a submitted event (staff)",
+                         "parameters": [id_param],
+                         "responses": {"200": {"description": "Published", "content": {
+                             "application/json": {"schema": event_ref}}},
+                             "403": _error("Not allowed"), "404": _error("No such event"),
+                             "409": _error("Not a draft or submitted, or room not free")}},
             },
             "/events/{id}/registrations": {
                 "post": {"tags": ["events"], "summary": "Register (signed-in user)",
@@ -307,6 +368,7 @@ def openapi() -> dict:
                                "room_id": {"type": "integer"},
                                "audience": {"type": "string"},
                                "approval_required": {"type": "boolean"},
+                               "organisation_id": {"type": "integer"},
                                "state": {"type": "string"}}},
             "EventRegistration": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "event_id": {"type": "integer"},

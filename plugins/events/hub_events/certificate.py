@@ -1,42 +1,35 @@
-"""Certificate of attendance as a PDF (``hub.pdf``: the core's fonts print Czech letters)."""
+"""Certificate of attendance as a tagged PDF (``hub.pdf.tagged``: PDF/UA, Czech letters)."""
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from hub.i18n import localizer_for
-from hub.pdf import FONT, document
+from hub.pdf import tagged
 from hub_events.i18n import _
 from hub_events.services import format_when
 
+STYLE = """
+body { text-align: center; padding-top: 2.5cm; }
+h1 { font-size: 30pt; margin: 0 0 1cm; }
+p { font-size: 14pt; margin: 0.3cm 0; }
+.name { font-size: 22pt; font-weight: bold; }
+.event { font-size: 18pt; font-weight: bold; }
+footer { position: absolute; bottom: 1.5cm; left: 0; right: 0; font-size: 12pt; }
+"""
+
 
 def certificate_pdf(request, event, registration) -> bytes:
-    localizer = localizer_for(request.registry, request.locale_name)
-    locale = request.locale_name
-    pdf = document(request, localizer.translate(_("Certificate of attendance")),
-                   orientation="landscape")
-    pdf.add_page()
-    pdf.set_margins(25, 25, 25)
-    pdf.set_y(35)
-    pdf.set_font(FONT, "B", 30)
-    pdf.cell(0, 16, localizer.translate(_("Certificate of attendance")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
-    pdf.set_font(FONT, "", 14)
-    pdf.cell(0, 10, localizer.translate(_("This is to certify that")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 22)
-    pdf.cell(0, 14, registration.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 14)
-    pdf.cell(0, 10, localizer.translate(_("attended the event")), align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 18)
-    pdf.multi_cell(0, 10, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 13)
-    when = format_when(event.starts_at, locale, "long")
-    pdf.cell(0, 10, when, align="C", new_x="LMARGIN", new_y="NEXT")
+    translate = localizer_for(request.registry, request.locale_name).translate
+    title = translate(_("Certificate of attendance"))
+    body = Markup(
+        "<h1>{title}</h1><p>{certify}</p><p class=\"name\">{name}</p><p>{attended}</p>"
+        "<p class=\"event\">{event}</p><p>{when}</p>"
+    ).format(title=title, certify=translate(_("This is to certify that")),
+             name=registration.name, attended=translate(_("attended the event")),
+             event=event.title, when=format_when(event.starts_at, request.locale_name, "long"))
     if event.speakers:
-        pdf.cell(0, 10, localizer.translate(_("Speakers: ${names}",
-                                              mapping={"names": event.speakers})),
-                 align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(-45)
-    pdf.set_font(FONT, "", 12)
-    pdf.cell(0, 8, request.registry.settings.get("hub.site_name", ""), align="C")
-    return bytes(pdf.output())
+        body += Markup("<p>{}</p>").format(
+            translate(_("Speakers: ${names}", mapping={"names": event.speakers})))
+    body += Markup("<footer><p>{}</p></footer>").format(
+        request.registry.settings.get("hub.site_name", ""))
+    return tagged(request, title, body, orientation="landscape", stylesheet=STYLE)

@@ -53,9 +53,31 @@ PAST = [
 ]
 
 
+def _closed(day: dt.date) -> bool:
+    """Days the hub is closed: weekends and the holidays from Christmas Eve to New Year's
+    Day (the booking demo closes the rooms over Christmas), so no demo event falls there."""
+    return (day.weekday() >= 5 or (day.month == 12 and day.day >= 24)
+            or (day.month == 1 and day.day == 1))
+
+
 def _at(days: int, hour: int) -> dt.datetime:
+    """``hour`` o'clock in Prague on the first open day at least ``days`` from today
+    (counting back for past days)."""
     day = (utcnow() + dt.timedelta(days=days)).astimezone(PRAGUE).date()
+    step = dt.timedelta(days=1 if days >= 0 else -1)
+    while _closed(day):
+        day += step
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=PRAGUE).astimezone(dt.UTC)
+
+
+def materials(registry) -> str:
+    """The demo's materials: a file the hub itself serves (a placeholder presentation)."""
+    if registry is None:
+        return "Prezentace (PDF) bude zveřejněna po akci."
+    from hub.jobs import background_request
+
+    path = background_request(registry).static_path("hub_events:static/demo/prezentace.pdf")
+    return f"Prezentace (PDF)\n{path}"
 
 
 # Who the demo events are meant for (stakeholder types; the others are for everyone).
@@ -116,11 +138,11 @@ def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
                        starts_at=_at(-30 - 14 * i, 17), ends_at=_at(-30 - 14 * i, 19),
                        address=address, accessibility=["step_free", "lift"],
                        online_url="https://meet.example.org/hub-past", capacity=40,
-                       state="published", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-                       embed_url="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+                       # No video: demo data links no recording of another talk; the
+                       # published recording is its transcript.
+                       state="published",
                        transcript="Dobrý den, vítejte na přednášce.\n\nDnes si povíme o novinkách.",
-                       materials="Prezentace (PDF)\nhttps://hub.example.org/materialy",
-                       recording_published=False)
+                       materials=materials(registry), recording_published=False)
         if not event.talks:
             dbsession.add(Talk(event_id=event.id, title=title, speaker=speakers,
                                speaker_email=f"prednasejici{i + 1}@example.org",

@@ -13,11 +13,11 @@ from hub.contributions import (
     NotificationKind,
     PeriodicJob,
     ProfileSection,
-    SearchResult,
     SegmentCriterion,
     Setting,
     Suggestion,
     Widget,
+    WorkspaceSection,
 )
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
@@ -82,7 +82,23 @@ def hub_notification_kinds():
                          mandatory=True),
         NotificationKind("events.reminder", _("Event reminders and follow-ups")),
         NotificationKind("events.message", _("Messages from event organisers")),
+        NotificationKind("events.review", _("Review of organisations' events"),
+                         _("Events submitted for review, published or returned.")),
     ]
+
+
+@hookimpl
+def hub_organisation_workspace(request, organisation, role):
+    from hub_events.organisations import workspace_section
+
+    return [WorkspaceSection("events", _("Events"), workspace_section, order=30)]
+
+
+@hookimpl
+def hub_working_group_sources():
+    from hub_events.working_groups import SOURCE
+
+    return [SOURCE]
 
 
 @hookimpl
@@ -152,24 +168,10 @@ def hub_profile_sections(request, user):
 
 
 @hookimpl
-def hub_search(request, query):
-    text = (query or "").strip()
-    if len(text) < 2:
-        return []
-    pattern = f"%{text}%"
-    events = request.dbsession.scalars(
-        sa.select(Event).where(Event.state == "published", sa.or_(
-            Event.title.ilike(pattern), Event.summary.ilike(pattern),
-            Event.speakers.ilike(pattern),
-            Event.id.in_(sa.select(event_topic.c.event_id)
-                         .join(Topic, Topic.id == event_topic.c.topic_id)
-                         .where(sa.or_(Topic.name_cs.ilike(pattern),
-                                       Topic.name_en.ilike(pattern))))))
-        .order_by(Event.starts_at.desc()).limit(20)).all()
-    return [SearchResult(title=e.title, url=request.route_path("events.detail", id=e.id),
-                         summary=e.summary, kind=_("Event"),
-                         score=2.0 if text.lower() in e.title.lower() else 1.0)
-            for e in events]
+def hub_search_sources():
+    from hub_events.search import SOURCES
+
+    return SOURCES
 
 
 FOR_YOU_LIMIT = 5
@@ -318,7 +320,7 @@ def _event_options(request):
     since = utcnow() - dt.timedelta(days=730)
     rows = request.dbsession.execute(
         sa.select(Event.id, Event.title, Event.starts_at).where(
-            Event.state != "draft", Event.starts_at >= since)
+            Event.state.not_in(("draft", "submitted")), Event.starts_at >= since)
         .order_by(Event.starts_at.desc()).limit(500)).all()
     return [(str(i), f"{title} ({starts.date().isoformat()})") for i, title, starts in rows]
 

@@ -9,6 +9,7 @@ from pyramid.view import view_config
 
 from hub.csvexport import csv_response
 from hub.db import utcnow
+from hub.security import AUTHENTICATED
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
 from hub_events import needs, release, services
 from hub_events.forms import (
@@ -56,6 +57,16 @@ EVENT_FIELDS = ("title", "summary", "description", "kind", "topics", "stakeholde
 
 
 def manage_crumbs(request, *more):
+    if not request.has_permission(MANAGE):
+        # An organisation running its own event: its workspace instead of the staff's list.
+        event = more and request.matchdict.get("id")
+        found = request.dbsession.get(Event, int(event)) if event else None
+        if found is not None and found.organisation_id is not None:
+            from hub.organizations.models import Organisation
+
+            organisation = request.dbsession.get(Organisation, found.organisation_id)
+            return [(organisation.name, request.route_path("organisation_workspace",
+                                                           id=organisation.id)), *more]
     return [(_("Educational events"), request.route_path("events.index")),
             (_("Organise events"), request.route_path("events.manage")), *more]
 
@@ -77,8 +88,10 @@ def manage(request):
                                Event.ends_at < utcnow(),
                                sa.or_(Event.video_url != "", Event.embed_url != ""))
         .order_by(Event.starts_at.desc()).limit(100)).all()
+    from hub_events.organisations import waiting_for_review
+
     return {"events": events, "counts": per_event, "labels": labels(request),
-            "waiting_release": waiting,
+            "waiting_release": waiting, "waiting_review": waiting_for_review(request),
             "breadcrumbs": manage_crumbs(request)[:1] + [(_("Organise events"), None)]}
 
 
@@ -345,10 +358,21 @@ def registrations_of(request, event):
         .order_by(Registration.status, Registration.created_at, Registration.id)).all()
 
 
-@view_config(route_name="events.registrations", renderer="hub_events:templates/registrations.pt",
-             permission=MANAGE, request_method="GET")
-def registrations(request):
+def run_event(request) -> Event:
+    """The event of the URL for its organisers: staff, or the representatives and editors
+    of the organisation that runs it (403 for anyone else)."""
+    from hub_events.organisations import may_run
+
     event = get_event(request, visible_only=False)
+    if not may_run(request, event):
+        raise HTTPForbidden()
+    return event
+
+
+@view_config(route_name="events.registrations", renderer="hub_events:templates/registrations.pt",
+             permission=AUTHENTICATED, request_method="GET")
+def registrations(request):
+    event = run_event(request)
     rows = registrations_of(request, event)
     # Needs are health data: the event's own organisers only, and each look is audited.
     show_needs = needs.can_read(request, event)
@@ -365,9 +389,9 @@ def registrations(request):
             "breadcrumbs": manage_crumbs(request, (event.title, None))}
 
 
-@view_config(route_name="events.decide", permission=MANAGE, request_method="POST")
+@view_config(route_name="events.decide", permission=AUTHENTICATED, request_method="POST")
 def decide(request):
-    event = get_event(request, visible_only=False)
+    event = run_event(request)
     rid = request.matchdict["rid"]
     registration = request.dbsession.get(Registration, int(rid)) if rid.isdigit() else None
     if registration is None or registration.event_id != event.id:
@@ -398,12 +422,12 @@ CSV_COLUMNS = ("name", "email", "status", "registered", "attended", "answer")
 CSV_NEEDS = ("sign_language", "assistant", "step_free", "needs_note")
 
 
-@view_config(route_name="events.export", permission=MANAGE, request_method="GET")
+@view_config(route_name="events.export", permission=AUTHENTICATED, request_method="GET")
 def export(request):
     """Registrations as CSV; accommodation needs only when explicitly chosen, only for the
     event's own organisers (anyone else asking for them is refused rather than given a file
     that silently lacks them), and every such download is audited."""
-    event = get_event(request, visible_only=False)
+    event = run_event(request)
     with_needs = request.GET.get("needs") == "1"
     if with_needs and not needs.can_read(request, event):
         raise HTTPForbidden()
@@ -424,9 +448,9 @@ def export(request):
 
 
 @view_config(route_name="events.checkin", renderer="hub_events:templates/checkin.pt",
-             permission=MANAGE, request_method="GET")
+             permission=AUTHENTICATED, request_method="GET")
 def checkin(request):
-    event = get_event(request, visible_only=False)
+    event = run_event(request)
     rows = [r for r in registrations_of(request, event) if r.status in HOLDS_PLACE]
     rows.sort(key=lambda r: r.name.lower())
     return {"event": event, "rows": rows, "labels": labels(request),
@@ -435,9 +459,9 @@ def checkin(request):
                 (_("Check-in"), None))}
 
 
-@view_config(route_name="events.checkin", permission=MANAGE, request_method="POST")
+@view_config(route_name="events.checkin", permission=AUTHENTICATED, request_method="POST")
 def checkin_mark(request):
-    event = get_event(request, visible_only=False)
+    event = run_event(request)
     rid = request.POST.get("registration_id", "")
     registration = request.dbsession.get(Registration, int(rid)) if rid.isdigit() else None
     if registration is None or registration.event_id != event.id \
@@ -449,10 +473,10 @@ def checkin_mark(request):
                         + f"#registration-{registration.id}")
 
 
-@view_config(route_name="events.message", permission=MANAGE, request_method="POST")
+@view_config(route_name="events.message", permission=AUTHENTICATED, request_method="POST")
 def message(request):
     """A message from the organiser to everyone registered (confirmed or offered)."""
-    event = get_event(request, visible_only=False)
+    event = run_event(request)
     subject = request.POST.get("subject", "").strip()[:200]
     body = request.POST.get("body", "").strip()[:10000]
     if not subject or not body:

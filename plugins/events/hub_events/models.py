@@ -19,7 +19,9 @@ from hub.topics.models import Topic
 KINDS = ("lecture", "seminar", "workshop", "conference", "meeting")
 VENUES = ("room", "address", "online", "hybrid")
 AUDIENCES = ("members", "public")
-EVENT_STATES = ("draft", "published", "cancelled")
+# "submitted": an organisation's event waiting for the hub staff's review.
+EVENT_STATES = ("draft", "submitted", "published", "cancelled")
+NOT_PUBLIC = ("draft", "submitted")
 ACCESSIBILITY = ("step_free", "induction_loop", "accessible_toilet", "lift", "parking")
 
 # Registration states. Only CONFIRMED and OFFERED hold one of the event's places.
@@ -112,6 +114,8 @@ class Event(Base):
         return [q.strip() for q in self.questions.splitlines() if q.strip()][:MAX_QUESTIONS]
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    # What the hub staff asked the organisation to change when they returned the event.
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     embed_url: Mapped[str] = mapped_column(sa.String(500), default="")
     captions_url: Mapped[str] = mapped_column(sa.String(500), default="")

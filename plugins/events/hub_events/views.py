@@ -28,6 +28,7 @@ from hub_events.models import (
     ACTIVE,
     CONFIRMED,
     KINDS,
+    NOT_PUBLIC,
     OFFERED,
     Event,
     Feedback,
@@ -56,7 +57,8 @@ STATUS_LABELS = {"unverified": _("Waiting for e-mail confirmation"),
                  "pending": _("Waiting for approval"), "confirmed": _("Confirmed"),
                  "waitlisted": _("On the waiting list"), "offered": _("Place offered"),
                  "cancelled": _("Cancelled"), "rejected": _("Not accepted")}
-STATE_LABELS = {"draft": _("Draft"), "published": _("Published"), "cancelled": _("Cancelled")}
+STATE_LABELS = {"draft": _("Draft"), "submitted": _("Submitted for review"),
+                "published": _("Published"), "cancelled": _("Cancelled")}
 AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
                    "members": _("Signed-in members only")}
 
@@ -73,13 +75,22 @@ def can_manage(request) -> bool:
     return bool(request.has_permission(MANAGE))
 
 
+def may_run_event(request, event) -> bool:
+    """Staff, or someone acting for the event's organisation (see hub_events.organisations)."""
+    from hub.organizations.access import acts_for
+
+    return can_manage(request) or (event.organisation_id is not None
+                                   and acts_for(request, event.organisation_id))
+
+
 def get_event(request, visible_only: bool = True) -> Event:
     try:
         event_id = int(request.matchdict["id"])
     except (KeyError, ValueError):
         raise HTTPNotFound() from None
     event = request.dbsession.get(Event, event_id)
-    if event is None or (visible_only and event.state == "draft" and not can_manage(request)):
+    if event is None or (visible_only and event.state in NOT_PUBLIC and not can_manage(request)
+                         and not may_run_event(request, event)):
         raise HTTPNotFound()
     return event
 
@@ -109,7 +120,7 @@ class Filters:
 
 def event_query(filters: Filters, upcoming: bool = True):
     now = utcnow()
-    stmt = sa.select(Event).where(Event.state != "draft")
+    stmt = sa.select(Event).where(Event.state.not_in(NOT_PUBLIC))
     if upcoming:
         stmt = stmt.where(Event.ends_at >= now)
     if filters.kind:
@@ -183,7 +194,7 @@ def calendar(request):
     end = dt.datetime.combine(days[-1][-1] + dt.timedelta(days=1), dt.time(), services.PRAGUE)
     events = request.dbsession.scalars(
         sa.select(Event).options(load_only(Event.id, Event.title, Event.state, Event.starts_at))
-        .where(Event.state != "draft", Event.starts_at >= start, Event.starts_at < end)
+        .where(Event.state.not_in(NOT_PUBLIC), Event.starts_at >= start, Event.starts_at < end)
         .order_by(Event.starts_at).limit(1000)).all()
     by_day: dict = {}
     for event in events:
@@ -221,7 +232,7 @@ def archive(request):
 def feed(request):
     since = utcnow() - dt.timedelta(days=90)
     events = request.dbsession.scalars(
-        sa.select(Event).where(Event.state != "draft", Event.ends_at >= since)
+        sa.select(Event).where(Event.state.not_in(NOT_PUBLIC), Event.ends_at >= since)
         .order_by(Event.starts_at).limit(1000)).all()
     return Response(body=services.event_ics(request, events), content_type="text/calendar",
                     charset="utf-8")
@@ -249,7 +260,7 @@ def detail(request, form=None):
     if user is not None and request.has_permission(REGISTER_MEMBERS):
         members = on_behalf.members_to_offer(request)
     proposal = on_behalf.proposal_of(request, event.id, user)
-    if event.state != "draft":
+    if event.state not in NOT_PUBLIC:
         set_share_metadata(request, event.title, event.summary or event.description,
                            url=request.route_url("events.detail", id=event.id), kind="event")
     if event.recording_published:

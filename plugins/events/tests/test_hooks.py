@@ -125,14 +125,17 @@ def test_recordings_and_upcoming_hooks(testapp, make_event, dbsession, registry)
 
 def test_search(app, make_event, dbsession, registry):
     from hub.jobs import background_request
-    from hub_events.hooks import hub_search
+    from hub.search.query import search
 
     make_event(title="Roztroušená skleróza dnes")
-    make_event(title="Roztroušená – koncept", state="draft")
+    draft = make_event(title="Roztroušená – koncept", state="draft")
     request = background_request(registry)
     request.dbsession = dbsession
-    titles = [r.title for r in hub_search(request, "skleróza")]
+    titles = [r.title for r in search(request, "skleroza").results]
     assert titles == ["Roztroušená skleróza dnes"]
+    draft.state = "published"
+    dbsession.flush()
+    assert len(search(request, "ROZTROUŠ").results) == 2
 
 
 def test_demo_data_is_idempotent(dbsession, registry):

@@ -114,6 +114,7 @@ def test_checkin_certificate_and_feedback(testapp, users, make_event, dbsession)
     testapp.login(users.member)
     pdf = testapp.get(f"/events/{event.id}/certificate.pdf")
     assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+    _assert_tagged(pdf.body, "Potvrzení o účasti", "cs", event.title, users.member.name)
     page = testapp.get(f"/events/{event.id}")
     form = page.forms["events-feedback"]
     form["rating"] = "5"
@@ -235,3 +236,18 @@ def test_organiser_cancels_a_registration_and_the_person_is_told(testapp, users,
     assert registration.status == "cancelled" and waiting.status == "offered"
     assert dbsession.scalar(sa.select(Notification.id).where(
         Notification.user_id == users.member.id, Notification.kind == "events.registration"))
+
+
+def _assert_tagged(data, title, lang, *texts):
+    """The certificate is PDF/UA: marked, a structure tree, its language and title shown."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == lang and reader.metadata.title == title
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert all(" ".join(t.split()) in text for t in texts), text

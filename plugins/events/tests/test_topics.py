@@ -105,15 +105,14 @@ def test_api_shows_and_filters_topic_slugs(testapp, users, make_event, topics):
 
 
 def test_search_finds_events_by_topic_name(app, make_event, dbsession):
-    from hub_events.hooks import hub_search
+    from hub.jobs import background_request
+    from hub.search.query import search
 
     make_event(title="Přednáška bez slova v názvu", topics=["oncology"])
     make_event(title="Koncept o onkologii", topics=["oncology"], state="draft")
-
-    class Request(_Request):
-        pass
-
-    titles = [r.title for r in hub_search(Request(dbsession), "Onkologie")]
+    request = background_request(app.registry)
+    request.dbsession = dbsession
+    titles = [r.title for r in search(request, "Onkologie").results]
     assert titles == ["Přednáška bez slova v názvu"]
 
 

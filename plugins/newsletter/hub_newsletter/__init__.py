@@ -1,6 +1,8 @@
 """Newsletters: news and invitations from the hub by e-mail, exactly once per person."""
+from hub_newsletter.grants_invitation import hub_grants_call_invitation  # noqa: F401
 from hub_newsletter.hooks import (  # noqa: F401
     hub_activity,
+    hub_bulk_mail,
     hub_consent_purposes,
     hub_dashboard_widgets,
     hub_demo_data,
@@ -14,10 +16,13 @@ from hub_newsletter.hooks import (  # noqa: F401
     hub_personal_data_export,
     hub_personal_data_tables,
     hub_profile_sections,
-    hub_search,
+    hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
 )
+
+# The plugin API versions (hub.PLUGIN_API) this plugin is written for.
+PLUGIN_API = ">=1.0,<2"
 
 
 def includeme(config):

@@ -1,10 +1,11 @@
 """Campaign content: placeholders, validation and rendering of one message.
 
 Staff write the body as plain text with light structure (blank line = paragraph, "## " =
-heading, "- " = list item, URLs become links) and ``${field}`` placeholders. It is not a
-Chameleon template on purpose: a staff-written template could run Python on the server.
-The HTML of the mail comes from the plugin's own Chameleon template with inline CSS (mail
-clients ignore style sheets), in the gov.cz look.
+heading, "- " = list item, ``**bold**``, URLs become links) and ``${field}`` placeholders.
+It is not a Chameleon template on purpose: a staff-written template could run Python on
+the server. The HTML of the mail comes from the plugin's own Chameleon template with
+inline CSS (mail clients ignore style sheets), in the gov.cz look; the plain-text part is
+read from the body as sanitised HTML (``body_html``).
 """
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ import re
 from dataclasses import dataclass
 from string import Template
 
+import nh3
+from markupsafe import escape
 from pyramid.i18n import TranslationString
 
+from hub.richtext import text_of
 from hub_newsletter.i18n import _
 
 FIELDS = ("salutation", "first_name", "last_name", "name", "email", "unsubscribe_url",
           "preferences_url", "event_title", "event_url", "event_date")
 EVENT_FIELDS = ("event_title", "event_url", "event_date")
 URL = re.compile(r"https://[^\s<>\"')]+|http://[^\s<>\"')]+")
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# What the body's HTML may contain: the structure above, nothing a recipient's client runs.
+BODY_TAGS = {"p", "br", "h2", "ul", "li", "a", "strong"}
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,31 @@ def substitute(text: str, values: dict) -> str:
     return Template(text).safe_substitute(values)
 
 
-def link_segments(text: str) -> list[tuple[str, str | None]]:
-    """``text`` split into ``(text, href)`` pieces, URLs becoming links."""
-    pieces: list[tuple[str, str | None]] = []
+def link_segments(text: str) -> list[tuple[str, str | None, bool]]:
+    """``text`` split into ``(text, href, bold)`` pieces: ``**bold**`` marks dropped, URLs
+    becoming links."""
+    pieces: list[tuple[str, str | None, bool]] = []
+    position = 0
+    for match in BOLD.finditer(text):
+        if match.start() > position:
+            pieces += _links(text[position:match.start()], False)
+        pieces += _links(match.group(1), True)
+        position = match.end()
+    if position < len(text):
+        pieces += _links(text[position:], False)
+    return pieces
+
+
+def _links(text: str, bold: bool) -> list[tuple[str, str | None, bool]]:
+    pieces: list[tuple[str, str | None, bool]] = []
     position = 0
     for match in URL.finditer(text):
         if match.start() > position:
-            pieces.append((text[position:match.start()], None))
-        pieces.append((match.group(0), match.group(0)))
+            pieces.append((text[position:match.start()], None, bold))
+        pieces.append((match.group(0), match.group(0), bold))
         position = match.end()
     if position < len(text):
-        pieces.append((text[position:], None))
+        pieces.append((text[position:], None, bold))
     return pieces
 
 
@@ -100,14 +121,31 @@ def personalised_blocks(blocks: list[Block], values: dict) -> list[dict]:
             for b in blocks]
 
 
-def plain_text(blocks: list[Block], values: dict) -> str:
+def body_html(blocks: list[Block], values: dict) -> str:
+    """The body as plain semantic HTML (no styles), sanitised to ``BODY_TAGS``."""
+    def line_html(segments) -> str:
+        out = []
+        for text, href, bold in segments:
+            piece = escape(text)
+            if href:
+                piece = f'<a href="{escape(href)}">{piece}</a>'
+            out.append(f"<strong>{piece}</strong>" if bold else str(piece))
+        return "".join(out)
+
     parts = []
-    for block in blocks:
-        lines = [substitute(line, values) for line in block.lines]
-        if block.kind == "h2":
-            parts.append(lines[0].upper())
-        elif block.kind == "ul":
-            parts.append("\n".join(f" * {line}" for line in lines))
+    for block in personalised_blocks(blocks, values):
+        lines = [line_html(line) for line in block["lines"]]
+        if block["kind"] == "h2":
+            parts.append(f"<h2>{lines[0]}</h2>")
+        elif block["kind"] == "ul":
+            parts.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
         else:
-            parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+            parts.append("<p>" + "<br>".join(lines) + "</p>")
+    return nh3.clean("".join(parts), tags=BODY_TAGS, attributes={"a": {"href"}},
+                     url_schemes={"http", "https"}, link_rel=None)
+
+
+def plain_text(blocks: list[Block], values: dict) -> str:
+    """The text alternative, read from the body's sanitised HTML: what the HTML part says,
+    without markup (no ``**`` left), links keeping their address."""
+    return text_of(body_html(blocks, values), links=True)

@@ -10,7 +10,6 @@ from hub.contributions import (
     PeriodicJob,
     Permission,
     ProfileSection,
-    SearchResult,
     Setting,
     Widget,
 )
@@ -156,23 +155,10 @@ def hub_dashboard_widgets(request):
 
 
 @hookimpl
-def hub_search(request, query):
-    from hub_newsletter.models import Campaign
+def hub_search_sources():
+    from hub_newsletter.search import SOURCES
 
-    words = (query or "").strip()
-    if len(words) < 2:
-        return []
-    pattern = f"%{words.replace('%', '').replace('_', '')}%"
-    found = request.dbsession.scalars(
-        sa.select(Campaign).where(Campaign.status == "sent", Campaign.in_archive.is_(True),
-                                  sa.or_(Campaign.subject.ilike(pattern),
-                                         Campaign.body.ilike(pattern)))
-        .order_by(Campaign.finished_at.desc()).limit(20)).all()
-    from hub_newsletter.rendering import archive_subject
-
-    return [SearchResult(title=archive_subject(c),
-                         url=request.route_path("newsletter.archive_item", id=c.id),
-                         summary=c.preheader, kind=_("Newsletter")) for c in found]
+    return SOURCES
 
 
 @hookimpl
@@ -296,6 +282,37 @@ def hub_personal_data_erase(request, user):
             subscriber_id=None, error=""))
         db.delete(subscriber)
     db.flush()
+
+
+# -- mail --------------------------------------------------------------------------------------
+
+@hookimpl
+def hub_bulk_mail(request, limit):
+    """Started campaigns for the administrators' mail view, counted by delivery state."""
+    from hub.contributions import BulkMail
+    from hub_newsletter.manage import KIND_LABELS
+    from hub_newsletter.models import Campaign, Delivery
+
+    campaigns = request.dbsession.scalars(
+        sa.select(Campaign).where(Campaign.started_at.is_not(None))
+        .order_by(Campaign.started_at.desc(), Campaign.id.desc()).limit(limit)).all()
+    counts: dict = {}
+    if campaigns:
+        for campaign_id, status, n in request.dbsession.execute(
+                sa.select(Delivery.campaign_id, Delivery.status, sa.func.count())
+                .where(Delivery.campaign_id.in_([c.id for c in campaigns]))
+                .group_by(Delivery.campaign_id, Delivery.status)):
+            counts.setdefault(campaign_id, {})[status] = n
+    result = []
+    for campaign in campaigns:
+        n = counts.get(campaign.id, {})
+        result.append(BulkMail(
+            subject=campaign.subject, kind=KIND_LABELS.get(campaign.kind, campaign.kind),
+            url=request.route_path("newsletter.campaign", id=campaign.id),
+            started_at=campaign.started_at, sent=n.get("sent", 0),
+            waiting=n.get("pending", 0) + n.get("sending", 0),
+            failed=n.get("failed", 0) + n.get("bounced", 0)))
+    return result
 
 
 # -- demo data -------------------------------------------------------------------------------

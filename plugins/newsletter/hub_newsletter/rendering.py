@@ -85,20 +85,42 @@ LAYOUT_STYLES = {
 }
 
 
+# Why a person receives the mail, by how the consent it is sent on was given: a contact
+# who agreed on the phone or on paper did not "subscribe".
+WHY_SUBSCRIBED = _("You receive this e-mail because you subscribed to news from ${site}.")
+WHY_BY_SOURCE = {
+    "staff": _("You receive this e-mail because you told the staff of ${site} that you "
+               "wish to receive its news."),
+    "import": _("You receive this e-mail because you agreed to receive news from ${site}."),
+    "migration": _("You receive this e-mail because you agreed to receive news from "
+                   "${site}."),
+}
+
+
+def why_text(request, language: str, consent_source: str | None) -> str:
+    """The footer's reason, worded by the source of the consent relied on (``None`` or a
+    source from a form or link: the person subscribed)."""
+    localizer = localizer_for(request.registry, language)
+    return localizer.translate(WHY_BY_SOURCE.get(consent_source or "", WHY_SUBSCRIBED),
+                               mapping={"site": request.registry.settings["hub.site_name"]})
+
+
 def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str, str, str]:
     """``(subject, text, html)`` of one message."""
     blocks = blocks if blocks is not None else content.parse_body(campaign.body)
     localizer = localizer_for(request.registry, campaign.language)
     subject = content.substitute(campaign.subject, values)
     footer = {
-        "why": localizer.translate(_("You receive this e-mail because you subscribed to "
-                                     "news from ${site}.",
-                                     mapping={"site": request.registry.settings[
-                                         "hub.site_name"]})),
+        "why": values.get("why") or why_text(request, campaign.language, None),
         "unsubscribe": localizer.translate(_("Unsubscribe")),
         "preferences": localizer.translate(_("Manage subscriptions")),
     }
     text = content.plain_text(blocks, values)
+    event_label = localizer.translate(_("Event details and registration"))
+    if campaign.event_title:
+        event_lines = [campaign.event_title, values.get("event_date", ""),
+                       f"{event_label}: {campaign.event_url}" if campaign.event_url else ""]
+        text += "\n\n" + "\n".join(line for line in event_lines if line)
     if values.get("unsubscribe_url"):
         text += (f"\n\n-- \n{footer['why']}\n{footer['unsubscribe']}: "
                  f"{values['unsubscribe_url']}\n{footer['preferences']}: "
@@ -111,13 +133,13 @@ def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str,
         event=campaign.event_title and {"title": campaign.event_title,
                                         "url": campaign.event_url,
                                         "date": values.get("event_date", "")},
-        event_label=localizer.translate(_("Event details and registration")),
+        event_label=event_label,
     )
     return subject, text, html
 
 
 PERSONAL_FIELDS = ("salutation", "first_name", "last_name", "name", "email",
-                   "unsubscribe_url", "preferences_url")
+                   "unsubscribe_url", "preferences_url", "why")
 URL_FIELDS = ("unsubscribe_url", "preferences_url")
 
 
@@ -155,6 +177,8 @@ class CompiledCampaign:
         self._pattern = re.compile("|".join(re.escape(m) for m in
                                             sorted(self._field, key=len, reverse=True)))
         self.campaign_id = campaign.id
+        self.why = {source: why_text(request, campaign.language, source)
+                    for source in ("", *WHY_BY_SOURCE)}
         self.style = campaign.salutation
         self.language = campaign.language
         self.domain = domain(settings)
@@ -176,7 +200,7 @@ class CompiledCampaign:
             "Content-Transfer-Encoding: base64\r\n\r\n")
 
     def values(self, address: str, first: str, last: str, name: str, gender: str | None,
-               token: str) -> dict:
+               token: str, consent_source: str | None = None) -> dict:
         """The personal fields of one recipient (cheap: URLs from a prepared pattern)."""
         first = first or split_name(name)[0]
         last = last or split_name(name)[1]
@@ -186,6 +210,7 @@ class CompiledCampaign:
             "email": address,
             "unsubscribe_url": self.unsubscribe_url.replace(self.tokens, token) if token else "",
             "preferences_url": self.preferences_url.replace(self.tokens, token) if token else "",
+            "why": self.why.get(consent_source or "", self.why[""]),
         }
 
     def personalise(self, values: dict) -> tuple[str, str, str]:

@@ -34,6 +34,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hub.consent.models import ConsentRecord
 from hub.db import utcnow
 from hub_newsletter.models import Campaign, Delivery, Subscriber, campaign_list
 from hub_newsletter.recipient_consent import (
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 D = Delivery.__table__
 S = Subscriber.__table__
+R = ConsentRecord.__table__
 
 
 def _now() -> dt.datetime:
@@ -74,8 +76,10 @@ def claim(conn, campaign_id: int, worker: str, batch_size: int, lease: int) -> l
         return []
     return list(conn.execute(
         sa.select(D.c.id, D.c.address, D.c.source, D.c.attempts, S.c.first_name,
-                  S.c.last_name, S.c.name, S.c.gender, S.c.token)
-        .select_from(D.outerjoin(S, S.c.id == D.c.subscriber_id))
+                  S.c.last_name, S.c.name, S.c.gender, S.c.token,
+                  R.c.source.label("consent_source"))
+        .select_from(D.outerjoin(S, S.c.id == D.c.subscriber_id)
+                     .outerjoin(R, R.c.id == D.c.consent_record_id))
         .where(D.c.id.in_(ids)).order_by(D.c.id)))
 
 
@@ -211,7 +215,7 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                 try:
                     values = compiled.values(row.address, row.first_name or "",
                                              row.last_name or "", row.name or "", row.gender,
-                                             token)
+                                             token, row.consent_source)
                     withdraw_url = audience.get(row.id)
                     if withdraw_url:
                         # Sent on the audience's consent: unsubscribing withdraws that one.

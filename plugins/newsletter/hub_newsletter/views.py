@@ -20,11 +20,9 @@ PRAGUE = ZoneInfo("Europe/Prague")
 
 
 def local_datetime(request, value) -> str:
-    if value is None:
-        return ""
-    from babel.dates import format_datetime
+    from hub.dates import format_moment
 
-    return format_datetime(value.astimezone(PRAGUE), "medium", locale=request.locale_name)
+    return format_moment(value, request.locale_name)
 
 
 # -- public: subscribing ---------------------------------------------------------------------

@@ -187,3 +187,23 @@ def test_mail_carries_the_ledger_withdraw_link_whose_one_click_post_stops_the_ne
     nl_testapp.login(users.admin)
     post(nl_testapp, f"/newsletter/admin/campaigns/{second.id}/send", {})
     assert sorted(r for _f, rcpts, _m in sink.messages for r in rcpts) == ["petr@example.cz"]
+
+
+def test_a_sent_newsletter_appears_in_the_administrators_mail_view(
+        nl_testapp, dbsession, users, sink):
+    """Bulk mail does not go through the outbox, yet /admin/mail shows every mail: the
+    campaign is listed there with its messages counted and a link to its page."""
+    nl = add_list(dbsession)
+    add_subscriber(dbsession, nl, "jana@example.cz", "Jana Nováková")
+    add_subscriber(dbsession, nl, "petr@example.cz", "Petr Novák")
+    campaign = add_campaign(dbsession, [nl], subject="Lednové novinky")
+    nl_testapp.login(users.admin)
+    assert nl_testapp.get("/admin/mail").html.find(id="bulk-mail-table") is None
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/send", {})
+    page = nl_testapp.get("/admin/mail")
+    row = page.html.find(id="bulk-mail-table").find("tbody").find("tr")
+    link = row.find("a")
+    assert link.text == "Lednové novinky"
+    assert link["href"] == f"/newsletter/admin/campaigns/{campaign.id}"
+    assert [td.text for td in row.find_all("td")][-3:] == ["2", "0", "0"]
+    assert "Newsletter" in row.text

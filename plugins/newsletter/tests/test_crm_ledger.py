@@ -79,3 +79,30 @@ def test_a_segment_mail_withdraws_the_crm_consent_with_one_click(both, both_app,
     both.login(users.admin)
     post(both, f"/newsletter/admin/campaigns/{second.id}/send", {})
     assert sorted(r for _f, rcpts, _m in sink.messages for r in rcpts) == ["petr@example.cz"]
+
+
+def test_the_footer_says_how_the_contact_agreed(both, both_app, dbsession, users, sink):
+    """A contact who agreed on the phone is not told they "subscribed"; one who ticked a
+    form is."""
+    from hub_crm.consent import set_consent
+    from hub_crm.models import Contact, Segment
+
+    request = crm_request(both_app, dbsession)
+    for email, source, note in (("telefon@example.cz", "staff", "Telefonát 3. 3."),
+                                ("formular@example.cz", "form", None)):
+        contact = Contact(kind="person", first_name="Eva", last_name="Malá", email=email,
+                          name="Eva Malá")
+        dbsession.add(contact)
+        dbsession.flush()
+        set_consent(request, contact, "newsletter", True, source, note=note)
+    segment = Segment(name="Všichni", purpose="newsletter", match="all", conditions=[])
+    dbsession.add(segment)
+    dbsession.flush()
+    campaign = add_campaign(dbsession, [], audiences=[f"crm.segment.{segment.id}"])
+    both.login(users.admin)
+    post(both, f"/newsletter/admin/campaigns/{campaign.id}/send", {})
+    by_phone = part(sink.to("telefon@example.cz")[0], "plain")
+    by_form = part(sink.to("formular@example.cz")[0], "plain")
+    assert "přihlásili" not in by_phone and "pracovníkům Pacientský" in by_phone
+    assert "přihlásili k odběru" in by_form
+    assert "pracovníkům Pacientský" in part(sink.to("telefon@example.cz")[0], "html")

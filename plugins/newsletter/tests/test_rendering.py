@@ -83,3 +83,31 @@ def test_bulk_message_is_valid_mime_with_headers_and_both_parts(nl_app, dbsessio
     body = part(message, "html")
     assert f'href="https://hub.example.org/newsletter/u/{"tok" * 10}?c={campaign.id}"' in body
     assert 'href="https://hub.example.org/akce?kdo=jana@example.cz"' in body
+
+
+def test_the_text_part_is_read_from_the_html_with_no_markup_left(nl_app, dbsession):
+    import datetime as dt
+
+    from hub.jobs import background_request
+
+    nl = add_list(dbsession)
+    body = ("${salutation},\n\nzveme vás na **důležitou** schůzku: https://hub.example.org/akce\n"
+            "a **<b>ne</b> & tučně**.\n\n## Program **dne**\n\n- káva\n- **diskuse**")
+    campaign = add_campaign(dbsession, [nl], body=body, event_title="Setkání organizací",
+                            event_url="https://hub.example.org/events/7",
+                            event_starts_at=dt.datetime(2027, 1, 14, 9, 0, tzinfo=dt.UTC))
+    request = background_request(nl_app.registry)
+    compiled = CompiledCampaign(request, campaign)
+    values = compiled.values("jana@example.cz", "Jana", "Nováková", "", "f", "tok" * 10)
+    message = email.message_from_bytes(compiled.message(7, "jana@example.cz", values,
+                                                        "tok" * 10), policy=email.policy.default)
+    text, html = part(message, "plain"), part(message, "html")
+    assert "**" not in text and "<strong" not in text
+    assert text.startswith("Vážená paní Nováková,\n\nzveme vás na důležitou schůzku: "
+                           "https://hub.example.org/akce\na <b>ne</b> & tučně.")
+    assert "\n\nProgram dne\n\n- káva" in text and "- diskuse" in text
+    assert ("Setkání organizací\n14. ledna 2027, 10:00\n"
+            "Podrobnosti a registrace: https://hub.example.org/events/7") in text
+    assert "<strong>důležitou</strong>" in html and "**" not in html
+    assert "<strong>&lt;b&gt;ne&lt;/b&gt; &amp; tučně</strong>" in html
+    assert "Program <strong>dne</strong>" in html
