@@ -44,19 +44,25 @@ PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
 WEBP = "image/webp"
+GIF = "image/gif"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 TEXT = "text/plain"
 CSV = "text/csv"
+MP4 = "video/mp4"
+WEBM = "video/webm"
 
 DOCUMENTS = frozenset({PDF, DOCX, XLSX, ODT, ODS})
-IMAGES = frozenset({PNG, JPEG, WEBP})
-EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", WEBP: ".webp", DOCX: ".docx",
-              XLSX: ".xlsx", ODT: ".odt", ODS: ".ods", TEXT: ".txt", CSV: ".csv"}
-TYPE_NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", WEBP: "WebP", DOCX: "DOCX",
-              XLSX: "XLSX", ODT: "ODT", ODS: "ODS", TEXT: "TXT", CSV: "CSV"}
+IMAGES = frozenset({PNG, JPEG, WEBP, GIF})
+VIDEOS = frozenset({MP4, WEBM})
+EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", WEBP: ".webp", GIF: ".gif", DOCX: ".docx",
+              XLSX: ".xlsx", ODT: ".odt", ODS: ".ods", TEXT: ".txt", CSV: ".csv",
+              MP4: ".mp4", WEBM: ".webm"}
+TYPE_NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", WEBP: "WebP", GIF: "GIF", DOCX: "DOCX",
+              XLSX: "XLSX", ODT: "ODT", ODS: "ODS", TEXT: "TXT", CSV: "CSV", MP4: "MP4",
+              WEBM: "WebM"}
 _NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}/\d{4}/\d{2}/[A-Za-z0-9_-]{20,64}$")
 
@@ -91,6 +97,12 @@ def sniff(head: bytes, data: bytes | None = None) -> str | None:
         return JPEG
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[4:8] == b"ftyp":
+        return MP4
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return WEBM
     if head.startswith(b"PK\x03\x04") and data is not None:
         return _zip_type(data)
     if head and b"\x00" not in head:
@@ -276,8 +288,10 @@ class BoundStorage:
         txn.addAfterCommitHook(lambda ok: ok and self.store.remove(key))
 
     def file_response(self, request, key: str, filename: str, content_type: str,
-                      inline: bool = False) -> Response:
-        """The file as a response; the caller has checked that the person may read it."""
+                      inline: bool = False, cache_control: str = "private, no-store"
+                      ) -> Response:
+        """The file as a response, answering range requests (a video player seeks); the
+        caller has checked that the person may read it."""
         try:
             size = self.store.size(key)
             handle = self.store.open(key)
@@ -285,12 +299,30 @@ class BoundStorage:
             from pyramid.httpexceptions import HTTPNotFound
 
             raise HTTPNotFound() from None
-        response = Response(app_iter=FileIter(handle, CHUNK), content_type=content_type,
-                            content_length=size, conditional_response=False)
+        response = Response(app_iter=_RangeFileIter(handle, CHUNK), content_type=content_type,
+                            content_length=size, conditional_response=True)
+        response.accept_ranges = "bytes"
         response.headers["Content-Disposition"] = content_disposition(filename, inline)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.cache_control = "private, no-store"
+        response.headers["Cache-Control"] = cache_control
         return response
+
+
+class _RangeFileIter(FileIter):
+    """A file iterator that seeks to a requested range instead of reading up to it."""
+
+    def app_iter_range(self, start: int, stop: int | None):
+        self.file.seek(start)
+        remaining = None if stop is None else stop - start
+        while remaining is None or remaining > 0:
+            data = self.file.read(self.block_size if remaining is None
+                                  else min(self.block_size, remaining))
+            if not data:
+                break
+            if remaining is not None:
+                remaining -= len(data)
+            yield data
+        self.file.close()
 
 
 def get_store(registry) -> Storage:

@@ -52,6 +52,8 @@ def test_sniffing_recognises_the_common_types():
     assert st.sniff(docx_bytes()[:64], docx_bytes()) == st.DOCX
     assert st.sniff(odt_bytes()[:64], odt_bytes()) == st.ODT
     assert st.sniff("Rozpočet: 12 000 Kč".encode()) == st.TEXT
+    assert st.sniff(b"\x00\x00\x00\x20ftypisom\x00\x00") == st.MP4
+    assert st.sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81") == st.WEBM
     assert st.sniff(b"MZ\x90\x00\x03\x00\x00\x00") is None  # a Windows program
     assert st.sniff(b"PK\x03\x04garbage", b"PK\x03\x04garbage") is None
 
@@ -168,6 +170,26 @@ def test_file_response_is_a_download_that_is_never_sniffed(store):
     assert "filename*=UTF-8''%C5%BD%C3%A1dost%20_1_.pdf" in disposition
     assert b"".join(response.app_iter) == PDF
     assert response.content_length == len(PDF)
+
+
+def test_file_response_answers_a_range_request(store):
+    """A video player seeks: the store answers 206 with the bytes asked for."""
+    video = b"\x00\x00\x00\x20ftypisom" + bytes(range(256)) * 20
+    saved = store.write(video, namespace="elearning", filename="v.mp4", max_size=10_000,
+                        allowed_types=st.VIDEOS)
+    request = Request.blank("/", headers={"Range": "bytes=100-199"})
+    response = st.BoundStorage(store, request).file_response(
+        request, saved.key, "v.mp4", saved.content_type, inline=True,
+        cache_control="public, max-age=60")
+    answer = request.get_response(response)
+    assert answer.status_int == 206
+    assert answer.body == video[100:200]
+    assert answer.headers["Content-Range"] == f"bytes 100-199/{len(video)}"
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    whole = Request.blank("/").get_response(st.BoundStorage(store, request).file_response(
+        request, saved.key, "v.mp4", saved.content_type))
+    assert whole.status_int == 200 and whole.body == video
+    assert whole.headers["Accept-Ranges"] == "bytes"
 
 
 def test_settings_choose_the_store(tmp_path):

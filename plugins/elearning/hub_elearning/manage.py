@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub.shell import flatten
+from hub.storage import sniff
 from hub.topics import Topic, topic_choices
 from hub_elearning import services
 from hub_elearning.forms import Field, Form
@@ -355,6 +356,9 @@ def _read_upload(form: Form, name: str, allowed: tuple[str, ...]):
     if suffix == ".pdf" and not data.startswith(b"%PDF"):
         form.error(name, _("The file is not a PDF document."))
         return None
+    if suffix in (".mp4", ".webm") and sniff(data[:64]) != services.FILE_TYPES[suffix]:
+        form.error(name, _("The file is not an MP4 or WebM video."))
+        return None
     return upload.filename, suffix, data
 
 
@@ -391,7 +395,7 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
         lesson.embed_url = embed or ""
     if upload is not None:
         name, suffix, data = upload
-        lesson.file_key = services.store_file(request.registry, data, suffix)
+        lesson.file_key = services.store_file(request, data, suffix)
         lesson.file_name = PurePath(name).name[:200]
         lesson.file_type = services.FILE_TYPES[suffix]
     if captions_text is not None:

@@ -1,7 +1,6 @@
 """Rules of the e-learning plugin: who may see what, progress, quizzes, certificates."""
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -104,26 +103,22 @@ FILE_TYPES = {".pdf": "application/pdf", ".mp4": "video/mp4", ".webm": "video/we
               ".vtt": "text/vtt"}
 
 
-def storage_dir(registry) -> Path:
-    return Path(registry.settings["hub.data_dir"]) / "elearning"
+def store_file(request, data: bytes, suffix: str) -> str:
+    """Keep an uploaded lesson file on the hub's storage (shared by every machine); the
+    file goes again if the request's transaction does not commit."""
+    from hub.storage import storage
+
+    stored = storage(request).save(data, namespace="elearning", filename="lesson" + suffix,
+                                   max_size=len(data), allowed_types={FILE_TYPES[suffix]})
+    return stored.key
 
 
-def store_file(registry, data: bytes, suffix: str) -> str:
-    """Keep an uploaded file under a content hash (writing it twice is harmless, so a
-    rolled-back transaction leaves at most an unused file, never a broken reference)."""
-    key = hashlib.sha256(data).hexdigest() + suffix
-    directory = storage_dir(registry)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / key
-    if not path.exists():
-        path.write_bytes(data)
-    return key
-
-
-def file_path(registry, key: str) -> Path | None:
+def legacy_file_path(registry, key: str) -> Path | None:
+    """A file kept in the local data directory before lesson files moved to the storage
+    (keys of 64 hexadecimal digits and a suffix)."""
     if not re.fullmatch(r"[0-9a-f]{64}\.[a-z0-9]{2,5}", key or ""):
         return None
-    path = storage_dir(registry) / key
+    path = Path(registry.settings["hub.data_dir"]) / "elearning" / key
     return path if path.exists() else None
 
 

@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from hub.notifications import notify
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.sharing import set_share_metadata
+from hub.storage import storage
 from hub_elearning import services
 from hub_elearning.i18n import _
 from hub_elearning.models import LEVELS, Certificate, Course, Enrolment, Lesson
@@ -305,13 +306,17 @@ def quiz_submit(request):
 @view_config(route_name="elearning.lesson_file", permission=PUBLIC, request_method="GET")
 def lesson_file(request):
     course, lesson, allowed = _lesson_context(request)
-    path = services.file_path(request.registry, lesson.file_key)
-    if not allowed or path is None:
+    if not allowed or not lesson.file_key:
         raise HTTPNotFound()
-    response = FileResponse(str(path), request=request,
-                            content_type=lesson.file_type or "application/octet-stream")
-    response.content_disposition = "inline"
-    return response
+    content_type = lesson.file_type or "application/octet-stream"
+    path = services.legacy_file_path(request.registry, lesson.file_key)
+    if path is not None:
+        response = FileResponse(str(path), request=request, content_type=content_type)
+        response.content_disposition = "inline"
+        return response
+    return storage(request).file_response(request, lesson.file_key,
+                                          lesson.file_name or "lesson", content_type,
+                                          inline=True)
 
 
 @view_config(route_name="elearning.captions", permission=PUBLIC, request_method="GET")

@@ -143,6 +143,29 @@ def test_document_lessons_serve_their_pdf(elearning, users, course, dbsession, l
     assert pdf.body == b"%PDF-1.4 test" and pdf.content_type == "application/pdf"
 
 
+def test_uploaded_videos_are_kept_on_the_storage_and_seekable(elearning, users, course,
+                                                             dbsession, lesson_url):
+    from hub.storage import get_store
+
+    c, article, video, quiz = course
+    elearning.login(users.staff)
+    form = elearning.get(f"/elearning/manage/lessons/{video.id}").forms["lesson-form"]
+    form["upload"] = Upload("film.mp4", b"MZ not a video", "video/mp4")
+    assert "Soubor není video MP4 ani WebM." in form.submit(status=422).text
+    movie = b"\x00\x00\x00\x20ftypisom" + bytes(range(256)) * 8
+    form = elearning.get(f"/elearning/manage/lessons/{video.id}").forms["lesson-form"]
+    form["upload"] = Upload("film.mp4", movie, "video/mp4")
+    form["captions"] = Upload("film.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nAhoj\n",
+                              "text/vtt")
+    form.submit()
+    dbsession.refresh(video)
+    assert video.file_key.startswith("elearning/")
+    assert get_store(elearning.app.registry).read(video.file_key) == movie
+    part = elearning.get(lesson_url(c, video) + "/file", headers={"Range": "bytes=16-31"},
+                         status=206)
+    assert part.body == movie[16:32] and part.content_type == "video/mp4"
+
+
 def test_lessons_and_sections_are_reordered(elearning, users, course, dbsession):
     c, article, video, quiz = course
     elearning.login(users.staff)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.storage import IMAGES, sniff
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, active_topics
 from hub_news import revisions, services
 from hub_news.i18n import _
@@ -181,7 +182,7 @@ def _edit_article(request, article: Article | None):
             data = upload.file.read(services.MAX_IMAGE_BYTES + 1)
             if len(data) > services.MAX_IMAGE_BYTES:
                 errors["image"] = _("The image is larger than 5 MB.")
-            elif data and services.detect_image(data[:16]) is None:
+            elif data and sniff(data[:16]) not in IMAGES:
                 errors["image"] = _("This file is not a PNG, JPEG, GIF or WebP image.")
         if values["image_url"] and not services.is_site_path(values["image_url"]):
             errors["image_url"] = _("Use a path on this site starting with /.")
@@ -234,7 +235,7 @@ def _store_article(request, article, values, data, offered) -> Article:
         article.image_file = None
         article.image_url = None
     if data:
-        article.image_file = services.store_image(request.registry, data)
+        article.image_file = services.store_image(request, data)
     elif values["image_url"]:
         article.image_url = values["image_url"]
     article.topics = [offered[i] for i in sorted(values["topics"])]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,8 +25,6 @@ ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a",
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"},
                       "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ("png", "image/png"), b"\xff\xd8\xff": ("jpg", "image/jpeg"),
-               b"GIF87a": ("gif", "image/gif"), b"GIF89a": ("gif", "image/gif")}
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif",
                  "webp": "image/webp"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -181,35 +178,36 @@ def _format_date(value, locale: str) -> str:
 
 # -- images -------------------------------------------------------------------------------
 
-def image_dir(registry) -> Path:
-    return Path(registry.settings["hub.data_dir"]) / "news" / "images"
-
-
-def detect_image(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in IMAGE_TYPES.items():
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ("webp", "image/webp")
-    return None
-
-
-def store_image(registry, data: bytes) -> str | None:
-    """Save an uploaded image under a generated name; ``None`` when it is not an image."""
-    kind = detect_image(data[:16])
-    if kind is None:
+def legacy_image_path(registry, name: str) -> Path | None:
+    """An image kept in the local data directory before images moved to the storage."""
+    if "/" in name or "\\" in name or not name:
         return None
-    folder = image_dir(registry)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{kind[0]}"
-    (folder / name).write_bytes(data)
-    return name
+    path = Path(registry.settings["hub.data_dir"]) / "news" / "images" / name
+    return path if path.is_file() else None
+
+
+def store_image(request, data: bytes) -> str | None:
+    """Keep an uploaded image on the hub's storage (shared by every machine); its key, or
+    ``None`` when it is not an image."""
+    from hub.storage import IMAGES, StorageError, storage
+
+    try:
+        stored = storage(request).save(data, namespace="news", filename="image",
+                                       max_size=MAX_IMAGE_BYTES, allowed_types=IMAGES)
+    except StorageError:
+        return None
+    return stored.key
+
+
+def image_name(article: Article) -> str:
+    """The last part of the image's key: its address needs no slashes."""
+    return (article.image_file or "").rsplit("/", 1)[-1]
 
 
 def image_path(request, article: Article) -> str | None:
     """The image's address on this site (the authorised view or the given site path)."""
     if article.image_file:
-        return request.route_path("news.image", id=article.id, name=article.image_file)
+        return request.route_path("news.image", id=article.id, name=image_name(article))
     return article.image_url or None
 
 

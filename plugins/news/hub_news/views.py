@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from hub.params import page_param
 from hub.security import PUBLIC
 from hub.sharing import set_share_metadata
+from hub.storage import sniff, storage
 from hub.topics import topic_choices, topic_labels
 from hub.topics.models import Topic
 from hub_news import services
@@ -147,17 +148,24 @@ def image(request):
     """An uploaded image, only while its article is visible to the reader."""
     item = services.visible_article(request, int(request.matchdict["id"]))
     name = request.matchdict["name"]
-    if item is None or not item.image_file or item.image_file != name:
+    if item is None or not item.image_file or services.image_name(item) != name:
         raise HTTPNotFound()
-    path = services.image_dir(request.registry) / item.image_file
-    if not path.is_file():
-        raise HTTPNotFound()
-    content_type = services.CONTENT_TYPES.get(path.suffix.lstrip(".")) or \
-        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = FileResponse(str(path), request=request, content_type=content_type)
-    response.headers["Cache-Control"] = "public, max-age=3600" if item.is_published() \
-        else "no-store"
-    return response
+    cache_control = "public, max-age=3600" if item.is_published() else "no-store"
+    path = services.legacy_image_path(request.registry, item.image_file)
+    if path is not None:
+        content_type = services.CONTENT_TYPES.get(path.suffix.lstrip(".")) or \
+            mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        response = FileResponse(str(path), request=request, content_type=content_type)
+        response.headers["Cache-Control"] = cache_control
+        return response
+    files = storage(request)
+    try:
+        with files.open(item.image_file) as handle:
+            content_type = sniff(handle.read(16)) or "application/octet-stream"
+    except (FileNotFoundError, KeyError):
+        raise HTTPNotFound() from None
+    return files.file_response(request, item.image_file, name, content_type, inline=True,
+                               cache_control=cache_control)
 
 
 # -- feeds ------------------------------------------------------------------------------
