@@ -75,7 +75,8 @@ def collect_permissions(pm) -> list[Permission]:
     for perm in permissions:
         if perm.name in seen and seen[perm.name] != perm:
             raise SettingsError(f"Permission {perm.name} is declared twice, differently.")
-        unknown = set(perm.roles) - set(ROLE_NAMES)
+        # A plugin's own roles (given by hub_roles) are named "<plugin>.<role>".
+        unknown = {r for r in perm.roles if r not in ROLE_NAMES and "." not in r}
         if unknown:
             raise SettingsError(f"Permission {perm.name} names unknown roles {sorted(unknown)}")
         seen[perm.name] = perm

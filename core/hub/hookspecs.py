@@ -153,6 +153,17 @@ def hub_permissions():
 
 
 @hookspec
+def hub_roles(request, user):
+    """Roles ``user`` holds through the plugin (a reviewer appointed to a call...): a list
+    of names of the form ``<plugin>.<role>`` (``grants.reviewer``), each becoming the
+    principal ``role:<name>`` that the plugin's permissions may name.
+
+    Asked on every signed-in request: answer from a cache (``request.cached``). Menus and
+    kept blocks are shared by people with the same roles, so a role is also a cache key.
+    """
+
+
+@hookspec
 def hub_slot(request, name, context):
     """HTML for a named place in a core page (``head``, ``before_content`` on every page;
     ``accessibility_statement`` inside the accessibility statement).

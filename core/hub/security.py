@@ -169,6 +169,10 @@ def effective_principals(request) -> list:
         principals.append("role:admin")
     if request.registry["hub.is_representative"](request, user):
         principals.append("role:representative")
+    hooks = getattr(request, "hooks", None)
+    if hooks is not None:
+        for names in hooks.hub_roles(request=request, user=user):
+            principals.extend(f"role:{name}" for name in names or ())
     return principals
 
 

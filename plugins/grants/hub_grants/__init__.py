@@ -22,6 +22,7 @@ from hub_grants.hooks import (  # noqa: F401
     hub_personal_data_export,
     hub_personal_data_tables,
     hub_profile_sections,
+    hub_roles,
     hub_search_sources,
 )
 

@@ -186,6 +186,6 @@ def decision(request):
 def awarded(request):
     return {"grants": [{"organisation": a.organisation.name, "project": a.title,
                         "amount": str(a.approved_amount), "currency": "CZK",
-                        "year": a.decided_at.year, "call_id": a.call_id}
+                        "year": evaluation.decision_year(a), "call_id": a.call_id}
                        for a in evaluation.awarded(request)]}
 

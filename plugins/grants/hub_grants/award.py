@@ -30,7 +30,15 @@ from hub_grants.models import (
     Report,
     ReportLine,
 )
-from hub_grants.services import PRAGUE, GrantError, audit, format_date, format_money, money
+from hub_grants.services import (
+    PRAGUE,
+    GrantError,
+    audit,
+    format_date,
+    format_money,
+    language,
+    money,
+)
 
 KIND = "grants.grant"
 INSTALMENT_LABELS = {"advance": _("Advance"), "interim": _("Interim payment"),
@@ -101,9 +109,11 @@ def default_schedule(application: Application) -> dict:
                  "amount": f"{amount - advance:.2f}"}]}
 
 
-def check_schedule(application: Application, data: dict) -> tuple[dict, list[dict]]:
+def check_schedule(application: Application, data: dict,
+                   lang: str = "cs") -> tuple[dict, list[dict]]:
     """Validate report dates and instalments; the instalments must add up to the approved
-    amount exactly. Raises ``GrantError``; returns ``(dates, instalments)``."""
+    amount exactly. Raises ``GrantError`` (amounts written for ``lang``); returns
+    ``(dates, instalments)``."""
     errors: dict = {}
     final_due = parse_day(data.get("final_report_due"))
     interim_raw = data.get("interim_report_due")
@@ -136,11 +146,19 @@ def check_schedule(application: Application, data: dict) -> tuple[dict, list[dic
         if total != application.approved_amount:
             errors["instalments"] = _(
                 "The instalments add up to ${total}; they must add up to the approved "
-                "amount, ${amount}.", mapping={"total": f"{total:,.2f} CZK",
-                                               "amount": f"{application.approved_amount:,.2f} CZK"})
+                "amount, ${amount}.", mapping={
+                    "total": format_money(total, lang),
+                    "amount": format_money(application.approved_amount, lang)})
     if errors:
         raise GrantError(errors)
     return {"interim_report_due": interim_due, "final_report_due": final_due}, instalments
+
+
+def agreement_language(application: Application) -> str:
+    """The language of the representative who applied: English when their account is in
+    English, otherwise Czech (also when the account is gone)."""
+    user = application.applicant
+    return "en" if user is not None and user.language == "en" else "cs"
 
 
 def issue(request, application: Application, data: dict) -> Agreement:
@@ -154,7 +172,7 @@ def issue(request, application: Application, data: dict) -> Agreement:
     if agreement is not None and agreement.status != "issued":
         raise GrantError({"agreement": _("The agreement has been accepted; it can no longer "
                                          "change.")}, 409)
-    dates, rows = check_schedule(application, data)
+    dates, rows = check_schedule(application, data, language(request))
     if agreement is None:
         agreement = Agreement(application_id=application.id, amount=application.approved_amount,
                               number=f"{application.decided_at.astimezone(PRAGUE).year}/"
@@ -170,8 +188,7 @@ def issue(request, application: Application, data: dict) -> Agreement:
     agreement.instalments = [Instalment(position=i, **row) for i, row in enumerate(rows)]
     agreement.issued_at, agreement.issued_by_id = utcnow(), request.identity.id
     request.dbsession.flush()
-    lang = "cs"  # The agreement is a Czech legal document; the portal shows it in Czech.
-    pdf = agreement_pdf(request, agreement, lang)
+    pdf = agreement_pdf(request, agreement, agreement_language(application))
     stored = storage(request).save(io.BytesIO(pdf), namespace="grants",
                                    filename=f"agreement-{agreement.id}.pdf",
                                    content_type=PDF, max_size=20 * 1024 * 1024,
@@ -297,7 +314,8 @@ def save_report(request, application: Application, kind: str, narrative: str,
         if used > agreement.amount:
             errors["statement"] = _(
                 "The statement uses ${used} of the grant; the grant is ${amount}.",
-                mapping={"used": f"{used:,.2f} CZK", "amount": f"{agreement.amount:,.2f} CZK"})
+                mapping={"used": format_money(used, language(request)),
+                         "amount": format_money(agreement.amount, language(request))})
     narrative = (narrative or "").strip()
     if len(narrative) > 20000:
         errors["narrative"] = _("Use at most ${max} characters.", mapping={"max": 20000})

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from hub.accounts.models import User
+from hub.dates import PRAGUE
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -188,14 +189,16 @@ def decide(request, application: Application, approved, amount, reason: str) -> 
     if approved is True:
         value = money(amount)
         call = application.call
+        lang = language(request)
         if value is None or value <= 0:
             errors["amount"] = _("Give the approved amount in CZK.")
         elif value > call.max_amount:
             errors["amount"] = _("The call gives at most ${amount} per application.",
-                                 mapping={"amount": f"{call.max_amount:,.2f} CZK"})
-        elif awarded_total(request, call, without=application.id) + value > call.budget:
+                                 mapping={"amount": format_money(call.max_amount, lang)})
+        elif (left := call.budget - awarded_total(request, call, without=application.id)) \
+                < value:
             errors["amount"] = _("The call's budget would be exceeded: ${left} is left.",
-                                 mapping={"left": f"{call.budget - awarded_total(request, call, without=application.id):,.2f} CZK"})  # noqa: E501
+                                 mapping={"left": format_money(left, lang)})
     if errors:
         raise GrantError(errors)
     application.status = "approved" if approved else "rejected"
@@ -226,6 +229,12 @@ def _mail_decision(request, application: Application) -> None:
                                          "call": application.call.text("title", user.language)}),
         outcome, _("Reasons: ${reason}", mapping={"reason": application.decision_reason})))
     queue_mail(request, user.email, tr(_("Decision on your grant application")), text)
+
+
+def decision_year(application: Application) -> int:
+    """The year of the decision as the funder counts it: in Prague, not in UTC (a decision
+    just after midnight on 1 January belongs to the new year)."""
+    return application.decided_at.astimezone(PRAGUE).year
 
 
 def awarded(request) -> list[Application]:

@@ -25,9 +25,26 @@ def hub_permissions():
     return [
         Permission(MANAGE, _("Manage grant calls, reviewers and decisions"), ("staff", "admin")),
         Permission(APPLY, _("Apply for grants for one's organisation"), ("representative",)),
-        # Held by every account; only reviewers appointed to a call see its applications.
-        Permission(REVIEW, _("Review grant applications when appointed"), ("member",)),
+        # Reviewers appointed to a call (hub_roles below) and staff; each call's own
+        # reviewers are checked again for its applications.
+        Permission(REVIEW, _("Review grant applications when appointed"),
+                   (REVIEWER_ROLE, "staff", "admin")),
     ]
+
+
+REVIEWER_ROLE = "grants.reviewer"
+REVIEWERS_REGION = "grants.reviewers"
+
+
+@hookimpl
+def hub_roles(request, user):
+    """``grants.reviewer`` for people appointed to review some call (kept per person until
+    the appointments change: asked on every signed-in request)."""
+    request.registry["hub.cache"].ensure_region(REVIEWERS_REGION, ("grants_reviewer",), 600)
+    appointed = sa.select(Reviewer.call_id).where(Reviewer.user_id == user.id).limit(1)
+    appointed = request.cached(REVIEWERS_REGION, user.id, lambda: request.dbsession.execute(
+        appointed).first() is not None)
+    return [REVIEWER_ROLE] if appointed else []
 
 
 @hookimpl
@@ -144,10 +161,41 @@ def hub_dashboard_widgets(request):
             return None
         return _render_applications(request, applications)
 
+    def render_reviews(request):
+        waiting = to_review(request, request.identity)
+        if waiting is None:
+            return None
+        from hub.shell import render_snippet
+        from hub_grants.views import base_values
+
+        return render_snippet(request, "hub_grants:templates/review_widget.pt",
+                              base_values(request, waiting=waiting))
+
     return [Widget("grants.open", _("Grant applications and reports"), render,
                    where="dashboard", order=48, permission=AUTHENTICATED, cache_per_user=True,
                    cache_tables=("grants_application", "grants_agreement", "grants_report",
-                                 "grants_call", "membership"), cache_ttl=300)]
+                                 "grants_call", "membership"), cache_ttl=300),
+            Widget("grants.review", _("Applications to review"), render_reviews,
+                   where="dashboard", order=49, permission=REVIEW, cache_per_user=True,
+                   cache_tables=("grants_reviewer", "grants_review", "grants_application"),
+                   cache_ttl=300)]
+
+
+def to_review(request, user) -> int | None:
+    """How many submitted applications of the calls ``user`` reviews they have not yet
+    declared on or scored; ``None`` for someone appointed to no call."""
+    if user is None:
+        return None
+    db = request.dbsession
+    call_ids = list(db.scalars(sa.select(Reviewer.call_id).where(Reviewer.user_id == user.id)))
+    if not call_ids:
+        return None
+    done = sa.select(Review.application_id).where(
+        Review.reviewer_id == user.id,
+        sa.or_(Review.conflict != "none", Review.submitted_at.is_not(None)))
+    return db.scalar(sa.select(sa.func.count(Application.id)).where(
+        Application.call_id.in_(call_ids), Application.status == "submitted",
+        Application.id.not_in(done)))
 
 
 @hookimpl

@@ -428,8 +428,9 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def missing_for_submission(application: Application) -> dict:
-    """What an application still lacks; empty when it may be submitted."""
+def missing_for_submission(application: Application, lang: str = "cs") -> dict:
+    """What an application still lacks; empty when it may be submitted (amounts in the
+    messages are written for ``lang``)."""
     call, errors = application.call, {}
     if not application.title:
         errors["title"] = _("Give the project's title.")
@@ -442,7 +443,7 @@ def missing_for_submission(application: Application) -> dict:
         errors["amount_requested"] = _("Give the amount you ask for.")
     elif requested > call.max_amount:
         errors["amount_requested"] = _("The call gives at most ${amount} per application.",
-                                       mapping={"amount": f"{call.max_amount:,.2f} CZK"})
+                                       mapping={"amount": format_money(call.max_amount, lang)})
     elif total > 0 and requested > total:
         errors["amount_requested"] = _("You cannot ask for more than the project's total cost.")
     elif total > 0 and call.cofinancing_percent and \
@@ -475,7 +476,7 @@ def submit(request, application: Application) -> None:
                                         "longer be submitted.")}, 409)
     if now < application.call.opens_at:
         raise GrantError({"deadline": _("The call is not open yet.")}, 409)
-    errors = missing_for_submission(application)
+    errors = missing_for_submission(application, language(request))
     if errors:
         raise GrantError(errors)
     application.status, application.submitted_at = "submitted", now

@@ -62,6 +62,7 @@ def call_page(request):
              permission=PUBLIC, cache_tables=("grants_application", "grants_call", "organisation"))
 def awarded(request):
     return base_values(request, applications=evaluation.awarded(request),
+                       year=evaluation.decision_year,
                        breadcrumbs=[(_("Grants"), request.route_path("grants.index")),
                                     (_("Awarded grants"), None)])
 
@@ -157,7 +158,7 @@ def application_values(request, application, errors, form=None) -> dict:
                 "items": [(i.description, f"{i.amount:.2f}") for i in application.items],
                 "answers": dict(application.answers or {})}
     rows = list(form["items"]) + [("", "")] * ROWS_EMPTY
-    missing = services.missing_for_submission(application) \
+    missing = services.missing_for_submission(application, services.language(request)) \
         if application.status == "draft" else {}
     return base_values(request, application=application, call=application.call, form=form,
                        rows=rows, errors=errors, missing=missing,

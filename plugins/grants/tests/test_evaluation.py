@@ -105,7 +105,13 @@ def test_scores_are_hidden_until_one_has_scored(client, users, make_call, dbsess
 def test_not_appointed_reviewers_see_nothing(client, users, make_call, dbsession):
     call = make_call()
     application = _submitted(client, users, call, dbsession)
-    client.login(users.member)
+    client.login(users.member)  # a reviewer of no call: no review pages at all
+    client.get(f"/grants/reviews/{application.id}", status=403)
+    assert client.post_json(f"/api/v1/grants/applications/{application.id}/reviews",
+                            {"conflict_of_interest": False}, headers=api_headers(client),
+                            expect_errors=True).status_int == 403
+    other = _reviewer(dbsession, make_call(), "other@test.example")
+    client.login(other)  # a reviewer of another call does not see this one's applications
     client.get(f"/grants/reviews/{application.id}", status=404)
     assert client.post_json(f"/api/v1/grants/applications/{application.id}/reviews",
                             {"conflict_of_interest": False}, headers=api_headers(client),
