@@ -218,3 +218,36 @@ def test_members_of_a_group_see_a_contact_link_for_a_reachable_coordinator(
     assert url in testapp.get(f"/working-groups/{group.id}").text
     testapp.logout()
     assert url not in testapp.get(f"/working-groups/{group.id}").text
+
+
+def test_in_english_the_relay_the_report_and_the_block(testapp, users, dbsession):
+    org = users.organisation
+    users.representative.language = "en"
+    dbsession.flush()
+    testapp.set_cookie("hub_lang", "en")
+    testapp.login(users.member)
+    page = html_text(testapp.get(f"/contact/organisation/{org.id}"))
+    assert f"Write to {org.name}" in page
+    assert "you do not see their address unless they reply to you" in page
+    sent = send(testapp, f"/contact/organisation/{org.id}", subject="Buy now",
+                text="Cheap pills!").follow()
+    assert "Your message has been sent." in html_text(sent)
+    # The representative reads it in their own language.
+    (mail,) = mails_to(dbsession, users.representative.email)
+    assert mail.subject == "Message through the hub: Buy now"
+    assert "wrote to Testovací spolek pacientů through the hub" in mail.text
+    assert "Report it to the hub team" in mail.text
+    testapp.logout()
+    form = testapp.get(report_link(mail)).forms["report-form"]
+    assert "Report a message" in html_text(form.response)
+    form["note"] = "Spam."
+    assert "Thank you. The hub team has been told" in html_text(form.submit())
+    (message,) = relayed(dbsession)
+    testapp.login(users.staff)
+    queue = html_text(testapp.get("/admin/messages"))
+    assert "Reported messages" in queue and "Block the sender" in queue
+    testapp.post_form(f"/admin/messages/{message.id}",
+                      {"action": "block", "reason": "Spam"}).follow()
+    testapp.login(users.member)
+    page = html_text(testapp.get(f"/contact/organisation/{org.id}", status=403))
+    assert "The hub team has stopped you from sending messages through the hub" in page

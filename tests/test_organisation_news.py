@@ -72,7 +72,7 @@ def test_staff_return_a_post_with_a_comment_and_the_organisation_edits_it(testap
     (post,) = news(dbsession, org)
     testapp.login(users.staff)
     # Returning needs a comment.
-    testapp.post_form(f"/admin/organisation-news/{post.id}", {"action": "return"}).follow()
+    testapp.post_form(f"/admin/organisation-news/{post.id}", {"action": "return"}, status=422)
     assert news(dbsession, org)[0].state == "submitted"
     testapp.post_form(f"/admin/organisation-news/{post.id}",
                       {"action": "return", "comment": "Doplňte adresu poradny."}).follow()
@@ -142,3 +142,61 @@ def test_without_the_directory_the_core_shows_the_profile(make_app, make_testapp
     assert org.name in page and "Den otevřených dveří" in page
     # Writing to the organisation needs a signed-in sender.
     assert "přihlaste se" in page
+
+
+def test_in_english_a_post_is_written_reviewed_and_returned(testapp, users, dbsession):
+    org = users.organisation
+    users.representative.language = "en"
+    dbsession.flush()
+    testapp.set_cookie("hub_lang", "en")
+    testapp.login(users.representative)
+    workspace = html_text(testapp.get(f"/organisation/{org.id}"))
+    assert "Short posts on the organisation's public profile." in workspace
+    assert "No posts yet." in workspace and "Write a post" in workspace
+    page = html_text(testapp.get(f"/organisation/{org.id}/news/new"))
+    assert f"New post of {org.name}" in page
+    assert "Send it to the hub staff for review now" in page
+    saved = write(testapp, org, title="A new counselling office").follow()
+    assert "The post has been sent to the hub staff." in html_text(saved)
+    (post,) = news(dbsession, org)
+    testapp.login(users.staff)
+    queue = html_text(testapp.get("/admin/organisation-news"))
+    assert "Waiting for review" in queue and "Return to the organisation" in queue
+    testapp.post_form(f"/admin/organisation-news/{post.id}",
+                      {"action": "return", "comment": "Add the address."}).follow()
+    # The representative is told in their own language, whatever the staff's is.
+    assert notified(dbsession, users.representative) == [
+        "Your news was returned: A new counselling office"]
+    testapp.login(users.representative)
+    page = html_text(testapp.get(f"/organisation/{org.id}/news/{post.id}"))
+    assert "The hub staff returned the post" in page and "State: Draft" in page
+
+
+def test_returning_a_post_without_a_comment_marks_the_comment_field(testapp, users, dbsession):
+    org = users.organisation
+    testapp.login(users.representative)
+    write(testapp, org)
+    (post,) = news(dbsession, org)
+    testapp.login(users.staff)
+    page = testapp.post_form(f"/admin/organisation-news/{post.id}",
+                             {"action": "return", "comment": "  "}, status=422)
+    message = "Než příspěvek vrátíte, napište organizaci, co má změnit."
+    summary = page.html.select_one(".hub-error-summary")
+    assert summary["tabindex"] == "-1"
+    assert summary.select_one(f"a[href='#comment-{post.id}']").get_text(strip=True) == message
+    field = page.html.select_one(f"#comment-{post.id}")
+    assert field["aria-invalid"] == "true"
+    assert field["aria-describedby"] == f"comment-{post.id}-error"
+    assert message in page.html.select_one(f"#comment-{post.id}-error").get_text()
+    assert page.html.title.get_text().startswith("Chyba: ")
+    post = news(dbsession, org)[0]
+    assert (post.state, post.review_comment) == ("submitted", "")
+    assert notified(dbsession, users.representative) == []
+
+    # Taking a published post down needs the reason too, in its own field.
+    testapp.post_form(f"/admin/organisation-news/{post.id}", {"action": "publish"}).follow()
+    page = testapp.post_form(f"/admin/organisation-news/{post.id}", {"action": "return"},
+                             status=422)
+    assert page.html.select_one(f"#takedown-{post.id}")["aria-invalid"] == "true"
+    assert page.html.select_one(f".hub-error-summary a[href='#takedown-{post.id}']")
+    assert news(dbsession, org)[0].state == "published"

@@ -184,3 +184,29 @@ def test_the_workspace_and_the_profile_show_the_groups(testapp, users, dbsession
     assert "Pracovní skupiny" in workspace and group.name in workspace
     testapp.logout()
     assert group.name in html_text(testapp.get(f"/crm/organisations/{org.slug}"))
+
+
+def test_in_english_a_group_is_founded_joined_and_announced_to(testapp, users, dbsession):
+    org, other = users.organisation, users.other_organisation
+    users.representative.language = "en"
+    dbsession.flush()
+    testapp.set_cookie("hub_lang", "en")
+    testapp.login(users.representative)
+    listing = html_text(testapp.get("/working-groups"))
+    assert "Organisations work together on a topic in working groups" in listing
+    assert "Found a working group" in listing
+    _r, group = found_group(testapp, dbsession, name="Rare diseases group", organisation=org)
+    page = html_text(testapp.get(f"/working-groups/{group.id}"))
+    for text in ("Topic: Rare diseases", "Coordinator: Roman Zástupce", "Member organisations",
+                 "New announcement", "It is mailed to the representatives and editors"):
+        assert text in page, text
+    testapp.login(users.other_representative)
+    page = html_text(testapp.get(f"/working-groups/{group.id}"))
+    assert f"Join with {other.name}" in page
+    testapp.post_form(f"/working-groups/{group.id}/membership",
+                      {"action": "join", "organisation": str(other.id)}).follow()
+    # The coordinator is told in their own language.
+    assert subjects(dbsession, users.representative) == [
+        f"{other.name} joined the working group Rare diseases group"]
+    workspace = html_text(testapp.get(f"/organisation/{other.id}"))
+    assert "Rare diseases group" in workspace and "All working groups" in workspace

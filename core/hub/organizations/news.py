@@ -156,7 +156,9 @@ def delete_post(request):
 
 @view_config(route_name="admin_organisation_news", permission=STAFF, request_method="GET",
              renderer="hub:templates/organizations/news_review.pt")
-def review_list(request):
+def review_list(request, review_error: dict | None = None):
+    """The posts to review; ``review_error`` (``post``, ``field``, ``message``) marks the
+    comment field of a post that could not be returned."""
     rows = request.dbsession.execute(
         sa.select(OrganisationNews, Organisation)
         .join(Organisation, Organisation.id == OrganisationNews.organisation_id)
@@ -165,13 +167,13 @@ def review_list(request):
                   OrganisationNews.id.desc()).limit(200)).all()
     return {"waiting": [(p, o) for p, o in rows if p.state == "submitted"],
             "published": [(p, o) for p, o in rows if p.state == "published"][:50],
-            "format_datetime": format_datetime,
+            "format_datetime": format_datetime, "review_error": review_error,
             "breadcrumbs": [(_("Administration"), request.route_path("admin_index")),
                             (_("News of organisations"), None)]}
 
 
 @view_config(route_name="admin_organisation_news_review", permission=STAFF,
-             request_method="POST")
+             request_method="POST", renderer="hub:templates/organizations/news_review.pt")
 def review(request):
     number = request.matchdict["news_id"]
     post = request.dbsession.get(OrganisationNews, int(number))
@@ -191,9 +193,14 @@ def review(request):
     elif action == "return" and post.state in ("submitted", "published"):
         comment = request.POST.get("comment", "").strip()[:2000]
         if not comment:
-            request.session.flash(_("Write to the organisation what to change before "
-                                    "returning the post."), "error")
-            return back
+            # The review page again, with the comment field to fill in marked (the core's
+            # form pattern), rather than a message far from the field.
+            request.response.status = 422
+            field = "comment" if post.state == "submitted" else "takedown"
+            return review_list(request, {
+                "post": post.id, "field": f"{field}-{post.id}",
+                "message": _("Write to the organisation what to change before returning "
+                             "the post.")})
         post.state, post.review_comment, post.published_at = "draft", comment, None
         for person in acting_people(request, organisation.id):
             notify(request, person, NEWS_KIND, _("Your news was returned: ${title}"),

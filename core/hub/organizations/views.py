@@ -336,6 +336,7 @@ def change_member(request):
     if action == "remove":
         record(request, organisation.id, user_id, "removed", membership.role)
         request.dbsession.delete(membership)
+        _tell_removed(request, organisation, user_id)
     elif membership.role != action:
         membership.set_role(action)
         record(request, organisation.id, user_id, "role_changed", action)
@@ -357,6 +358,20 @@ def _tell_new_role(request, organisation, user_id: int, role: str) -> None:
     notify(request, user, MEMBERSHIP_KIND,
            _("Your role in ${organisation}: ${role}",
              mapping={"organisation": organisation.name, "role": label}),
+           url=request.route_url("my_organisations"))
+
+
+def _tell_removed(request, organisation, user_id: int) -> None:
+    # Someone who removes themselves knows it already.
+    if user_id == request.identity.id:
+        return
+    user = request.dbsession.get(User, user_id)
+    notify(request, user, MEMBERSHIP_KIND,
+           _("You are no longer a member of ${organisation}",
+             mapping={"organisation": organisation.name}),
+           _("You have been removed from the members of ${organisation}. If you think this "
+             "is a mistake, write to the organisation or to the hub's staff.",
+             mapping={"organisation": organisation.name}),
            url=request.route_url("my_organisations"))
 
 

@@ -287,7 +287,7 @@ class RoomProvider:
         room = self.request.dbsession.get(Room, room_id)
         return _room_dict(room) if room is not None and room.is_active else None
 
-    def reserve(self, room_id, starts_at, ends_at, title, user) -> dict:
+    def reserve(self, room_id, starts_at, ends_at, title, user, organisation_id=None) -> dict:
         from hub_booking import services
 
         request = self.request
@@ -306,6 +306,7 @@ class RoomProvider:
         try:
             reservation = services.place(request, Reservation(
                 room_id=room.id, room=room, user_id=user.id if user is not None else None,
+                organisation_id=organisation_id,
                 title=(title or "")[:200] or "—", starts_at=starts_at, ends_at=ends_at,
                 status="approved", source="events"))
         except services.Conflict as conflict:

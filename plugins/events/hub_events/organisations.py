@@ -218,16 +218,27 @@ def review(request):
     elif action == "return":
         comment = request.POST.get("comment", "").strip()[:2000]
         if not comment:
-            request.session.flash(request.shell.translate(_(
-                "Write to the organisation what to change before returning the event.")),
-                "error")
-            return back
+            return _review_page_with_error(request, event, _(
+                "Write to the organisation what to change before returning the event."))
         return_to_organisation(request, event, comment)
         request.session.flash(request.shell.translate(_(
             "The event was returned to the organisation.")), "success")
     else:
         raise HTTPNotFound()
     return back
+
+
+def _review_page_with_error(request, event: Event, message):
+    """The staff's page again (422) with the event's comment field marked and the error
+    summary linking to it (the core's form pattern); nothing is changed."""
+    from hub_events.manage import manage
+
+    request.tm.doom()
+    values = manage(request)
+    values["review_error"] = {"event": event.id, "message": message}
+    response = render_to_response("hub_events:templates/manage.pt", values, request=request)
+    response.status_int = 422
+    return response
 
 
 def waiting_for_review(request) -> list[tuple[Event, str]]:

@@ -546,7 +546,8 @@ def sync_room(request, event: Event, previous: dict | None, user) -> str | None:
     if wants_room and event.room_reservation_id is None:
         if provider is None:
             return _("Room booking is not available; choose another venue.")
-        result = provider.reserve(event.room_id, event.starts_at, event.ends_at, event.title, user)
+        result = provider.reserve(event.room_id, event.starts_at, event.ends_at, event.title,
+                                  user, organisation_id=event.organisation_id)
         if not result.get("ok"):
             return result.get("message") or _("The room could not be reserved.")
         event.room_reservation_id = result["reservation_id"]

@@ -27,7 +27,7 @@ class FakeRooms:
     def room(self, room_id):
         return next((r for r in self.rooms() if r["id"] == room_id), None)
 
-    def reserve(self, room_id, starts_at, ends_at, title, user):
+    def reserve(self, room_id, starts_at, ends_at, title, user, organisation_id=None):
         if self.busy:
             return {"ok": False, "message": "Sál je v tu dobu obsazený."}
         number = len(self.reserved) + 100
