@@ -9,4 +9,9 @@ settings = dict(get_appsettings(os.environ.get("HUB_CONFIG", "config/development
 settings["sqlalchemy.url"] = os.environ["BENCH_DATABASE_URL"]
 settings["pyramid.reload_templates"] = "false"
 settings["hub.jobs.backend"] = "immediate"
+# The scale-out row (bench.scaleout): each process a machine of its own, sharing Redis.
+if os.environ.get("BENCH_DATA_DIR"):
+    settings["hub.data_dir"] = os.environ["BENCH_DATA_DIR"]
+if os.environ.get("BENCH_REDIS_URL"):
+    settings["hub.redis_url"] = os.environ["BENCH_REDIS_URL"]
 app = make_app(settings)

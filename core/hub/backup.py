@@ -59,6 +59,8 @@ class RestoreResult:
     manifest: dict
     files: int = 0
     erased_again: list[int] = field(default_factory=list)
+    # Rows of the plugins' kinds (contacts, subscribers, cases) erased again, by kind.
+    rows_erased_again: dict[str, list[int]] = field(default_factory=dict)
 
 
 # -- what is backed up ------------------------------------------------------------------
@@ -365,30 +367,60 @@ def _replace_store(registry, source: Path, manifest: dict) -> int:
     return count
 
 
-def reapply_erasures(registry) -> list[int]:
-    """Erase again every account the journal names that is not erased; return their ids."""
+def reapply_erasures(registry) -> tuple[list[int], dict[str, list[int]]]:
+    """Apply the journal: accounts first (their erasure reaches their rows in every plugin),
+    then each plugin's kind of row still present. Returns the account ids and, by kind,
+    the row ids erased again."""
     from hub.accounts.models import User
     from hub.jobs import background_request
     from hub.privacy import erase
 
     directory = erasures.journal_dir(registry.settings)
-    entries = [e for e in erasures.read(directory) if e.kind == erasures.USER]
+    entries = erasures.read(directory)
     if not entries:
-        return []
+        return [], {}
     key = erasures.key_of(directory)
-    wanted = {entry.subject for entry in entries}
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.kind, set()).add(entry.subject)
     request = background_request(registry)
-    erased = []
-    with request.tm:
-        candidates = request.dbsession.scalars(
-            sa.select(User).where(User.erased_at.is_(None)).order_by(User.id)).all()
-        for user in candidates:
-            if erasures.subject_hash(key, erasures.USER, user.id) in wanted:
-                erase(request, user, actor=None, journal=False)
-                erased.append(user.id)
+    erased: list[int] = []
+    rows: dict[str, list[int]] = {}
+    with erasures.replaying(), request.tm:
+        users = wanted.pop(erasures.USER, set())
+        if users:
+            candidates = request.dbsession.scalars(
+                sa.select(User).where(User.erased_at.is_(None)).order_by(User.id)).all()
+            for user in candidates:
+                if erasures.subject_hash(key, erasures.USER, user.id) in users:
+                    erase(request, user, actor=None, journal=False)
+                    erased.append(user.id)
+        request.dbsession.flush()
+        for name, subjects in sorted(wanted.items()):
+            kind = erasures.kind_of(name)
+            if kind is None or not sa.inspect(request.dbsession.connection()).has_table(
+                    kind.model.__tablename__):
+                # Its plugin is not installed, or its tables are not in this database.
+                log.warning("restore: erasure kind %s cannot be applied here, %d entries "
+                            "skipped", name, len(subjects))
+                continue
+            model = kind.model
+            # Only the identities are read; the few rows to erase are then loaded whole.
+            columns = [model.id] + ([model.created_at] if hasattr(model, "created_at") else [])
+            found = [row.id for row in request.dbsession.execute(
+                         sa.select(*columns).order_by(model.id))
+                     if erasures.subject_hash(key, name, erasures.row_identity(row)) in subjects]
+            for row_id in found:
+                row = request.dbsession.get(model, row_id)
+                if row is not None:  # gone with an earlier erasure of this restore
+                    kind.erase(request, row)
+                    rows.setdefault(name, []).append(row_id)
+            request.dbsession.flush()
     for user_id in erased:
         log.info("restore: account erased again user_id=%s", user_id)
-    return erased
+    for name, ids in rows.items():
+        log.info("restore: %s erased again ids=%s", name, ids)
+    return erased, rows
 
 
 def restore_backup(registry, archive_path: Path) -> RestoreResult:
@@ -408,4 +440,5 @@ def restore_backup(registry, archive_path: Path) -> RestoreResult:
     cache = registry.get("hub.cache")
     if cache is not None:
         cache.clear()
-    return RestoreResult(manifest, files, reapply_erasures(registry))
+    users, rows = reapply_erasures(registry)
+    return RestoreResult(manifest, files, users, rows)

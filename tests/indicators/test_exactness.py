@@ -61,3 +61,30 @@ def test_the_people_count_is_one_query_for_every_plugin(dbsession, users, built)
     same = Trained("a", "A", rows)
     # The same rows from two sources are the same people.
     assert count_people(dbsession, [same, same]) == count_people(dbsession, [same])
+
+
+def test_to_is_the_last_day_included_up_to_the_next_midnight(client, users, built, dbsession):
+    """``to`` on a day boundary: the event at 00:00 on 1 April is outside ``to=2026-03-31``
+    and inside ``to=2026-04-01``; page views of the ``to`` day count, the next day's not."""
+    import datetime as dt
+
+    from hub.indicators.models import PageViewDaily
+
+    dbsession.add_all([PageViewDaily(day=dt.date(2026, 3, 31), page_type="home", views=10),
+                       PageViewDaily(day=dt.date(2026, 4, 1), page_type="home", views=1000)])
+    dbsession.flush()
+    client.login(users.staff)
+    march = client.get("/api/v1/indicators", {"from": "2026-03-01", "to": "2026-03-31"}).json
+    assert march["to"] == "2026-03-31" and march["end"] == "2026-04-01T00:00:00+02:00"
+    found = by_key(march)
+    assert found["events_held"]["value"] == 3  # 23:30 on 31 March in, 00:00 on 1 April out
+    assert found["portal_page_views"]["value"] == 10
+    longer = client.get("/api/v1/indicators", {"from": "2026-03-01", "to": "2026-04-01"}).json
+    assert longer["end"] == "2026-04-02T00:00:00+02:00"
+    found = by_key(longer)
+    assert found["events_held"]["value"] == 4
+    assert found["portal_page_views"]["value"] == 1010
+    page = client.get("/admin/indicators", {"from": "2026-03-01", "to": "2026-03-31"})
+    rule = page.html.find(id="indicators-period-rule").get_text(" ", strip=True)
+    assert "o půlnoci po svém posledním dni" in rule
+    assert page.html.find(id="indicators-to")["aria-describedby"] == "indicators-period-rule"

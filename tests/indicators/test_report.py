@@ -150,6 +150,40 @@ def test_xlsx_export_keeps_text_as_text(client, users, built, dbsession):
     assert book["Page views"].max_row == 32
 
 
+def test_every_export_holds_the_page_views_over_time(client, users, built, dbsession):
+    """CSV, XLSX and PDF have the same page views per day as the page's chart table."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from hub.indicators.models import PageViewDaily
+
+    dbsession.add_all([PageViewDaily(day=dt.date(2026, 3, 5), page_type="home", views=1234),
+                       PageViewDaily(day=dt.date(2026, 3, 5), page_type="events", views=5),
+                       PageViewDaily(day=dt.date(2026, 4, 1), page_type="home", views=99)])
+    dbsession.flush()
+    client.login(users.staff)
+    client.set_cookie("hub_lang", "en")
+
+    text = client.get("/admin/indicators/export.csv", MARCH).body.decode("utf-8-sig")
+    lines = text.splitlines()
+    reach = lines[lines.index("Day,Page views") + 1:]
+    assert lines[lines.index("Day,Page views") - 1] == ""
+    assert len(reach) == 31 and reach[0] == "1 Mar,0" and reach[-1] == "31 Mar,0"
+    assert "5 Mar,1239" in reach
+
+    book = load_workbook(io.BytesIO(client.get("/admin/indicators/export.xlsx", MARCH).body))
+    sheet = [[c.value for c in row] for row in book["Page views"].iter_rows()]
+    assert sheet[0] == ["Day", "Page views"] and ["5 Mar", 1239] in sheet
+    assert [row[1:] for row in sheet[1:]] == [[int(r.split(",")[1])] for r in reach]
+
+    pdf = PdfReader(io.BytesIO(client.get("/admin/indicators/export.pdf", MARCH).body))
+    words = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "Page views Day Page views 1 Mar 0" in words
+    assert "5 Mar 1,239" in words and "31 Mar 0" in words
+
+
 def test_pdf_export(client, users, built):
     client.login(users.staff)
     client.set_cookie("hub_lang", "cs")

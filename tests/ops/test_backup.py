@@ -227,3 +227,116 @@ def test_a_store_outside_the_data_directory_is_backed_up_and_restored(committed_
 
     assert store.read("news/2026/12/kept-file-key-abcdefghijkl") == b"kept"
     assert not store.exists("news/2026/12/later-file-key-abcdefghijk")
+
+
+def test_restore_drill_erased_contact_subscriber_and_case_stay_erased(committed_app, tmp_path):
+    """People without an account (a CRM contact, a newsletter subscriber, the asker of a
+    counselling case) erased after the backup do not come back with the restore."""
+    from hub_counselling import services as counselling
+    from hub_counselling.hooks import CASE_CONSENT
+    from hub_counselling.models import Case
+    from hub_crm.gdpr import erase_contact
+    from hub_crm.models import Contact
+    from hub_newsletter.hooks import erase_subscriber
+    from hub_newsletter.models import Subscriber
+
+    data = tmp_path / "data"
+    data.mkdir()
+    app = committed_app("crm", "newsletter", "counselling", **{"hub.data_dir": str(data)})
+    _need_pg_tools(app)
+    registry = app.registry
+
+    def run(work):
+        request = background_request(registry)
+        with request.tm:
+            return work(request, request.dbsession)
+
+    def build(request, db):
+        made = {}
+        for who in ("leaving", "staying"):
+            contact = Contact(name=who.title(), email=f"{who}-contact@test.example")
+            subscriber = Subscriber(email=f"{who}-reader@test.example")
+            db.add_all([contact, subscriber])
+            case = counselling.create_case(request, {
+                "subject": "Dotaz", "message": "Text dotazu", "email": f"{who}-asker@test.example",
+                "category": "grants", "consent_version": CASE_CONSENT.text_version}, None, "form")
+            db.flush()
+            made[who] = (contact.id, subscriber.id, case.id)
+        return made
+
+    made = run(build)
+    archive = tmp_path / "hub.tar.gz"
+    create_backup(registry, archive)
+
+    contact_id, subscriber_id, case_id = made["leaving"]
+    run(lambda request, db: (erase_contact(request, db.get(Contact, contact_id)),
+                             erase_subscriber(request, db.get(Subscriber, subscriber_id)),
+                             counselling.erase_case(request, db.get(Case, case_id), "withdrawn")))
+    journal = sorted((data / "erasures").glob("*.json"))
+    assert len(journal) == 3
+    kinds = {json.loads(path.read_text())["kind"] for path in journal}
+    assert kinds == {"hub_crm.gdpr:contact", "hub_newsletter.hooks:subscriber",
+                     "hub_counselling.services:case"}
+    assert not any("leaving" in path.read_text() for path in journal)
+
+    result = restore_backup(registry, archive)
+
+    assert result.erased_again == []
+    assert result.rows_erased_again == {"hub_crm.gdpr:contact": [contact_id],
+                                        "hub_newsletter.hooks:subscriber": [subscriber_id],
+                                        "hub_counselling.services:case": [case_id]}
+
+    def emails(request, db):
+        return (set(db.scalars(sa.select(Contact.email))),
+                set(db.scalars(sa.select(Subscriber.email))),
+                set(db.scalars(sa.select(Case.email))))
+
+    contacts, subscribers, cases = run(emails)
+    assert contacts == {"staying-contact@test.example"}
+    assert subscribers == {"staying-reader@test.example"}
+    assert cases == {"staying-asker@test.example"}
+    # Re-applied without new entries; a second restore gives the same result.
+    assert len(list((data / "erasures").glob("*.json"))) == 3
+    assert restore_backup(registry, archive).rows_erased_again == result.rows_erased_again
+
+
+def test_a_reused_id_is_not_the_erased_row():
+    """SQLite may hand out a deleted row's id again: the identity carries its creation."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    first = SimpleNamespace(id=7, created_at=dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC))
+    reused = SimpleNamespace(id=7, created_at=dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
+    naive = SimpleNamespace(id=7, created_at=dt.datetime(2026, 3, 1, 10))
+    assert erasures.row_identity(first) != erasures.row_identity(reused)
+    assert erasures.row_identity(first) == erasures.row_identity(naive)
+    with pytest.raises(ValueError, match="<module>:<what>"):
+        erasures.register("contact", object, print)
+
+
+def test_a_restore_finds_a_kind_whose_module_was_never_imported(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "hub_crm.gdpr", raising=False)
+    monkeypatch.delitem(erasures.KINDS, "hub_crm.gdpr:contact", raising=False)
+    kind = erasures.kind_of("hub_crm.gdpr:contact")
+    assert kind is not None and kind.model.__tablename__ == "crm_contact"
+    assert erasures.kind_of("hub_gone.module:row") is None
+
+
+def test_entries_of_a_plugin_not_here_are_skipped_and_the_rest_applied(drill_app, tmp_path,
+                                                                      caplog):
+    app, data = drill_app  # the news plugin only: no CRM tables
+    registry = app.registry
+    leaving = _add_user(registry, "leaving-too@test.example")
+    archive = tmp_path / "hub.tar.gz"
+    create_backup(registry, archive)
+    erasures.write_entry(data / "erasures", "hub_crm.gdpr:contact", "1:1767225600")
+    erasures.write_entry(data / "erasures", "hub_gone.module:row", 1)
+    erasures.write_entry(data / "erasures", erasures.USER, leaving)
+
+    result = restore_backup(registry, archive)
+
+    assert result.erased_again == [leaving] and result.rows_erased_again == {}
+    skipped = [r.getMessage() for r in caplog.records if "cannot be applied" in r.getMessage()]
+    assert len(skipped) == 2

@@ -34,14 +34,18 @@ def openapi() -> dict:
         "paths": {"/indicators": {"get": {
             "operationId": "getIndicators", "tags": ["indicators"],
             "summary": "The hub's results over a period, for the funder (staff)",
-            "description": "Each indicator has a written definition. Periods are half-open "
-                           "in Europe/Prague: from the first moment of `from` to the first "
-                           "moment of the day after `to`.",
+            "description": "Each indicator has a written definition. `to` is the last day "
+                           "included. Internally the period is half-open in Europe/Prague, "
+                           "`[from 00:00, to + 1 day 00:00)`: `from=2026-03-01&to=2026-03-31` "
+                           "counts what happened from 2026-03-01T00:00+01:00 up to but not "
+                           "including 2026-04-01T00:00+02:00, which the response gives as "
+                           "`start` and `end`.",
             "parameters": [
                 {"name": "from", "in": "query", "required": True, "schema": day,
                  "description": "First day of the period (included)."},
                 {"name": "to", "in": "query", "required": True, "schema": day,
-                 "description": "Last day of the period (included)."}],
+                 "description": "Last day of the period (included): the period ends at "
+                                "00:00 Europe/Prague on the day after it."}],
             "responses": {
                 "200": {"description": "The indicators",
                         "content": json_content(ref("Indicators"))},

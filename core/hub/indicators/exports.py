@@ -1,7 +1,9 @@
 """The report as files for the funder: CSV (``hub.csvexport``), XLSX (openpyxl), PDF (``hub.pdf``).
 
-All three hold the same table: each indicator with its value, unit and definition, then
-one row per part of its breakdown, and the page views per day or month. Text cells are
+All three hold the same tables (``tables``): each indicator with its value, unit and
+definition, then one row per part of its breakdown; and the page views per day or month.
+The CSV file has them one below the other, the XLSX file one per sheet, the PDF file one
+after the other. Text cells are
 written as text, never as formulas: CSV through ``hub.csvexport``, XLSX by typing every
 string cell as a string.
 """
@@ -36,14 +38,28 @@ def rows(report: dict) -> list[list]:
     return found
 
 
+def tables(translate, report: dict) -> list[tuple[str, list[str], list[list]]]:
+    """``(title, header, rows)`` of every table of the report, in the order of the files."""
+    return [
+        (translate(_("Indicators")), header(translate), rows(report)),
+        (translate(_("Page views")), [translate(report["reach_unit"]),
+                                      translate(_("Page views"))],
+         [[label, value] for label, value in report["reach"]]),
+    ]
+
+
 def filename(report: dict, extension: str) -> str:
     return f"indicators-{report['period'].first.isoformat()}-{report['period'].last.isoformat()}" \
            f".{extension}"
 
 
 def csv_file(request, report: dict) -> Response:
-    return csv_response(filename(report, "csv"), header(request.localizer.translate),
-                        rows(report))
+    (_title, first_header, first_rows), *others = tables(request.localizer.translate, report)
+    found = list(first_rows)
+    for _title, other_header, other_rows in others:
+        # An empty line, then the next table with its own header.
+        found += [[], other_header, *other_rows]
+    return csv_response(filename(report, "csv"), first_header, found)
 
 
 def _put(sheet, row: int, values: list, bold: bool = False) -> None:
@@ -60,22 +76,21 @@ def _put(sheet, row: int, values: list, bold: bool = False) -> None:
 def xlsx_file(request, report: dict) -> Response:
     from openpyxl import Workbook
 
-    translate = request.localizer.translate
     book = Workbook()
-    sheet = book.active
-    sheet.title = translate(_("Indicators"))[:31]
-    _put(sheet, 1, [report["title"]], bold=True)
-    _put(sheet, 2, [report["period_label"]])
-    _put(sheet, 4, header(translate), bold=True)
-    for i, row in enumerate(rows(report), start=5):
-        _put(sheet, i, row)
-    for letter, width in zip("ABCDEF", (22, 30, 30, 12, 14, 90), strict=True):
-        sheet.column_dimensions[letter].width = width
-    reach = book.create_sheet(translate(_("Page views"))[:31])
-    _put(reach, 1, [translate(report["reach_unit"]), translate(_("Page views"))], bold=True)
-    for i, (label, value) in enumerate(report["reach"], start=2):
-        _put(reach, i, [label, value])
-    reach.column_dimensions["A"].width = 24
+    for number, (title, head, body) in enumerate(tables(request.localizer.translate, report)):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = title[:31]
+        top = 1
+        if number == 0:
+            _put(sheet, 1, [report["title"]], bold=True)
+            _put(sheet, 2, [report["period_label"]])
+            top = 4
+        _put(sheet, top, head, bold=True)
+        for i, row in enumerate(body, start=top + 1):
+            _put(sheet, i, row)
+        widths = (22, 30, 30, 12, 14, 90) if number == 0 else (24, 14)
+        for letter, width in zip("ABCDEF", widths, strict=False):
+            sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(), content_type=XLSX_TYPE)
@@ -120,6 +135,17 @@ def pdf_file(request, report: dict) -> Response:
                 pdf.rect(x, y + 1, bar, 3, style="F")
             pdf.set_x(x + width * 0.47)
             pdf.cell(0, 5, number(part["value"]), new_x="LMARGIN", new_y="NEXT")
+    # The indicators are above with their definitions; the other tables follow as tables.
+    for title, head, body in tables(translate, report)[1:]:
+        pdf.ln(6)
+        pdf.set_font(FONT, "B", 12)
+        pdf.multi_cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        with pdf.table(col_widths=(2, 1), text_align=("LEFT", "RIGHT"),
+                       first_row_as_headings=True, width=width * 0.6, align="LEFT") as table:
+            pdf.set_font(FONT, "", 9)
+            table.row([str(cell) for cell in head])
+            for label, value in body:
+                table.row([str(label), number(value)])
     out = bytes(pdf.output())
     response = Response(out, content_type="application/pdf")
     response.content_disposition = f'attachment; filename="{filename(report, "pdf")}"'

@@ -11,7 +11,7 @@ from email.utils import parseaddr
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from hub import consent
+from hub import consent, erasures
 from hub.accounts import ratelimit
 from hub.db import utcnow
 from hub.i18n import localizer_for
@@ -400,9 +400,14 @@ def format_time(value: dt.datetime | None, lang: str) -> str:
 
 # -- erasure ------------------------------------------------------------------------------
 
+CASE_ERASURE = "hub_counselling.services:case"
+
+
 def erase_case(request, case: Case, action: str) -> None:
     """Delete a case with its thread; the consent it rested on is withdrawn (the ledger
-    keeps the history), the access trail keeps the reference."""
+    keeps the history), the access trail keeps the reference. The erasure is journalled
+    (``hub.erasures``) so that a restore deletes the case again."""
+    erasures.record_row(request, CASE_ERASURE, case)
     audit(request, case, action)
     consent.withdraw(request, subject_of(case), PURPOSE, "erasure", object=object_of(case))
     if action != "retention":
@@ -414,6 +419,9 @@ def erase_case(request, case: Case, action: str) -> None:
     if case in db:
         db.delete(case)
         db.flush()
+
+
+erasures.register(CASE_ERASURE, Case, lambda request, case: erase_case(request, case, "erased"))
 
 
 def cases_of_user(request, user) -> list[Case]:

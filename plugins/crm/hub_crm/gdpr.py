@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from hub import erasures
 from hub.consent import erase_subjects
 from hub_crm import consent
 from hub_crm.models import (
@@ -44,11 +45,17 @@ def export_contact(request, contact: Contact) -> dict:
     }
 
 
+CONTACT_ERASURE = "hub_crm.gdpr:contact"
+
+
 def erase_contact(request, contact: Contact, delete: bool = True,
                   action: str = "contact.erased") -> None:
     """Delete the contact and everything hanging on it; the audit trail keeps only the id."""
     db = request.dbsession
     cid = contact.id
+    if delete:
+        # Journalled outside the database: a restore deletes the contact again.
+        erasures.record_row(request, CONTACT_ERASURE, contact)
     # Consents in force are withdrawn; the ledger keeps its records as proof, address blanked.
     erase_subjects(request, consent.subjects_of(contact))
     for model in (FieldValue, Activity, Enquiry, Task):
@@ -59,3 +66,6 @@ def erase_contact(request, contact: Contact, delete: bool = True,
     if delete:
         db.delete(contact)
     db.flush()
+
+
+erasures.register(CONTACT_ERASURE, Contact, erase_contact)

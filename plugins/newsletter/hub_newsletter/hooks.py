@@ -268,20 +268,40 @@ def hub_personal_data_erase(request, user):
 
     Delivery rows stay as anonymous counts for the campaign statistics.
     """
+    for subscriber in _subscribers_of(request, user):
+        erase_subscriber(request, subscriber)
+
+
+SUBSCRIBER_ERASURE = "hub_newsletter.hooks:subscriber"
+
+
+def erase_subscriber(request, subscriber) -> None:
+    """Delete the subscriber (subscriptions go with it) and anonymise its delivery rows;
+    the erasure is journalled (``hub.erasures``) so that a restore deletes it again."""
+    from hub import erasures
     from hub.consent import erase_subjects
     from hub_newsletter.models import Delivery
     from hub_newsletter.purposes import subject_of
 
     db = request.dbsession
-    subscribers = _subscribers_of(request, user)
+    erasures.record_row(request, SUBSCRIBER_ERASURE, subscriber)
     # Consents given by address alone (the core erases the account's own).
-    erase_subjects(request, [subject_of(s.email) for s in subscribers])
-    for subscriber in subscribers:
-        db.execute(sa.update(Delivery).where(Delivery.subscriber_id == subscriber.id).values(
-            address=sa.literal("erased-") + sa.cast(Delivery.id, sa.String) + "@invalid",
-            subscriber_id=None, error=""))
-        db.delete(subscriber)
+    erase_subjects(request, [subject_of(subscriber.email)])
+    db.execute(sa.update(Delivery).where(Delivery.subscriber_id == subscriber.id).values(
+        address=sa.literal("erased-") + sa.cast(Delivery.id, sa.String) + "@invalid",
+        subscriber_id=None, error=""))
+    db.delete(subscriber)
     db.flush()
+
+
+def _register_erasure() -> None:
+    from hub import erasures
+    from hub_newsletter.models import Subscriber
+
+    erasures.register(SUBSCRIBER_ERASURE, Subscriber, erase_subscriber)
+
+
+_register_erasure()
 
 
 # -- mail --------------------------------------------------------------------------------------
