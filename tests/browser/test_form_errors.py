@@ -245,13 +245,85 @@ ADMIN_FORMS = [
      "#field-form", clear("#field-form #label")),
 ]
 
+def represented_organisation_id(live):
+    from hub.accounts.models import User
+    from hub.organizations.models import Membership
+
+    return db_scalar(live, sa.select(Membership.organisation_id)
+                     .join(User, User.id == Membership.user_id)
+                     .where(User.email == REPRESENTATIVE, Membership.is_representative)
+                     .order_by(Membership.organisation_id))
+
+
+def faq_entry(live):
+    """An entry of the counselling FAQ (the demo publishes none)."""
+    from hub_counselling.models import FaqEntry
+
+    with live.registry["hub.dbsession_factory"]() as db:
+        entry = FaqEntry(source=f"case:{secrets.randbelow(10**6)}", category="other",
+                         question_cs="Jak dlouho trvá odpověď?",
+                         answer_cs="Obvykle do tří pracovních dnů.")
+        db.add(entry)
+        db.commit()
+        return f"/counselling/staff/faq/{entry.id}"
+
+
+def invitation_for_the_member(live):
+    """An invitation of the member to an organisation they are not in yet."""
+    from hub.accounts.models import User
+    from hub.organizations.models import Membership, Organisation
+
+    with live.registry["hub.dbsession_factory"]() as db:
+        member = db.scalar(sa.select(User).where(User.email == MEMBER))
+        organisation = db.scalar(sa.select(Organisation.id).where(
+            ~Organisation.id.in_(sa.select(Membership.organisation_id).where(sa.or_(
+                Membership.user_id == member.id, Membership.email == MEMBER))))
+            .order_by(Organisation.id))
+        invitation = Membership(organisation_id=organisation, email=MEMBER, state="invited",
+                                invitee_id=member.id, token_digest=secrets.token_hex(32),
+                                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7))
+        db.add(invitation)
+        db.commit()
+        return f"/my/organisations/invitations/{invitation.id}"
+
+
+# Forms of organisations as actors, and the admin's and a few plugins' staff forms:
+# (name, who, address, form, what to do first, whether a field is to blame).
+MORE_FORMS = [
+    ("new organisation", ADMIN, "/admin/organisations/new", "main form.hub-form", None, True),
+    ("organisation event", REPRESENTATIVE,
+     lambda live: f"/events/organisation/{represented_organisation_id(live)}/new",
+     "#events-event", None, True),
+    ("organisation news", REPRESENTATIVE,
+     lambda live: f"/organisation/{represented_organisation_id(live)}/news/new",
+     "main form.hub-form", None, True),
+    ("working group", REPRESENTATIVE, "/working-groups/new", "main form.hub-form", None, True),
+    ("message to an organisation", MEMBER,
+     lambda live: f"/contact/organisation/{represented_organisation_id(live)}",
+     "main form.hub-form", None, True),
+    ("invitation answer", MEMBER, invitation_for_the_member,
+     "#invitation-form | button[value=accept]", None, True),
+    ("counselling FAQ entry", STAFF, faq_entry, "#counselling-faq-form",
+     clear("#counselling-faq-form textarea"), True),
+    ("grant call", STAFF, "/grants/staff/calls/new", "#grants-call-form", None, True),
+    # Returning an organisation's news or event needs a comment for the organisation.
+    ("organisation news review", STAFF, lambda live: submitted_organisation_news(live),
+     "section[aria-labelledby=news-waiting] form >> nth=0 | button[value=return]", None, True),
+    ("organisation event review", STAFF, lambda live: submitted_organisation_event(live),
+     "#review form.hub-form >> nth=0 | button[value=return]", None, True),
+    # Confirming a registration proposed on one's behalf without accepting the privacy notice.
+    ("registration on one's behalf", MEMBER, lambda live: proposal_for_the_member(live),
+     "#events-proposal | button[value=confirm]", None, True),
+]
+
 # (name, who, address or a function of the live server giving it, form (" | " and the
 # button when not its last one), what to do first, whether a field is to blame): every
 # form of the core and the plugins that checks what is sent. Each is checked once, half of
 # them in English, on pages reused per person.
 FORMS = MEMBER_FORMS + [(name, STAFF, address, form, prepare, True)
                         for name, address, form, prepare in STAFF_FORMS] + [
-    (name, ADMIN, address, form, prepare, True) for name, address, form, prepare in ADMIN_FORMS]
+    (name, ADMIN, address, form, prepare, True) for name, address, form, prepare in ADMIN_FORMS
+] + MORE_FORMS
 # The guest's account speaks English, which its pages follow.
 CASES = [(*form, "en" if n % 2 or form[1] == GUEST else "cs") for n, form in enumerate(FORMS)]
 
@@ -328,3 +400,61 @@ def test_a_page_without_errors_keeps_its_title_and_the_focus_where_it_was(page_f
     page.goto(live_server.url + "/login")
     assert not page.title().startswith("Chyba:")
     assert page.evaluate("document.activeElement === document.body")
+
+
+def submitted_organisation_news(live):
+    """A post of the representative's organisation waiting for the staff (the newest, so
+    the first on the review page)."""
+    from hub.accounts.models import User
+    from hub.organizations.network_models import OrganisationNews
+
+    organisation = represented_organisation_id(live)
+    with live.registry["hub.dbsession_factory"]() as db:
+        author = db.scalar(sa.select(User.id).where(User.email == REPRESENTATIVE))
+        db.add(OrganisationNews(organisation_id=organisation, author_id=author,
+                                title="Nová poradna v Brně", body="Od ledna radíme i v Brně.",
+                                state="submitted"))
+        db.commit()
+    return "/admin/organisation-news"
+
+
+def submitted_organisation_event(live):
+    """An event of the representative's organisation waiting for the staff's review."""
+    from hub.accounts.models import User
+    from hub_events.models import Event
+
+    organisation = represented_organisation_id(live)
+    starts = dt.datetime.combine(weekday_ahead(25, live), dt.time(15), dt.UTC)
+    with live.registry["hub.dbsession_factory"]() as db:
+        author = db.scalar(sa.select(User.id).where(User.email == REPRESENTATIVE))
+        db.add(Event(title="Den otevřených dveří", organisation_id=organisation,
+                     created_by_id=author, venue="address", address="Praha 2",
+                     starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                     state="submitted", taken=0))
+        db.commit()
+    return "/events/manage"
+
+
+def proposal_for_the_member(live):
+    """The member's personal link to a registration their organisation's representative
+    proposed, for an event with a privacy notice to accept."""
+    from hub.accounts.models import User
+    from hub_events.models import Event, Proposal
+    from hub_events.on_behalf import link_token
+
+    organisation = represented_organisation_id(live)
+    starts = dt.datetime.combine(weekday_ahead(25, live), dt.time(17), dt.UTC)
+    with live.registry["hub.dbsession_factory"]() as db:
+        member = db.scalar(sa.select(User.id).where(User.email == MEMBER))
+        representative = db.scalar(sa.select(User.id).where(User.email == REPRESENTATIVE))
+        event = Event(title="Beseda o výživě", venue="online",
+                      online_url="https://meet.example.org/beseda", starts_at=starts,
+                      ends_at=starts + dt.timedelta(hours=2), state="published", taken=0,
+                      privacy_notice="Údaje o účastnících zpracovává pořadatel.")
+        db.add(event)
+        db.flush()
+        proposal = Proposal(event_id=event.id, user_id=member, proposed_by_id=representative,
+                            organisation_id=organisation, access_key=secrets.token_urlsafe(32))
+        db.add(proposal)
+        db.commit()
+        return f"/events/proposal/{link_token(proposal)}"

@@ -16,6 +16,7 @@ from hub.organizations.models import Organisation
 from hub.params import MAX_INT, int_param
 from hub_crm import consent, services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, SEGMENT_MANAGE
+from hub_crm.i18n import _
 from hub_crm.models import (
     PURPOSES,
     STAKEHOLDER_TYPES,
@@ -76,7 +77,7 @@ def one_contact_json(request, contact: Contact) -> dict:
 def get_contact(request) -> Contact:
     contact = request.dbsession.get(Contact, int(request.matchdict["id"]))
     if contact is None:
-        raise api_error(404, "not_found", "No such contact")
+        raise api_error(404, "not_found", request.localizer.translate(_("No such contact")))
     return contact
 
 
@@ -110,10 +111,12 @@ class ContactInput(NamedTuple):
 def validate_contact(request, data, partial: bool) -> ContactInput:
     """The checked request body, or a 422 naming every wrong field."""
     if not isinstance(data, dict):
-        raise api_error(422, "validation_failed", "A JSON object is required")
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("A JSON object is required")))
     unknown = sorted(set(data) - set(WRITABLE) - {"fields", "topics"})
     if unknown:
-        raise api_error(422, "validation_failed", "Unknown or read-only fields",
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("Unknown or read-only fields")),
                         fields=unknown)
     errors = {}
     values = {k: data[k] for k in WRITABLE if k in data}
@@ -143,7 +146,8 @@ def validate_contact(request, data, partial: bool) -> ContactInput:
     custom = validate_custom_values(request, data.get("fields", {}), errors)
     topics = validate_topics(request, data["topics"], errors) if "topics" in data else None
     if errors:
-        raise api_error(422, "validation_failed", "Invalid contact", fields=errors)
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("Invalid contact")), fields=errors)
     if isinstance(values.get("email"), str):
         values["email"] = values["email"].strip().lower()
     return ContactInput(values, custom, topics)
@@ -208,7 +212,8 @@ def save_contact(request, contact: Contact, body: ContactInput, is_new: bool):
                 db.add(contact)
             db.flush()
     except sa.exc.IntegrityError:
-        raise api_error(409, "conflict", "Another contact has this e-mail address") from None
+        raise api_error(409, "conflict", request.localizer.translate(
+            _("Another contact has this e-mail address"))) from None
     for field, value in body.fields.items():
         services.store_field_value(db, contact.id, field, value)
     db.flush()
@@ -264,14 +269,18 @@ def record_consent(request):
             or not isinstance(data.get("granted"), bool) \
             or not isinstance(data.get("source"), str) or not data["source"].strip():
         raise api_error(422, "validation_failed",
-                        "purpose (one of " + ", ".join(PURPOSES) + "), granted (boolean) and "
-                        "source (where the decision came from) are required")
+                        request.localizer.translate(_(
+                            "purpose (one of ${purposes}), granted (boolean) and source (where "
+                            "the decision came from) are required",
+                            mapping={"purposes": ", ".join(PURPOSES)})))
     if len(data["source"].strip()) > 500:
-        raise api_error(422, "validation_failed", "source: at most 500 characters",
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("source: at most 500 characters")),
                         fields={"source": "at most 500 characters"})
     version = data.get("text_version")
     if version is not None and not isinstance(version, str):
-        raise api_error(422, "validation_failed", "text_version: a string",
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("text_version: a string")),
                         fields={"text_version": "a string"})
     try:
         # Entered by staff: the ledger keeps the evidence as the record's note.
@@ -279,7 +288,8 @@ def record_consent(request):
                                       "staff", text_version=version,
                                       note="API: " + data["source"].strip())
     except OutdatedText as exc:
-        raise api_error(409, exc.code, "The consent text changed; record the current one.",
+        raise api_error(409, exc.code, request.localizer.translate(
+            _("The consent text changed; record the current one.")),
                         current_text_version=exc.current) from None
     if changed:
         services.touch(contact)
@@ -292,7 +302,7 @@ def contact_health(request):
     """Health data of one contact: POST because every read is recorded."""
     contact = get_contact(request)
     if not services.can_read_health(request):
-        raise api_error(404, "not_found", "No such resource")
+        raise api_error(404, "not_found", request.localizer.translate(_("No such resource")))
     fields = [f for f in services.custom_fields(request, include_special=True) if f.is_special]
     values = services.field_values(request, [contact.id], fields, "api")
     if not fields:
@@ -362,17 +372,17 @@ def segment_contacts(request):
     by staff who may read health data, and every read is recorded."""
     segment = request.dbsession.get(Segment, int(request.matchdict["id"]))
     if segment is None:
-        raise api_error(404, "not_found", "No such segment")
+        raise api_error(404, "not_found", request.localizer.translate(_("No such segment")))
     health = services.segment_uses_health_data(request, segment)
     # Returned, not raised: the core's handler of a raised 403 answers with a generic one.
     if health and not services.can_read_health(request):
-        return api_error(403, "health_data", "This segment is defined by health data (a "
-                         "disease area or a special-category field): only staff with "
-                         "access to health data may read its members")
+        return api_error(403, "health_data", request.localizer.translate(_(
+            "This segment is defined by health data (a disease area or a special-category "
+            "field): only staff with access to health data may read its members")))
     if health and request.method != "POST":
-        return api_error(403, "health_data", "This segment is defined by health data: read "
-                         "its members with POST to this address (every read is recorded "
-                         "in the audit log)", read_with="POST")
+        return api_error(403, "health_data", request.localizer.translate(_(
+            "This segment is defined by health data: read its members with POST to this "
+            "address (every read is recorded in the audit log)")), read_with="POST")
     offset, limit = paging(request)
     try:
         from sqlalchemy.orm import selectinload

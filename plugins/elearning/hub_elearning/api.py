@@ -6,6 +6,7 @@ from pyramid.view import view_config
 from hub.api import api_error
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_elearning import services
+from hub_elearning.i18n import _
 from hub_elearning.models import LANGUAGES, LEVELS
 
 
@@ -23,10 +24,12 @@ def courses(request):
     level = params.get("level", "")
     language = params.get("language", "")
     if level and level not in LEVELS:
-        return api_error(422, "validation_failed", "Unknown level.", field="level",
+        return api_error(422, "validation_failed",
+                         request.localizer.translate(_("Unknown level.")), field="level",
                          allowed=list(LEVELS))
     if language and language not in LANGUAGES:
-        return api_error(422, "validation_failed", "Unknown language.", field="language",
+        return api_error(422, "validation_failed",
+                         request.localizer.translate(_("Unknown language.")), field="language",
                          allowed=list(LANGUAGES))
     found = services.search_courses(request, q=params.get("q", "")[:100],
                                     topic=params.get("topic", "")[:60], level=level,
@@ -39,7 +42,7 @@ def courses(request):
 def course_detail(request):
     course = services.load_course(request, request.matchdict["slug"])
     if course is None or not services.can_see(request, course):
-        return api_error(404, "not_found", "No such course.")
+        return api_error(404, "not_found", request.localizer.translate(_("No such course.")))
     manager = services.is_manager(request)
     can_take = services.can_take(request, course)
     sections = []

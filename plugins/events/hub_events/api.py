@@ -10,6 +10,7 @@ from hub.api import api_error
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_events import services
 from hub_events.forms import read_event_form
+from hub_events.i18n import _
 from hub_events.models import CONFIRMED, NOT_PUBLIC, Event, Registration
 from hub_events.permissions import MANAGE
 from hub_events.services import RegistrationError
@@ -51,7 +52,7 @@ def api_event(request) -> Event:
     event_id = request.matchdict.get("id", "")
     event = request.dbsession.get(Event, int(event_id)) if str(event_id).isdigit() else None
     if event is None or (event.state in NOT_PUBLIC and not may_run_event(request, event)):
-        raise api_error(404, "not_found", "No such event.")
+        raise api_error(404, "not_found", request.localizer.translate(_("No such event.")))
     return event
 
 
@@ -90,8 +91,9 @@ def _organisation_event(request, body: dict):
     org_id = body.get("organisation_id")
     if isinstance(org_id, bool) or not isinstance(org_id, int) \
             or not acts_for(request, org_id):
-        raise api_error(403, "forbidden", "You may create events only for an organisation "
-                                          "you represent (organisation_id).")
+        raise api_error(403, "forbidden", request.localizer.translate(_(
+            "You may create events only for an organisation you represent "
+            "(organisation_id).")))
     data = {k: v for k, v in body.items() if k in ORGANISATION_FIELDS}
     data.setdefault("kind", "lecture")
     data.setdefault("venue", "address")
@@ -99,7 +101,8 @@ def _organisation_event(request, body: dict):
     data.update(state="draft", organisation_id=org_id)
     _raw, clean, errors = read_event_form(request, None, _form_data(data))
     if errors:
-        raise api_error(422, "validation_failed", "The event is not valid.",
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("The event is not valid.")),
                         fields={k: request.shell.translate(v) for k, v in errors.items()})
     event = Event(created_by_id=request.identity.id, taken=0, organisation_id=org_id)
     for key in ORGANISATION_FIELDS:
@@ -120,7 +123,8 @@ def create_event(request):
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise api_error(422, "validation_failed", "Send a JSON object.")
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("Send a JSON object.")))
     if not can_manage(request):
         return _organisation_event(request, body)
     body.setdefault("state", "published")
@@ -129,7 +133,8 @@ def create_event(request):
     body.setdefault("audience", "public")
     _raw, clean, errors = read_event_form(request, None, _form_data(body))
     if errors:
-        raise api_error(422, "validation_failed", "The event is not valid.",
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("The event is not valid.")),
                         fields={k: request.shell.translate(v) for k, v in errors.items()})
     from hub_events.manage import EVENT_FIELDS
 
@@ -154,8 +159,8 @@ def publish_event(request):
 
     event = api_event(request)
     if event.state not in NOT_PUBLIC:
-        raise api_error(409, "not_publishable", "Only a draft or a submitted event can be "
-                                                "published.")
+        raise api_error(409, "not_publishable", request.localizer.translate(
+            _("Only a draft or a submitted event can be published.")))
     problem = publish(request, event)
     if problem:
         request.tm.doom()
@@ -186,7 +191,8 @@ def register(request):
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise api_error(422, "validation_failed", "Send a JSON object.")
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("Send a JSON object.")))
     needs = body.get("needs") if isinstance(body.get("needs"), dict) else {}
     try:
         registration = services.register(
@@ -214,7 +220,8 @@ def cancel(request):
     event = api_event(request)
     mine = services.registration_of(request.dbsession, event.id, request.identity)
     if mine is None:
-        raise api_error(404, "not_found", "You have no registration for this event.")
+        raise api_error(404, "not_found", request.localizer.translate(
+            _("You have no registration for this event.")))
     services.cancel(request, mine)
     mine = services.refresh(request.dbsession, mine)
     return registration_json(request, mine, event)

@@ -6,6 +6,7 @@ from pyramid.view import view_config
 from hub.api import api_error
 from hub.security import PUBLIC
 from hub_news import services
+from hub_news.i18n import _
 from hub_news.models import Article
 
 API_PAGE_SIZE = 20
@@ -37,7 +38,8 @@ def article_json(request, article: Article, full: bool = False) -> dict:
 def articles(request):
     raw_page = request.GET.get("page", "1")
     if not raw_page.isdigit() or int(raw_page) < 1:
-        return api_error(422, "validation_failed", "page must be a positive integer.",
+        return api_error(422, "validation_failed",
+                         request.localizer.translate(_("page must be a positive integer.")),
                          field="page")
     topic = request.GET.get("topic") or None
     page = min(int(raw_page), 10_000)
@@ -53,7 +55,8 @@ def article(request):
     item = request.dbsession.get(Article, int(request.matchdict["id"]))
     # Unpublished and scheduled articles do not exist for the API (editors use the pages).
     if item is None or not item.is_published():
-        return api_error(404, "not_found", "No published article with this id.")
+        return api_error(404, "not_found",
+                         request.localizer.translate(_("No published article with this id.")))
     return article_json(request, item, full=True)
 
 

@@ -12,6 +12,7 @@ from hub.consent import OutdatedText
 from hub.security import PUBLIC
 from hub_newsletter import services
 from hub_newsletter.bounces import record_bounce
+from hub_newsletter.i18n import _
 from hub_newsletter.models import Campaign
 from hub_newsletter.purposes import LIST_PURPOSE
 
@@ -55,41 +56,46 @@ def lists(request):
              request_method="POST")
 def subscribe(request):
     """Subscribe an address (double opt-in: a confirmation e-mail is sent)."""
+    translate = request.localizer.translate
     try:
         body = request.json_body
     except ValueError:
-        return api_error(400, "invalid_json", "The request body is not valid JSON.")
+        return api_error(400, "invalid_json", translate(_("The request body is not valid JSON.")))
     if not isinstance(body, dict):
-        return api_error(400, "invalid_json", "The request body must be a JSON object.")
+        return api_error(400, "invalid_json",
+                         translate(_("The request body must be a JSON object.")))
     email = services.normalise_email(str(body.get("email") or ""))
     wanted = body.get("lists") or []
     details = {}
     if not services.valid_email(email):
-        details["email"] = "Enter a valid e-mail address."
+        details["email"] = translate(_("Enter a valid e-mail address."))
     if not isinstance(wanted, list) or not wanted or not all(
             isinstance(item, (int, str)) and not isinstance(item, bool) for item in wanted):
-        details["lists"] = "Give a non-empty list of list ids or slugs."
+        details["lists"] = translate(_("Give a non-empty list of list ids or slugs."))
     if body.get("consent") is not True:
-        details["consent"] = "Consent must be given (true) to subscribe."
+        details["consent"] = translate(_("Consent must be given (true) to subscribe."))
     if details:
-        return api_error(422, "validation_failed", "The subscription is not valid.", **details)
+        return api_error(422, "validation_failed", translate(_("The subscription is not valid.")),
+                         **details)
     available = services.public_lists(request.dbsession)
     chosen = [nl for nl in available if nl.id in wanted or nl.slug in wanted]
     if len(chosen) != len(set(wanted)):
-        return api_error(422, "validation_failed", "Unknown list.",
-                         lists="Some lists do not exist or are not public.")
+        return api_error(422, "validation_failed", translate(_("Unknown list.")),
+                         lists=translate(_("Some lists do not exist or are not public.")))
     language = body.get("language") if body.get("language") in ("cs", "en") else "cs"
     version = body.get("text_version") or LIST_PURPOSE.text_version
     try:
         services.subscribe(request, email, str(body.get("name") or "")[:200], chosen, language,
                            str(version))
     except OutdatedText as exc:
-        return api_error(409, exc.code, "The consent text changed; show the current one.",
+        return api_error(409, exc.code,
+                         translate(_("The consent text changed; show the current one.")),
                          text_version=exc.current)
     request.response.status = 202
     # The same answer whether the address was known or not (no enumeration).
     return {"status": "accepted",
-            "message": "If the address is valid, a confirmation e-mail is on its way."}
+            "message": translate(
+                _("If the address is valid, a confirmation e-mail is on its way."))}
 
 
 @view_config(route_name="newsletter.api.campaigns", renderer="json", permission=EDIT,
@@ -109,10 +115,12 @@ def campaign(request):
     try:
         campaign_id = int(request.matchdict["id"])
     except ValueError:
-        return api_error(404, "not_found", "No such campaign.")
+        return api_error(404, "not_found",
+                         request.localizer.translate(_("No such campaign.")))
     found = request.dbsession.get(Campaign, campaign_id)
     if found is None:
-        return api_error(404, "not_found", "No such campaign.")
+        return api_error(404, "not_found",
+                         request.localizer.translate(_("No such campaign.")))
     return _campaign_json(found, services.campaign_stats(request.dbsession, found))
 
 
@@ -124,18 +132,21 @@ def bounce_webhook(request):
     secret = str(request.registry.settings.get("newsletter.webhook_secret") or "")
     given = request.headers.get("X-Webhook-Secret", "")
     if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
-        return api_error(403, "forbidden", "A valid X-Webhook-Secret header is required.")
+        return api_error(403, "forbidden", request.localizer.translate(
+            _("A valid X-Webhook-Secret header is required.")))
     try:
         body = request.json_body
     except ValueError:
-        return api_error(400, "invalid_json", "The request body is not valid JSON.")
+        return api_error(400, "invalid_json", request.localizer.translate(
+            _("The request body is not valid JSON.")))
     items = body if isinstance(body, list) else [body]
     handled = 0
     for item in items:
         if not isinstance(item, dict) or item.get("type") not in ("hard", "soft"):
             return api_error(422, "validation_failed",
-                             "Each bounce needs 'recipient' (the VERP address) and "
-                             "'type' ('hard' or 'soft').")
+                             request.localizer.translate(_(
+                                 "Each bounce needs 'recipient' (the VERP address) and "
+                                 "'type' ('hard' or 'soft').")))
         handled += record_bounce(request, str(item.get("recipient") or ""),
                                  item["type"] == "hard")
     return {"handled": handled}
