@@ -117,6 +117,13 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore:pkg_resources is deprecated:UserWarning")
     # Deprecations inside the libraries the hub stands on, which a plugin cannot act on.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:pkg_resources")
+    # The markers of the hub's suites, so that a plugin's suite accepts the same commands
+    # (make test runs every suite with -m "not slow and not browser").
+    for marker in ("postgresql: needs PostgreSQL (HUB_TEST_DATABASE_URL)",
+                   "redis: needs Redis (HUB_TEST_REDIS_URL)",
+                   "browser: runs in headless Chromium",
+                   "slow: takes more than a few seconds"):
+        config.addinivalue_line("markers", marker)
 
 
 def pytest_addoption(parser):
