@@ -14,6 +14,7 @@ from hub.api.openapi import error_response, json_content, ref
 from hub.consent import services
 from hub.consent.purposes import OBJECT_RE, purposes
 from hub.consent.services import OutdatedText, Subject, describe, states_of_user
+from hub.dates import language
 from hub.security import AUTHENTICATED, PUBLIC
 
 
@@ -22,7 +23,7 @@ def _when(value):
 
 
 def purpose_json(request, purpose) -> dict:
-    lang = "en" if request.locale_name == "en" else "cs"
+    lang = language(request)
     return {"key": purpose.key, "title": purpose.title_in(lang), "text": purpose.text_in(lang),
             "text_version": purpose.text_version, "special_category": purpose.special_category,
             "legal_basis": purpose.legal_basis, "retention_days": purpose.retention_days,

@@ -7,7 +7,6 @@ Months are calendar months in Prague time.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -17,10 +16,10 @@ from hub.charts import column_chart, render_chart
 from hub.consent.models import ConsentRecord, ConsentText
 from hub.consent.purposes import purposes
 from hub.consent.services import is_latest
+from hub.dates import PRAGUE, language
 from hub.i18n import _
 from hub.security import STAFF
 
-PRAGUE = ZoneInfo("Europe/Prague")
 PERIODS = (6, 12, 24)
 DEFAULT_PERIOD = 12
 
@@ -60,7 +59,7 @@ def report(request, months: int, today: dt.date | None = None) -> list[dict]:
     bounds = month_starts(today, months)
     counts = monthly_counts(db, bounds)
     in_force = holder_counts(db)
-    lang = "en" if request.locale_name == "en" else "cs"
+    lang = language(request)
     declared = purposes(request.registry)
     stored = {t.purpose: t for t in db.scalars(sa.select(ConsentText)
                                                .order_by(ConsentText.first_used_at))}

@@ -18,6 +18,7 @@ from hub.consent.services import (
     states_of_user,
     subjects_of_user,
 )
+from hub.dates import language
 from hub.i18n import _
 from hub.security import AUTHENTICATED, PUBLIC
 
@@ -36,7 +37,7 @@ ACTION_LABELS = {"given": _("Given"), "withdrawn": _("Withdrawn")}
 
 def my_consents(request, user) -> dict:
     """What "My consents" shows: consents in force, withdrawn ones, offers and history."""
-    lang = "en" if request.locale_name == "en" else "cs"
+    lang = language(request)
     subjects = subjects_of_user(user)
     given, withdrawn, in_force = [], [], set()
     for state in states_of_user(request, user):

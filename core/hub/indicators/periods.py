@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date
 
+from hub.dates import PRAGUE
 from hub.i18n import _
 
-PRAGUE = ZoneInfo("Europe/Prague")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 # The oldest day a report may start on and the longest run of days it may cover: a wider

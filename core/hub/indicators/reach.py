@@ -26,8 +26,8 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from hub.dates import PRAGUE
 from hub.indicators.models import PageViewDaily
-from hub.indicators.periods import PRAGUE
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from hub.charts import bar_chart, column_chart, largest, render_chart
+from hub.dates import language
 from hub.i18n import _
 from hub.indicators import periods
 from hub.indicators.exports import EXPORTS
@@ -56,7 +57,7 @@ def period_of(request, params) -> periods.Period:
 
 def report(request, period: periods.Period) -> dict:
     """What the page and the exports show for ``period``."""
-    locale = "en" if request.locale_name == "en" else "cs"
+    locale = language(request)
     translate = request.localizer.translate
     site = request.registry.settings["hub.site_name"]
     reach, reach_unit = reach_series(request, period, locale)
@@ -69,7 +70,7 @@ def report(request, period: periods.Period) -> dict:
 
 def number_format(request):
     """Numbers as the page's language writes them (9,5 in Czech)."""
-    locale = "en" if request.locale_name == "en" else "cs"
+    locale = language(request)
     return lambda value: format_decimal(value, locale=locale)
 
 
@@ -116,7 +117,7 @@ def report_page(request):
     if shown is not None and period not in shown:
         shown.append(period)
     return {**data, "charts": _charts(request, data), "choices": choices,
-            "locale": "en" if request.locale_name == "en" else "cs",
+            "locale": language(request),
             "query": period.query(), "exports": tuple(EXPORTS),
             "number": number_format(request),
             "breadcrumbs": [(_("Indicators"), None)]}

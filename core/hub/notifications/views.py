@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -16,7 +15,6 @@ from hub.params import page_param
 from hub.security import AUTHENTICATED
 
 PAGE_SIZE = 30
-PRAGUE = ZoneInfo("Europe/Prague")
 
 
 def format_datetime(request, value: dt.datetime | None) -> str:

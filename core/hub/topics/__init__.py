@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from hub.dates import language
 from hub.i18n import _
 from hub.topics.models import (
     STAKEHOLDER_TYPES,
@@ -42,10 +43,6 @@ STAKEHOLDER_LABELS = {
 KIND_LABELS = {"disease": _("Disease area"), "theme": _("Theme")}
 
 
-def _language(request) -> str:
-    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
-
-
 def active_topics(request) -> list[Topic]:
     return list(request.dbsession.scalars(
         sa.select(Topic).where(Topic.is_active.is_(True))
@@ -68,13 +65,13 @@ def _all_topics(request) -> tuple:
 
 def topic_choices(request) -> list[tuple[str, str]]:
     """Active topics as ``(slug, name in the request's language)``, in the staff's order."""
-    column = 2 if _language(request) == "en" else 1
+    column = 2 if language(request) == "en" else 1
     return [(t[0], t[column]) for t in _all_topics(request) if t[3]]
 
 
 def topic_labels(request, slugs=None) -> dict[str, str]:
     """Names of topics (active or not) by slug, in the request's language."""
-    column = 2 if _language(request) == "en" else 1
+    column = 2 if language(request) == "en" else 1
     wanted = None if slugs is None else set(slugs)
     return {t[0]: t[column] for t in _all_topics(request) if wanted is None or t[0] in wanted}
 

@@ -22,6 +22,7 @@ from hub.consent import (
     unsubscribe_headers,
     withdraw_link,
 )
+from hub.dates import format_day, format_moment
 from hub.db import utcnow
 from hub.i18n import _, localizer_for
 from hub.topics import user_topics
@@ -76,14 +77,9 @@ def suggestions_for(request, user, limit: int = MAX_SUGGESTIONS) -> list:
 def format_when(value: Any, locale: str) -> str:
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_date, format_datetime
-
     if isinstance(value, dt.datetime):
-        return format_datetime(value.astimezone(ZoneInfo("Europe/Prague")), "medium",
-                               locale=locale)
-    return format_date(value, "medium", locale=locale)
+        return format_moment(value, locale)
+    return format_day(value, locale)
 
 
 def shown(request, suggestions, localizer) -> list[ShownSuggestion]:

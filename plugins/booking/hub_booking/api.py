@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
 
 from hub.api import api_error, json_body
+from hub.api.openapi import error_response, ref
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_booking import services
@@ -285,15 +286,9 @@ def delete(request):
     return {"reservation": reservation.as_dict()}
 
 
-def _schema_ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-_ERROR = {"description": "Error", "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/Error"}}}}
-_INVALID = {"description": "Invalid input: the error names the field (``details.field``) "
-                           "and the rule, e.g. the allowed range of a number",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = error_response()
+_INVALID = error_response("Invalid input: the error names the field (``details.field``) "
+                          "and the rule, e.g. the allowed range of a number")
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _PATH_ID = {"name": "id", "in": "path", "required": True, "schema": _ID,
             "description": "A whole number; anything else is a 422"}
@@ -309,7 +304,7 @@ OPENAPI = {
             "tags": ["booking"], "summary": "Rooms that can be booked",
             "responses": {"200": {"description": "Rooms", "content": {"application/json": {
                 "schema": {"type": "object", "properties": {
-                    "rooms": {"type": "array", "items": _schema_ref("BookingRoom")}}}}}}}}},
+                    "rooms": {"type": "array", "items": ref("BookingRoom")}}}}}}}}},
         "/booking/rooms/{id}/availability": {"get": {
             "tags": ["booking"], "summary": "Busy times of a room (no personal details)",
             "parameters": [
@@ -319,7 +314,7 @@ OPENAPI = {
                 {"name": "to", "in": "query", "schema": {"type": "string",
                                                          "format": "date-time"}}],
             "responses": {"200": {"description": "Busy times", "content": {
-                "application/json": {"schema": _schema_ref("BookingAvailability")}}},
+                "application/json": {"schema": ref("BookingAvailability")}}},
                 "404": _ERROR, "422": _INVALID}}},
         "/booking/reservations": {
             "get": {"tags": ["booking"], "summary": "My reservations (staff: all=1, filters)",
@@ -339,18 +334,18 @@ OPENAPI = {
                     "responses": {"200": {"description": "Reservations", "content": {
                         "application/json": {"schema": {"type": "object", "properties": {
                             "reservations": {"type": "array",
-                                             "items": _schema_ref("BookingReservation")},
+                                             "items": ref("BookingReservation")},
                             "limit": {"type": "integer"}, "offset": {"type": "integer"},
                             "next_offset": {"type": "integer", "nullable": True}}}}}},
                         "401": _ERROR, "422": _INVALID}},
             "post": {"tags": ["booking"], "summary": "Book a room (once or recurring)",
                      "requestBody": {"required": True, "content": {"application/json": {
-                         "schema": _schema_ref("BookingRequest")}}},
+                         "schema": ref("BookingRequest")}}},
                      "responses": {"201": {"description": "Booked", "content": {
                          "application/json": {"schema": {"type": "object", "properties": {
-                             "reservation": _schema_ref("BookingReservation"),
+                             "reservation": ref("BookingReservation"),
                              "occurrences": {"type": "array",
-                                             "items": _schema_ref("BookingReservation")},
+                                             "items": ref("BookingReservation")},
                              "skipped": {"type": "array", "items": {"type": "object"}}}}}}},
                          "409": _ERROR, "422": _INVALID}}},
         "/booking/reservations/{id}": {

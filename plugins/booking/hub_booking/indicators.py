@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from hub.contributions import Indicator, Involved
+from hub.dates import PRAGUE
 from hub.organizations.models import Organisation
 from hub_booking.i18n import _
 from hub_booking.models import BookableHours, Reservation, Room
 
-PRAGUE = ZoneInfo("Europe/Prague")
 NO_ORGANISATION = "none"
 
 

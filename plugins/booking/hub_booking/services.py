@@ -11,12 +11,12 @@ import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date, format_time
 from sqlalchemy.exc import IntegrityError
 
+from hub.dates import PRAGUE, format_moment
 from hub.db import utcnow
 from hub.organizations.models import Membership
 from hub_booking.i18n import _
@@ -33,7 +33,6 @@ from hub_booking.models import (
     Series,
 )
 
-PRAGUE = ZoneInfo("Europe/Prague")
 MAX_OCCURRENCES = 200
 MAX_SERIES_DAYS = 366
 FREQUENCIES = ("daily", "weekly", "monthly")
@@ -90,9 +89,8 @@ def format_when(request, value: dt.datetime) -> str:
     """Date and time in Prague, per locale; the offset is shown when the wall time is
     ambiguous (the hour repeated in October)."""
     value = local(value)
-    text = (format_date(value, "medium", locale=request.locale_name) + " "
-            + format_time(value, "short", tzinfo=PRAGUE, locale=request.locale_name))
-    return text + (_offset(value) if is_ambiguous(value) else "")
+    suffix = _offset(value) if is_ambiguous(value) else ""
+    return format_moment(value, request.locale_name) + suffix
 
 
 def format_span(request, starts_at: dt.datetime, ends_at: dt.datetime) -> str:

@@ -12,6 +12,7 @@ from pyramid.view import view_config
 
 from hub import consent
 from hub.api import api_error, json_body
+from hub.api.openapi import error_response
 from hub.security import PUBLIC
 from hub_counselling import services
 from hub_counselling.hooks import CASE_CONSENT
@@ -115,11 +116,6 @@ def replies(request):
             "status": case.status, "at": message.created_at.isoformat()}
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
 def openapi() -> dict:
     tags = ["counselling"]
     case_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
@@ -155,9 +151,9 @@ def openapi() -> dict:
                                     "counselling.case purpose shown to the asker "
                                     "(/api/v1/consent/purposes): explicit consent"}}}}}},
                 "responses": {"201": {"description": "The case's reference"},
-                              "409": _error("The consent text changed"),
-                              "422": _error("Incomplete question"),
-                              "429": _error("Too many questions")}}},
+                              "409": error_response("The consent text changed"),
+                              "422": error_response("Incomplete question"),
+                              "429": error_response("Too many questions")}}},
             "/counselling/cases/{id}": {
                 "get": {"tags": tags, "summary": "A case and its thread in order (counsellors; "
                         "every read of the texts is recorded)",
@@ -167,13 +163,13 @@ def openapi() -> dict:
                                        "default": "true"},
                             "description": "false: without the texts, nothing recorded"}],
                         "responses": {"200": {"description": "The case", "content": json_case},
-                                      "403": _error("Not a counsellor"),
-                                      "404": _error("No such case")}},
+                                      "403": error_response("Not a counsellor"),
+                                      "404": error_response("No such case")}},
                 "post": {"tags": tags, "summary": "Read a case with its texts (recorded)",
                          "parameters": case_id,
                          "responses": {"200": {"description": "The case", "content": json_case},
-                                       "403": _error("Not a counsellor"),
-                                       "404": _error("No such case")}}},
+                                       "403": error_response("Not a counsellor"),
+                                       "404": error_response("No such case")}}},
             "/counselling/cases/{id}/replies": {"post": {
                 "tags": tags, "summary": "Answer the asker (mailed with the reference)",
                 "parameters": case_id,
@@ -183,9 +179,9 @@ def openapi() -> dict:
                         "type": "boolean", "description": "The answer asks the asker for "
                         "more: the case waits for them (else it is answered)"}}}}}},
                 "responses": {"201": {"description": "The reply was kept and mailed"},
-                              "403": _error("Not a counsellor"),
-                              "404": _error("No such case"),
-                              "422": _error("Empty answer")}}},
+                              "403": error_response("Not a counsellor"),
+                              "404": error_response("No such case"),
+                              "422": error_response("Empty answer")}}},
         },
         "components": {"schemas": {"CounsellingCase": case, "CounsellingMessage": message}},
     }

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from hub import consent
+from hub import consent, dates
 from hub.security import PUBLIC
 from hub_counselling import services
 from hub_counselling.i18n import _
@@ -78,7 +78,7 @@ def _staff_breadcrumbs(request, last):
 @view_config(route_name="counselling.faq", renderer="hub_counselling:templates/faq.pt",
              permission=PUBLIC, request_method="GET", cache_tables=("counselling_faq",))
 def public_list(request):
-    language = services.language(request)
+    language = dates.language(request)
     entries = list(request.dbsession.scalars(sa.select(FaqEntry).order_by(
         FaqEntry.category, FaqEntry.created_at.desc(), FaqEntry.id.desc())))
     groups = [(category, [e for e in entries if e.category == category])

@@ -5,6 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from hub.dates import format_day
 from hub.db import utcnow
 from hub.notifications import notify
 from hub_counselling import services
@@ -48,7 +49,7 @@ def remind_due(request) -> int:
                    _("The asker is waiting for an answer."),
                    url=request.route_url("counselling.case", id=case.id),
                    mapping={"reference": case.reference,
-                            "due": services.format_date(case.due_at, user.language)})
+                            "due": format_day(case.due_at, user.language)})
         case.reminded_at = now
     request.dbsession.flush()
     return len(cases)

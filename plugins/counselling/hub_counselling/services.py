@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub import consent, erasures
 from hub.accounts import ratelimit
+from hub.dates import format_day, language
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -60,10 +61,6 @@ class CaseError(ValueError):
     def __init__(self, errors: dict):
         super().__init__(errors)
         self.errors = errors
-
-
-def language(request) -> str:
-    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
 
 
 def reply_days(request) -> int:
@@ -371,31 +368,12 @@ def acknowledge(request, case: Case) -> None:
         "We keep your question only to answer it; you can withdraw your consent at any "
         "time on the page below or under My consents, and your question is then deleted."),
         {"subject": case.subject, "days": reply_days(request),
-         "due": format_date(case.due_at, case.language)})
+         "due": format_day(case.due_at, case.language)})
 
 
 def mail_reply(request, case: Case, message: Message) -> None:
     _mail(request, case, _("[${reference}] Answer to your question: ${subject}"),
           message.body, {"subject": case.subject})
-
-
-def format_date(value: dt.datetime | None, lang: str) -> str:
-    if value is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/Prague"))
-    return local.strftime("%Y-%m-%d") if lang == "en" else f"{local.day}. {local.month}. " \
-        f"{local.year}"
-
-
-def format_time(value: dt.datetime | None, lang: str) -> str:
-    if value is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/Prague"))
-    return f"{format_date(value, lang)} {local:%H:%M}"
 
 
 # -- erasure ------------------------------------------------------------------------------

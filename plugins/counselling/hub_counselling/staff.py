@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub.accounts.models import User
+from hub.dates import format_day
 from hub.db import utcnow
 from hub.notifications import notify
 from hub.params import is_id, page_param
@@ -157,7 +158,7 @@ def hand_over(request, case: Case, here: str):
                _("Please take care of it by ${due}."),
                url=request.route_url("counselling.case", id=case.id),
                mapping={"reference": case.reference,
-                        "due": services.format_date(case.due_at, assignee.language)})
+                        "due": format_day(case.due_at, assignee.language)})
     flash(request, _("The case was handed over."))
     return HTTPSeeOther(here)
 

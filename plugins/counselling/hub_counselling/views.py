@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub import consent
+from hub.dates import format_day, format_moment, language
 from hub.i18n import translate
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.shell import render_snippet
@@ -19,12 +20,12 @@ def flash(request, message, mapping=None) -> None:
 
 
 def base_values(request, **values) -> dict:
-    lang = services.language(request)
+    lang = language(request)
     values.setdefault("errors", {})
     values.update(
         tr=lambda m, mapping=None: translate(request, m, mapping),
         category_labels=services.CATEGORY_LABELS, status_labels=services.STATUS_LABELS,
-        when=lambda v: services.format_time(v, lang), date=lambda v: services.format_date(v, lang))
+        when=lambda v: format_moment(v, lang), date=lambda v: format_day(v, lang))
     return values
 
 
@@ -63,7 +64,7 @@ def ask(request):
                 return HTTPSeeOther(target)
     return base_values(
         request, form=form, errors=errors, categories=CATEGORIES, signed_in=user is not None,
-        consent_text=CASE_CONSENT.text_in(services.language(request)),
+        consent_text=CASE_CONSENT.text_in(language(request)),
         consent_version=CASE_CONSENT.text_version,
         reply_days=services.reply_days(request), breadcrumbs=[(_("Ask for advice"), None)])
 
@@ -99,7 +100,7 @@ def thread_page(request, case: Case, action: str, channel: str, user=None):
         errors=errors, faq_allowed=consent.has_consent(
             request, services.subject_of(case), services.FAQ_PURPOSE,
             object=services.object_of(case)),
-        faq_text=FAQ_CONSENT.text_in(services.language(request)),
+        faq_text=FAQ_CONSENT.text_in(language(request)),
         faq_version=FAQ_CONSENT.text_version, breadcrumbs=[(case.reference, None)])
 
 

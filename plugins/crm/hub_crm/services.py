@@ -10,6 +10,7 @@ import secrets
 
 import sqlalchemy as sa
 
+from hub.dates import language
 from hub.db import utcnow
 from hub.shell import flatten
 from hub.topics.models import UserTopic
@@ -196,10 +197,6 @@ def disease_interests_visible(request) -> bool:
 
 
 # -- topics (the core's shared taxonomy) -------------------------------------------------------
-
-def language(request) -> str:
-    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
-
 
 def topics(request, kind: str | None = None, include: set[int] | None = None) -> list[Topic]:
     """Active topics (``kind`` "disease" or "theme"), plus inactive ones in ``include``

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 
 from hub.accounts.models import User
+from hub.dates import language
 from hub.params import page_param
 from hub_crm import services
 from hub_crm.i18n import _
@@ -53,7 +54,7 @@ def base_values(request, **values) -> dict:
                   org_kind_labels=ORG_KIND_LABELS, status_labels=STATUS_LABELS,
                   activity_labels=ACTIVITY_LABELS,
                   relationship_labels=services.RELATIONSHIP_LABELS,
-                  topic_name=lambda t: t.name(services.language(request)))
+                  topic_name=lambda t: t.name(language(request)))
     return values
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error
+from hub.api.openapi import error_response, json_content
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_elearning import services
 from hub_elearning.i18n import _
@@ -75,10 +76,6 @@ def my_progress(request):
         for item in items]}
 
 
-def _error_ref():
-    return {"$ref": "#/components/schemas/Error"}
-
-
 def openapi(request) -> dict:
     course = {"type": "object", "properties": {
         "slug": {"type": "string"}, "title": {"type": "string"},
@@ -110,9 +107,6 @@ def openapi(request) -> dict:
         "certificate_code": {"type": ["string", "null"]},
         "continue_url": {"type": ["string", "null"]}}}
 
-    def json_of(ref):
-        return {"application/json": {"schema": ref}}
-
     return {
         "paths": {
             "/elearning/courses": {"get": {
@@ -123,10 +117,10 @@ def openapi(request) -> dict:
                     for n in ("q", "topic", "level", "language")],
                 "responses": {
                     "200": {"description": "Published courses listed in the catalogue",
-                            "content": json_of({"type": "object", "properties": {
+                            "content": json_content({"type": "object", "properties": {
                                 "courses": {"type": "array", "items": {
                                     "$ref": "#/components/schemas/ElearningCourse"}}}})},
-                    "422": {"description": "Invalid filter", "content": json_of(_error_ref())}}}},
+                    "422": error_response("Invalid filter")}}},
             "/elearning/courses/{slug}": {"get": {
                 "tags": ["elearning"], "summary": "Course detail with its outline",
                 "security": [{}, {"bearer": []}],
@@ -136,18 +130,17 @@ def openapi(request) -> dict:
                      "description": "Secret key of a course shared by link",
                      "schema": {"type": "string"}}],
                 "responses": {
-                    "200": {"description": "The course", "content": json_of(
+                    "200": {"description": "The course", "content": json_content(
                         {"$ref": "#/components/schemas/ElearningCourseDetail"})},
-                    "404": {"description": "No such course (or not visible)",
-                            "content": json_of(_error_ref())}}}},
+                    "404": error_response("No such course (or not visible)")}}},
             "/elearning/my/progress": {"get": {
                 "tags": ["elearning"], "summary": "The signed-in learner's progress",
                 "responses": {
                     "200": {"description": "Courses the learner started",
-                            "content": json_of({"type": "object", "properties": {
+                            "content": json_content({"type": "object", "properties": {
                                 "courses": {"type": "array", "items": {
                                     "$ref": "#/components/schemas/ElearningProgress"}}}})},
-                    "403": {"description": "Not signed in", "content": json_of(_error_ref())}}}},
+                    "403": error_response("Not signed in")}}},
         },
         "components": {"schemas": {"ElearningCourse": course, "ElearningLesson": lesson,
                                    "ElearningCourseDetail": detail,

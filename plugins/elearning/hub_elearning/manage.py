@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub import dates
 from hub.shell import flatten
 from hub.storage import sniff
 from hub.topics import Topic, topic_choices
@@ -51,7 +52,7 @@ def topic_options(request, course=None) -> list:
     """Active topics of the core's taxonomy, and inactive ones the course already has."""
     options = list(topic_choices(request))
     offered = {slug for slug, _name in options}
-    language = "en" if request.locale_name == "en" else "cs"
+    language = dates.language(request)
     options += [(t.slug, t.name(language)) for t in (course.topics if course else [])
                 if t.slug not in offered]
     return options

@@ -1,15 +1,12 @@
 """Certificates of completion as tagged PDFs (``hub.pdf.tagged``: PDF/UA, Czech letters)."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from babel.dates import format_date
 from markupsafe import Markup
 
+from hub.dates import PRAGUE
 from hub.pdf import tagged
 from hub_elearning.i18n import _
-
-PRAGUE = ZoneInfo("Europe/Prague")
 
 STYLE = """
 @page { margin: 1cm; }

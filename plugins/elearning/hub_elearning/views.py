@@ -1,8 +1,6 @@
 """Pages for learners: catalogue, course, lessons, quizzes, my courses, certificates."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from babel.dates import format_date
 from pyramid.events import BeforeRender, subscriber
@@ -11,6 +9,8 @@ from pyramid.renderers import get_renderer, render_to_response
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
+from hub import dates
+from hub.dates import PRAGUE
 from hub.notifications import notify
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.sharing import set_share_metadata
@@ -27,9 +27,6 @@ KIND_LABELS = {"article": _("Article"), "video": _("Video"), "document": _("Docu
 VISIBILITY_LABELS = {"public": _("Everyone"), "signed_in": _("Signed-in users"),
                      "members": _("Members of patient organisations"),
                      "link": _("Only with the link")}
-
-
-PRAGUE = ZoneInfo("Europe/Prague")
 
 
 def format_day(request, value) -> str:
@@ -112,7 +109,7 @@ def index(request):
             "topics": services.topics(request), "levels": LEVEL_LABELS,
             "languages": LANGUAGE_LABELS, "visibility_labels": VISIBILITY_LABELS,
             "filtered": bool(q or topic or level or language),
-            "lang": "en" if request.locale_name == "en" else "cs",
+            "lang": dates.language(request),
             "manager": services.is_manager(request)}
 
 

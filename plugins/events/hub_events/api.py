@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from webob.multidict import MultiDict
 
 from hub.api import api_error
+from hub.api.openapi import error_response
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_events import services
 from hub_events.forms import read_event_form
@@ -239,11 +240,6 @@ def my_registrations(request):
 
 # -- OpenAPI ---------------------------------------------------------------------------------
 
-def _error(description):
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
 def openapi() -> dict:
     event_ref = {"$ref": "#/components/schemas/Event"}
     registration_ref = {"$ref": "#/components/schemas/EventRegistration"}
@@ -277,22 +273,24 @@ def openapi() -> dict:
                              "schema": {"$ref": "#/components/schemas/EventInput"}}}},
                          "responses": {"201": {"description": "Created", "content": {
                              "application/json": {"schema": event_ref}}},
-                             "403": _error("Not allowed"), "409": _error("Room not free"),
-                             "422": _error("Invalid event")}},
+                             "403": error_response("Not allowed"),
+                             "409": error_response("Room not free"),
+                             "422": error_response("Invalid event")}},
             },
             "/events/{id}": {
                 "get": {"tags": ["events"], "summary": "One event", "parameters": [id_param],
                         "responses": {"200": {"description": "The event", "content": {
                             "application/json": {"schema": event_ref}}},
-                            "404": _error("No such event")}},
+                            "404": error_response("No such event")}},
             },
             "/events/{id}/publish": {
                 "post": {"tags": ["events"], "summary": "Publish a submitted event (staff)",
                          "parameters": [id_param],
                          "responses": {"200": {"description": "Published", "content": {
                              "application/json": {"schema": event_ref}}},
-                             "403": _error("Not allowed"), "404": _error("No such event"),
-                             "409": _error("Not a draft or submitted, or room not free")}},
+                             "403": error_response("Not allowed"),
+                             "404": error_response("No such event"),
+                             "409": error_response("Not a draft or submitted, or room not free")}},
             },
             "/events/{id}/registrations": {
                 "post": {"tags": ["events"], "summary": "Register (signed-in user)",
@@ -318,14 +316,14 @@ def openapi() -> dict:
                                                               "waitlisted or pending",
                                                "content": {"application/json": {
                                                    "schema": registration_ref}}},
-                                       "404": _error("No such event"),
-                                       "409": _error("Already registered"),
-                                       "422": _error("Registration closed or invalid")}},
+                                       "404": error_response("No such event"),
+                                       "409": error_response("Already registered"),
+                                       "422": error_response("Registration closed or invalid")}},
                 "delete": {"tags": ["events"], "summary": "Cancel my registration",
                            "parameters": [id_param],
                            "responses": {"200": {"description": "Cancelled", "content": {
                                "application/json": {"schema": registration_ref}}},
-                               "404": _error("No registration")}},
+                               "404": error_response("No registration")}},
             },
             "/events/registrations": {
                 "get": {"tags": ["events"], "summary": "My registrations",

@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from hub.dates import local_input, parse_local
 from hub.organizations.models import Organisation
 from hub.params import is_id
 from hub.topics import STAKEHOLDER_TYPES, Topic
 from hub_events.i18n import _
 from hub_events.models import ACCESSIBILITY, AUDIENCES, EVENT_STATES, KINDS, VENUES, Event
-from hub_events.services import PRAGUE, local, room_provider
+from hub_events.services import room_provider
 
 EMBED_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")  # allowed by the CSP
 TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "speakers": 500,
@@ -23,18 +24,14 @@ URL_FIELDS = ("online_url", "video_url", "embed_url", "captions_url")
 
 
 def parse_local_time(value: str) -> dt.datetime | None:
-    """A ``datetime-local`` value in Prague time, as an aware datetime (``None`` if empty)."""
-    value = (value or "").strip()
-    if not value:
+    """``hub.dates.parse_local``, but telling an empty field (``None``, the time is
+    optional) from a wrong one (``ValueError``, shown as an error)."""
+    if not (value or "").strip():
         return None
-    parsed = dt.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=PRAGUE)
-    return parsed.astimezone(dt.UTC)
-
-
-def local_input(value: dt.datetime | None) -> str:
-    return local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+    parsed = parse_local(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 def is_web_url(value: str) -> bool:

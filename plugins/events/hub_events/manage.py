@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub import dates
 from hub.csvexport import csv_response
+from hub.dates import local_input
 from hub.db import utcnow
 from hub.security import AUTHENTICATED
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
@@ -15,7 +17,6 @@ from hub_events import needs, release, services
 from hub_events.forms import (
     form_values,
     is_web_url,
-    local_input,
     organisation_choices,
     parse_local_time,
     read_event_form,
@@ -109,7 +110,7 @@ def topic_options(request, event) -> tuple:
     """Active topics, and the inactive ones the event already has (so they are kept)."""
     options = list(topic_choices(request))
     offered = {slug for slug, _name in options}
-    language = "en" if request.locale_name == "en" else "cs"
+    language = dates.language(request)
     options += [(t.slug, t.name(language)) for t in (event.topics if event else [])
                 if t.slug not in offered]
     return tuple(options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from hub import consent
+from hub import consent, dates
 from hub.db import utcnow
 from hub.security import PUBLIC
 from hub_events import release
@@ -31,7 +31,7 @@ def _page(request, talk: Talk, error=None) -> dict:
     subject = release.subject_of(talk)
     state = consent.current(request, subject, release.PURPOSE, release.object_of(event.id))
     declared = release.SPEAKER_RELEASE
-    language = "en" if request.locale_name == "en" else "cs"
+    language = dates.language(request)
     talks = [t for t in event.talks if normalise_email(t.speaker_email) == subject.email]
     return {"event": event, "talk": talk, "talks": talks, "state": state,
             "given": state is not None and state.given, "error": error,

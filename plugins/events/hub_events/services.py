@@ -14,13 +14,13 @@ import hashlib
 import hmac
 import re
 import secrets
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date, format_time
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
+from hub.dates import PRAGUE, format_moment
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -40,7 +40,6 @@ from hub_events.models import (
     Registration,
 )
 
-PRAGUE = ZoneInfo("Europe/Prague")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
@@ -81,8 +80,9 @@ def format_when(value: dt.datetime | None, locale: str, fmt: str = "medium") -> 
         return format_time(value, format="short", locale=locale)
     if fmt == "long":
         return format_date(value, format="long", locale=locale)
-    date_format = "full" if fmt == "full" else "medium"
-    return (f"{format_date(value, format=date_format, locale=locale)} "
+    if fmt != "full":
+        return format_moment(value, locale)
+    return (f"{format_date(value, format='full', locale=locale)} "
             f"{format_time(value, format='short', locale=locale)}")
 
 

@@ -11,6 +11,7 @@ from pyramid.view import view_config
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only, selectinload
 
+from hub import dates
 from hub.db import utcnow
 from hub.indicators.reach import count_as
 from hub.organizations.models import Organisation
@@ -66,7 +67,7 @@ AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
 def labels(request) -> dict:
     return {"kinds": KIND_LABELS, "venues": VENUE_LABELS, "access": ACCESSIBILITY_LABELS,
             "statuses": STATUS_LABELS, "states": STATE_LABELS, "audiences": AUDIENCE_LABELS,
-            "language": "en" if request.locale_name == "en" else "cs",
+            "language": dates.language(request),
             "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt),
             "span": lambda starts, ends: format_span(starts, ends, request.locale_name)}
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from hub.accounts.models import User
+from hub.dates import PRAGUE, format_day, language
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.notifications import notify
@@ -31,12 +32,9 @@ from hub_grants.models import (
     ReportLine,
 )
 from hub_grants.services import (
-    PRAGUE,
     GrantError,
     audit,
-    format_date,
     format_money,
-    language,
     money,
 )
 
@@ -254,7 +252,7 @@ def record_payment(request, instalment: Instalment, agreement: Agreement, paid_o
                        _("We sent ${amount} for the project \u201c${title}\u201d on ${day}."),
                        lambda lang, tr: {"title": application.title,
                                          "amount": format_money(instalment.amount, lang),
-                                         "day": format_date(day, lang)})
+                                         "day": format_day(day, lang)})
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -436,7 +434,7 @@ def to_do(request, application: Application, lang: str) -> list:
         report = get_report(request, application, kind)
         due = report_due(agreement, kind)
         if report is None or report.status == "draft":
-            day = {"day": format_date(due, lang)}
+            day = {"day": format_day(due, lang)}
             items.append(_("Interim report due by ${day}.", mapping=day) if kind == "interim"
                          else _("Final report due by ${day}.", mapping=day))
         elif report.status == "returned":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.dates import language
 from hub.params import is_id
 from hub.security import AUTHENTICATED
 from hub.storage import DOCUMENTS, IMAGES, TEXT, StorageError, storage
@@ -66,7 +67,7 @@ def grant(request):
             flash(request, _("You accepted the agreement. Thank you."))
             return HTTPSeeOther(request.route_path("grants.grant", id=application.id))
     return grant_values(request, application, errors=errors,
-                        to_do=award.to_do(request, application, services.language(request)),
+                        to_do=award.to_do(request, application, language(request)),
                         breadcrumbs=[(_("Grant applications"), request.route_path("grants.mine")),
                                      (application.title, None)])
 
@@ -277,7 +278,7 @@ def grant_staff(request):
         or agreement.status == "issued" else schedule["instalments"],
         blockers=blockers, today=award.today().isoformat(),
         breadcrumbs=[(_("Grant calls"), request.route_path("grants.staff")),
-                     (application.call.text("title", services.language(request)),
+                     (application.call.text("title", language(request)),
                       request.route_path("grants.call_staff", id=application.call_id)),
                      (application.title, request.route_path("grants.decision",
                                                             id=application.id)),

@@ -2,10 +2,11 @@
 agreement generated from the decision and the payment schedule."""
 from __future__ import annotations
 
+from hub.dates import format_day, format_moment
 from hub.i18n import localizer_for
 from hub.pdf import FONT, document
 from hub_grants.i18n import _
-from hub_grants.services import format_date, format_money, format_time
+from hub_grants.services import format_money
 
 
 def application_pdf(request, application, lang: str) -> bytes:
@@ -32,7 +33,7 @@ def application_pdf(request, application, lang: str) -> bytes:
     line(_("Call"), call.text("title", lang))
     line(_("Organisation"), application.organisation.name)
     line(_("Project"), application.title)
-    line(_("Submitted"), format_time(application.submitted_at, lang))
+    line(_("Submitted"), format_moment(application.submitted_at, lang))
     line(_("Summary"), application.summary)
     heading(tr(_("Budget")))
     pdf.set_font(FONT, "", 10)
@@ -103,7 +104,7 @@ def agreement_pdf(request, agreement, lang: str) -> bytes:
     text(tr(_("Grant agreement")) + f" {agreement.number}", "B", 16, 8)
     text(tr(_("Version ${version}, issued ${when}",
               mapping={"version": agreement.version,
-                       "when": format_time(agreement.issued_at, lang)})))
+                       "when": format_moment(agreement.issued_at, lang)})))
     pdf.ln(3)
     text(tr(_("Provider")), "B")
     text(theme_of(request.registry).name(lang))
@@ -117,7 +118,7 @@ def agreement_pdf(request, agreement, lang: str) -> bytes:
     text(tr(_("Grant")), "B")
     text(format_money(agreement.amount, lang))
     text(tr(_("Decision")), "B")
-    text(f"{format_time(application.decided_at, lang)}: {application.decision_reason}")
+    text(f"{format_moment(application.decided_at, lang)}: {application.decision_reason}")
     pdf.ln(2)
     text(tr(_("Terms")), "B", 12, 7)
     for number, term in enumerate(TERMS, 1):
@@ -129,16 +130,16 @@ def agreement_pdf(request, agreement, lang: str) -> bytes:
 
     for instalment in agreement.instalments:
         pdf.cell(width * 0.4, 6, tr(INSTALMENT_LABELS[instalment.kind]))
-        pdf.cell(width * 0.3, 6, format_date(instalment.due_on, lang))
+        pdf.cell(width * 0.3, 6, format_day(instalment.due_on, lang))
         pdf.cell(width * 0.3, 6, format_money(instalment.amount, lang), align="R",
                  new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     text(tr(_("Reports")), "B", 12, 7)
     if agreement.interim_report_due:
         text(tr(_("Interim report by ${day}",
-                  mapping={"day": format_date(agreement.interim_report_due, lang)})))
+                  mapping={"day": format_day(agreement.interim_report_due, lang)})))
     text(tr(_("Final report by ${day}",
-              mapping={"day": format_date(agreement.final_report_due, lang)})))
+              mapping={"day": format_day(agreement.final_report_due, lang)})))
     text(tr(_("Approved budget")), "B", 12, 7)
     pdf.set_font(FONT, "", 10)
     for item in application.items:

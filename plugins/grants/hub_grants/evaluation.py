@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from hub.accounts.models import User
-from hub.dates import PRAGUE
+from hub.dates import PRAGUE, language
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -25,7 +25,6 @@ from hub_grants.services import (
     _recipient,
     audit,
     format_money,
-    language,
     money,
 )
 

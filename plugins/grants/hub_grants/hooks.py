@@ -12,6 +12,7 @@ from hub.contributions import (
     Widget,
     WorkspaceSection,
 )
+from hub.dates import language
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_grants import services
@@ -114,7 +115,7 @@ def _render_applications(request, applications, title=None):
     from hub_grants.award import to_do
     from hub_grants.views import base_values
 
-    lang = services.language(request)
+    lang = language(request)
     return render_snippet(request, "hub_grants:templates/widget.pt", base_values(
         request, applications=applications, to_do=lambda a: to_do(request, a, lang)))
 
@@ -145,7 +146,7 @@ def open_items(request, user) -> list[Application]:
         Agreement, Agreement.application_id == Application.id).where(
         Application.organisation_id.in_(ids), Agreement.status.in_(("issued", "accepted")))
         .order_by(Application.id)).all()
-    lang = services.language(request)
+    lang = language(request)
     from hub_grants.award import to_do
 
     return drafts + [a for a in grants if to_do(request, a, lang)]

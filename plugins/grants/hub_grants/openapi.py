@@ -1,15 +1,15 @@
 """The grants API in the assembled OpenAPI document."""
 from __future__ import annotations
 
+from hub.api.openapi import error_response, json_content
+
 
 def _op(summary: str, status: str = "200", body: bool = False) -> dict:
     op = {"summary": summary, "tags": ["grants"], "responses": {status: {"description": "OK"}}}
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"type": "object"}}}}
+        op["requestBody"] = {"required": True, "content": json_content({"type": "object"})}
     for code in ("404", "409", "422") if body else ():
-        op["responses"][code] = {"description": "Error", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        op["responses"][code] = error_response()
     return op
 
 

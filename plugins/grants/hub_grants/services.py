@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
+from hub.dates import format_moment, language, parse_local
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -32,7 +32,6 @@ from hub_grants.models import (
     Score,
 )
 
-PRAGUE = ZoneInfo("Europe/Prague")
 MANAGE = "grants:call:manage"
 APPLY = "grants:application:apply"
 REVIEW = "grants:review"
@@ -68,10 +67,6 @@ class OneApplicationOnly(GrantError):
             "per organisation.")}, 409)
 
 
-def language(request) -> str:
-    return "en" if request.locale_name == "en" else "cs"
-
-
 # -- money and time -----------------------------------------------------------------------
 
 def money(value) -> Decimal | None:
@@ -98,38 +93,6 @@ def format_money(amount: Decimal | None, lang: str) -> str:
     from babel.numbers import format_currency
 
     return format_currency(amount, "CZK", locale="cs_CZ" if lang == "cs" else "en_GB")
-
-
-def parse_local(text: str) -> dt.datetime | None:
-    """``YYYY-MM-DDTHH:MM`` (an HTML datetime-local field) in Prague time, as UTC."""
-    try:
-        value = dt.datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=PRAGUE)
-    return value.astimezone(dt.UTC)
-
-
-def local_input(value: dt.datetime | None) -> str:
-    return value.astimezone(PRAGUE).strftime("%Y-%m-%dT%H:%M") if value else ""
-
-
-def format_time(value: dt.datetime | None, lang: str) -> str:
-    if value is None:
-        return ""
-    from babel.dates import format_datetime
-
-    return format_datetime(value.astimezone(PRAGUE), "d. M. yyyy H:mm" if lang == "cs"
-                           else "d MMM yyyy, HH:mm", locale=lang)
-
-
-def format_date(value: dt.date | None, lang: str) -> str:
-    if value is None:
-        return ""
-    from babel.dates import format_date as fmt
-
-    return fmt(value, "d. M. yyyy" if lang == "cs" else "d MMM yyyy", locale=lang)
 
 
 def phase(call: Call, now: dt.datetime | None = None) -> str:
@@ -507,7 +470,7 @@ def _mail_submitted(request, application: Application) -> None:
           "exactly what was submitted.",
           mapping={"title": application.title, "organisation": application.organisation.name,
                    "call": call_title, "number": application.id,
-                   "when": format_time(application.submitted_at, user.language)}),
+                   "when": format_moment(application.submitted_at, user.language)}),
         _("We will let you know the decision by e-mail.")))
     pdf = application_pdf(request, application, user.language)
     queue_mail(request, user.email, tr(_("Application received: ${title}",

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.dates import language, local_input
 from hub.organizations.models import KINDS
 from hub_grants import evaluation, services
 from hub_grants.forms import rows_from_post, with_blank
@@ -87,8 +88,8 @@ def call_to_form(call: Call | None) -> dict:
         "eligible_kinds": call.eligible_kinds, "budget": f"{call.budget:.2f}",
         "max_amount": f"{call.max_amount:.2f}",
         "cofinancing_percent": f"{call.cofinancing_percent.normalize():f}",
-        "opens_at": services.local_input(call.opens_at),
-        "deadline_at": services.local_input(call.deadline_at),
+        "opens_at": local_input(call.opens_at),
+        "deadline_at": local_input(call.deadline_at),
         "evaluation_until": call.evaluation_until.isoformat() if call.evaluation_until else "",
         "decision_by": call.decision_by.isoformat() if call.decision_by else "",
         "multiple_per_organisation": call.multiple_per_organisation,
@@ -200,7 +201,7 @@ def call_staff(request):
         awarded_total=evaluation.awarded_total(request, call),
         can_invite=invitation_hook(request) is not None,
         breadcrumbs=[(_("Grant calls"), request.route_path("grants.staff")),
-                     (call.text("title", services.language(request)), None)])
+                     (call.text("title", language(request)), None)])
 
 
 @view_config(route_name="grants.decision", renderer="hub_grants:templates/decision.pt",
@@ -232,6 +233,6 @@ def decision(request):
         criteria=criteria, total=lambda r: evaluation.review_total(r, criteria), form=form,
         errors=errors,
         breadcrumbs=[(_("Grant calls"), request.route_path("grants.staff")),
-                     (application.call.text("title", services.language(request)),
+                     (application.call.text("title", language(request)),
                       request.route_path("grants.call_staff", id=application.call_id)),
                      (application.title, None)])

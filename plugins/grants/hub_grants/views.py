@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.dates import format_day, format_moment, language
 from hub.i18n import translate
 from hub.organizations.models import Organisation
 from hub.params import is_id
@@ -22,13 +23,13 @@ def flash(request, message, kind="success") -> None:
 
 
 def base_values(request, **values) -> dict:
-    lang = services.language(request)
+    lang = language(request)
     values.setdefault("errors", {})
     values.setdefault("to_do", None)
     values.update(lang=lang, tr=lambda m: translate(request, m),
                   money=lambda v: services.format_money(v, lang),
-                  when=lambda v: services.format_time(v, lang),
-                  date=lambda v: services.format_date(v, lang),
+                  when=lambda v: format_moment(v, lang),
+                  date=lambda v: format_day(v, lang),
                   status_labels=services.STATUS_LABELS, kind_labels=services.KIND_LABELS,
                   phase=services.phase)
     return values
@@ -55,7 +56,7 @@ def call_page(request):
     organisations = services.represented(request, request.identity, call)
     return base_values(request, call=call, organisations=organisations,
                        breadcrumbs=[(_("Grants"), request.route_path("grants.index")),
-                                    (call.text("title", services.language(request)), None)])
+                                    (call.text("title", language(request)), None)])
 
 
 @view_config(route_name="grants.awarded", renderer="hub_grants:templates/awarded.pt",
@@ -96,7 +97,7 @@ def mine(request):
         .order_by(Application.created_at.desc())).all() if ids else []
     from hub_grants.award import to_do
 
-    lang = services.language(request)
+    lang = language(request)
     return base_values(request, applications=applications,
                        to_do=lambda a: to_do(request, a, lang),
                        breadcrumbs=[(_("Grant applications"), None)])
@@ -158,7 +159,7 @@ def application_values(request, application, errors, form=None) -> dict:
                 "items": [(i.description, f"{i.amount:.2f}") for i in application.items],
                 "answers": dict(application.answers or {})}
     rows = list(form["items"]) + [("", "")] * ROWS_EMPTY
-    missing = services.missing_for_submission(application, services.language(request)) \
+    missing = services.missing_for_submission(application, language(request)) \
         if application.status == "draft" else {}
     return base_values(request, application=application, call=application.call, form=form,
                        rows=rows, errors=errors, missing=missing,
@@ -168,7 +169,7 @@ def application_values(request, application, errors, form=None) -> dict:
 
 
 def slot_choices(request, application) -> list[tuple[str, str]]:
-    lang = services.language(request)
+    lang = language(request)
     call = application.call
     choices = [(f"doc:{i}", (d.get("en") if lang == "en" else "") or d["cs"])
                for i, d in enumerate(call.documents or [])]
@@ -262,7 +263,7 @@ def application_pdf(request):
         raise HTTPNotFound()
     response = request.response
     response.content_type = "application/pdf"
-    response.body = make_pdf(request, application, services.language(request))
+    response.body = make_pdf(request, application, language(request))
     response.headers["Content-Disposition"] = \
         f'attachment; filename="application-{application.id}.pdf"'
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error
+from hub.api.openapi import error_response
 from hub.security import PUBLIC
 from hub_news import services
 from hub_news.i18n import _
@@ -60,11 +61,6 @@ def article(request):
     return article_json(request, item, full=True)
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
 def openapi() -> dict:
     localized = {"type": "object", "properties": {"cs": {"type": "string"},
                                                   "en": {"type": ["string", "null"]}}}
@@ -105,7 +101,7 @@ def openapi() -> dict:
                                 "$ref": "#/components/schemas/NewsArticleSummary"}},
                             "total": {"type": "integer"}, "page": {"type": "integer"},
                             "page_size": {"type": "integer"}}}}}},
-                    "422": _error("Invalid page")}}},
+                    "422": error_response("Invalid page")}}},
             "/news/articles/{id}": {"get": {
                 "tags": ["news"], "summary": "One published article with its text",
                 "parameters": [{"name": "id", "in": "path", "required": True,
@@ -113,7 +109,7 @@ def openapi() -> dict:
                 "responses": {
                     "200": {"description": "The article", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/NewsArticle"}}}},
-                    "404": _error("No such published article")}}},
+                    "404": error_response("No such published article")}}},
         },
         "components": {"schemas": {"NewsArticleSummary": summary, "NewsArticle": full}},
     }

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from hub import hookimpl
+from hub import dates, hookimpl
 from hub.contributions import NavItem, Suggestion, Widget
 from hub.db import utcnow
 from hub.security import PUBLIC
@@ -72,7 +72,7 @@ def accessibility_note(request) -> Markup | None:
     page = written_pages(request).get("accessibility")
     if page is None:
         return None
-    language = services.language(request)
+    language = dates.language(request)
     title = page[1] if language == "en" and page[1] else page[0]
     return render_snippet(request, "hub_news:templates/accessibility_note.pt", {
         "title": title, "url": request.route_path("news.page", slug="accessibility")})
@@ -107,7 +107,7 @@ def hub_slot(request, name, context):
         if not banners:
             return None
         return render_snippet(request, "hub_news:templates/banner.pt", {
-            "banners": banners, "language": services.language(request)})
+            "banners": banners, "language": dates.language(request)})
     if name == "accessibility_statement":
         return accessibility_note(request)
     if name == "head":

@@ -1,7 +1,6 @@
 """Staff pages: write articles, schedule them, announcement banners and the footer pages."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +8,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from hub.dates import local_input, parse_local
 from hub.storage import IMAGES, sniff
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, active_topics
 from hub_news import revisions, services
@@ -76,21 +76,6 @@ PAGE_FIELDS = (
 )
 
 
-def to_local_input(value: dt.datetime | None) -> str:
-    return value.astimezone(services.PRAGUE).strftime("%Y-%m-%dT%H:%M") if value else ""
-
-
-def parse_local(value: str) -> dt.datetime | None:
-    """A ``datetime-local`` value in Prague time as an aware UTC datetime."""
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"):
-        try:
-            naive = dt.datetime.strptime(value, fmt)  # noqa: DTZ007 (Prague time, next line)
-        except ValueError:
-            continue
-        return naive.replace(tzinfo=services.PRAGUE).astimezone(dt.UTC)
-    return None
-
-
 def read_fields(request, fields) -> tuple[dict, dict]:
     post = request.POST
     values, errors = {}, {}
@@ -152,7 +137,7 @@ def article_values(article: Article | None) -> dict:
         return {"topics": set(), "audiences": set(), "remove_image": False}
     values = {f.name: getattr(article, f.name) or "" for f in ARTICLE_FIELDS
               if f.type not in ("file", "checkbox", "datetime-local")}
-    values["publish_at"] = to_local_input(article.publish_at)
+    values["publish_at"] = local_input(article.publish_at)
     values["topics"] = {t.id for t in article.topics}
     values["audiences"] = set(article.audiences or ())
     values["remove_image"] = False
@@ -283,8 +268,8 @@ def banners(request):
 def _edit_banner(request, banner: Banner | None):
     values = {"level": "info"} if banner is None else {
         "text_cs": banner.text_cs, "text_en": banner.text_en, "link_url": banner.link_url,
-        "level": banner.level, "starts_at": to_local_input(banner.starts_at),
-        "ends_at": to_local_input(banner.ends_at)}
+        "level": banner.level, "starts_at": local_input(banner.starts_at),
+        "ends_at": local_input(banner.ends_at)}
     errors: dict = {}
     if request.method == "POST":
         values, errors = read_fields(request, BANNER_FIELDS)

@@ -6,10 +6,10 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
+from hub.dates import format_moment, language, parse_local
 from hub.db import utcnow
 from hub_news import revisions, services
 from hub_news.i18n import _
-from hub_news.manage import parse_local
 from hub_news.models import Article, ArticleRevision
 from hub_news.permissions import MANAGE
 from hub_news.views import Labels, article_context
@@ -51,7 +51,7 @@ def publish(request):
     else:
         article.publish_at = when
         request.session.flash(_("The article will be published at ${when}.",
-                                mapping={"when": services.local_time(when, request)}),
+                                mapping={"when": format_moment(when, language(request))}),
                               "success")
         return back
     return _refused(request, article, {"publish_at": error}, value)

@@ -5,19 +5,18 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import nh3
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import defer, lazyload, selectinload
 
+from hub.dates import PRAGUE, language
 from hub.db import utcnow
 from hub.topics.models import Topic
 from hub_news.models import Article, Banner, article_topic
 
 PAGE_SIZE = 10
-PRAGUE = ZoneInfo("Europe/Prague")
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3",
                 "h4", "blockquote", "q", "cite", "abbr", "code", "pre", "hr", "table",
@@ -148,27 +147,12 @@ def current_banners(request) -> list[ShownBanner]:
     return shown
 
 
-def language(request) -> str:
-    return "en" if getattr(request, "locale_name", "cs") == "en" else "cs"
-
-
-def local_time(value, request, fmt: str = "medium") -> str:
-    return "" if value is None else _format_datetime(value, fmt, language(request))
-
-
 def local_date(value, request) -> str:
     return "" if value is None else _format_date(value, language(request))
 
 
-# Babel's formatting is slow next to the rest of a list page and the same times come back on
-# every request: kept per (time, format, locale).
-@functools.lru_cache(maxsize=4096)
-def _format_datetime(value, fmt: str, locale: str) -> str:
-    from babel.dates import format_datetime
-
-    return format_datetime(value.astimezone(PRAGUE), fmt, locale=locale)
-
-
+# Babel's formatting is slow next to the rest of a list page and the same days come back on
+# every request: kept per (time, locale).
 @functools.lru_cache(maxsize=4096)
 def _format_date(value, locale: str) -> str:
     from babel.dates import format_date

@@ -11,6 +11,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
+from hub import dates
 from hub.params import page_param
 from hub.security import PUBLIC
 from hub.sharing import set_share_metadata
@@ -29,13 +30,13 @@ class Labels:
 
     def __init__(self, request):
         self.request = request
-        self.language = services.language(request)
+        self.language = dates.language(request)
 
     def date(self, value) -> str:
         return services.local_date(value, self.request)
 
     def when(self, value) -> str:
-        return services.local_time(value, self.request)
+        return dates.format_moment(value, self.language)
 
     def text(self, obj, field: str) -> str:
         return obj.text(field, self.language)
@@ -122,7 +123,6 @@ def article(request):
 
 def article_context(request, item, publish_errors=None, publish_value=None) -> dict:
     """The article page; editors also get its publishing state and buttons."""
-    from hub_news.manage import to_local_input
     from hub_news.permissions import MANAGE
     from hub_news.revisions import STATE_LABELS, state
 
@@ -137,7 +137,7 @@ def article_context(request, item, publish_errors=None, publish_value=None) -> d
         publishing = {"state": current, "label": STATE_LABELS[current],
                       "errors": publish_errors or {},
                       "value": publish_value if publish_value is not None
-                      else to_local_input(item.publish_at if current == "scheduled" else None)}
+                      else dates.local_input(item.publish_at if current == "scheduled" else None)}
     return {"article": item, "labels": labels, "share": share_links(url, title),
             "published": item.is_published(), "publishing": publishing,
             "breadcrumbs": [(_("News"), request.route_path("news.index")), (title, None)]}
@@ -174,7 +174,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def atom_feed(request, articles, title: str, self_url: str) -> Response:
-    language = services.language(request)
+    language = dates.language(request)
     feed = Element("feed", {"xmlns": ATOM, "xml:lang": language})
     SubElement(feed, "title").text = title
     SubElement(feed, "id").text = self_url
@@ -208,7 +208,7 @@ def atom_feed(request, articles, title: str, self_url: str) -> Response:
 def rss_feed(request, articles, title: str, self_url: str) -> Response:
     from email.utils import format_datetime
 
-    language = services.language(request)
+    language = dates.language(request)
     rss = Element("rss", {"version": "2.0", "xmlns:atom": ATOM})
     channel = SubElement(rss, "channel")
     SubElement(channel, "title").text = title
@@ -285,7 +285,7 @@ def page(request):
         if slug in PAGE_SLUGS else None
     if item is None:
         raise HTTPNotFound()
-    language = services.language(request)
+    language = dates.language(request)
     title = item.text("title", language)
     body = item.text("body", language)
     url = request.route_url("news.page", slug=slug)

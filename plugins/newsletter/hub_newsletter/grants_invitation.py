@@ -8,14 +8,11 @@ for approval as with any campaign. Nothing is sent from here.
 """
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from hub import hookimpl
+from hub import dates, hookimpl
+from hub.dates import format_moment
 from hub.i18n import localizer_for
 from hub_newsletter.i18n import _
 from hub_newsletter.models import Campaign
-
-PRAGUE = ZoneInfo("Europe/Prague")
 
 
 def _plain(text: str) -> str:
@@ -28,13 +25,6 @@ def _summary(text: str, limit: int = 600) -> str:
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _when(value, language: str) -> str:
-    from babel.dates import format_datetime
-
-    return format_datetime(value.astimezone(PRAGUE), "d. M. yyyy H:mm" if language == "cs"
-                           else "d MMM yyyy, HH:mm", locale=language)
-
-
 def _money(value, language: str) -> str:
     from babel.numbers import format_currency
 
@@ -42,11 +32,11 @@ def _money(value, language: str) -> str:
 
 
 def draft_invitation(request, call) -> Campaign:
-    language = "en" if request.locale_name == "en" else "cs"
+    language = dates.language(request)
     tr = localizer_for(request.registry, language).translate
     title = call.text("title", language)
     url = request.route_url("grants.call", id=call.id)
-    values = {"title": _plain(title), "deadline": _when(call.deadline_at, language),
+    values = {"title": _plain(title), "deadline": format_moment(call.deadline_at, language),
               "maximum": _money(call.max_amount, language), "url": url}
     body = "\n\n".join((
         "${salutation},",

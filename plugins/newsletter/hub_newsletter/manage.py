@@ -12,6 +12,7 @@ from pyramid.view import view_config
 
 from hub.accounts.models import User
 from hub.consent import holders
+from hub.dates import format_moment, parse_local
 from hub.db import utcnow
 from hub_newsletter import content, services
 from hub_newsletter.i18n import _, plugin_hooks
@@ -25,7 +26,7 @@ from hub_newsletter.models import (
     new_token,
 )
 from hub_newsletter.purposes import LIST_PURPOSE_KEY, list_id_of
-from hub_newsletter.views import PRAGUE, int_or_404, local_datetime
+from hub_newsletter.views import int_or_404
 
 EDIT = "newsletter:campaign:edit"
 APPROVE = "newsletter:campaign:approve"
@@ -328,7 +329,7 @@ def campaign_detail(request):
         "can_approve": request.has_permission(APPROVE)
         and campaign.created_by_id != identity.id,
         "can_send": request.has_permission(SEND),
-        "when": lambda value: local_datetime(request, value),
+        "when": lambda value: format_moment(value, request.locale_name),
         "breadcrumbs": [(_("Newsletter administration"), request.route_path("newsletter.admin")),
                         (campaign.subject, None)],
     }
@@ -433,18 +434,16 @@ def campaign_send(request):
         return _back(request, campaign)
     when = request.POST.get("scheduled_at", "").strip()
     if when:
-        try:
-            local = dt.datetime.fromisoformat(when)
-        except ValueError:
+        scheduled = parse_local(when)
+        if scheduled is None:
             request.session.flash(request.shell.translate(
                 _("Enter the time as a date and time, e.g. 2026-12-01 09:00.")), "error")
             return _back(request, campaign)
-        scheduled = local.replace(tzinfo=PRAGUE) if local.tzinfo is None else local
         if scheduled > utcnow():
             campaign.status, campaign.scheduled_at = "scheduled", scheduled
             request.session.flash(request.shell.translate(
                 _("The campaign will be sent at ${when}.",
-                  mapping={"when": local_datetime(request, scheduled)})), "success")
+                  mapping={"when": format_moment(scheduled, request.locale_name)})), "success")
             return _back(request, campaign)
     try:
         count = services.start_sending(request, campaign)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from chameleon import PageTemplateFile
 
+from hub.dates import PRAGUE
 from hub.i18n import localizer_for
 from hub_newsletter import content
 from hub_newsletter.i18n import _
@@ -51,11 +52,9 @@ def recipient_values(request, campaign: Campaign, subscriber, address: str) -> d
 def format_event_date(campaign: Campaign) -> str:
     if campaign.event_starts_at is None:
         return ""
-    from zoneinfo import ZoneInfo
-
     from babel.dates import format_datetime
 
-    local = campaign.event_starts_at.astimezone(ZoneInfo("Europe/Prague"))
+    local = campaign.event_starts_at.astimezone(PRAGUE)
     return format_datetime(local, "d. MMMM y, H:mm" if campaign.language == "cs"
                            else "d MMMM y, H:mm", locale=campaign.language)
 

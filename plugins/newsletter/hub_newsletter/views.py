@@ -2,28 +2,18 @@
 lists, the archive, and the counters of opens and clicks."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
 from hub.consent import OutdatedText
+from hub.dates import format_moment
 from hub.security import PUBLIC
 from hub_newsletter import content, services
 from hub_newsletter.i18n import _
 from hub_newsletter.models import Campaign, NewsletterList, Subscriber
 from hub_newsletter.purposes import LIST_PURPOSE
-
-PRAGUE = ZoneInfo("Europe/Prague")
-
-
-def local_datetime(request, value) -> str:
-    from hub.dates import format_moment
-
-    return format_moment(value, request.locale_name)
-
 
 # -- public: subscribing ---------------------------------------------------------------------
 
@@ -200,7 +190,8 @@ def archive(request):
     campaigns = request.dbsession.scalars(_archived(request).limit(200)).all()
     from hub_newsletter.rendering import archive_subject
 
-    return {"campaigns": campaigns, "when": lambda c: local_datetime(request, c.finished_at),
+    return {"campaigns": campaigns,
+            "when": lambda c: format_moment(c.finished_at, request.locale_name),
             "subject": archive_subject,
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Archive"), None)]}
@@ -218,7 +209,7 @@ def archive_item(request):
     return {"campaign": campaign,
             "subject": content.substitute(campaign.subject, values),
             "blocks": content.personalised_blocks(content.parse_body(campaign.body), values),
-            "when": local_datetime(request, campaign.finished_at),
+            "when": format_moment(campaign.finished_at, request.locale_name),
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Archive"), request.route_path("newsletter.archive")),
                             (content.substitute(campaign.subject, values), None)]}
