@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
-from pyramid.response import FileIter, Response
+from pyramid.response import Response
+from webob.static import FileIter  # seeks to a requested range
 
 from hub.db import utcnow
 from hub.i18n import _
@@ -299,7 +300,7 @@ class BoundStorage:
             from pyramid.httpexceptions import HTTPNotFound
 
             raise HTTPNotFound() from None
-        response = Response(app_iter=_RangeFileIter(handle, CHUNK), content_type=content_type,
+        response = Response(app_iter=FileIter(handle), content_type=content_type,
                             content_length=size, conditional_response=True)
         response.accept_ranges = "bytes"
         response.headers["Content-Disposition"] = content_disposition(filename, inline)
@@ -307,22 +308,6 @@ class BoundStorage:
         response.headers["Cache-Control"] = cache_control
         return response
 
-
-class _RangeFileIter(FileIter):
-    """A file iterator that seeks to a requested range instead of reading up to it."""
-
-    def app_iter_range(self, start: int, stop: int | None):
-        self.file.seek(start)
-        remaining = None if stop is None else stop - start
-        while remaining is None or remaining > 0:
-            data = self.file.read(self.block_size if remaining is None
-                                  else min(self.block_size, remaining))
-            if not data:
-                break
-            if remaining is not None:
-                remaining -= len(data)
-            yield data
-        self.file.close()
 
 
 def get_store(registry) -> Storage:
