@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
+from hub.testing import need_service
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -37,7 +38,7 @@ def _get(url, headers=None):
 @pytest.mark.slow
 def test_the_example_gunicorn_configuration_serves_the_portal(tmp_path):
     if not GUNICORN.exists():
-        pytest.skip("gunicorn is not installed (pip install hub-core[deploy])")
+        need_service("gunicorn", "pip install hub-core[deploy]; make install brings it")
     data = tmp_path / "data"
     data.mkdir()
     ini = tmp_path / "production.ini"
