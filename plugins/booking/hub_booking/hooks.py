@@ -273,7 +273,7 @@ def hub_demo_data(dbsession, scale):
 # -- rooms for other plugins --------------------------------------------------------------
 
 class RoomProvider:
-    """What the events plugin uses to reserve a room for an event (see hookspecs.py)."""
+    """What the events plugin uses to reserve a room for an event (hub_events.hookspecs)."""
 
     def __init__(self, request):
         self.request = request
@@ -326,7 +326,7 @@ def _room_dict(room: Room) -> dict:
             "location": room.location, "accessibility": list(room.accessibility or [])}
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_room_provider(request):
     return RoomProvider(request)
 

@@ -211,7 +211,7 @@ def _segment_for_key(request, key):
     return request.dbsession.get(Segment, int(number))
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audiences(request):
     from hub_crm.models import Segment
     from hub_crm.services import (
@@ -237,7 +237,7 @@ def hub_audiences(request):
     return audiences
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audience_members(request, key):
     from hub_crm.consent import consent_record
     from hub_crm.models import Contact
@@ -262,7 +262,7 @@ def hub_audience_members(request, key):
             for r in rows]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audience_consents(request, key, email):
     from hub_crm.models import Contact
     from hub_crm.services import SegmentError, segment_query
@@ -283,7 +283,7 @@ def hub_audience_consents(request, key, email):
 ALLOWED_CHUNK = 5000  # addresses per query (below every database's bind-parameter limit)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audience_allowed(request, key, addresses):
     from hub_crm.models import Contact
     from hub_crm.services import SegmentError, segment_query
@@ -310,7 +310,7 @@ def hub_audience_allowed(request, key, addresses):
     return allowed
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audience_used(request, key):
     from hub.db import utcnow
     from hub_crm.consent import PURPOSES
@@ -328,7 +328,7 @@ def hub_audience_used(request, key):
                            "conditions": list(segment.conditions or ())}}
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_audience_withdraw_links(request, key, addresses):
     from hub_crm.consent import withdraw_links
 

@@ -6,13 +6,10 @@ import sqlalchemy as sa
 
 from hub.consent import ConsentRecord
 from hub.testing import html_text
+from hub_crm import hooks as crm_hooks
 from hub_crm.consent import consents_of
 from hub_crm.models import Segment
 from hub_crm.services import make_token, segment_query, set_consent
-
-
-def hooks(crm_app):
-    return crm_app.registry["hub.pm"].hook
 
 
 def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, crm, crm_app):
@@ -33,7 +30,7 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
         ids = list(crm.req.dbsession.scalars(segment_query(crm.req, s.purpose, s.match,
                                                            s.conditions)))
         assert ids == [ok.id]
-    members = hooks(crm_app).hub_audience_members(request=crm.req, key=f"crm.segment.{seg.id}")
+    members = crm_hooks.hub_audience_members(request=crm.req, key=f"crm.segment.{seg.id}")
     assert [m["email"] for m in members] == ["ok@example.cz"]
     assert set(members[0]) == {"email", "name", "first_name", "last_name", "gender",
                                "language", "contact_id", "preferences_url",
@@ -42,7 +39,7 @@ def test_segment_only_returns_contacts_with_the_purposes_consent(client, users, 
     link = members[0]["preferences_url"]
     assert link.startswith("https://hub.example.org/crm/preferences/")
     assert "ok@example.cz" in client.get(link.split("hub.example.org")[1]).text
-    audiences = [a for r in hooks(crm_app).hub_audiences(request=crm.req) for a in r]
+    audiences = crm_hooks.hub_audiences(request=crm.req)
     assert {"key": f"crm.segment.{seg.id}", "label": "Pacienti", "purpose": "newsletter",
             "count": 1} in audiences
 
@@ -59,17 +56,17 @@ def test_withdrawal_through_the_signed_link_takes_effect_at_once(client, users, 
     contact = crm.contact("jana@example.cz", consents=("newsletter", "research"))
     seg = crm.segment("Newsletter", "newsletter")
     key = f"crm.segment.{seg.id}"
-    assert hooks(crm_app).hub_audience_consents(request=crm.req, key=key,
-                                                email="jana@example.cz") is True
+    assert crm_hooks.hub_audience_consents(request=crm.req, key=key,
+                                           email="jana@example.cz") is True
     token = make_token(crm.req, contact.id)
     page = client.get(f"/crm/preferences/{token}")
     form = page.forms["preferences-form"]
     assert form["consent_newsletter"].checked and form["consent_research"].checked
     form["consent_newsletter"].checked = False
     form.submit().follow()
-    assert hooks(crm_app).hub_audience_consents(request=crm.req, key=key,
-                                                email="jana@example.cz") is False
-    assert hooks(crm_app).hub_audience_members(request=crm.req, key=key) == []
+    assert crm_hooks.hub_audience_consents(request=crm.req, key=key,
+                                           email="jana@example.cz") is False
+    assert crm_hooks.hub_audience_members(request=crm.req, key=key) == []
     assert consents_of(crm.req, contact)["newsletter"].given is False
     # The evidence is the ledger's: the contact's records with the wording's version.
     records = crm.req.dbsession.scalars(sa.select(ConsentRecord).where(
@@ -82,9 +79,9 @@ def test_withdrawal_through_the_signed_link_takes_effect_at_once(client, users, 
 
 
 def test_unknown_audience_keys_are_not_ours(crm, crm_app):
-    assert hooks(crm_app).hub_audience_members(request=crm.req, key="other.list.1") is None
-    assert hooks(crm_app).hub_audience_consents(request=crm.req, key="crm.segment.999999",
-                                                email="x@example.cz") is None
+    assert crm_hooks.hub_audience_members(request=crm.req, key="other.list.1") is None
+    assert crm_hooks.hub_audience_consents(request=crm.req, key="crm.segment.999999",
+                                           email="x@example.cz") is None
 
 
 def test_tampered_preferences_token_is_404(client, crm):
@@ -228,7 +225,7 @@ def test_audience_allowed_drops_a_withdrawn_or_erased_address_at_once(crm, crm_a
                 stakeholder_type="doctor")  # consents, but not in the segment
     seg = crm.segment("Pacienti", "newsletter", [{"kind": "type", "value": "patient"}])
     key = f"crm.segment.{seg.id}"
-    hook = hooks(crm_app).hub_audience_allowed
+    hook = crm_hooks.hub_audience_allowed
     addresses = ["Jana@Example.cz", "petr@example.cz", "eva@example.cz", "nobody@example.cz"]
     assert hook(request=crm.req, key=key, addresses=addresses) == {"Jana@Example.cz",
                                                                    "petr@example.cz"}

@@ -247,7 +247,7 @@ def course_edit(request):
             _flash(request, _("The course was saved."))
             return HTTPSeeOther(_edit_url(request, course.id))
         request.response.status = 422
-    has_recordings = getattr(request.hooks, "hub_event_recordings", None) is not None
+    has_recordings = recordings_offered(request)
     return {"breadcrumbs": _crumbs(request, (course.title, None)), "course": course,
             "form": form, "kinds": KIND_LABELS, "warnings": _outline_warnings(course),
             "link_url": request.route_url("elearning.course", slug=course.slug,
@@ -420,10 +420,9 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
 
 def publication_problems(lesson: Lesson, request=None) -> list:
     problems = []
-    if request is not None and lesson.source_event_id and getattr(
-            request.hooks, "hub_event_recordings", None) is not None and not any(
-            str(r.get("event_id")) == lesson.source_event_id
-            for r in event_recordings(request)):
+    if (request is not None and lesson.source_event_id and recordings_offered(request)
+            and not any(str(r.get("event_id")) == lesson.source_event_id
+                        for r in event_recordings(request))):
         problems.append(_("The event recording this lesson was copied from is not public "
                           "(a speaker has not released it or withdrew the release)."))
     if lesson.kind == "video":
@@ -555,12 +554,14 @@ def lesson_delete(request):
 
 # -- event recordings -------------------------------------------------------------------
 
+def recordings_offered(request) -> bool:
+    """Whether an enabled plugin (events) answers ``hub_event_recordings``."""
+    return bool(request.hooks.hub_event_recordings.get_hookimpls())
+
+
 def event_recordings(request) -> list[dict]:
     """Recordings of past events offered by the events plugin (none when it is disabled)."""
-    hook = getattr(request.hooks, "hub_event_recordings", None)
-    if hook is None:
-        return []
-    return flatten(hook(request=request))
+    return flatten(request.hooks.hub_event_recordings(request=request))
 
 
 @view_config(route_name="elearning.import_recording",
@@ -599,4 +600,4 @@ def import_recording(request):
             "course": course, "recordings": recordings, "error": error,
             "page_title": _("Import an event recording: ${title}",
                             mapping={"title": course.title}),
-            "available": getattr(request.hooks, "hub_event_recordings", None) is not None}
+            "available": recordings_offered(request)}

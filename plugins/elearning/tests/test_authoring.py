@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from webtest import Upload
 
 from hub import hookimpl
-from hub.markers import hookspec
 from hub_elearning.models import Course, Lesson, Question
 
 CAPTIONS = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nDobry den.\n"
@@ -229,33 +228,24 @@ def test_csv_export_neutralises_quiz_titles_in_the_header(elearning, users, cour
 # -- event recordings through the events plugin's hook ---------------------------------
 
 def _recordings_plugin():
-    specs = types.ModuleType("fake_event_specs")
-
-    @hookspec
-    def hub_event_recordings(request):
-        """Recordings of past events."""
-
-    specs.hub_event_recordings = hub_event_recordings
     impl = types.ModuleType("fake_events")
 
     @hookimpl
-    def hub_event_recordings(request):  # noqa: F811
+    def hub_event_recordings(request):
         return [{"event_id": 7, "title": "Kulatý stůl o lécích", "date": "2026-10-01",
                  "video_url": "", "embed_url": "https://player.vimeo.com/video/123456789",
                  "captions_url": "https://media.example.org/7.vtt",
                  "transcript": "Přepis kulatého stolu."}]
 
     impl.hub_event_recordings = hub_event_recordings
-    return specs, impl
+    return impl
 
 
 def test_staff_imports_an_event_recording_as_a_video_lesson(
         make_app, make_testapp, users, make_course, dbsession):
     app = make_app("elearning", **{"hub.site_name": "Hub se záznamy"})
     pm = app.registry["hub.pm"]
-    specs, impl = _recordings_plugin()
-    if not hasattr(pm.hook, "hub_event_recordings"):
-        pm.add_hookspecs(specs)
+    impl = _recordings_plugin()
     if not pm.is_registered(sys.modules.get("fake_events", impl)):
         pm.register(impl, name="fake_events")
     client = make_testapp(app)

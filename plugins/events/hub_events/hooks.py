@@ -368,7 +368,7 @@ def hub_consent_changed(request, subject, purpose, record):
 
 # -- for other plugins -----------------------------------------------------------------------
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_event_recordings(request):
     events = request.dbsession.scalars(
         sa.select(Event).where(Event.state == "published", Event.recording_published.is_(True),
@@ -379,7 +379,7 @@ def hub_event_recordings(request):
              "captions_url": e.captions_url, "transcript": e.transcript} for e in events]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def hub_upcoming_events(request):
     return [{"id": e.id, "title": e.title, "starts_at": e.starts_at.isoformat(),
              "url": request.route_url("events.detail", id=e.id)}

@@ -1,17 +1,17 @@
-"""Hooks the events plugin offers to other plugins."""
+"""Hooks the events plugin calls and other plugins may answer."""
 from hub.markers import hookspec
 
 
-@hookspec
-def hub_event_recordings(request):
-    """Recordings of past events for reuse (e-learning imports them as video lessons):
-    list of dict(event_id, title, date, video_url, embed_url, captions_url, transcript)."""
-
-
-@hookspec
-def hub_upcoming_events(request):
-    """Upcoming public events for invitations (newsletter): list of dict(id, title,
-    starts_at, url)."""
+@hookspec(firstresult=True)
+def hub_room_provider(request):
+    """The hub's rooms for events (the booking plugin answers): an object with
+    rooms() -> list[dict(id, name, capacity, location, accessibility: list[str])],
+    room(room_id) -> dict | None,
+    reserve(room_id, starts_at, ends_at, title, user, organisation_id=None)
+        -> {"ok": True, "reservation_id": int} or {"ok": False, "message": str}
+        (times aware datetimes; approved at once; a reservation for an organisation's
+        event is the organisation's: it shows in its bookings and counts in its quota),
+    release(reservation_id) -> None. Implement it with ``@hookimpl(optionalhook=True)``."""
 
 
 @hookspec

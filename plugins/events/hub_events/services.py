@@ -528,8 +528,7 @@ def event_ics(request, events) -> bytes:
 
 def room_provider(request):
     """The booking plugin's room provider, or ``None`` when booking is not enabled."""
-    hook = getattr(request.hooks, "hub_room_provider", None)
-    return hook(request=request) if hook else None
+    return request.hooks.hub_room_provider(request=request)
 
 
 def sync_room(request, event: Event, previous: dict | None, user) -> str | None:

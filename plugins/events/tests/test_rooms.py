@@ -3,15 +3,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub import hookimpl
-from hub.markers import hookspec
 
 from .conftest import form_post
-
-
-class RoomSpec:
-    @hookspec(firstresult=True)
-    def hub_room_provider(request):
-        """Test copy of the booking plugin's hookspec."""
 
 
 class FakeRooms:
@@ -52,7 +45,6 @@ def rooms(make_app):
     app = make_app("events", **{"events.reminder_hours": 23})  # an app of its own
     provider = FakeRooms()
     pm = app.registry["hub.pm"]
-    pm.add_hookspecs(RoomSpec)
     pm.register(FakeBooking(provider), name="fake-booking")
     return app, provider
 

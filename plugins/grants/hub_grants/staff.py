@@ -152,9 +152,9 @@ def call_form(request):
 
 
 def invitation_hook(request):
-    """The hook relay when an enabled plugin (the newsletter) implements it, else None."""
-    hook = getattr(request.hooks, "hub_grants_call_invitation", None)
-    return hook if hook is not None and hook.get_hookimpls() else None
+    """The hook caller when an enabled plugin (the newsletter) implements it, else None."""
+    hook = request.hooks.hub_grants_call_invitation
+    return hook if hook.get_hookimpls() else None
 
 
 @view_config(route_name="grants.call_staff", renderer="hub_grants:templates/call_staff.pt",

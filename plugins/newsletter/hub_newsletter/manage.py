@@ -127,11 +127,8 @@ def _get_campaign(request, lock: bool = False) -> Campaign:
 
 
 def upcoming_events(request) -> list[dict]:
-    hook = getattr(plugin_hooks(request), "hub_upcoming_events", None)
-    if hook is None:
-        return []
     events = []
-    for result in hook(request=request):
+    for result in plugin_hooks(request).hub_upcoming_events(request=request):
         events.extend(result or ())
     return events
 

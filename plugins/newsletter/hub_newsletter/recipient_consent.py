@@ -47,12 +47,9 @@ def audience_refused(request, rows) -> set[int]:
     if not by_key:
         return set()
     hooks = plugin_hooks(request)
-    allowed_hook = getattr(hooks, "hub_audience_allowed", None)
-    consents_hook = getattr(hooks, "hub_audience_consents", None)
-    if allowed_hook is not None and not allowed_hook.get_hookimpls():
-        allowed_hook = None
-    if consents_hook is not None and not consents_hook.get_hookimpls():
-        consents_hook = None
+    allowed_hook, consents_hook = (
+        hook if hook.get_hookimpls() else None
+        for hook in (hooks.hub_audience_allowed, hooks.hub_audience_consents))
     with _read_session(request):
         return _refused(request, by_key, allowed_hook, consents_hook)
 
@@ -61,8 +58,8 @@ def audience_links(request, rows, refused: set[int]) -> dict[int, str]:
     """``{row id: withdraw link}`` for the batch's audience rows: the consent ledger's link
     of the consent the audience's plugin relied on (``hub_audience_withdraw_links``, one
     call per audience and batch). Rows it gives no link for keep the newsletter's own."""
-    hook = getattr(plugin_hooks(request), "hub_audience_withdraw_links", None)
-    if hook is None or not hook.get_hookimpls():
+    hook = plugin_hooks(request).hub_audience_withdraw_links
+    if not hook.get_hookimpls():
         return {}
     by_key: dict[str, list] = {}
     for row in rows:

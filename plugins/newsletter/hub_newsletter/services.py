@@ -238,11 +238,8 @@ def expire_unconfirmed(request) -> int:
 # -- audiences --------------------------------------------------------------------------------
 
 def crm_audiences(request) -> list[dict]:
-    hook = getattr(plugin_hooks(request), "hub_audiences", None)
-    if hook is None:
-        return []
     found = []
-    for result in hook(request=request):
+    for result in plugin_hooks(request).hub_audiences(request=request):
         found.extend(result or ())
     return found
 
@@ -260,10 +257,8 @@ def collect_recipients(request, campaign: Campaign) -> dict[str, dict]:
         for subscriber_id, address, obj, record_id in db.execute(list_consents(list_ids)):
             recipients.setdefault(address, {"subscriber_id": subscriber_id, "source": obj,
                                             "consent_record_id": record_id})
-    members_hook = getattr(plugin_hooks(request), "hub_audience_members", None)
+    members_hook = plugin_hooks(request).hub_audience_members
     for key in campaign.audiences or ():
-        if members_hook is None:
-            break
         for member in members_hook(request=request, key=key) or ():
             address = normalise_email(member.get("email", ""))
             if not valid_email(address) or address in recipients:

@@ -49,9 +49,9 @@ def _sources(request, campaign) -> dict[str, dict]:
         found[list_object(nl.id)] = {
             "kind": "list", "list_id": nl.id, "label": nl.name, "purpose": LIST_PURPOSE_KEY,
             "object": list_object(nl.id), "current_text_version": LIST_PURPOSE.text_version}
-    used = getattr(plugin_hooks(request), "hub_audience_used", None)
+    used = plugin_hooks(request).hub_audience_used
     for key in campaign.audiences or ():
-        described = used(request=request, key=key) if used is not None else None
+        described = used(request=request, key=key)
         found[f"{AUDIENCE}{key}"[:120]] = {"kind": "audience", "key": key, **(described or {
             "label": key, "purpose": None, "current_text_version": None, "definition": None})}
     return found

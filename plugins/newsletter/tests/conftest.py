@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from hub.markers import hookimpl, hookspec
+from hub.markers import hookimpl
 
 
 def smtp_settings(sink) -> dict:
@@ -148,22 +148,6 @@ def prepare_deliveries(db, campaign):
     db.flush()
 
 
-class FakeCrmSpecs:
-    """The crm plugin's audience hooks (the contract), for tests without the crm plugin."""
-
-    @hookspec
-    def hub_audiences(self, request):
-        """Audiences."""
-
-    @hookspec(firstresult=True)
-    def hub_audience_members(self, request, key):
-        """Consenting members of an audience."""
-
-    @hookspec(firstresult=True)
-    def hub_audience_consents(self, request, key, email):
-        """Consent of one address, re-checked at send time."""
-
-
 class FakeCrm:
     def __init__(self, members, withdrawn=()):
         self.members = members
@@ -186,8 +170,6 @@ class FakeCrm:
 @pytest.fixture
 def fake_crm(nl_app):
     pm = nl_app.registry["hub.pm"]
-    if not hasattr(pm.hook, "hub_audiences"):
-        pm.add_hookspecs(FakeCrmSpecs)
     registered = []
 
     def _register(members, withdrawn=()):

@@ -5,18 +5,12 @@ import pytest
 import sqlalchemy as sa
 
 from hub.jobs import background_request
-from hub.markers import hookimpl, hookspec
+from hub.markers import hookimpl
 from hub_newsletter.models import Delivery, Subscriber
 
-from .conftest import FakeCrmSpecs, add_campaign
+from .conftest import add_campaign
 
 ADDRESSES = [f"p{i}@example.cz" for i in range(6)]
-
-
-class AllowedSpec:
-    @hookspec(firstresult=True)
-    def hub_audience_allowed(self, request, key, addresses):
-        """The subset of ``addresses`` that may still receive mail for audience ``key``."""
 
 
 class BatchCrm:
@@ -43,10 +37,6 @@ class BatchCrm:
 @pytest.fixture
 def batch_crm(nl_app):
     pm = nl_app.registry["hub.pm"]
-    if not hasattr(pm.hook, "hub_audiences"):
-        pm.add_hookspecs(FakeCrmSpecs)
-    if not hasattr(pm.hook, "hub_audience_allowed"):
-        pm.add_hookspecs(AllowedSpec)
     crm = BatchCrm()
     pm.register(crm, name="batch-crm")
     yield crm
@@ -120,9 +110,6 @@ def test_crm_hooks_reading_the_database_do_not_block_the_send_on_a_file_database
     app = committed_app("newsletter", **smtp_settings(sink),
                         **{"sqlalchemy.pool_timeout": "5"})
     pm = app.registry["hub.pm"]
-    for spec in (FakeCrmSpecs, AllowedSpec):
-        if not all(hasattr(pm.hook, name) for name in dir(spec) if name.startswith("hub_")):
-            pm.add_hookspecs(spec)
     pm.register(QueryingCrm(), name="querying-crm")
     with app.registry["hub.dbsession_factory"]() as db, db.begin():
         campaign_id = audience_campaign(db).id

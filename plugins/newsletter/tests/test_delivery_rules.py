@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from hub.db import utcnow
 from hub.jobs import background_request
-from hub.markers import hookimpl, hookspec
+from hub.markers import hookimpl
 from hub_newsletter.models import Campaign, Delivery, NewsletterList, Subscription
 
 from .conftest import add_campaign, add_list, add_subscriber, both_sinks, post, prepare_deliveries
@@ -80,12 +80,6 @@ def test_scheduled_campaign_starts_when_due(nl_testapp, dbsession, users, sink):
     assert [r for _f, rcpts, _m in sink.messages for r in rcpts] == ["jana@example.cz"]
 
 
-class EventSpecs:
-    @hookspec
-    def hub_upcoming_events(self, request):
-        """Upcoming events."""
-
-
 class FakeEvents:
     def __init__(self, starts_at):
         self.starts_at = starts_at
@@ -104,8 +98,6 @@ STARTS = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 def test_invitation_links_an_event_from_the_events_plugin(nl_testapp, nl_app, dbsession, users,
                                                           sink, starts_at):
     pm = nl_app.registry["hub.pm"]
-    if not hasattr(pm.hook, "hub_upcoming_events"):
-        pm.add_hookspecs(EventSpecs)
     events = FakeEvents(starts_at)
     pm.register(events, name="fake-events")
     try:
