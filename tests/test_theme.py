@@ -74,6 +74,7 @@ def test_mail_texts_use_the_genitive(make_app):
     ("hub.footer_links", "Kontakty without an address"),
     ("hub.logo", "hub:static/no-such-logo.svg"),
     ("hub.overrides", "no_such_package:templates/"),
+    ("hub.demo_data", "hub:data/no-such-demo-data.toml"),
 ])
 def test_bad_theme_settings_stop_start_up(base_settings, key, value):
     from hub.app import make_config

@@ -42,6 +42,15 @@ def as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value).strip())
 
 
+def as_demo_data(value: Any) -> str:
+    from hub.theme import asset_path
+
+    spec = str(value).strip()
+    if not asset_path(spec).is_file():
+        raise ValueError("not a file")
+    return spec
+
+
 COMPLIANCE_STATUSES = ("full", "partial", "none")
 
 
@@ -67,6 +76,9 @@ CORE_SETTINGS = (
             "Asset specifications replacing core or plugin templates (my_theme:overrides/)."),
     Setting("hub.demo_plugins", None, as_list,
             "Plugins whose demo data 'hub demo' loads (unset: every enabled plugin)."),
+    Setting("hub.demo_data", "hub:data/demo-patient-hub.toml", as_demo_data,
+            "Asset specification of the hub's demo organisations, memberships and topics "
+            "(TOML, or .json), which 'hub demo' loads with the demo accounts."),
     Setting("hub.base_url", "http://127.0.0.1:6543", str,
             "Public address used in links sent by e-mail (never taken from the Host header)."),
     Setting("hub.allowed_hosts", [], as_list, "Host names accepted; empty accepts any."),

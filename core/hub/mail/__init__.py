@@ -13,7 +13,8 @@ message again.
 
 Settings (ini, ``mail.*``): ``mail.backend`` (``files`` or ``smtp``), ``mail.host``,
 ``mail.port``, ``mail.tls`` (STARTTLS), ``mail.ssl`` (implicit TLS), ``mail.username``,
-``mail.password``, ``mail.sender``, ``mail.domain`` (of Message-IDs), ``mail.timeout``.
+``mail.password``, ``mail.sender`` (unset or an address alone: named after
+``hub.site_name``), ``mail.domain`` (of Message-IDs), ``mail.timeout``.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import email.utils
 import logging
 import re
 import smtplib
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -85,9 +87,23 @@ def queue_mail(request, to: str, subject: str, text: str, html: str | None = Non
     return message
 
 
+DEFAULT_SENDER_ADDRESS = "hub@example.org"
+
+
+def sender(settings: dict) -> str | Address:
+    """``mail.sender`` as configured; when it is unset or an address alone, the hub's name
+    (``hub.site_name``) is the sender's name, so every hub's mail says whose it is."""
+    configured = str(settings.get("mail.sender") or "").strip()
+    name, address = email.utils.parseaddr(configured)
+    if configured and (name or not address):
+        return configured
+    return Address(display_name=str(settings.get("hub.site_name") or "Hub"),
+                   addr_spec=address or DEFAULT_SENDER_ADDRESS)
+
+
 def build_email(settings: dict, message: MailMessage) -> EmailMessage:
     mail = EmailMessage()
-    mail["From"] = settings.get("mail.sender", "Pacientský Hub <hub@example.org>")
+    mail["From"] = sender(settings)
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail["Date"] = email.utils.formatdate(localtime=False)

@@ -17,6 +17,7 @@ from chameleon import PageTemplateFile
 
 from hub.dates import PRAGUE
 from hub.i18n import localizer_for
+from hub.mail import sender as core_sender
 from hub_newsletter import content
 from hub_newsletter.i18n import _
 from hub_newsletter.mail_settings import domain, setting
@@ -181,8 +182,10 @@ class CompiledCampaign:
         self.style = campaign.salutation
         self.language = campaign.language
         self.domain = domain(settings)
-        sender_name, sender_address = email.utils.parseaddr(str(setting(
-            settings, "sender", "mail.sender", "Pacientský Hub <hub@example.org>")))
+        # newsletter.sender, else the hub's sender (mail.sender, named after the hub).
+        own = setting(settings, "sender")
+        sender_name, sender_address = email.utils.parseaddr(
+            str(own) if own else str(core_sender(settings)))
         self.sender = email.utils.formataddr((sender_name, sender_address), charset="utf-8")
         self.bounce = str(setting(settings, "bounce_address", None, f"bounces@{self.domain}"))
         self.boundary = f"=_hub_{nonce}"
