@@ -161,8 +161,60 @@ def incomplete_catalogues(registry, locale: str = "cs") -> list[str]:
     return problems
 
 
+COLLECTION_KEYS = ("items", "total", "limit", "offset", "next_offset")
+
+
+def api_document_problems(registry) -> list[str]:
+    """The OpenAPI document names and tags every operation once, and every list it returns
+    has the one collection shape with its paging parameters (``hub.api.collections``)."""
+    from hub.api.openapi import assemble
+    from hub.jobs import background_request
+
+    document = assemble(background_request(registry))
+    found, seen = [], {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or method == "parameters":
+                continue
+            where = f"{method.upper()} /api/v1{path}"
+            name = operation.get("operationId")
+            if not name:
+                found.append(f"{where} has no operationId")
+            elif name in seen:
+                found.append(f"{where} and {seen[name]} share the operationId {name!r}")
+            else:
+                seen[name] = where
+            if not operation.get("tags"):
+                found.append(f"{where} has no tags")
+            if method != "get":
+                continue
+            answer = (operation.get("responses") or {}).get("200") or {}
+            schema = ((answer.get("content") or {}).get("application/json") or {}).get(
+                "schema") or {}
+            if "$ref" in schema:
+                schema = document["components"]["schemas"].get(
+                    schema["$ref"].rsplit("/", 1)[-1], {})
+            properties = schema.get("properties") or {}
+            # A list: an array, or an object holding one, at an address that names no
+            # single thing. A report or a settings document that holds arrays says
+            # ``"x-hub-collection": false``.
+            is_list = schema.get("type") == "array" or any(
+                (prop or {}).get("type") == "array" for prop in properties.values())
+            if not is_list or path.endswith("}") or \
+                    operation.get("x-hub-collection") is False:
+                continue
+            missing = [k for k in COLLECTION_KEYS if k not in (schema.get("required") or ())]
+            if missing:
+                found.append(f"{where} returns a list without the collection keys "
+                             f"{', '.join(missing)} (hub.api.collections)")
+            names = {p.get("name") for p in operation.get("parameters") or ()}
+            if not {"limit", "offset"} <= names:
+                found.append(f"{where} returns a list but takes no limit and offset")
+    return found
+
+
 CHECKS = (views_without_permission, uncovered_personal_tables, unprefixed_tables,
-          incomplete_catalogues)
+          incomplete_catalogues, api_document_problems)
 
 
 def problems(registry) -> list[str]:

@@ -16,7 +16,9 @@ def api(testapp, users, dbsession):
 
 
 def test_purposes_are_public_with_their_exact_text_and_version(testapp, ledger):
-    items = testapp.get("/api/v1/consent/purposes").json
+    listed = testapp.get("/api/v1/consent/purposes", {"limit": 100}).json
+    items = listed["items"]
+    assert listed["total"] == len(items) and listed["next_offset"] is None
     by_key = {p["key"]: p for p in items}
     assert by_key[NEWS.key] == {
         "key": NEWS.key, "title": NEWS.title["cs"], "text": NEWS.text["cs"],
@@ -25,12 +27,13 @@ def test_purposes_are_public_with_their_exact_text_and_version(testapp, ledger):
     assert by_key[HEALTH.key]["special_category"] is True
     assert "hub.topics.digest" in by_key
     testapp.set_cookie("hub_lang", "en")
-    english = {p["key"]: p for p in testapp.get("/api/v1/consent/purposes").json}
+    english = {p["key"]: p for p in testapp.get("/api/v1/consent/purposes").json["items"]}
     assert english[NEWS.key]["text"] == NEWS.text["en"]
 
 
 def test_give_list_and_withdraw(api, users, ledger, dbsession):
-    assert api.get("/api/v1/me/consents").json == []
+    assert api.get("/api/v1/me/consents").json == {
+        "items": [], "total": 0, "limit": 30, "offset": 0, "next_offset": None}
     response = api.post_json(f"/api/v1/me/consents/{NEWS.key}",
                              {"text_version": NEWS.text_version}, status=201)
     item = response.json
@@ -43,14 +46,14 @@ def test_give_list_and_withdraw(api, users, ledger, dbsession):
                           {"text_version": NEWS.text_version}, status=200)
     assert again.json["given_at"] == item["given_at"]  # nothing new recorded
 
-    listed = api.get("/api/v1/me/consents").json
+    listed = api.get("/api/v1/me/consents").json["items"]
     assert [(c["purpose"], c["given"]) for c in listed] == [(NEWS.key, True)]
     assert {"purpose", "title", "text_version", "given_at", "withdrawn_at", "source"} \
         <= set(listed[0])
 
     assert api.delete(f"/api/v1/me/consents/{NEWS.key}", status=204).body == b""
     api.delete(f"/api/v1/me/consents/{NEWS.key}", status=204)  # idempotent
-    listed = api.get("/api/v1/me/consents").json
+    listed = api.get("/api/v1/me/consents").json["items"]
     assert listed[0]["given"] is False and listed[0]["withdrawn_at"] is not None
     assert listed[0]["source"] == "api"
     actions = dbsession.scalars(sa.select(ConsentRecord.action).order_by(ConsentRecord.id))
@@ -79,7 +82,7 @@ def test_errors_have_the_api_shape(api, ledger, dbsession):
 def test_withdrawing_a_scoped_consent_names_the_object(api, web_request, users, ledger):
     member = Subject.of_user(users.member)
     give(web_request, member, RELEASE.key, RELEASE.text_version, "form", object="talk:4")
-    listed = api.get("/api/v1/me/consents").json
+    listed = api.get("/api/v1/me/consents").json["items"]
     assert [(c["object"], c["title"]) for c in listed] == [
         ("talk:4", "Zveřejnění záznamu: Talk 4")]
     api.delete(f"/api/v1/me/consents/{RELEASE.key}?object=talk:4", status=204)

@@ -138,3 +138,25 @@ def test_unvalidated_values_and_constraints_are_client_errors(client, api_token,
     monkeypatch.setattr(hub.api.views, "user_json", broken)
     reply = client.get("/api/v1/me", headers=bearer(api_token[1]), status=status)
     assert_error(reply, status)
+
+
+def test_notifications_are_a_collection_paged_by_offset_or_page(client, core_app, api_token,
+                                                                users):
+    for n in range(3):
+        request = background_request(core_app.registry,
+                                     tm=transaction.TransactionManager(explicit=True))
+        with request.tm:
+            notify(request, users.member, "test.news", _("Access denied"),
+                   url=f"https://hub.example.org/{n}")
+    headers = bearer(api_token[1])
+    first = client.get("/api/v1/notifications?limit=2", headers=headers).json
+    assert {k: first[k] for k in ("total", "limit", "offset", "next_offset", "unread")} == {
+        "total": 3, "limit": 2, "offset": 0, "next_offset": 2, "unread": 3}
+    rest = client.get(f"/api/v1/notifications?limit=2&offset={first['next_offset']}",
+                      headers=headers).json
+    assert rest["next_offset"] is None and len(rest["items"]) == 1
+    assert {i["id"] for i in rest["items"]}.isdisjoint(i["id"] for i in first["items"])
+    assert client.get("/api/v1/notifications?limit=2&page=2",
+                      headers=headers).json["items"] == rest["items"]
+    error = client.get("/api/v1/notifications?limit=0", headers=headers, status=422).json
+    assert error["error"]["details"] == {"fields": {"limit": "invalid"}}

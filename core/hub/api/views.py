@@ -9,15 +9,21 @@ from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.view import exception_view_config, view_config
 
 from hub.api import ERROR_CODES, api_error, json_body
+from hub.api.collections import (
+    collection,
+    collection_schema,
+    page_of,
+    paging_parameters,
+    read_paging,
+)
 from hub.api.openapi import assemble, error_response, json_content, ref
 from hub.db import utcnow
 from hub.i18n import _
-from hub.params import BadInput, BadParameter, BodyTooLarge, int_param, is_bad_value
+from hub.params import BadInput, BadParameter, BodyTooLarge, is_bad_value
 from hub.security import AUTHENTICATED, PUBLIC
 
 log = logging.getLogger(__name__)
 
-MAX_LIMIT = 100
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -196,8 +202,7 @@ def notifications(request):
     from hub.notifications.models import Notification
 
     user = request.identity
-    limit = int_param(request, "limit", 30, minimum=1, maximum=MAX_LIMIT)
-    offset = int_param(request, "offset", 0, minimum=0, maximum=1_000_000)
+    paging = read_paging(request)
     unread_only = request.GET.get("unread", "false")
     if unread_only not in ("true", "false"):
         raise api_error(422, "validation_failed", _t(request, _("unread must be true or false.")),
@@ -205,12 +210,10 @@ def notifications(request):
     query = sa.select(Notification).where(Notification.user_id == user.id)
     if unread_only == "true":
         query = query.where(Notification.read_at.is_(None))
-    rows = request.dbsession.scalars(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit).offset(offset)).all()
-    return {"items": [notification_json(n) for n in rows],
-            "unread": request.registry["hub.unread_counter"](request),
-            "limit": limit, "offset": offset}
+    rows, total = page_of(request.dbsession, query.order_by(
+        Notification.created_at.desc(), Notification.id.desc()), paging)
+    return collection([notification_json(n) for n in rows], total, paging,
+                      unread=request.registry["hub.unread_counter"](request))
 
 
 @view_config(route_name="api_notification_read", request_method="POST",
@@ -294,11 +297,7 @@ def core_openapi(request) -> dict:
     unauthorized = error_response("Not authenticated or the token is not valid")
     validation = error_response("Invalid input")
     page_params = [
-        {"name": "limit", "in": "query", "required": False,
-         "description": f"How many items (1-{MAX_LIMIT}).",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 30}},
-        {"name": "offset", "in": "query", "required": False, "description": "Items to skip.",
-         "schema": {"type": "integer", "minimum": 0, "maximum": 1000000, "default": 0}},
+        *paging_parameters(),
         {"name": "unread", "in": "query", "required": False,
          "description": "Only unread notifications.",
          "schema": {"type": "string", "enum": ["true", "false"], "default": "false"}},
@@ -347,6 +346,7 @@ def core_openapi(request) -> dict:
             "/notifications/settings": {
                 "get": {
                     "operationId": "getNotificationSettings", "tags": ["notifications"],
+                    "x-hub-collection": False,  # one settings document, read and written whole
                     "summary": "Your channels for each kind of notification",
                     "responses": {"200": {"description": ok,
                                           "content": json_content(ref("NotificationSettings"))},
@@ -378,11 +378,9 @@ def core_openapi(request) -> dict:
                     "url": {"type": ["string", "null"]},
                     "created_at": {"type": "string", "format": "date-time"},
                     "read_at": {"type": ["string", "null"], "format": "date-time"}}},
-            "NotificationList": {
-                "type": "object", "required": ["items", "unread", "limit", "offset"],
-                "properties": {"items": {"type": "array", "items": ref("Notification")},
-                               "unread": {"type": "integer", "minimum": 0},
-                               "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+            "NotificationList": collection_schema(ref("Notification"), {
+                "unread": {"type": "integer", "minimum": 0,
+                           "description": "Unread notifications in all"}}),
             "NotificationSettings": {
                 "type": "object", "required": ["items"],
                 "properties": {"items": {"type": "array", "items": {

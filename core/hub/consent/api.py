@@ -1,6 +1,7 @@
 """JSON API of the consent ledger: the declared purposes and the signed-in person's consents.
 
-``GET /consent/purposes`` and ``GET /me/consents`` answer with a JSON array.
+``GET /consent/purposes`` and ``GET /me/consents`` answer with the API's collection object
+(``items``, ``total``, ``limit``, ``offset``, ``next_offset``).
 ``POST /me/consents/{purpose}`` with ``{"text_version": ...}`` gives (201, or 200 when the
 consent was already in force on that text); ``DELETE`` withdraws (204, also when nothing
 was in force). Both are idempotent.
@@ -10,11 +11,13 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error, json_body
+from hub.api.collections import collection_of, collection_schema, paging_parameters, read_paging
 from hub.api.openapi import error_response, json_content, ref
 from hub.consent import services
 from hub.consent.purposes import OBJECT_RE, purposes
 from hub.consent.services import OutdatedText, Subject, describe, states_of_user
 from hub.dates import language
+from hub.i18n import _
 from hub.security import AUTHENTICATED, PUBLIC
 
 
@@ -43,20 +46,28 @@ def consent_json(request, state) -> dict:
 @view_config(route_name="consent.api.purposes", request_method="GET", renderer="json",
              permission=PUBLIC)
 def list_purposes(request):
-    return [purpose_json(request, p) for p in purposes(request.registry).values()]
+    return collection_of([purpose_json(request, p) for p in purposes(request.registry).values()],
+                         read_paging(request))
 
 
 @view_config(route_name="consent.api.mine", request_method="GET", renderer="json",
              permission=AUTHENTICATED)
 def my_consents(request):
-    return [consent_json(request, s) for s in states_of_user(request, request.identity)]
+    return collection_of([consent_json(request, s)
+                          for s in states_of_user(request, request.identity)],
+                         read_paging(request))
+
+
+def _unknown_purpose(request, key: str):
+    return api_error(404, "unknown_purpose", request.localizer.translate(_(
+        "No consent purpose ${key} is declared.", mapping={"key": key})))
 
 
 def _declared(request):
     key = request.matchdict["purpose"]
     declared = purposes(request.registry).get(key)
     if declared is None:
-        raise api_error(404, "unknown_purpose", f"No consent purpose {key!r} is declared.")
+        raise _unknown_purpose(request, key)
     return declared
 
 
@@ -74,20 +85,23 @@ def give(request):
     body = json_body(request)
     version = body.get("text_version")
     if not isinstance(version, str) or not version:
-        raise api_error(422, "validation_failed", "text_version (a string) is required: the "
-                        "version of the text the person agreed to.",
-                        fields={"text_version": "required"})
+        raise api_error(422, "validation_failed", request.localizer.translate(_(
+            "text_version (a string) is required: the version of the text the person "
+            "agreed to.")),
+            fields={"text_version": "required"})
     if declared.scoped:
-        raise api_error(422, "validation_failed", "This purpose applies to objects of a "
-                        "plugin; give it where that plugin asks for it.",
-                        fields={"purpose": "scoped"})
+        raise api_error(422, "validation_failed", request.localizer.translate(_(
+            "This purpose applies to objects of a plugin; give it where that plugin asks "
+            "for it.")),
+            fields={"purpose": "scoped"})
     try:
         record = services.give(request, Subject.of_user(request.identity), declared.key,
                                version, "api")
     except OutdatedText as exc:
-        raise api_error(409, "outdated_text", "The text of this purpose has changed; show "
-                        "the current text and send its version.",
-                        current_text_version=exc.current) from None
+        raise api_error(409, "outdated_text", request.localizer.translate(_(
+            "The text of this purpose has changed; show the current text and send its "
+            "version.")),
+            current_text_version=exc.current) from None
     state = _state(request, declared.key)
     if record is not None:
         request.response.status = 201
@@ -99,11 +113,12 @@ def withdraw(request):
     key = request.matchdict["purpose"]
     object_ = request.GET.get("object", "")
     if object_ and not OBJECT_RE.match(object_):
-        raise api_error(422, "validation_failed", "object is 1-120 letters, digits and . _ : -",
-                        fields={"object": "invalid"})
+        raise api_error(422, "validation_failed", request.localizer.translate(_(
+            "object is 1-120 letters, digits and . _ : -")),
+            fields={"object": "invalid"})
     state = _state(request, key, object_)
     if key not in purposes(request.registry) and state is None:
-        raise api_error(404, "unknown_purpose", f"No consent purpose {key!r} is declared.")
+        raise _unknown_purpose(request, key)
     for subject_state in services.consents_of(request, services.subjects_of_user(
             request.identity)):
         if subject_state.purpose == key and subject_state.object == object_ \
@@ -117,23 +132,26 @@ def withdraw(request):
 def openapi() -> dict:
     unauthorized = error_response("Not authenticated or the token is not valid")
     purpose_param = {"name": "purpose", "in": "path", "required": True,
-                     "description": "The purpose's key, e.g. hub.topics.digest.",
-                     "schema": {"type": "string"}}
+                     "description": "The purpose's key (GET /consent/purposes); scoped "
+                                    "purposes are given where their plugin asks.",
+                     "schema": {"type": "string", "examples": ["hub.topics.digest"]}}
     return {
         "paths": {
             "/consent/purposes": {"get": {
                 "operationId": "listConsentPurposes", "tags": ["consent"], "security": [],
                 "summary": "What people may consent to, with the exact text in the page's "
                            "language",
+                "parameters": paging_parameters(),
                 "responses": {"200": {"description": "The declared purposes", "content":
-                                      json_content({"type": "array",
-                                                    "items": ref("ConsentPurpose")})}}}},
+                                      json_content(collection_schema(
+                                          ref("ConsentPurpose")))}}}},
             "/me/consents": {"get": {
                 "operationId": "listMyConsents", "tags": ["consent"],
                 "summary": "Your consents, in force or withdrawn",
+                "parameters": paging_parameters(),
                 "responses": {"200": {"description": "One item per purpose (and object)",
-                                      "content": json_content({"type": "array",
-                                                               "items": ref("Consent")})},
+                                      "content": json_content(collection_schema(
+                                          ref("Consent")))},
                               "401": unauthorized}}},
             "/me/consents/{purpose}": {
                 "post": {

@@ -33,6 +33,7 @@ def openapi() -> dict:
     return {
         "paths": {"/indicators": {"get": {
             "operationId": "getIndicators", "tags": ["indicators"],
+            "x-hub-collection": False,  # one report, its indicators are not paged
             "summary": "The hub's results over a period, for the funder (staff)",
             "description": "Each indicator has a written definition. `to` is the last day "
                            "included. Internally the period is half-open in Europe/Prague, "

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
+from hub.api.collections import collection_of, collection_schema, paging_parameters, read_paging
+from hub.api.openapi import json_content, ref
 from hub.security import PUBLIC
 from hub.topics import active_topics
 
@@ -10,9 +12,9 @@ from hub.topics import active_topics
 @view_config(route_name="topics.api.list", request_method="GET", renderer="json",
              permission=PUBLIC)
 def topics(request):
-    return {"items": [{"slug": t.slug, "kind": t.kind, "name": {"cs": t.name_cs,
-                                                                 "en": t.name_en}}
-                      for t in active_topics(request)]}
+    return collection_of([{"slug": t.slug, "kind": t.kind,
+                           "name": {"cs": t.name_cs, "en": t.name_en}}
+                          for t in active_topics(request)], read_paging(request, 100))
 
 
 def openapi() -> dict:
@@ -24,10 +26,8 @@ def openapi() -> dict:
     return {
         "paths": {"/topics": {"get": {
             "tags": ["topics"], "summary": "Active topics (disease areas and themes), in order",
-            "security": [],
-            "responses": {"200": {"description": "The topics", "content": {
-                "application/json": {"schema": {"type": "object", "properties": {
-                    "items": {"type": "array", "items": {
-                        "$ref": "#/components/schemas/Topic"}}}}}}}}}}},
+            "operationId": "listTopics", "security": [], "parameters": paging_parameters(100),
+            "responses": {"200": {"description": "The topics", "content": json_content(
+                collection_schema(ref("Topic")))}}}}},
         "components": {"schemas": {"Topic": topic}},
     }

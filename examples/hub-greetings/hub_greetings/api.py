@@ -2,14 +2,12 @@
 from pyramid.view import view_config
 
 from hub.api import api_error, json_body
+from hub.api.collections import collection, collection_schema, paging_parameters, read_paging
 from hub.api.openapi import error_response, json_content, ref
-from hub.params import int_param
 from hub.security import PUBLIC
 from hub_greetings import services
 from hub_greetings.hooks import WRITE
 from hub_greetings.models import TEXT_MAX
-
-MAX_LIMIT = 100
 
 
 def entry_json(entry) -> dict:
@@ -19,11 +17,9 @@ def entry_json(entry) -> dict:
 @view_config(route_name="greetings.api.entries", request_method="GET", renderer="json",
              permission=PUBLIC)
 def entries(request):
-    limit = int_param(request, "limit", 30, minimum=1, maximum=MAX_LIMIT)
-    offset = int_param(request, "offset", 0, minimum=0, maximum=1_000_000)
-    rows, total = services.latest_entries(request, limit, offset)
-    return {"items": [entry_json(e) for e in rows], "limit": limit, "offset": offset,
-            "total": total}
+    paging = read_paging(request)
+    rows, total = services.latest_entries(request, paging.limit, paging.offset)
+    return collection([entry_json(e) for e in rows], total, paging)
 
 
 @view_config(route_name="greetings.api.entries", request_method="POST", renderer="json",
@@ -42,14 +38,10 @@ def create(request):
 
 
 def openapi() -> dict:
-    paged = [{"name": "limit", "in": "query", "schema": {
-                 "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 30}},
-             {"name": "offset", "in": "query", "schema": {
-                 "type": "integer", "minimum": 0, "default": 0}}]
     return {
         "paths": {"/greetings/entries": {
             "get": {"summary": "The entries, newest first", "operationId": "listGreetingsEntries",
-                    "tags": ["greetings"], "security": [], "parameters": paged,
+                    "tags": ["greetings"], "security": [], "parameters": paging_parameters(),
                     "responses": {"200": {"description": "A page of entries",
                                           "content": json_content(ref("GreetingsEntryList"))},
                                   "422": error_response("A parameter is out of range")}},
@@ -70,10 +62,6 @@ def openapi() -> dict:
                 "type": "object", "required": ["text"], "additionalProperties": False,
                 "properties": {"text": {"type": "string", "minLength": 1,
                                         "maxLength": TEXT_MAX}}},
-            "GreetingsEntryList": {
-                "type": "object", "required": ["items", "limit", "offset", "total"],
-                "properties": {"items": {"type": "array", "items": ref("GreetingsEntry")},
-                               "limit": {"type": "integer"}, "offset": {"type": "integer"},
-                               "total": {"type": "integer"}}},
+            "GreetingsEntryList": collection_schema(ref("GreetingsEntry")),
         }},
     }

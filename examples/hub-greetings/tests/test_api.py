@@ -7,6 +7,8 @@ def test_entries_are_listed_newest_first_with_paging(testapp, add_entry):
     add_entry("Newer")
     body = testapp.get(URL, {"limit": "1"}).json
     assert body["limit"] == 1 and body["offset"] == 0 and body["total"] >= 2
+    following = testapp.get(URL, {"limit": "1", "offset": body["next_offset"]}).json
+    assert following["offset"] == 1 and following["items"] != body["items"]
     assert [item["text"] for item in body["items"]] == ["Newer"]
     error = testapp.get(URL, {"limit": "0"}, status=422).json["error"]
     assert error["code"] == "validation_failed"

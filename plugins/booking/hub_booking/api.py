@@ -8,18 +8,28 @@ from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
 
 from hub.api import api_error, json_body
+from hub.api.collections import (
+    collection,
+    collection_of,
+    collection_schema,
+    page_of,
+    paging_parameters,
+    read_paging,
+)
 from hub.api.openapi import error_response, ref
 from hub.db import utcnow
+from hub.params import BadParameter
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_booking import services
 from hub_booking.i18n import _
-from hub_booking.models import STATUSES, ClosedPeriod, Reservation, Room
-from hub_booking.services import BookingError, Conflict
+from hub_booking.models import ACCESSIBILITY_KEYS, STATUSES, ClosedPeriod, Reservation, Room
+from hub_booking.services import FREQUENCIES, MAX_OCCURRENCES, BookingError, Conflict
 from hub_booking.views import APPROVE, CREATE, announce, announce_cancellation, may_see
 
 MAX_RANGE_DAYS = 92
 MAX_ID = 2**31 - 1          # the database's integer
-MAX_LIMIT, MAX_OFFSET = 500, 1_000_000
+MAX_LIMIT, DEFAULT_LIMIT = 500, 100
+ROOMS_LIMIT = 100
 MAX_ATTENDEES = 10_000
 
 
@@ -77,8 +87,9 @@ def _public(reservation: Reservation) -> dict:
 @view_config(route_name="booking.api.rooms", renderer="json", permission=PUBLIC,
              request_method="GET")
 def rooms(request):
-    return {"rooms": [{**r.as_dict(), "bookable_hours": _hours(r)}
-                      for r in services.active_rooms(request)]}
+    return collection_of([{**r.as_dict(), "bookable_hours": _hours(r)}
+                          for r in services.active_rooms(request)],
+                         read_paging(request, ROOMS_LIMIT, ROOMS_LIMIT))
 
 
 def _hours(room: Room) -> list[dict]:
@@ -232,10 +243,12 @@ def listing(request):
         user_id = whole_number(params.get("user_id"), "user_id", 1, MAX_ID, text=True)
         organisation_id = whole_number(params.get("organisation_id"), "organisation_id", 1,
                                        MAX_ID, text=True)
-        limit = whole_number(params.get("limit"), "limit", 1, MAX_LIMIT, 100, text=True)
-        offset = whole_number(params.get("offset"), "offset", 0, MAX_OFFSET, 0, text=True)
+        paging = read_paging(request, DEFAULT_LIMIT, MAX_LIMIT)
     except BookingError as error:
         return _invalid(request, error)
+    except BadParameter as error:
+        return api_error(422, "validation_failed", _t(request, error.translatable),
+                         field=error.name, fields={error.name: "invalid"})
     if room_id is not None:
         stmt = stmt.where(Reservation.room_id == room_id)
     if user_id is not None and request.has_permission(APPROVE):
@@ -254,12 +267,9 @@ def listing(request):
             stmt = stmt.where(Reservation.starts_at < services.parse_iso(params["to"], "to"))
     except BookingError as error:
         return _invalid(request, error)
-    rows = request.dbsession.scalars(stmt.options(selectinload(Reservation.room))
-                                     .order_by(Reservation.id).limit(limit + 1)
-                                     .offset(offset)).all()
-    return {"reservations": [{**r.as_dict(), "room": r.room.name} for r in rows[:limit]],
-            "limit": limit, "offset": offset,
-            "next_offset": offset + limit if len(rows) > limit else None}
+    rows, total = page_of(request.dbsession, stmt.options(selectinload(Reservation.room))
+                          .order_by(Reservation.id), paging)
+    return collection([{**r.as_dict(), "room": r.room.name} for r in rows], total, paging)
 
 
 def _reservation(request) -> Reservation:
@@ -294,6 +304,10 @@ _PATH_ID = {"name": "id", "in": "path", "required": True, "schema": _ID,
             "description": "A whole number; anything else is a 422"}
 
 
+_ONE = {"type": "object", "required": ["reservation"],
+        "properties": {"reservation": ref("BookingReservation")}}
+
+
 def _query(name, schema, description=""):
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
@@ -302,11 +316,14 @@ OPENAPI = {
     "paths": {
         "/booking/rooms": {"get": {
             "tags": ["booking"], "summary": "Rooms that can be booked",
+            "operationId": "listBookingRooms",
+            "parameters": paging_parameters(ROOMS_LIMIT, ROOMS_LIMIT),
             "responses": {"200": {"description": "Rooms", "content": {"application/json": {
-                "schema": {"type": "object", "properties": {
-                    "rooms": {"type": "array", "items": ref("BookingRoom")}}}}}}}}},
+                "schema": collection_schema(ref("BookingRoom"))}}},
+                "422": _INVALID}}},
         "/booking/rooms/{id}/availability": {"get": {
             "tags": ["booking"], "summary": "Busy times of a room (no personal details)",
+            "operationId": "getBookingRoomAvailability",
             "parameters": [
                 _PATH_ID,
                 {"name": "from", "in": "query", "schema": {"type": "string",
@@ -318,6 +335,7 @@ OPENAPI = {
                 "404": _ERROR, "422": _INVALID}}},
         "/booking/reservations": {
             "get": {"tags": ["booking"], "summary": "My reservations (staff: all=1, filters)",
+                    "operationId": "listBookingReservations",
                     "parameters": [
                         _query("all", {"type": "string", "enum": ["1"]},
                                "staff: everyone's reservations"),
@@ -327,18 +345,13 @@ OPENAPI = {
                         _query("status", {"type": "string", "enum": list(STATUSES)}),
                         _query("from", {"type": "string", "format": "date-time"}),
                         _query("to", {"type": "string", "format": "date-time"}),
-                        _query("limit", {"type": "integer", "minimum": 1,
-                                         "maximum": MAX_LIMIT, "default": 100}),
-                        _query("offset", {"type": "integer", "minimum": 0,
-                                          "maximum": MAX_OFFSET, "default": 0})],
+                        *paging_parameters(DEFAULT_LIMIT, MAX_LIMIT)],
                     "responses": {"200": {"description": "Reservations", "content": {
-                        "application/json": {"schema": {"type": "object", "properties": {
-                            "reservations": {"type": "array",
-                                             "items": ref("BookingReservation")},
-                            "limit": {"type": "integer"}, "offset": {"type": "integer"},
-                            "next_offset": {"type": "integer", "nullable": True}}}}}},
+                        "application/json": {"schema": collection_schema(
+                            ref("BookingListedReservation"))}}},
                         "401": _ERROR, "422": _INVALID}},
             "post": {"tags": ["booking"], "summary": "Book a room (once or recurring)",
+                     "operationId": "createBookingReservation",
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": ref("BookingRequest")}}},
                      "responses": {"201": {"description": "Booked", "content": {
@@ -350,13 +363,17 @@ OPENAPI = {
                          "409": _ERROR, "422": _INVALID}}},
         "/booking/reservations/{id}": {
             "get": {"tags": ["booking"], "summary": "One of my reservations",
+                    "operationId": "getBookingReservation",
                     "parameters": [_PATH_ID],
-                    "responses": {"200": {"description": "Reservation"}, "404": _ERROR,
-                                  "422": _INVALID}},
+                    "responses": {"200": {"description": "Reservation", "content": {
+                        "application/json": {"schema": _ONE}}},
+                        "404": _ERROR, "422": _INVALID}},
             "delete": {"tags": ["booking"], "summary": "Cancel a reservation",
+                       "operationId": "cancelBookingReservation",
                        "parameters": [_PATH_ID],
-                       "responses": {"200": {"description": "Cancelled"}, "404": _ERROR,
-                                     "409": _ERROR, "422": _INVALID}}},
+                       "responses": {"200": {"description": "Cancelled", "content": {
+                           "application/json": {"schema": _ONE}}},
+                           "404": _ERROR, "409": _ERROR, "422": _INVALID}}},
     },
     "components": {"schemas": {
         "BookingRoom": {"type": "object", "properties": {
@@ -364,8 +381,8 @@ OPENAPI = {
             "capacity": {"type": "integer"}, "location": {"type": "string"},
             "description": {"type": "string"},
             "equipment": {"type": "array", "items": {"type": "string"}},
-            "accessibility": {"type": "array", "items": {"type": "string", "enum": [
-                "step_free", "induction_loop", "accessible_toilet", "lift", "parking"]}},
+            "accessibility": {"type": "array", "items": {"type": "string",
+                                                          "enum": list(ACCESSIBILITY_KEYS)}},
             "requires_approval": {"type": "boolean"},
             "representatives_book_directly": {"type": "boolean"},
             "bookable_hours": {"type": "array", "items": {"type": "object"}}}},
@@ -379,24 +396,40 @@ OPENAPI = {
             "closed": {"type": "array", "items": {"type": "object"}}}},
         "BookingRequest": {"type": "object", "required": ["room_id", "starts_at", "ends_at",
                                                           "title"], "properties": {
-            "room_id": _ID,
+            "room_id": {**_ID, "examples": [1],
+                        "description": "id of an active room (GET /booking/rooms)"},
             "starts_at": {"type": "string", "format": "date-time",
-                          "description": "ISO 8601 with an offset"},
-            "ends_at": {"type": "string", "format": "date-time"},
-            "title": {"type": "string", "maxLength": 200}, "purpose": {"type": "string"},
-            "attendees": {"type": "integer", "minimum": 0, "maximum": MAX_ATTENDEES},
-            "organisation_id": _ID,
-            "user_id": {**_ID, "description": "staff only: book for this person (the "
-                                              "booking is theirs and they are told)"},
-            "recurrence": {"type": "object", "properties": {
-                "frequency": {"type": "string", "enum": ["daily", "weekly", "monthly"]},
-                "interval": {"type": "integer", "minimum": 1, "maximum": 12},
-                "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0,
-                                                        "maximum": 6}},
-                "until": {"type": "string", "format": "date",
-                          "description": "last day; needed unless count is given"},
-                "count": {"type": "integer", "minimum": 1, "maximum": 200,
-                          "description": "at most this many occurrences"}}}}},
+                          "description": "ISO 8601 with an offset, within the room's "
+                                         "bookable hours"},
+            "ends_at": {"type": "string", "format": "date-time",
+                        "description": "after starts_at, on the same local day (or its "
+                                       "midnight)"},
+            "title": {"type": "string", "minLength": 1, "maxLength": 200,
+                      "description": "not only spaces"},
+            "purpose": {"type": "string"},
+            "attendees": {"type": "integer", "minimum": 0, "maximum": MAX_ATTENDEES,
+                          "default": 0, "description": "at most the room's capacity"},
+            "organisation_id": {**_ID, "examples": [1],
+                                "description": "an organisation the person belongs to"},
+            "user_id": {**_ID, "examples": [1],
+                        "description": "staff only: book for this person (the booking is "
+                                       "theirs and they are told)"},
+            "recurrence": {
+                "type": "object", "required": ["frequency"],
+                "description": "repeat the booking; give until or count",
+                "anyOf": [{"required": ["until"]}, {"required": ["count"]}],
+                "properties": {
+                    "frequency": {"type": "string", "enum": list(FREQUENCIES)},
+                    "interval": {"type": "integer", "minimum": 1, "maximum": 12,
+                                 "default": 1},
+                    "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0,
+                                                            "maximum": 6},
+                                 "description": "0 is Monday; weekly only (default: the "
+                                                "first day's weekday)"},
+                    "until": {"type": "string", "format": "date",
+                              "description": "last day; needed unless count is given"},
+                    "count": {"type": "integer", "minimum": 1, "maximum": MAX_OCCURRENCES,
+                              "description": "at most this many occurrences"}}}}},
         "BookingReservation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "room_id": {"type": "integer"},
             "title": {"type": "string"}, "purpose": {"type": "string"},
@@ -404,8 +437,11 @@ OPENAPI = {
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
             "status": {"type": "string", "enum": list(STATUSES)},
-            "series_id": {"type": "integer", "nullable": True},
-            "organisation_id": {"type": "integer", "nullable": True},
+            "series_id": {"type": ["integer", "null"]},
+            "organisation_id": {"type": ["integer", "null"]},
             "decision_reason": {"type": "string"}}},
+        "BookingListedReservation": {"allOf": [ref("BookingReservation"), {
+            "type": "object", "properties": {"room": {"type": "string",
+                                                      "description": "the room's name"}}}]},
     }},
 }

@@ -27,8 +27,11 @@ def test_rooms_and_availability_are_public_without_personal_details(
                               starts_at=at(day, 10), ends_at=at(day, 11),
                               blocked_until=at(day, 11), status="approved"))
     dbsession.flush()
-    rooms = testapp.get("/api/v1/booking/rooms").json["rooms"]
+    listed = testapp.get("/api/v1/booking/rooms").json
+    rooms = listed["items"]
     assert [r["name"] for r in rooms] == [room.name]
+    assert (listed["total"], listed["limit"], listed["offset"], listed["next_offset"]) == (
+        1, 100, 0, None)
     assert rooms[0]["accessibility"] == ["step_free", "lift"]
     data = testapp.get(f"/api/v1/booking/rooms/{room.id}/availability", {
         "from": at(day, 0).isoformat(), "to": at(day + dt.timedelta(days=1), 0).isoformat()}).json
@@ -71,17 +74,17 @@ def test_create_conflict_invalid_list_and_delete(testapp, dbsession, users, room
         error = api_post(testapp, data, 422).json["error"]
         assert error["details"]["field"] == field, (data, error)
         assert error["details"]["fields"] == {field: "invalid"}, (data, error)
-    mine = testapp.get("/api/v1/booking/reservations").json["reservations"]
+    mine = testapp.get("/api/v1/booking/reservations").json["items"]
     assert [r["id"] for r in mine] == [reservation["id"]]
     # Someone else neither sees nor cancels it.
     testapp.login(users.representative)
-    assert testapp.get("/api/v1/booking/reservations").json["reservations"] == []
+    assert testapp.get("/api/v1/booking/reservations").json["items"] == []
     testapp.get(f"/api/v1/booking/reservations/{reservation['id']}", status=404)
     api_delete(testapp, reservation["id"], 404)
     # Staff see everyone's with filters.
     testapp.login(users.staff)
     everyone = testapp.get("/api/v1/booking/reservations",
-                           {"all": "1", "room_id": str(room.id)}).json["reservations"]
+                           {"all": "1", "room_id": str(room.id)}).json["items"]
     assert [r["id"] for r in everyone] == [reservation["id"]]
     testapp.get("/api/v1/booking/reservations", {"status": "nonsense"}, status=422)
     testapp.login(users.member)
@@ -173,11 +176,16 @@ def test_a_series_by_count_and_paging(testapp, dbsession, users, room):
     assert [o["starts_at"][:10] for o in data["occurrences"]] == [
         (day + dt.timedelta(days=i)).isoformat() for i in range(3)]
     first = testapp.get("/api/v1/booking/reservations", {"limit": "2"}).json
-    assert len(first["reservations"]) == 2 and first["next_offset"] == 2
-    rest = testapp.get("/api/v1/booking/reservations", {"limit": "2", "offset": "2"}).json
-    assert len(rest["reservations"]) == 1 and rest["next_offset"] is None
-    ids = [r["id"] for r in first["reservations"] + rest["reservations"]]
+    assert len(first["items"]) == 2 and first["next_offset"] == 2 and first["total"] == 3
+    rest = testapp.get("/api/v1/booking/reservations",
+                       {"limit": "2", "offset": str(first["next_offset"])}).json
+    assert len(rest["items"]) == 1 and rest["next_offset"] is None and rest["total"] == 3
+    ids = [r["id"] for r in first["items"] + rest["items"]]
     assert sorted(ids) == sorted(o["id"] for o in data["occurrences"])
+    # Pages counted from 1 still work, one item at a time.
+    second = testapp.get("/api/v1/booking/reservations", {"limit": "1", "page": "2"}).json
+    assert second["offset"] == 1 and second["items"] == first["items"][1:]
+    assert set(second) == {"items", "total", "limit", "offset", "next_offset"}
 
 
 def test_openapi_document_describes_the_validation(testapp):
@@ -194,6 +202,18 @@ def test_openapi_document_describes_the_validation(testapp):
     request = document["components"]["schemas"]["BookingRequest"]["properties"]
     assert request["recurrence"]["properties"]["count"]["maximum"] == 200
     assert request["attendees"]["minimum"] == 0 and "maximum" in request["attendees"]
+    from hub_booking.services import FREQUENCIES
+
+    assert request["recurrence"]["properties"]["frequency"]["enum"] == list(FREQUENCIES)
+    assert request["room_id"]["examples"] and request["title"]["minLength"] == 1
+    assert params["page"]["minimum"] == 1 and listing["operationId"] == "listBookingReservations"
+    listed = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed["required"] == ["items", "total", "limit", "offset", "next_offset"]
+    rooms = document["paths"]["/booking/rooms"]["get"]["responses"]["200"]
+    assert "items" in rooms["content"]["application/json"]["schema"]["properties"]
+    for method in ("get", "delete"):
+        one = detail[method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert one["required"] == ["reservation"]
 
 
 def test_dates_at_the_ends_of_the_calendar_are_refused_by_name(testapp, dbsession, users, room):

@@ -17,8 +17,8 @@ from hub.security import PUBLIC
 from hub_counselling import services
 from hub_counselling.hooks import CASE_CONSENT
 from hub_counselling.i18n import _
-from hub_counselling.models import Case
-from hub_counselling.services import QUEUE
+from hub_counselling.models import CATEGORIES, Case
+from hub_counselling.services import MAX_MESSAGE, MAX_NAME, MAX_SUBJECT, QUEUE
 
 
 def error(request, status: int, code: str, message, **details):
@@ -116,9 +116,29 @@ def replies(request):
             "status": case.status, "at": message.created_at.isoformat()}
 
 
+def _ask_input() -> dict:
+    text = {"type": "string", "minLength": 1, "pattern": r"\S"}
+    return {
+        "type": "object", "required": ["subject", "message", "email", "category", "consent"],
+        "properties": {
+            "subject": {**text, "maxLength": MAX_SUBJECT},
+            "message": {**text, "maxLength": MAX_MESSAGE},
+            "email": {"type": "string", "format": "email", "maxLength": 254,
+                      "description": "Reply address; a signed-in asker's own address is "
+                                     "used instead"},
+            "name": {"type": "string", "maxLength": MAX_NAME},
+            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "consent": {"type": "string", "const": CASE_CONSENT.text_version,
+                        "description": "Explicit consent: the text_version of the "
+                                       "counselling.case purpose shown to the asker "
+                                       "(/api/v1/consent/purposes); another version is 409 "
+                                       "outdated_text"}}}
+
+
 def openapi() -> dict:
     tags = ["counselling"]
-    case_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    case_id = [{"name": "id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1}}]
     message = {"type": "object", "properties": {
         "id": {"type": "integer"}, "direction": {"type": "string", "enum": ["in", "out", "note"]},
         "channel": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
@@ -138,25 +158,21 @@ def openapi() -> dict:
         "paths": {
             "/counselling/cases": {"post": {
                 "tags": tags, "summary": "Ask a question (signed in or not)",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["subject", "message", "category", "consent"],
-                    "properties": {
-                        "subject": {"type": "string", "maxLength": 200},
-                        "message": {"type": "string"},
-                        "email": {"type": "string", "description": "Reply address (needed "
-                                  "when not signed in)"},
-                        "name": {"type": "string"},
-                        "category": {"type": "string", "enum": list(services.CATEGORY_LABELS)},
-                        "consent": {"type": "string", "description": "text_version of the "
-                                    "counselling.case purpose shown to the asker "
-                                    "(/api/v1/consent/purposes): explicit consent"}}}}}},
-                "responses": {"201": {"description": "The case's reference"},
+                "operationId": "askCounselling",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CounsellingQuestion"}}}},
+                "responses": {"201": {"description": "The case's reference", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "id": {"type": "integer"}, "reference": {"type": "string"},
+                        "status": {"type": "string"},
+                        "due_at": {"type": "string", "format": "date-time"}}}}}},
                               "409": error_response("The consent text changed"),
                               "422": error_response("Incomplete question"),
                               "429": error_response("Too many questions")}}},
             "/counselling/cases/{id}": {
                 "get": {"tags": tags, "summary": "A case and its thread in order (counsellors; "
                         "every read of the texts is recorded)",
+                        "operationId": "getCounsellingCase",
                         "parameters": case_id + [{
                             "name": "texts", "in": "query", "required": False,
                             "schema": {"type": "string", "enum": ["true", "false"],
@@ -165,23 +181,35 @@ def openapi() -> dict:
                         "responses": {"200": {"description": "The case", "content": json_case},
                                       "403": error_response("Not a counsellor"),
                                       "404": error_response("No such case")}},
-                "post": {"tags": tags, "summary": "Read a case with its texts (recorded)",
-                         "parameters": case_id,
+                "post": {"tags": tags, "summary": "Read a case with its texts (recorded; "
+                         "no body)",
+                         "operationId": "readCounsellingCase", "parameters": case_id,
                          "responses": {"200": {"description": "The case", "content": json_case},
                                        "403": error_response("Not a counsellor"),
                                        "404": error_response("No such case")}}},
             "/counselling/cases/{id}/replies": {"post": {
                 "tags": tags, "summary": "Answer the asker (mailed with the reference)",
-                "parameters": case_id,
+                "operationId": "replyToCounsellingCase", "parameters": case_id,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["body"],
-                    "properties": {"body": {"type": "string"}, "wait": {
+                    "properties": {"body": {"type": "string", "minLength": 1,
+                                            "maxLength": MAX_MESSAGE, "pattern": r"\S"},
+                                   "wait": {
                         "type": "boolean", "description": "The answer asks the asker for "
                         "more: the case waits for them (else it is answered)"}}}}}},
-                "responses": {"201": {"description": "The reply was kept and mailed"},
+                "responses": {"201": {"description": "The reply was kept and mailed",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object", "properties": {
+                                              "id": {"type": "integer"},
+                                              "case_id": {"type": "integer"},
+                                              "reference": {"type": "string"},
+                                              "status": {"type": "string"},
+                                              "at": {"type": "string",
+                                                     "format": "date-time"}}}}}},
                               "403": error_response("Not a counsellor"),
                               "404": error_response("No such case"),
                               "422": error_response("Empty answer")}}},
         },
-        "components": {"schemas": {"CounsellingCase": case, "CounsellingMessage": message}},
+        "components": {"schemas": {"CounsellingCase": case, "CounsellingMessage": message,
+                                   "CounsellingQuestion": _ask_input()}},
     }

@@ -92,6 +92,20 @@ def test_api_asks_and_answers_201_with_the_reference(client, dbsession, version)
     assert len(mails_to(dbsession, "eva@example.org")) == 1
 
 
+def test_the_openapi_sample_question_is_accepted(client, dbsession, version):
+    from hub.api.samples import sample_body
+
+    document = client.get("/api/v1/openapi.json").json
+    body = sample_body(document, document["paths"]["/counselling/cases"]["post"])
+    # The consent is the version of the text shown, not a placeholder string.
+    assert body["consent"] == version and body["category"] == "patients_rights"
+    response = client.post_json("/api/v1/counselling/cases", body,
+                                headers=api_headers(client), status=201)
+    assert dbsession.get(Case, response.json["id"]).email == body["email"]
+    reply = document["paths"]["/counselling/cases/{id}/replies"]["post"]
+    assert sample_body(document, reply) == {"body": "Example"}
+
+
 def test_api_refuses_bad_questions_and_outdated_consent(client, dbsession, version):
     bad = client.post_json("/api/v1/counselling/cases", {"subject": "x"},
                            headers=api_headers(client), status=422).json["error"]

@@ -11,9 +11,17 @@ import sqlalchemy as sa
 from pyramid.view import view_config
 
 from hub.api import api_error, json_body
+from hub.api.collections import (
+    collection,
+    collection_of,
+    collection_schema,
+    page_of,
+    paging_parameters,
+    read_paging,
+)
+from hub.api.openapi import error_response, json_content, ref
 from hub.consent import OutdatedText
 from hub.organizations.models import Organisation
-from hub.params import MAX_INT, int_param
 from hub_crm import consent, services
 from hub_crm.hooks import CONTACT_EDIT, CONTACT_READ, SEGMENT_MANAGE
 from hub_crm.i18n import _
@@ -25,9 +33,16 @@ from hub_crm.models import (
     Segment,
 )
 
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 WRITABLE = ("kind", "first_name", "last_name", "name", "email", "phone", "gender", "language",
             "stakeholder_type", "region")
+KINDS = ("person", "organisation")
+GENDERS = ("f", "m")
+LANGUAGES = ("cs", "en")
+LENGTHS = (("first_name", 100), ("last_name", 100), ("name", 200), ("phone", 50),
+           ("region", 100))
+SOURCE_MAX = 500
 
 
 def includeme(config):
@@ -40,10 +55,8 @@ def includeme(config):
     config.add_api_route("crm.api.segment_contacts", "/crm/segments/{id:\\d+}/contacts")
 
 
-def paging(request) -> tuple[int, int]:
-    offset = int_param(request, "offset", 0, minimum=0, maximum=MAX_INT)
-    limit = int_param(request, "limit", 50, minimum=1, maximum=MAX_LIMIT)
-    return offset, limit
+def paging(request):
+    return read_paging(request, DEFAULT_LIMIT, MAX_LIMIT)
 
 
 def contact_json(contact: Contact, fields: dict[str, str]) -> dict:
@@ -88,15 +101,12 @@ def list_contacts(request):
 
     from hub_crm.views import contact_filters
 
-    offset, limit = paging(request)
+    page = paging(request)
     stmt, _filters = contact_filters(request, sa.select(Contact))
-    total = request.dbsession.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = list(request.dbsession.scalars(
-        stmt.options(selectinload(Contact.tags), selectinload(Contact.topics))
-        .order_by(Contact.id).offset(offset).limit(limit)))
+    rows, total = page_of(request.dbsession, stmt.options(
+        selectinload(Contact.tags), selectinload(Contact.topics)).order_by(Contact.id), page)
     values = custom_values(request, [c.id for c in rows])
-    return {"total": total, "offset": offset, "limit": limit,
-            "items": [contact_json(c, values[c.id]) for c in rows]}
+    return collection([contact_json(c, values[c.id]) for c in rows], total, page)
 
 
 class ContactInput(NamedTuple):
@@ -122,7 +132,7 @@ def validate_contact(request, data, partial: bool) -> ContactInput:
     values = {k: data[k] for k in WRITABLE if k in data}
     for key, value in values.items():
         if key == "gender":
-            if value not in (None, "f", "m"):
+            if value not in (None, *GENDERS):
                 errors[key] = "must be f, m or null"
         elif key == "email":
             if value is not None and (not isinstance(value, str) or not
@@ -130,17 +140,20 @@ def validate_contact(request, data, partial: bool) -> ContactInput:
                 errors[key] = "must be an e-mail address or null"
         elif not isinstance(value, str):
             errors[key] = "must be a string"
-    if values.get("kind", "person") not in ("person", "organisation"):
+    if values.get("kind", "person") not in KINDS:
         errors["kind"] = "must be person or organisation"
-    if values.get("language", "cs") not in ("cs", "en"):
+    if values.get("language", "cs") not in LANGUAGES:
         errors["language"] = "must be cs or en"
     if values.get("stakeholder_type", "patient") not in STAKEHOLDER_TYPES:
         errors["stakeholder_type"] = f"must be one of {', '.join(STAKEHOLDER_TYPES)}"
-    if not partial and not (values.get("name") or values.get("first_name")
-                            or values.get("last_name")):
+    # The same rule as the contact form: a person by first or last name, an organisation
+    # by its name.
+    if not partial and values.get("kind") == "organisation" and not values.get("name"):
         errors["name"] = "a name is required"
-    for key, limit in (("first_name", 100), ("last_name", 100), ("name", 200), ("phone", 50),
-                       ("region", 100)):
+    elif not partial and values.get("kind") != "organisation" and not (
+            values.get("first_name") or values.get("last_name")):
+        errors["last_name"] = "a first or last name is required"
+    for key, limit in LENGTHS:
         if isinstance(values.get(key), str) and len(values[key]) > limit:
             errors[key] = f"at most {limit} characters"
     custom = validate_custom_values(request, data.get("fields", {}), errors)
@@ -251,13 +264,13 @@ def update_contact(request):
 def contact_consents(request):
     contact = get_contact(request)
     states = consent.consents_of(request, contact)
-    return {"items": [{"purpose": p, "key": consent.ledger_key(p),
+    return collection_of([{"purpose": p, "key": consent.ledger_key(p),
                        "granted": bool(states.get(p) and states[p].given),
                        "changed_at": states[p].at.isoformat() if p in states else None,
                        "source": states[p].source if p in states else None,
                        "text_version": states[p].text_version if p in states else None,
                        "current_text_version": consent.PURPOSES[p].text_version}
-                      for p in PURPOSES]}
+                          for p in PURPOSES], read_paging(request, len(PURPOSES), MAX_LIMIT))
 
 
 @view_config(route_name="crm.api.contact_consents", renderer="json", permission=CONTACT_EDIT,
@@ -273,7 +286,7 @@ def record_consent(request):
                             "purpose (one of ${purposes}), granted (boolean) and source (where "
                             "the decision came from) are required",
                             mapping={"purposes": ", ".join(PURPOSES)})))
-    if len(data["source"].strip()) > 500:
+    if len(data["source"].strip()) > SOURCE_MAX:
         raise api_error(422, "validation_failed",
                         request.localizer.translate(_("source: at most 500 characters")),
                         fields={"source": "at most 500 characters"})
@@ -314,7 +327,6 @@ def contact_health(request):
 @view_config(route_name="crm.api.organisations", renderer="json", permission=CONTACT_READ,
              request_method="GET")
 def organisations(request):
-    offset, limit = paging(request)
     db = request.dbsession
     stmt = sa.select(Organisation, OrganisationProfile).outerjoin(
         OrganisationProfile, OrganisationProfile.organisation_id == Organisation.id)
@@ -322,8 +334,10 @@ def organisations(request):
         stmt = stmt.where(Organisation.region == request.GET["region"])
     if request.GET.get("kind"):
         stmt = stmt.where(Organisation.kind == request.GET["kind"])
-    total = db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = db.execute(stmt.order_by(Organisation.name).offset(offset).limit(limit)).all()
+    page = paging(request)
+    total = db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    rows = db.execute(stmt.order_by(Organisation.name, Organisation.id)
+                      .offset(page.offset).limit(page.limit)).all()
     ids = [o.id for o, _p in rows]
     from hub_crm.models import Topic, organisation_topic
 
@@ -334,12 +348,12 @@ def organisations(request):
                 .join(Topic, Topic.id == organisation_topic.c.topic_id)
                 .where(organisation_topic.c.organisation_id.in_(ids))):
             topics.setdefault(org_id, []).append(name)
-    return {"total": total, "offset": offset, "limit": limit, "items": [
+    return collection([
         {"id": o.id, "name": o.name, "slug": o.slug, "kind": o.kind, "region": o.region,
          "website": o.website, "email": o.email, "description": o.description,
          "listed": p.listed if p else True, "phone": p.phone if p else "",
          "address": p.address if p else "", "topics": sorted(topics.get(o.id, []))}
-        for o, p in rows]}
+        for o, p in rows], total, page)
 
 
 def segment_json(request, segment: Segment) -> dict:
@@ -361,8 +375,10 @@ def segment_json(request, segment: Segment) -> dict:
 @view_config(route_name="crm.api.segments", renderer="json", permission=SEGMENT_MANAGE,
              request_method="GET")
 def segments(request):
-    rows = request.dbsession.scalars(sa.select(Segment).order_by(Segment.name))
-    return {"items": [segment_json(request, s) for s in rows]}
+    page = paging(request)
+    rows, total = page_of(request.dbsession, sa.select(Segment).order_by(Segment.name,
+                                                                         Segment.id), page)
+    return collection([segment_json(request, s) for s in rows], total, page)
 
 
 @view_config(route_name="crm.api.segment_contacts", renderer="json",
@@ -383,12 +399,12 @@ def segment_contacts(request):
         return api_error(403, "health_data", request.localizer.translate(_(
             "This segment is defined by health data: read its members with POST to this "
             "address (every read is recorded in the audit log)")), read_with="POST")
-    offset, limit = paging(request)
+    page = paging(request)
     try:
         from sqlalchemy.orm import selectinload
 
         total, rows = services.segment_page(
-            request, segment, offset, limit,
+            request, segment, page.offset, page.limit,
             options=(selectinload(Contact.tags), selectinload(Contact.topics)))
     except services.SegmentError as exc:
         raise api_error(409, "segment_unusable",
@@ -396,48 +412,58 @@ def segment_contacts(request):
     if health:
         services.audit_segment_read(request, segment, "api", [c.id for c in rows], count=total)
     values = custom_values(request, [c.id for c in rows])
-    return {"total": total, "offset": offset, "limit": limit,
-            "items": [contact_json(c, values[c.id]) for c in rows]}
+    return collection([contact_json(c, values[c.id]) for c in rows], total, page)
 
 
 # -- OpenAPI ---------------------------------------------------------------------------------
 
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _page_of(name):
-    return {"type": "object", "properties": {
-        "total": {"type": "integer"}, "offset": {"type": "integer"},
-        "limit": {"type": "integer"}, "items": {"type": "array", "items": _ref(name)}}}
-
-
 def _ok(schema, description="OK"):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {"description": description, "content": json_content(schema)}
 
 
-def openapi() -> dict:
-    paging_params = [
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                    "maximum": MAX_LIMIT}}]
-    id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-    errors = {"404": {"description": "Not found"}, "422": {"description": "Invalid input"}}
-    contact_input = {"type": "object", "additionalProperties": False, "properties": {
-        "kind": {"type": "string", "enum": ["person", "organisation"]},
-        "first_name": {"type": "string"}, "last_name": {"type": "string"},
-        "name": {"type": "string"}, "email": {"type": ["string", "null"], "format": "email"},
-        "phone": {"type": "string"}, "gender": {"type": ["string", "null"],
-                                                "enum": ["f", "m", None]},
-        "language": {"type": "string", "enum": ["cs", "en"]},
-        "stakeholder_type": {"type": "string", "enum": list(STAKEHOLDER_TYPES)},
-        "region": {"type": "string"},
-        "topics": {"type": "array", "items": {"type": "string"},
+def _contact_input(create: bool) -> dict:
+    """The body of POST (``create``) or PATCH: the same properties, names required only
+    when creating (a person by first or last name, an organisation by its name)."""
+    limits = dict(LENGTHS)
+    properties = {
+        "kind": {"type": "string", "enum": list(KINDS), "default": "person"},
+        **{key: {"type": "string", "maxLength": limits[key]}
+           for key in ("first_name", "last_name", "name")},
+        "email": {"type": ["string", "null"], "format": "email"},
+        "phone": {"type": "string", "maxLength": limits["phone"]},
+        "gender": {"type": ["string", "null"], "enum": [*GENDERS, None]},
+        "language": {"type": "string", "enum": list(LANGUAGES), "default": "cs"},
+        "stakeholder_type": {"type": "string", "enum": list(STAKEHOLDER_TYPES),
+                             "default": "patient"},
+        "region": {"type": "string", "maxLength": limits["region"]},
+        "topics": {"type": "array", "items": {"type": "string", "examples": ["education"]},
                    "description": "slugs of themes of the shared topics (/api/v1/topics); "
                                   "replaces the contact's themes"},
         "fields": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
+                   "examples": [{"membership": "guest"}],
                    "description": "custom field key → value (not special-category "
-                                  "fields); an empty string or null clears a value"}}}
+                                  "fields); an empty string or null clears a value"}}
+    schema = {"type": "object", "additionalProperties": False, "properties": properties}
+    if create:
+        schema["allOf"] = [
+            {"if": {"required": ["kind"], "properties": {"kind": {"const": "organisation"}}},
+             "then": {"required": ["name"], "properties": {"name": {"minLength": 1}}}},
+            {"if": {"properties": {"kind": {"const": "person"}},
+                    "not": {"required": ["first_name"],
+                            "properties": {"first_name": {"minLength": 1}}}},
+             "then": {"required": ["last_name"], "properties": {"last_name": {"minLength": 1}}}},
+        ]
+        schema["description"] = ("A person needs first_name or last_name, an organisation "
+                                 "(kind organisation) its name.")
+    return schema
+
+
+def openapi() -> dict:
+    paging_params = paging_parameters(DEFAULT_LIMIT, MAX_LIMIT)
+    id_param = [{"name": "id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}]
+    errors = {"404": error_response("Not found"), "422": error_response("Invalid input")}
+    contact_input = _contact_input(create=True)
     contact = {"type": "object", "properties": {
         **contact_input["properties"], "id": {"type": "integer"},
         "user_id": {"type": ["integer", "null"]},
@@ -458,87 +484,130 @@ def openapi() -> dict:
         "changed_at": {"type": ["string", "null"], "format": "date-time"},
         "source": {"type": ["string", "null"]}, "text_version": {"type": ["string", "null"]},
         "current_text_version": {"type": "string"}}}
-    body = {"required": True, "content": {"application/json": {"schema": _ref(
-        "CrmContactInput")}}}
+    organisation = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"},
+        "kind": {"type": "string"}, "region": {"type": ["string", "null"]},
+        "website": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
+        "description": {"type": ["string", "null"]}, "listed": {"type": "boolean"},
+        "phone": {"type": "string"}, "address": {"type": "string"},
+        "topics": {"type": "array", "items": {"type": "string"}}}}
+    segment = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "purpose": {"type": "string", "enum": list(PURPOSES)},
+        "match": {"type": "string"},
+        "conditions": {"type": "array", "items": {"type": "object"}},
+        "count": {"type": ["integer", "null"], "description": "null for a segment defined "
+                                                              "by health data"},
+        "used_at": {"type": ["string", "null"], "format": "date-time"},
+        "health_data": {"type": "boolean"}}}
+    consents = _ok(collection_schema(ref("CrmConsent")))
     tags = ["crm"]
     return {
         "paths": {
             "/crm/contacts": {
-                "get": {"tags": tags, "summary": "List contacts",
+                "get": {"tags": tags, "operationId": "listCrmContacts",
+                        "summary": "List contacts",
                         "parameters": paging_params + [
                             {"name": n, "in": "query", "schema": {"type": "string"}}
-                            for n in ("q", "type", "tag", "region")],
-                        "responses": {"200": _ok(_page_of("CrmContact"))}},
-                "post": {"tags": tags, "summary": "Create a contact", "requestBody": body,
-                         "responses": {"201": _ok(_ref("CrmContact"), "Created"),
-                                       "409": {"description": "E-mail already used"},
+                            for n in ("q", "tag", "region")] + [
+                            {"name": "type", "in": "query", "description": "stakeholder type",
+                             "schema": {"type": "string", "enum": list(STAKEHOLDER_TYPES)}}],
+                        "responses": {"200": _ok(collection_schema(ref("CrmContact")))}},
+                "post": {"tags": tags, "operationId": "createCrmContact",
+                         "summary": "Create a contact",
+                         "requestBody": {"required": True,
+                                         "content": json_content(ref("CrmContactInput"))},
+                         "responses": {"201": _ok(ref("CrmContact"), "Created"),
+                                       "409": error_response("E-mail already used"),
                                        **errors}}},
             "/crm/contacts/{id}": {
-                "get": {"tags": tags, "summary": "One contact (no health data)",
-                        "parameters": id_param,
-                        "responses": {"200": _ok(_ref("CrmContact")), **errors}},
-                "patch": {"tags": tags, "summary": "Change a contact", "parameters": id_param,
-                          "requestBody": body,
-                          "responses": {"200": _ok(_ref("CrmContact")),
-                                        "409": {"description": "E-mail already used"},
+                "get": {"tags": tags, "operationId": "getCrmContact",
+                        "summary": "One contact (no health data)", "parameters": id_param,
+                        "responses": {"200": _ok(ref("CrmContact")), **errors}},
+                "patch": {"tags": tags, "operationId": "updateCrmContact",
+                          "summary": "Change a contact (only the properties given)",
+                          "parameters": id_param,
+                          "requestBody": {"required": True,
+                                          "content": json_content(ref("CrmContactPatch"))},
+                          "responses": {"200": _ok(ref("CrmContact")),
+                                        "409": error_response("E-mail already used"),
                                         **errors}}},
             "/crm/contacts/{id}/consents": {
-                "get": {"tags": tags, "summary": "Current consent per purpose",
-                        "parameters": id_param,
-                        "responses": {"200": _ok({"type": "object", "properties": {
-                            "items": {"type": "array", "items": _ref("CrmConsent")}}})}},
-                "post": {"tags": tags, "summary": "Record a consent decision",
+                "get": {"tags": tags, "operationId": "listCrmContactConsents",
+                        "summary": "Current consent per purpose",
+                        "parameters": id_param + paging_parameters(len(PURPOSES), MAX_LIMIT),
+                        "responses": {"200": consents, **errors}},
+                "post": {"tags": tags, "operationId": "recordCrmContactConsent",
+                         "summary": "Record a consent decision",
                          "parameters": id_param,
-                         "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": {"type": "object", "required": ["purpose", "granted",
-                                                                       "source"],
-                                        "properties": {
-                                            "purpose": {"type": "string",
-                                                        "enum": list(PURPOSES)},
-                                            "granted": {"type": "boolean"},
-                                            "source": {
-                                                "type": "string", "description": "the "
-                                                "evidence (a signed form, a call), kept as "
-                                                "the ledger record's note"},
-                                            "text_version": {
-                                                "type": "string", "description": "the "
-                                                "version of the wording agreed to "
-                                                "(default: the current one)"}}}}}},
-                         "responses": {"200": {"description": "Recorded"},
-                                       "409": {"description": "outdated_text: the wording "
-                                                              "changed"}, **errors}}},
+                         "requestBody": {"required": True, "content": json_content({
+                             "type": "object", "required": ["purpose", "granted", "source"],
+                             "properties": {
+                                 "purpose": {"type": "string", "enum": list(PURPOSES)},
+                                 "granted": {"type": "boolean"},
+                                 "source": {
+                                     "type": "string", "minLength": 1,
+                                     "maxLength": SOURCE_MAX,
+                                     "pattern": r"\S", "examples": ["Signed form, 2026-03-01"],
+                                     "description": "the evidence (a signed form, a call), "
+                                                    "kept as the ledger record's note"},
+                                 "text_version": {
+                                     "type": "string", "description": "the version of the "
+                                     "wording agreed to (default: the current one; "
+                                     "current_text_version of GET)"}}})},
+                         "responses": {"200": _ok({"allOf": [
+                             collection_schema(ref("CrmConsent")),
+                             {"type": "object", "properties": {
+                                 "changed": {"type": "boolean"}}}]}, "Recorded"),
+                             "409": error_response("outdated_text: the wording changed"),
+                             **errors}}},
             "/crm/contacts/{id}/health": {
-                "post": {"tags": tags, "summary": "Read health data (recorded in the audit "
-                                                  "log; needs access to health data)",
+                "post": {"tags": tags, "operationId": "readCrmContactHealth",
+                         "summary": "Read health data (recorded in the audit log; needs "
+                                    "access to health data)",
                          "parameters": id_param,
-                         "responses": {"200": {"description": "Health fields"}, **errors}}},
+                         "responses": {"200": _ok({"type": "object", "properties": {
+                             "fields": {"type": "object",
+                                        "additionalProperties": {"type": "string"}},
+                             "disease_areas": {"type": "array",
+                                               "items": {"type": "string"}}}},
+                             "Health fields and disease areas"), **errors}}},
             "/crm/organisations": {
-                "get": {"tags": tags, "summary": "Organisations with directory profiles",
-                        "parameters": paging_params,
-                        "responses": {"200": {"description": "A page of organisations"}}}},
+                "get": {"tags": tags, "operationId": "listCrmOrganisations",
+                        "summary": "Organisations with directory profiles",
+                        "parameters": paging_params + [
+                            {"name": n, "in": "query", "schema": {"type": "string"}}
+                            for n in ("region", "kind")],
+                        "responses": {"200": _ok(collection_schema(
+                            ref("CrmOrganisation")), "A page of organisations")}}},
             "/crm/segments": {
-                "get": {"tags": tags, "summary": "Segments with their live counts (no count, "
-                                                 "and health_data true, for a segment "
-                                                 "defined by health data)",
-                        "responses": {"200": {"description": "Segments"}}}},
+                "get": {"tags": tags, "operationId": "listCrmSegments",
+                        "summary": "Segments with their live counts (no count, and "
+                                   "health_data true, for a segment defined by health data)",
+                        "parameters": paging_params,
+                        "responses": {"200": _ok(collection_schema(ref("CrmSegment")),
+                                                 "Segments")}}},
             "/crm/segments/{id}/contacts": {
-                "get": {"tags": tags, "summary": "Contacts of a segment who have the consent "
-                                                 "its purpose needs (paged); 403 for a "
-                                                 "segment defined by health data",
+                "get": {"tags": tags, "operationId": "listCrmSegmentContacts",
+                        "summary": "Contacts of a segment who have the consent its purpose "
+                                   "needs (paged); 403 for a segment defined by health data",
                         "parameters": id_param + paging_params,
-                        "responses": {"200": _ok(_page_of("CrmContact")),
-                                      "403": {"description": "Defined by health data"},
+                        "responses": {"200": _ok(collection_schema(ref("CrmContact"))),
+                                      "403": error_response("Defined by health data"),
+                                      "409": error_response("A condition cannot be used"),
                                       **errors}},
-                "post": {"tags": tags, "summary": "The same, also for a segment defined by "
-                                                  "health data (recorded in the audit log; "
-                                                  "needs access to health data)",
+                "post": {"tags": tags, "operationId": "readCrmSegmentContacts",
+                         "summary": "The same, also for a segment defined by health data "
+                                    "(recorded in the audit log; needs access to health "
+                                    "data); no body",
                          "parameters": id_param + paging_params,
-                         "responses": {"200": _ok(_page_of("CrmContact")),
-                                       "403": {"description": "No access to health data"},
-                                       "409": {"description": "A condition cannot be used"},
+                         "responses": {"200": _ok(collection_schema(ref("CrmContact"))),
+                                       "403": error_response("No access to health data"),
+                                       "409": error_response("A condition cannot be used"),
                                        **errors}}},
         },
         "components": {"schemas": {"CrmContact": contact, "CrmContactInput": contact_input,
-                                   "CrmConsent": consent_schema}},
+                                   "CrmContactPatch": _contact_input(create=False),
+                                   "CrmConsent": consent_schema,
+                                   "CrmOrganisation": organisation, "CrmSegment": segment}},
     }
-

@@ -173,3 +173,38 @@ def test_custom_fields_and_themes_are_read_and_written_through_the_api(client, u
     assert created["topics"] == ["education"]
     assert db.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "health.read")) == 0
+
+
+def test_contacts_page_with_next_offset(client, users, crm):
+    for email in ("a@example.cz", "b@example.cz", "c@example.cz"):
+        crm.contact(email)
+    client.login(users.staff)
+    first = client.get("/api/v1/crm/contacts", {"limit": 1}).json
+    assert (first["total"], first["limit"], first["offset"], first["next_offset"]) == (3, 1, 0, 1)
+    second = client.get("/api/v1/crm/contacts", {"limit": 1,
+                                                 "offset": first["next_offset"]}).json
+    assert second["items"][0]["id"] > first["items"][0]["id"]
+    last = client.get("/api/v1/crm/contacts", {"limit": 2, "offset": 2}).json
+    assert len(last["items"]) == 1 and last["next_offset"] is None
+    assert client.get("/api/v1/crm/contacts", {"limit": 1, "page": 3}).json["offset"] == 2
+    consents = client.get(f"/api/v1/crm/contacts/{first['items'][0]['id']}/consents").json
+    assert consents["total"] == 4 and consents["next_offset"] is None
+    assert client.get("/api/v1/crm/segments").json["next_offset"] is None
+
+
+def test_contact_names_depend_on_kind_as_the_schema_says(client, users, crm):
+    from hub.api.samples import sample_body
+
+    client.login(users.staff)
+    client.get("/crm/staff/contacts")
+    doc = client.get("/api/v1/openapi.json").json
+    body = sample_body(doc, doc["paths"]["/crm/contacts"]["post"])
+    assert body == {"last_name": "Example"}
+    client.post_json("/api/v1/crm/contacts", body, headers=headers(client), status=201)
+    org = client.post_json("/api/v1/crm/contacts", {"kind": "organisation", "first_name": "X"},
+                           headers=headers(client), status=422).json
+    assert org["error"]["details"]["fields"] == {"name": "a name is required"}
+    person = client.post_json("/api/v1/crm/contacts", {"name": "Jan Novák"},
+                              headers=headers(client), status=422).json
+    assert person["error"]["details"]["fields"] == {
+        "last_name": "a first or last name is required"}

@@ -3,6 +3,7 @@ withdraw links and the newsletter's audiences."""
 import sqlalchemy as sa
 
 from hub.consent import ConsentRecord, Subject, has_consent, purposes
+from hub_crm import hooks as crm_hooks
 from hub_crm.consent import PURPOSES, consents_of, set_consent
 from hub_crm.services import make_token, segment_query
 
@@ -64,7 +65,7 @@ def test_linking_an_account_carries_consents_and_my_consents_withdraws_everywher
     assert contact.user_id == users.member.id
     account = Subject.of_user(users.member)
     assert has_consent(crm.req, account, "crm.newsletter")
-    mine = client.get("/api/v1/me/consents").json
+    mine = client.get("/api/v1/me/consents").json["items"]
     assert [c["purpose"] for c in mine if c["given"]] == ["crm.newsletter"]
     # Withdrawn on My consents (the account's record): the contact's is withdrawn too.
     client.delete("/api/v1/me/consents/crm.newsletter",
@@ -79,16 +80,15 @@ def test_the_withdraw_link_of_an_audience_empties_the_segment_at_once(anonymous,
     jana = crm.contact("jana@example.cz", consents=("newsletter",))
     crm.contact("petr@example.cz", first="Petr", consents=("newsletter",))
     segment = crm.segment("Všichni", "newsletter")
-    hook = crm_app.registry["hub.pm"].hook
-    links = hook.hub_audience_withdraw_links(
+    links = crm_hooks.hub_audience_withdraw_links(
         request=crm.req, key=f"crm.segment.{segment.id}",
         addresses=["jana@example.cz", "petr@example.cz", "nobody@example.cz"])
     assert set(links) == {"jana@example.cz", "petr@example.cz"}
     anonymous.post(links["jana@example.cz"].removeprefix("https://hub.example.org"),
                    {"List-Unsubscribe": "One-Click"}, status=200)
     assert len(members(crm, segment)) == 1 and jana.id not in members(crm, segment)
-    assert hook.hub_audience_withdraw_links(request=crm.req, key="other.list.1",
-                                            addresses=["jana@example.cz"]) is None
+    assert crm_hooks.hub_audience_withdraw_links(request=crm.req, key="other.list.1",
+                                                 addresses=["jana@example.cz"]) is None
 
 
 def test_a_withdrawal_needs_no_earlier_consent_and_changes_nothing_then(crm):
@@ -100,8 +100,7 @@ def test_a_withdrawal_needs_no_earlier_consent_and_changes_nothing_then(crm):
 
 def test_a_segment_a_send_used_keeps_its_purpose(client, users, crm, crm_app):
     segment = crm.segment("Pacienti", "newsletter", [{"kind": "type", "value": "patient"}])
-    used = crm_app.registry["hub.pm"].hook.hub_audience_used(
-        request=crm.req, key=f"crm.segment.{segment.id}")
+    used = crm_hooks.hub_audience_used(request=crm.req, key=f"crm.segment.{segment.id}")
     assert used["purpose"] == "crm.newsletter"
     assert used["definition"]["conditions"] == [{"kind": "type", "value": "patient"}]
     assert segment.used_at is not None

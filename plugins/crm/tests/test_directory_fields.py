@@ -64,7 +64,7 @@ def test_withdrawing_the_name_on_my_consents_removes_the_person_at_once(client, 
                          user_id=users.member.id)
     assert "Marie Listovaná" in html_text(anonymous.get("/crm"))  # kept for visitors now
     client.login(users.member)
-    mine = {(c["purpose"], c["object"]) for c in client.get("/api/v1/me/consents").json
+    mine = {(c["purpose"], c["object"]) for c in client.get("/api/v1/me/consents").json["items"]
             if c["given"]}
     assert ("crm.directory", "field:name") in mine
     client.delete("/api/v1/me/consents/crm.directory?object=field:name",

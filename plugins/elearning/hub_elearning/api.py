@@ -4,11 +4,21 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error
+from hub.api.collections import (
+    collection,
+    collection_of,
+    collection_schema,
+    paging_parameters,
+    read_paging,
+)
 from hub.api.openapi import error_response, json_content
 from hub.security import AUTHENTICATED, PUBLIC
 from hub_elearning import services
 from hub_elearning.i18n import _
-from hub_elearning.models import LANGUAGES, LEVELS
+from hub_elearning.models import COMPLETION_RULES, LANGUAGES, LESSON_KINDS, LEVELS, VISIBILITIES
+
+# The whole catalogue and a learner's courses fit on one page at the default size.
+PAGE_LIMIT = 100
 
 
 def course_summary(request, course) -> dict:
@@ -22,6 +32,7 @@ def course_summary(request, course) -> dict:
              request_method="GET")
 def courses(request):
     params = request.GET
+    paging = read_paging(request, PAGE_LIMIT, PAGE_LIMIT)
     level = params.get("level", "")
     language = params.get("language", "")
     if level and level not in LEVELS:
@@ -32,10 +43,12 @@ def courses(request):
         return api_error(422, "validation_failed",
                          request.localizer.translate(_("Unknown language.")), field="language",
                          allowed=list(LANGUAGES))
-    found = services.search_courses(request, q=params.get("q", "")[:100],
-                                    topic=params.get("topic", "")[:60], level=level,
-                                    language=language)
-    return {"courses": [course_summary(request, c) for c in found]}
+    filters = {"q": params.get("q", "")[:100], "topic": params.get("topic", "")[:60],
+               "level": level, "language": language}
+    found = services.search_courses(request, limit=paging.limit, offset=paging.offset,
+                                    **filters)
+    return collection([course_summary(request, c) for c in found],
+                      services.count_courses(request, **filters), paging)
 
 
 @view_config(route_name="elearning.api.course", renderer="json", permission=PUBLIC,
@@ -63,8 +76,9 @@ def course_detail(request):
 def my_progress(request):
     from hub_elearning.views import my_courses
 
+    paging = read_paging(request, PAGE_LIMIT, PAGE_LIMIT)
     items = my_courses(request, request.identity)
-    return {"courses": [
+    return collection_of([
         {"slug": item["course"].slug, "title": item["course"].title,
          "percent": item["percent"],
          "started_at": item["enrolment"].started_at.isoformat(),
@@ -73,7 +87,7 @@ def my_progress(request):
          "certificate_code": item["certificate"].code if item["certificate"] else None,
          "continue_url": request.host_url + item["continue_url"]
          if item["continue_url"] else None}
-        for item in items]}
+        for item in items], paging)
 
 
 def openapi(request) -> dict:
@@ -85,15 +99,17 @@ def openapi(request) -> dict:
         "level": {"type": "string", "enum": list(LEVELS)},
         "language": {"type": "string", "enum": list(LANGUAGES)},
         "duration_minutes": {"type": "integer"},
-        "visibility": {"type": "string"}, "url": {"type": "string", "format": "uri"}}}
+"visibility": {"type": "string", "enum": list(VISIBILITIES)},
+        "url": {"type": "string", "format": "uri"}}}
     lesson = {"type": "object", "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"},
-        "kind": {"type": "string", "enum": ["article", "video", "document", "quiz"]},
+        "kind": {"type": "string", "enum": list(LESSON_KINDS)},
         "preview": {"type": "boolean"}, "duration_minutes": {"type": "integer"},
         "open": {"type": "boolean"}}}
     detail = {"allOf": [{"$ref": "#/components/schemas/ElearningCourse"}, {
         "type": "object", "properties": {
-            "description_html": {"type": "string"}, "completion_rule": {"type": "string"},
+            "description_html": {"type": "string"},
+            "completion_rule": {"type": "string", "enum": list(COMPLETION_RULES)},
             "can_take": {"type": "boolean"},
             "sections": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"},
@@ -111,18 +127,29 @@ def openapi(request) -> dict:
         "paths": {
             "/elearning/courses": {"get": {
                 "tags": ["elearning"], "summary": "Course catalogue",
+                "operationId": "listElearningCourses",
                 "security": [{}, {"bearer": []}],
                 "parameters": [
-                    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                    for n in ("q", "topic", "level", "language")],
+                    {"name": "q", "in": "query", "required": False,
+                     "description": "Words in the title or summary (only the first 100 "
+                                    "characters are used)",
+                     "schema": {"type": "string"}},
+                    {"name": "topic", "in": "query", "required": False,
+                     "description": "Slug of a shared topic (GET /api/v1/topics)",
+                     "schema": {"type": "string"}},
+                    {"name": "level", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(LEVELS)}},
+                    {"name": "language", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(LANGUAGES)}},
+                    *paging_parameters(PAGE_LIMIT, PAGE_LIMIT)],
                 "responses": {
                     "200": {"description": "Published courses listed in the catalogue",
-                            "content": json_content({"type": "object", "properties": {
-                                "courses": {"type": "array", "items": {
-                                    "$ref": "#/components/schemas/ElearningCourse"}}}})},
+                            "content": json_content(collection_schema(
+                                {"$ref": "#/components/schemas/ElearningCourse"}))},
                     "422": error_response("Invalid filter")}}},
             "/elearning/courses/{slug}": {"get": {
                 "tags": ["elearning"], "summary": "Course detail with its outline",
+                "operationId": "getElearningCourse",
                 "security": [{}, {"bearer": []}],
                 "parameters": [
                     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -135,12 +162,14 @@ def openapi(request) -> dict:
                     "404": error_response("No such course (or not visible)")}}},
             "/elearning/my/progress": {"get": {
                 "tags": ["elearning"], "summary": "The signed-in learner's progress",
+                "operationId": "getMyElearningProgress",
+                "parameters": paging_parameters(PAGE_LIMIT, PAGE_LIMIT),
                 "responses": {
                     "200": {"description": "Courses the learner started",
-                            "content": json_content({"type": "object", "properties": {
-                                "courses": {"type": "array", "items": {
-                                    "$ref": "#/components/schemas/ElearningProgress"}}}})},
-                    "403": error_response("Not signed in")}}},
+                            "content": json_content(collection_schema(
+                                {"$ref": "#/components/schemas/ElearningProgress"}))},
+                    "403": error_response("Not signed in"),
+                    "422": error_response("Invalid paging")}}},
         },
         "components": {"schemas": {"ElearningCourse": course, "ElearningLesson": lesson,
                                    "ElearningCourseDetail": detail,

@@ -33,7 +33,7 @@ def test_catalogue_filters_by_topic_slug_and_shows_names(elearning, make_course)
     # search matches topic names too; the API shows slugs and filters by them
     assert "Život s nádorem" in html_text(elearning.get("/elearning?q=onkologie"))
     data = elearning.get("/api/v1/elearning/courses?topic=diabetes").json
-    assert [(c["title"], c["topics"]) for c in data["courses"]] == [
+    assert [(c["title"], c["topics"]) for c in data["items"]] == [
         ("Cukrovka v praxi", ["diabetes"])]
 
 

@@ -40,6 +40,7 @@ from hub_events.permissions import MANAGE, REGISTER_MEMBERS
 from hub_events.services import RegistrationError, format_span, format_when
 
 PAGE_SIZE = 30
+MODES = ("online", "in_person")  # the list's filter by how one takes part
 # The columns of an event that the public list and the widgets show.
 LIST_COLUMNS = (Event.id, Event.title, Event.summary, Event.kind, Event.venue, Event.state,
                 Event.starts_at, Event.ends_at, Event.capacity, Event.taken)
@@ -113,7 +114,7 @@ class Filters:
         return cls(kind=params.get("kind", "") if params.get("kind") in KINDS else "",
                    topic=params.get("topic", "").strip()[:60],
                    date_from=params.get("from", "")[:10],
-                   mode=params.get("mode", "") if params.get("mode") in ("online", "in_person")
+                   mode=params.get("mode", "") if params.get("mode") in MODES
                    else "",
                    access=[a for a in params.getall("access") if a in ACCESSIBILITY],
                    page=int(page) if page.isdigit() and 0 < int(page) < 10000 else 1)

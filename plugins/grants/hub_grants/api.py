@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error, json_body
+from hub.api.collections import collection, collection_of, read_paging
 from hub.organizations.models import Organisation
 from hub.security import PUBLIC
 from hub_grants import evaluation, services
@@ -11,6 +12,7 @@ from hub_grants.i18n import _
 from hub_grants.models import Application, Call
 from hub_grants.services import APPLY, MANAGE, REVIEW, GrantError
 
+LIST_PAGE = 100
 CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "validation_failed"}
 
 
@@ -61,7 +63,8 @@ def _get(request, model, message):
 @view_config(route_name="grants.api.calls", request_method="GET", renderer="json",
              permission=PUBLIC)
 def calls(request):
-    return {"calls": [call_json(c) for c in services.published_calls(request)]}
+    return collection_of([call_json(c) for c in services.published_calls(request)],
+                         read_paging(request, LIST_PAGE))
 
 
 @view_config(route_name="grants.api.calls", request_method="POST", renderer="json",
@@ -184,8 +187,11 @@ def decision(request):
 @view_config(route_name="grants.api.awarded", request_method="GET", renderer="json",
              permission=PUBLIC)
 def awarded(request):
-    return {"grants": [{"organisation": a.organisation.name, "project": a.title,
+    paging = read_paging(request, LIST_PAGE)
+    rows = evaluation.awarded(request)
+    return collection([{"organisation": a.organisation.name, "project": a.title,
                         "amount": str(a.approved_amount), "currency": "CZK",
                         "year": evaluation.decision_year(a), "call_id": a.call_id}
-                       for a in evaluation.awarded(request)]}
+                       for a in rows[paging.offset:paging.offset + paging.limit]],
+                      len(rows), paging)
 

@@ -30,7 +30,22 @@ def test_public_call_page_in_both_languages(client, make_call):
     assert "Malé granty" in page.text and "Přínos" in page.text
     client.set_cookie("hub_lang", "en")
     assert "Small grants" in client.get(f"/grants/calls/{call.id}").text
-    assert client.get("/api/v1/grants/calls").json["calls"][0]["max_amount"] == "100000.00"
+    assert client.get("/api/v1/grants/calls").json["items"][0]["max_amount"] == "100000.00"
+
+
+def test_api_calls_are_a_collection_with_next_offset(client, make_call):
+    later = make_call(deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=20))
+    sooner = make_call()
+    listed = client.get("/api/v1/grants/calls").json
+    assert [c["id"] for c in listed["items"]] == [later.id, sooner.id]
+    assert (listed["total"], listed["offset"], listed["next_offset"]) == (2, 0, None)
+    first = client.get("/api/v1/grants/calls", {"limit": 1}).json
+    assert first["items"][0]["id"] == later.id and first["next_offset"] == 1
+    second = client.get("/api/v1/grants/calls", {"limit": 1,
+                                                 "offset": first["next_offset"]}).json
+    assert second["items"][0]["id"] == sooner.id and second["next_offset"] is None
+    awarded = client.get("/api/v1/grants/awarded").json
+    assert (awarded["items"], awarded["total"], awarded["next_offset"]) == ([], 0, None)
 
 
 def test_draft_submit_and_confirmation_with_pdf(client, users, make_call, dbsession):

@@ -87,6 +87,44 @@ def test_openapi_describes_the_grants_api(client):
         assert method in document["paths"][path], (path, method)
 
 
+def test_openapi_samples_of_the_grants_bodies_are_accepted(client, users, make_call,
+                                                           dbsession):
+    from conftest import api_headers
+
+    from hub.api.samples import sample_body
+    from hub_grants.models import Application
+
+    document = client.get("/api/v1/openapi.json").json
+    paths = document["paths"]
+
+    def sample(path):
+        return sample_body(document, paths[path]["post"])
+
+    call_body = sample("/grants/calls")
+    assert call_body["opens_at"] < call_body["deadline_at"]
+    assert sample("/grants/applications/{id}/decision") == {"approved": False,
+                                                           "reason": "Example"}
+    assert set(sample("/grants/applications/{id}/reviews")) == {"conflict_of_interest",
+                                                                "scores"}
+    client.login(users.staff)
+    created = client.post_json("/api/v1/grants/calls", call_body,
+                               headers=api_headers(client), status=201).json
+    assert created["criteria"][0]["max_score"] == 1 and created["published"] is False
+    call = make_call()
+    client.login(users.representative)
+    draft = client.post_json(f"/api/v1/grants/calls/{call.id}/applications",
+                             sample("/grants/calls/{id}/applications"),
+                             headers=api_headers(client), status=201).json
+    submitted = dbsession.get(Application, draft["id"])
+    submitted.status, submitted.submitted_at = "submitted", utcnow()
+    dbsession.flush()
+    client.login(users.staff)
+    decided = client.post_json(f"/api/v1/grants/applications/{draft['id']}/decision",
+                               sample("/grants/applications/{id}/decision"),
+                               headers=api_headers(client)).json
+    assert decided["status"] == "rejected"
+
+
 def test_indicators_report_money_in_czk_with_definitions(hub_request, users, make_call,
                                                         dbsession):
     from hub_grants.indicators import indicators

@@ -61,9 +61,10 @@ def test_awarded_grants_count_the_year_in_prague(client, users, make_call, dbses
     assert cells[3] == "2027"
     assert "Udělené granty" in page.text and "Rok" in page.text
     body = client.get("/api/v1/grants/awarded").json
-    assert body == {"grants": [{"organisation": "Testovací spolek pacientů",
-                                "project": "Kurz pro rodiče", "amount": "30000.00",
-                                "currency": "CZK", "year": 2027, "call_id": call.id}]}
+    assert body == {"items": [{"organisation": "Testovací spolek pacientů",
+                               "project": "Kurz pro rodiče", "amount": "30000.00",
+                               "currency": "CZK", "year": 2027, "call_id": call.id}],
+                    "total": 1, "limit": 100, "offset": 0, "next_offset": None}
 
 
 def test_awarded_grants_in_english(client, users, make_call, dbsession):

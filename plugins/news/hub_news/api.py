@@ -4,7 +4,8 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from hub.api import api_error
-from hub.api.openapi import error_response
+from hub.api.collections import collection, collection_schema, paging_parameters, read_paging
+from hub.api.openapi import error_response, json_content, ref
 from hub.security import PUBLIC
 from hub_news import services
 from hub_news.i18n import _
@@ -37,17 +38,11 @@ def article_json(request, article: Article, full: bool = False) -> dict:
 @view_config(route_name="news.api.articles", request_method="GET", renderer="json",
              permission=PUBLIC)
 def articles(request):
-    raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        return api_error(422, "validation_failed",
-                         request.localizer.translate(_("page must be a positive integer.")),
-                         field="page")
+    paging = read_paging(request, API_PAGE_SIZE)
     topic = request.GET.get("topic") or None
-    page = min(int(raw_page), 10_000)
-    rows, total = services.published_articles(request, topic, page, API_PAGE_SIZE,
-                                              with_author=True)
-    return {"items": [article_json(request, a) for a in rows], "total": total, "page": page,
-            "page_size": API_PAGE_SIZE}
+    rows, total = services.published_articles(request, topic, size=paging.limit,
+                                              offset=paging.offset, with_author=True)
+    return collection([article_json(request, a) for a in rows], total, paging)
 
 
 @view_config(route_name="news.api.article", request_method="GET", renderer="json",
@@ -89,23 +84,19 @@ def openapi() -> dict:
         "paths": {
             "/news/articles": {"get": {
                 "tags": ["news"], "summary": "Published news articles, newest first",
-                "parameters": [
+                "operationId": "listNewsArticles",
+                "parameters": paging_parameters(API_PAGE_SIZE) + [
                     {"name": "topic", "in": "query", "schema": {"type": "string"},
-                     "description": "Only articles of this topic (slug)"},
-                    {"name": "page", "in": "query", "schema": {"type": "integer",
-                                                               "minimum": 1}}],
+                     "description": "Only articles of this topic (slug)"}],
                 "responses": {
-                    "200": {"description": "A page of articles", "content": {
-                        "application/json": {"schema": {"type": "object", "properties": {
-                            "items": {"type": "array", "items": {
-                                "$ref": "#/components/schemas/NewsArticleSummary"}},
-                            "total": {"type": "integer"}, "page": {"type": "integer"},
-                            "page_size": {"type": "integer"}}}}}},
-                    "422": error_response("Invalid page")}}},
+                    "200": {"description": "A page of articles", "content": json_content(
+                        collection_schema(ref("NewsArticleSummary")))},
+                    "422": error_response("Invalid paging")}}},
             "/news/articles/{id}": {"get": {
                 "tags": ["news"], "summary": "One published article with its text",
+                "operationId": "getNewsArticle",
                 "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {
                     "200": {"description": "The article", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/NewsArticle"}}}},

@@ -54,8 +54,10 @@ def published_clause(now=None):
 
 def published_articles(request, topic: str | None = None, page: int = 1,
                        size: int = PAGE_SIZE, with_body: bool = False,
-                       with_author: bool = False) -> tuple[list[Article], int]:
+                       with_author: bool = False,
+                       offset: int | None = None) -> tuple[list[Article], int]:
     """Published articles, newest first, optionally of one topic; and their total count.
+    ``offset`` (the API's paging) replaces ``page`` when given.
 
     Pages' lists show no body (``with_body`` for feeds) and no author (``with_author`` for
     the API): they stay in the database.
@@ -74,7 +76,7 @@ def published_articles(request, topic: str | None = None, page: int = 1,
     rows = request.dbsession.scalars(
         stmt.options(*options)
         .order_by(Article.publish_at.desc(), Article.id.desc())
-        .offset((page - 1) * size).limit(size)).all()
+        .offset((page - 1) * size if offset is None else offset).limit(size)).all()
     return list(rows), total or 0
 
 

@@ -195,6 +195,21 @@ def test_api_lists_published_articles_and_is_in_openapi(client, make_article, to
     assert document["servers"][0]["url"] == "/api/v1"
 
 
+def test_api_pages_articles_with_next_offset(client, make_article):
+    for n in range(3):
+        make_article(title_cs=f"Článek {n}")
+    first = client.get("/api/v1/news/articles", {"limit": 1}).json
+    assert set(first) == {"items", "total", "limit", "offset", "next_offset"}
+    assert (first["total"], first["limit"], first["offset"], first["next_offset"]) == (3, 1, 0, 1)
+    second = client.get("/api/v1/news/articles", {"limit": 1,
+                                                  "offset": first["next_offset"]}).json
+    assert second["items"][0]["id"] != first["items"][0]["id"] and second["next_offset"] == 2
+    # ?page= links keep working: page 3 of one article each is the last.
+    third = client.get("/api/v1/news/articles", {"limit": 1, "page": 3}).json
+    assert third["offset"] == 2 and third["next_offset"] is None
+    assert client.get("/api/v1/news/articles").json["limit"] == 20
+
+
 def test_home_widget_and_search(client, make_article):
     make_article(title_cs="Nejnovější zpráva", perex_cs="O fundraisingu")
     assert "Nejnovější zpráva" in client.get("/").text

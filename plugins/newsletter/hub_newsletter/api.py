@@ -8,6 +8,15 @@ import sqlalchemy.orm
 from pyramid.view import view_config
 
 from hub.api import api_error
+from hub.api.collections import (
+    collection,
+    collection_of,
+    collection_schema,
+    page_of,
+    paging_parameters,
+    read_paging,
+)
+from hub.api.openapi import error_response, json_content, ref
 from hub.consent import OutdatedText
 from hub.security import PUBLIC
 from hub_newsletter import services
@@ -17,6 +26,10 @@ from hub_newsletter.models import Campaign
 from hub_newsletter.purposes import LIST_PURPOSE
 
 EDIT = "newsletter:campaign:edit"
+LANGUAGES = ("cs", "en")
+BOUNCE_TYPES = ("hard", "soft")
+LISTS_PAGE = 100
+CAMPAIGNS_PAGE = 200
 
 
 def _list_json(nl) -> dict:
@@ -48,8 +61,8 @@ def _campaign_json(campaign, stats=None) -> dict:
 @view_config(route_name="newsletter.api.lists", renderer="json", permission=PUBLIC,
              request_method="GET")
 def lists(request):
-    return {"lists": [_list_json(nl) for nl in services.public_lists(request.dbsession)],
-            "consent": _consent_json()}
+    return collection_of([_list_json(nl) for nl in services.public_lists(request.dbsession)],
+                         read_paging(request, LISTS_PAGE), consent=_consent_json())
 
 
 @view_config(route_name="newsletter.api.subscriptions", renderer="json", permission=PUBLIC,
@@ -82,7 +95,7 @@ def subscribe(request):
     if len(chosen) != len(set(wanted)):
         return api_error(422, "validation_failed", translate(_("Unknown list.")),
                          lists=translate(_("Some lists do not exist or are not public.")))
-    language = body.get("language") if body.get("language") in ("cs", "en") else "cs"
+    language = body.get("language") if body.get("language") in LANGUAGES else "cs"
     version = body.get("text_version") or LIST_PURPOSE.text_version
     try:
         services.subscribe(request, email, str(body.get("name") or "")[:200], chosen, language,
@@ -102,11 +115,12 @@ def subscribe(request):
              request_method="GET")
 def campaigns(request):
     db = request.dbsession
-    found = db.scalars(sa.select(Campaign).options(sa.orm.selectinload(Campaign.lists))
-                       .order_by(Campaign.id.desc()).limit(200)).all()
+    paging = read_paging(request, CAMPAIGNS_PAGE, CAMPAIGNS_PAGE)
+    found, total = page_of(db, sa.select(Campaign).options(
+        sa.orm.selectinload(Campaign.lists)).order_by(Campaign.id.desc()), paging)
     counts = services.delivery_counts(db, [c.id for c in found])
-    return {"campaigns": [_campaign_json(c, {"total": sum(counts[c.id].values()),
-                                             **counts[c.id]}) for c in found]}
+    return collection([_campaign_json(c, {"total": sum(counts[c.id].values()),
+                                          **counts[c.id]}) for c in found], total, paging)
 
 
 @view_config(route_name="newsletter.api.campaign", renderer="json", permission=EDIT,
@@ -142,7 +156,7 @@ def bounce_webhook(request):
     items = body if isinstance(body, list) else [body]
     handled = 0
     for item in items:
-        if not isinstance(item, dict) or item.get("type") not in ("hard", "soft"):
+        if not isinstance(item, dict) or item.get("type") not in BOUNCE_TYPES:
             return api_error(422, "validation_failed",
                              request.localizer.translate(_(
                                  "Each bounce needs 'recipient' (the VERP address) and "
@@ -152,69 +166,104 @@ def bounce_webhook(request):
     return {"handled": handled}
 
 
-OPENAPI = {
-    "paths": {
-        "/newsletter/lists": {"get": {
-            "summary": "Public mailing lists", "tags": ["newsletter"],
-            "responses": {"200": {"description": "Lists", "content": {"application/json": {
-                "schema": {"type": "object", "properties": {"lists": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/NewsletterList"}},
-                    "consent": {"type": "object", "description": "The consent a "
-                                "subscription gives: purpose, title, text (cs, en), "
-                                "text_version"}}}}}}}}},
-        "/newsletter/subscriptions": {"post": {
-            "summary": "Subscribe an address (double opt-in)", "tags": ["newsletter"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "$ref": "#/components/schemas/NewsletterSubscribe"}}}},
-            "responses": {"202": {"description": "Confirmation e-mail sent"},
-                          "409": {"description": "outdated_text: the consent text changed"},
-                          "422": {"description": "Validation failed"}}}},
-        "/newsletter/campaigns": {"get": {
-            "summary": "Campaigns with delivery counts (staff)", "tags": ["newsletter"],
-            "responses": {"200": {"description": "Campaigns"}}}},
-        "/newsletter/campaigns/{id}": {"get": {
-            "summary": "One campaign with statistics (staff)", "tags": ["newsletter"],
-            "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "Campaign", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/NewsletterCampaign"}}}},
-                "404": {"description": "No such campaign"}}}},
-        "/newsletter/bounces": {"post": {
-            "summary": "Report bounces (mail service webhook; X-Webhook-Secret header)",
-            "tags": ["newsletter"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "$ref": "#/components/schemas/NewsletterBounce"}}}},
-            "responses": {"200": {"description": "Number of bounces recorded"},
-                          "403": {"description": "Missing or wrong secret"}}}},
-    },
-    "components": {"schemas": {
-        "NewsletterList": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-            "description": {"type": "string"}}},
-        "NewsletterSubscribe": {"type": "object", "required": ["email", "lists", "consent"],
-                                "properties": {
-            "email": {"type": "string", "format": "email"}, "name": {"type": "string"},
-            "lists": {"type": "array", "items": {"oneOf": [{"type": "integer"},
-                                                           {"type": "string"}]}},
-            "consent": {"type": "boolean", "enum": [True]},
-            "text_version": {"type": "string", "description": "The version of the consent "
-                             "text shown (from GET /newsletter/lists); a changed text is 409"},
-            "language": {"type": "string", "enum": ["cs", "en"]}}},
-        "NewsletterCampaign": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "kind": {"type": "string"},
-            "status": {"type": "string"}, "subject": {"type": "string"},
-            "stats": {"type": "object", "additionalProperties": {"type": "integer"}},
-            "snapshot": {"type": ["object", "null"], "description": (
-                "What the send relied on, taken when it started: taken_at, recipients, "
-                "sources (kind list|audience, label, purpose, object, "
-                "current_text_version, recipients, consents, text_versions {version: "
-                "count}, definition of an audience then), consent_records (count, sha256 "
-                "of the sorted record ids, ledger_max_id, where: the delivery column "
-                "holding each id); additions: the same for each later start")}}},
-        "NewsletterBounce": {"type": "object", "required": ["recipient", "type"],
-                             "properties": {
-            "recipient": {"type": "string", "description": "The VERP return path"},
-            "type": {"type": "string", "enum": ["hard", "soft"]}}},
-    }},
-}
+def _openapi() -> dict:
+    tags = ["newsletter"]
+    bounce = ref("NewsletterBounce")
+    return {
+        "paths": {
+            "/newsletter/lists": {"get": {
+                "summary": "Public mailing lists and the consent a subscription gives",
+                "tags": tags, "operationId": "listNewsletterLists",
+                "parameters": paging_parameters(LISTS_PAGE),
+                "responses": {"200": {"description": "Lists", "content": json_content(
+                    collection_schema(ref("NewsletterList"), {"consent": {
+                        "type": "object", "description": "The consent a subscription "
+                        "gives: purpose, title, text (cs, en), text_version"}}))}}}},
+            "/newsletter/subscriptions": {"post": {
+                "summary": "Subscribe an address (double opt-in)", "tags": tags,
+                "operationId": "subscribeToNewsletter",
+                "requestBody": {"required": True, "content": json_content(
+                    ref("NewsletterSubscribe"))},
+                "responses": {"202": {"description": "Confirmation e-mail sent (the same "
+                                                     "answer for a known address)",
+                                      "content": json_content({
+                                          "type": "object", "properties": {
+                                              "status": {"type": "string",
+                                                         "const": "accepted"},
+                                              "message": {"type": "string"}}})},
+                              "409": error_response("outdated_text: the consent text "
+                                                    "changed"),
+                              "422": error_response("Validation failed")}}},
+            "/newsletter/campaigns": {"get": {
+                "summary": "Campaigns with delivery counts, newest first (staff)",
+                "tags": tags, "operationId": "listNewsletterCampaigns",
+                "parameters": paging_parameters(CAMPAIGNS_PAGE, CAMPAIGNS_PAGE),
+                "responses": {"200": {"description": "Campaigns", "content": json_content(
+                    collection_schema(ref("NewsletterCampaign")))}}}},
+            "/newsletter/campaigns/{id}": {"get": {
+                "summary": "One campaign with statistics (staff)", "tags": tags,
+                "operationId": "getNewsletterCampaign",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"description": "Campaign", "content": json_content(
+                    ref("NewsletterCampaign"))},
+                    "404": error_response("No such campaign")}}},
+            "/newsletter/bounces": {"post": {
+                "summary": "Report bounces (mail service webhook; X-Webhook-Secret header): "
+                           "one bounce or a list of them",
+                "tags": tags, "operationId": "reportNewsletterBounces",
+                "parameters": [{"name": "X-Webhook-Secret", "in": "header", "required": True,
+                                "description": "The shared secret of the setting "
+                                               "newsletter.webhook_secret",
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": json_content({"oneOf": [
+                    bounce, {"type": "array", "items": bounce}]})},
+                "responses": {"200": {"description": "Number of bounces recorded",
+                                      "content": json_content({
+                                          "type": "object", "properties": {
+                                              "handled": {"type": "integer"}}})},
+                              "403": error_response("Missing or wrong secret"),
+                              "422": error_response("A bounce without type")}}},
+        },
+        "components": {"schemas": {
+            "NewsletterList": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "slug": {"type": "string"},
+                "name": {"type": "string"}, "description": {"type": "string"}}},
+            "NewsletterSubscribe": {
+                "type": "object", "required": ["email", "lists", "consent"], "properties": {
+                    "email": {"type": "string", "format": "email", "maxLength": 254},
+                    "name": {"type": "string", "maxLength": 200,
+                             "description": "Longer names are cut to 200 characters"},
+                    "lists": {"type": "array", "minItems": 1, "examples": [["novinky"]],
+                              "description": "Ids or slugs of public lists "
+                                             "(GET /newsletter/lists)",
+                              "items": {"oneOf": [{"type": "integer"},
+                                                  {"type": "string"}]}},
+                    "consent": {"type": "boolean", "const": True},
+                    "text_version": {"type": "string", "description": "The version of the "
+                                     "consent text shown (from GET /newsletter/lists); a "
+                                     "changed text is 409",
+                                     "examples": [LIST_PURPOSE.text_version]},
+                    "language": {"type": "string", "enum": list(LANGUAGES),
+                                 "default": "cs"}}},
+            "NewsletterCampaign": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"},
+                "status": {"type": "string"}, "subject": {"type": "string"},
+                "stats": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "snapshot": {"type": ["object", "null"], "description": (
+                    "What the send relied on, taken when it started: taken_at, recipients, "
+                    "sources (kind list|audience, label, purpose, object, "
+                    "current_text_version, recipients, consents, text_versions {version: "
+                    "count}, definition of an audience then), consent_records (count, "
+                    "sha256 of the sorted record ids, ledger_max_id, where: the delivery "
+                    "column holding each id); additions: the same for each later start")}}},
+            "NewsletterBounce": {"type": "object", "required": ["recipient", "type"],
+                                 "properties": {
+                "recipient": {"type": "string", "description": "The VERP return path",
+                              "examples": ["bounce+1-token@example.org"]},
+                "type": {"type": "string", "enum": list(BOUNCE_TYPES)}}},
+        }},
+    }
+
+
+OPENAPI = _openapi()

@@ -22,7 +22,8 @@ def test_api_lists_and_subscribe_with_validation(nl_testapp, dbsession):
     nl = add_list(dbsession)
     add_list(dbsession, "interni", "Interní", public=False)
     data = nl_testapp.get("/api/v1/newsletter/lists").json
-    assert [item["slug"] for item in data["lists"]] == ["novinky"]
+    assert [item["slug"] for item in data["items"]] == ["novinky"]
+    assert (data["total"], data["next_offset"]) == (1, None) and "consent" in data
     headers = {**API_HEADERS, "X-CSRF-Token": nl_testapp.csrf_token.strip('"')}
     bad = nl_testapp.post_json("/api/v1/newsletter/subscriptions",
                                {"email": "x", "lists": [], "consent": False},
@@ -57,8 +58,15 @@ def test_api_campaigns_for_staff_only_and_openapi(nl_testapp, dbsession, users):
     nl_testapp.login(users.member)
     nl_testapp.get("/api/v1/newsletter/campaigns", status=403)
     nl_testapp.login(users.staff)
+    newer = add_campaign(dbsession, [nl])
     data = nl_testapp.get("/api/v1/newsletter/campaigns").json
-    assert data["campaigns"][0]["id"] == campaign.id
+    assert [c["id"] for c in data["items"]] == [newer.id, campaign.id]
+    assert (data["total"], data["limit"], data["next_offset"]) == (2, 200, None)
+    first = nl_testapp.get("/api/v1/newsletter/campaigns", {"limit": 1}).json
+    assert first["items"][0]["id"] == newer.id and first["next_offset"] == 1
+    second = nl_testapp.get("/api/v1/newsletter/campaigns",
+                            {"limit": 1, "offset": first["next_offset"]}).json
+    assert second["items"][0]["id"] == campaign.id and second["next_offset"] is None
     one = nl_testapp.get(f"/api/v1/newsletter/campaigns/{campaign.id}").json
     assert one["stats"]["total"] == 0 and one["status"] == "approved"
     nl_testapp.get("/api/v1/newsletter/campaigns/999999", status=404)
@@ -122,10 +130,12 @@ def test_bounce_webhook_and_maildir(nl_app, nl_testapp, dbsession, tmp_path):
         dbsession.add(rows[s.email])
     dbsession.flush()
     settings = nl_app.registry.settings
-    # Webhook: off without a secret.
+    # Webhook: refused without a configured secret and with a wrong one.
     nl_testapp.post_json("/api/v1/newsletter/bounces", {"recipient": "x", "type": "hard"},
                          status=403)
     settings["newsletter.webhook_secret"] = "s3cret"  # noqa: S105
+    nl_testapp.post_json("/api/v1/newsletter/bounces", {"recipient": "x", "type": "hard"},
+                         headers={"X-Webhook-Secret": "wrong"}, status=403)
     try:
         result = nl_testapp.post_json(
             "/api/v1/newsletter/bounces",
@@ -312,3 +322,16 @@ def test_campaign_page_names_crm_audiences_by_their_label(nl_testapp, dbsession,
     nl_testapp.login(users.staff)
     page = html_text(nl_testapp.get(f"/newsletter/admin/campaigns/{campaign.id}"))
     assert "Pacienti" in page and "patients" not in page
+
+
+def test_openapi_sample_subscription_is_accepted(nl_testapp, dbsession):
+    from hub.api.samples import sample_body
+
+    add_list(dbsession)
+    doc = nl_testapp.get("/api/v1/openapi.json").json
+    body = sample_body(doc, doc["paths"]["/newsletter/subscriptions"]["post"])
+    assert body["lists"] == ["novinky"] and body["consent"] is True
+    headers = {**API_HEADERS, "X-CSRF-Token": nl_testapp.csrf_token.strip('"')}
+    nl_testapp.post_json("/api/v1/newsletter/subscriptions", body, headers=headers, status=202)
+    bounce = sample_body(doc, doc["paths"]["/newsletter/bounces"]["post"])
+    assert bounce["type"] == "hard" and set(bounce) == {"recipient", "type"}
