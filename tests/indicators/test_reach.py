@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from hub.indicators.models import PageViewDaily
@@ -141,3 +143,137 @@ def test_recording_and_course_views_are_counted_apart_and_reported(client, users
     assert figures["recording_views"]["value"] == 2
     assert figures["course_views"]["value"] == 1
     assert figures["portal_page_views"]["value"] >= 4
+
+
+@pytest.fixture
+def kept(make_app, bind_registry, redis_url):
+    """A counter on Redis, with keys of its own: other runs may share the Redis."""
+    from hub.indicators.reach import ReachCounter
+
+    app = make_app("events", **{"hub.redis_url": redis_url})
+    counter = ReachCounter(bind_registry(app.registry))
+    counter.prefix = f"test:{uuid.uuid4().hex[:10]}:page_views:"
+    yield counter
+    keys = list(counter.redis.scan_iter(match=counter.prefix + "*"))
+    if keys:
+        counter.redis.delete(*keys)
+
+
+def count(counter, views: dict) -> None:
+    for (day, page_type), n in views.items():
+        for _ in range(n):
+            counter.add(page_type, day)
+    counter.flush()
+
+
+FIRST, SECOND = dt.date(2019, 5, 1), dt.date(2019, 5, 2)
+
+
+def in_redis(counter) -> list:
+    return sorted(k.decode() for k in counter.redis.scan_iter(match=counter.prefix + "*"))
+
+
+@pytest.mark.redis
+def test_redis_counts_are_copied_to_the_database_once(kept, dbsession):
+    views = {(FIRST, "home"): 2, (SECOND, "events.index"): 1}
+    count(kept, views)
+    assert stored(dbsession) == {}
+    before = kept.views(dbsession, FIRST, SECOND)
+    assert before == views
+    assert kept.copy_to_database() == 3
+    assert stored(dbsession) == views
+    assert in_redis(kept) == [kept.prefix + "copies"]  # nothing left to copy
+    assert kept.views(dbsession, FIRST, SECOND) == before  # no view counted twice
+    assert kept.copy_to_database() == 0
+    assert stored(dbsession) == views
+    count(kept, {(FIRST, "home"): 1})
+    assert kept.views(dbsession, FIRST, SECOND) == {**views, (FIRST, "home"): 3}
+    assert kept.copy_to_database() == 1
+    assert stored(dbsession) == {**views, (FIRST, "home"): 3}  # added to the day's row
+
+
+@pytest.mark.redis
+def test_views_counted_during_a_copy_are_kept_for_the_next(kept, dbsession, monkeypatch,
+                                                          make_app, redis_url):
+    from hub.indicators.reach import ReachCounter
+
+    count(kept, {(FIRST, "home"): 2})
+    other = ReachCounter(make_app("events", **{"hub.redis_url": redis_url}).registry)
+    other.prefix = kept.prefix  # another process of the same portal
+    write = kept._write_sql
+    during = []
+
+    def slow_write(batch):
+        count(other, {(FIRST, "home"): 5})  # HINCRBY between the take and the write
+        during.append(other.copy_to_database())  # a second worker waits its turn
+        write(batch)
+
+    monkeypatch.setattr(kept, "_write_sql", slow_write)
+    assert kept.copy_to_database() == 2
+    assert during == [0]
+    assert stored(dbsession) == {(FIRST, "home"): 2}
+    assert kept.views(dbsession, FIRST, FIRST) == {(FIRST, "home"): 7}
+    monkeypatch.setattr(kept, "_write_sql", write)
+    assert kept.copy_to_database() == 5
+    assert stored(dbsession) == {(FIRST, "home"): 7}
+    assert kept.views(dbsession, FIRST, FIRST) == {(FIRST, "home"): 7}
+
+
+@pytest.mark.redis
+def test_counts_the_database_refuses_are_put_back(kept, dbsession, monkeypatch):
+    count(kept, {(FIRST, "home"): 3})
+
+    def refuse(batch):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(kept, "_write_sql", refuse)
+    assert kept.copy_to_database() == 0
+    assert stored(dbsession) == {}
+    assert kept.views(dbsession, FIRST, FIRST) == {(FIRST, "home"): 3}
+    monkeypatch.undo()
+    assert kept.copy_to_database() == 3  # the next copy is not blocked
+    assert stored(dbsession) == {(FIRST, "home"): 3}
+
+
+@pytest.mark.redis
+def test_a_reader_during_a_copy_reads_again_once_it_is_done(kept, dbsession, monkeypatch):
+    from hub.indicators import reach
+
+    count(kept, {(FIRST, "home"): 4})
+    write = kept._write_sql
+    running, copies = kept._copy_keys
+    during = []
+
+    def read_while_copying(batch):
+        # The counts are out of Redis and not yet in the table: the reader must wait.
+        def sleep(_seconds):
+            if not during:
+                during.append("copied")
+                write(batch)
+                kept.redis.pipeline().incr(copies).delete(running).execute()
+
+        with monkeypatch.context() as patched:
+            patched.setattr(reach.time, "sleep", sleep)
+            during.append(kept.views(dbsession, FIRST, FIRST))
+
+    monkeypatch.setattr(kept, "_write_sql", read_while_copying)
+    kept.copy_to_database()
+    assert during == ["copied", {(FIRST, "home"): 4}]
+    assert stored(dbsession) == {(FIRST, "home"): 4}
+
+
+@pytest.mark.redis
+def test_the_worker_copies_periodically_with_redis_only(make_app, kept, dbsession, redis_url):
+    from types import SimpleNamespace
+
+    from hub.indicators.reach import copy_job
+
+    def periodic(app):
+        return [job.name for job in app.registry.get("hub.core_periodic_jobs", ())]
+
+    assert "hub.indicators.reach_copy" in periodic(
+        make_app("events", **{"hub.redis_url": redis_url}))
+    assert "hub.indicators.reach_copy" not in periodic(make_app("events"))
+    count(kept, {(SECOND, "home"): 1})
+    copy_job(SimpleNamespace(registry={"hub.reach": kept}))
+    assert stored(dbsession) == {(SECOND, "home"): 1}

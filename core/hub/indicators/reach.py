@@ -12,6 +12,19 @@ address, User-Agent or hash is stored: this counts page views, not visitors.
 Requests from known robots (by User-Agent, or without one), prefetches, ``HEAD`` and the
 API are not counted. Counts of the last minute of a process that is killed are lost; the
 figure is a lower bound.
+
+With Redis the counts would live only there, lost with a Redis without persistence and
+missing from backups, so the worker copies them into the table every ``COPY_MINUTES``
+(``copy_job``, a core periodic job). A Lua script takes a day's hash out of Redis and
+deletes it in one step, so an ``HINCRBY`` of another process lands either in what is taken
+or in a new hash, never in both and never nowhere; the taken counts are added to the rows
+with the same upsert, or put back into Redis when the database refuses them. A worker
+killed between the two loses what it took (a lower bound again). Readers add the hashes
+not yet copied to the rows; a copy marks itself in Redis while it runs and bumps a number
+when it is done, and a reader that saw either change while it read reads again, so no view
+is counted twice or missed (after a second of waiting, as for a copier killed in between,
+it takes what it read). Counts survive a restart of Redis once copied: at most one copy
+interval of views is at risk.
 """
 from __future__ import annotations
 
@@ -33,6 +46,22 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 60
 REDIS_PREFIX = "hub:page_views:"
+COPY_MINUTES = 5
+# A copy that has not finished in this time is taken for dead (its worker was killed).
+COPY_LOCK_SECONDS = 60
+# How long a reader waits for a running copy before taking what it read.
+READ_ATTEMPTS, READ_PAUSE = 50, 0.02
+# Takes the day hashes KEYS[3..] and deletes them, unless another copy is running (then
+# nil): KEYS[1] marks the running copy; KEYS[2], the copies done, is bumped by the copier.
+TAKE_SCRIPT = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+local taken = {}
+for i = 3, #KEYS do
+  taken[#taken + 1] = redis.call('HGETALL', KEYS[i])
+  redis.call('DEL', KEYS[i])
+end
+return taken
+"""
 # Crawlers, link previews, monitors and command-line clients; no User-Agent at all is a
 # script too. People's browsers match none of these words.
 BOT_WORDS = ("bot", "crawl", "spider", "slurp", "archiver", "facebookexternalhit", "embedly",
@@ -81,6 +110,7 @@ class ReachCounter:
         self.next_flush = time.monotonic() + interval
         url = registry.settings.get("hub.redis_url")
         self.redis = None
+        self.prefix = REDIS_PREFIX
         if url:
             import redis
 
@@ -142,29 +172,101 @@ class ReachCounter:
 
     def _write_redis(self, batch: Counter) -> None:
         pipe = self.redis.pipeline(transaction=False)
-        for (day, page_type), n in batch.items():
-            pipe.hincrby(REDIS_PREFIX + day.isoformat(), page_type, n)
+        self._add_to(pipe, batch)
         pipe.execute()
 
+    def _add_to(self, pipe, batch: Counter) -> None:
+        for (day, page_type), n in batch.items():
+            pipe.hincrby(self.prefix + day.isoformat(), page_type, n)
 
-def stored_views(request, first: dt.date, last: dt.date) -> dict[tuple[dt.date, str], int]:
-    """``{(day, page type): views}`` written so far for the days ``first`` to ``last``."""
+    @property
+    def _copy_keys(self) -> tuple[str, str]:
+        # Outside the day keys' pattern (prefix + YYYY-MM-DD).
+        return self.prefix + "copying", self.prefix + "copies"
+
+    def copy_to_database(self) -> int:
+        """Move the counts kept in Redis into the table (module docstring); the number of
+        views moved, 0 without Redis or while another copy runs."""
+        if self.redis is None:
+            return 0
+        running, copies = self._copy_keys
+        keys = sorted(key.decode() for key in
+                      self.redis.scan_iter(match=self.prefix + "????-??-??", count=1000))
+        if not keys:
+            return 0
+        taken = self.redis.eval(TAKE_SCRIPT, 2 + len(keys), running, copies, *keys,
+                                COPY_LOCK_SECONDS)
+        if taken is None:
+            return 0
+        batch: Counter = Counter()
+        for key, pairs in zip(keys, taken, strict=True):
+            day = dt.date.fromisoformat(key[len(self.prefix):])
+            for page_type, views in zip(pairs[::2], pairs[1::2], strict=True):
+                batch[(day, page_type.decode())] += int(views)
+        pipe = self.redis.pipeline(transaction=True)
+        try:
+            if batch:
+                self._write_sql(batch)
+        except Exception:
+            log.exception("Page view counts could not be copied from Redis; put back.")
+            self._add_to(pipe, batch)
+            batch = Counter()
+        finally:
+            pipe.incr(copies)
+            pipe.delete(running)
+            pipe.execute()
+        return sum(batch.values())
+
+    def views(self, dbsession, first: dt.date,
+              last: dt.date) -> dict[tuple[dt.date, str], int]:
+        """``{(day, page type): views}`` written so far for the days ``first`` to ``last``:
+        the rows, and with Redis the counts not yet copied."""
+        if self.redis is None:
+            return dict(_rows(dbsession, first, last))
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        running, copies = self._copy_keys
+        for _attempt in range(READ_ATTEMPTS):
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.exists(running).get(copies)
+            for day in days:
+                pipe.hgetall(self.prefix + day.isoformat())
+            busy, before, *hashes = pipe.execute()
+            found = _rows(dbsession, first, last)
+            still_busy, after = self.redis.pipeline(transaction=True).exists(
+                running).get(copies).execute()
+            # A copy that ran in between may have put the same views in both places.
+            if not busy and not still_busy and before == after:
+                break
+            time.sleep(READ_PAUSE)
+        for day, values in zip(days, hashes, strict=True):
+            for page_type, views in values.items():
+                found[(day, page_type.decode())] += int(views)
+        return dict(found)
+
+
+def _rows(dbsession, first: dt.date, last: dt.date) -> Counter:
     found: Counter = Counter()
-    rows = request.dbsession.execute(
+    rows = dbsession.execute(
         sa.select(PageViewDaily.day, PageViewDaily.page_type, PageViewDaily.views)
         .where(PageViewDaily.day >= first, PageViewDaily.day <= last))
     for day, page_type, views in rows:
         found[(day, page_type)] += views
+    return found
+
+
+def stored_views(request, first: dt.date, last: dt.date) -> dict[tuple[dt.date, str], int]:
+    """``{(day, page type): views}`` written so far for the days ``first`` to ``last``."""
     counter = request.registry.get("hub.reach")
-    if counter is not None and counter.redis is not None:
-        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        pipe = counter.redis.pipeline(transaction=False)
-        for day in days:
-            pipe.hgetall(REDIS_PREFIX + day.isoformat())
-        for day, values in zip(days, pipe.execute(), strict=True):
-            for page_type, views in values.items():
-                found[(day, page_type.decode())] += int(views)
-    return dict(found)
+    if counter is None:
+        return dict(_rows(request.dbsession, first, last))
+    return counter.views(request.dbsession, first, last)
+
+
+def copy_job(request) -> None:
+    """The worker's periodic copy of the counts kept in Redis (module docstring)."""
+    copied = request.registry["hub.reach"].copy_to_database()
+    if copied:
+        log.info("%d page views copied from Redis to the database", copied)
 
 
 # A view that shows something worth counting apart from its route (an event page showing
@@ -217,8 +319,13 @@ def _flush_at_exit(ref) -> None:
 
 
 def includeme(config):
+    from hub.contributions import PeriodicJob
+
     counter = ReachCounter(config.registry)
     config.registry["hub.reach"] = counter
+    if counter.redis is not None:
+        config.registry.setdefault("hub.core_periodic_jobs", []).append(
+            PeriodicJob("hub.indicators.reach_copy", copy_job, minute=f"*/{COPY_MINUTES}"))
     atexit.register(_flush_at_exit, weakref.ref(counter))
     config.add_tween("hub.indicators.reach.reach_tween_factory",
                      over="pyramid_tm.tm_tween_factory")
