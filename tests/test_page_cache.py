@@ -1,4 +1,5 @@
-"""Whole pages kept for anonymous visitors (``cache_tables`` on a view)."""
+"""Whole pages kept for anonymous visitors (``cache_tables`` on a view) and for one person
+(``cache_personal``, My hub)."""
 import re
 
 import pytest
@@ -7,7 +8,7 @@ import transaction
 from pyramid.response import Response
 
 from hub.organizations.models import Organisation
-from hub.security import PUBLIC
+from hub.security import AUTHENTICATED, PUBLIC
 
 
 @pytest.fixture
@@ -34,6 +35,16 @@ def counted(base_settings, migrated_database, make_testapp):
     config.add_route("kept", "/kept")
     config.add_view(organisations, route_name="kept", permission=PUBLIC,
                     renderer="hub:templates/home.pt", cache_tables=("organisation",))
+    def mine(request):
+        renders.append(f"mine:{request.identity.id}")
+        request.response.text = f"<p>{request.identity.name}</p>" + "".join(
+            f"<p>{name}</p>" for name in request.dbsession.scalars(
+                sa.select(Organisation.name).order_by(Organisation.name)))
+        return request.response
+
+    config.add_route("mine", "/mine")
+    config.add_view(mine, route_name="mine", permission=AUTHENTICATED,
+                    cache_personal=lambda request: {"organisation"})
     config.add_route("kept_cookie", "/kept-cookie")
     config.add_view(with_cookie, route_name="kept_cookie", permission=PUBLIC,
                     cache_tables=True)
@@ -95,3 +106,40 @@ def test_pages_with_cookies_of_their_own_are_not_shared(counted):
     client().get("/kept-cookie")
     client().get("/kept-cookie")
     assert renders == ["cookie", "cookie"]
+
+
+def test_a_personal_page_is_kept_per_person_until_its_tables_change(counted, users,
+                                                                    dbsession):
+    renders, client = counted
+    member, staff = client().login(users.member), client().login(users.staff)
+    assert users.member.name in member.get("/mine").text
+    member.get("/mine")
+    assert renders == [f"mine:{users.member.id}"]
+    assert users.staff.name in staff.get("/mine").text  # never another person's page
+    assert users.member.name not in staff.get("/mine").text
+    dbsession.add(Organisation(name="New Organisation", slug="new-organisation"))
+    transaction.commit()
+    assert "New Organisation" in member.get("/mine").text
+    assert renders.count(f"mine:{users.member.id}") == 2
+
+
+def test_a_personal_page_is_rendered_when_a_message_waits_or_nobody_is_signed_in(
+        counted, users):
+    renders, client = counted
+    member = client().login(users.member)
+    member.get("/mine")
+    member.get("/mine", {"x": "1"})  # another address, another page
+    assert len(renders) == 2
+    from hub.accounts.models import UserSession
+
+    with member.app.registry["hub.dbsession_factory"]() as db:  # a message to show once
+        row = db.scalars(sa.select(UserSession).where(
+            UserSession.user_id == users.member.id)).one()
+        row.data = {"_f_success": ["Saved."]}
+        db.commit()
+    member.get("/mine")
+    assert len(renders) == 3
+    client().get("/mine", status=302)  # signed out: the sign-in page, nothing kept shown
+    member.logout()
+    member.get("/mine", status=302)
+    assert len(renders) == 3

@@ -18,6 +18,16 @@ the view's own. The page is kept per address, language and host in the cache reg
 the page is rendered with a placeholder, which is replaced with the token of each visitor.
 Everything around the view (permission check, security headers, the CSRF cookie) runs for
 every request as usual.
+
+A page that is the same for one person until some tables change (My hub) is kept for that
+person with ``cache_personal``, a callable ``(request) -> tables or None`` like
+``cache_tables``. It is kept per person, roles, address, language and host, for GETs of
+signed-in people (a session cookie, no ``Authorization`` header) with no message waiting to
+be shown; the shell's tables and the tables the shell reads for a person (their name:
+``user``; the unread count: ``notification``) are added, and every table the page is made
+of must be named, since a write to any of them (on any machine, see ``hub.cache``) drops
+it. The permission check and identity run first, so a signed-out or ended session never
+sees a kept page.
 """
 from __future__ import annotations
 
@@ -32,6 +42,19 @@ KEPT_HEADERS = ("Content-Language", "Link", "Vary", "Cache-Control", "Last-Modif
                 "X-Hub-Page-Type")
 
 
+# What the page shell reads about the person signed in (see hub/templates/layout.pt).
+PERSONAL_SHELL_TABLES = frozenset({"user", "notification"})
+
+
+def kept_for_person(request) -> bool:
+    if (request.method not in ("GET", "HEAD") or COOKIE_NAME not in request.cookies
+            or "Authorization" in request.headers or request.environ.get("hub.degraded")
+            or request.identity is None):
+        return False
+    session = request.session
+    return not any(key.startswith("_f_") and value for key, value in session.items())
+
+
 def shared_by_visitors(request) -> bool:
     return (request.method in ("GET", "HEAD")
             and COOKIE_NAME not in request.cookies
@@ -40,6 +63,8 @@ def shared_by_visitors(request) -> bool:
 
 
 def page_cache(view, info):
+    if info.options.get("cache_personal"):
+        return _personal_page_cache(view, info)
     tables_option = info.options.get("cache_tables")
     if not tables_option:
         return view
@@ -78,7 +103,46 @@ def page_cache(view, info):
     return kept_page_view
 
 
-page_cache.options = ("cache_tables", "cache_ttl")
+page_cache.options = ("cache_tables", "cache_ttl", "cache_personal")
+
+
+def _personal_page_cache(view, info):
+    from hub.security import role_key
+
+    tables_option = info.options["cache_personal"]
+    ttl = info.options.get("cache_ttl") or DEFAULT_TTL
+    route_name = info.options.get("route_name") or "view"
+    cache = info.registry["hub.cache"]
+    regions: dict[frozenset, str] = {}
+
+    def region_for(request, tables) -> str:
+        own = frozenset(tables)
+        name = regions.get(own)
+        if name is None:
+            every = own | request.registry["hub.shell_tables"] | PERSONAL_SHELL_TABLES
+            name = f"personal:{route_name}:{','.join(sorted(every))}"
+            cache.ensure_region(name, every, ttl)
+            regions[own] = name
+        return name
+
+    def kept_personal_view(context, request):
+        if not kept_for_person(request):
+            return view(context, request)
+        tables = tables_option(request)
+        if tables is None:
+            return view(context, request)
+        region = region_for(request, tables)
+        key = (request.identity.id, role_key(request), request.host_url, request.script_name,
+               request.path_qs, request.locale_name)
+        hit, kept, generation = cache.lookup(region, key)
+        if not hit:
+            response, kept = _render(view, context, request)
+            if kept is None:
+                return response
+            cache.store(region, key, kept, generation)
+        return _serve(kept, request)
+
+    return kept_personal_view
 
 
 def _render(view, context, request):

@@ -181,12 +181,15 @@ def is_representative(request, user) -> bool:
 
     from hub.organizations.models import Membership
 
-    stmt = sa.select(Membership.id).where(
-        Membership.user_id == user.id, Membership.is_representative.is_(True)).limit(1)
     # Asked on every signed-in request; kept per person until a membership changes.
     request.registry["hub.cache"].ensure_region(REPRESENTATIVES_REGION, ("membership",), 600)
-    return request.cached(REPRESENTATIVES_REGION, user.id,
-                          lambda: request.dbsession.execute(stmt).first() is not None)
+
+    def ask() -> bool:
+        stmt = sa.select(Membership.id).where(
+            Membership.user_id == user.id, Membership.is_representative.is_(True)).limit(1)
+        return request.dbsession.execute(stmt).first() is not None
+
+    return request.cached(REPRESENTATIVES_REGION, user.id, ask)
 
 
 REPRESENTATIVES_REGION = "hub.representatives"

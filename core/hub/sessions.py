@@ -11,6 +11,7 @@ write never holds the database's write lock for the length of a request.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from typing import Any
@@ -24,6 +25,29 @@ from hub.db import utcnow
 COOKIE_NAME = "hub_session"
 # Idle sessions are touched at most this often, so reading pages costs no write each time.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+@functools.cache
+def _session_and_person() -> sa.Select:
+    """Built once: every signed-in request runs it."""
+    from hub.accounts.models import User, UserSession
+
+    return (sa.select(UserSession.user_id, UserSession.data, UserSession.created_at,
+                      UserSession.last_seen_at, User)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .where(UserSession.id == sa.bindparam("key")))
+
+
+def _in_transaction(request) -> bool:
+    from transaction.interfaces import NoTransaction
+
+    manager = request.__dict__.get("tm")
+    if manager is None:
+        return False
+    try:
+        return manager.get().status == "Active"
+    except NoTransaction:
+        return False
 
 
 def hash_token(token: str) -> str:
@@ -44,15 +68,25 @@ class DatabaseSessionStore:
         # wait for the lock and would fail under concurrent requests.
         return self.registry["hub.dbsession_writer"]()
 
-    def load(self, key: str) -> dict | None:
+    def load(self, key: str, request=None) -> dict | None:
         from hub.accounts.models import UserSession
 
-        with self._db() as db:
-            row = db.get(UserSession, key)
-            if row is None:
-                return None
-            return {"user_id": row.user_id, "data": dict(row.data or {}),
-                    "created_at": row.created_at, "last_seen_at": row.last_seen_at}
+        if request is not None and _in_transaction(request):
+            # Inside the request's transaction: one query reads the session and its person
+            # into the request's session, where the identity is then found without another.
+            found = request.dbsession.execute(_session_and_person(), {"key": key}).first()
+            # The identity map holds objects weakly: keep the person for this request.
+            request.__dict__["hub.session_user"] = found.User if found is not None else None
+        else:
+            # Before the transaction (an early tween): the session's columns only.
+            with self._db() as db:
+                found = db.execute(
+                    sa.select(UserSession.user_id, UserSession.data, UserSession.created_at,
+                              UserSession.last_seen_at).where(UserSession.id == key)).first()
+        if found is None:
+            return None
+        return {"user_id": found.user_id, "data": dict(found.data or {}),
+                "created_at": found.created_at, "last_seen_at": found.last_seen_at}
 
     def save(self, key: str, record: dict, new: bool) -> None:
         """Insert a new session, or update an existing one. An existing session that was
@@ -102,7 +136,7 @@ class ServerSession(dict):
         self._invalidated_key: str | None = None
         token = request.cookies.get(COOKIE_NAME)
         if token:
-            record = store.load(hash_token(token))
+            record = store.load(hash_token(token), request)
             if record is not None:
                 self.token, self.key = token, hash_token(token)
                 self.user_id = record["user_id"]

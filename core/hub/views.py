@@ -36,8 +36,22 @@ def home(request):
     return {"widgets": request.shell.widgets("home")}
 
 
+def dashboard_tables(request):
+    """My hub is kept for its person when every block on it is (``Widget.cache_tables``).
+    Which blocks a person sees follows their roles: the answer is kept per roles."""
+    from hub.security import role_key
+
+    known = request.registry.setdefault("hub.dashboard_tables", {})
+    roles = role_key(request)
+    if roles not in known:
+        widgets = request.shell.visible_widgets("dashboard")
+        known[roles] = None if any(not w.cache_tables for w in widgets) else \
+            frozenset(table for w in widgets for table in w.cache_tables)
+    return known[roles]
+
+
 @view_config(route_name="dashboard", renderer="hub:templates/dashboard.pt",
-             permission=AUTHENTICATED)
+             permission=AUTHENTICATED, cache_personal=dashboard_tables)
 def dashboard(request):
     return {"widgets": request.shell.widgets("dashboard"),
             "breadcrumbs": [(_("My hub"), None)]}

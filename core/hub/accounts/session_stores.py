@@ -21,7 +21,7 @@ class RedisSessionStore:
         self.redis = redis.Redis.from_url(url)
         self.ttl = int(dt.timedelta(hours=absolute_hours).total_seconds())
 
-    def load(self, key: str) -> dict | None:
+    def load(self, key: str, request=None) -> dict | None:
         raw = self.redis.get(self.prefix + key)
         if raw is None:
             return None

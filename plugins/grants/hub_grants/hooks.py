@@ -42,10 +42,12 @@ def hub_roles(request, user):
     """``grants.reviewer`` for people appointed to review some call (kept per person until
     the appointments change: asked on every signed-in request)."""
     request.registry["hub.cache"].ensure_region(REVIEWERS_REGION, ("grants_reviewer",), 600)
-    appointed = sa.select(Reviewer.call_id).where(Reviewer.user_id == user.id).limit(1)
-    appointed = request.cached(REVIEWERS_REGION, user.id, lambda: request.dbsession.execute(
-        appointed).first() is not None)
-    return [REVIEWER_ROLE] if appointed else []
+
+    def ask() -> bool:
+        stmt = sa.select(Reviewer.call_id).where(Reviewer.user_id == user.id).limit(1)
+        return request.dbsession.execute(stmt).first() is not None
+
+    return [REVIEWER_ROLE] if request.cached(REVIEWERS_REGION, user.id, ask) else []
 
 
 @hookimpl
