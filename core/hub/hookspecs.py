@@ -298,3 +298,14 @@ def hub_bulk_mail(request, limit):
     first, of mailings that have started sending. The administrators' mail view
     (``/admin/mail``) lists them below the outbox, so every mail the hub sends is there.
     """
+
+
+# -- content in two languages ----------------------------------------------------------------
+
+
+@hookspec
+def hub_translations_missing(request):
+    """The plugin's content people can read now that has no English version: a list of
+    ``hub.translations.MissingTranslation`` (kind, Czech title, staff edit URL, the fields
+    without English text). Staff see them together at ``/admin/translations``.
+    """

@@ -11,9 +11,18 @@ LANGUAGE_COOKIE = "hub_lang"
 LANGUAGE_NAMES = {"cs": "Čeština", "en": "English"}
 
 
+_NO_MATCH = object()
+
+
 def negotiate_locale(request) -> str:
     settings = request.registry.settings
     available = settings["hub.available_locales"]
+    if request.environ.get("PATH_INFO", "").startswith("/api/") \
+            and "Accept-Language" in request.headers:
+        # An API client says per request which language it wants (content and messages).
+        asked = request.accept_language.lookup(available, default=_NO_MATCH)
+        if asked is not _NO_MATCH:
+            return asked
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in available:
         return chosen

@@ -17,7 +17,9 @@ def hub_navigation(request, menu):
                                "email_change"))]
     if menu == "admin":
         return [NavItem(_("Users"), route="admin_users", permission=STAFF, order=10,
-                        match=("admin_user",))]
+                        match=("admin_user",)),
+                NavItem(_("Missing translations"), route="admin_translations",
+                        permission=STAFF, order=95)]
     return None
 
 

@@ -10,4 +10,6 @@ def includeme(config):
     config.add_route("admin_user_active", "/admin/users/{id}/active")
     config.add_route("admin_organisations", "/admin/organisations")
     config.add_route("admin_organisation_new", "/admin/organisations/new")
+    config.add_route("admin_translations", "/admin/translations")
     config.scan("hub.admin.views")
+    config.scan("hub.admin.translations")
