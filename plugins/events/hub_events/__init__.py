@@ -26,6 +26,7 @@ from hub_events.hooks import (  # noqa: F401
     hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
+    hub_translations_missing,
     hub_upcoming_events,
     hub_working_group_sources,
 )

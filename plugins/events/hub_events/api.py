@@ -15,11 +15,19 @@ from hub.api.collections import (
     read_paging,
 )
 from hub.api.openapi import error_response
+from hub.dates import language
 from hub.params import MAX_ID
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.topics.models import STAKEHOLDER_TYPES
+from hub.translations import read_translations, translations_json, translations_schema
 from hub_events import services
-from hub_events.forms import EMBED_HOSTS, TEXT_FIELDS, read_event_form
+from hub_events.forms import (
+    EMBED_HOSTS,
+    ENGLISH_FIELDS,
+    TEXT_FIELDS,
+    TRANSLATED_FIELDS,
+    read_event_form,
+)
 from hub_events.i18n import _
 from hub_events.models import (
     ACCESSIBILITY,
@@ -52,9 +60,14 @@ MAX_CAPACITY = 100_000  # as hub_events.forms reads the capacity
 
 
 def event_json(request, event: Event, registration: Registration | None = None) -> dict:
+    lang = language(request)
     data = {
-        "id": event.id, "title": event.title, "summary": event.summary,
-        "description": event.description, "kind": event.kind, "topics": event.topic_slugs,
+        "id": event.id, "title": event.translated("title", lang),
+        "summary": event.translated("summary", lang),
+        "description": event.translated("description", lang),
+        "accessibility_note": event.translated("accessibility_note", lang),
+        "translations": translations_json(event),
+        "kind": event.kind, "topics": event.topic_slugs,
         "stakeholders": list(event.stakeholders or []),
         "speakers": event.speakers, "organisation_id": event.organisation_id,
         "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
@@ -76,7 +89,8 @@ def event_json(request, event: Event, registration: Registration | None = None) 
 
 
 def registration_json(request, registration: Registration, event: Event) -> dict:
-    return {"id": registration.id, "event_id": event.id, "event_title": event.title,
+    return {"id": registration.id, "event_id": event.id,
+            "event_title": event.translated("title", language(request)),
             "starts_at": event.starts_at.isoformat(), "status": registration.status,
             "offered_until": registration.offered_until.isoformat()
             if registration.offered_until else None,
@@ -114,6 +128,16 @@ def _form_data(body: dict) -> MultiDict:
     return data
 
 
+def _translations(request, body: dict) -> dict:
+    """The English texts of a body's ``translations`` (422 when they are not valid)."""
+    values, errors = read_translations(body, TRANSLATED_FIELDS)
+    if errors:
+        raise api_error(422, "validation_failed",
+                        request.localizer.translate(_("The event is not valid.")),
+                        fields=errors)
+    return values
+
+
 def _organisation_event(request, body: dict):
     """A representative's or editor's event: for their own organisation only, submitted for
     the staff's review, with only the fields an organisation sets (403 otherwise)."""
@@ -139,6 +163,8 @@ def _organisation_event(request, body: dict):
     event = Event(created_by_id=request.identity.id, taken=0, organisation_id=org_id)
     for key in ORGANISATION_FIELDS:
         setattr(event, key, clean[key])
+    for key, value in _translations(request, body).items():
+        setattr(event, key, value)
     event.organisers = [request.identity]
     request.dbsession.add(event)
     request.dbsession.flush()
@@ -157,6 +183,9 @@ def create_event(request):
     if not isinstance(body, dict):
         raise api_error(422, "validation_failed",
                         request.localizer.translate(_("Send a JSON object.")))
+    _translations(request, body)  # the English texts are checked before anything else
+    # English texts come only as "translations", never as form fields of their own.
+    body = {k: v for k, v in body.items() if k not in ENGLISH_FIELDS}
     if not can_manage(request):
         return _organisation_event(request, body)
     body.setdefault("state", "published")
@@ -173,6 +202,8 @@ def create_event(request):
     event = Event(created_by_id=request.identity.id, taken=0)
     for key in EVENT_FIELDS:
         setattr(event, key, clean[key])
+    for key, value in _translations(request, body).items():
+        setattr(event, key, value)
     request.dbsession.add(event)
     request.dbsession.flush()
     problem = services.sync_room(request, event, None, request.identity)
@@ -206,8 +237,10 @@ def get_event(request):
     event = api_event(request)
     mine = services.registration_of(request.dbsession, event.id, request.identity)
     data = event_json(request, event, mine)
-    data["programme"] = [{"title": t.title, "speaker": t.speaker,
-                          "starts_at": t.starts_at.isoformat(), "ends_at": t.ends_at.isoformat()}
+    lang = language(request)
+    data["programme"] = [{"title": t.translated("title", lang), "speaker": t.speaker,
+                          "starts_at": t.starts_at.isoformat(), "ends_at": t.ends_at.isoformat(),
+                          "translations": translations_json(t)}
                          for t in event.talks]
     data["my_registration"] = registration_json(request, mine, event) if mine else None
     return data
@@ -321,6 +354,7 @@ def _event_input() -> dict:
             "accessibility": {"type": "array",
                               "items": {"type": "string", "enum": list(ACCESSIBILITY)}},
             "accessibility_note": _text("accessibility_note"),
+            "translations": translations_schema(TRANSLATED_FIELDS),
             "online_url": _text("online_url", "The stream or meeting link", **web),
             "capacity": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_CAPACITY,
                          "description": "Places; none: no limit (a room: its capacity)"},
@@ -474,6 +508,8 @@ def openapi() -> dict:
             "Event": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"},
                 "summary": {"type": "string"}, "description": {"type": "string"},
+                "accessibility_note": {"type": "string"},
+                "translations": translations_schema(TRANSLATED_FIELDS),
                 "kind": {"type": "string", "enum": list(KINDS)},
                 "topics": {"type": "array", "items": {"type": "string"},
                            "description": "Slugs of the shared topics"},
@@ -507,7 +543,8 @@ def openapi() -> dict:
             "EventDetail": {"allOf": [event_ref, {"type": "object", "properties": {
                 "programme": {"type": "array", "items": {"type": "object", "properties": {
                     "title": {"type": "string"}, "speaker": {"type": "string"},
-                    "starts_at": moment, "ends_at": moment}}},
+                    "starts_at": moment, "ends_at": moment,
+                    "translations": translations_schema({"title": 200})}}},
                 "my_registration": {"oneOf": [registration_ref, {"type": "null"}]}}}]},
             "EventInput": _event_input(),
             "EventRegistrationInput": _registration_input(),

@@ -52,6 +52,44 @@ PAST = [
      "eRecept, elektronická zdravotní dokumentace a portál pacienta.", "Ing. Martin Černý"),
 ]
 
+FREE_CS = "\n\nVstup je zdarma, registrace je nutná."
+FREE_EN = "\n\nAdmission is free; registration is required."
+# English versions of the demo events (title, summary). The online meeting is left without
+# one, and so is the programme of the second past event: staff find them at
+# /admin/translations.
+ENGLISH = {
+    UPCOMING[0][0]: ("How to read your laboratory test results",
+                     "A practical guide for patients: what the values of glycated haemoglobin, "
+                     "cholesterol and other markers mean."),
+    UPCOMING[1][0]: ("Seminar: How to found and run a patient organisation",
+                     "The legal form of an association, its statutes, accounting and raising "
+                     "grants."),
+    UPCOMING[2][0]: ("Workshop: talking with your doctor",
+                     "Practising a conversation with a doctor: how to ask, how to note the "
+                     "answers and how to share decisions about treatment."),
+    UPCOMING[3][0]: ("Rare Diseases Conference 2027",
+                     "A full-day conference of patient organisations, doctors and health "
+                     "insurers."),
+    PAST[0][0]: ("New treatment of multiple sclerosis",
+                 "An overview of new treatment options and their availability in the Czech "
+                 "Republic."),
+    PAST[1][0]: ("Digital health for patients",
+                 "ePrescriptions, electronic health records and the patient portal."),
+}
+ACCESSIBILITY_NOTE = ("Vchod z Palackého náměstí je bezbariérový, výtah vede do všech pater.",
+                      "The entrance from Palackého náměstí is step-free; a lift serves every "
+                      "floor.")
+
+
+def _english(event: Event, free: bool = False) -> None:
+    """Give a demo event its English version (kept when staff already changed it)."""
+    if event.title not in ENGLISH or event.title_en:
+        return
+    event.title_en, event.summary_en = ENGLISH[event.title]
+    event.description_en = event.summary_en + (FREE_EN if free else "")
+    if event.accessibility_note:
+        event.accessibility_note_en = ACCESSIBILITY_NOTE[1]
+
 
 def _closed(day: dt.date) -> bool:
     """Days the hub is closed: weekends and the holidays from Christmas Eve to New Year's
@@ -123,15 +161,17 @@ def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
     seed_topics(dbsession)
     for i, (title, kind, topics, venue, summary, speakers) in enumerate(UPCOMING):
         _event(dbsession, title, kind=kind, topics=topics, venue=venue, summary=summary,
-               description=summary + "\n\nVstup je zdarma, registrace je nutná.",
+               description=summary + FREE_CS,
                speakers=speakers, starts_at=_at(7 + i * 5, 16), ends_at=_at(7 + i * 5, 18),
                address="" if venue == "online" else address,
+               accessibility_note="" if venue == "online" else ACCESSIBILITY_NOTE[0],
                accessibility=[] if venue == "online" else ["step_free", "lift",
                                                            "accessible_toilet"],
                online_url="https://meet.example.org/hub-" + str(i) if venue != "address" else "",
                capacity=None if venue == "online" else 30 + 10 * i, state="published",
                audience="public", privacy_notice="Osobní údaje zpracovává Ministerstvo "
                "zdravotnictví za účelem organizace akce a mažeme je do 6 měsíců po akci.")
+        _english(_event(dbsession, title), free=True)
     for i, (title, kind, topics, summary, speakers) in enumerate(PAST):
         event = _event(dbsession, title, kind=kind, topics=topics, venue="hybrid",
                        summary=summary, description=summary, speakers=speakers,
@@ -143,8 +183,10 @@ def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
                        state="published",
                        transcript="Dobrý den, vítejte na přednášce.\n\nDnes si povíme o novinkách.",
                        materials=materials(registry), recording_published=False)
+        _english(event)
         if not event.talks:
             dbsession.add(Talk(event_id=event.id, title=title, speaker=speakers,
+                               title_en=ENGLISH[title][0] if i == 0 else "",
                                speaker_email=f"prednasejici{i + 1}@example.org",
                                starts_at=event.starts_at, ends_at=event.ends_at))
             dbsession.flush()

@@ -19,6 +19,9 @@ TEXT_FIELDS = {"title": 200, "summary": 500, "description": 20000, "speakers": 5
                "address": 300, "accessibility_note": 2000,
                "online_url": 500, "questions": 1500, "privacy_notice": 5000, "video_url": 500,
                "embed_url": 500, "captions_url": 500, "transcript": 100000, "materials": 5000}
+# Texts with an English version (``Event.TRANSLATED``), as long as their Czech ones.
+TRANSLATED_FIELDS = {name: TEXT_FIELDS[name] for name in Event.TRANSLATED}
+ENGLISH_FIELDS = tuple(f"{name}_en" for name in TRANSLATED_FIELDS)
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 URL_FIELDS = ("online_url", "video_url", "embed_url", "captions_url")
 
@@ -47,7 +50,7 @@ def form_values(event: Event | None) -> dict:
                 "accessibility": [], "topics": [], "stakeholders": [], "capacity": "",
                 "organisers": [],
                 "organisation_id": "", "room_id": ""}
-    values = {k: getattr(event, k) for k in TEXT_FIELDS}
+    values = {k: getattr(event, k) for k in (*TEXT_FIELDS, *ENGLISH_FIELDS)}
     values.update({k: local_input(getattr(event, k)) for k in TIME_FIELDS})
     values.update(kind=event.kind, venue=event.venue, audience=event.audience,
                   state=event.state, accessibility=list(event.accessibility or []),
@@ -62,7 +65,7 @@ def form_values(event: Event | None) -> dict:
 
 def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dict]:
     """Return ``(raw values for re-display, cleaned values, errors by field)``."""
-    raw = {k: (data.get(k) or "").strip() for k in TEXT_FIELDS}
+    raw = {k: (data.get(k) or "").strip() for k in (*TEXT_FIELDS, *ENGLISH_FIELDS)}
     raw.update({k: (data.get(k) or "").strip() for k in TIME_FIELDS})
     for key in ("kind", "venue", "audience", "state", "capacity", "organisation_id", "room_id"):
         raw[key] = (data.get(key) or "").strip()
@@ -79,6 +82,12 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
             errors[key] = _("This text is too long (at most ${n} characters).",
                             mapping={"n": limit})
         clean[key] = raw[key][:limit]
+    for key, limit in TRANSLATED_FIELDS.items():
+        english = f"{key}_en"
+        if len(raw[english]) > limit:
+            errors[english] = _("This text is too long (at most ${n} characters).",
+                                mapping={"n": limit})
+        clean[english] = raw[english][:limit]
     if not raw["title"]:
         errors["title"] = _("Enter a title.")
     for key, allowed in (("kind", KINDS), ("venue", VENUES), ("audience", AUDIENCES),

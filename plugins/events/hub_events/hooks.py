@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only, selectinload
 
-from hub import hookimpl
+from hub import dates, hookimpl
 from hub.accounts.models import User
 from hub.contributions import (
     NavItem,
@@ -121,7 +121,8 @@ def hub_periodic_jobs():
 def upcoming_public(request, limit: int):
     return request.dbsession.scalars(
         sa.select(Event)
-        .options(load_only(Event.id, Event.title, Event.starts_at, Event.audience))
+        .options(load_only(Event.id, Event.title, Event.title_en, Event.starts_at,
+                           Event.audience))
         .where(Event.state == "published", Event.starts_at >= utcnow())
         .order_by(Event.starts_at, Event.id).limit(limit)).all()
 
@@ -196,8 +197,10 @@ def hub_for_you(request, user, topics):
     stakeholder = stakeholder_type(request, user)
     events = [e for e in events if not e.stakeholders or stakeholder is None
               or stakeholder in e.stakeholders][:FOR_YOU_LIMIT]
-    return [Suggestion(title=e.title, url=request.route_path("events.detail", id=e.id),
-                       kind=_("Event"), when=e.starts_at, summary=e.summary,
+    language = dates.language(request)
+    return [Suggestion(title=e.translated("title", language),
+                       url=request.route_path("events.detail", id=e.id),
+                       kind=_("Event"), when=e.starts_at, summary=e.translated("summary", language),
                        topics=tuple(e.topic_slugs)) for e in events]
 
 
@@ -391,6 +394,40 @@ def hub_indicators(request, start, end):
     from hub_events.indicators import indicators
 
     return indicators(request, start, end)
+
+
+# How long after an event its page still counts as read, so worth translating.
+TRANSLATE_PAST_DAYS = 365
+MISSING_LIMIT = 500
+
+
+@hookimpl
+def hub_translations_missing(request):
+    """Published events (upcoming, or ended within a year) and their talks without an
+    English text; drafts, submitted and cancelled events are left out."""
+    from hub.translations import MissingTranslation
+
+    untranslated = sa.or_(*(sa.and_(getattr(Event, f) != "", getattr(Event, f"{f}_en") == "")
+                            for f in Event.TRANSLATED))
+    since = utcnow() - dt.timedelta(days=TRANSLATE_PAST_DAYS)
+    readable = sa.and_(Event.state == "published", Event.ends_at >= since)
+    found = []
+    for event in request.dbsession.scalars(
+            sa.select(Event).where(readable, untranslated)
+            .order_by(Event.starts_at).limit(MISSING_LIMIT)):
+        found.append(MissingTranslation(
+            kind=_("Event"), title=event.title,
+            url=request.route_path("events.edit", id=event.id),
+            fields=tuple(event.missing_translations())))
+    for talk, event_id in request.dbsession.execute(
+            sa.select(Talk, Event.id).join(Event, Event.id == Talk.event_id)
+            .where(readable, Talk.title != "", Talk.title_en == "")
+            .order_by(Talk.starts_at).limit(MISSING_LIMIT)):
+        found.append(MissingTranslation(
+            kind=_("Talk"), title=talk.title,
+            url=request.route_path("events.edit", id=event_id) + "#programme",
+            fields=tuple(talk.missing_translations())))
+    return found
 
 
 @hookimpl

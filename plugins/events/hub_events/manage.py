@@ -15,6 +15,7 @@ from hub.security import AUTHENTICATED
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
 from hub_events import needs, release, services
 from hub_events.forms import (
+    ENGLISH_FIELDS,
     form_values,
     is_web_url,
     organisation_choices,
@@ -54,7 +55,8 @@ EVENT_FIELDS = ("title", "summary", "description", "kind", "topics", "stakeholde
                 "registration_opens_at", "registration_closes_at", "audience",
                 "approval_required", "questions", "privacy_notice", "state", "video_url",
                 "organisers",
-                "embed_url", "captions_url", "transcript", "materials", "recording_published")
+                "embed_url", "captions_url", "transcript", "materials", "recording_published",
+                *ENGLISH_FIELDS)
 
 
 def manage_crumbs(request, *more):
@@ -104,6 +106,7 @@ class Field:
     options: tuple = ()
     hint: object = None
     required: bool = False
+    group: str = ""  # "en": in the form's "English version" fieldset
 
 
 def topic_options(request, event) -> tuple:
@@ -186,7 +189,22 @@ def event_fields(request, rooms, event=None) -> list[Field]:
               hint=_("One per line: a title or a link to slides and files.")),
         Field("recording_published", _("Publish the recording"), "checkbox",
               hint=_("Every speaker of the programme must release the recording first.")),
+        Field("title_en", _("Title in English"), group="en"),
+        Field("summary_en", _("Short summary in English"), group="en"),
+        Field("description_en", _("Description in English"), "textarea", group="en",
+              hint=_("Separate paragraphs with an empty line.")),
+        Field("accessibility_note_en", _("More about accessibility in English"), "textarea",
+              group="en"),
     ]
+
+
+def field_groups(fields: list[Field]) -> list[tuple]:
+    """``(legend, hint, fields)``: the form's own fields, then its English version."""
+    english = [f for f in fields if f.group == "en"]
+    groups = [(None, None, [f for f in fields if f.group != "en"])]
+    if english:
+        groups.append((_("English version"), _("Leave empty to show the Czech text."), english))
+    return groups
 
 
 def event_form_page(request, event, raw, errors, status=200):
@@ -194,8 +212,9 @@ def event_form_page(request, event, raw, errors, status=200):
 
     provider = services.room_provider(request)
     rooms = provider.rooms() if provider is not None else []
+    fields = event_fields(request, rooms, event)
     values = {"event": event, "values": raw, "errors": errors, "labels": labels(request),
-              "fields": event_fields(request, rooms, event),
+              "fields": fields, "field_groups": field_groups(fields),
               "talk_time": local_input,
               "releases": release.talk_states(request, event) if event else {},
               "release_link": (lambda talk: request.route_path("events.release_manage",
@@ -280,7 +299,8 @@ def clone(request):
     request.dbsession.add(copy)
     request.dbsession.flush()
     for talk in source.talks:
-        request.dbsession.add(Talk(event_id=copy.id, title=talk.title, speaker=talk.speaker,
+        request.dbsession.add(Talk(event_id=copy.id, title=talk.title, title_en=talk.title_en,
+                                   speaker=talk.speaker,
                                    starts_at=talk.starts_at, ends_at=talk.ends_at,
                                    do_not_record=talk.do_not_record))
     request.session.flash(request.shell.translate(_("A draft copy was created.")), "success")
@@ -332,6 +352,7 @@ def save_talk(request):
         talk = Talk(event_id=event.id)
         request.dbsession.add(talk)
     talk.title, talk.starts_at, talk.ends_at = title, starts, ends
+    talk.title_en = params.get("title_en", "").strip()[:200]
     talk.speaker = params.get("speaker", "").strip()[:200]
     if talk.speaker_email != speaker_email:
         # Links sent to the earlier address stop working.

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.accounts.models import User
 from hub.db import Base, UTCDateTime, utcnow
 from hub.topics.models import Topic
+from hub.translations import Translated
 
 KINDS = ("lecture", "seminar", "workshop", "conference", "meeting")
 VENUES = ("room", "address", "online", "hybrid")
@@ -61,7 +62,7 @@ event_organiser = sa.Table(
 )
 
 
-class Event(Base):
+class Event(Translated, Base):
     __tablename__ = "events_event"
     __table_args__ = (
         sa.CheckConstraint(_in("kind", KINDS), name="kind"),
@@ -82,10 +83,16 @@ class Event(Base):
         sa.Index("ix_events_event_ends_at_state", "ends_at", "state"),
     )
 
+    TRANSLATED = ("title", "summary", "description", "accessibility_note")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # English versions (``hub.translations``): empty when nobody translated the text.
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     kind: Mapped[str] = mapped_column(sa.String(20), default="lecture")
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
@@ -98,6 +105,7 @@ class Event(Base):
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     accessibility: Mapped[list] = mapped_column(sa.JSON, default=list)
     accessibility_note: Mapped[str] = mapped_column(sa.Text, default="")
+    accessibility_note_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     online_url: Mapped[str] = mapped_column(sa.String(500), default="")
     capacity: Mapped[int | None] = mapped_column()
     taken: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -153,8 +161,10 @@ class Event(Base):
         return None if self.capacity is None else max(self.capacity - self.taken, 0)
 
 
-class Talk(Base):
+class Talk(Translated, Base):
     """A session or talk of the programme."""
+
+    TRANSLATED = ("title",)
 
     __tablename__ = "events_talk"
     __table_args__ = (
@@ -166,6 +176,7 @@ class Talk(Base):
     event_id: Mapped[int] = mapped_column(
         sa.ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     speaker: Mapped[str] = mapped_column(sa.String(200), default="")
     # Where the speaker's release is asked for; the ledger's subject is this address.
     speaker_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")

@@ -100,7 +100,8 @@ def propose(request, event: Event, member: User, organisation_id: int) -> Propos
            url=link_url(request, proposal),
            mapping={"representative": request.identity.name,
                     "organisation": organisation.name if organisation else "",
-                    "event": event.title, "url": link_url(request, proposal),
+                    "event": event.translated("title", member.language),
+                    "url": link_url(request, proposal),
                     "when": services.format_when(event.starts_at, member.language)})
     return proposal
 

@@ -154,8 +154,10 @@ def send_request(request, talk: Talk) -> None:
     # The speaker's language is not known: the message is in Czech, then in English.
     for language in ("cs", "en"):
         localizer = localizer_for(request.registry, language)
-        mapping = {"event": event.title, "when": format_when(event.starts_at, language),
-                   "talk": talk.title, "name": talk.speaker, "site": site, "url": url}
+        mapping = {"event": event.translated("title", language),
+                   "when": format_when(event.starts_at, language),
+                   "talk": talk.translated("title", language), "name": talk.speaker,
+                   "site": site, "url": url}
         subjects.append(localizer.translate(
             _("Your consent to publish the recording: ${event}", mapping=mapping)))
         parts.append(localizer.translate(_(

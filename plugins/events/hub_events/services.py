@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
 from hub.dates import PRAGUE, format_moment
+from hub.dates import language as page_language
 from hub.db import utcnow
 from hub.i18n import localizer_for
 from hub.mail import queue_mail
@@ -431,7 +432,8 @@ def tell(request, registration: Registration, kind: str, subject, text, url=None
     """Notify the registrant: a member through notify(), a guest by e-mail."""
     event = registration.event or request.dbsession.get(Event, registration.event_id)
     cancel_url = action_url(request, registration, "cancel")
-    mapping = {"event": event.title, "cancel_url": cancel_url,
+    mapping = {"event": event.translated("title", registration.language),
+               "cancel_url": cancel_url,
                "when": format_when(event.starts_at, registration.language), **(extra or {})}
     url = url or event_url(request, event)
     user = request.dbsession.get(User, registration.user_id) if registration.user_id else None
@@ -455,12 +457,14 @@ def confirm_mail(request, event: Event, registration: Registration) -> None:
          _("Your place at ${event} (${when}) is confirmed. The calendar entry is attached. "
            "If you cannot come, please cancel so that someone else can take the place: "
            "${cancel_url}"),
-         attachments=(("event.ics", "text/calendar", event_ics(request, [event])),))
+         attachments=(("event.ics", "text/calendar",
+                       event_ics(request, [event], registration.language)),))
 
 
 def send_guest_confirmation_link(request, event: Event, registration: Registration) -> None:
     localizer = localizer_for(request.registry, registration.language)
-    mapping = {"event": event.title, "url": action_url(request, registration, "verify")}
+    mapping = {"event": event.translated("title", registration.language),
+               "url": action_url(request, registration, "verify")}
     queue_mail(request, registration.email,
                localizer.translate(_("Confirm your registration: ${event}", mapping=mapping)),
                localizer.translate(_(
@@ -501,11 +505,12 @@ def event_location(event: Event) -> str:
     return event.address
 
 
-def event_ics(request, events) -> bytes:
+def event_ics(request, events, language: str | None = None) -> bytes:
     host = request.registry.settings.get("hub.base_url", "hub").split("//")[-1]
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Patient Hub//Events//CS",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
     stamp = _ics_time(utcnow())
+    language = language or page_language(request)
     for event in events:
         lines += [
             "BEGIN:VEVENT",
@@ -513,8 +518,8 @@ def event_ics(request, events) -> bytes:
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_ics_time(event.starts_at)}",
             f"DTEND:{_ics_time(event.ends_at)}",
-            f"SUMMARY:{_ics_text(event.title)}",
-            f"DESCRIPTION:{_ics_text(event.summary)}",
+            f"SUMMARY:{_ics_text(event.translated('title', language))}",
+            f"DESCRIPTION:{_ics_text(event.translated('summary', language))}",
             f"LOCATION:{_ics_text(event_location(event))}",
             f"URL:{event_url(request, event)}",
             "STATUS:" + ("CANCELLED" if event.state == "cancelled" else "CONFIRMED"),

@@ -43,7 +43,8 @@ PAGE_SIZE = 30
 MODES = ("online", "in_person")  # the list's filter by how one takes part
 # The columns of an event that the public list and the widgets show.
 LIST_COLUMNS = (Event.id, Event.title, Event.summary, Event.kind, Event.venue, Event.state,
-                Event.starts_at, Event.ends_at, Event.capacity, Event.taken)
+                Event.starts_at, Event.ends_at, Event.capacity, Event.taken, Event.title_en,
+                Event.summary_en)
 
 # An event's page showing its recording counts as a recording view (the funder's report).
 RECORDING_PAGE = "events.recording"
@@ -65,10 +66,20 @@ AUDIENCE_LABELS = {"public": _("Everyone, also without an account"),
                    "members": _("Signed-in members only")}
 
 
+def text_lang(obj, field: str, language: str) -> str | None:
+    """``lang`` for the element showing ``field``: "cs" where an English page falls back to
+    the Czech text (WCAG 3.1.2), else nothing."""
+    return "cs" if language == "en" and obj.language_of(field, language) == "cs" else None
+
+
 def labels(request) -> dict:
+    language = dates.language(request)
     return {"kinds": KIND_LABELS, "venues": VENUE_LABELS, "access": ACCESSIBILITY_LABELS,
             "statuses": STATUS_LABELS, "states": STATE_LABELS, "audiences": AUDIENCE_LABELS,
-            "language": dates.language(request),
+            "language": language,
+            # An event's or talk's text in the page's language, and the lang its element needs.
+            "text": lambda obj, field: obj.translated(field, language),
+            "lang": lambda obj, field: text_lang(obj, field, language),
             "when": lambda value, fmt="medium": format_when(value, request.locale_name, fmt),
             "span": lambda starts, ends: format_span(starts, ends, request.locale_name)}
 
@@ -195,7 +206,8 @@ def calendar(request):
     start = dt.datetime.combine(days[0][0], dt.time(), services.PRAGUE)
     end = dt.datetime.combine(days[-1][-1] + dt.timedelta(days=1), dt.time(), services.PRAGUE)
     events = request.dbsession.scalars(
-        sa.select(Event).options(load_only(Event.id, Event.title, Event.state, Event.starts_at))
+        sa.select(Event).options(load_only(Event.id, Event.title, Event.title_en, Event.state,
+                                            Event.starts_at))
         .where(Event.state.not_in(NOT_PUBLIC), Event.starts_at >= start, Event.starts_at < end)
         .order_by(Event.starts_at).limit(1000)).all()
     by_day: dict = {}
@@ -262,8 +274,11 @@ def detail(request, form=None):
     if user is not None and request.has_permission(REGISTER_MEMBERS):
         members = on_behalf.members_to_offer(request)
     proposal = on_behalf.proposal_of(request, event.id, user)
+    language = dates.language(request)
     if event.state not in NOT_PUBLIC:
-        set_share_metadata(request, event.title, event.summary or event.description,
+        set_share_metadata(request, event.translated("title", language),
+                           event.translated("summary", language)
+                           or event.translated("description", language),
                            url=request.route_url("events.detail", id=event.id), kind="event")
     if event.recording_published:
         count_as(request, RECORDING_PAGE)
@@ -281,7 +296,7 @@ def detail(request, form=None):
                                         "email": user.email if user else ""}, "errors": {}},
             "labels": labels(request), "can_manage": can_manage(request),
             "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
-                            (event.title, None)]}
+                            (event.translated("title", language), None)]}
 
 
 def _needs_consent(params) -> str | None:

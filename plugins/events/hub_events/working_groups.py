@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
 from hub.contributions import LinkedItem, WorkingGroupSource
+from hub.dates import language
 from hub.db import utcnow
 from hub_events.i18n import _
 from hub_events.models import Event
@@ -16,12 +17,12 @@ CANDIDATES = 200  # the nearest upcoming events offered to a coordinator
 
 
 def _columns():
-    return load_only(Event.id, Event.title, Event.starts_at, Event.audience)
+    return load_only(Event.id, Event.title, Event.title_en, Event.starts_at, Event.audience)
 
 
 def _item(request, event: Event) -> LinkedItem:
-    return LinkedItem(event.id, event.title, request.route_path("events.detail", id=event.id),
-                      event.starts_at)
+    return LinkedItem(event.id, event.translated("title", language(request)),
+                      request.route_path("events.detail", id=event.id), event.starts_at)
 
 
 def candidates(request, group) -> list[LinkedItem]:
