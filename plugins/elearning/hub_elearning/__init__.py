@@ -16,6 +16,7 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_profile_sections,
     hub_search_sources,
     hub_segment_criteria,
+    hub_translations_missing,
 )
 
 # The plugin API versions (hub.PLUGIN_API) this plugin is written for.

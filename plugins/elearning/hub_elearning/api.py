@@ -12,7 +12,10 @@ from hub.api.collections import (
     read_paging,
 )
 from hub.api.openapi import error_response, json_content
+from hub.dates import language as request_language
 from hub.security import AUTHENTICATED, PUBLIC
+from hub.translations import LANGUAGES as TRANSLATED_LANGUAGES
+from hub.translations import translations_json, translations_schema
 from hub_elearning import services
 from hub_elearning.i18n import _
 from hub_elearning.models import COMPLETION_RULES, LANGUAGES, LESSON_KINDS, LEVELS, VISIBILITIES
@@ -21,8 +24,18 @@ from hub_elearning.models import COMPLETION_RULES, LANGUAGES, LESSON_KINDS, LEVE
 PAGE_LIMIT = 100
 
 
+def translations_of(obj, fields: tuple[str, ...]) -> dict:
+    """``translations_json`` limited to ``fields`` (a listing loads no descriptions)."""
+    return {code: {field: getattr(obj, f"{field}_{code}") for field in fields
+                   if (getattr(obj, f"{field}_{code}", "") or "").strip()}
+            for code in TRANSLATED_LANGUAGES}
+
+
 def course_summary(request, course) -> dict:
-    return {"slug": course.slug, "title": course.title, "summary": course.summary,
+    language = request_language(request)
+    return {"slug": course.slug, "title": course.translated("title", language),
+            "summary": course.translated("summary", language),
+            "translations": translations_of(course, ("title", "summary")),
             "topics": course.topic_slugs, "level": course.level, "language": course.language,
             "duration_minutes": course.duration_minutes, "visibility": course.visibility,
             "url": request.route_url("elearning.course", slug=course.slug)}
@@ -59,14 +72,19 @@ def course_detail(request):
         return api_error(404, "not_found", request.localizer.translate(_("No such course.")))
     manager = services.is_manager(request)
     can_take = services.can_take(request, course)
+    language = request_language(request)
     sections = []
     for section in course.sections:
-        lessons = [{"id": lesson.id, "title": lesson.title, "kind": lesson.kind,
+        lessons = [{"id": lesson.id, "title": lesson.translated("title", language),
+                    "translations": translations_of(lesson, ("title",)), "kind": lesson.kind,
                     "preview": lesson.is_preview, "duration_minutes": lesson.duration_minutes,
                     "open": can_take or lesson.is_preview}
                    for lesson in section.lessons if manager or lesson.is_published]
-        sections.append({"id": section.id, "title": section.title, "lessons": lessons})
-    return {**course_summary(request, course), "description_html": course.description,
+        sections.append({"id": section.id, "title": section.translated("title", language),
+                         "translations": translations_json(section), "lessons": lessons})
+    return {**course_summary(request, course),
+            "description_html": course.translated("description", language),
+            "translations": translations_json(course),
             "completion_rule": course.completion_rule, "can_take": can_take,
             "sections": sections}
 
@@ -78,8 +96,9 @@ def my_progress(request):
 
     paging = read_paging(request, PAGE_LIMIT, PAGE_LIMIT)
     items = my_courses(request, request.identity)
+    language = request_language(request)
     return collection_of([
-        {"slug": item["course"].slug, "title": item["course"].title,
+        {"slug": item["course"].slug, "title": item["course"].translated("title", language),
          "percent": item["percent"],
          "started_at": item["enrolment"].started_at.isoformat(),
          "completed_at": item["enrolment"].completed_at.isoformat()
@@ -91,32 +110,41 @@ def my_progress(request):
 
 
 def openapi(request) -> dict:
+    in_language = "In the request's language (Accept-Language); the Czech text when the " \
+                  "course has no English one"
+    course_translations = translations_schema({"title": 200, "summary": 500,
+                                               "description": None})
+    course_translations["description"] += " The catalogue leaves out the description."
     course = {"type": "object", "properties": {
-        "slug": {"type": "string"}, "title": {"type": "string"},
-        "summary": {"type": "string"},
+        "slug": {"type": "string"}, "title": {"type": "string", "description": in_language},
+        "summary": {"type": "string", "description": in_language},
+        "translations": course_translations,
         "topics": {"type": "array", "items": {"type": "string"},
                    "description": "Slugs of the shared topics (GET /api/v1/topics)"},
         "level": {"type": "string", "enum": list(LEVELS)},
         "language": {"type": "string", "enum": list(LANGUAGES)},
         "duration_minutes": {"type": "integer"},
-"visibility": {"type": "string", "enum": list(VISIBILITIES)},
+        "visibility": {"type": "string", "enum": list(VISIBILITIES)},
         "url": {"type": "string", "format": "uri"}}}
     lesson = {"type": "object", "properties": {
-        "id": {"type": "integer"}, "title": {"type": "string"},
+        "id": {"type": "integer"}, "title": {"type": "string", "description": in_language},
+        "translations": translations_schema({"title": 200}),
         "kind": {"type": "string", "enum": list(LESSON_KINDS)},
         "preview": {"type": "boolean"}, "duration_minutes": {"type": "integer"},
         "open": {"type": "boolean"}}}
     detail = {"allOf": [{"$ref": "#/components/schemas/ElearningCourse"}, {
         "type": "object", "properties": {
-            "description_html": {"type": "string"},
+            "description_html": {"type": "string", "description": in_language},
             "completion_rule": {"type": "string", "enum": list(COMPLETION_RULES)},
             "can_take": {"type": "boolean"},
             "sections": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "title": {"type": "string"},
+                "id": {"type": "integer"},
+                "title": {"type": "string", "description": in_language},
+                "translations": translations_schema({"title": 200}),
                 "lessons": {"type": "array",
                             "items": {"$ref": "#/components/schemas/ElearningLesson"}}}}}}}]}
     progress = {"type": "object", "properties": {
-        "slug": {"type": "string"}, "title": {"type": "string"},
+        "slug": {"type": "string"}, "title": {"type": "string", "description": in_language},
         "percent": {"type": "integer"},
         "started_at": {"type": "string", "format": "date-time"},
         "completed_at": {"type": ["string", "null"], "format": "date-time"},

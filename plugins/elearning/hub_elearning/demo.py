@@ -13,6 +13,13 @@ from hub_elearning.services import new_token, sync_duration
 BENCH_TOPICS = ("diabetes", "rare-diseases", "oncology", "mental-health", "patient-rights",
                 "legislation", "digital-health")
 LESSONS_PER_COURSE = 20
+LESSON_BODY_EN = (
+    "<h2>{title}</h2>"
+    "<p>This lesson sums up what patients, their families and patient organisations need "
+    "to know. It is written in plain language and points to further sources.</p>"
+    "<ul><li>what the Health Services Act says</li><li>how to prepare for a visit to the "
+    "doctor</li><li>where to find support from patient organisations</li></ul>"
+    "<p>At the end of the lesson you will find a summary and links to related courses.</p>")
 LESSON_BODY = (
     "<h2>{title}</h2>"
     "<p>Tato lekce shrnuje, co potřebuje vědět pacient, jeho blízcí i pacientská "
@@ -99,6 +106,44 @@ COURSES = [
 ]
 
 
+# English versions of the demo texts, by the Czech text. The first course is left without
+# them: the staff page of missing translations has something to show, and the browser
+# journeys take that course by its Czech texts in either language.
+ENGLISH = {
+    "Připomínkování legislativy": "Commenting on legislation",
+    "Jak se pacientská organizace zapojí do meziresortního připomínkového řízení a co obnáší "
+    "zásadní připomínka.":
+        "How a patient organisation takes part in the interministerial comment procedure "
+        "and what a fundamental comment involves.",
+    "<p>Kurz provede legislativním procesem od věcného záměru po projednání ve vládě.</p>":
+        "<p>The course guides you through the legislative process, from the policy intent "
+        "to the government's discussion.</p>",
+    "Legislativní proces": "The legislative process",
+    "Od věcného záměru k zákonu": "From the policy intent to an act",
+    "Jak napsat zásadní připomínku": "How to write a fundamental comment",
+    "Práva pacientů v praxi": "Patients' rights in practice",
+    "Kurz pro členy pacientských organizací: nahlížení do dokumentace, informovaný souhlas, "
+    "stížnosti.":
+        "A course for members of patient organisations: access to medical records, "
+        "informed consent, complaints.",
+    "<p>Určeno členům organizací sdružených v hubu.</p>":
+        "<p>For members of the organisations in the hub.</p>",
+    "Základy": "The basics",
+    "Zákon o zdravotních službách": "The Health Services Act",
+}
+ENGLISH_BODIES = {
+    "Od věcného záměru k zákonu":
+        "<p>Draft acts go through the <em>interministerial comment procedure</em>, in which "
+        "patient organisations can take part too.</p>",
+    "Jak napsat zásadní připomínku":
+        "<p>A fundamental comment must give its reasons and propose a specific "
+        "wording.</p>",
+    "Zákon o zdravotních službách":
+        "<p>Patients have the right to information about their health and to see their "
+        "medical records.</p>",
+}
+
+
 def _add_quiz(lesson: Lesson) -> None:
     question = Question(kind="single", position=1, text="Kolik zakladatelů potřebuje spolek?",
                         feedback="Ke vzniku spolku stačí tři zakladatelé.")
@@ -113,6 +158,9 @@ def _add_quiz(lesson: Lesson) -> None:
 def _create(dbsession, spec: dict) -> None:
     course = Course(slug=spec["slug"], title=spec["title"], summary=spec["summary"],
                     description=spec["description"], level=spec["level"],
+                    title_en=ENGLISH.get(spec["title"], ""),
+                    summary_en=ENGLISH.get(spec["summary"], ""),
+                    description_en=ENGLISH.get(spec["description"], ""),
                     language="cs",
                     visibility=spec["visibility"], link_token=new_token(), is_published=True)
     course.topics = list(dbsession.scalars(
@@ -122,11 +170,13 @@ def _create(dbsession, spec: dict) -> None:
     # The spec's duration is shared out among the lessons; the course's is their sum.
     per_lesson = max(5, spec["duration"] // sum(len(lessons) for _t, lessons in spec["sections"]))
     for s_pos, (title, lessons) in enumerate(spec["sections"], start=1):
-        section = Section(title=title, position=s_pos)
+        section = Section(title=title, title_en=ENGLISH.get(title, ""), position=s_pos)
         course.sections.append(section)
         for l_pos, (kind, l_title, preview, body) in enumerate(lessons, start=1):
             lesson = Lesson(kind=kind, title=l_title, position=l_pos, is_preview=preview,
                             body=body, course_id=course.id, duration_minutes=per_lesson,
+                            title_en=ENGLISH.get(l_title, ""),
+                            body_en=ENGLISH_BODIES.get(l_title, ""),
                             pass_mark=50, max_attempts=3)
             if kind == "video":
                 # No video address: demo data links no recording that does not exist or
@@ -169,6 +219,11 @@ def add_benchmark_courses(dbsession, count: int, lessons_per_course: int) -> Non
         {"slug": slug, "title": f"Kurz pro pacienty {n}",
          "summary": "Otevřený kurz: práva pacientů, komunikace s lékařem a péče o sebe.",
          "description": "<p>Kurz pro pacienty, jejich blízké a pacientské organizace.</p>",
+         "title_en": f"Course for patients {n}",
+         "summary_en": "An open course: patients' rights, talking to your doctor and "
+                       "looking after yourself.",
+         "description_en": "<p>A course for patients, their families and patient "
+                           "organisations.</p>",
          "level": "beginner", "language": "cs", "duration_minutes": 10 * lessons_per_course,
          "visibility": "public", "link_token": new_token(), "completion_rule": "all_lessons",
          "is_published": True, "created_at": now, "updated_at": now} for n, slug in new])
@@ -181,20 +236,23 @@ def add_benchmark_courses(dbsession, count: int, lessons_per_course: int) -> Non
         dbsession.execute(course_topic.insert(), links)
     halves = (lessons_per_course - lessons_per_course // 2, lessons_per_course // 2)
     dbsession.execute(sa.insert(Section), [
-        {"course_id": course_ids[slug], "title": title, "position": position}
+        {"course_id": course_ids[slug], "title": title, "title_en": title_en,
+         "position": position}
         for _n, slug in new
-        for position, title in ((1, "Základy"), (2, "V praxi"))])
+        for position, title, title_en in ((1, "Základy", "The basics"),
+                                           (2, "V praxi", "In practice"))])
     sections = dbsession.execute(sa.select(Section.id, Section.course_id, Section.position)
                                  .where(Section.course_id.in_(list(course_ids.values())))).all()
     rows = []
     for section_id, course_id, position in sections:
         for i in range(1, halves[position - 1] + 1):
             number = i + (halves[0] if position == 2 else 0)
-            title = f"Lekce {number}"
+            title, title_en = f"Lekce {number}", f"Lesson {number}"
             rows.append({"course_id": course_id, "section_id": section_id, "kind": "article",
                          "title": title, "position": i, "is_published": True,
                          "is_preview": number == 1, "duration_minutes": 10,
-                         "body": LESSON_BODY.format(title=title)})
+                         "body": LESSON_BODY.format(title=title), "title_en": title_en,
+                         "body_en": LESSON_BODY_EN.format(title=title_en)})
     for start in range(0, len(rows), 5000):
         dbsession.execute(sa.insert(Lesson), rows[start:start + 5000])
     dbsession.flush()

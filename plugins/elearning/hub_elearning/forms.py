@@ -18,6 +18,7 @@ class Field:
     rows: int = 4
     maxlength: int | None = None
     accept: str = ""
+    group: str = ""  # "en": shown in the form's "English version" fieldset
 
 
 class Form:
@@ -54,6 +55,9 @@ class Form:
             elif f.kind == "number" and value and not value.isdigit():
                 self.errors[f.name] = _("Enter a whole number (0 or more).")
         return self
+
+    def in_group(self, group: str = "") -> list[Field]:
+        return [f for f in self.fields if f.group == group]
 
     def int(self, name: str, default: int = 0) -> int:
         value = self.values.get(name)

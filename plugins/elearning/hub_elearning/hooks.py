@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from hub import hookimpl
+from hub import dates, hookimpl
 from hub.contributions import (
     NavItem,
     NotificationKind,
@@ -141,8 +141,10 @@ def hub_for_you(request, user, topics):
                           .join(Topic, Topic.id == course_topic.c.topic_id)
                           .where(Topic.slug.in_(list(topics)))))
         .order_by(Course.created_at.desc(), Course.id.desc()).limit(FOR_YOU_LIMIT)).all()
-    return [Suggestion(title=c.title, url=request.route_path("elearning.course", slug=c.slug),
-                       kind=_("Online course"), summary=c.summary,
+    language = dates.language(request)
+    return [Suggestion(title=c.translated("title", language),
+                       url=request.route_path("elearning.course", slug=c.slug),
+                       kind=_("Online course"), summary=c.translated("summary", language),
                        topics=tuple(c.topic_slugs)) for c in courses]
 
 
@@ -287,6 +289,41 @@ def hub_segment_criteria():
                              _course_options, _completed_course),
             SegmentCriterion("elearning.started_course", _("Started the course"),
                              _course_options, _started_course)]
+
+
+# -- content in two languages -------------------------------------------------------------
+
+@hookimpl
+def hub_translations_missing(request):
+    """Published courses, their published lessons and the sections that show them, where
+    English texts are missing."""
+    from hub.translations import MissingTranslation
+    from hub_elearning.models import Course, Section
+
+    courses = request.dbsession.scalars(
+        sa.select(Course).where(Course.is_published.is_(True))
+        .options(selectinload(Course.sections).selectinload(Section.lessons))).all()
+    found = []
+    for course in courses:
+        edit_url = request.route_path("elearning.course_edit", id=course.id)
+        if course.missing_translations():
+            found.append(MissingTranslation(kind=_("Online course"), title=course.title,
+                                            url=edit_url,
+                                            fields=tuple(course.missing_translations())))
+        for section in course.sections:
+            shown = any(lesson.is_published for lesson in section.lessons)
+            if shown and section.missing_translations():
+                found.append(MissingTranslation(
+                    kind=_("Course section"), title=f"{section.title} ({course.title})",
+                    url=f"{edit_url}#section-{section.id}",
+                    fields=tuple(section.missing_translations())))
+            for lesson in section.lessons:
+                if lesson.is_published and lesson.missing_translations():
+                    found.append(MissingTranslation(
+                        kind=_("Lesson"), title=f"{lesson.title} ({course.title})",
+                        url=request.route_path("elearning.lesson_edit", lid=lesson.id),
+                        fields=tuple(lesson.missing_translations())))
+    return found
 
 
 # -- API and demo -----------------------------------------------------------------------

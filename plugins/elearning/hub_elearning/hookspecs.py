@@ -9,4 +9,4 @@ from hub.markers import hookspec
 def hub_event_recordings(request):
     """Recordings of past events for reuse (e-learning imports them as video lessons; the
     events plugin answers): list of dict(event_id, title, date, video_url, embed_url,
-    captions_url, transcript)."""
+    captions_url, transcript), optionally title_en (the English title, else none)."""

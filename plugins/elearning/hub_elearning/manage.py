@@ -42,6 +42,9 @@ REVIEW_LABELS = {"never": _("Never"),
 QUESTION_LABELS = {"single": _("Single choice"), "multiple": _("Multiple choice"),
                    "short": _("Short answer")}
 MAX_UPLOAD = 200 * 1024 * 1024
+LEAVE_EMPTY = _("Leave empty to show the Czech text.")
+LEAVE_EMPTY_HTML = _("Leave empty to show the Czech text. HTML is allowed; scripts, styles "
+                     "and unsafe links are removed.")
 
 
 def _options(values, labels):
@@ -74,6 +77,11 @@ def course_fields(request, course=None) -> list[Field]:
               _options(VISIBILITIES, VISIBILITY_LABELS)),
         Field("completion_rule", _("The course is completed when"), "select",
               _options(COMPLETION_RULES, RULE_LABELS)),
+        Field("title_en", _("Title in English"), maxlength=200, help=LEAVE_EMPTY, group="en"),
+        Field("summary_en", _("Summary in English"), "textarea", rows=2, maxlength=500,
+              help=LEAVE_EMPTY, group="en"),
+        Field("description_en", _("Description in English"), "textarea", rows=8,
+              maxlength=50000, help=LEAVE_EMPTY_HTML, group="en"),
     ]
 
 
@@ -112,6 +120,13 @@ def lesson_fields(kind: str) -> list[Field]:
                   _options(REVIEW_POLICIES, REVIEW_LABELS),
                   help=_("The score is always shown after each attempt.")),
         ]
+    fields += [
+        Field("title_en", _("Title in English"), maxlength=200, help=LEAVE_EMPTY, group="en"),
+        Field("body_en", _("Text in English") if kind == "article"
+              else _("Introduction in English"), "textarea",
+              rows=10 if kind == "article" else 4, maxlength=200000,
+              help=LEAVE_EMPTY_HTML, group="en"),
+    ]
     return fields
 
 
@@ -193,6 +208,9 @@ def _apply_course(request, form: Form, course: Course | None) -> Course | None:
     course.slug = slug
     course.summary = values["summary"]
     course.description = services.clean_html(values["description"])
+    course.title_en = values["title_en"]
+    course.summary_en = values["summary_en"]
+    course.description_en = services.clean_html(values["description_en"])
     slugs = values.get("topics") or []
     course.topics = list(request.dbsession.scalars(
         sa.select(Topic).where(Topic.slug.in_(slugs)).order_by(Topic.position))) if slugs else []
@@ -241,7 +259,9 @@ def course_edit(request):
         "description": course.description, "topics": course.topic_slugs,
         "level": course.level,
         "language": course.language,
-        "visibility": course.visibility, "completion_rule": course.completion_rule})
+        "visibility": course.visibility, "completion_rule": course.completion_rule,
+        "title_en": course.title_en, "summary_en": course.summary_en,
+        "description_en": course.description_en})
     if request.method == "POST":
         if _apply_course(request, form.read(request.POST), course) is not None:
             _flash(request, _("The course was saved."))
@@ -283,8 +303,8 @@ def course_delete(request):
 
 # -- sections ---------------------------------------------------------------------------
 
-def _title_from(request) -> str:
-    return (request.POST.get("title") or "").strip()[:200]
+def _title_from(request, name="title") -> str:
+    return (request.POST.get(name) or "").strip()[:200]
 
 
 @view_config(route_name="elearning.section_add", permission=MANAGE, request_method="POST")
@@ -294,7 +314,8 @@ def section_add(request):
     if not title:
         _flash(request, _("Enter the title of the section."), "error")
     else:
-        course.sections.append(Section(title=title, position=len(course.sections) + 1))
+        course.sections.append(Section(title=title, title_en=_title_from(request, "title_en"),
+                                       position=len(course.sections) + 1))
         _flash(request, _("The section was added."))
     return HTTPSeeOther(_edit_url(request, course.id))
 
@@ -305,6 +326,8 @@ def section_edit(request):
     title = _title_from(request)
     if title:
         section.title = title
+        if "title_en" in request.POST:
+            section.title_en = _title_from(request, "title_en")
         _flash(request, _("The section was renamed."))
     else:
         _flash(request, _("Enter the title of the section."), "error")
@@ -391,6 +414,8 @@ def _apply_lesson(request, form: Form, lesson: Lesson) -> bool:
     lesson.is_preview = bool(values.get("is_preview"))
     lesson.duration_minutes = form.int("duration_minutes")
     lesson.body = services.clean_html(values.get("body", ""))
+    lesson.title_en = values.get("title_en", "")
+    lesson.body_en = services.clean_html(values.get("body_en", ""))
     if lesson.kind == "video":
         lesson.video_url = video_url if embed is None else ""
         lesson.embed_url = embed or ""
@@ -448,7 +473,8 @@ def _lesson_values(lesson: Lesson) -> dict:
             "captions_language": lesson.captions_language, "transcript": lesson.transcript,
             "pass_mark": str(lesson.pass_mark),
             "max_attempts": "" if lesson.max_attempts is None else str(lesson.max_attempts),
-            "review_policy": lesson.review_policy}
+            "review_policy": lesson.review_policy, "title_en": lesson.title_en,
+            "body_en": lesson.body_en}
 
 
 @view_config(route_name="elearning.lesson_new", renderer="hub_elearning:templates/lesson_form.pt",
@@ -584,6 +610,8 @@ def import_recording(request):
             captions_url = chosen.get("captions_url") or ""
             lesson = Lesson(
                 kind="video", title=str(chosen.get("title") or "")[:200], course_id=course.id,
+                # An English title when the plugin offering the recording gives one.
+                title_en=str(chosen.get("title_en") or "")[:200],
                 position=len(section.lessons) + 1, is_published=False,
                 embed_url=embed or "",
                 video_url="" if embed else (url if services.is_https_url(url) else ""),

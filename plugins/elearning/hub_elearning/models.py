@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
 from hub.topics.models import Topic
+from hub.translations import Translated
 
 VISIBILITIES = ("public", "signed_in", "members", "link")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -41,8 +42,9 @@ course_topic = sa.Table(
 )
 
 
-class Course(Base):
+class Course(Translated, Base):
     __tablename__ = "elearning_course"
+    TRANSLATED = ("title", "summary", "description")
     __table_args__ = (
         sa.CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
         sa.CheckConstraint(_in("level", LEVELS), name="level"),
@@ -56,6 +58,9 @@ class Course(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     level: Mapped[str] = mapped_column(sa.String(20), default="beginner")
     language: Mapped[str] = mapped_column(sa.String(2), default="cs")
     duration_minutes: Mapped[int] = mapped_column(default=0)
@@ -80,8 +85,9 @@ class Course(Base):
         return ", ".join(t.name(language) for t in self.topics)
 
 
-class Section(Base):
+class Section(Translated, Base):
     __tablename__ = "elearning_section"
+    TRANSLATED = ("title",)
     __table_args__ = (
         sa.UniqueConstraint("id", "course_id", name="uq_elearning_section_id_course"),)
 
@@ -89,6 +95,7 @@ class Section(Base):
     course_id: Mapped[int] = mapped_column(
         sa.ForeignKey("elearning_course.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     course: Mapped[Course] = relationship(back_populates="sections")
@@ -98,8 +105,12 @@ class Section(Base):
         primaryjoin="Section.id == Lesson.section_id", foreign_keys="Lesson.section_id")
 
 
-class Lesson(Base):
+class Lesson(Translated, Base):
+    """A lesson; its title and text have English versions, while a video, its captions and
+    transcript are in the language spoken (``captions_language``)."""
+
     __tablename__ = "elearning_lesson"
+    TRANSLATED = ("title", "body")
     __table_args__ = (
         sa.ForeignKeyConstraint(["section_id", "course_id"],
                                 ["elearning_section.id", "elearning_section.course_id"],
@@ -126,6 +137,8 @@ class Lesson(Base):
     is_preview: Mapped[bool] = mapped_column(default=False)
     duration_minutes: Mapped[int] = mapped_column(default=0)
     body: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    body_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     embed_url: Mapped[str] = mapped_column(sa.String(500), default="")
     file_key: Mapped[str] = mapped_column(sa.String(100), default="")

@@ -207,6 +207,8 @@ def course_filter(request, q="", topic="", level="", language=""):
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(sa.or_(
             sa.func.lower(Course.title).like(like), sa.func.lower(Course.summary).like(like),
+            sa.func.lower(Course.title_en).like(like),
+            sa.func.lower(Course.summary_en).like(like),
             Course.id.in_(sa.select(course_topic.c.course_id)
                           .join(Topic, Topic.id == course_topic.c.topic_id)
                           .where(sa.or_(sa.func.lower(Topic.name_cs).like(like),
@@ -223,9 +225,9 @@ def course_filter(request, q="", topic="", level="", language=""):
 
 
 # The columns of a course the catalogue and the API list show (not the description).
-LIST_COLUMNS = (Course.id, Course.slug, Course.title, Course.summary, Course.level,
-                Course.language, Course.duration_minutes, Course.visibility,
-                Course.is_published, Course.created_at)
+LIST_COLUMNS = (Course.id, Course.slug, Course.title, Course.summary, Course.title_en,
+                Course.summary_en, Course.level, Course.language, Course.duration_minutes,
+                Course.visibility, Course.is_published, Course.created_at)
 
 
 def search_courses(request, q="", topic="", level="", language="", limit=None, offset=0,

@@ -34,12 +34,22 @@ def format_day(request, value) -> str:
                        locale=request.locale_name)
 
 
+def lang_attr(obj, field: str, language: str) -> str | None:
+    """``"cs"`` when an English page shows the Czech text of ``field`` (for ``lang``,
+    WCAG 3.1.2); ``None`` leaves the attribute out."""
+    return "cs" if language == "en" and obj.language_of(field, language) == "cs" else None
+
+
 @subscriber(BeforeRender)
 def add_macros(event):
-    """Form macros for this plugin's templates."""
+    """Form macros and texts in the reader's language for this plugin's templates."""
     if str(event.get("renderer_name", "")).startswith("hub_elearning:templates/"):
         event.setdefault("el_macros", get_renderer(
             "hub_elearning:templates/macros.pt").implementation().macros)
+        request = event.get("request")
+        language = dates.language(request) if request is not None else "cs"
+        event.setdefault("el_text", lambda obj, field: obj.translated(field, language))
+        event.setdefault("el_lang", lambda obj, field: lang_attr(obj, field, language))
 
 
 def course_query(request, course) -> dict:
@@ -127,8 +137,10 @@ def course_view(request):
             Enrolment.user_id == user.id, Enrolment.course_id == course.id)).first()
         certificate = request.dbsession.scalars(sa.select(Certificate).where(
             Certificate.user_id == user.id, Certificate.course_id == course.id)).first()
+    language = dates.language(request)
     if course.visibility != "link":  # a shared link must not reveal its key
-        set_share_metadata(request, course.title, course.summary,
+        set_share_metadata(request, course.translated("title", language),
+                           course.translated("summary", language),
                            url=request.route_url("elearning.course", slug=course.slug),
                            kind="website")
     lessons = services.visible_lessons(request, course)
@@ -144,7 +156,7 @@ def course_view(request):
         if items or manager:
             outline.append({"section": section, "items": items})
     return {"breadcrumbs": [(_("Online courses"), request.route_path("elearning.index")),
-                            (course.title, None)],
+                            (course.translated("title", language), None)],
             "course": course, "outline": outline, "done": done, "enrolment": enrolment,
             "percent": services.percent_done(course, done) if user else 0,
             "continue_url": lesson_url(request, course, continue_lesson)
@@ -170,8 +182,10 @@ def _lesson_context(request):
              permission=PUBLIC, request_method="GET", cache_tables=LESSON_TABLES)
 def lesson_view(request):
     course, lesson, allowed = _lesson_context(request)
+    language = dates.language(request)
     crumbs = [(_("Online courses"), request.route_path("elearning.index")),
-              (course.title, course_url(request, course)), (lesson.title, None)]
+              (course.translated("title", language), course_url(request, course)),
+              (lesson.translated("title", language), None)]
     if not allowed:
         request.response.status = 403
         return {"breadcrumbs": crumbs, "course": course, "lesson": lesson, "restricted": True,
@@ -246,7 +260,9 @@ def _after_completion(request, course, certificate):
     notify(request, user, "elearning.course_completed",
            _("You have completed the course ${course}"),
            _("Congratulations! Your certificate of completion (code ${code}) is ready to "
-             "download."), url=url, mapping={"course": course.title, "code": certificate.code})
+             "download."), url=url,
+           mapping={"course": course.translated("title", user.language),
+                    "code": certificate.code})
     request.session.flash(request.shell.translate(
         _("You have completed the course. Your certificate is ready.")), "success")
 

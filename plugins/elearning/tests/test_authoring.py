@@ -232,7 +232,8 @@ def _recordings_plugin():
 
     @hookimpl
     def hub_event_recordings(request):
-        return [{"event_id": 7, "title": "Kulatý stůl o lécích", "date": "2026-10-01",
+        return [{"event_id": 7, "title": "Kulatý stůl o lécích",
+                 "title_en": "Round table on medicines", "date": "2026-10-01",
                  "video_url": "", "embed_url": "https://player.vimeo.com/video/123456789",
                  "captions_url": "https://media.example.org/7.vtt",
                  "transcript": "Přepis kulatého stolu."}]
@@ -260,6 +261,7 @@ def test_staff_imports_an_event_recording_as_a_video_lesson(
     assert lesson.kind == "video" and not lesson.is_published
     assert lesson.embed_url == "https://player.vimeo.com/video/123456789"
     assert lesson.transcript == "Přepis kulatého stolu."
+    assert lesson.title_en == "Round table on medicines"
     pm.unregister(name="fake_events")
 
 
