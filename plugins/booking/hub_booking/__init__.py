@@ -19,6 +19,7 @@ from hub_booking.hooks import (  # noqa: F401
     hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
+    hub_translations_missing,
 )
 
 # The plugin API versions (hub.PLUGIN_API) this plugin is written for.

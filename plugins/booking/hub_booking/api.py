@@ -17,9 +17,11 @@ from hub.api.collections import (
     read_paging,
 )
 from hub.api.openapi import error_response, ref
+from hub.dates import language
 from hub.db import utcnow
 from hub.params import BadParameter
 from hub.security import AUTHENTICATED, PUBLIC
+from hub.translations import translations_schema
 from hub_booking import services
 from hub_booking.i18n import _
 from hub_booking.models import ACCESSIBILITY_KEYS, STATUSES, ClosedPeriod, Reservation, Room
@@ -31,6 +33,8 @@ MAX_ID = 2**31 - 1          # the database's integer
 MAX_LIMIT, DEFAULT_LIMIT = 500, 100
 ROOMS_LIMIT = 100
 MAX_ATTENDEES = 10_000
+# A room's texts kept in English too, with their limits (as the Czech columns).
+ROOM_TRANSLATIONS = {"name": 200, "description": None, "location": 200}
 
 
 def _t(request, message) -> str:
@@ -87,7 +91,8 @@ def _public(reservation: Reservation) -> dict:
 @view_config(route_name="booking.api.rooms", renderer="json", permission=PUBLIC,
              request_method="GET")
 def rooms(request):
-    return collection_of([{**r.as_dict(), "bookable_hours": _hours(r)}
+    lang = language(request)
+    return collection_of([{**r.as_dict(lang), "bookable_hours": _hours(r)}
                           for r in services.active_rooms(request)],
                          read_paging(request, ROOMS_LIMIT, ROOMS_LIMIT))
 
@@ -269,7 +274,9 @@ def listing(request):
         return _invalid(request, error)
     rows, total = page_of(request.dbsession, stmt.options(selectinload(Reservation.room))
                           .order_by(Reservation.id), paging)
-    return collection([{**r.as_dict(), "room": r.room.name} for r in rows], total, paging)
+    lang = language(request)
+    return collection([{**r.as_dict(), "room": r.room.translated("name", lang)}
+                       for r in rows], total, paging)
 
 
 def _reservation(request) -> Reservation:
@@ -316,6 +323,9 @@ OPENAPI = {
     "paths": {
         "/booking/rooms": {"get": {
             "tags": ["booking"], "summary": "Rooms that can be booked",
+            "description": "Names, descriptions and locations are in the language asked for "
+                           "with Accept-Language (Czech where a room has no English text); "
+                           "translations holds the English texts.",
             "operationId": "listBookingRooms",
             "parameters": paging_parameters(ROOMS_LIMIT, ROOMS_LIMIT),
             "responses": {"200": {"description": "Rooms", "content": {"application/json": {
@@ -385,6 +395,7 @@ OPENAPI = {
                                                           "enum": list(ACCESSIBILITY_KEYS)}},
             "requires_approval": {"type": "boolean"},
             "representatives_book_directly": {"type": "boolean"},
+            "translations": translations_schema(ROOM_TRANSLATIONS),
             "bookable_hours": {"type": "array", "items": {"type": "object"}}}},
         "BookingAvailability": {"type": "object", "properties": {
             "room_id": {"type": "integer"}, "from": {"type": "string", "format": "date-time"},
@@ -441,7 +452,8 @@ OPENAPI = {
             "organisation_id": {"type": ["integer", "null"]},
             "decision_reason": {"type": "string"}}},
         "BookingListedReservation": {"allOf": [ref("BookingReservation"), {
-            "type": "object", "properties": {"room": {"type": "string",
-                                                      "description": "the room's name"}}}]},
+            "type": "object", "properties": {"room": {
+                "type": "string", "description": "the room's name in the language asked for "
+                                                 "with Accept-Language"}}}]},
     }},
 }

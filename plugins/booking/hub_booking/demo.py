@@ -32,6 +32,19 @@ ROOMS = [
      "Kancelář k zapůjčení na den pro pacientské organizace bez vlastního zázemí.",
      ["wifi", "whiteboard"], ["lift"], True),
 ]
+# English versions by the room's name; the office is left untranslated on purpose, so the
+# staff's list of missing translations shows something.
+ENGLISH = {
+    "Velký sál": ("Main hall", "ground floor, entrance from Palackého náměstí",
+                  "Conference hall for seminars, conferences and general meetings. Sound "
+                  "system and projection."),
+    "Zasedací místnost Vltava": ("Vltava meeting room", "1st floor, door 104",
+                                 "A room for meetings and workshops with a large table."),
+    "Malá zasedačka Sázava": ("Small meeting room Sázava", "1st floor, door 110",
+                              "A quiet room for smaller meetings and consultations."),
+    "Coworking": ("Coworking", "2nd floor",
+                  "Shared space with desks and a kitchenette for members of organisations."),
+}
 TITLES = ["Setkání svépomocné skupiny", "Porada výboru spolku", "Seminář pro pacienty",
           "Workshop: práva pacientů", "Valná hromada", "Konzultace s právníkem",
           "Příprava kampaně", "Školení dobrovolníků"]
@@ -56,12 +69,17 @@ def create_demo_data(dbsession, scale: int = 1) -> None:
         return
     rooms = []
     for name, capacity, location, description, equipment, access, approval in ROOMS:
+        name_en, location_en, description_en = ENGLISH.get(name, ("", "", ""))
         rooms.append(Room(name=name, capacity=capacity, location=location,
                           description=description, equipment=equipment, accessibility=access,
+                          name_en=name_en, location_en=location_en,
+                          description_en=description_en,
                           requires_approval=approval, buffer_minutes=15 if capacity > 50 else 0))
     for number in range(max(room_count(scale) - len(ROOMS), 0)):
+        floor = 3 + number // 10
         rooms.append(Room(name=f"Místnost {number + 1:02d}", capacity=6 + number % 20,
-                          location=f"{3 + number // 10}. patro", description="",
+                          location=f"{floor}. patro", description="",
+                          name_en=f"Room {number + 1:02d}", location_en=f"floor {floor}",
                           equipment=["wifi"], accessibility=["lift"]))
     rooms = rooms[:room_count(scale)]
     for room in rooms:

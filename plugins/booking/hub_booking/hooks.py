@@ -18,9 +18,11 @@ from hub.contributions import (
     Widget,
     WorkspaceSection,
 )
+from hub.dates import language
 from hub.db import utcnow
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.settings import as_int
+from hub.translations import MissingTranslation, translations_json
 from hub_booking.i18n import _
 from hub_booking.models import (
     ACTIVE_STATUSES,
@@ -107,7 +109,9 @@ def send_reminders(request) -> int:
         notify(request, user, "booking.reminder", _("Reminder: ${title}"),
                _("${room}, ${when}."),
                url=request.route_url("booking.reservation", id=reservation.id),
-               mapping={"title": reservation.title, "room": reservation.room.name,
+               mapping={"title": reservation.title,
+                        "room": reservation.room.translated(
+                            "name", "en" if user.language == "en" else "cs"),
                         "when": services.format_span(request, reservation.starts_at,
                                                      reservation.ends_at)})
         reservation.reminded_at = now
@@ -167,6 +171,24 @@ def hub_search_sources():
     return SOURCES
 
 
+@hookimpl
+def hub_translations_missing(request):
+    """Bookable rooms whose name, description, location or photo descriptions have no
+    English version (``alt``: a photo's)."""
+    from hub_booking import services
+
+    found = []
+    for room in services.active_rooms(request):
+        fields = room.missing_translations()
+        if any(photo.missing_translations() for photo in room.photos):
+            fields.append("alt")
+        if fields:
+            found.append(MissingTranslation(
+                kind=_("Room"), title=room.name, fields=tuple(fields),
+                url=request.route_path("booking.room_edit", id=room.id)))
+    return found
+
+
 # -- people data ------------------------------------------------------------------------
 
 @hookimpl
@@ -221,7 +243,7 @@ def hub_activity(request, user):
         .where(Reservation.user_id == user.id).order_by(Reservation.starts_at.desc())
         .limit(100)).all()
     return [{"when": r.starts_at, "kind": "booking",
-             "title": f"{r.room.name}: {r.title} ({r.status})",
+             "title": f"{r.room.translated('name', language(request))}: {r.title} ({r.status})",
              "url": request.route_path("booking.reservation", id=r.id)} for r in rows]
 
 
@@ -322,8 +344,11 @@ class RoomProvider:
 
 
 def _room_dict(room: Room) -> dict:
+    """The room in Czech (what other plugins store in their Czech texts) and its English
+    versions under ``translations``."""
     return {"id": room.id, "name": room.name, "capacity": room.capacity,
-            "location": room.location, "accessibility": list(room.accessibility or [])}
+            "location": room.location, "accessibility": list(room.accessibility or []),
+            "translations": translations_json(room)}
 
 
 @hookimpl(optionalhook=True)
@@ -335,7 +360,9 @@ def _organisation_bookings(request, organisation, role):
     """The organisation's bookings from today and the hours used of this month's quota."""
     from hub.shell import render_snippet
     from hub_booking import services
+    from hub_booking.views import cs_lang
 
+    lang = language(request)
     now = utcnow()
     month_start, month_end = services.month_bounds(now)
     used = services.booked_hours(request, month_start, month_end,
@@ -349,7 +376,9 @@ def _organisation_bookings(request, organisation, role):
     return render_snippet(request, "hub_booking:templates/organisation_section.pt", {
         "reservations": rows, "used": services.format_hours(used), "quota": quota,
         "month": services.format_day(request, services.local(now).date(), "LLLL yyyy"),
-        "span": lambda r: services.format_span(request, r.starts_at, r.ends_at)})
+        "span": lambda r: services.format_span(request, r.starts_at, r.ends_at),
+        "room_name": lambda room: room.translated("name", lang),
+        "room_lang": lambda room: cs_lang(room, "name", lang)})
 
 
 @hookimpl

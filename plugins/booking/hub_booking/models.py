@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.translations import Translated, translations_json
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 ACTIVE_STATUSES = ("pending", "approved")
@@ -23,7 +24,7 @@ EQUIPMENT_KEYS = ("projector", "screen", "microphone", "videoconference", "white
 OVERLAP_MESSAGE = "booking overlap"
 
 
-class Room(Base):
+class Room(Translated, Base):
     __tablename__ = "booking_room"
     __table_args__ = (
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -35,11 +36,16 @@ class Room(Base):
         sa.CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
     )
 
+    TRANSLATED = ("name", "description", "location")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     capacity: Mapped[int] = mapped_column(sa.Integer)
     location: Mapped[str] = mapped_column(sa.String(200), default="")
+    name_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    location_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     equipment: Mapped[list] = mapped_column(sa.JSON, default=list)
     accessibility: Mapped[list] = mapped_column(sa.JSON, default=list)
     min_duration_minutes: Mapped[int] = mapped_column(sa.Integer, default=30)
@@ -59,12 +65,16 @@ class Room(Base):
     managers: Mapped[list[RoomManager]] = relationship(
         cascade="all, delete-orphan", order_by="RoomManager.id")
 
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "capacity": self.capacity,
-                "location": self.location, "accessibility": list(self.accessibility or []),
-                "equipment": list(self.equipment or []), "description": self.description,
+    def as_dict(self, language: str = "cs") -> dict:
+        """The room with its texts in ``language`` (Czech where there is no English one)."""
+        return {"id": self.id, "name": self.translated("name", language),
+                "capacity": self.capacity, "location": self.translated("location", language),
+                "accessibility": list(self.accessibility or []),
+                "equipment": list(self.equipment or []),
+                "description": self.translated("description", language),
                 "requires_approval": self.requires_approval,
-                "representatives_book_directly": self.representatives_book_directly}
+                "representatives_book_directly": self.representatives_book_directly,
+                "translations": translations_json(self)}
 
 
 class RoomManager(Base):
@@ -92,7 +102,7 @@ class OrganisationQuota(Base):
     monthly_hours: Mapped[int] = mapped_column(sa.Integer)
 
 
-class RoomPhoto(Base):
+class RoomPhoto(Translated, Base):
     """A photo of a room. Kept in the database: a few small images per room, backed up and
     rolled back together with the room."""
 
@@ -105,8 +115,11 @@ class RoomPhoto(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(sa.ForeignKey("booking_room.id", ondelete="CASCADE"),
                                          index=True)
+    TRANSLATED = ("alt",)
+
     content_type: Mapped[str] = mapped_column(sa.String(20))
     alt: Mapped[str] = mapped_column(sa.String(300))
+    alt_en: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

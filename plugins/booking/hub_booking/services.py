@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.dates import PRAGUE, format_moment
 from hub.db import utcnow
 from hub.organizations.models import Membership
+from hub.translations import Translated
 from hub_booking.i18n import _
 from hub_booking.models import (
     ACTIVE_STATUSES,
@@ -633,9 +634,11 @@ def busy(request, room_ids, starts_at, ends_at) -> list[Reservation]:
 
 
 @dataclass(slots=True)
-class RoomInfo:
+class RoomInfo(Translated):
     """What the room list and the free-room search need of a room, read as plain rows:
     ORM objects for fifty rooms and their hours cost more than the rest of the page."""
+
+    TRANSLATED = Room.TRANSLATED
 
     id: int
     name: str
@@ -644,6 +647,9 @@ class RoomInfo:
     location: str
     equipment: list
     accessibility: list
+    name_en: str = ""
+    description_en: str = ""
+    location_en: str = ""
     hours: list = field(default_factory=list)
 
 
@@ -658,7 +664,8 @@ def room_directory(request) -> list[RoomInfo]:
     """The active rooms with their bookable hours, in two queries."""
     rooms = [RoomInfo(*row) for row in request.dbsession.execute(
         sa.select(Room.id, Room.name, Room.description, Room.capacity, Room.location,
-                  Room.equipment, Room.accessibility)
+                  Room.equipment, Room.accessibility, Room.name_en, Room.description_en,
+                  Room.location_en)
         .where(Room.is_active.is_(True)).order_by(Room.name))]
     by_id = {room.id: room for room in rooms}
     for room_id, weekday, opens_at, closes_at in request.dbsession.execute(

@@ -11,6 +11,7 @@ from pyramid.view import view_config
 from sqlalchemy.orm import selectinload
 
 from hub.csvexport import csv_response
+from hub.dates import language
 from hub.db import utcnow
 from hub.notifications import notify
 from hub.params import whole_number
@@ -141,7 +142,26 @@ def get_reservation(request) -> Reservation:
     return reservation
 
 
+def cs_lang(obj, field: str, lang: str) -> str | None:
+    """``"cs"`` for the ``lang`` attribute of an element that shows Czech text on an English
+    page (the object has no English version of ``field``)."""
+    return "cs" if lang == "en" and obj.language_of(field, lang) == "cs" else None
+
+
+def person_language(user) -> str:
+    """The language a person reads content in ("cs" or "en")."""
+    return "en" if user is not None and user.language == "en" else "cs"
+
+
+def room_texts(request) -> dict:
+    """What templates need to show rooms' texts in the request's language."""
+    lang = language(request)
+    return {"lang": lang, "tr": lambda obj, field: obj.translated(field, lang),
+            "cs_lang": lambda obj, field: cs_lang(obj, field, lang)}
+
+
 def reservation_row(request, reservation: Reservation, show_details: bool) -> dict:
+    lang = language(request)
     return {
         "id": reservation.id,
         "title": reservation.title if show_details else None,
@@ -151,7 +171,8 @@ def reservation_row(request, reservation: Reservation, show_details: bool) -> di
         "end_time": services.local(reservation.ends_at).strftime("%H:%M"),
         "status": reservation.status,
         "status_label": STATUS_LABELS[reservation.status],
-        "room": reservation.room.name if reservation.room else "",
+        "room": reservation.room.translated("name", lang) if reservation.room else "",
+        "room_lang": cs_lang(reservation.room, "name", lang) if reservation.room else None,
         "url": request.route_path("booking.reservation", id=reservation.id)
         if show_details else None,
     }
@@ -161,12 +182,22 @@ def reservation_url(request, reservation) -> str:
     return request.route_url("booking.reservation", id=reservation.id)
 
 
-def ics_attachment(request, reservations) -> tuple:
+def room_place(room: Room, lang: str) -> str:
+    """The room's name and where it is, for a calendar event's location."""
+    return f"{room.translated('name', lang)}, {room.translated('location', lang)}".strip(", ")
+
+
+def ics_attachment(request, reservations, lang: str = "cs") -> tuple:
     events = [{"id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
-               "status": r.status, "location": f"{r.room.name}, {r.room.location}".strip(", ")}
+               "status": r.status, "location": room_place(r.room, lang)}
               for r in reservations]
     data = ics.calendar(request.registry.settings["hub.site_name"], events, request.host)
     return (("booking.ics", "text/calendar", data),)
+
+
+def for_person(mapping: dict, room: Room, person) -> dict:
+    """``mapping`` of a message with the room's name in the language ``person`` reads."""
+    return {**mapping, "room": room.translated("name", person_language(person))}
 
 
 def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
@@ -175,7 +206,8 @@ def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
         notify(request, person, "booking.approval_needed",
                _("A booking is waiting for your approval"),
                _("${title}: ${room}, ${when} (${count} occurrence(s))."),
-               url=request.route_url("booking.manage"), mapping=mapping)
+               url=request.route_url("booking.manage"),
+               mapping=for_person(mapping, reservation.room, person))
 
 
 def tell_managers(request, reservation: Reservation, subject, mapping: dict,
@@ -187,7 +219,8 @@ def tell_managers(request, reservation: Reservation, subject, mapping: dict,
         if manager.id not in skip:
             notify(request, manager, "booking.room_activity", subject,
                    _("${title}: ${room}, ${when} (${count} occurrence(s))."),
-                   url=reservation_url(request, reservation), mapping=mapping)
+                   url=reservation_url(request, reservation),
+                   mapping=for_person(mapping, reservation.room, manager))
 
 
 def announce(request, outcome: services.Outcome, user, actor=None) -> None:
@@ -203,13 +236,15 @@ def announce(request, outcome: services.Outcome, user, actor=None) -> None:
     text = (_("${title}: ${room}, ${when} (${count} occurrence(s)). Booked for you by "
               "${by} of the hub staff.") if on_behalf
             else _("${title}: ${room}, ${when} (${count} occurrence(s))."))
+    own = for_person(mapping, first.room, user)
     if first.status == "pending":
         notify(request, user, "booking.requested", _("Your booking is waiting for approval"),
-               text, url=url, mapping=mapping)
+               text, url=url, mapping=own)
         ask_for_approval(request, first, mapping)
     else:
         notify(request, user, "booking.confirmed", _("Your booking is confirmed"), text,
-               url=url, mapping=mapping, attachments=ics_attachment(request, outcome.created))
+               url=url, mapping=own, attachments=ics_attachment(
+                   request, outcome.created, person_language(user)))
         tell_managers(request, first, _("New booking of ${room}"), mapping, (user, actor))
 
 
@@ -225,7 +260,7 @@ def announce_cancellation(request, reservation: Reservation, count: int) -> None
     if booker is not None and request.identity.id != booker.id:
         notify(request, booker, "booking.cancelled", _("Your booking was cancelled"),
                _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
-               mapping=mapping)
+               mapping=for_person(mapping, reservation.room, booker))
     tell_managers(request, reservation, _("Booking of ${room} cancelled"), mapping,
                   (request.identity, booker))
 
@@ -291,7 +326,7 @@ def index(request):
             errors[error.field or "date"] = error.message
     return {"rooms": rooms, "search": search, "results": results, "errors": errors,
             "error_list": error_list(errors), "accessibility_labels": ACCESSIBILITY_LABELS,
-            "equipment_labels": EQUIPMENT_LABELS,
+            "equipment_labels": EQUIPMENT_LABELS, **room_texts(request),
             "breadcrumbs": [(_("Rooms of the hub"), None)]}
 
 
@@ -347,7 +382,8 @@ def _calendar(request, room: Room, view: str, day: dt.date) -> dict:
                  + services.format_day(request, end - dt.timedelta(days=1), "d. M. y"))
     return {"view": view, "weeks": weeks, "title": title, "day": day.isoformat(),
             "label": _("Booked times of ${room}, ${period}",
-                       mapping={"room": room.name, "period": title}),
+                       mapping={"room": room.translated("name", language(request)),
+                                "period": title}),
             "previous": previous.isoformat(),
             "following": following.isoformat()}
 
@@ -363,7 +399,7 @@ def room_page(request):
         day = today()
     return {"room": room, "calendar": _calendar(request, room, view, day),
             "accessibility_labels": ACCESSIBILITY_LABELS, "equipment_labels": EQUIPMENT_LABELS,
-            "weekday_labels": WEEKDAY_LABELS,
+            "weekday_labels": WEEKDAY_LABELS, **room_texts(request),
             "closed": list(request.dbsession.scalars(
                 sa.select(ClosedPeriod).where(
                     sa.or_(ClosedPeriod.room_id == room.id, ClosedPeriod.room_id.is_(None)),
@@ -371,7 +407,7 @@ def room_page(request):
                 .limit(10))),
             "format_when": lambda v: services.format_when(request, v),
             "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
-                            (room.name, None)]}
+                            (room.translated("name", language(request)), None)]}
 
 
 @view_config(route_name="booking.room_ics", permission=PUBLIC, request_method="GET")
@@ -382,24 +418,30 @@ def room_feed(request):
     taken = services.busy(request, [room.id], now - dt.timedelta(days=30),
                           now + dt.timedelta(days=366))
     label = request.shell.translate(_("Booked"))
+    name = room.translated("name", language(request))
     events = [{"id": r.id, "title": label, "starts_at": r.starts_at, "ends_at": r.ends_at,
-               "status": r.status, "location": room.name} for r in taken]
-    return Response(ics.calendar(room.name, events, request.host),
+               "status": r.status, "location": name} for r in taken]
+    return Response(ics.calendar(name, events, request.host),
                     content_type="text/calendar", charset="utf-8")
 
 
 @view_config(route_name="booking.feed", permission=PUBLIC, request_method="GET")
 def personal_feed(request):
+    from hub.accounts.models import User
+
     token = request.matchdict["token"]
     feed = request.dbsession.scalars(sa.select(FeedToken).where(FeedToken.token == token)).first()
     if feed is None or not secrets.compare_digest(feed.token, token):
         raise HTTPNotFound()
+    # Calendar apps send no language: the feed is in its owner's.
+    lang = person_language(request.dbsession.get(User, feed.user_id))
     stmt = (sa.select(Reservation).options(selectinload(Reservation.room))
             .where(Reservation.user_id == feed.user_id,
                    Reservation.ends_at > utcnow() - dt.timedelta(days=90))
             .order_by(Reservation.starts_at))
     events = [{"id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
-               "status": r.status, "location": r.room.name, "description": r.purpose}
+               "status": r.status, "location": r.room.translated("name", lang),
+               "description": r.purpose}
               for r in request.dbsession.scalars(stmt)]
     return Response(ics.calendar(request.registry.settings["hub.site_name"], events,
                                  request.host), content_type="text/calendar", charset="utf-8")
@@ -434,9 +476,10 @@ def _book_page(request, room, form, errors, conflict=False, other_rooms=(), sugg
                                  "start": services.local(s).strftime("%H:%M"),
                                  "end": services.local(e).strftime("%H:%M")})}
                             for s, e in suggestions],
-            "other_rooms": other_rooms,
+            "other_rooms": other_rooms, **room_texts(request),
             "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
-                            (room.name, request.route_path("booking.room", id=room.id)),
+                            (room.translated("name", language(request)),
+                             request.route_path("booking.room", id=room.id)),
                             (_("Book"), None)]}
 
 
@@ -510,7 +553,7 @@ def book_submit(request):
 def _edit_page(request, reservation, form, errors, conflict=False):
     request.response.status = 409 if conflict else (400 if errors else 200)
     return {"reservation": reservation, "form": form, "errors": errors,
-            "error_list": error_list(errors),
+            "error_list": error_list(errors), **room_texts(request),
             "when": services.format_span(request, reservation.starts_at, reservation.ends_at),
             "breadcrumbs": [(_("My bookings"), request.route_path("booking.mine")),
                             (reservation.title, request.route_path("booking.reservation",
@@ -660,13 +703,14 @@ def manage(request):
     closed = request.dbsession.scalars(
         sa.select(ClosedPeriod).where(ClosedPeriod.ends_at > utcnow())
         .order_by(ClosedPeriod.starts_at)).all() if is_staff else []
-    names = {r.id: r.name for r in rooms}
+    lang = language(request)
+    names = {r.id: r.translated("name", lang) for r in rooms}
     return {"pending": [reservation_row(request, r, True) for r in pending], "rooms": rooms,
             "closed": [{"id": c.id, "room": names.get(c.room_id),
                         "when": services.format_span(request, c.starts_at, c.ends_at),
                         "reason": c.reason} for c in closed],
             "can_manage": request.has_permission(MANAGE), "is_staff": is_staff,
-            "all_rooms_label": _("All rooms"),
+            "all_rooms_label": _("All rooms"), **room_texts(request),
             "breadcrumbs": [(_("Rooms of the hub"), request.route_path("booking.index")),
                             (_("Manage bookings"), None)]}
 
@@ -704,11 +748,12 @@ def decide(request):
         mapping = {"title": first.title, "room": first.room.name, "count": len(decided),
                    "when": services.format_span(request, first.starts_at, first.ends_at),
                    "reason": first.decision_reason}
+        mapping = for_person(mapping, first.room, booker)
         if approve:
             notify(request, booker, "booking.approved", _("Your booking was approved"),
                    _("${title}: ${room}, ${when} (${count} occurrence(s))."),
                    url=reservation_url(request, first), mapping=mapping,
-                   attachments=ics_attachment(request, decided))
+                   attachments=ics_attachment(request, decided, person_language(booker)))
         else:
             notify(request, booker, "booking.rejected", _("Your booking was rejected"),
                    _("${title}: ${room}, ${when} (${count} occurrence(s)). Reason: ${reason}"),
@@ -719,7 +764,8 @@ def decide(request):
 
 
 ROOM_FIELDS = ("name", "description", "capacity", "location", "min_duration_minutes",
-               "max_duration_minutes", "min_notice_hours", "max_advance_days", "buffer_minutes")
+               "max_duration_minutes", "min_notice_hours", "max_advance_days", "buffer_minutes",
+               "name_en", "description_en", "location_en")
 
 
 def _room_form(request, room: Room | None) -> dict:
@@ -727,6 +773,7 @@ def _room_form(request, room: Room | None) -> dict:
         form = {"name": "", "description": "", "capacity": "10", "location": "",
                 "min_duration_minutes": "30", "max_duration_minutes": "480",
                 "min_notice_hours": "2", "max_advance_days": "180", "buffer_minutes": "0",
+                "name_en": "", "description_en": "", "location_en": "",
                 "requires_approval": False, "representatives_book_directly": False,
                 "is_active": True, "equipment": [],
                 "accessibility": [], "managers": ""}
@@ -739,6 +786,7 @@ def _room_form(request, room: Room | None) -> dict:
                     equipment=list(room.equipment or []),
                     accessibility=list(room.accessibility or []),
                     managers=emails_of(request, [m.user_id for m in room.managers]))
+        form.update({f"alt_en_{p.id}": p.alt_en for p in room.photos})
         hours = {h.weekday: h for h in room.hours}
     for day in range(7):
         h = hours.get(day)
@@ -751,7 +799,7 @@ def _room_page(request, room, form, errors):
     if errors:
         request.response.status = 400
     return {"room": room, "form": form, "errors": errors, "error_list": error_list(errors),
-            "photo_alt": "",
+            "photo_alt": "", "photo_alt_en": "", **room_texts(request),
             "weekday_labels": WEEKDAY_LABELS, "accessibility_labels": ACCESSIBILITY_LABELS,
             "equipment_labels": EQUIPMENT_LABELS,
             "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
@@ -785,8 +833,19 @@ def room_save(request):
     for day in range(7):
         form[f"opens_{day}"] = post.get(f"opens_{day}", "").strip()
         form[f"closes_{day}"] = post.get(f"closes_{day}", "").strip()
+    photos = list(room.photos) if room is not None else []
+    for photo in photos:
+        form[f"alt_en_{photo.id}"] = post.get(f"alt_en_{photo.id}", "").strip()
     errors: dict = {}
     values: dict = {}
+    if len(form["name_en"]) > 200:
+        errors["name_en"] = _("The name can have at most 200 characters.")
+    if len(form["location_en"]) > 200:
+        errors["location_en"] = _("The location can have at most 200 characters.")
+    for photo in photos:
+        if len(form[f"alt_en_{photo.id}"]) > 300:
+            errors[f"alt_en_{photo.id}"] = _("The description can have at most 300 "
+                                             "characters.")
     if not form["name"]:
         errors["name"] = _("Enter the room's name.")
     elif len(form["name"]) > 200:
@@ -830,6 +889,10 @@ def room_save(request):
         request.dbsession.add(room)
     room.name, room.description, room.location = (form["name"], form["description"],
                                                   form["location"][:200])
+    room.name_en, room.description_en = form["name_en"], form["description_en"]
+    room.location_en = form["location_en"]
+    for photo in photos:
+        photo.alt_en = form[f"alt_en_{photo.id}"]
     for key, value in values.items():
         setattr(room, key, value)
     room.requires_approval, room.is_active = form["requires_approval"], form["is_active"]
@@ -868,6 +931,7 @@ def photo_add(request):
     room = get_room(request)
     upload = request.POST.get("photo")
     alt = request.POST.get("alt", "").strip()
+    alt_en = request.POST.get("alt_en", "").strip()
     errors: dict = {}
     data = upload.file.read(MAX_PHOTO_BYTES + 1) if hasattr(upload, "file") else b""
     if not data:
@@ -878,11 +942,14 @@ def photo_add(request):
         errors["photo"] = _("Upload a JPEG, PNG or WebP image.")
     if not alt:
         errors["alt"] = _("Describe the photo for people who cannot see it.")
+    if len(alt_en) > 300:
+        errors["alt_en"] = _("The description can have at most 300 characters.")
     if errors:
         page = _room_page(request, room, _room_form(request, room), errors)
-        page["photo_alt"] = alt
+        page["photo_alt"], page["photo_alt_en"] = alt, alt_en
         return page
-    room.photos.append(RoomPhoto(content_type=image_type(data), alt=alt[:300], data=data))
+    room.photos.append(RoomPhoto(content_type=image_type(data), alt=alt[:300], alt_en=alt_en,
+                                 data=data))
     request.session.flash(request.shell.translate(_("The photo was added.")), "success")
     return HTTPSeeOther(request.route_path("booking.room_edit", id=room.id))
 
@@ -997,7 +1064,7 @@ def _closure_page(request, period, form, errors):
         request.response.status = 400
     return {"period": period, "form": form, "errors": errors,
             "when": services.format_span(request, period.starts_at, period.ends_at),
-            "error_list": error_list(errors),
+            "error_list": error_list(errors), **room_texts(request),
             "rooms": request.dbsession.scalars(sa.select(Room).order_by(Room.name)).all(),
             "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
                             (_("Change the closure"), None)]}
@@ -1052,7 +1119,7 @@ def overview(request):
                      for r in rooms],
             "previous": (start - dt.timedelta(days=7)).isoformat(),
             "following": (start + dt.timedelta(days=7)).isoformat(),
-            "month": day.strftime("%Y-%m"),
+            "month": day.strftime("%Y-%m"), **room_texts(request),
             "breadcrumbs": [(_("Manage bookings"), request.route_path("booking.manage")),
                             (_("All rooms"), None)]}
 
@@ -1090,6 +1157,7 @@ def occupancy(request, month: dt.date) -> tuple[list, list]:
     rooms = request.dbsession.scalars(
         sa.select(Room).options(selectinload(Room.hours)).order_by(Room.name)).all()
     days = [month + dt.timedelta(days=i) for i in range((last - first).days)]
+    lang = language(request)
     room_rows = []
     for room in rooms:
         count, hours = per_room.get(room.id, (0, 0.0))
@@ -1099,7 +1167,8 @@ def occupancy(request, month: dt.date) -> tuple[list, list]:
         bookable = sum((dt.datetime.combine(d, by_day[d.weekday()].closes_at)
                         - dt.datetime.combine(d, by_day[d.weekday()].opens_at))
                        .total_seconds() / 3600 for d in days if d.weekday() in by_day)
-        room_rows.append({"name": room.name, "count": count, "hours": hours,
+        room_rows.append({"name": room.translated("name", lang),
+                          "lang": cs_lang(room, "name", lang), "count": count, "hours": hours,
                           "share": hours / bookable if bookable else None})
     org_rows = [{"name": name, "count": count, "hours": hours}
                 for name, (count, hours) in sorted(per_org.items())]

@@ -31,7 +31,8 @@ def add(dbsession, room, user, day, start, end, **kwargs):
 def test_room_provider_for_events(app, request_, dbsession, users, room):
     provider = app.registry["hub.pm"].hook.hub_room_provider(request=request_)
     assert {"id": room.id, "name": room.name, "capacity": 12, "location": "1. patro",
-            "accessibility": ["step_free", "lift"]} in provider.rooms()
+            "accessibility": ["step_free", "lift"],
+            "translations": {"en": {}}} in provider.rooms()
     assert provider.room(room.id)["capacity"] == 12 and provider.room(999999) is None
     day = future_day()
     result = provider.reserve(room.id, at(day, 10), at(day, 12), "Konference", users.staff)
