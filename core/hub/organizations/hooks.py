@@ -151,3 +151,21 @@ def hub_notification_kinds():
 
     return [NotificationKind("organisations.membership", _("Organisation membership"),
                              _("Requests to join your organisation and their answers."))]
+
+
+@hookimpl
+def hub_translations_missing(request):
+    """Organisations whose public description has no English version."""
+    from hub.organizations.models import Organisation
+    from hub.organizations.workspace import profile_url
+    from hub.translations import MissingTranslation
+
+    found = request.dbsession.scalars(
+        sa.select(Organisation)
+        .where(sa.func.trim(Organisation.description) != "",
+               sa.func.trim(Organisation.description_en) == "")
+        .order_by(Organisation.name, Organisation.id))
+    return [MissingTranslation(kind=_("Organisation"), title=organisation.name,
+                               url=profile_url(request, organisation),
+                               fields=tuple(organisation.missing_translations()))
+            for organisation in found]

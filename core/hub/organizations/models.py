@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.translations import Translated
 
 KINDS = ("patient_organisation", "ngo", "professional_body", "university", "company",
          "public_body", "other")
 
 
-class Organisation(Base):
+class Organisation(Translated, Base):
     __tablename__ = "organisation"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('patient_organisation', 'ngo', 'professional_body', "
@@ -25,10 +26,13 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(40), default="patient_organisation")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="", info={"personal": False})
     region: Mapped[str] = mapped_column(sa.String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    TRANSLATED = ("description",)
 
 
 MEMBERSHIP_STATES = ("invited", "active", "declined")

@@ -66,9 +66,15 @@ def public_profile(request):
                                                           organisation=organisation)
     if elsewhere:
         return HTTPSeeOther(location=elsewhere)
+    from hub.dates import language
     from hub.organizations.views import KIND_LABELS
 
+    shown_in = language(request)
     return {"organisation": organisation, "kind": KIND_LABELS.get(organisation.kind),
+            "description": organisation.translated("description", shown_in),
+            # The Czech text on an English page says it is Czech (WCAG 3.1.2).
+            "description_lang": "cs" if shown_in == "en" and organisation.language_of(
+                "description", shown_in) == "cs" else None,
             "extras": profile_extras(request, organisation),
             "workspace_url": request.route_path("organisation_workspace", id=organisation.id)
             if acts_for(request, organisation.id) else None,

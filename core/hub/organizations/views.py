@@ -96,13 +96,17 @@ def unique_slug(dbsession, name: str) -> str:
 def organisation_form(request, organisation: Organisation | None) -> Form:
     values = {} if organisation is None else {
         "name": organisation.name, "kind": organisation.kind,
-        "description": organisation.description, "website": organisation.website,
+        "description": organisation.description,
+        "description_en": organisation.description_en, "website": organisation.website,
         "email": organisation.email, "region": organisation.region}
     values.setdefault("kind", "patient_organisation")
     return Form(request, [
         Field("name", _("Name of the organisation"), maxlength=200, autocomplete="organization"),
         Field("kind", _("Kind"), "select", options=tuple((k, KIND_LABELS[k]) for k in KINDS)),
         Field("description", _("Description"), "textarea", required=False, maxlength=5000),
+        Field("description_en", _("Description in English"), "textarea", required=False,
+              maxlength=5000, hint=_("The English version, for visitors reading the hub in "
+                                     "English. Leave empty to show the Czech text.")),
         Field("website", _("Website"), "url", required=False, maxlength=300,
               hint=_("A full address starting with https://")),
         Field("email", _("Contact e-mail"), "email", required=False, maxlength=254),
@@ -120,7 +124,8 @@ def read_organisation(form: Form) -> dict:
 
 
 def apply_organisation(organisation: Organisation, values: dict) -> None:
-    for key in ("name", "kind", "description", "website", "email", "region"):
+    for key in ("name", "kind", "description", "description_en", "website", "email",
+                "region"):
         setattr(organisation, key, values[key])
 
 

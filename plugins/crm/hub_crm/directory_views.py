@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub.accounts.models import User
+from hub.dates import language
 from hub.db import utcnow
 from hub.organizations.access import acts_for
 from hub.organizations.models import KINDS as ORG_KINDS
@@ -146,9 +147,14 @@ def organisation_page(request):
     can_edit = may_edit_organisation(request, org)
     if not profile.listed and not can_edit:
         raise HTTPNotFound()
+    shown_in = language(request)
     return base_values(
         request, org=org, profile=profile, topics=organisation_topics(request, org.id),
         can_edit=can_edit, extras=profile_extras(request, org),
+        description=org.translated("description", shown_in),
+        # The Czech text on an English page says it is Czech (WCAG 3.1.2).
+        description_lang="cs" if shown_in == "en" and org.language_of(
+            "description", shown_in) == "cs" else None,
         breadcrumbs=[(_("Directory of organisations"), request.route_path("crm.index")),
                      (org.name, None)])
 
@@ -165,7 +171,8 @@ def organisation_edit(request):
     topics = services.topics(request, include=chosen)
     errors = {}
     form = {"name": org.name, "kind": org.kind, "description": org.description,
-            "website": org.website, "email": org.email, "region": org.region,
+            "description_en": org.description_en, "website": org.website,
+            "email": org.email, "region": org.region,
             "phone": profile.phone if profile else "",
             "address": profile.address if profile else ""}
     flags = {"listed": profile.listed if profile else True,
@@ -188,13 +195,14 @@ def organisation_edit(request):
         if form["website"] and not form["website"].startswith(("https://", "http://")):
             errors["website"] = _("The web address must start with https:// or http://.")
         for key, limit in (("name", 200), ("region", 100), ("phone", 50), ("address", 300),
-                           ("website", 300)):
+                           ("website", 300), ("description_en", 5000)):
             if len(form[key]) > limit:
                 errors[key] = _("This is too long.")
         if not errors:
             org.name, org.kind = form["name"], form["kind"]
             org.description, org.website, org.email, org.region = (
                 form["description"], form["website"], form["email"], form["region"])
+            org.description_en = form["description_en"]
             if profile is None:
                 profile = OrganisationProfile(organisation_id=org.id)
                 db.add(profile)

@@ -123,3 +123,21 @@ def test_directory_title_names_the_search_and_the_page(anonymous, crm):
     assert title("/crm").startswith("Adresář organizací |")
     assert title("/crm?q=diabetes&page=2").startswith(
         "Adresář organizací – hledání „diabetes“ – strana 2 |")
+
+
+def test_representative_writes_the_description_in_english(client, anonymous, users, crm):
+    org = users.organisation
+    client.login(users.representative)
+    form = client.get(f"/crm/organisations/{org.slug}/edit").forms["organisation-form"]
+    form["description"] = "Pomáháme pacientům."
+    form["description_en"] = "We help patients."
+    form.submit().follow()
+    anonymous.set_cookie("hub_lang", "en")
+    english = anonymous.get(f"/crm/organisations/{org.slug}")
+    assert "We help patients." in html_text(english)
+    assert "Pomáháme pacientům." not in html_text(english)
+    form = client.get(f"/crm/organisations/{org.slug}/edit").forms["organisation-form"]
+    assert form["description_en"].value == "We help patients."
+    form["description_en"] = "x" * 5001
+    page = form.submit()
+    assert page.status_int == 200 and 'id="description_en-error"' in page.text
