@@ -24,6 +24,7 @@ from hub_grants.hooks import (  # noqa: F401
     hub_profile_sections,
     hub_roles,
     hub_search_sources,
+    hub_translations_missing,
 )
 
 # The plugin API versions (hub.PLUGIN_API) this plugin is written for.

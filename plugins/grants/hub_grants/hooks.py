@@ -275,3 +275,23 @@ def hub_demo_data(dbsession, registry):
 
     demo_data(dbsession, registry)
 
+
+
+@hookimpl
+def hub_translations_missing(request):
+    """Published calls still to come or open for applications without their English text."""
+    from hub.translations import MissingTranslation
+
+    found = []
+    calls = request.dbsession.scalars(
+        sa.select(Call).where(Call.published.is_(True), Call.deadline_at > utcnow())
+        .order_by(Call.deadline_at, Call.id))
+    for call in calls:
+        fields = tuple(field for field in ("title", "description")
+                       if (getattr(call, f"{field}_cs") or "").strip()
+                       and not (getattr(call, f"{field}_en") or "").strip())
+        if fields:
+            found.append(MissingTranslation(
+                kind=_("Grant call"), title=call.title_cs,
+                url=request.route_path("grants.call_edit", id=call.id), fields=fields))
+    return found

@@ -17,6 +17,7 @@ from hub_news.hooks import (  # noqa: F401
     hub_personal_data_tables,
     hub_search_sources,
     hub_slot,
+    hub_translations_missing,
 )
 
 # The plugin API versions (hub.PLUGIN_API) this plugin is written for.

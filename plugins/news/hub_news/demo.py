@@ -40,6 +40,11 @@ ARTICLES = (
      "<p>Pacientské organizace chystají přednášky, výstavy a dny otevřených dveří.</p>",
      "<p>Patient organisations prepare lectures, exhibitions and open days.</p>",
      ("rare-diseases",)),
+    # Left without English on purpose: staff find it at /admin/translations.
+    (-23, "Setkání zástupců pacientských organizací v Brně", "",
+     "Zástupci organizací z Jihomoravského kraje se sejdou v krajské nemocnici.", "",
+     "<p>Program setkání a přihlášku najdete v kalendáři akcí.</p>", "",
+     ("patient-rights",)),
     (-30, "Digitální recepty a aplikace pro diabetiky", "E-prescriptions and apps for diabetes",
      "Jak bezpečně vybrat aplikaci pro sledování glykémie a co říká legislativa.",
      "How to choose a safe glucose-tracking app and what the law says.",

@@ -204,3 +204,39 @@ def hub_demo_data(dbsession, scale):
     create_demo_data(dbsession, scale)
 
 
+
+
+# -- content in two languages -------------------------------------------------------------
+
+def _missing(item, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """Fields with a Czech text and no English one (rich text counts by its words)."""
+    def has_text(value: str | None) -> bool:
+        return bool(services.plain(value or "").strip())
+
+    return tuple(field for field in fields
+                 if has_text(getattr(item, f"{field}_cs"))
+                 and not has_text(getattr(item, f"{field}_en")))
+
+
+@hookimpl
+def hub_translations_missing(request):
+    """Published articles and written pages without their English text."""
+    from hub.translations import MissingTranslation
+
+    found = []
+    articles = request.dbsession.scalars(
+        sa.select(Article).where(services.published_clause())
+        .order_by(Article.publish_at.desc(), Article.id.desc()))
+    for article in articles:
+        fields = _missing(article, ("title", "perex", "body"))
+        if fields:
+            found.append(MissingTranslation(
+                kind=_("News article"), title=article.title_cs,
+                url=request.route_path("news.edit", id=article.id), fields=fields))
+    for page in request.dbsession.scalars(sa.select(Page).order_by(Page.slug)):
+        fields = _missing(page, ("title", "body"))
+        if fields:
+            found.append(MissingTranslation(
+                kind=_("Page"), title=page.title_cs,
+                url=request.route_path("news.page_edit", slug=page.slug), fields=fields))
+    return found
