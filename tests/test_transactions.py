@@ -88,6 +88,13 @@ def audited_reads_app(base_settings, tmp_path):
 def test_a_get_that_writes_waits_its_turn_on_sqlite(audited_reads_app):
     app, engine = audited_reads_app
     with served(app, threads=6) as url:
+        # Templates are compiled by the first request, alone: Python 3.11 can fail to
+        # compile (SystemError "AST constructor recursion depth mismatch") when another
+        # thread compiles code at the same moment, which is not what this test is about.
+        warm = HTTPClient(url)
+        assert warm.get("/audited-read").status == 200
+        assert warm.request("POST", "/write", b"").status == 200
+
         def run(i):
             client = HTTPClient(url)
             statuses = []
@@ -103,7 +110,7 @@ def test_a_get_that_writes_waits_its_turn_on_sqlite(audited_reads_app):
     with engine.connect() as conn:
         counts = dict(conn.execute(sa.select(AuditEvent.action, sa.func.count())
                                    .group_by(AuditEvent.action)).all())
-    assert counts == {"read": 24, "write": 24}
+    assert counts == {"read": 25, "write": 25}
 
 
 def test_tests_run_on_the_embedded_default_of_make_run(base_settings, dbengine):

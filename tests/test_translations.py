@@ -87,8 +87,12 @@ def test_staff_see_what_is_missing_in_english(make_app, make_testapp, users):
     client.login(users.staff)
     assert "Vše má anglickou verzi." in html_text(client.get("/admin/translations"))
     assert "/admin/translations" in client.get("/admin").text
-    app.registry["hub.pm"].register(MissingPlugin(), name="missing-test")
-    page = client.get("/admin/translations")
+    pm = app.registry["hub.pm"]
+    plugin = pm.register(MissingPlugin(), name="missing-test")
+    try:
+        page = client.get("/admin/translations")
+    finally:
+        pm.unregister(name=plugin)
     text = html_text(page)
     assert "Bez anglické verze: 2" in text
     assert "Den pacientů" in text and "Nadpis, Shrnutí" in text and "Popis" in text

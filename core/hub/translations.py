@@ -118,4 +118,6 @@ class MissingTranslation:
 FIELD_LABELS = {
     "title": _("Title"), "name": _("Name"), "summary": _("Summary"),
     "description": _("Description"), "body": _("Text"), "perex": _("Introduction"),
+    "accessibility_note": _("Accessibility note"), "location": _("Location"),
+    "alt": _("Photo description"),
 }
