@@ -18,6 +18,8 @@ def measure(registry, args) -> list[Row]:
     client = test_client(registry)
     _name, path = QUERIES[1]
     client.get(path, status=200)  # templates compiled
-    median, p99 = median_ms(lambda: client.get(path, status=200), RUNS)
+    # Each run a new address, so the page kept for visitors is not what is measured.
+    runs = iter(range(RUNS))
+    median, p99 = median_ms(lambda: client.get(f"{path}&run={next(runs)}", status=200), RUNS)
     return [Row("search page, short prefix, in process", median, p99, None, None,
                 "< 50 ms", median < 50.0)]

@@ -189,7 +189,9 @@ def hub_search(request, query):
     """Results computed at request time, for content the search index cannot hold: a list
     of ``hub.contributions.SearchResult`` shown after the index's hits on the first page.
 
-    Return only what the current user may see. Prefer ``hub_search_sources``.
+    Return only what the current user may see, and nothing for visitors who are not
+    signed in: their result pages are kept until the index changes, so what everyone may
+    find belongs in the index (``hub_search_sources``).
     """
 
 

@@ -79,10 +79,14 @@ SEARCH_MAX_LENGTH = 200
 SEARCH_PAGE_SIZE = 20
 
 
-@view_config(route_name="search", renderer="hub:templates/search.pt", permission=PUBLIC)
+@view_config(route_name="search", renderer="hub:templates/search.pt", permission=PUBLIC,
+             cache_tables=("search_document", "search_source_state"))
 def search(request):
     """Site search: the index (``hub.search``), filtered by kind and paged; on the first
-    page of all kinds, then what plugins compute at request time (``hub_search``)."""
+    page of all kinds, then what plugins compute at request time (``hub_search``).
+
+    Visitors' result pages are kept until the index changes: what everyone may find is in
+    the index, and ``hub_search`` answers only for people with rights (staff)."""
     from hub.params import page_param
     from hub.search.query import search as search_index
 
