@@ -64,10 +64,29 @@ def shared_by_visitors(request) -> bool:
 
 def page_cache(view, info):
     if info.options.get("cache_personal"):
-        return _personal_page_cache(view, info)
+        return _kept_view(view, info, info.options["cache_personal"], kept_for_person,
+                          "personal", PERSONAL_SHELL_TABLES, _person_key)
     tables_option = info.options.get("cache_tables")
     if not tables_option:
         return view
+    return _kept_view(view, info, tables_option, shared_by_visitors, "page", frozenset(),
+                      lambda request: ())
+
+
+page_cache.options = ("cache_tables", "cache_ttl", "cache_personal")
+
+
+def _person_key(request) -> tuple:
+    from hub.security import role_key
+
+    return (request.identity.id, role_key(request))
+
+
+def _kept_view(view, info, tables_option, applies, prefix: str, extra_tables: frozenset,
+               sharers):
+    """The view, its page kept in region ``<prefix>:<route>:<tables>`` for the requests
+    ``applies`` accepts, per ``sharers(request)`` (who shares the page: nobody in particular,
+    or one person with their roles), address, language and host."""
     ttl = info.options.get("cache_ttl") or DEFAULT_TTL
     route_name = info.options.get("route_name") or info.options.get("name") or "view"
     cache = info.registry["hub.cache"]
@@ -78,20 +97,21 @@ def page_cache(view, info):
         name = regions.get(own)
         if name is None:
             # The page includes the shell (menus, banners...): its tables count too.
-            every = own | request.registry["hub.shell_tables"]
-            name = f"page:{route_name}:{','.join(sorted(every))}"
+            every = own | request.registry["hub.shell_tables"] | extra_tables
+            name = f"{prefix}:{route_name}:{','.join(sorted(every))}"
             cache.ensure_region(name, every, ttl)
             regions[own] = name
         return name
 
     def kept_page_view(context, request):
-        if not shared_by_visitors(request):
+        if not applies(request):
             return view(context, request)
         tables = tables_option(request) if callable(tables_option) else tables_option
         if not tables:
             return view(context, request)
         region = region_for(request, tables)
-        key = (request.host_url, request.script_name, request.path_qs, request.locale_name)
+        key = (*sharers(request), request.host_url, request.script_name, request.path_qs,
+               request.locale_name)
         hit, kept, generation = cache.lookup(region, key)
         if not hit:
             response, kept = _render(view, context, request)
@@ -101,48 +121,6 @@ def page_cache(view, info):
         return _serve(kept, request)
 
     return kept_page_view
-
-
-page_cache.options = ("cache_tables", "cache_ttl", "cache_personal")
-
-
-def _personal_page_cache(view, info):
-    from hub.security import role_key
-
-    tables_option = info.options["cache_personal"]
-    ttl = info.options.get("cache_ttl") or DEFAULT_TTL
-    route_name = info.options.get("route_name") or "view"
-    cache = info.registry["hub.cache"]
-    regions: dict[frozenset, str] = {}
-
-    def region_for(request, tables) -> str:
-        own = frozenset(tables)
-        name = regions.get(own)
-        if name is None:
-            every = own | request.registry["hub.shell_tables"] | PERSONAL_SHELL_TABLES
-            name = f"personal:{route_name}:{','.join(sorted(every))}"
-            cache.ensure_region(name, every, ttl)
-            regions[own] = name
-        return name
-
-    def kept_personal_view(context, request):
-        if not kept_for_person(request):
-            return view(context, request)
-        tables = tables_option(request)
-        if tables is None:
-            return view(context, request)
-        region = region_for(request, tables)
-        key = (request.identity.id, role_key(request), request.host_url, request.script_name,
-               request.path_qs, request.locale_name)
-        hit, kept, generation = cache.lookup(region, key)
-        if not hit:
-            response, kept = _render(view, context, request)
-            if kept is None:
-                return response
-            cache.store(region, key, kept, generation)
-        return _serve(kept, request)
-
-    return kept_personal_view
 
 
 def _render(view, context, request):
