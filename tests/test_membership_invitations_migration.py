@@ -3,8 +3,7 @@ disease areas chosen without an explicit consent are deleted, their owners told.
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine, utcnow
+from hub.db import utcnow
 
 BEFORE, AFTER = "e9f4b2d6a813", "f2b7d9e4c6a1"
 
@@ -13,11 +12,9 @@ def _insert(conn, sql, **values):
     return conn.execute(sa.text(sql), values).scalar()
 
 
-def test_memberships_stay_active_and_unconsented_disease_areas_go(base_settings,
-                                                                  empty_database):
-    engine = make_engine(empty_database)
-    registry = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                            "hub.dbengine": engine, "hub.plugins": ""}).registry
+def test_memberships_stay_active_and_unconsented_disease_areas_go(migration_registry):
+    registry = migration_registry()
+    engine = registry["hub.dbengine"]
     migrate.upgrade(registry, BEFORE, branch="core")
     now = utcnow()
     with engine.begin() as conn:

@@ -5,8 +5,7 @@ import re
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine, utcnow
+from hub.db import utcnow
 from hub.mail import MailMessage
 from hub.organizations.models import Organisation
 from hub.testing import html_text
@@ -124,10 +123,9 @@ def test_with_the_directory_staff_are_sent_to_its_editor(testapp, users, dbsessi
     assert link["href"] == f"/crm/organisations/{users.other_organisation.slug}/edit"
 
 
-def test_migration_adds_an_empty_english_description(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    registry = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                            "hub.dbengine": engine, "hub.plugins": ""}).registry
+def test_migration_adds_an_empty_english_description(migration_registry):
+    registry = migration_registry()
+    engine = registry["hub.dbengine"]
     migrate.upgrade(registry, BEFORE, branch="core")
     with engine.begin() as conn:
         conn.execute(sa.text(
@@ -141,4 +139,3 @@ def test_migration_adds_an_empty_english_description(base_settings, empty_databa
     migrate.downgrade(registry, "core", BEFORE)
     columns = {c["name"] for c in sa.inspect(engine).get_columns("organisation")}
     assert "description_en" not in columns and "description" in columns
-    engine.dispose()

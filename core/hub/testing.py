@@ -270,6 +270,26 @@ def empty_database(tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
+@pytest.fixture
+def migration_registry(base_settings, empty_database):
+    """``migration_registry(*plugins)``: the registry of a hub with those plugins (none: the
+    core alone) on a new, empty database, for tests that walk migrations up and down with
+    ``hub.migrate``; ``registry["hub.dbengine"]`` is its engine, disposed afterwards."""
+    from hub.app import make_config
+
+    engines = []
+
+    def build(*plugins: str):
+        engine = make_engine(empty_database)
+        engines.append(engine)
+        return make_config({**base_settings, "sqlalchemy.url": empty_database,
+                            "hub.dbengine": engine, "hub.plugins": " ".join(plugins)}).registry
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def make_app(base_settings, migrated_database):
     """``make_app(*plugins, **settings)``: a WSGI app on the run's database, cached."""

@@ -5,8 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import UTCDateTime, make_engine
+from hub.db import UTCDateTime
 from hub.topics.digest import DIGEST_PURPOSE
 
 BEFORE = "d5e8a1c3f702"  # the revision before the consent ledger
@@ -19,11 +18,9 @@ SUBSCRIPTIONS = sa.table("topic_digest_subscription", sa.column("user_id"),
                          sa.column("created_at", when))
 
 
-def test_digest_opt_ins_become_consents_and_come_back_on_downgrade(base_settings,
-                                                                   empty_database):
-    engine = make_engine(empty_database)
-    registry = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                            "hub.dbengine": engine, "hub.plugins": ""}).registry
+def test_digest_opt_ins_become_consents_and_come_back_on_downgrade(migration_registry):
+    registry = migration_registry()
+    engine = registry["hub.dbengine"]
     try:
         migrate.upgrade(registry, BEFORE, branch="core")
         ticked = dt.datetime(2026, 10, 5, 8, 30, tzinfo=dt.UTC)

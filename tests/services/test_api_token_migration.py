@@ -4,8 +4,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine, utcnow
+from hub.db import utcnow
 
 BEFORE, AFTER = "c4d2a7f19e30", "d5e8a1c3f702"
 
@@ -31,10 +30,9 @@ def _tokens(conn):
     return {name: (scopes, bool(staff), expires) for name, scopes, staff, expires in rows}
 
 
-def test_existing_tokens_keep_working_within_the_new_rules(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    registry = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                            "hub.dbengine": engine, "hub.plugins": ""}).registry
+def test_existing_tokens_keep_working_within_the_new_rules(migration_registry):
+    registry = migration_registry()
+    engine = registry["hub.dbengine"]
     migrate.upgrade(registry, BEFORE, branch="core")
     later = utcnow() + dt.timedelta(days=10)
     with engine.begin() as conn:

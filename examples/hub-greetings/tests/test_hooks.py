@@ -36,15 +36,13 @@ def test_personal_data_is_exported_and_erased(hook_request, users, add_entry, db
                             .where(Entry.author_id.is_not(None))) == 1
 
 
-def test_the_migration_creates_what_the_models_describe(base_settings, empty_database):
+def test_the_migration_creates_what_the_models_describe(migration_registry):
     from hub import migrate
-    from hub.app import make_config
-    from hub.db import Base, make_engine
+    from hub.db import Base
 
-    engine = make_engine(empty_database)
-    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                          "hub.dbengine": engine, "hub.plugins": "greetings"})
-    assert migrate.upgrade(config.registry) == ["core", "greetings"]
+    registry = migration_registry("greetings")
+    engine = registry["hub.dbengine"]
+    assert migrate.upgrade(registry) == ["core", "greetings"]
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = [d for d in compare_metadata(context, Base.metadata)

@@ -204,15 +204,11 @@ def test_reservation_rows_and_personal_feed_follow_the_reader(testapp, dbsession
     assert "LOCATION:Main hall" in feed.text
 
 
-def test_migration_adds_and_removes_the_english_columns(base_settings, empty_database):
+def test_migration_adds_and_removes_the_english_columns(migration_registry):
     from hub import migrate
-    from hub.app import make_config
-    from hub.db import make_engine
 
-    engine = make_engine(empty_database)
-    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                          "hub.dbengine": engine, "hub.plugins": "booking"})
-    registry = config.registry
+    registry = migration_registry("booking")
+    engine = registry["hub.dbengine"]
     migrate.upgrade(registry)
 
     def columns():
@@ -233,4 +229,3 @@ def test_migration_adds_and_removes_the_english_columns(base_settings, empty_dat
     assert not {"name_en", "description_en", "location_en", "alt_en"} & columns()
     migrate.upgrade(registry)
     assert "name_en" in columns()
-    engine.dispose()

@@ -4,19 +4,13 @@ import pytest
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine
 
 BEFORE = "2f76c76492e1"  # the last revision with a free-text topic
 
 
 @pytest.fixture
-def empty_registry(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                          "hub.dbengine": engine, "hub.plugins": "elearning"})
-    yield config.registry
-    engine.dispose()
+def empty_registry(migration_registry):
+    return migration_registry("elearning")
 
 
 def test_free_text_topics_become_shared_topics_and_back(empty_registry):

@@ -5,8 +5,6 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine
 from hub_elearning import hooks
 from hub_elearning.models import Course, Lesson, Section
 
@@ -243,12 +241,8 @@ BEFORE = "8c4f2a6e1d70"  # the last revision without English versions
 
 
 @pytest.fixture
-def empty_registry(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                          "hub.dbengine": engine, "hub.plugins": "elearning"})
-    yield config.registry
-    engine.dispose()
+def empty_registry(migration_registry):
+    return migration_registry("elearning")
 
 
 def test_migration_adds_english_columns_and_keeps_the_rows(empty_registry):

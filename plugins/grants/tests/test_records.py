@@ -4,16 +4,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import Base, make_engine
+from hub.db import Base
 
 
-def test_migration_gives_the_models(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    config = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                          "hub.dbengine": engine, "hub.plugins": "grants"})
+def test_migration_gives_the_models(migration_registry):
+    registry = migration_registry("grants")
+    engine = registry["hub.dbengine"]
     # Core then grants in one go: the search index is refreshed once every table exists.
-    migrate.upgrade(config.registry)
+    migrate.upgrade(registry)
     grants = sa.MetaData(naming_convention=Base.metadata.naming_convention)
     for name, table in Base.metadata.tables.items():
         if name.startswith("grants_") or name in ("user", "organisation"):
@@ -23,7 +21,7 @@ def test_migration_gives_the_models(base_settings, empty_database):
             "include_object": lambda o, n, t, r, c: t != "table" or n.startswith("grants_")}),
             grants)
     assert [d for d in diff if "grants_" in repr(d)] == []
-    migrate.downgrade(config.registry, "grants", "base")
+    migrate.downgrade(registry, "grants", "base")
     engine.dispose()
 
 
