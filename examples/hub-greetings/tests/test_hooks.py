@@ -47,5 +47,4 @@ def test_the_migration_creates_what_the_models_describe(migration_registry):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = [d for d in compare_metadata(context, Base.metadata)
                 if "greetings_entry" in repr(d)]
-    engine.dispose()
     assert diff == []
