@@ -86,21 +86,25 @@ def _offset(value: dt.datetime) -> str:
     return f" (UTC+{hours:02d}:00)"
 
 
-def format_when(request, value: dt.datetime) -> str:
-    """Date and time in Prague, per locale; the offset is shown when the wall time is
-    ambiguous (the hour repeated in October)."""
+def format_when(request, value: dt.datetime, language: str | None = None) -> str:
+    """Date and time in Prague, in ``language`` (the request's by default); the offset is
+    shown when the wall time is ambiguous (the hour repeated in October)."""
     value = local(value)
     suffix = _offset(value) if is_ambiguous(value) else ""
-    return format_moment(value, request.locale_name) + suffix
+    return format_moment(value, language or request.locale_name) + suffix
 
 
-def format_span(request, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+def format_span(request, starts_at: dt.datetime, ends_at: dt.datetime,
+                language: str | None = None) -> str:
+    """From-to in Prague, in ``language`` (the request's by default): a message to a
+    person is dated in the language they read, not in that of whoever caused it."""
+    language = language or request.locale_name
     start, end = local(starts_at), local(ends_at)
-    end_text = (format_time(end, "short", tzinfo=PRAGUE, locale=request.locale_name)
+    end_text = (format_time(end, "short", tzinfo=PRAGUE, locale=language)
                 + (_offset(end) if is_ambiguous(end) else ""))
     if start.date() != end.date():
-        end_text = format_when(request, ends_at)
-    return f"{format_when(request, starts_at)} – {end_text}"
+        end_text = format_when(request, ends_at, language)
+    return f"{format_when(request, starts_at, language)} – {end_text}"
 
 
 def format_day(request, day: dt.date, fmt: str = "full") -> str:

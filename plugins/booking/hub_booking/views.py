@@ -195,9 +195,13 @@ def ics_attachment(request, reservations, lang: str = "cs") -> tuple:
     return (("booking.ics", "text/calendar", data),)
 
 
-def for_person(mapping: dict, room: Room, person) -> dict:
-    """``mapping`` of a message with the room's name in the language ``person`` reads."""
-    return {**mapping, "room": room.translated("name", person_language(person))}
+def for_person(request, mapping: dict, reservation: Reservation, person) -> dict:
+    """``mapping`` of a message with the room's name and the dates in the language
+    ``person`` reads."""
+    language = person_language(person)
+    return {**mapping, "room": reservation.room.translated("name", language),
+            "when": services.format_span(request, reservation.starts_at, reservation.ends_at,
+                                         language)}
 
 
 def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
@@ -207,7 +211,7 @@ def ask_for_approval(request, reservation: Reservation, mapping: dict) -> None:
                _("A booking is waiting for your approval"),
                _("${title}: ${room}, ${when} (${count} occurrence(s))."),
                url=request.route_url("booking.manage"),
-               mapping=for_person(mapping, reservation.room, person))
+               mapping=for_person(request, mapping, reservation, person))
 
 
 def tell_managers(request, reservation: Reservation, subject, mapping: dict,
@@ -220,7 +224,7 @@ def tell_managers(request, reservation: Reservation, subject, mapping: dict,
             notify(request, manager, "booking.room_activity", subject,
                    _("${title}: ${room}, ${when} (${count} occurrence(s))."),
                    url=reservation_url(request, reservation),
-                   mapping=for_person(mapping, reservation.room, manager))
+                   mapping=for_person(request, mapping, reservation, manager))
 
 
 def announce(request, outcome: services.Outcome, user, actor=None) -> None:
@@ -236,7 +240,7 @@ def announce(request, outcome: services.Outcome, user, actor=None) -> None:
     text = (_("${title}: ${room}, ${when} (${count} occurrence(s)). Booked for you by "
               "${by} of the hub staff.") if on_behalf
             else _("${title}: ${room}, ${when} (${count} occurrence(s))."))
-    own = for_person(mapping, first.room, user)
+    own = for_person(request, mapping, first, user)
     if first.status == "pending":
         notify(request, user, "booking.requested", _("Your booking is waiting for approval"),
                text, url=url, mapping=own)
@@ -260,7 +264,7 @@ def announce_cancellation(request, reservation: Reservation, count: int) -> None
     if booker is not None and request.identity.id != booker.id:
         notify(request, booker, "booking.cancelled", _("Your booking was cancelled"),
                _("${title}: ${room}, ${when}."), url=reservation_url(request, reservation),
-               mapping=for_person(mapping, reservation.room, booker))
+               mapping=for_person(request, mapping, reservation, booker))
     tell_managers(request, reservation, _("Booking of ${room} cancelled"), mapping,
                   (request.identity, booker))
 
@@ -748,7 +752,7 @@ def decide(request):
         mapping = {"title": first.title, "room": first.room.name, "count": len(decided),
                    "when": services.format_span(request, first.starts_at, first.ends_at),
                    "reason": first.decision_reason}
-        mapping = for_person(mapping, first.room, booker)
+        mapping = for_person(request, mapping, first, booker)
         if approve:
             notify(request, booker, "booking.approved", _("Your booking was approved"),
                    _("${title}: ${room}, ${when} (${count} occurrence(s))."),

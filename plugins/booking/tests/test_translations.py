@@ -229,3 +229,25 @@ def test_migration_adds_and_removes_the_english_columns(migration_registry):
     assert not {"name_en", "description_en", "location_en", "alt_en"} & columns()
     migrate.upgrade(registry)
     assert "name_en" in columns()
+
+
+def test_mail_dates_follow_the_recipients_language_not_the_page_they_were_caused_on(
+        testapp, dbsession, users, rooms):
+    from hub_booking.models import Reservation
+    from hub_booking.services import format_span
+
+    translated, _plain = rooms
+    users.member.language = "en"
+    dbsession.flush()
+    testapp.login(users.member)
+    testapp.set_cookie("hub_lang", "cs")  # the page is read in Czech this time
+    post_form(testapp, f"/booking/rooms/{translated.id}/book", {
+        "title": "Porada", "date": future_day().isoformat(), "start": "10:00",
+        "end": "11:00"}, status=303)
+    booked = dbsession.scalars(sa.select(Reservation)).one()
+    (mail,) = dbsession.scalars(sa.select(MailMessage).where(
+        MailMessage.recipient == users.member.email)).all()
+    english = format_span(None, booked.starts_at, booked.ends_at, "en")
+    czech = format_span(None, booked.starts_at, booked.ends_at, "cs")
+    assert english != czech
+    assert english in mail.text and czech not in mail.text
