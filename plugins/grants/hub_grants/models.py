@@ -74,6 +74,12 @@ class Call(Base):
         """``title`` or ``description`` in ``language``, else in Czech."""
         return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_cs")
 
+    def text_lang(self, field: str, language: str) -> str | None:
+        """``"cs"`` when ``text(field, language)`` is the Czech text shown on a page in
+        another language (the element's ``lang``, so it is read out in Czech), else None."""
+        return "cs" if language != "cs" and not getattr(self, f"{field}_{language}", "") \
+            else None
+
 
 class Criterion(Base):
     """An evaluation criterion: reviewers score 0..``max_score``; ``weight`` its share."""
@@ -98,6 +104,10 @@ class Criterion(Base):
 
     def name(self, language: str) -> str:
         return (self.name_en if language == "en" else "") or self.name_cs
+
+    def name_lang(self, language: str) -> str | None:
+        """``"cs"`` when ``name(language)`` falls back to the Czech name, else None."""
+        return "cs" if language == "en" and not self.name_en else None
 
 
 class Application(Base):

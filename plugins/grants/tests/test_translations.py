@@ -59,3 +59,23 @@ def test_calls_api_for_an_english_client(client, dbsession, make_call):
     assert reply.json["error"]["message"] == "page must be a whole number from 1 to 100000."
     reply = client.get("/api/v1/grants/calls?page=0", status=422)
     assert reply.json["error"]["message"] == "page musí být celé číslo od 1 do 100000."
+
+
+def test_an_english_page_marks_the_czech_texts_it_falls_back_to(client, dbsession, make_call):
+    call = texts(dbsession, make_call(), description_en="")
+    client.set_cookie("hub_lang", "en")
+    page = client.get(f"/grants/calls/{call.id}")
+    heading = page.html.find("h1")
+    assert heading.text == "Small grants" and heading.get("lang") is None
+    description = page.html.find("p", string="Popis").parent
+    assert description.get("lang") == "cs"
+    listed = client.get("/grants").html.find("a", string="Small grants")
+    assert listed.get("lang") is None
+    texts(dbsession, call, title_en="")
+    page = client.get(f"/grants/calls/{call.id}")
+    assert page.html.find("h1").get("lang") == "cs"
+    assert client.get("/grants").html.find("a", string="Malé granty").get("lang") == "cs"
+    client.set_cookie("hub_lang", "cs")
+    page = client.get(f"/grants/calls/{call.id}")
+    assert page.html.find("h1").get("lang") is None
+    assert page.html.find("p", string="Popis").parent.get("lang") is None
