@@ -270,11 +270,14 @@ class QuizReset(Base):
         sa.ForeignKey("user.id", ondelete="SET NULL"), default=None)
 
 
-class Certificate(Base):
-    """A certificate of completion; the code is printed on the PDF and verifiable publicly."""
+class Certificate(Translated, Base):
+    """A certificate of completion; the code is printed on the PDF and verifiable publicly.
+    The course's title is kept as it was when the certificate was issued, in both
+    languages."""
 
     __tablename__ = "elearning_certificate"
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
+    TRANSLATED = ("course_title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -283,4 +286,5 @@ class Certificate(Base):
         sa.ForeignKey("elearning_course.id", ondelete="CASCADE"), index=True)
     learner_name: Mapped[str] = mapped_column(sa.String(200))
     course_title: Mapped[str] = mapped_column(sa.String(200))
+    course_title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,11 +28,13 @@ def certificate_pdf(request, certificate, site_name: str, verify_url: str) -> by
                          locale=request.locale_name)
     body = Markup(
         "<p>{site}</p><h1>{title}</h1><p>{certify}</p><p class=\"name\">{name}</p>"
-        "<p>{completed}</p><p class=\"course\">{course}</p><p class=\"issued\">{issued}</p>"
+        "<p>{completed}</p><p class=\"course\" lang=\"{course_lang}\">{course}</p>"
+        "<p class=\"issued\">{issued}</p>"
         "<p class=\"code\">{code}</p><p class=\"verify\">{verify}</p>"
     ).format(site=site_name, title=title, certify=translate(_("This is to certify that")),
              name=certificate.learner_name, completed=translate(_("has completed the course")),
-             course=certificate.course_title,
+             course=certificate.translated("course_title", request.locale_name),
+             course_lang=certificate.language_of("course_title", request.locale_name),
              issued=translate(_("Issued on ${date}", mapping={"date": issued})),
              code=translate(_("Verification code: ${code}", mapping={"code": certificate.code})),
              verify=verify_url)

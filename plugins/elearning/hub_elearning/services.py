@@ -351,7 +351,8 @@ def issue_certificate(dbsession, user, course) -> Certificate:
     if existing is not None:
         return existing
     certificate = Certificate(code=new_certificate_code(), user_id=user.id, course_id=course.id,
-                              learner_name=user.name or user.email, course_title=course.title)
+                              learner_name=user.name or user.email, course_title=course.title,
+                              course_title_en=course.title_en)
     dbsession.add(certificate)
     dbsession.flush()
     return certificate

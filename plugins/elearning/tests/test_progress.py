@@ -91,3 +91,33 @@ def test_progress_of_a_restricted_lesson_cannot_be_recorded(
     elearning.login(make_user(dbsession, "nobody@test.example"))
     elearning.post_form(lesson_url(c, video) + "/complete", {}, status=404)
     assert dbsession.scalar(sa.select(sa.func.count(LessonProgress.id))) == 0
+
+
+def test_certificates_keep_the_course_title_in_english_for_english_readers(
+        elearning, course, users, dbsession, lesson_url):
+    c, article, video, quiz = course
+    c.title_en = "Course for patients"
+    dbsession.flush()
+    elearning.login(users.member)
+    _complete_everything(elearning, c, article, video, quiz, lesson_url)
+    certificate = dbsession.scalars(sa.select(Certificate)).one()
+    czech_title = c.title
+    c.title, c.title_en = "Přejmenovaný kurz", "Renamed course"  # issued is issued
+    dbsession.flush()
+    elearning.set_cookie("hub_lang", "en")
+    pdf = elearning.get(f"/elearning/certificates/{certificate.code}.pdf")
+    reader = PdfReader(io.BytesIO(pdf.body))
+    text = reader.pages[0].extract_text()
+    assert "Course for patients" in text and czech_title not in text
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en"
+    verified = elearning.get("/elearning/verify", {"code": certificate.code})
+    title = verified.html.find("dd", string="Course for patients")
+    assert title is not None and title.get("lang") is None
+    certificate.course_title_en = ""  # issued before the course had an English title
+    dbsession.flush()
+    verified = elearning.get("/elearning/verify", {"code": certificate.code})
+    assert verified.html.find("dd", string=czech_title).get("lang") == "cs"
+    elearning.set_cookie("hub_lang", "cs")
+    text = PdfReader(io.BytesIO(elearning.get(
+        f"/elearning/certificates/{certificate.code}.pdf").body)).pages[0].extract_text()
+    assert czech_title in text

@@ -310,3 +310,38 @@ def test_suggestions_are_in_the_persons_language(make_course, dbsession, users,
     staff_request.locale_name = "en"
     found = hooks.hub_for_you(staff_request, users.member, {"diabetes"})
     assert [(s.title, s.summary) for s in found] == [("Course for patients", "In English")]
+
+
+def test_migration_gives_issued_certificates_the_english_title_of_the_same_course_title(
+        empty_registry):
+    from hub.accounts.models import User
+
+    registry = empty_registry
+    migrate.upgrade(registry, "head", branch="core")
+    migrate.upgrade(registry, "3b9d7e5a1c42", branch="elearning")
+    engine = registry["hub.dbengine"]
+    with engine.begin() as conn:
+        for slug, title in (("a", "Kurz A"), ("b", "Kurz B")):
+            conn.execute(sa.text(
+                "INSERT INTO elearning_course (slug, title, title_en, summary, summary_en, "
+                "description, description_en, level, language, duration_minutes, visibility, "
+                "link_token, completion_rule, is_published, created_at, updated_at) VALUES "
+                "(:slug, :title, :en, '', '', '', '', 'beginner', 'cs', 0, 'public', :slug, "
+                "'all_lessons', :p, '2026-01-01 10:00:00', '2026-01-01 10:00:00')"),
+                {"slug": slug, "title": title, "en": f"Course {slug.upper()}", "p": True})
+        conn.execute(User.__table__.insert().values(email="m@example.org", name="M"))
+        # The certificate of course B was issued before the course was renamed.
+        for code, slug, title in (("A1", "a", "Kurz A"), ("B1", "b", "Starý název")):
+            conn.execute(sa.text(
+                "INSERT INTO elearning_certificate (code, user_id, course_id, learner_name, "
+                "course_title, issued_at) SELECT :code, u.id, c.id, 'M', :title, "
+                "'2026-01-02 10:00:00' FROM \"user\" u, elearning_course c "
+                "WHERE c.slug = :slug"), {"code": code, "slug": slug, "title": title})
+    migrate.upgrade(registry, "head", branch="elearning")
+    with engine.connect() as conn:
+        assert dict(conn.execute(sa.text(
+            "SELECT code, course_title_en FROM elearning_certificate")).all()) == {
+            "A1": "Course A", "B1": ""}
+    migrate.downgrade(registry, "elearning", "3b9d7e5a1c42")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("elearning_certificate")}
+    assert "course_title_en" not in columns
