@@ -114,3 +114,12 @@ def test_another_hub_assembly_has_only_its_two_modules(base_settings, make_testa
     assert 'href="/akce"' in home.text and 'href="/kurzy"' in home.text
     assert 'href="/booking"' not in home.text and 'href="/crm"' not in home.text
     client.get("/booking", status=404)
+
+
+def test_the_whole_portal_passes_the_guard_rail_checks(make_app):
+    """Every bundled plugin together: permissions, personal data, table names, Czech
+    catalogues and the API document (what each plugin's own suite checks alone)."""
+    from hub import checks
+    from hub.plugins import installed_plugins
+
+    assert checks.problems(make_app(*sorted(installed_plugins())).registry) == []

@@ -57,9 +57,11 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.include("hub.tokens")
     config.include("hub.topics")
     config.include("hub.feedback")
+    config.include("hub.media")
     config.include("hub.consent")
     config.include("hub.indicators")
     config.include("hub.search")
+    config.include("hub.uploads")
     config.include("hub.views")
     config.include("hub.health")
     for name in order:

@@ -302,6 +302,18 @@ def hub_bulk_mail(request, limit):
     """
 
 
+# -- media library ----------------------------------------------------------------------------
+
+
+@hookspec
+def hub_media_usage(request, item):
+    """Where the plugin uses the media library's ``item`` (a ``hub.media.MediaItem``): a
+    list of descriptions for staff (translation strings or text, such as "Recording of the
+    event Diabetes today"), or nothing. The library refuses to delete an item any plugin
+    still uses (a message on the page, 409 in the API).
+    """
+
+
 # -- content in two languages ----------------------------------------------------------------
 
 

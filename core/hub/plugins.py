@@ -29,6 +29,8 @@ INTERNAL_PLUGINS = (
     "hub.notifications.hooks",
     "hub.topics.hooks",
     "hub.feedback.hooks",
+    "hub.media.hooks",
+    "hub.uploads.hooks",
     "hub.consent.hooks",
     "hub.indicators.hooks",
 )

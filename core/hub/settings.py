@@ -98,6 +98,12 @@ CORE_SETTINGS = (
             "Where uploaded files are kept: a directory or an fsspec URL such as "
             "s3://bucket/prefix (empty: <hub.data_dir>/files); hub.storage.options.* are "
             "passed to the filesystem."),
+    Setting("hub.uploads.max_size", 2 * 1024 ** 3, as_positive_int,
+            "Largest resumable upload (tus, /uploads) in bytes."),
+    Setting("hub.uploads.max_unfinished", 5, as_positive_int,
+            "Unfinished resumable uploads one person may have at a time."),
+    Setting("hub.uploads.expire_hours", 24, as_positive_int,
+            "Resumable uploads nobody added to or claimed for this long are removed."),
     Setting("hub.erasure_journal", "", str,
             "Directory of the erasure journal (empty: <hub.data_dir>/erasures); keep it out "
             "of the database's reach: a restore reads it to erase people again."),
@@ -116,6 +122,9 @@ CORE_SETTINGS = (
             "Largest request body in bytes (routes that take uploads may allow more)."),
     Setting("hub.api_tokens.max_days", 365, as_token_days,
             "Longest validity of a personal API token, in days (new tokens: 90 by default)."),
+    Setting("hub.media.max_size", 2 * 1024 ** 3, as_positive_int,
+            "Largest audio or video file of the media library in bytes (images: at most "
+            "20 MB, documents 50 MB, and never more than this)."),
     # The accessibility statement (Decree 523/2020 Coll.): the operator's own facts.
     Setting("hub.accessibility.status", "partial", as_compliance,
             "Compliance with Act 99/2019: 'full', 'partial' or 'none'."),

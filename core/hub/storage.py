@@ -54,16 +54,22 @@ TEXT = "text/plain"
 CSV = "text/csv"
 MP4 = "video/mp4"
 WEBM = "video/webm"
+MP3 = "audio/mpeg"
+OGG = "audio/ogg"
+M4A = "audio/mp4"
+AUDIO_WEBM = "audio/webm"
 
 DOCUMENTS = frozenset({PDF, DOCX, XLSX, ODT, ODS})
 IMAGES = frozenset({PNG, JPEG, WEBP, GIF})
 VIDEOS = frozenset({MP4, WEBM})
+AUDIOS = frozenset({MP3, OGG, M4A, AUDIO_WEBM})
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", WEBP: ".webp", GIF: ".gif", DOCX: ".docx",
               XLSX: ".xlsx", ODT: ".odt", ODS: ".ods", TEXT: ".txt", CSV: ".csv",
-              MP4: ".mp4", WEBM: ".webm"}
+              MP4: ".mp4", WEBM: ".webm", MP3: ".mp3", OGG: ".ogg", M4A: ".m4a",
+              AUDIO_WEBM: ".weba"}
 TYPE_NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", WEBP: "WebP", GIF: "GIF", DOCX: "DOCX",
               XLSX: "XLSX", ODT: "ODT", ODS: "ODS", TEXT: "TXT", CSV: "CSV", MP4: "MP4",
-              WEBM: "WebM"}
+              WEBM: "WebM", MP3: "MP3", OGG: "Ogg", M4A: "M4A", AUDIO_WEBM: "WebM audio"}
 _NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}/\d{4}/\d{2}/[A-Za-z0-9_-]{20,64}$")
 
@@ -101,9 +107,18 @@ def sniff(head: bytes, data: bytes | None = None) -> str | None:
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return GIF
     if head[4:8] == b"ftyp":
-        return MP4
+        # The major brand tells sound alone (iTunes' M4A/M4B) from a video.
+        return M4A if head[8:12] in (b"M4A ", b"M4B ") else MP4
     if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return WEBM
+        # A WebM file names its tracks' codecs near the start: sound only is audio.
+        sound = any(codec in head for codec in (b"A_OPUS", b"A_VORBIS"))
+        picture = any(codec in head for codec in (b"V_VP8", b"V_VP9", b"V_AV1"))
+        return AUDIO_WEBM if sound and not picture else WEBM
+    if head.startswith(b"OggS"):
+        return OGG
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF
+                                   and head[1] & 0xE6 in (0xE2, 0xE4, 0xE6)):
+        return MP3  # an ID3 tag, or an MPEG audio frame (sync bits, layer I-III)
     if head.startswith(b"PK\x03\x04") and data is not None:
         return _zip_type(data)
     if head and b"\x00" not in head:
@@ -255,7 +270,8 @@ class BoundStorage:
 
         Raises ``StorageError`` for an empty file, one over ``max_size`` bytes, or one
         whose content is none of ``allowed_types`` (MIME types; see ``DOCUMENTS``,
-        ``IMAGES``). ``content_type``, the client's claim, only tells CSV from plain text.
+        ``IMAGES``, ``VIDEOS``, ``AUDIOS``). ``content_type``, the client's claim, only
+        tells CSV from plain text.
         When the request's transaction does not commit, the file is removed again.
         """
         stored = self.store.write(data, namespace=namespace, filename=filename,

@@ -334,6 +334,7 @@ OPENAPI = {
         "/booking/rooms/{id}/availability": {"get": {
             "tags": ["booking"], "summary": "Busy times of a room (no personal details)",
             "operationId": "getBookingRoomAvailability",
+            "x-hub-collection": False,  # bounded by its from/to window, not paged
             "parameters": [
                 _PATH_ID,
                 {"name": "from", "in": "query", "schema": {"type": "string",
