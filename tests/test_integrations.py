@@ -122,7 +122,7 @@ def test_a_hook_no_enabled_plugin_answers_gives_nothing(loaded):
 
 
 def test_consumers_work_without_their_providers(make_app, dbsession):
-    from hub_elearning.manage import event_recordings, recordings_offered
+    from hub_elearning.authoring import event_recordings, recordings_offered
     from hub_events.services import room_provider
     from hub_grants.staff import invitation_hook
     from hub_newsletter.manage import upcoming_events
@@ -148,7 +148,7 @@ def test_consumers_work_without_their_providers(make_app, dbsession):
 
 
 def test_consumers_use_their_providers(make_app, dbsession):
-    from hub_elearning.manage import recordings_offered
+    from hub_elearning.authoring import recordings_offered
     from hub_events.services import room_provider
     from hub_grants.staff import invitation_hook
 

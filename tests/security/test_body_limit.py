@@ -106,7 +106,7 @@ def test_a_content_length_over_the_limit_is_refused_without_reading_the_body(cli
 
 
 def test_an_upload_route_declares_a_larger_limit(client):
-    from hub_elearning.manage import MAX_UPLOAD
+    from hub_elearning.lessons import MAX_UPLOAD
 
     limits = client.app.registry["hub.body_limits"]
     assert limits["elearning.lesson_edit"] > MAX_UPLOAD

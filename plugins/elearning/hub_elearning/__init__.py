@@ -6,6 +6,7 @@ from hub_elearning.hooks import (  # noqa: F401
     hub_events_recording_withdrawn,
     hub_for_you,
     hub_indicators,
+    hub_media_usage,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
@@ -64,7 +65,7 @@ def includeme(config):
     route("elearning.question_edit", "/manage/questions/{qid:\\d+}")
     route("elearning.question_delete", "/manage/questions/{qid:\\d+}/delete")
     # Lesson forms carry a video or document of up to MAX_UPLOAD, its captions and fields.
-    from hub_elearning.manage import MAX_UPLOAD
+    from hub_elearning.lessons import MAX_UPLOAD
 
     for name in ("elearning.lesson_new", "elearning.lesson_edit"):
         config.set_body_limit(name, MAX_UPLOAD + 10 * 1024 * 1024)
@@ -73,6 +74,7 @@ def includeme(config):
     config.add_api_route("elearning.api.progress", "/elearning/my/progress")
     config.scan("hub_elearning.views")
     config.scan("hub_elearning.manage")
+    config.scan("hub_elearning.lessons")
     config.scan("hub_elearning.questions")
     config.scan("hub_elearning.reports")
     config.scan("hub_elearning.api")

@@ -11,7 +11,7 @@ from hub_elearning.i18n import _
 class Field:
     name: str
     label: Any
-    kind: str = "text"  # text, textarea, select, checkbox, checkboxes, number, file, url
+    kind: str = "text"  # text, textarea, richtext, select, checkbox, checkboxes, number, file, url
     options: list = field(default_factory=list)  # (value, label)
     help: Any = ""
     required: bool = False

@@ -224,6 +224,23 @@ def hub_personal_data_erase(request, user):
 # Optional: the hook is the events plugin's, and e-learning also runs without it. A
 # withdrawn recording (a speaker withdrew the release, or the organiser unpublished it)
 # takes its lesson copies off the pages in the same transaction.
+@hookimpl
+def hub_media_usage(request, item):
+    """Courses and lessons whose text shows the image."""
+    from hub.media import shown_in
+    from hub_elearning.models import Course, Lesson
+
+    db = request.dbsession
+    used = [_("Image in the course ${title}", mapping={"title": title})
+            for title in db.scalars(sa.select(Course.title).where(
+                shown_in(item, Course.description, Course.description_en))
+                .order_by(Course.id))]
+    used += [_("Image in the lesson ${title}", mapping={"title": title})
+             for title in db.scalars(sa.select(Lesson.title).where(
+                 shown_in(item, Lesson.body, Lesson.body_en)).order_by(Lesson.id))]
+    return used
+
+
 @hookimpl(optionalhook=True)
 def hub_events_recording_withdrawn(request, event_id):
     from hub_elearning.services import unpublish_copies

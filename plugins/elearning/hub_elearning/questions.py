@@ -5,11 +5,27 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from hub_elearning import services
-from hub_elearning.forms import Form
+from hub_elearning.authoring import _crumbs, _flash, _lesson, _options
+from hub_elearning.forms import Field, Form
 from hub_elearning.i18n import _
-from hub_elearning.manage import _crumbs, _flash, _lesson, question_fields
-from hub_elearning.models import Question
+from hub_elearning.models import QUESTION_KINDS, Question
 from hub_elearning.services import MANAGE
+
+QUESTION_LABELS = {"single": _("Single choice"), "multiple": _("Multiple choice"),
+                   "short": _("Short answer")}
+
+
+def question_fields() -> list[Field]:
+    return [
+        Field("kind", _("Kind of question"), "select", _options(QUESTION_KINDS, QUESTION_LABELS)),
+        Field("text", _("Question"), "textarea", rows=2, required=True, maxlength=1000),
+        Field("choices", _("Choices"), "textarea", rows=5, maxlength=5000,
+              help=_("One per line; start the correct ones with an asterisk (*).")),
+        Field("accepted_answers", _("Accepted answers"), "textarea", rows=3, maxlength=1000,
+              help=_("For short answers: one accepted answer per line (case does not matter).")),
+        Field("feedback", _("Feedback shown after submitting"), "textarea", rows=3,
+              maxlength=2000),
+    ]
 
 
 def _apply_question(form: Form, question: Question) -> bool:

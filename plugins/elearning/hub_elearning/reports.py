@@ -10,9 +10,9 @@ from hub.csvexport import csv_response
 from hub.notifications import notify
 from hub.security import AUTHENTICATED
 from hub_elearning import services
+from hub_elearning.authoring import _course, _crumbs, _flash
 from hub_elearning.i18n import _
 from hub_elearning.models import (
-    Course,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -24,22 +24,6 @@ from hub_elearning.views import _lesson_context, format_day, lesson_url
 
 RESET_REQUESTED = "elearning.reset_requested"
 ATTEMPTS_RESET = "elearning.attempts_reset"
-
-
-def _course(request) -> Course:
-    course = request.dbsession.get(Course, int(request.matchdict["id"]))
-    if course is None:
-        raise HTTPNotFound()
-    return course
-
-
-def _crumbs(request, *extra):
-    return [(_("Online courses"), request.route_path("elearning.index")),
-            (_("Course management"), request.route_path("elearning.manage")), *extra]
-
-
-def _flash(request, message, queue="success"):
-    request.session.flash(request.shell.translate(message), queue)
 
 
 def _rounds(db, course_id: int) -> tuple[dict, dict]:

@@ -7,12 +7,12 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import nh3
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from hub.db import utcnow
 from hub.organizations.models import Membership
+from hub.richtext import sanitise
 from hub.security import STAFF
 from hub.topics import Topic, topic_choices
 from hub_elearning.models import (
@@ -34,20 +34,10 @@ REPORTS = "elearning:report:view"
 
 # -- HTML -------------------------------------------------------------------------------
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "a", "ul", "ol", "li", "h2",
-                "h3", "h4", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th",
-                "td", "caption", "hr", "abbr", "span", "img", "figure", "figcaption"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title", "lang"}, "abbr": {"title"}, "th": {"scope"},
-                      "img": {"src", "alt", "width", "height"}, "span": {"lang"},
-                      "p": {"lang"}}
-
-
 def clean_html(html: str) -> str:
-    """Rich text reduced to an allowlist: no scripts, event handlers, styles or
-    javascript:/data: URLs (E3)."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-                     strip_comments=True)
+    """Rich text reduced to the hub's one allow-list (``hub.richtext.sanitise``): no
+    scripts, event handlers, styles or javascript:/data: URLs (E3)."""
+    return sanitise(html)
 
 
 def slugify(text: str) -> str:

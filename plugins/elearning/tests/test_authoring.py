@@ -118,7 +118,7 @@ def test_lesson_form_rejects_unsafe_video_links_and_bad_files(elearning, users, 
     page = form.submit(status=422)
     assert "Zadejte odkaz na YouTube nebo Vimeo, nebo https adresu." in page.text
     assert "Tento druh souboru není povolen." in page.text
-    assert "Soubor titulků musí být ve formátu WebVTT." in page.text
+    assert "Titulky musí být ve formátu WebVTT: první řádek musí být „WEBVTT“." in page.text
 
 
 def test_document_lessons_serve_their_pdf(elearning, users, course, dbsession, lesson_url):

@@ -9,6 +9,7 @@ from hub_news.hooks import (  # noqa: F401
     hub_dashboard_widgets,
     hub_demo_data,
     hub_for_you,
+    hub_media_usage,
     hub_navigation,
     hub_openapi,
     hub_permissions,

@@ -191,6 +191,21 @@ def hub_personal_data_erase(request, user):
 
 
 @hookimpl
+def hub_media_usage(request, item):
+    """Articles and pages whose text shows the image: deleting it would leave a hole."""
+    from hub.media import shown_in
+
+    db = request.dbsession
+    used = [_("Image in the article ${title}", mapping={"title": title})
+            for title in db.scalars(sa.select(Article.title_cs).where(
+                shown_in(item, Article.body_cs, Article.body_en)).order_by(Article.id))]
+    used += [_("Image on the page ${title}", mapping={"title": title})
+             for title in db.scalars(sa.select(Page.title_cs).where(
+                 shown_in(item, Page.body_cs, Page.body_en)).order_by(Page.id))]
+    return used
+
+
+@hookimpl
 def hub_openapi(request):
     from hub_news.api import openapi
 

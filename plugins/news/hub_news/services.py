@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import defer, lazyload, selectinload
 
+from hub import richtext
 from hub.dates import PRAGUE, language
 from hub.db import utcnow
 from hub.topics.models import Topic
@@ -18,23 +19,14 @@ from hub_news.models import Article, Banner, article_topic
 
 PAGE_SIZE = 10
 
-ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3",
-                "h4", "blockquote", "q", "cite", "abbr", "code", "pre", "hr", "table",
-                "caption", "thead", "tbody", "tr", "th", "td", "sub", "sup"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"},
-                      "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
-
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif",
                  "webp": "image/webp"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 def sanitise(html: str) -> str:
-    """Rich text reduced to safe structure: no scripts, styles, event handlers or
-    javascript: links; links open nothing behind the reader's back."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-                     strip_comments=True)
+    """Rich text reduced to the hub's one allow-list (``hub.richtext.sanitise``)."""
+    return richtext.sanitise(html)
 
 
 def rich(html: str) -> Markup:
