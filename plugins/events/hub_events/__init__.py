@@ -13,6 +13,7 @@ from hub_events.hooks import (  # noqa: F401
     hub_event_recordings,
     hub_for_you,
     hub_indicators,
+    hub_media_usage,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
@@ -48,6 +49,9 @@ def includeme(config):
     config.add_route("events.proposal", "/proposal/{token}")
     config.add_route("events.detail", r"/{id:\d+}")
     config.add_route("events.ics", r"/{id:\d+}/event.ics")
+    config.add_route("events.recording_captions",
+                     r"/{id:\d+}/recording/captions/{lang:(cs|en)}.vtt")
+    config.add_route("events.recording_file", r"/{id:\d+}/recording/{name}")
     config.add_route("events.register", r"/{id:\d+}/register")
     config.add_route("events.register_member", r"/{id:\d+}/register-member")
     config.add_route("events.cancel", r"/{id:\d+}/cancel")
@@ -81,3 +85,4 @@ def includeme(config):
     config.scan("hub_events.on_behalf_views")
     config.scan("hub_events.api")
     config.scan("hub_events.organisations")
+    config.scan("hub_events.recordings")

@@ -20,7 +20,7 @@ from hub.params import MAX_ID
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.topics.models import STAKEHOLDER_TYPES
 from hub.translations import read_translations, translations_json, translations_schema
-from hub_events import services
+from hub_events import materials, services
 from hub_events.forms import (
     EMBED_HOSTS,
     ENGLISH_FIELDS,
@@ -59,7 +59,9 @@ MINE_LIMIT = 500
 MAX_CAPACITY = 100_000  # as hub_events.forms reads the capacity
 
 
-def event_json(request, event: Event, registration: Registration | None = None) -> dict:
+def event_json(request, event: Event, registration: Registration | None = None,
+               documents: list | None = None) -> dict:
+    """``documents``: the event's public materials when the caller read them already."""
     lang = language(request)
     data = {
         "id": event.id, "title": event.translated("title", lang),
@@ -79,12 +81,28 @@ def event_json(request, event: Event, registration: Registration | None = None) 
         "privacy_notice": event.privacy_notice,
         "registration_open": services.registration_closed_reason(event) is None,
         "url": services.event_url(request, event),
+        "materials": materials.documents_json(request, documents if documents is not None else
+                                              materials.documents_of(request, [event.id])
+                                              .get(event.id, [])),
     }
     if (registration is not None and registration.status == CONFIRMED) or can_manage(request):
         data["online_url"] = event.online_url
     if event.recording_published:
         data["recording"] = {"video_url": event.video_url, "embed_url": event.embed_url,
-                             "captions_url": event.captions_url}
+                             "captions_url": event.captions_url, "media": None}
+        from hub_events.recordings import hosted_recording
+
+        hosted = hosted_recording(request, event)
+        if hosted is not None:
+            data["recording"]["media"] = {
+                "id": hosted.id, "content_type": hosted.content_type,
+                "url": request.route_url("events.recording_file", id=event.id,
+                                         name=hosted.file_name or "recording"),
+                "captions": [{"language": c.language,
+                              "url": request.route_url("events.recording_captions",
+                                                       id=event.id, lang=c.language)}
+                             for c in hosted.captions],
+                "transcript": hosted.translated("transcript", lang)}
     return data
 
 
@@ -112,13 +130,16 @@ def list_events(request):
     filters = Filters.from_request(request.GET)
     events, total = page_of(request.dbsession, event_query(filters).options(
         selectinload(Event.topics)).order_by(Event.starts_at, Event.id), paging)
-    return collection([event_json(request, e) for e in events], total, paging)
+    documents = materials.documents_of(request, [e.id for e in events])
+    return collection([event_json(request, e, documents=documents.get(e.id, []))
+                       for e in events], total, paging)
 
 
 def _form_data(body: dict) -> MultiDict:
     data = MultiDict()
     for key, value in body.items():
-        if key in ("accessibility", "topics", "stakeholders") and isinstance(value, list):
+        if key in ("accessibility", "topics", "stakeholders", "material_ids") \
+                and isinstance(value, list):
             for item in value:
                 data.add(key, str(item))
         elif isinstance(value, bool):
@@ -206,6 +227,7 @@ def create_event(request):
         setattr(event, key, value)
     request.dbsession.add(event)
     request.dbsession.flush()
+    materials.set_materials(request.dbsession, event, clean["material_ids"])
     problem = services.sync_room(request, event, None, request.identity)
     if problem:
         request.tm.doom()
@@ -374,10 +396,16 @@ def _event_input() -> dict:
             "embed_url": _text("embed_url", "A player from " + " or ".join(EMBED_HOSTS),
                                **web),
             "captions_url": _text("captions_url", **web),
-            "transcript": _text("transcript"), "materials": _text("materials"),
+            "transcript": _text("transcript"),
+            "materials": _text("materials", "Other materials: titles or links, one a line"),
+            "material_ids": materials.material_ids_schema(MAX_ID),
+            "recording_media_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                   "description": "A video or audio item of the media "
+                                                  "library (/media), played by the hub"},
             "recording_published": {"type": "boolean", "default": False,
-                                    "description": "Needs video_url or embed_url and the "
-                                                   "speakers' releases"},
+                                    "description": "Needs video_url, embed_url or "
+                                                   "recording_media_id (whose item has "
+                                                   "captions) and the speakers' releases"},
         },
         # No venue is the venue "address" (the one condition of the smallest body).
         "if": {"properties": {"venue": {"const": "address"}}},
@@ -389,7 +417,8 @@ def _event_input() -> dict:
              "then": {"anyOf": [{"required": ["address"]}, {"required": ["room_id"]}]}},
             {"if": {"required": ["recording_published"],
                     "properties": {"recording_published": {"const": True}}},
-             "then": {"anyOf": [{"required": ["video_url"]}, {"required": ["embed_url"]}]}},
+             "then": {"anyOf": [{"required": ["video_url"]}, {"required": ["embed_url"]},
+                                {"required": ["recording_media_id"]}]}},
         ],
     }
 
@@ -535,10 +564,24 @@ def openapi() -> dict:
                 "registration_open": {"type": "boolean"},
                 "url": {"type": "string", "format": "uri"},
                 "online_url": {"type": "string", "description": "Only for registered people"},
+                "materials": materials.MATERIALS_SCHEMA,
                 "recording": {"type": "object", "description": "Once published",
                               "properties": {"video_url": {"type": "string"},
                                              "embed_url": {"type": "string"},
-                                             "captions_url": {"type": "string"}}},
+                                             "captions_url": {"type": "string"},
+                                             "media": {"oneOf": [
+                                                 {"type": "null"},
+                                                 {"type": "object", "properties": {
+                                                     "id": {"type": "integer"},
+                                                     "content_type": {"type": "string"},
+                                                     "url": {"type": "string"},
+                                                     "captions": {"type": "array", "items": {
+                                                         "type": "object", "properties": {
+                                                             "language": {"type": "string"},
+                                                             "url": {"type": "string"}}}},
+                                                     "transcript": {"type": "string"}}}],
+                                                 "description": "A recording hosted by the "
+                                                                "hub, with its captions"}}},
             }},
             "EventDetail": {"allOf": [event_ref, {"type": "object", "properties": {
                 "programme": {"type": "array", "items": {"type": "object", "properties": {

@@ -6,6 +6,7 @@ upcoming events (benchmarks use large scales).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -109,13 +110,9 @@ def _at(days: int, hour: int) -> dt.datetime:
 
 
 def materials(registry) -> str:
-    """The demo's materials: a file the hub itself serves (a placeholder presentation)."""
-    if registry is None:
-        return "Prezentace (PDF) bude zveřejněna po akci."
-    from hub.jobs import background_request
-
-    path = background_request(registry).static_path("hub_events:static/demo/prezentace.pdf")
-    return f"Prezentace (PDF)\n{path}"
+    """The demo's free-text materials: without a file store, a note; with one, the
+    presentation is a document of the media library (``_presentation``) instead."""
+    return "" if registry is not None else "Prezentace (PDF) bude zveřejněna po akci."
 
 
 # Who the demo events are meant for (stakeholder types; the others are for everyone).
@@ -156,6 +153,76 @@ def _release(registry, dbsession, event: Event) -> None:
     event.recording_published = release.publish_problem(request, event) is None
 
 
+DATA = Path(__file__).parent / "data"
+RECORDING_TITLE = "Záznam přednášky Nová léčba roztroušené sklerózy"
+DEMO_TRANSCRIPT = "Dobrý den, vítejte na přednášce.\n\nDnes si povíme o novinkách."
+RECORDING_CAPTIONS = {
+    "cs": "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nDobrý den, vítejte na přednášce.\n\n"
+          "00:00:02.000 --> 00:00:04.000\nDnes si povíme o novinkách.\n",
+    "en": "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nGood afternoon, welcome to the lecture."
+          "\n\n00:00:02.000 --> 00:00:04.000\nToday we talk about what is new.\n",
+}
+
+
+def _library_file(registry, dbsession, name: str, path: Path | None = None, **values):
+    """A demo file of the core's media library (found again by its title)."""
+    from hub.media import MediaItem
+    from hub.media.services import NAMESPACE, apply_file
+    from hub.storage import get_store
+
+    item = dbsession.scalar(sa.select(MediaItem).where(MediaItem.title == values["title"]))
+    if item is not None and get_store(registry).exists(item.file_key):
+        return item
+    stored = get_store(registry).write((path or DATA / name).read_bytes(),
+                                       namespace=NAMESPACE, filename=name,
+                                       max_size=1024 * 1024,
+                                       allowed_types=("video/webm", "image/png",
+                                                      "application/pdf"))
+    if item is None:
+        item = MediaItem(**values)
+        dbsession.add(item)
+    apply_file(item, stored)
+    dbsession.flush()
+    return item
+
+
+def _hosted_recording(registry, dbsession, event: Event) -> None:
+    """The first past event's recording: a small real video in the media library, with
+    Czech and English captions and transcript, played by the hub's own player."""
+    from hub.media import MediaCaption
+
+    poster = _library_file(
+        registry, dbsession, "demo-recording-poster.png",
+        title="Úvodní obrázek záznamu", title_en="Recording poster", is_public=True,
+        alt="Barevný zkušební obrazec s časovým údajem",
+        alt_en="A colour test pattern with a time stamp")
+    item = _library_file(
+        registry, dbsession, "demo-recording.webm", title=RECORDING_TITLE,
+        title_en="Recording of the lecture New treatment of multiple sclerosis",
+        transcript=DEMO_TRANSCRIPT,
+        transcript_en="Good afternoon, welcome to the lecture.\n\nToday we talk about what "
+                      "is new.")
+    item.poster = poster
+    for language, vtt in RECORDING_CAPTIONS.items():
+        if item.caption(language) is None:
+            item.captions.append(MediaCaption(language=language, vtt=vtt))
+    event.recording_media_id = item.id
+    dbsession.flush()
+
+
+def _presentation(registry, dbsession, event: Event) -> None:
+    """The past events' materials: a placeholder presentation kept in the media library as
+    a public document (so visitors can open it), with Czech and English titles."""
+    from hub_events.materials import material_ids, set_materials
+
+    item = _library_file(
+        registry, dbsession, "prezentace.pdf",
+        path=Path(__file__).parent / "static" / "demo" / "prezentace.pdf",
+        title="Prezentace z přednášky", title_en="Lecture slides", is_public=True)
+    if not material_ids(dbsession, event.id):
+        set_materials(dbsession, event, [item.id])
+
+
 def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
     address = "Ministerstvo zdravotnictví, Palackého náměstí 4, Praha 2"
     seed_topics(dbsession)
@@ -178,10 +245,11 @@ def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
                        starts_at=_at(-30 - 14 * i, 17), ends_at=_at(-30 - 14 * i, 19),
                        address=address, accessibility=["step_free", "lift"],
                        online_url="https://meet.example.org/hub-past", capacity=40,
-                       # No video: demo data links no recording of another talk; the
-                       # published recording is its transcript.
+                       # No video link: demo data links no recording of another talk.
+                       # The first event's recording is hosted by the hub (media library),
+                       # the other's published recording is its transcript.
                        state="published",
-                       transcript="Dobrý den, vítejte na přednášce.\n\nDnes si povíme o novinkách.",
+                       transcript=DEMO_TRANSCRIPT,
                        materials=materials(registry), recording_published=False)
         _english(event)
         if not event.talks:
@@ -191,6 +259,10 @@ def create_demo_data(dbsession, scale: int = 1, registry=None) -> None:
                                starts_at=event.starts_at, ends_at=event.ends_at))
             dbsession.flush()
             dbsession.expire(event, ["talks"])
+        if registry is not None:
+            _presentation(registry, dbsession, event)
+        if registry is not None and i == 0 and event.recording_media_id is None:
+            _hosted_recording(registry, dbsession, event)
         if registry is not None and not event.recording_published:
             _release(registry, dbsession, event)
     member = dbsession.scalar(sa.select(User).where(User.email == "member@example.org"))

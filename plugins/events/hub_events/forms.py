@@ -5,12 +5,14 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
 from hub.dates import local_input, parse_local
 from hub.organizations.models import Organisation
 from hub.params import is_id
 from hub.topics import STAKEHOLDER_TYPES, Topic
 from hub_events.i18n import _
+from hub_events.materials import material_ids, read_material_ids
 from hub_events.models import ACCESSIBILITY, AUDIENCES, EVENT_STATES, KINDS, VENUES, Event
 from hub_events.services import room_provider
 
@@ -48,7 +50,7 @@ def form_values(event: Event | None) -> dict:
         # No venue is preselected: the organiser says where the event takes place.
         return {"kind": "lecture", "venue": "", "audience": "public", "state": "draft",
                 "accessibility": [], "topics": [], "stakeholders": [], "capacity": "",
-                "organisers": [],
+                "organisers": [], "material_ids": [],
                 "organisation_id": "", "room_id": ""}
     values = {k: getattr(event, k) for k in (*TEXT_FIELDS, *ENGLISH_FIELDS)}
     values.update({k: local_input(getattr(event, k)) for k in TIME_FIELDS})
@@ -59,7 +61,9 @@ def form_values(event: Event | None) -> dict:
                   capacity="" if event.capacity is None else str(event.capacity),
                   organisation_id=str(event.organisation_id or ""),
                   room_id=str(event.room_id or ""), approval_required=event.approval_required,
-                  recording_published=event.recording_published)
+                  recording_published=event.recording_published,
+                  recording_media_id=str(event.recording_media_id or ""),
+                  material_ids=[str(i) for i in material_ids(object_session(event), event.id)])
     return values
 
 
@@ -67,12 +71,14 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     """Return ``(raw values for re-display, cleaned values, errors by field)``."""
     raw = {k: (data.get(k) or "").strip() for k in (*TEXT_FIELDS, *ENGLISH_FIELDS)}
     raw.update({k: (data.get(k) or "").strip() for k in TIME_FIELDS})
-    for key in ("kind", "venue", "audience", "state", "capacity", "organisation_id", "room_id"):
+    for key in ("kind", "venue", "audience", "state", "capacity", "organisation_id", "room_id",
+                "recording_media_id"):
         raw[key] = (data.get(key) or "").strip()
     raw["accessibility"] = [a for a in data.getall("accessibility") if a in ACCESSIBILITY]
     raw["topics"] = list(dict.fromkeys(t.strip() for t in data.getall("topics") if t.strip()))
     raw["stakeholders"] = list(dict.fromkeys(data.getall("stakeholders")))
     raw["organisers"] = list(dict.fromkeys(data.getall("organisers")))
+    raw["material_ids"] = list(dict.fromkeys(i.strip() for i in data.getall("material_ids")))
     raw["approval_required"] = data.get("approval_required") == "1"
     raw["recording_published"] = data.get("recording_published") == "1"
     errors: dict = {}
@@ -150,9 +156,28 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
     clean["room_id"] = None
     if clean["venue"] == "room" or (clean["venue"] == "hybrid" and raw["room_id"]):
         _check_room(request, raw, clean, errors)
+    clean["material_ids"] = read_material_ids(request, raw["material_ids"], errors)
+    clean["recording_media_id"] = None
+    if raw["recording_media_id"]:
+        from hub_events.recordings import media_problem
+
+        problem = (media_problem(request, raw["recording_media_id"])
+                   if is_id(raw["recording_media_id"])
+                   else _("Choose a video or audio recording of the media library."))
+        if problem:
+            errors["recording_media_id"] = problem
+        else:
+            clean["recording_media_id"] = int(raw["recording_media_id"])
     if clean["recording_published"]:
-        if not (clean["video_url"] or clean["embed_url"]):
-            errors["recording_published"] = _("Add the video link before publishing the recording.")
+        from hub_events.recordings import recording_problem
+
+        hosted = clean["recording_media_id"]
+        if not (clean["video_url"] or clean["embed_url"] or hosted):
+            errors["recording_published"] = _("Add the video link or choose a recording "
+                                              "from the media library before publishing "
+                                              "the recording.")
+        elif hosted and recording_problem(request, hosted):
+            errors["recording_published"] = recording_problem(request, hosted)
         else:
             from hub_events.release import publish_problem
 

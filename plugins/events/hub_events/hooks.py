@@ -377,9 +377,33 @@ def hub_event_recordings(request):
         sa.select(Event).where(Event.state == "published", Event.recording_published.is_(True),
                                Event.ends_at < utcnow())
         .order_by(Event.starts_at.desc()).limit(500)).all()
-    return [{"event_id": e.id, "title": e.title, "date": e.starts_at.date().isoformat(),
-             "video_url": e.video_url, "embed_url": e.embed_url,
-             "captions_url": e.captions_url, "transcript": e.transcript} for e in events]
+    return [_recording_json(request, e) for e in events]
+
+
+def _recording_json(request, event) -> dict:
+    """A recording for another plugin; a hosted one as links to the event's own file and
+    captions (served under the same rules as on the event's page)."""
+    from hub_events.recordings import hosted_recording
+
+    data = {"event_id": event.id, "title": event.title,
+            "date": event.starts_at.date().isoformat(), "video_url": event.video_url,
+            "embed_url": event.embed_url, "captions_url": event.captions_url,
+            "transcript": event.transcript}
+    item = hosted_recording(request, event)
+    if item is not None and not (event.video_url or event.embed_url):
+        data["video_url"] = request.route_url("events.recording_file", id=event.id,
+                                              name=item.file_name or "recording")
+        data["captions_url"] = data["captions_url"] or request.route_url(
+            "events.recording_captions", id=event.id, lang=item.captions[0].language)
+        data["transcript"] = data["transcript"] or item.transcript
+    return data
+
+
+@hookimpl
+def hub_media_usage(request, item):
+    from hub_events import materials, recordings
+
+    return recordings.usage(request, item) + materials.usage(request, item)
 
 
 @hookimpl(optionalhook=True)

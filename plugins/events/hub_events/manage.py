@@ -13,7 +13,7 @@ from hub.dates import local_input
 from hub.db import utcnow
 from hub.security import AUTHENTICATED
 from hub.topics import STAKEHOLDER_LABELS, STAKEHOLDER_TYPES, topic_choices
-from hub_events import needs, release, services
+from hub_events import materials, needs, release, services
 from hub_events.forms import (
     ENGLISH_FIELDS,
     form_values,
@@ -37,6 +37,7 @@ from hub_events.models import (
     Talk,
 )
 from hub_events.permissions import MANAGE
+from hub_events.recordings import recording_choices
 from hub_events.services import RegistrationError
 from hub_events.views import (
     ACCESSIBILITY_LABELS,
@@ -56,7 +57,7 @@ EVENT_FIELDS = ("title", "summary", "description", "kind", "topics", "stakeholde
                 "approval_required", "questions", "privacy_notice", "state", "video_url",
                 "organisers",
                 "embed_url", "captions_url", "transcript", "materials", "recording_published",
-                *ENGLISH_FIELDS)
+                "recording_media_id", *ENGLISH_FIELDS)
 
 
 def manage_crumbs(request, *more):
@@ -107,6 +108,7 @@ class Field:
     hint: object = None
     required: bool = False
     group: str = ""  # "en": in the form's "English version" fieldset
+    link: tuple = ()  # (text, address): a link at the end of the hint
 
 
 def topic_options(request, event) -> tuple:
@@ -130,7 +132,7 @@ def organiser_options(request, event) -> tuple:
     return tuple((str(u.id), f"{u.name} ({u.email})") for u in people.values())
 
 
-def event_fields(request, rooms, event=None) -> list[Field]:
+def event_fields(request, rooms, event=None, chosen=()) -> list[Field]:
     site = request.registry.settings.get("hub.site_name", "")
     organisations = tuple([("", site)] + [(str(i), n) for i, n in organisation_choices(request)])
     return [
@@ -180,13 +182,23 @@ def event_fields(request, rooms, event=None) -> list[Field]:
         Field("privacy_notice", _("Privacy notice to accept"), "textarea"),
         Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES),
               required=True),
+        Field("recording_media_id", _("Recording: from the media library"), "select",
+              (("", _("None")), *recording_choices(request)),
+              hint=_("A video or audio recording uploaded to the media library, played by "
+                     "the hub's own player. It needs captions before it can be published.")),
         Field("video_url", _("Recording: video link"), "url"),
         Field("embed_url", _("Recording: embedded player"), "url",
               hint=_("A YouTube (youtube-nocookie.com) or Vimeo player address.")),
         Field("captions_url", _("Captions link"), "url"),
         Field("transcript", _("Transcript"), "textarea"),
-        Field("materials", _("Materials"), "textarea",
-              hint=_("One per line: a title or a link to slides and files.")),
+        Field("material_ids", _("Materials from the media library"), "checkboxes",
+              materials.document_choices(request, chosen),
+              hint=_("Public documents (PDF) of the media library, listed on the event's "
+                     "page with their type and size."),
+              link=(_("Upload a document or make one public in the media library"),
+                    request.route_path("media.admin"))),
+        Field("materials", _("Other materials"), "textarea",
+              hint=_("One per line: a title or a link to slides and files elsewhere.")),
         Field("recording_published", _("Publish the recording"), "checkbox",
               hint=_("Every speaker of the programme must release the recording first.")),
         Field("title_en", _("Title in English"), group="en"),
@@ -212,7 +224,7 @@ def event_form_page(request, event, raw, errors, status=200):
 
     provider = services.room_provider(request)
     rooms = provider.rooms() if provider is not None else []
-    fields = event_fields(request, rooms, event)
+    fields = event_fields(request, rooms, event, raw.get("material_ids") or ())
     values = {"event": event, "values": raw, "errors": errors, "labels": labels(request),
               "fields": fields, "field_groups": field_groups(fields),
               "talk_time": local_input,
@@ -244,6 +256,7 @@ def save_event(request, event: Event | None):
     for key in EVENT_FIELDS:
         setattr(event, key, clean[key])
     request.dbsession.flush()
+    materials.set_materials(request.dbsession, event, clean["material_ids"])
     if previous and previous["recording_published"] and not event.recording_published:
         release.unpublish(request, event.id)
     problem = services.sync_room(request, event, previous, request.identity)
@@ -287,12 +300,15 @@ def clone(request):
     copy = Event(created_by_id=request.identity.id, state="draft", taken=0,
                  recording_published=False)
     skip = {"id", "state", "taken", "room_reservation_id", "video_url", "embed_url",
-            "captions_url", "transcript", "recording_published", "created_by_id", "created_at"}
+            "captions_url", "transcript", "recording_published", "recording_media_id",
+            "created_by_id", "created_at"}
     for column in Event.__table__.columns:
         if column.key not in skip:
             setattr(copy, column.key, getattr(source, column.key))
-    copy.title = request.shell.translate(
-        _("${title} (copy)", mapping={"title": source.title}))[:200]
+    # Each title is marked in its own language, whatever the language of the page.
+    copy.title = copy_title(request, "cs", source.title)
+    if source.title_en.strip():
+        copy.title_en = copy_title(request, "en", source.title_en)
     copy.topics = list(source.topics)
     copy.organisers = list(source.organisers) + (
         [request.identity] if request.identity not in source.organisers else [])
@@ -303,8 +319,16 @@ def clone(request):
                                    speaker=talk.speaker,
                                    starts_at=talk.starts_at, ends_at=talk.ends_at,
                                    do_not_record=talk.do_not_record))
+    materials.copy_materials(request.dbsession, source, copy)
     request.session.flash(request.shell.translate(_("A draft copy was created.")), "success")
     return HTTPSeeOther(request.route_path("events.edit", id=copy.id))
+
+
+def copy_title(request, language: str, title: str) -> str:
+    from hub.i18n import localizer_for
+
+    return localizer_for(request.registry, language).translate(
+        _("${title} (copy)", mapping={"title": title}))[:200]
 
 
 # -- programme -------------------------------------------------------------------------------

@@ -130,6 +130,11 @@ class Event(Translated, Base):
     transcript: Mapped[str] = mapped_column(sa.Text, default="")
     materials: Mapped[str] = mapped_column(sa.Text, default="")
     recording_published: Mapped[bool] = mapped_column(default=False)
+    # A recording kept in the core's media library, played by the hub's own player. The
+    # item's captions are required to publish it (``hub_events.recordings``): a CHECK
+    # cannot see the library's caption table.
+    recording_media_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("media_item.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -159,6 +164,28 @@ class Event(Translated, Base):
     @property
     def places_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.taken, 0)
+
+
+class EventMaterial(Base):
+    """A document of the core's media library listed among an event's materials.
+
+    The library item is RESTRICTed rather than CASCADEd: the library already refuses to
+    delete a document in use (``hub_media_usage``), and the constraint keeps that true when
+    a deletion races an event's edit, so a material never silently drops off a page.
+    """
+
+    __tablename__ = "events_material"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "media_id"),
+        sa.CheckConstraint("position >= 0", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events_event.id", ondelete="CASCADE"))
+    media_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("media_item.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class Talk(Translated, Base):

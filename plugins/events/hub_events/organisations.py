@@ -22,7 +22,7 @@ from hub.organizations.models import Membership, Organisation
 from hub.security import AUTHENTICATED
 from hub.shell import render_snippet
 from hub_events import services
-from hub_events.forms import form_values, read_event_form
+from hub_events.forms import ENGLISH_FIELDS, form_values, read_event_form
 from hub_events.i18n import _
 from hub_events.models import HOLDS_PLACE, NOT_PUBLIC, Event, Registration
 from hub_events.permissions import MANAGE
@@ -36,6 +36,9 @@ ORGANISATION_FIELDS = ("title", "summary", "description", "kind", "topics", "spe
                        "accessibility_note", "online_url", "capacity", "registration_opens_at",
                        "registration_closes_at", "audience", "approval_required", "questions",
                        "privacy_notice")
+# The organisation's form also takes the English versions of its texts (the API takes them
+# as ``translations``).
+FORM_FIELDS = (*ORGANISATION_FIELDS, *ENGLISH_FIELDS)
 EDITABLE_STATES = ("draft",)
 
 
@@ -63,14 +66,15 @@ def _event_of(request, organisation: Organisation) -> Event:
 
 
 def _form_page(request, organisation, event, values, errors, status=200):
-    from hub_events.manage import event_fields
+    from hub_events.manage import event_fields, field_groups
 
     provider = services.room_provider(request)
     rooms = provider.rooms() if provider is not None else []
-    fields = [f for f in event_fields(request, rooms, event) if f.name in ORGANISATION_FIELDS]
+    fields = [f for f in event_fields(request, rooms, event) if f.name in FORM_FIELDS]
     workspace = request.route_path("organisation_workspace", id=organisation.id)
     response = render_to_response("hub_events:templates/organisation_form.pt", {
         "organisation": organisation, "event": event, "fields": fields, "values": values,
+        "field_groups": field_groups(fields),
         "errors": errors, "labels": labels(request),
         "action": request.route_path("events.org_edit", org_id=organisation.id, id=event.id)
         if event else request.route_path("events.org_new", org_id=organisation.id),
@@ -82,7 +86,7 @@ def _form_page(request, organisation, event, values, errors, status=200):
 
 def _read(request, organisation, event):
     data = MultiDict()
-    for key in ORGANISATION_FIELDS:
+    for key in FORM_FIELDS:
         for value in request.POST.getall(key):
             data.add(key, value)
     data["state"] = event.state if event else "draft"
@@ -97,7 +101,7 @@ def _apply(request, organisation, event, clean) -> Event:
         request.dbsession.add(event)
         # The person who drafts it organises it: they see what organisers see.
         event.organisers = [request.identity]
-    for key in ORGANISATION_FIELDS:
+    for key in FORM_FIELDS:
         setattr(event, key, clean[key])
     request.dbsession.flush()
     return event

@@ -19,7 +19,7 @@ from hub.params import is_id
 from hub.security import AUTHENTICATED, PUBLIC
 from hub.sharing import set_share_metadata
 from hub.topics import Topic, topic_choices
-from hub_events import needs, on_behalf, services
+from hub_events import materials, needs, on_behalf, recordings, services
 from hub_events.forms import (
     parse_local_time,
 )
@@ -162,7 +162,8 @@ def event_query(filters: Filters, upcoming: bool = True):
 # Public pages are kept whole for anonymous visitors (``hub.page_cache``) until one of the
 # tables they are made from changes, or a minute passes (an event that ended leaves them).
 LIST_TABLES = ("events_event", "events_event_topic", "topic")
-DETAIL_TABLES = (*LIST_TABLES, "events_talk", "organisation")
+DETAIL_TABLES = (*LIST_TABLES, "events_talk", "organisation", "media_item", "media_caption",
+                 "events_material")
 
 
 @view_config(route_name="events.index", renderer="hub_events:templates/index.pt",
@@ -282,6 +283,7 @@ def detail(request, form=None):
                            url=request.route_url("events.detail", id=event.id), kind="event")
     if event.recording_published:
         count_as(request, RECORDING_PAGE)
+    hosted = recordings.hosted_recording(request, event)
     feedback_given = mine is not None and request.dbsession.scalar(
         sa.select(Feedback.id).where(Feedback.registration_id == mine.id)) is not None
     return {"event": event, "mine": mine, "attending": attending,
@@ -295,6 +297,8 @@ def detail(request, form=None):
             "form": form or {"values": {"name": user.name if user else "",
                                         "email": user.email if user else ""}, "errors": {}},
             "labels": labels(request), "can_manage": can_manage(request),
+            "media_player": recordings.player(request, event, hosted) if hosted else None,
+            "documents": materials.shown(request, event),
             "breadcrumbs": [(_("Educational events"), request.route_path("events.index")),
                             (event.translated("title", language), None)]}
 

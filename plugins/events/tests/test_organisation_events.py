@@ -237,6 +237,35 @@ def test_in_english_the_organisation_prepares_an_event_and_is_told_of_the_return
     assert "Events of the organisation" in workspace and "returned with a comment" in workspace
 
 
+def test_the_organisation_writes_the_english_version_of_its_event(testapp, users, dbsession):
+    org = users.organisation
+    testapp.login(users.representative)
+    page = testapp.get(f"/events/organisation/{org.id}/new")
+    english = page.html.find("fieldset", id="event-english")
+    assert english.find("legend").text == "Anglická verze"
+    assert english["aria-describedby"] == "event-english-hint"
+    assert {i["name"] for i in english.select("input, textarea")} == {
+        "title_en", "summary_en", "description_en", "accessibility_note_en"}
+    form = page.forms["events-event"]
+    form["title"], form["venue"], form["address"] = "Den otevřených dveří", "address", "Praha"
+    form["starts_at"], form["ends_at"] = "2031-06-01T10:00", "2031-06-01T12:00"
+    form["title_en"], form["summary_en"] = "Open day", "Come and see us."
+    form["description_en"] = "A tour of the office."
+    form["accessibility_note_en"] = "Step-free entrance."
+    page = form.submit().follow()
+    event = dbsession.scalar(sa.select(Event).where(Event.title == "Den otevřených dveří"))
+    assert (event.title_en, event.summary_en, event.description_en,
+            event.accessibility_note_en) == ("Open day", "Come and see us.",
+                                             "A tour of the office.", "Step-free entrance.")
+    form = page.forms["events-event"]
+    assert form["title_en"].value == "Open day"
+    form["title_en"] = "x" * 201
+    invalid = form.submit(status=422)
+    assert invalid.html.find(class_="hub-error-summary").find("a")["href"] == "#event-title_en"
+    dbsession.refresh(event)
+    assert event.title_en == "Open day"
+
+
 def test_returning_an_event_without_a_comment_marks_the_comment_field(
         testapp, make_testapp, app, users, dbsession):
     org = users.organisation

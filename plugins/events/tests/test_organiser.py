@@ -164,6 +164,21 @@ def test_clone_and_message(testapp, users, make_event, dbsession):
         MailMessage.recipient == "host@example.org", MailMessage.subject == "Změna sálu"))
 
 
+def test_a_copy_marks_each_title_in_its_own_language(testapp, users, make_event, dbsession):
+    from hub_events.models import Event
+
+    both = make_event(title="Originál", title_en="Original")
+    czech_only = make_event(title="Jen česky")
+    testapp.set_cookie("hub_lang", "en")  # the page's language does not decide
+    testapp.login(users.staff)
+    for event in (both, czech_only):
+        form_post(testapp, f"/events/manage/{event.id}/clone", {})
+    copies = dbsession.scalars(sa.select(Event).where(Event.state == "draft")
+                               .order_by(Event.id)).all()
+    assert [(c.title, c.title_en) for c in copies] == [
+        ("Originál (kopie)", "Original (copy)"), ("Jen česky (kopie)", "")]
+
+
 def test_reminders_and_follow_ups_are_sent_once(users, make_event, dbsession, registry):
     from hub.notifications.models import Notification
     from hub_events.jobs import send_follow_ups, send_reminders
