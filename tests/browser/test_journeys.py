@@ -262,7 +262,7 @@ def send_newsletter(live, list_id: int, subject: str) -> None:
     with tm:
         request = background_request(live.registry, tm)
         campaign = Campaign(subject=subject, body="${salutation},\n\nnovinky z hubu.",
-                            kind="newsletter", language="cs", status="approved",
+                            kind="newsletter", status="approved",
                             in_archive=False)
         campaign.lists = [request.dbsession.get(NewsletterList, list_id)]
         request.dbsession.add(campaign)

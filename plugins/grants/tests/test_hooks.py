@@ -194,7 +194,7 @@ def test_newsletter_drafts_an_invitation_to_a_call(make_app, make_testapp, users
     done = client.post_form(f"/grants/staff/calls/{call.id}", {"action": "invite"}, status=303)
     campaign = dbsession.scalars(sa.select(Campaign).order_by(Campaign.id.desc())).first()
     assert done.location.endswith(f"/admin/campaigns/{campaign.id}/edit")
-    assert campaign.status == "draft" and campaign.language == "cs"
+    assert campaign.status == "draft"
     assert "Malé granty" in campaign.subject
     assert f"https://hub.example.org/grants/calls/{call.id}" in campaign.body
     assert "100 000,00" in campaign.body.replace("\xa0", " ")  # babel's narrow spaces
@@ -208,7 +208,8 @@ def test_newsletter_drafts_an_invitation_to_a_call(make_app, make_testapp, users
     client.set_cookie("hub_lang", "en")
     client.post_form(f"/grants/staff/calls/{call.id}", {"action": "invite"}, status=303)
     english = dbsession.scalars(sa.select(Campaign).order_by(Campaign.id.desc())).first()
-    assert english.language == "en" and english.subject.startswith("Call for grant")
+    # Drafted in Czech with the English version beside it, whoever drafts it.
+    assert english.subject_en.startswith("Call for grant")
 
 
 def test_api_still_takes_structured_call_lists(client, users):

@@ -7,6 +7,7 @@ from hub_newsletter.hooks import (  # noqa: F401
     hub_dashboard_widgets,
     hub_demo_data,
     hub_indicators,
+    hub_media_usage,
     hub_navigation,
     hub_notification_kinds,
     hub_openapi,
@@ -19,6 +20,7 @@ from hub_newsletter.hooks import (  # noqa: F401
     hub_search_sources,
     hub_segment_criteria,
     hub_settings_schema,
+    hub_translations_missing,
 )
 
 # The plugin API versions (hub.PLUGIN_API) this plugin is written for.
@@ -45,12 +47,19 @@ def includeme(config):
     config.add_route("newsletter.campaign", "/admin/campaigns/{id}")
     config.add_route("newsletter.campaign_edit", "/admin/campaigns/{id}/edit")
     config.add_route("newsletter.campaign_preview", "/admin/campaigns/{id}/preview")
+    config.add_route("newsletter.templates", "/admin/templates")
+    config.add_route("newsletter.template_new", "/admin/templates/new")
+    config.add_route("newsletter.template_edit", "/admin/templates/{id}")
+    config.add_route("newsletter.template_duplicate", "/admin/templates/{id}/duplicate")
+    config.add_route("newsletter.template_delete", "/admin/templates/{id}/delete")
     for action in ("submit", "approve", "send", "pause", "resume", "cancel", "test"):
         config.add_route(f"newsletter.campaign_{action}", f"/admin/campaigns/{{id}}/{action}")
     config.add_api_route("newsletter.api.lists", "/newsletter/lists")
     config.add_api_route("newsletter.api.subscriptions", "/newsletter/subscriptions")
     config.add_api_route("newsletter.api.campaigns", "/newsletter/campaigns")
     config.add_api_route("newsletter.api.campaign", "/newsletter/campaigns/{id}")
+    config.add_api_route("newsletter.api.templates", "/newsletter/templates")
+    config.add_api_route("newsletter.api.template", "/newsletter/templates/{id}")
     config.add_api_route("newsletter.api.bounces", "/newsletter/bounces")
     config.add_job("newsletter.send", sending.send_campaign)
     config.add_job("newsletter.start_due", services.start_due_campaigns)
@@ -58,3 +67,5 @@ def includeme(config):
     config.scan("hub_newsletter.views")
     config.scan("hub_newsletter.manage")
     config.scan("hub_newsletter.api")
+    config.scan("hub_newsletter.template_views")
+    config.scan("hub_newsletter.template_api")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from pyramid.view import view_config
 
-from hub.api import api_error
+from hub.api import api_error, json_body
 from hub.api.collections import (
     collection,
     collection_of,
@@ -18,11 +18,21 @@ from hub.api.collections import (
 )
 from hub.api.openapi import error_response, json_content, ref
 from hub.consent import OutdatedText
+from hub.dates import language
+from hub.params import MAX_ID
 from hub.security import PUBLIC
+from hub.translations import read_translations, translations_json, translations_schema
 from hub_newsletter import services
 from hub_newsletter.bounces import record_bounce
 from hub_newsletter.i18n import _
-from hub_newsletter.models import Campaign
+from hub_newsletter.mail_templates import default_template
+from hub_newsletter.models import (
+    CAMPAIGN_KINDS,
+    SALUTATION_STYLES,
+    Campaign,
+    NewsletterList,
+    NewsletterTemplate,
+)
 from hub_newsletter.purposes import LIST_PURPOSE
 
 EDIT = "newsletter:campaign:edit"
@@ -30,6 +40,11 @@ LANGUAGES = ("cs", "en")
 BOUNCE_TYPES = ("hard", "soft")
 LISTS_PAGE = 100
 CAMPAIGNS_PAGE = 200
+# Texts with an English version (``Campaign.TRANSLATED``) and their limits.
+TRANSLATED_FIELDS = {"subject": 200, "preheader": 200, "body": 200_000}
+TEXT_FIELDS = (*TRANSLATED_FIELDS, *(f"{name}_en" for name in TRANSLATED_FIELDS))
+INPUT_FIELDS = {*TRANSLATED_FIELDS, "translations", "kind", "salutation", "template_id",
+                "lists"}
 
 
 def _list_json(nl) -> dict:
@@ -42,9 +57,18 @@ def _consent_json() -> dict:
             "text": dict(LIST_PURPOSE.text), "text_version": LIST_PURPOSE.text_version}
 
 
-def _campaign_json(campaign, stats=None) -> dict:
+def _campaign_json(request, campaign, stats=None) -> dict:
+    """A campaign in the request's language (``Accept-Language``): the English texts where
+    they exist, else the Czech ones; ``translations`` has the English texts as written."""
+    lang = language(request)
     data = {"id": campaign.id, "kind": campaign.kind, "status": campaign.status,
-            "subject": campaign.subject, "language": campaign.language,
+            "subject": campaign.translated("subject", lang),
+            "preheader": campaign.translated("preheader", lang),
+            "body": campaign.translated("body", lang),
+            "language": campaign.language_of("body", lang),
+            "translations": translations_json(campaign),
+            "missing_translations": campaign.missing_translations(),
+            "salutation": campaign.salutation, "template_id": campaign.template_id,
             "lists": [nl.id for nl in campaign.lists], "audiences": campaign.audiences or [],
             "event_id": campaign.event_id,
             "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
@@ -119,7 +143,7 @@ def campaigns(request):
     found, total = page_of(db, sa.select(Campaign).options(
         sa.orm.selectinload(Campaign.lists)).order_by(Campaign.id.desc()), paging)
     counts = services.delivery_counts(db, [c.id for c in found])
-    return collection([_campaign_json(c, {"total": sum(counts[c.id].values()),
+    return collection([_campaign_json(request, c, {"total": sum(counts[c.id].values()),
                                           **counts[c.id]}) for c in found], total, paging)
 
 
@@ -135,7 +159,109 @@ def campaign(request):
     if found is None:
         return api_error(404, "not_found",
                          request.localizer.translate(_("No such campaign.")))
-    return _campaign_json(found, services.campaign_stats(request.dbsession, found))
+    return _campaign_json(request, found, services.campaign_stats(request.dbsession, found))
+
+
+def _campaign_or_404(request, lock: bool = False) -> Campaign:
+    raw = request.matchdict["id"]
+    found = request.dbsession.get(Campaign, int(raw), with_for_update=lock or None) \
+        if raw.isdigit() and len(raw) < 10 else None
+    if found is None:
+        raise api_error(404, "not_found", request.localizer.translate(_("No such campaign.")))
+    return found
+
+
+def _write_campaign(request, campaign: Campaign | None) -> Campaign:
+    """Create (``campaign`` None) or change a campaign from a JSON body: 422 with field
+    paths for bad input, 409 for a campaign that is being or was sent. Any change makes it
+    a draft again (it needs a new approval)."""
+    from hub_newsletter.manage import EDITABLE, text_errors
+
+    translate = request.localizer.translate
+    body = json_body(request)
+    if campaign is not None and campaign.status not in EDITABLE:
+        raise api_error(409, "conflict", translate(
+            _("The campaign is being sent or was sent; it cannot be changed.")))
+    english, errors = read_translations(body, TRANSLATED_FIELDS)
+    for key in sorted(set(body) - INPUT_FIELDS):
+        # English texts come only as "translations", never as fields of their own.
+        errors[key] = "unknown field"
+    texts = {f: (getattr(campaign, f) if campaign else "") for f in TEXT_FIELDS}
+    for name in TRANSLATED_FIELDS:
+        if name in body:
+            if not isinstance(body[name], str):
+                errors[name] = "must be a string"
+            else:
+                texts[name] = body[name].strip()
+    texts.update(english)
+    for field, message in text_errors(texts).items():
+        errors.setdefault(_api_path(field), translate(message))
+    changes = {}
+    for name, allowed in (("kind", CAMPAIGN_KINDS), ("salutation", SALUTATION_STYLES)):
+        if name in body:
+            if body[name] not in allowed:
+                errors[name] = translate(_("Choose one of the offered values."))
+            else:
+                changes[name] = body[name]
+    db = request.dbsession
+    if "template_id" in body:
+        value = body["template_id"]
+        if value is None:
+            changes["template_id"] = None
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 1 \
+                or value > MAX_ID or db.get(NewsletterTemplate, value) is None:
+            errors["template_id"] = translate(_("Choose one of the offered values."))
+        else:
+            changes["template_id"] = value
+    lists = None
+    if "lists" in body:
+        wanted = body["lists"]
+        if not isinstance(wanted, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID
+                for i in wanted):
+            errors["lists"] = translate(_("Give a list of list ids."))
+        else:
+            lists = db.scalars(sa.select(NewsletterList).where(
+                NewsletterList.id.in_(wanted))).all() if wanted else []
+            if len(lists) != len(set(wanted)):
+                errors["lists"] = translate(_("Some lists do not exist."))
+    if errors:
+        raise api_error(422, "validation_failed",
+                        translate(_("The campaign is not valid.")), fields=errors)
+    if campaign is None:
+        campaign = Campaign(created_by_id=request.identity.id, audiences=[])
+        if "template_id" not in changes:
+            default = default_template(db)
+            changes["template_id"] = default.id if default else None
+        db.add(campaign)
+    for field, value in {**texts, **changes}.items():
+        setattr(campaign, field, value)
+    if lists is not None:
+        campaign.lists = list(lists)
+    campaign.status, campaign.approved_by_id, campaign.error = "draft", None, ""
+    db.flush()
+    db.expire(campaign, ["template"])
+    return campaign
+
+
+def _api_path(field: str) -> str:
+    """A form field's name as the API names it (``subject_en`` → ``translations.en.subject``)."""
+    return f"translations.en.{field[:-3]}" if field.endswith("_en") else field
+
+
+@view_config(route_name="newsletter.api.campaigns", renderer="json", permission=EDIT,
+             request_method="POST")
+def create_campaign(request):
+    campaign = _write_campaign(request, None)
+    request.response.status = 201
+    return _campaign_json(request, campaign)
+
+
+@view_config(route_name="newsletter.api.campaign", renderer="json", permission=EDIT,
+             request_method="PATCH")
+def change_campaign(request):
+    campaign = _write_campaign(request, _campaign_or_404(request, lock=True))
+    return _campaign_json(request, campaign)
 
 
 # Called by a mail service, not a browser: authenticated by a shared secret in a header,
@@ -166,8 +292,30 @@ def bounce_webhook(request):
     return {"handled": handled}
 
 
+def _campaign_input(required: list[str]) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": required,
+            "properties": {
+                "kind": {"type": "string", "enum": list(CAMPAIGN_KINDS)},
+                "subject": {"type": "string", "minLength": 1, "maxLength": 200,
+                            "description": "In Czech; may hold placeholders such as "
+                                           "${first_name}"},
+                "preheader": {"type": "string", "maxLength": 200},
+                "body": {"type": "string", "maxLength": 200_000,
+                         "description": "HTML of the rich-text editor (sanitised when sent) "
+                                        "or the plain-text markup"},
+                "translations": translations_schema(TRANSLATED_FIELDS),
+                "salutation": {"type": "string", "enum": list(SALUTATION_STYLES)},
+                "template_id": {"type": ["integer", "null"], "minimum": 1,
+                                "description": "GET /newsletter/templates; null: the "
+                                               "default template"},
+                "lists": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                          "description": "Ids of mailing lists"}}}
+
+
 def _openapi() -> dict:
     tags = ["newsletter"]
+    campaign_id = {"name": "id", "in": "path", "required": True,
+                   "schema": {"type": "integer", "minimum": 1}}
     bounce = ref("NewsletterBounce")
     return {
         "paths": {
@@ -195,19 +343,36 @@ def _openapi() -> dict:
                                                     "changed"),
                               "422": error_response("Validation failed")}}},
             "/newsletter/campaigns": {"get": {
-                "summary": "Campaigns with delivery counts, newest first (staff)",
+                "summary": "Campaigns with delivery counts, newest first (staff); texts in "
+                           "the Accept-Language language where written, else Czech",
                 "tags": tags, "operationId": "listNewsletterCampaigns",
                 "parameters": paging_parameters(CAMPAIGNS_PAGE, CAMPAIGNS_PAGE),
                 "responses": {"200": {"description": "Campaigns", "content": json_content(
-                    collection_schema(ref("NewsletterCampaign")))}}}},
+                    collection_schema(ref("NewsletterCampaign")))}}}, "post": {
+                "summary": "Write a draft campaign (staff); English texts as translations",
+                "tags": tags, "operationId": "createNewsletterCampaign",
+                "requestBody": {"required": True, "content": json_content(_campaign_input(
+                    required=["subject"]))},
+                "responses": {"201": {"description": "The draft", "content": json_content(
+                    ref("NewsletterCampaign"))},
+                    "422": error_response("Validation failed (details.fields by path)")}}},
             "/newsletter/campaigns/{id}": {"get": {
                 "summary": "One campaign with statistics (staff)", "tags": tags,
                 "operationId": "getNewsletterCampaign",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 1}}],
+                "parameters": [campaign_id],
                 "responses": {"200": {"description": "Campaign", "content": json_content(
                     ref("NewsletterCampaign"))},
-                    "404": error_response("No such campaign")}}},
+                    "404": error_response("No such campaign")}}, "patch": {
+                "summary": "Change a campaign not yet sending (staff); it becomes a draft "
+                           "again and needs a new approval", "tags": tags,
+                "operationId": "changeNewsletterCampaign", "parameters": [campaign_id],
+                "requestBody": {"required": True, "content": json_content(
+                    _campaign_input(required=[]))},
+                "responses": {"200": {"description": "Campaign", "content": json_content(
+                    ref("NewsletterCampaign"))},
+                    "404": error_response("No such campaign"),
+                    "409": error_response("The campaign is being sent or was sent"),
+                    "422": error_response("Validation failed (details.fields by path)")}}},
             "/newsletter/bounces": {"post": {
                 "summary": "Report bounces (mail service webhook; X-Webhook-Secret header): "
                            "one bounce or a list of them",
@@ -248,7 +413,23 @@ def _openapi() -> dict:
                                  "default": "cs"}}},
             "NewsletterCampaign": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"},
-                "status": {"type": "string"}, "subject": {"type": "string"},
+                "status": {"type": "string"},
+                "subject": {"type": "string", "description": "In the request's language "
+                            "(Accept-Language) where written, else Czech"},
+                "preheader": {"type": "string"}, "body": {"type": "string"},
+                "language": {"type": "string", "enum": ["cs", "en"],
+                             "description": "The language of subject, preheader and body"},
+                "translations": translations_schema(TRANSLATED_FIELDS),
+                "missing_translations": {"type": "array", "items": {"type": "string"}},
+                "salutation": {"type": "string", "enum": list(SALUTATION_STYLES)},
+                "template_id": {"type": ["integer", "null"]},
+                "lists": {"type": "array", "items": {"type": "integer"}},
+                "audiences": {"type": "array", "items": {"type": "string"}},
+                "event_id": {"type": ["integer", "null"]},
+                "scheduled_at": {"type": ["string", "null"], "format": "date-time"},
+                "started_at": {"type": ["string", "null"], "format": "date-time"},
+                "finished_at": {"type": ["string", "null"], "format": "date-time"},
+                "error": {"type": ["string", "null"]},
                 "stats": {"type": "object", "additionalProperties": {"type": "integer"}},
                 "snapshot": {"type": ["object", "null"], "description": (
                     "What the send relied on, taken when it started: taken_at, recipients, "
@@ -256,7 +437,10 @@ def _openapi() -> dict:
                     "current_text_version, recipients, consents, text_versions {version: "
                     "count}, definition of an audience then), consent_records (count, "
                     "sha256 of the sorted record ids, ledger_max_id, where: the delivery "
-                    "column holding each id); additions: the same for each later start")}}},
+                    "column holding each id), versions {cs, en: subject, preheader, body, "
+                    "sha256; en null without an English version}, languages {cs, en: "
+                    "recipients, version}, template (its look then); additions: the same "
+                    "for each later start")}}},
             "NewsletterBounce": {"type": "object", "required": ["recipient", "type"],
                                  "properties": {
                 "recipient": {"type": "string", "description": "The VERP return path",

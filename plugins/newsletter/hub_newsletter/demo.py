@@ -43,6 +43,22 @@ Podrobnosti najdete na https://hub.example.org/events
 
 S přáním pevného zdraví
 tým Pacientského hubu"""
+BODY_EN = """${salutation},
+
+in December we are preparing three meetings of patient organisations and a new course on
+patients' rights.
+
+## Coming up
+
+- a seminar on sharing health data with doctors (4 December, Prague)
+- a round table of patient organisations on the reimbursement of medicines (11 December,
+  online)
+- a new e-learning course "Patients' rights in practice"
+
+Details: https://hub.example.org/events
+
+Wishing you good health,
+the Patient Hub team"""
 
 
 CHUNK = 5000
@@ -117,8 +133,12 @@ def load(dbsession, scale: int = 1) -> None:
             chunk = []
     subject = "Prosincové novinky Pacientského hubu"
     if dbsession.scalar(sa.select(Campaign.id).where(Campaign.subject == subject)) is None:
+        # In both languages; the draft below has no English version yet, so staff see it
+        # among the texts to translate.
         campaign = Campaign(subject=subject, body=BODY, status="sent", kind="newsletter",
                             preheader="Setkání, kulatý stůl a nový kurz",
+                            subject_en="December news from the Patient Hub", body_en=BODY_EN,
+                            preheader_en="Meetings, a round table and a new course",
                             started_at=utcnow() - dt.timedelta(days=2),
                             finished_at=utcnow() - dt.timedelta(days=2))
         campaign.lists = [lists["novinky"]]

@@ -2,13 +2,13 @@
 ``hub_grants_call_invitation`` hook).
 
 Staff press "Prepare an invitation" on a published call's page; a draft campaign is
-written in their language with the call's title, summary, limits, deadline and link, and
+written in Czech and English with the call's title, summary, limits, deadline and link, and
 they are sent to its edit form to choose the lists or audiences, adjust the text and ask
 for approval as with any campaign. Nothing is sent from here.
 """
 from __future__ import annotations
 
-from hub import dates, hookimpl
+from hub import hookimpl
 from hub.dates import format_moment
 from hub.i18n import localizer_for
 from hub_newsletter.i18n import _
@@ -31,8 +31,8 @@ def _money(value, language: str) -> str:
     return format_currency(value, "CZK", locale="cs_CZ" if language == "cs" else "en_GB")
 
 
-def draft_invitation(request, call) -> Campaign:
-    language = dates.language(request)
+def _texts(request, call, language: str) -> dict:
+    """Subject, preview line and text of the invitation in ``language``."""
     tr = localizer_for(request.registry, language).translate
     title = call.text("title", language)
     url = request.route_url("grants.call", id=call.id)
@@ -49,11 +49,16 @@ def draft_invitation(request, call) -> Campaign:
                         mapping=values)))),
         tr(_("The rules, the evaluation criteria and the application: ${url}", mapping=values)),
     ))
-    campaign = Campaign(kind="newsletter", status="draft", language=language,
-                        subject=tr(_("Call for grant applications: ${title}",
-                                     mapping=values))[:200],
-                        preheader=tr(_("Apply by ${deadline}", mapping=values))[:200],
-                        body=body, created_by_id=request.identity.id, in_archive=True,
+    return {"subject": tr(_("Call for grant applications: ${title}", mapping=values))[:200],
+            "preheader": tr(_("Apply by ${deadline}", mapping=values))[:200], "body": body}
+
+
+def draft_invitation(request, call) -> Campaign:
+    """A draft in Czech and English: each recipient gets the version of their language."""
+    czech, english = _texts(request, call, "cs"), _texts(request, call, "en")
+    campaign = Campaign(kind="newsletter", status="draft", **czech,
+                        **{f"{key}_en": value for key, value in english.items()},
+                        created_by_id=request.identity.id, in_archive=True,
                         lists=[], audiences=[])
     request.dbsession.add(campaign)
     request.dbsession.flush()

@@ -135,10 +135,12 @@ def _latest_widget(request):
     latest = request.dbsession.scalars(
         sa.select(Campaign).where(Campaign.status == "sent", Campaign.in_archive.is_(True))
         .order_by(Campaign.finished_at.desc()).limit(3)).all()
+    from hub.dates import language
     from hub_newsletter.rendering import archive_subject
 
+    lang = language(request)
     return render_snippet(request, "hub_newsletter:templates/widget.pt",
-                          {"latest": latest, "subject": archive_subject})
+                          {"latest": latest, "subject": lambda c: archive_subject(c, lang)})
 
 
 @hookimpl
@@ -216,9 +218,67 @@ def hub_indicators(request, start, end):
 
 @hookimpl
 def hub_openapi(request):
+    from hub_newsletter import template_api
     from hub_newsletter.api import OPENAPI
 
-    return OPENAPI
+    templates = template_api.openapi()
+    return {"paths": {**OPENAPI["paths"], **templates["paths"]},
+            "components": {"schemas": {**OPENAPI["components"]["schemas"],
+                                       **templates["components"]["schemas"]}}}
+
+
+@hookimpl(optionalhook=True)
+def hub_media_usage(request, item):
+    """Templates with the item as their logo and campaigns whose text shows it: deleting it
+    would break their mails and archive pages."""
+    from hub.media import shown_in
+    from hub_newsletter.models import Campaign, NewsletterTemplate
+
+    db = request.dbsession
+    used = [_("Logo of the e-mail template ${name}", mapping={"name": name})
+            for name in db.scalars(sa.select(NewsletterTemplate.name)
+                                   .where(NewsletterTemplate.logo_media_id == item.id))]
+    used += [_("Image in the newsletter ${subject}", mapping={"subject": subject})
+             for subject in db.scalars(sa.select(Campaign.subject).where(
+                 shown_in(item, Campaign.body, Campaign.body_en)).order_by(Campaign.id))]
+    return used
+
+
+# Campaigns still to be sent are worth translating; sent ones are history (their archive
+# page falls back to Czech) and cancelled or failed ones reach nobody.
+TRANSLATABLE_STATUSES = ("draft", "submitted", "approved", "scheduled", "paused")
+MISSING_LIMIT = 500
+
+
+@hookimpl
+def hub_translations_missing(request):
+    """Campaigns not yet sent without an English subject, preview line or text, and e-mail
+    templates whose header or footer has no English version."""
+    from hub.translations import MissingTranslation
+    from hub_newsletter.models import Campaign, NewsletterTemplate
+
+    found = []
+    db = request.dbsession
+    for model, where, kind, route in (
+            (Campaign, Campaign.status.in_(TRANSLATABLE_STATUSES), _("Newsletter"),
+             "newsletter.campaign_edit"),
+            (NewsletterTemplate, sa.true(), _("E-mail template"), "newsletter.template_edit")):
+        untranslated = sa.or_(*(sa.and_(getattr(model, f) != "",
+                                        getattr(model, f"{f}_en") == "")
+                                for f in model.TRANSLATED))
+        for item in db.scalars(sa.select(model).where(where, untranslated)
+                               .order_by(model.id).limit(MISSING_LIMIT)):
+            found.append(MissingTranslation(
+                kind=kind, title=getattr(item, "subject", None) or item.name,
+                url=request.route_path(route, id=item.id),
+                fields=tuple(FIELD_LABELS.get(f, f) for f in item.missing_translations())))
+    return found
+
+
+# Labels of the fields the core's list does not know (a TranslationString is translated
+# there in this plugin's domain).
+FIELD_LABELS = {"subject": _("Subject"), "preheader": _("Preview line"),
+                "header_html": _("Header"), "footer_html": _("Footer")}
 
 
 # -- personal data ------------------------------------------------------------------------------

@@ -14,14 +14,16 @@ from hub.accounts.models import User
 from hub.consent import holders
 from hub.dates import format_moment, parse_local
 from hub.db import utcnow
+from hub.i18n import localizer_for
 from hub_newsletter import content, services
 from hub_newsletter.i18n import _, plugin_hooks
+from hub_newsletter.mail_templates import campaign_template, default_template
 from hub_newsletter.models import (
     CAMPAIGN_KINDS,
-    LAYOUTS,
     SALUTATION_STYLES,
     Campaign,
     NewsletterList,
+    NewsletterTemplate,
     Subscriber,
     new_token,
 )
@@ -140,7 +142,8 @@ def _campaign_form_values(request, campaign, form, errors):
             "audiences": services.crm_audiences(request),
             "events": upcoming_events(request), "kinds": CAMPAIGN_KINDS,
             "styles": SALUTATION_STYLES, "kind_labels": KIND_LABELS,
-            "layouts": [(key, LAYOUT_LABELS[key]) for key in LAYOUTS],
+            "templates": request.dbsession.scalars(
+                sa.select(NewsletterTemplate).order_by(NewsletterTemplate.name)).all(),
             "placeholders": ", ".join("${" + f + "}" for f in content.FIELDS),
             "breadcrumbs": [(_("Newsletter administration"),
                              request.route_path("newsletter.admin")),
@@ -148,9 +151,8 @@ def _campaign_form_values(request, campaign, form, errors):
 
 
 def _campaign_to_form(campaign: Campaign) -> dict:
-    return {"kind": campaign.kind, "subject": campaign.subject, "preheader": campaign.preheader,
-            "body": campaign.body, "language": campaign.language,
-            "salutation": campaign.salutation, "layout": campaign.layout,
+    return {"kind": campaign.kind, **{f: getattr(campaign, f) for f in TEXT_FIELDS},
+            "salutation": campaign.salutation, "template": str(campaign.template_id or ""),
             "lists": {nl.id for nl in campaign.lists},
             "audiences": set(campaign.audiences or ()), "event": str(campaign.event_id or ""),
             "in_archive": campaign.in_archive, "track": campaign.track}
@@ -168,16 +170,39 @@ def campaign_form(request):
         if campaign.status not in EDITABLE:
             raise HTTPNotFound()
         return _campaign_form_values(request, campaign, _campaign_to_form(campaign), {})
+    default = default_template(request.dbsession)
     body = _("${salutation},\n\nwrite the text here.\n\n## A heading\n\n- a point\n- "
              "another point")
     return _campaign_form_values(request, None, {
-        "kind": "newsletter", "language": request.locale_name, "salutation": "formal",
-        "layout": "gov",
+        "kind": "newsletter", "salutation": "formal",
+        "template": str(default.id) if default else "",
         "in_archive": True, "track": False, "lists": set(), "audiences": set(),
-        "body": request.shell.translate(body)}, {})
+        # The main text is the Czech one, whatever the language of the page.
+        "body": localizer_for(request.registry, "cs").translate(body)}, {})
 
 
 EDITABLE = ("draft", "submitted", "approved", "failed")
+# The campaign's texts, in Czech and in English (``Campaign.TRANSLATED``), with their limits.
+TEXT_LIMITS = {"subject": 200, "preheader": 200, "body": 200_000}
+TEXT_FIELDS = (*TEXT_LIMITS, *(f"{name}_en" for name in TEXT_LIMITS))
+
+
+def text_errors(form: dict) -> dict:
+    """Errors of the Czech and English texts by field: the Czech subject is required, an
+    English text needs its English subject."""
+    errors = {}
+    for name, limit in TEXT_LIMITS.items():
+        for field in (name, f"{name}_en"):
+            if len(form.get(field, "")) > limit:
+                errors[field] = _("This text is too long (at most ${n} characters).",
+                                  mapping={"n": limit})
+    if not form.get("subject") and "subject" not in errors:
+        errors["subject"] = _("Fill in a subject of at most 200 characters.")
+    if not form.get("subject_en") and "subject_en" not in errors and (
+            form.get("body_en") or form.get("preheader_en")):
+        errors["subject_en"] = _("Fill in the English subject too, or leave the English "
+                                 "version empty.")
+    return errors
 
 
 def _as_datetime(value) -> dt.datetime | None:
@@ -207,26 +232,24 @@ def campaign_save(request):
         return _campaign_form_values(request, campaign, _campaign_to_form(campaign), {
             "general": _("The campaign is being sent or was sent; it cannot be changed.")})
     post = request.POST
-    form = {"kind": post.get("kind", ""), "subject": post.get("subject", "").strip(),
-            "preheader": post.get("preheader", "").strip(), "body": post.get("body", ""),
-            "language": post.get("language", ""), "salutation": post.get("salutation", ""),
-            "layout": post.get("layout", "gov"),
+    form = {"kind": post.get("kind", ""),
+            **{f: post.get(f, "").strip() for f in TEXT_FIELDS},
+            "salutation": post.get("salutation", ""), "template": post.get("template", ""),
             "lists": {int(v) for v in post.getall("list") if v.isdigit()},
             "audiences": set(post.getall("audience")), "event": post.get("event", ""),
             "in_archive": post.get("in_archive") == "on", "track": post.get("track") == "on"}
     errors = {}
     if form["kind"] not in CAMPAIGN_KINDS:
         errors["kind"] = _("Choose one of the offered values.")
-    if not form["subject"] or len(form["subject"]) > 200:
-        errors["subject"] = _("Fill in a subject of at most 200 characters.")
-    if len(form["preheader"]) > 200:
-        errors["preheader"] = _("Use at most 200 characters.")
-    if form["language"] not in ("cs", "en"):
-        errors["language"] = _("Choose one of the offered values.")
+    errors.update(text_errors(form))
     if form["salutation"] not in SALUTATION_STYLES:
         errors["salutation"] = _("Choose one of the offered values.")
-    if form["layout"] not in LAYOUTS:
-        errors["layout"] = _("Choose one of the offered values.")
+    template = None
+    if form["template"]:
+        template = db.get(NewsletterTemplate, int(form["template"])) \
+            if form["template"].isdigit() and len(form["template"]) < 10 else None
+        if template is None:
+            errors["template"] = _("Choose one of the offered values.")
     lists = db.scalars(sa.select(NewsletterList).where(
         NewsletterList.id.in_(form["lists"]))).all() if form["lists"] else []
     known_audiences = {a["key"] for a in services.crm_audiences(request)}
@@ -246,11 +269,11 @@ def campaign_save(request):
     if campaign is None:
         campaign = Campaign(created_by_id=request.identity.id)
         db.add(campaign)
-    campaign.kind, campaign.subject, campaign.preheader = (form["kind"], form["subject"],
-                                                           form["preheader"])
-    campaign.body, campaign.language = form["body"], form["language"]
+    campaign.kind = form["kind"]
+    for field in TEXT_FIELDS:
+        setattr(campaign, field, form[field])
     campaign.salutation, campaign.in_archive = form["salutation"], form["in_archive"]
-    campaign.layout = form["layout"]
+    campaign.template = template
     campaign.track = form["track"]
     if campaign.track and not campaign.track_key:
         campaign.track_key = new_token()
@@ -282,6 +305,8 @@ def _sample(user) -> Subscriber:
     return Subscriber(email=user.email, name=user.name, token="preview-" + "0" * 16)
 
 
+PREVIEW_LABELS = {"cs": _("In Czech"), "en": _("In English")}
+LANGUAGE_LABELS = {"cs": _("Czech"), "en": _("English")}
 MATCH_LABELS = {"all": _("all conditions"), "any": _("any condition")}
 
 
@@ -307,18 +332,24 @@ def snapshot_entries(campaign) -> list[dict]:
              permission=EDIT, request_method="GET")
 def campaign_detail(request):
     campaign = _get_campaign(request)
-    from hub_newsletter.rendering import recipient_values, render
+    from hub_newsletter.rendering import recipient_values, render, version_of
 
     problems = content.campaign_errors(campaign)
-    preview_text = ""
+    previews = []
     if not problems:
         user = request.identity
-        values = recipient_values(request, campaign, _sample(user), user.email)
-        preview_text = render(request, campaign, values)[1]
+        for language, label in PREVIEW_LABELS.items():
+            values = recipient_values(request, campaign, _sample(user), user.email, language)
+            subject, text, _html = render(request, campaign, values, language)
+            previews.append({"language": language, "label": label, "subject": subject,
+                             "text": text, "version": version_of(campaign, language)})
     identity = request.identity
     labels = {a["key"]: a.get("label") or a["key"] for a in services.crm_audiences(request)}
     return {
-        "campaign": campaign, "problems": problems, "preview_text": preview_text,
+        "campaign": campaign, "problems": problems, "previews": previews,
+        "missing_english": campaign.missing_translations(),
+        "language_labels": LANGUAGE_LABELS,
+        "template": campaign_template(request, campaign),
         "snapshots": snapshot_entries(campaign), "match_labels": MATCH_LABELS,
         "audience_labels": [labels.get(key, key) for key in campaign.audiences or ()],
         "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
@@ -334,15 +365,17 @@ def campaign_detail(request):
 
 @view_config(route_name="newsletter.campaign_preview", permission=EDIT, request_method="GET")
 def campaign_preview(request):
-    """The HTML of the e-mail as the first recipient would see it (the signed-in user)."""
-    from hub_newsletter.rendering import recipient_values, render
+    """The HTML of the e-mail as the signed-in user would see it in the language asked for
+    (``?lang=en``: the English version, or the Czech one where there is none)."""
+    from hub_newsletter.rendering import recipient_language, recipient_values, render
 
     campaign = _get_campaign(request)
     if content.campaign_errors(campaign):
         raise HTTPNotFound()
     user = request.identity
+    language = recipient_language(request.GET.get("lang"))
     html = render(request, campaign, recipient_values(request, campaign, _sample(user),
-                                                      user.email))[2]
+                                                      user.email, language), language)[2]
     response = Response(html, content_type="text/html", charset="utf-8")
     # The mail's own inline CSS is allowed here and nothing else (no scripts, no framing).
     response.headers["Content-Security-Policy"] = (
@@ -363,8 +396,6 @@ def _transition(request, campaign, allowed: tuple[str, ...], new: str, message):
     return True
 
 
-LAYOUT_LABELS = {"gov": _("Blue header (gov.cz)"), "light": _("Light"),
-                 "plain": _("Plain letter")}
 KIND_LABELS = {"newsletter": _("Newsletter"), "invitation": _("Invitation")}
 STATUS_LABELS = {
     "draft": _("a draft"), "submitted": _("waiting for approval"), "approved": _("approved"),
@@ -494,7 +525,7 @@ def campaign_cancel(request):
 def campaign_test(request):
     """Send the message to the signed-in staff member only (not counted, not archived)."""
     from hub_newsletter.mail_settings import domain, setting
-    from hub_newsletter.rendering import build_message
+    from hub_newsletter.rendering import build_message, recipient_language
     from hub_newsletter.transport import (
         PermanentFailure,
         TemporaryFailure,
@@ -510,7 +541,10 @@ def campaign_test(request):
     user = request.identity
     subscriber = services.get_or_create_subscriber(request.dbsession, user.email.lower(),
                                                    user.name, user.language, user)
-    data = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ")
+    # The version a recipient of the chosen language gets (by default the staff member's).
+    language = recipient_language(request.POST.get("language") or user.language)
+    data = build_message(request, campaign, 0, subscriber, user.email, subject_prefix="[TEST] ",
+                         language=language)
     transport = Transport(request.registry.settings)
     settings = request.registry.settings
     try:

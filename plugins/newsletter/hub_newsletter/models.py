@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.translations import Translated
 
 CAMPAIGN_KINDS = ("newsletter", "invitation")
 CAMPAIGN_STATUSES = ("draft", "submitted", "approved", "scheduled", "sending", "paused",
@@ -22,6 +23,8 @@ CAMPAIGN_STATUSES = ("draft", "submitted", "approved", "scheduled", "sending", "
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "bounced")
 SALUTATION_STYLES = ("formal", "informal")
 LAYOUTS = ("gov", "light", "plain")
+# The accent of the gov.cz look, the hub's own primary colour unless the theme sets one.
+DEFAULT_ACCENT = "#2362a2"
 
 
 def new_token() -> str:
@@ -115,28 +118,68 @@ campaign_list = sa.Table(
 )
 
 
-class Campaign(Base):
-    """A newsletter or an invitation, from draft through approval to sending."""
+class NewsletterTemplate(Translated, Base):
+    """A reusable look of the e-mail: header and footer (sanitised HTML, in Czech and
+    English), accent colour, logo and layout. Campaigns that use it keep it from being
+    deleted (``ON DELETE RESTRICT``); at most one is the default (a partial unique index).
+    """
+
+    __tablename__ = "newsletter_template"
+    __table_args__ = (
+        sa.CheckConstraint(_in("layout", LAYOUTS), name="layout"),
+        # "#rrggbb": the form and the API check the digits, the database the shape.
+        sa.CheckConstraint("length(accent) = 7 AND substr(accent, 1, 1) = '#'",
+                           name="accent"),
+        sa.Index("uq_newsletter_template_default", "is_default", unique=True,
+                 sqlite_where=sa.text("is_default"), postgresql_where=sa.text("is_default")),
+    )
+    TRANSLATED = ("header_html", "footer_html")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True, info={"personal": False})
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The look of the e-mail (rendering.LAYOUT_STYLES), coloured with ``accent``.
+    layout: Mapped[str] = mapped_column(sa.String(10), default="gov")
+    header_html: Mapped[str] = mapped_column(sa.Text, default="")
+    header_html_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    footer_html: Mapped[str] = mapped_column(sa.Text, default="")
+    footer_html_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    accent: Mapped[str] = mapped_column(sa.String(7), default=DEFAULT_ACCENT)
+    # A public image of the core's media library (which refuses to delete it while used).
+    logo_media_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("media_item.id", ondelete="SET NULL"))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Campaign(Translated, Base):
+    """A newsletter or an invitation, from draft through approval to sending.
+
+    Subject, preview line and text are in Czech with optional English versions
+    (``hub.translations``); each recipient gets the version of their language.
+    """
 
     __tablename__ = "newsletter_campaign"
     __table_args__ = (
         sa.CheckConstraint(_in("kind", CAMPAIGN_KINDS), name="kind"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
         sa.CheckConstraint(_in("salutation", SALUTATION_STYLES), name="salutation"),
-        sa.CheckConstraint(_in("layout", LAYOUTS), name="layout"),
-        sa.CheckConstraint("language IN ('cs', 'en')", name="language"),
     )
+    TRANSLATED = ("subject", "preheader", "body")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(12), default="newsletter")
     status: Mapped[str] = mapped_column(sa.String(12), default="draft", index=True)
     subject: Mapped[str] = mapped_column(sa.String(200))
+    subject_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     preheader: Mapped[str] = mapped_column(sa.String(200), default="")
+    preheader_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
-    language: Mapped[str] = mapped_column(sa.String(2), default="cs")
+    body_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     salutation: Mapped[str] = mapped_column(sa.String(10), default="formal")
-    # The look of the e-mail (rendering.LAYOUT_STYLES).
-    layout: Mapped[str] = mapped_column(sa.String(10), default="gov", server_default="gov")
+    # The look of the e-mail; none: the built-in look in the hub's colours.
+    template_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("newsletter_template.id", ondelete="RESTRICT"), index=True)
     # CRM audience keys (when the crm plugin is enabled).
     audiences: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The linked event of the events plugin, copied when the campaign is written.
@@ -167,6 +210,7 @@ class Campaign(Base):
     snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
 
     lists: Mapped[list[NewsletterList]] = relationship(secondary=campaign_list)
+    template: Mapped[NewsletterTemplate | None] = relationship()
 
 
 class Delivery(Base):

@@ -1,5 +1,6 @@
-"""A campaign as e-mail: rendering, personalising per recipient (compiled once per
-send), counting links and the pixel, and the neutral version for the archive."""
+"""A campaign as e-mail: rendering in the reader's language, personalising per recipient
+(compiled once per language of a send), counting links and the pixel, and the neutral
+version for the archive."""
 from __future__ import annotations
 
 import base64
@@ -18,9 +19,10 @@ from chameleon import PageTemplateFile
 from hub.dates import PRAGUE
 from hub.i18n import localizer_for
 from hub.mail import sender as core_sender
-from hub_newsletter import content
+from hub_newsletter import content, richbody
 from hub_newsletter.i18n import _
 from hub_newsletter.mail_settings import domain, setting
+from hub_newsletter.mail_templates import campaign_template, template_look
 from hub_newsletter.models import Campaign
 from hub_newsletter.salutation import salutation, split_name
 
@@ -30,14 +32,29 @@ MAIL_TEMPLATE = PageTemplateFile(str(Path(__file__).parent / "templates" / "mail
 
 # -- personalisation ------------------------------------------------------------------------
 
-def recipient_values(request, campaign: Campaign, subscriber, address: str) -> dict:
+LANGUAGES = ("cs", "en")
+
+
+def recipient_language(value: str | None) -> str:
+    """A recipient's language for the mail: English or, for anything else, Czech."""
+    return value if value in LANGUAGES else "cs"
+
+
+def version_of(campaign: Campaign, language: str) -> str:
+    """The language of the campaign's text a reader of ``language`` gets: English when it
+    was written, else Czech (the subject, preview line and text go together)."""
+    return campaign.language_of("body", language)
+
+
+def recipient_values(request, campaign: Campaign, subscriber, address: str,
+                     language: str = "cs") -> dict:
     name = subscriber.name if subscriber else ""
     first = (subscriber.first_name if subscriber else "") or split_name(name)[0]
     last = (subscriber.last_name if subscriber else "") or split_name(name)[1]
     gender = subscriber.gender if subscriber else None
     token = subscriber.token if subscriber else ""
     values = {
-        "salutation": salutation(first, last, gender, campaign.salutation, campaign.language),
+        "salutation": salutation(first, last, gender, campaign.salutation, language),
         "first_name": first, "last_name": last, "name": name or f"{first} {last}".strip(),
         "email": address,
         "unsubscribe_url": request.route_url("newsletter.unsubscribe", token=token,
@@ -45,44 +62,59 @@ def recipient_values(request, campaign: Campaign, subscriber, address: str) -> d
         "preferences_url": request.route_url("newsletter.preferences", token=token)
         if token else "",
         "event_title": campaign.event_title, "event_url": campaign.event_url,
-        "event_date": format_event_date(campaign),
+        "event_date": format_event_date(campaign, language),
     }
     return values
 
 
-def format_event_date(campaign: Campaign) -> str:
+def format_event_date(campaign: Campaign, language: str = "cs") -> str:
     if campaign.event_starts_at is None:
         return ""
     from babel.dates import format_datetime
 
     local = campaign.event_starts_at.astimezone(PRAGUE)
-    return format_datetime(local, "d. MMMM y, H:mm" if campaign.language == "cs"
-                           else "d MMMM y, H:mm", locale=campaign.language)
+    return format_datetime(local, "d. MMMM y, H:mm" if language == "cs"
+                           else "d MMMM y, H:mm", locale=language)
 
 
-def archive_values(campaign: Campaign) -> dict:
+def archive_values(campaign: Campaign, language: str = "cs") -> dict:
     """Neutral values for the public archive and previews: no personal data."""
-    greeting = "Vážení čtenáři" if campaign.language == "cs" else "Dear readers"
+    greeting = "Vážení čtenáři" if language == "cs" else "Dear readers"
     return {"salutation": greeting, "first_name": "", "last_name": "", "name": "",
             "email": "", "unsubscribe_url": "", "preferences_url": "",
             "event_title": campaign.event_title, "event_url": campaign.event_url,
-            "event_date": format_event_date(campaign)}
+            "event_date": format_event_date(campaign, language)}
 
 
 SANS = "font-family:Arial,Helvetica,sans-serif;"
-LAYOUT_STYLES = {
-    # The gov.cz look: a blue band with the site's name.
-    "gov": {"font": SANS, "frame": "border-top:6px solid #2362a2;",
-            "header": "padding:20px 32px;background:#2362a2;color:#ffffff;font-size:20px;"
-                      "font-weight:bold;" + SANS},
-    # Light: white header, blue name and rule (prints well, quieter).
-    "light": {"font": SANS, "frame": "border:1px solid #c7d4e2;",
-              "header": "padding:20px 32px;color:#2362a2;font-size:20px;font-weight:bold;"
-                        "border-bottom:3px solid #2362a2;" + SANS},
-    # Plain letter: no header band, a serif text face, for personal letters.
-    "plain": {"font": "font-family:Georgia,'Times New Roman',serif;", "frame": "",
-              "header": "padding:16px 32px 0;color:#3b4a5a;font-size:14px;" + SANS},
-}
+
+
+def layout_styles(layout: str, accent: str) -> dict[str, str]:
+    """Inline styles of a look, in the template's accent colour."""
+    if layout == "light":
+        # Light: white header, accent name and rule (prints well, quieter).
+        return {"font": SANS, "frame": "border:1px solid #c7d4e2;",
+                "header": f"padding:20px 32px;color:{accent};font-size:20px;font-weight:bold;"
+                          f"border-bottom:3px solid {accent};" + SANS}
+    if layout == "plain":
+        # Plain letter: no header band, a serif text face, for personal letters.
+        return {"font": "font-family:Georgia,'Times New Roman',serif;", "frame": "",
+                "header": "padding:16px 32px 0;color:#3b4a5a;font-size:14px;" + SANS}
+    # The gov.cz look: a band in the accent colour with the site's name.
+    return {"font": SANS, "frame": f"border-top:6px solid {accent};",
+            "header": f"padding:20px 32px;background:{accent};color:#ffffff;font-size:20px;"
+                      "font-weight:bold;" + SANS}
+
+
+def body_styles(accent: str) -> dict[str, str]:
+    return {"p": "margin:0 0 16px;",
+            "h2": "font-size:20px;margin:24px 0 8px;color:#0b2949;",
+            "h3": "font-size:18px;margin:20px 0 8px;color:#0b2949;",
+            "ul": "margin:0 0 16px;padding-left:24px;",
+            "ol": "margin:0 0 16px;padding-left:24px;",
+            "a": f"color:{accent};",
+            "img": "max-width:100%;height:auto;border:0;",
+            "blockquote": f"margin:0 0 16px;padding-left:16px;border-left:4px solid {accent};"}
 
 
 # Why a person receives the mail, by how the consent it is sent on was given: a contact
@@ -105,31 +137,44 @@ def why_text(request, language: str, consent_source: str | None) -> str:
                                mapping={"site": request.registry.settings["hub.site_name"]})
 
 
-def render(request, campaign: Campaign, values: dict, blocks=None) -> tuple[str, str, str]:
-    """``(subject, text, html)`` of one message."""
-    blocks = blocks if blocks is not None else content.parse_body(campaign.body)
-    localizer = localizer_for(request.registry, campaign.language)
-    subject = content.substitute(campaign.subject, values)
+def render(request, campaign: Campaign, values: dict,
+           language: str = "cs") -> tuple[str, str, str]:
+    """``(subject, text, html)`` of one message to a reader of ``language``: the campaign's
+    version in that language, or the Czech one marked ``lang="cs"``; everything around it
+    (footer, event, dates) in ``language``."""
+    settings = request.registry.settings
+    version = version_of(campaign, language)
+    localizer = localizer_for(request.registry, language)
+    template = campaign_template(request, campaign)
+    subject = content.substitute(campaign.translated("subject", version), values)
+    body = richbody.body_html(campaign.translated("body", version), values,
+                              settings["hub.base_url"])
     footer = {
-        "why": values.get("why") or why_text(request, campaign.language, None),
+        "why": values.get("why") or why_text(request, language, None),
         "unsubscribe": localizer.translate(_("Unsubscribe")),
         "preferences": localizer.translate(_("Manage subscriptions")),
     }
-    text = content.plain_text(blocks, values)
+    text = richbody.plain_text(body)
     event_label = localizer.translate(_("Event details and registration"))
     if campaign.event_title:
         event_lines = [campaign.event_title, values.get("event_date", ""),
                        f"{event_label}: {campaign.event_url}" if campaign.event_url else ""]
         text += "\n\n" + "\n".join(line for line in event_lines if line)
+    look = template_look(request, template, language)
+    if look["footer"]:
+        text += "\n\n" + richbody.plain_text(look["footer"])
     if values.get("unsubscribe_url"):
         text += (f"\n\n-- \n{footer['why']}\n{footer['unsubscribe']}: "
                  f"{values['unsubscribe_url']}\n{footer['preferences']}: "
                  f"{values['preferences_url']}\n")
     html = MAIL_TEMPLATE(
-        subject=subject, preheader=campaign.preheader, language=campaign.language,
-        s=LAYOUT_STYLES.get(campaign.layout or "gov", LAYOUT_STYLES["gov"]),
-        site_name=request.registry.settings["hub.site_name"],
-        blocks=content.personalised_blocks(blocks, values), values=values, footer=footer,
+        subject=subject, preheader=content.substitute(
+            campaign.translated("preheader", version), values),
+        language=language, version=version,
+        s=layout_styles(look["layout"], look["accent"]), look=look,
+        site_name=settings["hub.site_name"],
+        body=richbody.styled(body, body_styles(look["accent"])), values=values,
+        footer=footer,
         event=campaign.event_title and {"title": campaign.event_title,
                                         "url": campaign.event_url,
                                         "date": values.get("event_date", "")},
@@ -156,14 +201,14 @@ class CompiledCampaign:
     """
 
     def __init__(self, request, campaign: Campaign, subject_prefix: str = "",
-                 count: bool = True):
+                 count: bool = True, language: str = "cs"):
         settings = request.registry.settings
         nonce = uuid.uuid4().hex[:12]
         self.markers = {f: (f"https://{nonce}.invalid/{f}" if f in URL_FIELDS
                             else f"HUB{nonce}{f}") for f in PERSONAL_FIELDS}
-        shared = archive_values(campaign)
+        shared = archive_values(campaign, language)
         values = {**shared, **self.markers}
-        subject, text, html = render(request, campaign, values)
+        subject, text, html = render(request, campaign, values, language)
         if count and campaign.track and campaign.track_key:
             html = tracked_html(request, campaign, html, nonce)
         self.subject = subject_prefix + subject
@@ -177,10 +222,10 @@ class CompiledCampaign:
         self._pattern = re.compile("|".join(re.escape(m) for m in
                                             sorted(self._field, key=len, reverse=True)))
         self.campaign_id = campaign.id
-        self.why = {source: why_text(request, campaign.language, source)
+        self.why = {source: why_text(request, language, source)
                     for source in ("", *WHY_BY_SOURCE)}
         self.style = campaign.salutation
-        self.language = campaign.language
+        self.language = language
         self.domain = domain(settings)
         # newsletter.sender, else the hub's sender (mail.sender, named after the hub).
         own = setting(settings, "sender")
@@ -300,15 +345,32 @@ def cached_salutation(first: str, last: str, gender: str | None, style: str,
     return salutation(first, last, gender, style, language)
 
 
+def compiled_versions(request, campaign: Campaign, **options) -> dict[str, CompiledCampaign]:
+    """The campaign compiled once per recipients' language (a send job's templates)."""
+    return {language: CompiledCampaign(request, campaign, language=language, **options)
+            for language in LANGUAGES}
+
+
 def build_message(request, campaign: Campaign, delivery_id: int, subscriber, address: str,
-                  subject_prefix: str = "") -> bytes:
+                  subject_prefix: str = "", language: str = "cs") -> bytes:
     """One message outside bulk sending (the test send: never counted)."""
-    compiled = CompiledCampaign(request, campaign, subject_prefix, count=False)
+    compiled = CompiledCampaign(request, campaign, subject_prefix, count=False,
+                                language=language)
     token = subscriber.token if subscriber else ""
     values = compiled.values(address, subscriber.first_name or "", subscriber.last_name or "",
                              subscriber.name or "", subscriber.gender, token)
     return compiled.message(delivery_id, address, values, token)
 
 
-def archive_subject(campaign: Campaign) -> str:
-    return content.substitute(campaign.subject, archive_values(campaign))
+def archive_subject(campaign: Campaign, language: str = "cs") -> str:
+    version = version_of(campaign, language)
+    return content.substitute(campaign.translated("subject", version),
+                              archive_values(campaign, language))
+
+
+def archive_body(request, campaign: Campaign, language: str = "cs") -> str:
+    """The body of the archive page: the reader's version (else the Czech one), neutral
+    values, sanitised HTML."""
+    return richbody.body_html(campaign.translated("body", version_of(campaign, language)),
+                              archive_values(campaign, language),
+                              request.registry.settings["hub.base_url"])

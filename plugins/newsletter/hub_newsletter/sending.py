@@ -43,7 +43,7 @@ from hub_newsletter.recipient_consent import (
     consent_clause,
     list_withdraw_links,
 )
-from hub_newsletter.rendering import CompiledCampaign
+from hub_newsletter.rendering import CompiledCampaign, compiled_versions, recipient_language
 from hub_newsletter.transport import PermanentFailure, TemporaryFailure, Transport, UncertainFailure
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def claim(conn, campaign_id: int, worker: str, batch_size: int, lease: int) -> l
         return []
     return list(conn.execute(
         sa.select(D.c.id, D.c.address, D.c.source, D.c.attempts, S.c.first_name,
-                  S.c.last_name, S.c.name, S.c.gender, S.c.token,
+                  S.c.last_name, S.c.name, S.c.gender, S.c.token, S.c.language,
                   R.c.source.label("consent_source"))
         .select_from(D.outerjoin(S, S.c.id == D.c.subscriber_id)
                      .outerjoin(R, R.c.id == D.c.consent_record_id))
@@ -104,7 +104,9 @@ def send_campaign(request, campaign_id: int) -> None:
             return
         list_ids = [lst.id for lst in campaign.lists]
         try:
-            compiled = CompiledCampaign(request, campaign)
+            # Rendered once per language, not per recipient: each recipient gets the
+            # version of their language (English falls back to the Czech text).
+            compiled = compiled_versions(request, campaign)
         except Exception as exc:
             # Validated before sending started; should rendering still fail, nothing is sent.
             _fail_campaign(registry, campaign_id, f"rendering failed: {exc}")
@@ -157,7 +159,8 @@ def connection_count(settings: dict, dialect: str) -> int:
     return max(1, configured or AUTO_CONNECTIONS.get(dialect, 1))
 
 
-def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: list[int],
+def _send_loop(request, campaign_id: int, compiled: dict[str, CompiledCampaign],
+               list_ids: list[int],
                links, batch_size: int, lease: int, rate: float, max_attempts: int,
                retry_delay: int) -> str:
     """One worker's loop over claimed batches: ``"done"``, ``"retry"`` (some rows wait for
@@ -169,7 +172,7 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
         sa.update(D).where(D.c.id == sa.bindparam("delivery_id"), D.c.status == "pending",
                            D.c.claimed_by == worker, consent_clause(list_ids))
         .values(status="sending", attempts=D.c.attempts + 1))
-    bounce_local, _sep, bounce_host = compiled.bounce.partition("@")
+    bounce_local, _sep, bounce_host = compiled["cs"].bounce.partition("@")
     transport = Transport(settings)
     conn, tx, own = _connection(registry)
     accepted: list[int] = []  # accepted by the server, recorded as sent by the next commit
@@ -212,8 +215,9 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                             return "stopped"
                     checked = time.monotonic()
                 token = row.token or ""
+                version = compiled[recipient_language(row.language)]
                 try:
-                    values = compiled.values(row.address, row.first_name or "",
+                    values = version.values(row.address, row.first_name or "",
                                              row.last_name or "", row.name or "", row.gender,
                                              token, row.consent_source)
                     withdraw_url = audience.get(row.id)
@@ -222,7 +226,7 @@ def _send_loop(request, campaign_id: int, compiled: CompiledCampaign, list_ids: 
                         values["unsubscribe_url"] = withdraw_url
                     else:
                         withdraw_url = links(row.address, row.source)
-                    data = compiled.message(row.id, row.address, values, token,
+                    data = version.message(row.id, row.address, values, token,
                                             withdraw_url=withdraw_url)
                 except Exception as exc:
                     _mark(conn, write, row.id, worker, status="failed",

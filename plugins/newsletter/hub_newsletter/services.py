@@ -116,6 +116,9 @@ def subscribe(request, email: str, name: str, lists: list[NewsletterList],
     purpose(request.registry, LIST_PURPOSE_KEY)  # declared, or the form cannot work
     if text_version != LIST_PURPOSE.text_version:
         raise OutdatedText("The consent text changed.", LIST_PURPOSE.text_version)
+    if own_verified and getattr(user, "language", None) in ("cs", "en"):
+        # A member's newsletters come in the language of their profile.
+        language = user.language
     subscriber = get_or_create_subscriber(db, email, name or (user.name if own_verified else ""),
                                           language, user if own_verified else None)
     held = subscribed_list_ids(request, email)
@@ -292,9 +295,10 @@ def start_sending(request, campaign: Campaign) -> int:
     errors = content.campaign_errors(campaign)
     if not errors:
         try:
-            from hub_newsletter.rendering import archive_values, render
+            from hub_newsletter.rendering import LANGUAGES, archive_values, render
 
-            render(request, campaign, archive_values(campaign))
+            for language in LANGUAGES:
+                render(request, campaign, archive_values(campaign, language), language)
         except Exception as exc:  # noqa: BLE001 (any rendering error stops the campaign)
             errors = [_("The message cannot be rendered: ${error}",
                         mapping={"error": str(exc)})]

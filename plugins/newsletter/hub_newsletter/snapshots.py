@@ -11,6 +11,10 @@ list them. Each delivery row keeps the id of the ledger record it was written on
 snapshot keeps their number, a SHA-256 of the sorted ids (so the list in the deliveries can
 be shown to be the one relied on) and the ledger's highest record id at that moment (the
 ledger only grows: its records up to that id are the state the send saw).
+
+What was sent: the Czech and the English version of the texts (the English one ``None``
+when English readers got the Czech text), the number of recipients per language and the
+template's look at that moment (a template may change or go after the send).
 """
 from __future__ import annotations
 
@@ -57,6 +61,33 @@ def _sources(request, campaign) -> dict[str, dict]:
     return found
 
 
+def sent_versions(request, campaign, languages: dict[str, int]) -> dict:
+    """What was sent in which language: each version's texts as written then (the Czech
+    one and the English one, or ``None`` without it), how many recipients were written in
+    each language and which version they get, and the template with its look then."""
+    from hub_newsletter.mail_templates import campaign_template
+    from hub_newsletter.rendering import LANGUAGES, version_of
+
+    def texts(code: str) -> dict:
+        values = {f: campaign.translated(f, code) for f in campaign.TRANSLATED}
+        digest = hashlib.sha256("\n\0".join(values.values()).encode()).hexdigest()
+        return {**values, "sha256": digest}
+
+    template = campaign_template(request, campaign)
+    return {
+        "versions": {"cs": texts("cs"),
+                     "en": texts("en") if version_of(campaign, "en") == "en" else None},
+        "languages": {code: {"recipients": languages.get(code, 0),
+                             "version": version_of(campaign, code)} for code in LANGUAGES},
+        "template": None if template is None else {
+            "id": template.id, "name": template.name, "layout": template.layout,
+            "accent": template.accent, "header_html": template.header_html,
+            "header_html_en": template.header_html_en, "footer_html": template.footer_html,
+            "footer_html_en": template.footer_html_en,
+            "logo_media_id": template.logo_media_id},
+    }
+
+
 def take_snapshot(request, campaign, after: int) -> dict:
     """Record on ``campaign`` what the delivery rows written after row ``after`` relied on;
     a campaign started again (resumed, rescheduled) gets the later start as an addition."""
@@ -80,10 +111,18 @@ def take_snapshot(request, campaign, after: int) -> dict:
     ids = db.scalars(sa.select(d.consent_record_id)
                      .where(*written, d.consent_record_id.is_not(None))
                      .order_by(d.consent_record_id)).all()
+    languages = {}
+    for code, count in db.execute(
+            sa.select(Subscriber.language, sa.func.count()).select_from(d)
+            .outerjoin(Subscriber, Subscriber.id == d.subscriber_id).where(*written)
+            .group_by(Subscriber.language)):
+        # A row without a subscriber (erased meanwhile) was written in Czech.
+        languages[code or "cs"] = languages.get(code or "cs", 0) + count
     entry = {
         "taken_at": utcnow().isoformat(),
         "recipients": sum(s["recipients"] for s in sources.values()),
         "sources": list(sources.values()),
+        **sent_versions(request, campaign, languages),
         "consent_records": {
             "count": len(ids),
             "sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),

@@ -8,9 +8,9 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from hub.consent import OutdatedText
-from hub.dates import format_moment
+from hub.dates import format_moment, language
 from hub.security import PUBLIC
-from hub_newsletter import content, services
+from hub_newsletter import services
 from hub_newsletter.i18n import _
 from hub_newsletter.models import Campaign, NewsletterList, Subscriber
 from hub_newsletter.purposes import LIST_PURPOSE
@@ -168,6 +168,9 @@ def preferences_page(request):
 def preferences(request):
     subscriber = _subscriber_by_token(request)
     wanted = {int(v) for v in request.POST.getall("list") if v.isdigit()}
+    if request.POST.get("language") in ("cs", "en"):
+        # The language of every newsletter to this address (English or Czech version).
+        subscriber.language = request.POST["language"]
     try:
         services.set_preferences(request, subscriber, wanted, request.POST.get("text_version", ""))
     except OutdatedText:
@@ -187,12 +190,14 @@ def _archived(request):
 @view_config(route_name="newsletter.archive", renderer="hub_newsletter:templates/archive.pt",
              permission=PUBLIC)
 def archive(request):
-    campaigns = request.dbsession.scalars(_archived(request).limit(200)).all()
-    from hub_newsletter.rendering import archive_subject
+    from hub_newsletter.rendering import archive_subject, version_of
 
+    campaigns = request.dbsession.scalars(_archived(request).limit(200)).all()
+    lang = language(request)
     return {"campaigns": campaigns,
             "when": lambda c: format_moment(c.finished_at, request.locale_name),
-            "subject": archive_subject,
+            "subject": lambda c: archive_subject(c, lang),
+            "lang_of": lambda c: version_of(c, lang),
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Archive"), None)]}
 
@@ -200,19 +205,21 @@ def archive(request):
 @view_config(route_name="newsletter.archive_item",
              renderer="hub_newsletter:templates/archive_item.pt", permission=PUBLIC)
 def archive_item(request):
-    from hub_newsletter.rendering import archive_values
+    """A sent campaign in the visitor's language, or in Czech (marked so) without an
+    English version."""
+    from hub_newsletter.rendering import archive_body, archive_subject, version_of
 
     campaign = request.dbsession.get(Campaign, int_or_404(request.matchdict["id"]))
     if campaign is None or campaign.status != "sent" or not campaign.in_archive:
         raise HTTPNotFound()
-    values = archive_values(campaign)
-    return {"campaign": campaign,
-            "subject": content.substitute(campaign.subject, values),
-            "blocks": content.personalised_blocks(content.parse_body(campaign.body), values),
+    lang = language(request)
+    subject = archive_subject(campaign, lang)
+    return {"campaign": campaign, "subject": subject, "version": version_of(campaign, lang),
+            "body": archive_body(request, campaign, lang),
             "when": format_moment(campaign.finished_at, request.locale_name),
             "breadcrumbs": [(_("Newsletters"), request.route_path("newsletter.index")),
                             (_("Archive"), request.route_path("newsletter.archive")),
-                            (content.substitute(campaign.subject, values), None)]}
+                            (subject, None)]}
 
 
 def int_or_404(value) -> int:

@@ -2,16 +2,13 @@
 import sqlalchemy as sa
 
 from hub import migrate
-from hub.app import make_config
-from hub.db import make_engine
 
 BEFORE = "5d1a7c3e9b20"
 
 
-def test_subscriptions_become_ledger_records_and_requests_stay(base_settings, empty_database):
-    engine = make_engine(empty_database)
-    registry = make_config({**base_settings, "sqlalchemy.url": empty_database,
-                            "hub.dbengine": engine, "hub.plugins": "newsletter"}).registry
+def test_subscriptions_become_ledger_records_and_requests_stay(migration_registry):
+    registry = migration_registry("newsletter")
+    engine = registry["hub.dbengine"]
     try:
         migrate.upgrade(registry, branch="core")
         migrate.upgrade(registry, BEFORE, branch="newsletter")
@@ -61,5 +58,51 @@ def test_subscriptions_become_ledger_records_and_requests_stay(base_settings, em
                 "SELECT subscriber_id, status FROM newsletter_subscription "
                 "ORDER BY subscriber_id")).all()
         assert restored == [(1, "confirmed"), (3, "pending")]
+    finally:
+        engine.dispose()
+
+
+def test_templates_and_english_versions_round_trip(migration_registry):
+    before = "c9e4a2b7d1f8"
+    registry = migration_registry("newsletter")
+    engine = registry["hub.dbengine"]
+    try:
+        migrate.upgrade(registry, branch="core")
+        migrate.upgrade(registry, before, branch="newsletter")
+        with engine.begin() as conn:
+            for i, (language, layout) in enumerate((("cs", "gov"), ("en", "plain")), start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO newsletter_campaign (id, kind, status, subject, preheader, "
+                    "body, language, salutation, layout, audiences, event_title, event_url, "
+                    "in_archive, error, created_at, unsubscribes, track, track_key, opens, "
+                    "clicks) VALUES (:i, 'newsletter', 'draft', :s, 'P', 'Text', :l, "
+                    "'formal', :lay, '[]', '', '', true, '', :t, 0, false, '', 0, 0)"),
+                    {"i": i, "s": f"Předmět {i}", "l": language, "lay": layout,
+                     "t": "2026-01-01 00:00:00"})
+        migrate.upgrade(registry, branch="newsletter")
+        with engine.connect() as conn:
+            templates = dict(conn.execute(sa.text(
+                "SELECT layout, id FROM newsletter_template")).all())
+            defaults = conn.execute(sa.text(
+                "SELECT layout FROM newsletter_template WHERE is_default")).scalars().all()
+            campaigns = conn.execute(sa.text(
+                "SELECT id, template_id, subject_en, body_en FROM newsletter_campaign "
+                "ORDER BY id")).all()
+        assert set(templates) == {"gov", "light", "plain"} and defaults == ["gov"]
+        assert campaigns == [(1, templates["gov"], "", ""),
+                             (2, templates["plain"], "Předmět 2", "Text")]
+        # One default at most: the database refuses a second one.
+        with engine.connect() as conn, conn.begin():
+            try:
+                conn.execute(sa.text("UPDATE newsletter_template SET is_default = true"))
+            except sa.exc.IntegrityError:
+                pass
+            else:
+                raise AssertionError("a second default template was accepted")
+        migrate.downgrade(registry, "newsletter", before)
+        with engine.connect() as conn:
+            restored = conn.execute(sa.text(
+                "SELECT id, language, layout FROM newsletter_campaign ORDER BY id")).all()
+        assert restored == [(1, "cs", "gov"), (2, "en", "plain")]
     finally:
         engine.dispose()

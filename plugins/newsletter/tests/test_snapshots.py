@@ -66,3 +66,35 @@ def test_starting_again_adds_the_new_recipients_as_an_addition(nl_testapp, dbses
     assert campaign.snapshot["recipients"] == 1
     [later] = campaign.snapshot["additions"]
     assert later["recipients"] == 1 and later["consent_records"]["count"] == 1
+
+
+def test_the_snapshot_keeps_both_versions_and_the_recipients_languages(nl_testapp, dbsession,
+                                                                      users, sink):
+    from hub_newsletter.models import Subscriber
+
+    nl = add_list(dbsession)
+    add_subscriber(dbsession, nl, "jana@example.cz", "Jana Nováková")
+    add_subscriber(dbsession, nl, "john@example.org", "John Smith")
+    dbsession.execute(sa.update(Subscriber).where(Subscriber.email == "john@example.org")
+                      .values(language="en"))
+    campaign = add_campaign(dbsession, [nl], subject="Novinky", body="<p>Česky</p>",
+                            subject_en="News", body_en="<p>In English</p>")
+    nl_testapp.login(users.admin)
+    post(nl_testapp, f"/newsletter/admin/campaigns/{campaign.id}/send", {})
+    dbsession.expire_all()
+    snapshot = dbsession.get(Campaign, campaign.id).snapshot
+    assert snapshot["versions"]["cs"]["subject"] == "Novinky"
+    assert snapshot["versions"]["en"]["body"] == "<p>In English</p>"
+    assert snapshot["languages"] == {"cs": {"recipients": 1, "version": "cs"},
+                                     "en": {"recipients": 1, "version": "en"}}
+    assert snapshot["template"]["layout"] == "gov"
+    page = html_text(nl_testapp.get(f"/newsletter/admin/campaigns/{campaign.id}"))
+    assert "Adresáti podle jazyka" in page and "Angličtina: 1" in page
+    # The template changing afterwards leaves the record of what was sent as it was.
+    from hub_newsletter.models import NewsletterTemplate
+
+    used = dbsession.get(NewsletterTemplate, snapshot["template"]["id"])
+    used.accent = "#000000"
+    dbsession.flush()
+    dbsession.expire_all()
+    assert dbsession.get(Campaign, campaign.id).snapshot["template"]["accent"] == "#2362a2"
