@@ -97,3 +97,11 @@ def test_staff_see_what_is_missing_in_english(make_app, make_testapp, users):
     assert "Bez anglické verze: 2" in text
     assert "Den pacientů" in text and "Nadpis, Shrnutí" in text and "Popis" in text
     assert page.html.find("a", string="Den pacientů")["href"] == "/events/1/edit"
+
+
+def test_api_names_translated_columns_as_in_its_translations_object():
+    from hub.translations import api_field
+
+    assert api_field("subject_en") == "translations.en.subject"
+    assert api_field("header_html_en") == "translations.en.header_html"
+    assert api_field("subject") == "subject" and api_field("token") == "token"

@@ -14,7 +14,8 @@ request when there is one, else the Czech: a visitor always reads something, and
 in English marks Czech passages with ``lang="cs"`` (``event.language_of(field, lang)``).
 
 The API takes and returns the English version as ``"translations": {"en": {"title": ...}}``
-(``translations_schema``, ``read_translations``, ``translations_json``); which version a
+(``translations_schema``, ``read_translations``, ``translations_json``; ``api_field``
+names a form's column in API errors); which version a
 response's own fields carry follows the request's language, which API clients choose with
 ``Accept-Language`` (see ``hub.i18n``). Staff see what has no English version at
 ``/admin/translations``, assembled from ``hub_translations_missing``.
@@ -101,6 +102,15 @@ def translations_json(obj: Translated) -> dict:
     return {code: {field: getattr(obj, f"{field}_{code}") for field in obj.TRANSLATED
                    if (getattr(obj, f"{field}_{code}", "") or "").strip()}
             for code in LANGUAGES}
+
+
+def api_field(column: str) -> str:
+    """How the API names a translated column in its errors: ``title_en`` is
+    ``translations.en.title``; other names stay as they are."""
+    for code in LANGUAGES:
+        if column.endswith(f"_{code}"):
+            return f"translations.{code}.{column[:-len(code) - 1]}"
+    return column
 
 
 # -- what staff should translate -------------------------------------------------------------

@@ -21,7 +21,12 @@ from hub.consent import OutdatedText
 from hub.dates import language
 from hub.params import MAX_ID
 from hub.security import PUBLIC
-from hub.translations import read_translations, translations_json, translations_schema
+from hub.translations import (
+    api_field,
+    read_translations,
+    translations_json,
+    translations_schema,
+)
 from hub_newsletter import services
 from hub_newsletter.bounces import record_bounce
 from hub_newsletter.i18n import _
@@ -195,7 +200,7 @@ def _write_campaign(request, campaign: Campaign | None) -> Campaign:
                 texts[name] = body[name].strip()
     texts.update(english)
     for field, message in text_errors(texts).items():
-        errors.setdefault(_api_path(field), translate(message))
+        errors.setdefault(api_field(field), translate(message))
     changes = {}
     for name, allowed in (("kind", CAMPAIGN_KINDS), ("salutation", SALUTATION_STYLES)):
         if name in body:
@@ -243,10 +248,6 @@ def _write_campaign(request, campaign: Campaign | None) -> Campaign:
     db.expire(campaign, ["template"])
     return campaign
 
-
-def _api_path(field: str) -> str:
-    """A form field's name as the API names it (``subject_en`` → ``translations.en.subject``)."""
-    return f"translations.en.{field[:-3]}" if field.endswith("_en") else field
 
 
 @view_config(route_name="newsletter.api.campaigns", renderer="json", permission=EDIT,

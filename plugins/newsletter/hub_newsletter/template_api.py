@@ -14,7 +14,12 @@ from hub.api.collections import (
 )
 from hub.api.openapi import error_response, json_content, ref
 from hub.dates import language
-from hub.translations import read_translations, translations_json, translations_schema
+from hub.translations import (
+    api_field,
+    read_translations,
+    translations_json,
+    translations_schema,
+)
 from hub_newsletter import mail_templates
 from hub_newsletter.i18n import _
 from hub_newsletter.models import LAYOUTS, NewsletterTemplate
@@ -59,7 +64,7 @@ def _write(request, template: NewsletterTemplate | None) -> NewsletterTemplate:
     values, problems = mail_templates.read_template(
         {**data, **{k: getattr(template, k) for k in ("header_html_en", "footer_html_en")
                     if template}, **english}, request.registry, request.dbsession)
-    errors.update({_path(key): translate(message)
+    errors.update({api_field(key): translate(message)
                    for key, message in problems.items()})
     db = request.dbsession
     if "name" not in errors and db.scalar(sa.select(NewsletterTemplate.id).where(
@@ -76,10 +81,6 @@ def _write(request, template: NewsletterTemplate | None) -> NewsletterTemplate:
     mail_templates.save_template(db, template, values)
     db.flush()
     return template
-
-
-def _path(field: str) -> str:
-    return f"translations.en.{field[:-3]}" if field.endswith("_en") else field
 
 
 @view_config(route_name="newsletter.api.templates", renderer="json", permission=EDIT,
