@@ -271,6 +271,31 @@ def empty_database(tmp_path):
 
 
 @pytest.fixture
+def add_media(dbsession, registry):
+    """``add_media(kind, data, file_name=..., captions=None, **values)``: an item of the
+    media library (``hub.media``) with ``data`` kept on the storage service, in the test's
+    session; ``captions`` maps languages to WebVTT, ``values`` are the item's columns."""
+    from hub import storage
+    from hub.media import MediaCaption, MediaItem
+    from hub.media.services import NAMESPACE, apply_file
+
+    def _add(kind: str, data: bytes, *, file_name: str, captions: dict | None = None,
+             **values):
+        stored = storage.get_store(registry).write(
+            data, namespace=NAMESPACE, filename=file_name, max_size=len(data),
+            allowed_types=storage.IMAGES | storage.DOCUMENTS | storage.VIDEOS | storage.AUDIOS)
+        item = MediaItem(kind=kind, **values)
+        apply_file(item, stored)
+        for language, vtt in (captions or {}).items():
+            item.captions.append(MediaCaption(language=language, vtt=vtt))
+        dbsession.add(item)
+        dbsession.flush()
+        return item
+
+    return _add
+
+
+@pytest.fixture
 def migration_registry(base_settings, empty_database):
     """``migration_registry(*plugins)``: the registry of a hub with those plugins (none: the
     core alone) on a new, empty database, for tests that walk migrations up and down with

@@ -22,24 +22,13 @@ def english_staff(dbsession):
 
 
 @pytest.fixture
-def add_item(dbsession, registry):
+def add_item(add_media):
     """``add_item(kind="video", data=..., **values)``: a library item with a stored file."""
-    from hub.media import MediaCaption, MediaItem
-    from hub.media.services import NAMESPACE, apply_file
-    from hub.storage import get_store
 
     def _add(kind="video", data=None, captions=None, **values):
         data = data or {"video": WEBM, "image": PNG}[kind]
-        stored = get_store(registry).write(
-            data, namespace=NAMESPACE, filename=values.pop("file_name", f"soubor.{kind}"),
-            max_size=10 * 1024 * 1024, allowed_types={"video/webm", "image/png"})
         defaults = {"title": "Záznam", "alt": "Popis obrázku" if kind == "image" else ""}
-        item = MediaItem(**{**defaults, **values})
-        apply_file(item, stored)
-        for language, vtt in (captions or {}).items():
-            item.captions.append(MediaCaption(language=language, vtt=vtt))
-        dbsession.add(item)
-        dbsession.flush()
-        return item
+        return add_media(kind, data, file_name=values.pop("file_name", f"soubor.{kind}"),
+                         captions=captions, **{**defaults, **values})
 
     return _add

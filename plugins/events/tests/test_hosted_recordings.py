@@ -15,23 +15,13 @@ CAPTIONS_EN = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nGood afternoon.\n"
 
 
 @pytest.fixture
-def library_video(dbsession, registry):
+def library_video(add_media):
     """``library_video(captions={...})``: a private video of the media library."""
-    from hub.media import MediaCaption, MediaItem
-    from hub.media.services import NAMESPACE, apply_file
-    from hub.storage import get_store
 
     def _make(captions=None, **values):
-        stored = get_store(registry).write(WEBM, namespace=NAMESPACE, filename="zaznam.webm",
-                                           max_size=1024 * 1024, allowed_types={"video/webm"})
-        item = MediaItem(title="Záznam přednášky", transcript="Dobrý den, vítejte.",
-                         transcript_en="Good afternoon, welcome.", **values)
-        apply_file(item, stored)
-        for language, vtt in (captions or {}).items():
-            item.captions.append(MediaCaption(language=language, vtt=vtt))
-        dbsession.add(item)
-        dbsession.flush()
-        return item
+        return add_media("video", WEBM, file_name="zaznam.webm", captions=captions, **{
+            "title": "Záznam přednášky", "transcript": "Dobrý den, vítejte.",
+            "transcript_en": "Good afternoon, welcome.", **values})
 
     return _make
 

@@ -13,21 +13,12 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 @pytest.fixture
-def library_document(dbsession, registry):
+def library_document(add_media):
     """``library_document(is_public=..., title=...)``: a PDF of the media library."""
-    from hub.media import MediaItem
-    from hub.media.services import NAMESPACE, apply_file
-    from hub.storage import get_store
 
     def _make(name="prezentace.pdf", **values):
-        stored = get_store(registry).write(PDF, namespace=NAMESPACE, filename=name,
-                                           max_size=1024 * 1024,
-                                           allowed_types={"application/pdf"})
-        item = MediaItem(**{"title": "Prezentace z přednášky", "is_public": True, **values})
-        apply_file(item, stored)
-        dbsession.add(item)
-        dbsession.flush()
-        return item
+        return add_media("document", PDF, file_name=name, **{
+            "title": "Prezentace z přednášky", "is_public": True, **values})
 
     return _make
 
