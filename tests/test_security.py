@@ -75,6 +75,9 @@ def test_security_headers_on_every_kind_of_response(testapp, url):
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    # Audio, video and captions only from the hub (its media library): a player or a
+    # captions track from another site would be fetched before anybody presses play.
+    assert "media-src 'self';" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Server" not in response.headers

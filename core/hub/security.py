@@ -238,7 +238,7 @@ class CSRFPolicy(CookieCSRFStoragePolicy):
 # -- headers and hosts -------------------------------------------------------------------
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; media-src 'self' https:; frame-src https://www.youtube-nocookie.com "
+       "font-src 'self'; media-src 'self'; frame-src https://www.youtube-nocookie.com "
        "https://player.vimeo.com; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
 
