@@ -284,7 +284,7 @@ def test_an_image_of_the_real_media_library(page_for, live_server):
     created = page.request.post(live_server.url + "/api/v1/media", multipart={
         "file": {"name": "mapa (1).png", "mimeType": "image/png", "buffer": PNG},
         "title": "Mapa poraden", "alt": "Mapa poraden v krajích",
-        "alt_en": "Map of advice centres"},
+        "alt_en": "Map of advice centres", "is_public": "true"},
         headers={"X-CSRF-Token": token, "Origin": live_server.url})
     assert created.status == 201, created.text()
     item = created.json()

@@ -22,7 +22,11 @@ def test_visitors_list_public_items_and_staff_all(testapp, users, add_item):
     testapp.login(users.staff)
     assert testapp.get("/api/v1/media").json["total"] == 2
     assert testapp.get("/api/v1/media", {"q": "video"}).json["total"] == 1
+    # What a page may show (the editor's image picker asks for it): public items only.
+    assert [i["id"] for i in testapp.get("/api/v1/media", {"public": "1"}).json["items"]] == [
+        public.id]
     testapp.get("/api/v1/media", {"kind": "program"}, status=422)
+    testapp.get("/api/v1/media", {"public": "yes"}, status=422)
 
 
 def test_staff_upload_with_a_multipart_body(testapp, users, dbsession):

@@ -27,12 +27,12 @@ def test_the_library_is_for_staff_only_and_in_the_admin_menu(testapp, users):
     assert "Nahrát obrázek" in testapp.get("/admin/media").text
 
 
-def test_an_image_needs_its_alternative_text_and_is_public_by_default(
+def test_an_image_needs_its_alternative_text_and_is_published_only_when_chosen(
         testapp, users, dbsession):
     testapp.login(users.staff)
     page = testapp.get("/admin/media/new?kind=image")
     form = page.forms["media-form"]
-    assert form["is_public"].checked
+    assert not form["is_public"].checked  # a photo of people is published by a decision
     assert page.html.find("input", {"name": "file"}).has_attr("data-hub-resumable")
     form["file"] = Upload("logo.png", PNG, "image/png")
     form["title"] = "Logo spolku"
@@ -45,6 +45,7 @@ def test_an_image_needs_its_alternative_text_and_is_public_by_default(
     form = answer.forms["media-form"]
     form["file"] = Upload("logo.png", PNG, "image/png")
     form["alt"] = "Logo spolku: modré srdce"
+    form["is_public"] = True
     form.submit(status=303)
     item, = _items(dbsession)
     assert (item.kind, item.is_public, item.alt, item.file_name) == (

@@ -63,8 +63,12 @@ def list_media(request):
     if kind and kind not in KINDS:
         raise api_error(422, "validation_failed", _t(request, _("Choose one of the kinds.")),
                         fields={"kind": "invalid"})
+    public = request.GET.get("public", "")
+    if public not in ("", "1"):
+        raise api_error(422, "validation_failed", _t(request, _("Leave it out or give 1.")),
+                        fields={"public": "invalid"})
     stmt = sa.select(MediaItem)
-    if not media.can_manage(request):
+    if public or not media.can_manage(request):
         stmt = stmt.where(MediaItem.is_public.is_(True))
     if kind:
         stmt = stmt.where(MediaItem.kind == kind)
@@ -200,9 +204,9 @@ def create_item(request):
             return api_error(409, "upload_unusable", _t(request, exc.message))
         return api_error(422, "validation_failed", _t(request, exc.message),
                          fields={"file": "invalid"})
+    # Private unless the body says otherwise: publishing is a decision, never a default.
     item = MediaItem(created_by_id=request.identity.id, title="", is_public=False)
     media.apply_file(item, stored)
-    item.is_public = item.kind == "image"  # images are for pages; the body may say otherwise
     errors: dict = {}
     with request.dbsession.no_autoflush:
         _apply(request, item, {k: v for k, v in data.items() if k != "upload"}, errors)
@@ -274,7 +278,11 @@ def openapi() -> dict:
                          "schema": {"type": "string", "enum": list(KINDS)}},
                         {"name": "q", "in": "query", "required": False,
                          "description": "Words of the title.",
-                         "schema": {"type": "string", "maxLength": 200}}],
+                         "schema": {"type": "string", "maxLength": 200}},
+                        {"name": "public", "in": "query", "required": False,
+                         "description": "1: public items only (what a page may show), "
+                                        "also for staff.",
+                         "schema": {"type": "string", "enum": ["1"]}}],
                     "responses": {"200": {"description": "OK",
                                           "content": json_content(ref("MediaList"))},
                                   "422": error_response("Invalid input")}},
@@ -286,9 +294,8 @@ def openapi() -> dict:
                                    "file itself as `file` (up to 200 MB) with the same "
                                    "fields (`title_en`, `alt_en`, `transcript_en`, "
                                    "`captions_cs`, `captions_en` as text or files). The kind "
-                                   "follows the file's content; an image needs `alt`. Images "
-                                   "are public unless `is_public` is false; other files are "
-                                   "private unless it is true.",
+                                   "follows the file's content; an image needs `alt`. A file "
+                                   "is private unless `is_public` is true.",
                     "requestBody": {"required": True, "content": json_content({
                         "type": "object", "additionalProperties": False,
                         "required": ["upload", "title"],

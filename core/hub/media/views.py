@@ -107,15 +107,17 @@ def _fields(request, kind: str, item: MediaItem | None) -> list[Field]:
                                    "library.")))
     fields.append(Field(
         "is_public", _("Anyone may open the file"), "checkbox", required=False,
-        hint=_("Images in articles and newsletters must be public. A recording of people "
-               "stays private until they have agreed to its publication; a page that shows "
-               "it under its own rules (a published event recording) plays it anyway.")))
+        hint=_("Images in articles and newsletters must be public. A photo or a recording "
+               "of people stays private until they have agreed to its publication; a page "
+               "that shows a file under its own rules (a published event recording) plays "
+               "it anyway.")))
     return fields
 
 
 def _values(item: MediaItem | None, kind: str) -> dict:
     if item is None:
-        return {"is_public": kind == "image", "poster_id": ""}
+        # Publishing is a decision staff take for each file, never a default.
+        return {"is_public": False, "poster_id": ""}
     values = {name: getattr(item, name) for name in
               ("title", "title_en", "alt", "alt_en", "transcript", "transcript_en",
                "is_public")}

@@ -199,7 +199,8 @@ function imagePicker(dialog, mediaUrl, lang, insert) {
     loading.hidden = false;
     failed.hidden = true;
     try {
-      const url = `${mediaUrl}?kind=image&limit=50&offset=${nextOffset}`;
+      // Only public images: a private one would be missing from the page its readers see.
+      const url = `${mediaUrl}?kind=image&public=1&limit=50&offset=${nextOffset}`;
       const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(String(response.status));
       const page = await response.json();
