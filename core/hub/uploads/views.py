@@ -101,6 +101,18 @@ def _own_upload(request) -> Upload | None:
         Upload.user_id == request.identity.id)).one_or_none()
 
 
+def _addressed_upload(request) -> tuple[Upload | None, Response | None]:
+    """The signed-in person's upload in the address, or the answer refusing the request
+    (another version of the protocol; an unknown upload)."""
+    refused = _wrong_version(request)
+    if refused is not None:
+        return None, refused
+    upload = _own_upload(request)
+    if upload is None:
+        return None, tus_error(request, 404, NOT_FOUND)
+    return upload, None
+
+
 @view_config(route_name="uploads", request_method="OPTIONS", permission=STAFF)
 def options(request):
     return _answer(204, Tus_Version=TUS_VERSION, Tus_Extension=TUS_EXTENSIONS,
@@ -152,12 +164,9 @@ def create(request):
 
 @view_config(route_name="upload", request_method="HEAD", permission=STAFF)
 def status(request):
-    refused = _wrong_version(request)
+    upload, refused = _addressed_upload(request)
     if refused is not None:
         return refused
-    upload = _own_upload(request)
-    if upload is None:
-        return tus_error(request, 404, NOT_FOUND)
     headers = {"Upload-Offset": upload.offset, "Upload-Length": upload.length}
     if upload.completed_at is None:
         headers.update(_expires(request, upload.updated_at))
@@ -169,12 +178,9 @@ def status(request):
 
 @view_config(route_name="upload", request_method="PATCH", permission=STAFF)
 def append(request):
-    refused = _wrong_version(request)
+    upload, refused = _addressed_upload(request)
     if refused is not None:
         return refused
-    upload = _own_upload(request)
-    if upload is None:
-        return tus_error(request, 404, NOT_FOUND)
     if (request.content_type or "").lower() != OFFSET_STREAM:
         return tus_error(request, 415, _("Send the bytes as ${type}.",
                                          mapping={"type": OFFSET_STREAM}))
@@ -214,11 +220,8 @@ def append(request):
 
 @view_config(route_name="upload", request_method="DELETE", permission=STAFF)
 def terminate(request):
-    refused = _wrong_version(request)
+    upload, refused = _addressed_upload(request)
     if refused is not None:
         return refused
-    upload = _own_upload(request)
-    if upload is None:
-        return tus_error(request, 404, NOT_FOUND)
     delete_upload(request, upload)
     return _answer(204)
