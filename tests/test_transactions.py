@@ -133,3 +133,34 @@ def test_tests_run_on_the_embedded_default_of_make_run(base_settings, dbengine):
                   for name in ("journal_mode", "busy_timeout", "foreign_keys")}
         assert conn.connection.driver_connection.isolation_level is None  # we emit BEGIN
     assert pragma == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1}
+
+
+def test_each_session_joins_its_own_transaction_manager(tmp_path):
+    """One factory serves every request, each with a transaction manager of its own
+    (pyramid_tm's explicit mode): a session commits or aborts with its manager only, and a
+    session that no manager joined commits by itself."""
+    import transaction
+
+    from hub.db import Base, get_tm_session, make_session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'managers.sqlite'}")
+    Base.metadata.create_all(engine)
+    factory = make_session_factory(engine)
+    kept, dropped = (transaction.TransactionManager(explicit=True) for _ in range(2))
+    kept.begin()
+    dropped.begin()
+    get_tm_session(factory, kept).add(AuditEvent(action="kept"))
+    get_tm_session(factory, dropped).add(AuditEvent(action="dropped"))
+    dropped.abort()
+    kept.commit()
+    with factory() as own:
+        own.add(AuditEvent(action="own"))
+        own.commit()
+    with pytest.raises(AssertionError, match="transaction manager"):
+        kept.begin()
+        joined = get_tm_session(factory, kept)
+        joined.add(AuditEvent(action="committed by hand"))
+        joined.commit()
+    kept.abort()
+    with engine.connect() as conn:
+        assert set(conn.scalars(sa.select(AuditEvent.action))) == {"kept", "own"}

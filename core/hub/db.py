@@ -29,6 +29,13 @@ import sqlalchemy as sa
 import zope.sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from transaction._transaction import Status as ZopeStatus
+from zope.sqlalchemy.datamanager import (
+    STATUS_ACTIVE,
+    ZopeTransactionEvents,
+    join_transaction,
+    mark_changed,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -140,7 +147,7 @@ class HubSessionFactory(sessionmaker):
 
     ``factory()`` inside an open request transaction gives a session that may read but
     refuses to write; on a factory that takes the write lock at BEGIN it is refused at
-    once. ``factory.joined()`` makes the request's own session.
+    once. ``factory.joined(transaction_manager)`` makes the request's own session.
     """
 
     takes_write_lock = False
@@ -153,8 +160,10 @@ class HubSessionFactory(sessionmaker):
             local_kw["info"] = {**local_kw.get("info", {}), _OUT_OF_BAND: True}
         return super().__call__(**local_kw)
 
-    def joined(self, **local_kw) -> Session:
-        return super().__call__(**local_kw)
+    def joined(self, transaction_manager, **local_kw) -> Session:
+        """A session joined to ``transaction_manager`` (see ``_TransactionManagerEvents``)."""
+        info = {**local_kw.pop("info", {}), _TRANSACTION_MANAGER: transaction_manager}
+        return super().__call__(info=info, **local_kw)
 
 
 class WriterSessionFactory(HubSessionFactory):
@@ -175,17 +184,77 @@ def _refuse_out_of_band_writes(factory: sessionmaker) -> None:
             refuse(state.session)
 
 
+_TRANSACTION_MANAGER = "hub.transaction_manager"
+
+
+class _TransactionManagerEvents(ZopeTransactionEvents):
+    """zope.sqlalchemy's listeners, registered once on a session factory.
+
+    ``zope.sqlalchemy.register(session)`` adds seven listeners to every new session, which
+    cost a signed-in page a fifth of its time; pyramid_tm gives each request a transaction
+    manager of its own, so one registration per factory cannot name it. Here each joined
+    session names its manager in ``session.info``; sessions without one (out-of-band
+    reads, jobs' own sessions) are left alone.
+    """
+
+    def __init__(self):
+        super().__init__(initial_state=STATUS_ACTIVE)
+
+    @staticmethod
+    def _manager(session):
+        return session.info.get(_TRANSACTION_MANAGER)
+
+    def after_begin(self, session, transaction, connection):
+        if (manager := self._manager(session)) is not None:
+            join_transaction(session, self.initial_state, manager)
+
+    def after_attach(self, session, instance):
+        if (manager := self._manager(session)) is not None:
+            join_transaction(session, self.initial_state, manager)
+
+    def after_flush(self, session, flush_context):
+        if (manager := self._manager(session)) is not None:
+            mark_changed(session, manager)
+
+    def after_bulk_update(self, update_context):
+        self.after_flush(update_context.session, None)
+
+    def after_bulk_delete(self, delete_context):
+        self.after_flush(delete_context.session, None)
+
+    def before_commit(self, session):
+        manager = self._manager(session)
+        assert (manager is None or session.in_nested_transaction()
+                or manager.get().status == ZopeStatus.COMMITTING), \
+            "Transaction must be committed using the transaction manager"
+
+    def do_orm_execute(self, execute_state):
+        if (execute_state.is_orm_statement and (execute_state.is_update
+                or execute_state.is_insert or execute_state.is_delete)):
+            self.after_flush(execute_state.session, None)
+
+
+def _join_transaction_managers(factory: sessionmaker) -> None:
+    events = _TransactionManagerEvents()
+    for name in ("after_begin", "after_attach", "after_flush", "after_bulk_update",
+                 "after_bulk_delete", "before_commit", "do_orm_execute"):
+        event.listen(factory, name, getattr(events, name))
+
+
 def make_session_factory(bind, takes_write_lock: bool = False, **kwargs) -> sessionmaker:
     cls = WriterSessionFactory if takes_write_lock else HubSessionFactory
     factory = cls(bind=bind, expire_on_commit=False, **kwargs)
     _refuse_out_of_band_writes(factory)
+    _join_transaction_managers(factory)
     return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None, **kwargs) -> Session:
     """A session joined to ``transaction_manager`` (cookiecutter pattern)."""
-    make = getattr(session_factory, "joined", session_factory)
-    dbsession = make(info={"request": request}, **kwargs)
+    if isinstance(session_factory, HubSessionFactory):
+        return session_factory.joined(transaction_manager, info={"request": request},
+                                      **kwargs)
+    dbsession = session_factory(info={"request": request}, **kwargs)
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
