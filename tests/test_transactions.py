@@ -2,6 +2,7 @@
 SQLite's write lock under concurrent requests."""
 import os
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -164,3 +165,48 @@ def test_each_session_joins_its_own_transaction_manager(tmp_path):
     kept.abort()
     with engine.connect() as conn:
         assert set(conn.scalars(sa.select(AuditEvent.action))) == {"kept", "own"}
+
+
+@pytest.fixture
+def postgresql_engine(base_settings):
+    url = base_settings["sqlalchemy.url"]
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's deferred BEGIN: the run is on SQLite")
+    engine = make_engine(url)
+    table = f"deferred_begin_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE {table} (n integer)")
+    yield engine, sa.table(table, sa.column("n"))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE {table}")
+    engine.dispose()
+
+
+def _driver_status(db):
+    return db.connection().connection.driver_connection.info.transaction_status.name
+
+
+def test_reading_sessions_begin_on_postgresql_only_before_the_first_write(
+        postgresql_engine):
+    from hub.db import make_session_factory, reader
+
+    engine, scratch = postgresql_engine
+    reading = make_session_factory(reader(engine))
+    with reading() as db:
+        assert db.execute(sa.select(sa.func.count()).select_from(scratch)).scalar() == 0
+        assert _driver_status(db) == "IDLE"  # no BEGIN and no ROLLBACK round trips
+        db.execute(sa.insert(scratch).values(n=1))
+        assert _driver_status(db) == "INTRANS"
+        assert db.execute(sa.select(scratch.c.n)).scalar() == 1  # inside the transaction
+        db.rollback()
+    with reading() as db:
+        assert db.execute(sa.select(sa.func.count()).select_from(scratch)).scalar() == 0
+        db.execute(sa.select(scratch.c.n).with_for_update())
+        assert _driver_status(db) == "INTRANS"  # a lock needs the transaction
+        db.commit()
+    with reading() as db:
+        db.execute(sa.text("SELECT pg_advisory_xact_lock(1, 2)"))
+        assert _driver_status(db) == "INTRANS"
+    with make_session_factory(engine)() as db:
+        db.execute(sa.select(scratch.c.n))
+        assert _driver_status(db) == "INTRANS"  # other sessions begin as usual

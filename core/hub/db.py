@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 import sqlite3
 from typing import Any
 
@@ -94,6 +95,8 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.driver == "psycopg" and "isolation_level" not in kwargs:
+        _configure_postgresql(engine)
     return engine
 
 
@@ -114,6 +117,70 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+# Statements that need the transaction even before a write: row locks, advisory locks,
+# transaction-local settings. Anything but a plain SELECT begins it too.
+_TRANSACTIONAL_READ = re.compile(
+    r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|advisory|set_config", re.I)
+_DEFERRED_BEGIN = "hub.deferred_begin"
+
+
+def _plain_read(statement: str, context) -> bool:
+    return (statement.lstrip()[:6].upper() == "SELECT"
+            and not (context is not None and context.execution_options.get("stream_results"))
+            and not _TRANSACTIONAL_READ.search(statement))
+
+
+def _configure_postgresql(engine: sa.Engine) -> None:
+    """BEGIN emitted by the hub, and on reading connections only before the first write.
+
+    psycopg sends BEGIN as a round trip of its own before a transaction's first statement
+    and ROLLBACK after a read-only one: three round trips for a signed-in page that reads
+    its session. On a connection marked by ``reader()`` plain SELECTs run on their own
+    (at READ COMMITTED, the default, each statement has its own snapshot either way) and
+    BEGIN is sent just before the first statement that is not one, so that a safe request
+    that writes still commits or rolls back as one.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.rollback()  # the dialect's first queries may have opened one
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        if options.get("hub_begin_before_write"):
+            conn.info[_DEFERRED_BEGIN] = True
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(conn, cursor, statement, parameters, context, executemany):
+        if conn.info.get(_DEFERRED_BEGIN) and not _plain_read(statement, context):
+            del conn.info[_DEFERRED_BEGIN]
+            # On the connection, not the cursor: a server-side cursor would DECLARE it.
+            cursor.connection.execute("BEGIN")
+
+    def _ended(conn, *_args):
+        conn.info.pop(_DEFERRED_BEGIN, None)
+
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info.pop(_DEFERRED_BEGIN, None)
+
+
+def reader(engine: sa.Engine) -> sa.Engine:
+    """The same engine, marked so that PostgreSQL transactions begin at the first write."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(hub_begin_before_write=True)
+    return engine
 
 
 def writer(engine: sa.Engine) -> sa.Engine:
@@ -325,7 +392,7 @@ def includeme(config):
             if settings.get(f"sqlalchemy.{key}") is not None}
     engine = settings.get("hub.dbengine") or make_engine(settings["sqlalchemy.url"], **pool)
     config.registry["hub.dbengine"] = engine
-    config.registry["hub.dbsession_factory"] = make_session_factory(engine)
+    config.registry["hub.dbsession_factory"] = make_session_factory(reader(engine))
     config.registry["hub.dbsession_writer"] = make_session_factory(writer(engine),
                                                                     takes_write_lock=True)
     config.add_request_method(request_dbsession, "dbsession", reify=True)
