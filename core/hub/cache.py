@@ -54,6 +54,7 @@ class Region:
     ttl: float
     entries: dict = field(default_factory=dict)
     seen_stamps: tuple = ()
+    seen_any_write: int = -1
     generation: int = 0
 
 
@@ -99,7 +100,13 @@ class Cache:
         region = self.regions[name]
         shared = self.shared
         if shared is None:
-            stamps = tuple(self._stamp(table) for table in region.tables)
+            # Every write touches the stamp of ANY_TABLE after its tables' own: while that
+            # one is unchanged, no table's is, and one stat stands for a region's many.
+            any_write = self._stamp(ANY_TABLE)
+            if any_write == region.seen_any_write:
+                stamps = region.seen_stamps
+            else:
+                stamps = tuple(self._stamp(table) for table in region.tables)
         else:
             if not shared.watching:
                 shared.watch()
@@ -108,6 +115,8 @@ class Cache:
             if stamps != region.seen_stamps:
                 self._empty(region)
                 region.seen_stamps = stamps
+            if shared is None:
+                region.seen_any_write = any_write
             found = region.entries.get(key)
             hit = found is not None and found[0] > time.monotonic()
             generation = region.generation
