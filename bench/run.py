@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -55,8 +56,6 @@ def free_port() -> int:
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -206,6 +205,21 @@ consumer.run()
     return float(out.strip().splitlines()[-1])
 
 
+def first_start(url: str, pages, member_pages, cookie: str) -> None:
+    """Serve every page once, as the first start of a release does: it compiles the
+    templates into the data directory, where the measured workers find them
+    (``hub.shell.keep_compiled_templates``), as every later worker of a release does."""
+    portal = Gunicorn("bench.wsgi_portal:app", env={"BENCH_DATABASE_URL": url}, workers=1)
+    try:
+        for pages_of, header in ((pages, {}), (member_pages, {"Cookie": cookie})):
+            for _name, path, *_limits in pages_of:
+                request = urllib.request.Request(portal.url + path, headers=header)
+                with urllib.request.urlopen(request, timeout=30):  # noqa: S310 (loopback)
+                    pass
+    finally:
+        portal.stop()
+
+
 def page_rows(base: str, pages, reference_rps: float, duration: int, connections: int,
               cookie: str | None = None) -> list[Row]:
     rows = []
@@ -266,10 +280,11 @@ def main(argv=None) -> int:
     rows.append(Row("reference (bare Pyramid)", ref["p50"], ref["p99"], ref["rps"], 1.0,
                     "", None))
 
+    cookie = session_cookie(registry, "member@example.org")
+    first_start(url, pages, MEMBER_PAGES, cookie)
     portal = Gunicorn("bench.wsgi_portal:app", env={"BENCH_DATABASE_URL": url})
     try:
         rows += page_rows(portal.url, pages, ref["rps"], args.duration, args.connections)
-        cookie = session_cookie(registry, "member@example.org")
         rows += page_rows(portal.url, MEMBER_PAGES, ref["rps"], args.duration,
                           args.connections, cookie)
         rss = portal.worker_rss_mb()

@@ -408,3 +408,25 @@ def test_accessibility_statement_has_what_decree_523_2020_requires(testapp, make
         apply_core_settings({"hub.accessibility.status": "mostly"})
     with pytest.raises(SettingsError, match="hub.accessibility.reviewed"):
         apply_core_settings({"hub.accessibility.reviewed": "7. 12. 2026"})
+
+
+def test_compiled_templates_are_kept_on_disk_for_every_process(testapp, tmp_path, monkeypatch):
+    """A worker started later loads the templates an earlier one compiled: each process
+    no longer pays the memory that compiling costs."""
+    from chameleon.template import BaseTemplate
+    from chameleon.zpt.template import PageTemplate
+
+    from hub.shell import keep_compiled_templates
+
+    monkeypatch.setattr(BaseTemplate, "loader", BaseTemplate.loader)  # restored after
+    keep_compiled_templates(str(tmp_path / "templates"))
+    body = '<p tal:content="name">name</p>'
+    assert PageTemplate(body)(name="Jana") == "<p>Jana</p>"
+    assert list((tmp_path / "templates").glob("*.py"))
+    assert testapp.get("/").status_code == 200  # the app's own templates alike
+
+    def compile_again(*_args):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(BaseTemplate, "_compile", compile_again)
+    assert PageTemplate(body)(name="Petr") == "<p>Petr</p>"

@@ -280,6 +280,29 @@ def serialise_template_compilation():
     BaseTemplate.cook = serialised_cook
 
 
+def keep_compiled_templates(directory: str) -> None:
+    """Keep Chameleon's compiled templates as modules in ``directory``, for every process.
+
+    Compiling a template costs a process tens of megabytes of short-lived objects that
+    its memory never gives back; with the modules on disk, only the first process of a
+    release compiles each template and every later worker loads it (its name is a digest
+    of the template and Chameleon's version, so a changed template is compiled anew).
+    """
+    import os
+
+    from chameleon.loader import ModuleLoader
+    from chameleon.template import BaseTemplate
+
+    class TemplateModules(ModuleLoader):
+        def build(self, source, filename):
+            os.makedirs(self.path, exist_ok=True)  # the data directory may be new
+            return super().build(source, filename)
+
+    path = os.path.abspath(directory)
+    if getattr(BaseTemplate.loader, "path", None) != path:
+        BaseTemplate.loader = TemplateModules(path)
+
+
 ERROR_SUMMARY = re.compile(rb'<[a-z0-9]+ [^>]*class="(?:[^"]* )?hub-error-summary[ "]')
 
 
@@ -314,7 +337,12 @@ def add_shell_tables(config, *tables: str) -> None:
 
 
 def includeme(config):
+    import os
+
     serialise_template_compilation()
+    # Under the cache directory: rebuilt on its own, so backups leave it out.
+    keep_compiled_templates(os.path.join(config.get_settings()["hub.data_dir"] or "var", "cache",
+                                         "templates"))
     config.registry["hub.shell_tables"] = set()
     config.add_directive("add_shell_tables", add_shell_tables)
     config.add_tween("hub.shell.doctype_tween_factory")
