@@ -31,6 +31,7 @@ def make_config(settings: dict, global_config=None) -> Configurator:
     config.registry["hub.root_acl"] = build_root_acl(collect_permissions(pm))
     config.registry["hub.root_acl_answers"] = {}
 
+    config.include("hub.routing")  # before any route
     config.include("pyramid_chameleon")
     config.include("hub.logging_json")
     config.include("hub.proxy")
