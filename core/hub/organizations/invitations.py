@@ -133,12 +133,12 @@ def invitations_for(request, user) -> list[tuple[Membership, Organisation]]:
     if user is None:
         return []
     by_address = (Membership.email == user.email) if user.email_verified_at else sa.false()
-    return list(request.dbsession.execute(
+    return request.dbsession.execute(
         sa.select(Membership, Organisation)
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.state == "invited", Membership.expires_at > utcnow(),
                sa.or_(Membership.invitee_id == user.id, by_address))
-        .order_by(Organisation.name)).tuples())
+        .order_by(Organisation.name)).all()
 
 
 def _is_for(invitation: Membership, user) -> bool:
