@@ -301,3 +301,29 @@ def test_an_image_of_the_real_media_library(page_for, live_server):
 
     assert sanitise(body) == body  # what the editor wrote is what the server keeps
     assert problems == []
+
+
+def test_each_field_gets_the_description_in_its_own_language(page_for, live_server):
+    """On an English page, in a browser that prefers English, the Czech text's image
+    description starts from the Czech one and the English text's from the English one."""
+    page = page_for(STAFF, locale="en")
+    page.goto(live_server.url + "/news/manage/new")
+    token = page.locator("#news-article input[name=csrf_token]").input_value()
+    created = page.request.post(live_server.url + "/api/v1/media", multipart={
+        "file": {"name": "porady.png", "mimeType": "image/png", "buffer": PNG},
+        "title": "Poradny", "title_en": "Advice centres", "alt": "Poradny v krajích",
+        "alt_en": "Advice centres in the regions", "is_public": "true"},
+        headers={"X-CSRF-Token": token, "Origin": live_server.url})
+    assert created.status == 201, created.text()
+    item_id = created.json()["id"]
+    for field, expected in (("body_cs", "Poradny v krajích"),
+                            ("body_en", "Advice centres in the regions")):
+        page.locator(f"#news-article-{field} + .hub-richtext [data-command=image]").click()
+        dialog = page.locator("dialog[open]")
+        choice = dialog.locator(f"input[type=radio][value='{item_id}']")
+        expect(dialog.locator(f"label[for='{choice.get_attribute('id')}']")).to_have_text(
+            "Advice centres")  # listed in the page's language
+        choice.check()
+        assert dialog.locator("input[type=text]").input_value() == expected
+        page.keyboard.press("Escape")
+        expect(page.locator("dialog[open]")).to_have_count(0)

@@ -148,15 +148,12 @@ function imagePicker(dialog, mediaUrl, lang, insert) {
   let byId = new Map();
   let altEdited = false;
 
-  // The API gives ``alt`` in the page's language (Czech when there is no English one) and
-  // the English text under ``translations``: a Czech field on an English page can use
-  // ``alt`` only when it is not the English text.
-  const altOf = (item) => {
-    const english = ((item.translations || {}).en || {}).alt || "";
-    if (lang === "en") return english;
-    if (document.documentElement.lang === "en" && english) return "";
-    return item.alt || "";
-  };
+  // The list is asked for in Czech (see ``load``): ``alt`` and ``title`` are the Czech
+  // texts and ``translations.en`` holds the English ones, whatever the browser prefers.
+  const english = (item, field) => ((item.translations || {}).en || {})[field] || "";
+  const altOf = (item) => (lang === "en" ? english(item, "alt") : item.alt || "");
+  const titleOf = (item) =>
+    (document.documentElement.lang === "en" && english(item, "title")) || item.title || "";
 
   // The sanitiser keeps only the media library's own paths: an address of this site given
   // in full is shortened to its path, any other image is not offered.
@@ -186,7 +183,7 @@ function imagePicker(dialog, mediaUrl, lang, insert) {
     thumb.src = item.url;
     thumb.alt = "";
     thumb.loading = "lazy";
-    label.append(thumb, document.createTextNode(item.title || item.alt || `#${position}`));
+    label.append(thumb, document.createTextNode(titleOf(item) || item.alt || `#${position}`));
     li.append(radio, label);
     items.append(li);
     radio.addEventListener("change", () => {
@@ -201,7 +198,10 @@ function imagePicker(dialog, mediaUrl, lang, insert) {
     try {
       // Only public images: a private one would be missing from the page its readers see.
       const url = `${mediaUrl}?kind=image&public=1&limit=50&offset=${nextOffset}`;
-      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "Accept-Language": "cs" },
+      });
       if (!response.ok) throw new Error(String(response.status));
       const page = await response.json();
       (page.items || []).forEach((item, i) => add(item, nextOffset + i + 1));
