@@ -456,7 +456,7 @@ def hub_translations_missing(request):
 
 @hookimpl
 def hub_openapi(request):
-    from hub_events.api import openapi
+    from hub_events.openapi import openapi
 
     return openapi()
 
