@@ -12,38 +12,35 @@
   summary.focus();
 })();
 
-// Rich-text fields: the editor (static/vendor/editor.js, built by `make assets`) and its
-// styles are loaded only on pages that have one; without scripts the textarea takes HTML.
+// Scripts that only some forms need, loaded only on pages that have such a field; without
+// scripts those fields work as plain form fields.
 (function () {
   "use strict";
-  if (!document.querySelector("textarea[data-hub-richtext]")) {
-    return;
-  }
   var here = document.querySelector("script[src*='forms.js']");
   var base = here ? here.src.replace(/forms\.js(\?.*)?$/, "") : "/static/";
-  var style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = base + "editor.css";
-  document.head.appendChild(style);
-  var script = document.createElement("script");
-  script.src = base + "vendor/editor.js";
-  document.head.appendChild(script);
-})();
 
-// Resumable uploads: tus-js-client (static/vendor/tus.min.js, copied by `make assets`) and
-// uploads.js only on pages with a file field that asks for them; without scripts the file
-// is sent with the form.
-(function () {
-  "use strict";
-  if (!document.querySelector("input[type=file][data-hub-resumable]")) {
-    return;
+  function loadFor(selector, styles, scripts) {
+    if (!document.querySelector(selector)) {
+      return;
+    }
+    styles.forEach(function (name) {
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = base + name;
+      document.head.appendChild(style);
+    });
+    scripts.forEach(function (name) {
+      var script = document.createElement("script");
+      script.src = base + name;
+      script.async = false; // in the order given
+      document.head.appendChild(script);
+    });
   }
-  var here = document.querySelector("script[src*='forms.js']");
-  var base = here ? here.src.replace(/forms\.js(\?.*)?$/, "") : "/static/";
-  ["vendor/tus.min.js", "uploads.js"].forEach(function (name) {
-    var script = document.createElement("script");
-    script.src = base + name;
-    script.async = false; // in this order: uploads.js needs tus
-    document.head.appendChild(script);
-  });
+
+  // Rich-text fields: the editor (vendor/editor.js, built by `make assets`); without
+  // scripts the textarea takes HTML.
+  loadFor("textarea[data-hub-richtext]", ["editor.css"], ["vendor/editor.js"]);
+  // Resumable uploads: tus-js-client (vendor/tus.min.js, copied by `make assets`) before
+  // uploads.js, which needs it; without scripts the file is sent with the form.
+  loadFor("input[type=file][data-hub-resumable]", [], ["vendor/tus.min.js", "uploads.js"]);
 })();
