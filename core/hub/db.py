@@ -27,16 +27,10 @@ import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
-import zope.sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from transaction._transaction import Status as ZopeStatus
-from zope.sqlalchemy.datamanager import (
-    STATUS_ACTIVE,
-    ZopeTransactionEvents,
-    join_transaction,
-    mark_changed,
-)
+from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -254,8 +248,9 @@ def _refuse_out_of_band_writes(factory: sessionmaker) -> None:
 _TRANSACTION_MANAGER = "hub.transaction_manager"
 
 
-class _TransactionManagerEvents(ZopeTransactionEvents):
-    """zope.sqlalchemy's listeners, registered once on a session factory.
+class _TransactionManagerEvents:
+    """zope.sqlalchemy's listeners (``ZopeTransactionEvents``), registered once on a
+    session factory.
 
     ``zope.sqlalchemy.register(session)`` adds seven listeners to every new session, which
     cost a signed-in page a fifth of its time; pyramid_tm gives each request a transaction
@@ -264,45 +259,42 @@ class _TransactionManagerEvents(ZopeTransactionEvents):
     reads, jobs' own sessions) are left alone.
     """
 
-    def __init__(self):
-        super().__init__(initial_state=STATUS_ACTIVE)
+    @staticmethod
+    def after_begin(session, transaction, connection):
+        if (manager := session.info.get(_TRANSACTION_MANAGER)) is not None:
+            join_transaction(session, STATUS_ACTIVE, manager)
 
     @staticmethod
-    def _manager(session):
-        return session.info.get(_TRANSACTION_MANAGER)
+    def after_attach(session, instance):
+        _TransactionManagerEvents.after_begin(session, None, None)
 
-    def after_begin(self, session, transaction, connection):
-        if (manager := self._manager(session)) is not None:
-            join_transaction(session, self.initial_state, manager)
-
-    def after_attach(self, session, instance):
-        if (manager := self._manager(session)) is not None:
-            join_transaction(session, self.initial_state, manager)
-
-    def after_flush(self, session, flush_context):
-        if (manager := self._manager(session)) is not None:
+    @staticmethod
+    def after_flush(session, flush_context):
+        if (manager := session.info.get(_TRANSACTION_MANAGER)) is not None:
             mark_changed(session, manager)
 
-    def after_bulk_update(self, update_context):
-        self.after_flush(update_context.session, None)
+    @staticmethod
+    def after_bulk_update(update_context):
+        _TransactionManagerEvents.after_flush(update_context.session, None)
 
-    def after_bulk_delete(self, delete_context):
-        self.after_flush(delete_context.session, None)
+    after_bulk_delete = after_bulk_update
 
-    def before_commit(self, session):
-        manager = self._manager(session)
+    @staticmethod
+    def before_commit(session):
+        manager = session.info.get(_TRANSACTION_MANAGER)
         assert (manager is None or session.in_nested_transaction()
                 or manager.get().status == ZopeStatus.COMMITTING), \
             "Transaction must be committed using the transaction manager"
 
-    def do_orm_execute(self, execute_state):
+    @staticmethod
+    def do_orm_execute(execute_state):
         if (execute_state.is_orm_statement and (execute_state.is_update
                 or execute_state.is_insert or execute_state.is_delete)):
-            self.after_flush(execute_state.session, None)
+            _TransactionManagerEvents.after_flush(execute_state.session, None)
 
 
 def _join_transaction_managers(factory: sessionmaker) -> None:
-    events = _TransactionManagerEvents()
+    events = _TransactionManagerEvents
     for name in ("after_begin", "after_attach", "after_flush", "after_bulk_update",
                  "after_bulk_delete", "before_commit", "do_orm_execute"):
         event.listen(factory, name, getattr(events, name))
@@ -316,14 +308,11 @@ def make_session_factory(bind, takes_write_lock: bool = False, **kwargs) -> sess
     return factory
 
 
-def get_tm_session(session_factory, transaction_manager, request=None, **kwargs) -> Session:
-    """A session joined to ``transaction_manager`` (cookiecutter pattern)."""
-    if isinstance(session_factory, HubSessionFactory):
-        return session_factory.joined(transaction_manager, info={"request": request},
-                                      **kwargs)
-    dbsession = session_factory(info={"request": request}, **kwargs)
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+def get_tm_session(session_factory: HubSessionFactory, transaction_manager, request=None,
+                   **kwargs) -> Session:
+    """A session of ``session_factory`` (``make_session_factory``) joined to
+    ``transaction_manager`` (cookiecutter pattern)."""
+    return session_factory.joined(transaction_manager, info={"request": request}, **kwargs)
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
