@@ -37,6 +37,7 @@ from webob.static import FileIter  # seeks to a requested range
 
 from hub.db import utcnow
 from hub.i18n import _
+from hub.params import format_size
 
 OPTIONS_PREFIX = "hub.storage.options."
 CHUNK = 64 * 1024
@@ -163,12 +164,6 @@ def _read_all(data, max_size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.0f} MB"
-    return f"{max(1, size // 1024)} kB"
-
-
 def content_disposition(filename: str, inline: bool = False) -> str:
     """``attachment`` with an ASCII fallback name and the exact one per RFC 6266/5987."""
     name = re.sub(r"[\r\n\"\\/]", "_", filename or "file") or "file"
@@ -210,7 +205,7 @@ class Storage:
             raise StorageError("empty", _("The file is empty."))
         if len(body) > max_size:
             raise StorageError("too_large", _("The file is larger than ${size}.",
-                                              mapping={"size": _size_text(max_size)}))
+                                              mapping={"size": format_size(max_size)}))
         allowed = frozenset(allowed_types)
         kind = sniff(body[:CHUNK], body)
         if kind == TEXT and content_type == CSV:

@@ -27,6 +27,20 @@ def test_a_public_file_answers_ranges_with_validators(testapp, add_item):
     testapp.get(url, headers={"If-None-Match": whole.headers["ETag"]}, status=304)
 
 
+def test_serving_a_file_reads_only_its_item(testapp, add_item, connection, dbsession):
+    """A player asks for many ranges of a file: each answer reads the item, not its
+    captions or poster."""
+    from hub.testing import count_queries
+
+    item = add_item(is_public=True, file_name="zaznam.webm", captions={"cs": CAPTIONS})
+    dbsession.expunge_all()
+    with count_queries(connection) as statements:
+        testapp.get(f"/media/{item.id}/zaznam.webm", headers={"Range": "bytes=0-9"},
+                    status=206)
+    media_reads = [s for s in statements if "media_" in s]
+    assert len(media_reads) == 1 and "media_caption" not in media_reads[0]
+
+
 def test_a_private_file_is_not_there_for_visitors_but_staff_read_it(testapp, users, add_item):
     item = add_item(is_public=False, captions={"cs": CAPTIONS})
     testapp.get(f"/media/{item.id}/soubor.video", status=404)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
 
 from hub.api import api_error, json_body
 from hub.api.collections import (
@@ -67,7 +68,8 @@ def list_media(request):
     if public not in ("", "1"):
         raise api_error(422, "validation_failed", _t(request, _("Leave it out or give 1.")),
                         fields={"public": "invalid"})
-    stmt = sa.select(MediaItem)
+    stmt = sa.select(MediaItem).options(selectinload(MediaItem.poster),
+                                        selectinload(MediaItem.captions))
     if public or not media.can_manage(request):
         stmt = stmt.where(MediaItem.is_public.is_(True))
     if kind:

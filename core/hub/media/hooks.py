@@ -39,10 +39,18 @@ def hub_translations_missing(request):
     from hub.media.models import MediaItem
     from hub.translations import MissingTranslation
 
+    def written(column):
+        return sa.func.trim(sa.func.coalesce(column, "")) != ""
+
+    # In SQL, so that the limit counts only items that miss a translation (SQL's trim
+    # keeps other white space than spaces: the check in Python has the last word).
+    untranslated = sa.or_(*(sa.and_(written(getattr(MediaItem, field)),
+                                    sa.not_(written(getattr(MediaItem, f"{field}_en"))))
+                            for field in MediaItem.TRANSLATED))
     items = request.dbsession.scalars(
-        sa.select(MediaItem).where(MediaItem.is_public.is_(True))
+        sa.select(MediaItem).where(MediaItem.is_public.is_(True), untranslated)
         .order_by(MediaItem.created_at.desc(), MediaItem.id.desc()).limit(500))
     return [MissingTranslation(_("Media library"), item.title,
                                request.route_path("media.admin_edit", id=item.id),
-                               tuple(item.missing_translations()))
-            for item in items if item.missing_translations()]
+                               tuple(missing))
+            for item in items if (missing := item.missing_translations())]

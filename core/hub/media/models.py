@@ -60,10 +60,11 @@ class MediaItem(Translated, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                     onupdate=utcnow)
 
-    poster: Mapped[MediaItem | None] = relationship(remote_side=[id], lazy="joined")
+    # Loaded where they are shown (``selectinload``): serving a file needs neither.
+    poster: Mapped[MediaItem | None] = relationship(remote_side=[id])
     captions: Mapped[list[MediaCaption]] = relationship(
         back_populates="item", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="MediaCaption.language", lazy="selectin")
+        order_by="MediaCaption.language")
 
     @property
     def is_playable(self) -> bool:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import selectinload
 
 from hub import storage as store
 from hub.i18n import _
 from hub.media.models import CAPTION_LANGUAGES, KINDS, MediaCaption, MediaItem
 from hub.media.vtt import read_vtt
+from hub.params import format_size
 from hub.shell import flatten
+from hub.uploads import UploadError, claim
 
 NAMESPACE = "media"
 MB = 1024 * 1024
@@ -46,7 +49,7 @@ def kind_of(content_type: str) -> str:
 
 def max_size(registry, kind: str | None = None) -> int:
     """The largest file of ``kind`` (``None``: of any kind) the library accepts."""
-    largest = int(registry.settings.get("hub.media.max_size") or 2 * 1024 ** 3)
+    largest = registry.settings["hub.media.max_size"]
     limit = {"image": IMAGE_MAX, "document": DOCUMENT_MAX}.get(kind, largest)
     return min(limit, largest)
 
@@ -111,42 +114,25 @@ def caption_response(request, item: MediaItem, language: str):
 
 # -- storing ------------------------------------------------------------------------------
 
-def _upload_errors() -> tuple:
-    try:
-        from hub.uploads import UploadError
-    except ImportError:
-        return (store.StorageError,)
-    return (store.StorageError, UploadError)
-
-
-def claim_upload(request, token: str, *, max_size: int, allowed_types) -> store.StoredFile:
-    """The file of a finished resumable upload (``hub.uploads``), moved into the library."""
-    try:
-        from hub.uploads import claim
-    except ImportError:
-        raise MediaError("file", _("Resumable uploads are not available on this hub; "
-                                   "attach the file instead."), conflict=True) from None
-    return claim(request, token, namespace=NAMESPACE, max_size=max_size,
-                 allowed_types=allowed_types)
-
-
-def store_upload(request, *, file=None, token: str = "", kind: str | None = None,
-                 limit: int | None = None) -> store.StoredFile:
+def store_upload(request, *, file=None, token: str = "",
+                 kind: str | None = None) -> store.StoredFile:
     """Store the posted file (a ``cgi.FieldStorage``-like object) or claim the resumable
     upload ``token``; ``kind`` restricts the types. Raises ``MediaError``."""
     allowed = TYPES[kind] if kind else ALL_TYPES
     largest = max_size(request.registry, kind)
     try:
         if token:
-            stored = claim_upload(request, token, max_size=largest, allowed_types=allowed)
+            # The file of a finished resumable upload (``hub.uploads``), moved here.
+            stored = claim(request, token, namespace=NAMESPACE, max_size=largest,
+                           allowed_types=allowed)
         elif file is not None and getattr(file, "file", None) is not None:
             stored = store.storage(request).save(
                 file.file, namespace=NAMESPACE, filename=file.filename or "",
                 content_type=getattr(file, "type", None),
-                max_size=min(largest, limit or largest), allowed_types=allowed)
+                max_size=largest, allowed_types=allowed)
         else:
             raise MediaError("file", _("Choose a file."))
-    except _upload_errors() as exc:
+    except (store.StorageError, UploadError) as exc:
         raise MediaError("file", exc.message,
                          conflict=not isinstance(exc, store.StorageError)) from None
     if kind is None:
@@ -155,7 +141,7 @@ def store_upload(request, *, file=None, token: str = "", kind: str | None = None
         if stored.size > own:
             store.storage(request).delete(stored.key)
             raise MediaError("file", _("The file is larger than ${size}.",
-                                       mapping={"size": store._size_text(own)}))
+                                       mapping={"size": format_size(own)}))
     return stored
 
 
@@ -174,7 +160,7 @@ def set_caption(item: MediaItem, language: str, text: str | bytes | None) -> Non
     field = f"captions_{language}"
     if text is None:
         return
-    if not (text.strip() if isinstance(text, str) else text.strip()):
+    if not text.strip():
         existing = item.caption(language)
         if existing is not None:
             item.captions.remove(existing)
@@ -206,9 +192,11 @@ def image_choices(request) -> list[MediaItem]:
 
 
 def playable_choices(request) -> list[MediaItem]:
-    """Audio and video items, for plugins that offer a recording from the library."""
+    """Audio and video items (with their captions), for plugins that offer a recording
+    from the library."""
     return request.dbsession.scalars(
-        sa.select(MediaItem).where(MediaItem.kind.in_(("audio", "video")))
+        sa.select(MediaItem).options(selectinload(MediaItem.captions))
+        .where(MediaItem.kind.in_(("audio", "video")))
         .order_by(MediaItem.created_at.desc(), MediaItem.id.desc()).limit(500)).all()
 
 

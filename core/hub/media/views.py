@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
 
 from hub.accounts.forms import Field, Form
 from hub.admin.views import matches
@@ -12,7 +13,7 @@ from hub.i18n import _
 from hub.media import MANAGE
 from hub.media import services as media
 from hub.media.models import CAPTION_LANGUAGES, KINDS, MediaItem
-from hub.params import page_param
+from hub.params import format_size, page_param
 from hub.security import PUBLIC
 
 PAGE_SIZE = 30
@@ -52,7 +53,7 @@ def media_caption(request):
 def library(request):
     query = request.params.get("q", "").strip()[:200]
     kind = request.params.get("kind", "")
-    stmt = sa.select(MediaItem)
+    stmt = sa.select(MediaItem).options(selectinload(MediaItem.captions))
     if kind in KINDS:
         stmt = stmt.where(MediaItem.kind == kind)
     else:
@@ -67,14 +68,8 @@ def library(request):
     return {"items": found[:PAGE_SIZE], "query": query, "kind": kind, "page": page,
             "has_next": len(found) > PAGE_SIZE, "kinds": KINDS,
             "kind_labels": media.KIND_LABELS, "upload_labels": UPLOAD_LABELS,
-            "size_text": _size_text,
+            "size_text": format_size,
             "breadcrumbs": [(_("Media library"), None)]}
-
-
-def _size_text(size: int) -> str:
-    from hub.storage import _size_text as text
-
-    return text(size)
 
 
 def _fields(request, kind: str, item: MediaItem | None) -> list[Field]:
@@ -114,7 +109,7 @@ def _fields(request, kind: str, item: MediaItem | None) -> list[Field]:
     return fields
 
 
-def _values(item: MediaItem | None, kind: str) -> dict:
+def _values(item: MediaItem | None) -> dict:
     if item is None:
         # Publishing is a decision staff take for each file, never a default.
         return {"is_public": False, "poster_id": ""}
@@ -148,7 +143,7 @@ def _page(request, form: Form, kind: str, item: MediaItem | None, status: int = 
         "caption_languages": CAPTION_LANGUAGES if kind in ("audio", "video") else (),
         "language_labels": media.LANGUAGE_LABELS,
         "file_url": media.media_url(request, item) if item is not None else None,
-        "size_text": _size_text,
+        "size_text": format_size,
         "breadcrumbs": [(_("Media library"), request.route_path("media.admin")),
                         (heading, None)],
     }
@@ -163,7 +158,7 @@ def _file_of(request, name: str):
 
 
 def save_item(request, item: MediaItem | None, kind: str):
-    form = Form(request, _fields(request, kind, item), _values(item, kind), id_prefix="media")
+    form = Form(request, _fields(request, kind, item), _values(item), id_prefix="media")
     values = form.read()
     for language in CAPTION_LANGUAGES:
         form.values[f"captions_{language}"] = request.POST.get(f"captions_{language}", "")
@@ -224,7 +219,7 @@ def _kind_param(request) -> str:
 @view_config(route_name="media.admin_new", permission=MANAGE, request_method="GET")
 def new_form(request):
     kind = _kind_param(request)
-    form = Form(request, _fields(request, kind, None), _values(None, kind), id_prefix="media")
+    form = Form(request, _fields(request, kind, None), _values(None), id_prefix="media")
     return _page(request, form, kind, None)
 
 
@@ -243,7 +238,7 @@ def _item(request) -> MediaItem:
 @view_config(route_name="media.admin_edit", permission=MANAGE, request_method="GET")
 def edit_form(request):
     item = _item(request)
-    form = Form(request, _fields(request, item.kind, item), _values(item, item.kind),
+    form = Form(request, _fields(request, item.kind, item), _values(item),
                 id_prefix="media")
     return _page(request, form, item.kind, item, uses=media.usages(request, item))
 
@@ -260,7 +255,7 @@ def delete(request):
     uses = media.delete_item(request, item)
     if uses:
         request.tm.doom()
-        form = Form(request, _fields(request, item.kind, item), _values(item, item.kind),
+        form = Form(request, _fields(request, item.kind, item), _values(item),
                     id_prefix="media")
         form.error(None, _("The file is still used, so it cannot be deleted. Remove it "
                            "from the places listed below first."))

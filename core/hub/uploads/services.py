@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hub import storage as store
 from hub.db import utcnow
 from hub.i18n import _
+from hub.params import format_size
 from hub.uploads.models import Upload, UploadPart
 
 PARTS_DIR = "_uploads"  # not a valid storage namespace, so never a stored file's key
@@ -167,7 +168,7 @@ def claim(request, token: str, *, namespace: str, max_size: int,
         raise store.StorageError("empty", _("The file is empty."))
     if upload.length > max_size:
         raise store.StorageError("too_large", _("The file is larger than ${size}.",
-                                                mapping={"size": store._size_text(max_size)}))
+                                                mapping={"size": format_size(max_size)}))
     storage = store.get_store(request.registry)
     allowed = frozenset(allowed_types)
     try:
