@@ -121,7 +121,7 @@ def sniff(head: bytes, data: bytes | None = None) -> str | None:
                                    and head[1] & 0xE6 in (0xE2, 0xE4, 0xE6)):
         return MP3  # an ID3 tag, or an MPEG audio frame (sync bits, layer I-III)
     if head.startswith(b"PK\x03\x04") and data is not None:
-        return _zip_type(data)
+        return zip_type(io.BytesIO(data))
     if head and b"\x00" not in head:
         try:
             # A multi-byte letter cut at the end of the sample is still text.
@@ -132,9 +132,11 @@ def sniff(head: bytes, data: bytes | None = None) -> str | None:
     return None
 
 
-def _zip_type(data: bytes) -> str | None:
+def zip_type(source) -> str | None:
+    """An office document's type from its zip directory (``source``: a file object, so a
+    stored file is read without loading it)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
                 declared = archive.read("mimetype").decode("ascii", "replace").strip()
@@ -147,6 +149,45 @@ def _zip_type(data: bytes) -> str | None:
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return None
     return None
+
+
+def check_size(size: int, max_size: int) -> None:
+    """Raise ``StorageError`` for an empty file or one over ``max_size`` bytes."""
+    if not size:
+        raise StorageError("empty", _("The file is empty."))
+    if size > max_size:
+        raise StorageError("too_large", _("The file is larger than ${size}.",
+                                          mapping={"size": format_size(max_size)}))
+
+
+def type_not_allowed(allowed) -> StorageError:
+    names = ", ".join(sorted({TYPE_NAMES.get(t, t) for t in allowed}))
+    return StorageError("type_not_allowed", _(
+        "This type of file is not accepted here. Accepted: ${types}.", mapping={"types": names}))
+
+
+def new_key(namespace: str) -> str:
+    """A fresh key under ``namespace`` (year and month keep directories small)."""
+    if not _NAMESPACE.match(namespace):
+        raise ValueError(f"bad storage namespace {namespace!r}")
+    now = utcnow()
+    return f"{namespace}/{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}"
+
+
+def clean_filename(filename: str, kind: str) -> str:
+    """The client's file name without folders, or ``file`` with the type's extension."""
+    return (Path((filename or "").replace("\\", "/")).name[:200]
+            or "file" + EXTENSIONS.get(kind, ""))
+
+
+def remove_unless_committed(txn, remove) -> None:
+    """Call ``remove()`` once ``txn`` ends without committing (a file written for it)."""
+    def undo(*_args, committed=None):
+        if committed is not True:
+            remove()
+
+    txn.addAfterCommitHook(lambda ok: undo(committed=ok))
+    txn.addAfterAbortHook(undo)
 
 
 def _read_all(data, max_size: int) -> bytes:
@@ -198,31 +239,20 @@ class Storage:
     def write(self, data, *, namespace: str, filename: str, content_type: str | None = None,
               max_size: int, allowed_types) -> StoredFile:
         """Check and write a file; see ``BoundStorage.save`` (which also cleans up)."""
-        if not _NAMESPACE.match(namespace):
-            raise ValueError(f"bad storage namespace {namespace!r}")
         body = _read_all(data, max_size)
-        if not body:
-            raise StorageError("empty", _("The file is empty."))
-        if len(body) > max_size:
-            raise StorageError("too_large", _("The file is larger than ${size}.",
-                                              mapping={"size": format_size(max_size)}))
+        check_size(len(body), max_size)
         allowed = frozenset(allowed_types)
         kind = sniff(body[:CHUNK], body)
         if kind == TEXT and content_type == CSV:
             kind = CSV  # text types look alike; the claim may only choose among them
         if kind is None or kind not in allowed:
-            names = ", ".join(sorted({TYPE_NAMES.get(t, t) for t in allowed}))
-            raise StorageError("type_not_allowed", _(
-                "This type of file is not accepted here. Accepted: ${types}.",
-                mapping={"types": names}))
-        now = utcnow()
-        key = f"{namespace}/{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}"
+            raise type_not_allowed(allowed)
+        key = new_key(namespace)
         with self.fs.open(self.path(key), "wb") as out:
             out.write(body)
         return StoredFile(key=key, size=len(body), content_type=kind,
                           sha256=hashlib.sha256(body).hexdigest(),
-                          filename=Path((filename or "").replace("\\", "/")).name[:200]
-                          or "file" + EXTENSIONS.get(kind, ""))
+                          filename=clean_filename(filename, kind))
 
     def open(self, key: str):
         return self.fs.open(self.path(key), "rb")
@@ -274,12 +304,7 @@ class BoundStorage:
                                   allowed_types=allowed_types)
         txn = self._transaction()
         if txn is not None:
-            def undo(*_args, committed=None):
-                if committed is not True:
-                    self.store.remove(stored.key)
-
-            txn.addAfterCommitHook(lambda ok: undo(committed=ok))
-            txn.addAfterAbortHook(undo)
+            remove_unless_committed(txn, lambda: self.store.remove(stored.key))
         return stored
 
     def open(self, key: str):

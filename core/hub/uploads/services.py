@@ -4,15 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import zipfile
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from hub import storage as store
 from hub.db import utcnow
 from hub.i18n import _
-from hub.params import format_size
 from hub.uploads.models import Upload, UploadPart
 
 PARTS_DIR = "_uploads"  # not a valid storage namespace, so never a stored file's key
@@ -43,13 +40,7 @@ def write_part(request, upload: Upload, offset: int, data: bytes) -> str:
     with storage.fs.open(path, "wb") as out:
         out.write(data)
 
-    def undo(*_args, committed=None):
-        if committed is not True:
-            _remove(storage, path)
-
-    txn = request.tm.get()
-    txn.addAfterCommitHook(lambda ok: undo(committed=ok))
-    txn.addAfterAbortHook(undo)
+    store.remove_unless_committed(request.tm.get(), lambda: _remove(storage, path))
     return key
 
 
@@ -102,35 +93,10 @@ def _head(storage: store.Storage, parts: list[UploadPart]) -> bytes:
     return head[:store.CHUNK]
 
 
-def _container_type(handle) -> str | None:
-    """An office document's type from its zip directory, read from the stored file without
-    loading it (as ``hub.storage.sniff`` does for files held in memory)."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
-                return declared if declared in (store.ODT, store.ODS) else None
-            if "[Content_Types].xml" in names:
-                if any(n.startswith("word/") for n in names):
-                    return store.DOCX
-                if any(n.startswith("xl/") for n in names):
-                    return store.XLSX
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    return None
-
-
 NOT_FOUND = _("The uploaded file was not found (it may have expired). Upload it again.")
 UNFINISHED = _("The file has not been uploaded completely. Wait until the upload finishes, "
                "or upload the file again.")
 INCOMPLETE = _("Part of the uploaded file is missing. Upload the file again.")
-
-
-def _type_not_allowed(allowed) -> store.StorageError:
-    names = ", ".join(sorted({store.TYPE_NAMES.get(t, t) for t in allowed}))
-    return store.StorageError("type_not_allowed", _(
-        "This type of file is not accepted here. Accepted: ${types}.", mapping={"types": names}))
 
 
 def claim(request, token: str, *, namespace: str, max_size: int,
@@ -164,11 +130,7 @@ def claim(request, token: str, *, namespace: str, max_size: int,
         expected += part.size
     if expected != upload.length:
         raise UploadError("incomplete", INCOMPLETE)
-    if upload.length == 0:
-        raise store.StorageError("empty", _("The file is empty."))
-    if upload.length > max_size:
-        raise store.StorageError("too_large", _("The file is larger than ${size}.",
-                                                mapping={"size": format_size(max_size)}))
+    store.check_size(upload.length, max_size)
     storage = store.get_store(request.registry)
     allowed = frozenset(allowed_types)
     try:
@@ -180,13 +142,9 @@ def claim(request, token: str, *, namespace: str, max_size: int,
     if kind == store.TEXT and upload.content_type == store.CSV:
         kind = store.CSV  # text types look alike; the claim may only choose among them
     if not container and (kind is None or kind not in allowed):
-        raise _type_not_allowed(allowed)
-    now = utcnow()
-    key = f"{namespace}/{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}"
-    try:
-        path = storage.path(key)
-    except KeyError:
-        raise ValueError(f"bad storage namespace {namespace!r}") from None
+        raise store.type_not_allowed(allowed)
+    key = store.new_key(namespace)
+    path = storage.path(key)
     digest = hashlib.sha256()
     try:
         with storage.fs.open(path, "wb") as out:
@@ -195,9 +153,9 @@ def claim(request, token: str, *, namespace: str, max_size: int,
                 out.write(chunk)
         if container:
             with storage.fs.open(path, "rb") as handle:
-                kind = _container_type(handle)
+                kind = store.zip_type(handle)
             if kind is None or kind not in allowed:
-                raise _type_not_allowed(allowed)
+                raise store.type_not_allowed(allowed)
     except FileNotFoundError:
         storage.remove(key)
         raise UploadError("incomplete", INCOMPLETE) from None
@@ -205,18 +163,11 @@ def claim(request, token: str, *, namespace: str, max_size: int,
         storage.remove(key)
         raise
 
-    def undo(*_args, committed=None):
-        if committed is not True:
-            storage.remove(key)
-
-    txn = request.tm.get()
-    txn.addAfterCommitHook(lambda ok: undo(committed=ok))
-    txn.addAfterAbortHook(undo)
+    store.remove_unless_committed(request.tm.get(), lambda: storage.remove(key))
     delete_upload(request, upload)
-    name = Path((upload.filename or "").replace("\\", "/")).name[:200]
     return store.StoredFile(key=key, size=upload.length, content_type=kind,
                             sha256=digest.hexdigest(),
-                            filename=name or "file" + store.EXTENSIONS.get(kind, ""))
+                            filename=store.clean_filename(upload.filename, kind))
 
 
 # -- expiry -----------------------------------------------------------------------------
