@@ -31,6 +31,7 @@ from hub_newsletter import services
 from hub_newsletter.bounces import record_bounce
 from hub_newsletter.i18n import _
 from hub_newsletter.mail_templates import default_template
+from hub_newsletter.manage import EDITABLE, TEXT_FIELDS, TEXT_LIMITS, text_errors
 from hub_newsletter.models import (
     CAMPAIGN_KINDS,
     SALUTATION_STYLES,
@@ -45,10 +46,8 @@ LANGUAGES = ("cs", "en")
 BOUNCE_TYPES = ("hard", "soft")
 LISTS_PAGE = 100
 CAMPAIGNS_PAGE = 200
-# Texts with an English version (``Campaign.TRANSLATED``) and their limits.
-TRANSLATED_FIELDS = {"subject": 200, "preheader": 200, "body": 200_000}
-TEXT_FIELDS = (*TRANSLATED_FIELDS, *(f"{name}_en" for name in TRANSLATED_FIELDS))
-INPUT_FIELDS = {*TRANSLATED_FIELDS, "translations", "kind", "salutation", "template_id",
+# The campaign's texts (manage.TEXT_LIMITS: those with an English version) and the rest.
+INPUT_FIELDS = {*TEXT_LIMITS, "translations", "kind", "salutation", "template_id",
                 "lists"}
 
 
@@ -155,22 +154,14 @@ def campaigns(request):
 @view_config(route_name="newsletter.api.campaign", renderer="json", permission=EDIT,
              request_method="GET")
 def campaign(request):
-    try:
-        campaign_id = int(request.matchdict["id"])
-    except ValueError:
-        return api_error(404, "not_found",
-                         request.localizer.translate(_("No such campaign.")))
-    found = request.dbsession.get(Campaign, campaign_id)
-    if found is None:
-        return api_error(404, "not_found",
-                         request.localizer.translate(_("No such campaign.")))
+    found = _campaign_or_404(request)
     return _campaign_json(request, found, services.campaign_stats(request.dbsession, found))
 
 
 def _campaign_or_404(request, lock: bool = False) -> Campaign:
-    raw = request.matchdict["id"]
-    found = request.dbsession.get(Campaign, int(raw), with_for_update=lock or None) \
-        if raw.isdigit() and len(raw) < 10 else None
+    # The core answers 404 before any view for an {id} that is not an id.
+    found = request.dbsession.get(Campaign, int(request.matchdict["id"]),
+                                  with_for_update=lock or None)
     if found is None:
         raise api_error(404, "not_found", request.localizer.translate(_("No such campaign.")))
     return found
@@ -180,19 +171,17 @@ def _write_campaign(request, campaign: Campaign | None) -> Campaign:
     """Create (``campaign`` None) or change a campaign from a JSON body: 422 with field
     paths for bad input, 409 for a campaign that is being or was sent. Any change makes it
     a draft again (it needs a new approval)."""
-    from hub_newsletter.manage import EDITABLE, text_errors
-
     translate = request.localizer.translate
     body = json_body(request)
     if campaign is not None and campaign.status not in EDITABLE:
         raise api_error(409, "conflict", translate(
             _("The campaign is being sent or was sent; it cannot be changed.")))
-    english, errors = read_translations(body, TRANSLATED_FIELDS)
+    english, errors = read_translations(body, TEXT_LIMITS)
     for key in sorted(set(body) - INPUT_FIELDS):
         # English texts come only as "translations", never as fields of their own.
         errors[key] = "unknown field"
     texts = {f: (getattr(campaign, f) if campaign else "") for f in TEXT_FIELDS}
-    for name in TRANSLATED_FIELDS:
+    for name in TEXT_LIMITS:
         if name in body:
             if not isinstance(body[name], str):
                 errors[name] = "must be a string"
@@ -304,7 +293,7 @@ def _campaign_input(required: list[str]) -> dict:
                 "body": {"type": "string", "maxLength": 200_000,
                          "description": "HTML of the rich-text editor (sanitised when sent) "
                                         "or the plain-text markup"},
-                "translations": translations_schema(TRANSLATED_FIELDS),
+                "translations": translations_schema(TEXT_LIMITS),
                 "salutation": {"type": "string", "enum": list(SALUTATION_STYLES)},
                 "template_id": {"type": ["integer", "null"], "minimum": 1,
                                 "description": "GET /newsletter/templates; null: the "
@@ -420,7 +409,7 @@ def _openapi() -> dict:
                 "preheader": {"type": "string"}, "body": {"type": "string"},
                 "language": {"type": "string", "enum": ["cs", "en"],
                              "description": "The language of subject, preheader and body"},
-                "translations": translations_schema(TRANSLATED_FIELDS),
+                "translations": translations_schema(TEXT_LIMITS),
                 "missing_translations": {"type": "array", "items": {"type": "string"}},
                 "salutation": {"type": "string", "enum": list(SALUTATION_STYLES)},
                 "template_id": {"type": ["integer", "null"]},

@@ -16,7 +16,7 @@ from string import Template
 from markupsafe import escape
 from pyramid.i18n import TranslationString
 
-from hub.richtext import sanitise, text_of
+from hub.richtext import sanitise
 from hub_newsletter.i18n import _
 
 FIELDS = ("salutation", "first_name", "last_name", "name", "email", "unsubscribe_url",
@@ -145,9 +145,3 @@ def body_html(blocks: list[Block], values: dict) -> str:
         else:
             parts.append("<p>" + "<br>".join(lines) + "</p>")
     return sanitise("".join(parts), tags=BODY_TAGS)
-
-
-def plain_text(blocks: list[Block], values: dict) -> str:
-    """The text alternative, read from the body's sanitised HTML: what the HTML part says,
-    without markup (no ``**`` left), links keeping their address."""
-    return text_of(body_html(blocks, values), links=True)

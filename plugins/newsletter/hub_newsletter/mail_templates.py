@@ -144,3 +144,25 @@ def template_in_use(db, template_id: int) -> int:
     """How many campaigns use the template (it cannot be deleted while any does)."""
     return db.scalar(sa.select(sa.func.count()).select_from(Campaign)
                      .where(Campaign.template_id == template_id)) or 0
+
+
+def usage_counts(db, template_ids) -> dict[int, int]:
+    """How many campaigns use each of the templates (one query for a list page); a template
+    no campaign uses is absent (count 0)."""
+    ids = list(template_ids)
+    if not ids:
+        return {}
+    return dict(db.execute(sa.select(Campaign.template_id, sa.func.count())
+                           .where(Campaign.template_id.in_(ids))
+                           .group_by(Campaign.template_id)).all())
+
+
+NAME_TAKEN = _("Another template already has this name.")
+
+
+def name_taken(db, name: str, template: NewsletterTemplate | None) -> bool:
+    """Another template than ``template`` (None: a new one) already has ``name``."""
+    return db.scalar(sa.select(NewsletterTemplate.id).where(
+        NewsletterTemplate.name == name,
+        NewsletterTemplate.id != (template.id if template is not None and template.id
+                                  else -1))) is not None

@@ -15,6 +15,7 @@ from hub.consent import holders
 from hub.dates import format_moment, parse_local
 from hub.db import utcnow
 from hub.i18n import localizer_for
+from hub.params import is_id
 from hub_newsletter import content, services
 from hub_newsletter.i18n import _, plugin_hooks
 from hub_newsletter.mail_templates import campaign_template, default_template
@@ -247,7 +248,7 @@ def campaign_save(request):
     template = None
     if form["template"]:
         template = db.get(NewsletterTemplate, int(form["template"])) \
-            if form["template"].isdigit() and len(form["template"]) < 10 else None
+            if is_id(form["template"]) else None
         if template is None:
             errors["template"] = _("Choose one of the offered values.")
     lists = db.scalars(sa.select(NewsletterList).where(

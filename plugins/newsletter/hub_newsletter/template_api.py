@@ -30,8 +30,9 @@ FIELDS = ("name", "description", "layout", "header_html", "footer_html", "accent
           "logo_media_id", "is_default")
 
 
-def template_json(request, template: NewsletterTemplate) -> dict:
-    """A template, header and footer in the request's language (Czech where no English)."""
+def template_json(request, template: NewsletterTemplate, used: int | None = None) -> dict:
+    """A template, header and footer in the request's language (Czech where no English);
+    ``used``: how many campaigns use it, when already counted (a list page)."""
     lang = language(request)
     return {"id": template.id, "name": template.name, "description": template.description,
             "layout": template.layout, "accent": template.accent,
@@ -39,13 +40,13 @@ def template_json(request, template: NewsletterTemplate) -> dict:
             "footer_html": template.translated("footer_html", lang),
             "translations": translations_json(template),
             "logo_media_id": template.logo_media_id, "is_default": template.is_default,
-            "campaigns": mail_templates.template_in_use(request.dbsession, template.id)}
+            "campaigns": mail_templates.template_in_use(request.dbsession, template.id)
+            if used is None else used}
 
 
 def _template(request) -> NewsletterTemplate:
-    raw = request.matchdict["id"]
-    found = request.dbsession.get(NewsletterTemplate, int(raw)) \
-        if raw.isdigit() and len(raw) < 10 else None
+    # The core answers 404 before any view for an {id} that is not an id.
+    found = request.dbsession.get(NewsletterTemplate, int(request.matchdict["id"]))
     if found is None:
         raise api_error(404, "not_found", request.localizer.translate(_("No such template.")))
     return found
@@ -67,11 +68,8 @@ def _write(request, template: NewsletterTemplate | None) -> NewsletterTemplate:
     errors.update({api_field(key): translate(message)
                    for key, message in problems.items()})
     db = request.dbsession
-    if "name" not in errors and db.scalar(sa.select(NewsletterTemplate.id).where(
-            NewsletterTemplate.name == values.get("name"),
-            NewsletterTemplate.id != (template.id if template else -1))) is not None:
-        raise api_error(409, "conflict", translate(_("Another template already has this "
-                                                     "name.")))
+    if "name" not in errors and mail_templates.name_taken(db, values.get("name"), template):
+        raise api_error(409, "conflict", translate(mail_templates.NAME_TAKEN))
     if errors:
         raise api_error(422, "validation_failed", translate(_("The template is not valid.")),
                         fields=errors)
@@ -79,7 +77,12 @@ def _write(request, template: NewsletterTemplate | None) -> NewsletterTemplate:
         template = NewsletterTemplate()
         db.add(template)
     mail_templates.save_template(db, template, values)
-    db.flush()
+    try:
+        with db.begin_nested():
+            db.flush()
+    except sa.exc.IntegrityError:
+        # A template of the same name saved meanwhile (as the page answers it).
+        raise api_error(409, "conflict", translate(mail_templates.NAME_TAKEN)) from None
     return template
 
 
@@ -89,7 +92,9 @@ def templates(request):
     paging = read_paging(request, PAGE, PAGE)
     found, total = page_of(request.dbsession, sa.select(NewsletterTemplate).order_by(
         NewsletterTemplate.is_default.desc(), NewsletterTemplate.name), paging)
-    return collection([template_json(request, t) for t in found], total, paging)
+    counts = mail_templates.usage_counts(request.dbsession, [t.id for t in found])
+    return collection([template_json(request, t, counts.get(t.id, 0)) for t in found], total,
+                      paging)
 
 
 @view_config(route_name="newsletter.api.templates", renderer="json", permission=EDIT,

@@ -34,8 +34,9 @@ def template_list(request):
     templates = db.scalars(sa.select(NewsletterTemplate)
                            .order_by(NewsletterTemplate.is_default.desc(),
                                      NewsletterTemplate.name)).all()
+    counts = mail_templates.usage_counts(db, [t.id for t in templates])
     return {"templates": templates, "layout_labels": mail_templates.LAYOUT_LABELS,
-            "in_use": {t.id: mail_templates.template_in_use(db, t.id) for t in templates},
+            "in_use": {t.id: counts.get(t.id, 0) for t in templates},
             "breadcrumbs": _crumbs(request)[:-1] + [(_("E-mail templates"), None)]}
 
 
@@ -78,10 +79,8 @@ def template_save(request):
         "footer_html_en", "accent", "logo_media_id")}
     form["is_default"] = request.POST.get("is_default") == "on"
     values, errors = mail_templates.read_template(form, request.registry, db)
-    if not errors and db.scalar(sa.select(NewsletterTemplate.id).where(
-            NewsletterTemplate.name == values["name"],
-            NewsletterTemplate.id != (template.id if template else -1))) is not None:
-        errors["name"] = _("Another template already has this name.")
+    if not errors and mail_templates.name_taken(db, values["name"], template):
+        errors["name"] = mail_templates.NAME_TAKEN
     if errors:
         request.response.status = 422
         return _form_page(request, template, form, errors)
@@ -96,7 +95,7 @@ def template_save(request):
         # A template of the same name saved meanwhile.
         request.response.status = 409
         return _form_page(request, template if template.id else None, form,
-                          {"name": _("Another template already has this name.")})
+                          {"name": mail_templates.NAME_TAKEN})
     request.session.flash(request.shell.translate(_("The template is saved.")), "success")
     return HTTPSeeOther(request.route_path("newsletter.templates"))
 

@@ -185,3 +185,63 @@ def test_the_logo_is_a_public_image_of_the_media_library_and_counts_as_its_use(
     used = [request.localizer.translate(u) for u in hub_media_usage(request, logo)]
     assert len(used) == 2 and any("S logem" in u for u in used)
     assert any("Novinky" in u for u in used)
+
+
+def test_template_lists_cost_no_query_per_template(nl_testapp, dbsession, users, connection):
+    """The staff page and the API list count the campaigns of all templates at once."""
+    from hub.testing import count_queries
+
+    nl_testapp.login(users.staff)
+    pages = ("/newsletter/admin/templates", "/api/v1/newsletter/templates")
+
+    def queries() -> list[int]:
+        counts = []
+        for url in pages:
+            with count_queries(connection) as statements:
+                nl_testapp.get(url, status=200)
+            counts.append(sum("newsletter_" in s for s in statements))
+        return counts
+
+    for url in pages:
+        nl_testapp.get(url)     # warm-up (session, caches)
+    few = queries()
+    nl = add_list(dbsession)
+    for number in range(8):
+        template = NewsletterTemplate(name=f"Šablona {number}", layout="plain",
+                                      accent="#123456")
+        dbsession.add(template)
+        dbsession.flush()
+        for _ in range(number % 3):
+            add_campaign(dbsession, [nl], status="draft", template_id=template.id)
+    many = queries()
+    assert many == few, (few, many)
+    listed = {t["name"]: t["campaigns"]
+              for t in nl_testapp.get("/api/v1/newsletter/templates").json["items"]}
+    assert {name: listed[name] for name in listed if name.startswith("Šablona")} == {
+        f"Šablona {number}": number % 3 for number in range(8)}
+    assert listed[default(dbsession).name] == 0
+
+
+def test_api_answers_409_for_a_name_taken_meanwhile(nl_testapp, dbsession, users,
+                                                    monkeypatch):
+    """The name check passed, but a template of the same name was saved meanwhile: the
+    database refuses it and the API answers 409 like the page, not a server error."""
+    from hub_newsletter import mail_templates
+
+    nl_testapp.login(users.staff)
+    nl_testapp.post_json("/api/v1/newsletter/templates", {"name": "Letní"},
+                         headers=api_headers(nl_testapp), status=201)
+    monkeypatch.setattr(mail_templates, "name_taken", lambda *args: False)
+    error = nl_testapp.post_json("/api/v1/newsletter/templates", {"name": "Letní"},
+                                 headers=api_headers(nl_testapp), status=409).json["error"]
+    assert error["code"] == "conflict"
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(NewsletterTemplate)
+                            .where(NewsletterTemplate.name == "Letní")) == 1
+
+
+def test_an_address_id_that_is_not_an_id_is_not_found(nl_testapp, users):
+    nl_testapp.login(users.staff)
+    for url in ("/api/v1/newsletter/campaigns/abc", "/api/v1/newsletter/campaigns/0",
+                "/api/v1/newsletter/campaigns/99999999999", "/api/v1/newsletter/templates/x1",
+                "/api/v1/newsletter/templates/12345678901", "/newsletter/admin/templates/abc"):
+        nl_testapp.get(url, status=404)
