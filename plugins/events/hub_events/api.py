@@ -29,6 +29,7 @@ from hub_events.models import (
     Registration,
 )
 from hub_events.permissions import MANAGE
+from hub_events.recordings import preload_hosted
 from hub_events.services import RegistrationError
 from hub_events.views import (
     PAGE_SIZE,
@@ -115,6 +116,7 @@ def list_events(request):
     events, total = page_of(request.dbsession, event_query(filters).options(
         selectinload(Event.topics)).order_by(Event.starts_at, Event.id), paging)
     documents = materials.documents_of(request, [e.id for e in events])
+    hosted = preload_hosted(request.dbsession, events)  # noqa: F841 (kept in the identity map)
     return collection([event_json(request, e, documents=documents.get(e.id, []))
                        for e in events], total, paging)
 

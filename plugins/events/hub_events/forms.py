@@ -176,8 +176,8 @@ def read_event_form(request, event: Event | None, data) -> tuple[dict, dict, dic
             errors["recording_published"] = _("Add the video link or choose a recording "
                                               "from the media library before publishing "
                                               "the recording.")
-        elif hosted and recording_problem(request, hosted):
-            errors["recording_published"] = recording_problem(request, hosted)
+        elif hosted and (problem := recording_problem(request, hosted)):
+            errors["recording_published"] = problem
         else:
             from hub_events.release import publish_problem
 

@@ -377,6 +377,11 @@ def hub_event_recordings(request):
         sa.select(Event).where(Event.state == "published", Event.recording_published.is_(True),
                                Event.ends_at < utcnow())
         .order_by(Event.starts_at.desc()).limit(500)).all()
+    from hub_events.recordings import preload_hosted
+
+    # Only events without their own video or embed play a hosted recording here.
+    hosted = preload_hosted(request.dbsession,  # noqa: F841 (kept in the identity map)
+                            [e for e in events if not (e.video_url or e.embed_url)])
     return [_recording_json(request, e) for e in events]
 
 
@@ -389,8 +394,10 @@ def _recording_json(request, event) -> dict:
             "date": event.starts_at.date().isoformat(), "video_url": event.video_url,
             "embed_url": event.embed_url, "captions_url": event.captions_url,
             "transcript": event.transcript}
+    if event.video_url or event.embed_url:
+        return data  # the event's own video comes before a hosted one
     item = hosted_recording(request, event)
-    if item is not None and not (event.video_url or event.embed_url):
+    if item is not None:
         data["video_url"] = request.route_url("events.recording_file", id=event.id,
                                               name=item.file_name or "recording")
         data["captions_url"] = data["captions_url"] or request.route_url(

@@ -132,7 +132,9 @@ def organiser_options(request, event) -> tuple:
     return tuple((str(u.id), f"{u.name} ({u.email})") for u in people.values())
 
 
-def event_fields(request, rooms, event=None, chosen=()) -> list[Field]:
+def event_fields(request, rooms, event=None, chosen=(), *, library=True) -> list[Field]:
+    """``library=False``: without the media library's choices of a recording and of
+    materials (read from the library, for a form that leaves those fields out)."""
     site = request.registry.settings.get("hub.site_name", "")
     organisations = tuple([("", site)] + [(str(i), n) for i, n in organisation_choices(request)])
     return [
@@ -183,7 +185,7 @@ def event_fields(request, rooms, event=None, chosen=()) -> list[Field]:
         Field("state", _("State"), "select", tuple((s, STATE_LABELS[s]) for s in EVENT_STATES),
               required=True),
         Field("recording_media_id", _("Recording: from the media library"), "select",
-              (("", _("None")), *recording_choices(request)),
+              (("", _("None")), *(recording_choices(request) if library else ())),
               hint=_("A video or audio recording uploaded to the media library, played by "
                      "the hub's own player. It needs captions before it can be published.")),
         Field("video_url", _("Recording: video link"), "url"),
@@ -192,7 +194,7 @@ def event_fields(request, rooms, event=None, chosen=()) -> list[Field]:
         Field("captions_url", _("Captions link"), "url"),
         Field("transcript", _("Transcript"), "textarea"),
         Field("material_ids", _("Materials from the media library"), "checkboxes",
-              materials.document_choices(request, chosen),
+              materials.document_choices(request, chosen) if library else (),
               hint=_("Public documents (PDF) of the media library, listed on the event's "
                      "page with their type and size."),
               link=(_("Upload a document or make one public in the media library"),

@@ -70,7 +70,8 @@ def _form_page(request, organisation, event, values, errors, status=200):
 
     provider = services.room_provider(request)
     rooms = provider.rooms() if provider is not None else []
-    fields = [f for f in event_fields(request, rooms, event) if f.name in FORM_FIELDS]
+    fields = [f for f in event_fields(request, rooms, event, library=False)
+              if f.name in FORM_FIELDS]
     workspace = request.route_path("organisation_workspace", id=organisation.id)
     response = render_to_response("hub_events:templates/organisation_form.pt", {
         "organisation": organisation, "event": event, "fields": fields, "values": values,

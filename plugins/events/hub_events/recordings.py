@@ -14,9 +14,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
+from sqlalchemy.orm import selectinload
 
 from hub import media
 from hub.dates import language
+from hub.media import MediaItem
 from hub.security import PUBLIC
 from hub_events.i18n import _
 from hub_events.models import Event
@@ -49,6 +51,19 @@ def hosted_recording(request, event: Event):
     if item is None or not item.is_playable or not item.captions:
         return None
     return item
+
+
+def preload_hosted(dbsession, events) -> list:
+    """Read in one statement (captions in one more) the library items that
+    ``hosted_recording`` would read for ``events``, one by one. Keep the returned list while
+    using them: the session's identity map holds the items only as long as they are
+    referenced, and ``media.get_media`` then finds them without SQL."""
+    ids = {e.recording_media_id for e in events
+           if e.recording_published and e.recording_media_id}
+    if not ids:
+        return []
+    return dbsession.scalars(sa.select(MediaItem).where(MediaItem.id.in_(ids))
+                             .options(selectinload(MediaItem.captions))).all()
 
 
 def player(request, event: Event, item) -> dict:

@@ -181,3 +181,52 @@ def test_the_demo_recording_is_a_real_video_hosted_by_the_hub(testapp, dbsession
     for track in video.find_all("track"):
         assert vtt_problem(testapp.get(track["src"]).text) is None
     assert page.text.count("Dobrý den, vítejte na přednášce.") == 1  # one transcript shown
+
+
+
+def _hosted_events(make_event, library_video, n, first, **values):
+    for i in range(first, first + n):
+        item = library_video(captions={"cs": CAPTIONS, "en": CAPTIONS_EN})
+        make_event(title=f"Záznam {i}", recording_published=True, recording_media_id=item.id,
+                   **values)
+
+
+def test_the_api_list_reads_hosted_recordings_in_a_fixed_number_of_statements(
+        testapp, make_event, library_video, dbsession, connection):
+    from hub.testing import page_query_counts
+
+    pages = {"api list": "/api/v1/events"}
+    _hosted_events(make_event, library_video, 1, 0)
+    few = page_query_counts(testapp, connection, pages, "FROM media_")
+    _hosted_events(make_event, library_video, 6, 1)
+    items = testapp.get("/api/v1/events").json["items"]
+    assert len(items) == 7
+    assert all(e["recording"]["media"]["captions"] for e in items)
+    many = page_query_counts(testapp, connection, pages, "FROM media_")
+    assert many == few and few["api list"] <= 2, (few, many)
+
+
+def test_the_recordings_hook_reads_hosted_recordings_in_a_fixed_number_of_statements(
+        make_event, library_video, dbsession, registry, connection):
+    from hub.testing import count_queries
+
+    request = job_request(registry, dbsession)
+    past = {"starts_at": utcnow() - dt.timedelta(days=3)}
+
+    def count():
+        dbsession.expunge_all()  # as a new request: nothing read yet
+        with count_queries(connection) as statements:
+            recordings = [r for part in registry["hub.pm"].hook.hub_event_recordings(
+                request=request) for r in part]
+        return recordings, sum("FROM media_" in s for s in statements)
+
+    _hosted_events(make_event, library_video, 1, 0, **past)
+    make_event(title="Vlastní video", recording_published=True,
+               recording_media_id=library_video(captions={"cs": CAPTIONS}).id,
+               video_url="https://video.example.org/1", **past)
+    recordings, few = count()
+    assert {r["title"]: r["video_url"].startswith("https://video.example.org/")
+            for r in recordings} == {"Záznam 0": False, "Vlastní video": True}
+    _hosted_events(make_event, library_video, 6, 1, **past)
+    recordings, many = count()
+    assert len(recordings) == 8 and many == few <= 2, (few, many)

@@ -6,7 +6,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import nh3
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import defer, lazyload, selectinload
@@ -36,7 +35,7 @@ def rich(html: str) -> Markup:
 
 def plain(html: str) -> str:
     """Rich text as plain text (feeds' summaries, meta descriptions, search)."""
-    return " ".join(nh3.clean(html or "", tags=set()).split())
+    return " ".join(richtext.text_of(html or "").split())
 
 
 def published_clause(now=None):

@@ -80,3 +80,16 @@ def test_an_image_shown_in_an_article_or_page_cannot_be_deleted(
     assert [request.localizer.translate(u) for u in usages(request, image)] == [
         "Obrázek v článku S plakátem", "Obrázek na stránce O nás"]
     assert usages(request, other) == []
+
+
+def test_plain_text_of_a_body_unescapes_entities_and_separates_paragraphs(client, make_article):
+    from hub_news.services import plain
+
+    body = "<p>Tom &amp; Jerry &lt;3</p><p>Second</p>"
+    assert plain(body) == "Tom & Jerry <3 Second"
+    # Without a perex the page's description is the body's text, escaped once.
+    article = make_article(perex_cs="", body_cs=body)
+    page = client.get(f"/news/{article.id}")
+    assert '<meta property="og:description" content="Tom &amp; Jerry &lt;3 Second">' \
+        in page.text
+    assert "&amp;amp;" not in page.text
